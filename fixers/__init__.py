@@ -1,0 +1,1 @@
+"""The fixers, one module each; :mod:`cfnfix.registry` finds them here."""

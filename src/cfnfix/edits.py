@@ -1,0 +1,305 @@
+"""Edits: spans of the original text replaced by new text, and the operations fixers build them with.
+
+A fixer describes what it wants in template terms (set this path, remove that key, add a
+resource); :class:`Editor` turns that into text edits that touch only the lines concerned and
+write new content in the file's own style. Nothing here re-serialises a whole document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from . import render
+from .document import Document, Node
+from .style import Style, detect
+
+_TOP_SECTIONS = ("Resources", "Parameters", "Outputs", "Conditions", "Mappings", "Rules")
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: int
+    end: int
+    text: str
+
+
+class EditConflict(Exception):
+    """Two edits overlap, or a change cannot be placed in the text safely."""
+
+
+def apply_edits(text: str, edits: list[Edit], newline: str = "\n") -> str:
+    """Apply non-overlapping edits back to front; insertions at one offset keep their order."""
+    ordered = sorted(enumerate(edits), key=lambda pair: (pair[1].start, pair[1].end, pair[0]))
+    for (_, a), (_, b) in zip(ordered, ordered[1:]):
+        if b.start < a.end:
+            raise EditConflict(f"overlapping edits at characters {a.start}-{a.end} and {b.start}-{b.end}")
+    out = text
+    for _, edit in reversed(ordered):
+        new = edit.text.replace("\n", newline) if newline != "\n" else edit.text
+        out = out[: edit.start] + new + out[edit.end :]
+    return out
+
+
+class Editor:
+    """Collects a fixer's changes to one document and renders them as edits."""
+
+    def __init__(self, doc: Document, style: Style | None = None) -> None:
+        self.doc = doc
+        self.style = style or detect(doc)
+        self._edits: list[Edit] = []
+        self._adds: dict[int, tuple[Node, dict]] = {}  # mapping node -> keys to add, in order
+        self._appends: dict[int, tuple[Node, list]] = {}  # sequence node -> items to append
+        self._new_ids: set[str] = set()
+
+    # ------------------------------------------------------------ public operations
+
+    def set(self, path: tuple, value: Any) -> None:
+        """Give ``path`` the value ``value``, creating missing mapping keys along the way."""
+        node, parent, key = self.doc.root, None, None
+        for i, part in enumerate(path):
+            last = i == len(path) - 1
+            if node.kind == "scalar" and node.value is None and parent is not None:
+                self._replace(node, _nest(path[i:], value), parent, key)
+                return
+            if isinstance(part, int):
+                if node.kind != "seq" or not 0 <= part < len(node.value):
+                    raise EditConflict(f"no item {part} at {_show(path[:i])}")
+                parent, key, node = node, None, node.value[part]
+                if last:
+                    self._replace(node, value, parent)
+                    return
+                continue
+            if node.kind != "map":
+                raise EditConflict(f"{_show(path[:i])} is not a mapping")
+            entry = node.entry(part)
+            if entry is None:
+                pending = self._adds.setdefault(id(node), (node, {}))[1]
+                _merge(pending, {part: _nest(path[i + 1 :], value)})
+                return
+            if last:
+                self._replace(entry[1], value, node, entry[0])
+                return
+            parent, key, node = node, entry[0], entry[1]
+        raise EditConflict("empty path")
+
+    def remove(self, path: tuple) -> None:
+        """Delete the mapping entry or sequence item at ``path`` with the lines it stood on."""
+        parent = self.doc.node(path[:-1])
+        if parent is None:
+            raise EditConflict(f"nothing at {_show(path)}")
+        if isinstance(path[-1], int):
+            index = path[-1]
+            entries = [(item, item) for item in parent.value]
+        else:
+            keys = [k.value for k, _ in parent.value]
+            if path[-1] not in keys:
+                raise EditConflict(f"nothing at {_show(path)}")
+            index = keys.index(path[-1])
+            entries = parent.value
+        self._edits.append(self._removal(parent, entries, index))
+
+    def rename(self, path: tuple, new_key: str) -> None:
+        parent = self.doc.node(path[:-1])
+        entry = parent.entry(path[-1]) if parent else None
+        if entry is None:
+            raise EditConflict(f"nothing at {_show(path)}")
+        key = entry[0]
+        self._edits.append(Edit(key.start, key.end, self._scalar(new_key, key)))
+
+    def append(self, path: tuple, value: Any) -> None:
+        """Add ``value`` at the end of the sequence at ``path``."""
+        node = self.doc.node(path)
+        if node is None or node.kind != "seq":
+            raise EditConflict(f"{_show(path)} is not a sequence")
+        self._appends.setdefault(id(node), (node, []))[1].append(value)
+
+    def unique_id(self, base: str) -> str:
+        """A logical id not used in any template section nor handed out before by this editor."""
+        base = re.sub(r"[^A-Za-z0-9]", "", base) or "Resource"
+        taken = set(self._new_ids)
+        if isinstance(self.doc.data, dict):
+            for section in _TOP_SECTIONS:
+                if isinstance(self.doc.data.get(section), dict):
+                    taken.update(self.doc.data[section])
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base}{n}", n + 1
+        self._new_ids.add(candidate)
+        return candidate
+
+    def add_resource(self, base_id: str, body: dict) -> str:
+        """Add a resource under a fresh logical id derived from ``base_id``; returns the id."""
+        logical_id = self.unique_id(base_id)
+        self.set(("Resources", logical_id), body)
+        return logical_id
+
+    def edits(self) -> list[Edit]:
+        out = list(self._edits)
+        for node, additions in self._adds.values():
+            out.append(self._insertion(node, additions))
+        for node, items in self._appends.values():
+            out.append(self._append_items(node, items))
+        return out
+
+    # ------------------------------------------------------------ rendering
+
+    def _scalar(self, value: Any, old: Node) -> str:
+        if self.doc.format == "json":
+            return render.json_value(value, "", self.style)
+        prefer = old.style if isinstance(value, str) and old.style in ("'", '"') else None
+        return render.yaml_scalar(value, self.style, flow=self._in_flow(old), prefer=prefer)
+
+    def _in_flow(self, node: Node) -> bool:
+        before = self.doc.text[self.doc.line_start(node.start) : node.start]
+        return "{" in before or "[" in before
+
+    def _indent_of_line(self, offset: int) -> str:
+        start = self.doc.line_start(offset)
+        line = self.doc.text[start:offset]
+        return line[: len(line) - len(line.lstrip(" \t"))]
+
+    def _replace(self, node: Node, value: Any, parent: Node | None = None, key: Node | None = None) -> None:
+        if node.shared:
+            raise EditConflict("value is shared through a YAML anchor; not edited")
+        doc, style = self.doc, self.style
+        if doc.format == "json":
+            text = render.json_value(value, self._indent_of_line(node.start), style)
+            self._edits.append(Edit(node.start, node.end, text))
+            return
+        inline = render.yaml_inline(value, style, flow=self._in_flow(node))
+        if inline is not None:
+            if node.kind == "scalar" and not node.tag and isinstance(value, str) and node.style in ("'", '"'):
+                inline = render.yaml_scalar(value, style, prefer=node.style)
+            self._edits.append(Edit(node.start, node.end, inline))
+            return
+        if node.kind != "scalar" and node.style == "block" and not node.tag:
+            self._edits.append(Edit(node.start, node.end, render.yaml_value(value, doc.column(node.start), style)))
+            return
+        if key is None or parent is None or parent.style != "block":
+            raise EditConflict("cannot place a block value here")
+        col = doc.column(key.start)
+        lines = render.entry_lines(str(key.value), value, col, style)
+        key_text = doc.text[key.start : key.end]
+        first = lines[0][col:]
+        first = key_text + first[first.index(":") :] if ":" in first else first
+        self._edits.append(Edit(key.start, node.end, "\n".join([first] + lines[1:])))
+
+    def _insertion(self, node: Node, additions: dict) -> Edit:
+        doc, style = self.doc, self.style
+        if node.shared:
+            raise EditConflict("mapping is shared through a YAML anchor; not edited")
+        if doc.format == "yaml" and node.style == "block" and node.value:
+            col = doc.column(node.value[0][0].start)
+            lines: list[str] = []
+            for k, v in additions.items():
+                lines.extend(render.entry_lines(k, v, col, style))
+            at = doc.line_end(node.end)
+            return Edit(at, at, "\n" + "\n".join(lines))
+        if doc.format == "json":
+            members = lambda indent: [render.json_member(k, v, indent, style) for k, v in additions.items()]  # noqa: E731
+        else:
+            members = lambda indent: [  # noqa: E731
+                f"{render.yaml_scalar(k, style, flow=True)}: {self._flow_value(v)}" for k, v in additions.items()
+            ]
+        return self._flow_insert(node, [k for k, _ in node.value], node.value and node.value[-1][1], members)
+
+    def _flow_value(self, value: Any) -> str:
+        inline = render.yaml_inline(value, self.style, flow=True)
+        if inline is None:
+            raise EditConflict("value too complex for a flow collection")
+        return inline
+
+    def _append_items(self, node: Node, items: list) -> Edit:
+        doc, style = self.doc, self.style
+        if node.shared:
+            raise EditConflict("sequence is shared through a YAML anchor; not edited")
+        if doc.format == "yaml" and node.style == "block" and node.value:
+            first = node.value[0]
+            dash = doc.text.rfind("-", 0, first.start)
+            dash_col = doc.column(dash)
+            lines: list[str] = []
+            for item in items:
+                lines.extend(render.item_lines(item, dash_col, style))
+            at = doc.line_end(node.end)
+            return Edit(at, at, "\n" + "\n".join(lines))
+        if doc.format == "json":
+            render_items = lambda indent: [render.json_value(v, indent, style) for v in items]  # noqa: E731
+        else:
+            render_items = lambda indent: [self._flow_value(v) for v in items]  # noqa: E731
+        return self._flow_insert(node, node.value, node.value and node.value[-1], render_items)
+
+    def _flow_insert(self, node: Node, firsts: list, last: Node | None, members) -> Edit:
+        """Insert members into a JSON/flow collection after its last member, or into an empty one."""
+        doc, style = self.doc, self.style
+        if not firsts:
+            opening, closing = doc.text[node.start], doc.text[node.end - 1]
+            if doc.format == "json" and not style.compact:
+                outer = self._indent_of_line(node.start)
+                inner = outer + style.indent
+                body = (",\n" + inner).join(members(inner))
+                return Edit(node.start, node.end, f"{opening}\n{inner}{body}\n{outer}{closing}")
+            if doc.format == "yaml" and node.style == "block":
+                raise EditConflict("empty block collection")
+            return Edit(node.start, node.end, opening + ", ".join(members("")) + closing)
+        first = firsts[0]
+        first_start = first[0].start if isinstance(first, tuple) else first.start
+        own_line = doc.text[doc.line_start(first_start) : first_start].strip() == ""
+        if own_line:
+            indent = self._indent_of_line(first_start)
+            sep = ",\n" + indent
+        else:
+            indent = self._indent_of_line(node.start)
+            sep = ", "
+        text = "".join(sep + m for m in members(indent))
+        return Edit(last.end, last.end, text)
+
+    def _removal(self, parent: Node, entries: list, index: int) -> Edit:
+        doc = self.doc
+        if parent.shared:
+            raise EditConflict("collection is shared through a YAML anchor; not edited")
+        key, value = entries[index]
+        if len(entries) == 1:
+            empty = "{}" if parent.kind == "map" else "[]"
+            if doc.format == "json" or parent.style == "flow":
+                return Edit(parent.start + 1, parent.end - 1, "")
+            return Edit(parent.start, parent.end, empty)
+        if doc.format == "json" or parent.style == "flow":
+            if index > 0:
+                return Edit(entries[index - 1][1].end, value.end, "")
+            return Edit(key.start, entries[1][0].start, "")
+        start = self._item_start(key, parent)
+        if index + 1 < len(entries):
+            nxt = self._item_start(entries[index + 1][0], parent)
+            own_line = doc.text[doc.line_start(start) : start].strip() == ""
+            if own_line:
+                return Edit(doc.line_start(start), doc.line_start(nxt), "")
+            return Edit(start, nxt, "")
+        # last entry: from the end of the previous one to the end of this one's line
+        prev_end = doc.line_end(entries[index - 1][1].end)
+        return Edit(prev_end, doc.line_end(value.end), "")
+
+    def _item_start(self, key: Node, parent: Node) -> int:
+        """Where an entry begins: its key, or the dash of a block-sequence item."""
+        if parent.kind == "seq":
+            return self.doc.text.rfind("-", 0, key.start)
+        return key.start
+
+
+def _nest(path: tuple, value: Any) -> Any:
+    for part in reversed(path):
+        value = {part: value}
+    return value
+
+
+def _merge(into: dict, new: dict) -> None:
+    for k, v in new.items():
+        if k in into and isinstance(into[k], dict) and isinstance(v, dict):
+            _merge(into[k], v)
+        else:
+            into[k] = v
+
+
+def _show(path: tuple) -> str:
+    return "/".join(map(str, path)) or "the top level"

@@ -1,0 +1,114 @@
+"""What every fixer is: a name, a safety level, documented options, and separate find/fix steps.
+
+``find`` only reads the document, so ``cfnfix check`` never pays for building fixes; ``fix``
+turns the findings into text edits plus change-log entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar
+
+from .changelog import Change
+from .document import Document
+from .edits import Edit
+
+
+class OptionError(ValueError):
+    """A fixer option has an unknown name or a value outside what it accepts."""
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    default: Any
+    help: str
+    choices: tuple = ()
+    parse: Callable[[Any], Any] | None = None  # converts/validates a raw value; raises ValueError
+
+    def coerce(self, raw: Any) -> Any:
+        value = raw
+        if self.parse is not None:
+            try:
+                value = self.parse(raw)
+            except (TypeError, ValueError) as exc:
+                raise OptionError(f"invalid value {raw!r} for option '{self.name}': {exc}") from None
+        if self.choices and value not in self.choices:
+            allowed = ", ".join(map(str, self.choices))
+            raise OptionError(f"invalid value {raw!r} for option '{self.name}' (one of: {allowed})")
+        return value
+
+
+def int_range(low: int, high: int) -> Callable[[Any], int]:
+    def parse(raw: Any) -> int:
+        if isinstance(raw, bool):
+            raise ValueError("not a whole number")
+        value = int(raw)
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        return value
+
+    return parse
+
+
+def name_list(raw: Any) -> tuple:
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+        raise ValueError("a list of names")
+    return tuple(i.strip() for i in items if i.strip())
+
+
+@dataclass
+class Finding:
+    """One problem in one place. ``fixable`` False means: report it, change nothing."""
+
+    resource: str | None
+    path: tuple
+    message: str
+    fixable: bool = True
+    detail: Any = None  # the fixer's own data, handed back to fix()
+
+
+@dataclass
+class Fix:
+    edits: list[Edit] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+
+class Fixer:
+    """Base of all fixers. Subclasses set the class attributes and implement find and fix."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    safety: ClassVar[str]
+    default: ClassVar[bool]
+    options: ClassVar[tuple[Option, ...]] = ()
+    docs: ClassVar[str] = ""  # Markdown: what it detects, why, example, fix safety
+
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        known = {o.name: o for o in self.options}
+        self.config = {o.name: o.default for o in self.options}
+        for key, raw in (options or {}).items():
+            if key not in known:
+                raise OptionError(f"unknown option '{key}' for fixer '{self.name}'")
+            self.config[key] = known[key].coerce(raw)
+
+    def find(self, doc: Document) -> list[Finding]:
+        raise NotImplementedError
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        raise NotImplementedError
+
+    def change(self, finding: Finding, action: str, before: Any, after: Any, message: str,
+               path: tuple | None = None, safety: str | None = None) -> Change:
+        """A change-log entry for ``finding`` in this fixer's name and safety."""
+        return Change(
+            fixer=self.name,
+            resource=finding.resource,
+            path=tuple(path if path is not None else finding.path),
+            action=action,
+            before=before,
+            after=after,
+            safety=safety or self.safety,
+            message=message,
+        )

@@ -1,0 +1,131 @@
+"""Which resources a template's resources depend on, and the cycles CloudFormation refuses (E3004).
+
+Dependencies come from ``Ref``, ``Fn::GetAtt``, ``Fn::Sub`` (``${X}`` and ``${X.Attr}``,
+``${!Literal}`` excluded) and ``DependsOn``, anywhere in a resource's body.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+_SUB_REF = re.compile(r"\$\{(?!!)([^}]+)\}")
+
+
+def sub_names(template: str) -> list[str]:
+    """Names referenced by an ``Fn::Sub`` string: ``${X}`` -> X, ``${X.Attr}`` -> X."""
+    return [m.split(".", 1)[0].strip() for m in _SUB_REF.findall(template)]
+
+
+def references(value: Any, path: tuple = ()) -> Iterator[tuple[str, tuple]]:
+    """Every (logical name, path of the referring node) in ``value``; pseudo parameters left out."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (fn, arg), = value.items()
+            if fn == "Ref" and isinstance(arg, str):
+                if not arg.startswith("AWS::"):
+                    yield arg, path
+                return
+            if fn == "Fn::GetAtt":
+                target = arg[0] if isinstance(arg, list) and arg else arg.split(".", 1)[0] if isinstance(arg, str) else None
+                if isinstance(target, str):
+                    yield target, path
+                if isinstance(arg, list):
+                    for i, item in enumerate(arg[1:], 1):
+                        yield from references(item, path + (fn, i))
+                return
+            if fn == "Fn::Sub":
+                text, variables = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
+                local = set(variables) if isinstance(variables, dict) else set()
+                if isinstance(text, str):
+                    for name in sub_names(text):
+                        if name not in local and not name.startswith("AWS::"):
+                            yield name, path
+                if isinstance(variables, dict):
+                    for k, v in variables.items():
+                        yield from references(v, path + (fn, 1, k))
+                return
+        for k, v in value.items():
+            yield from references(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from references(v, path + (i,))
+
+
+def depends_on(resource: Any) -> list[str]:
+    deps = resource.get("DependsOn") if isinstance(resource, dict) else None
+    if isinstance(deps, str):
+        return [deps]
+    return [d for d in deps if isinstance(d, str)] if isinstance(deps, list) else []
+
+
+def dependency_graph(resources: dict) -> dict[str, set[str]]:
+    """Resource -> the other resources it needs first."""
+    graph: dict[str, set[str]] = {}
+    for name, res in resources.items():
+        if not isinstance(res, dict):
+            continue
+        body = {k: v for k, v in res.items() if k not in ("Type", "DependsOn", "Condition")}
+        needs = {target for target, _ in references(body)} | set(depends_on(res))
+        graph[name] = {n for n in needs if n in resources and n != name}
+    return graph
+
+
+def edges(resources: dict, source: str, target: str) -> list[tuple]:
+    """Paths (from the resource root) inside ``source`` where it refers to ``target``."""
+    res = resources.get(source)
+    if not isinstance(res, dict):
+        return []
+    found = [("DependsOn",)] if target in depends_on(res) else []
+    body = {k: v for k, v in res.items() if k not in ("Type", "DependsOn", "Condition")}
+    return found + [p for name, p in references(body) if name == target]
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one resource (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    result: list[list[str]] = []
+    counter = 0
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in graph:
+                    continue
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    result.append(sorted(component))
+    return result

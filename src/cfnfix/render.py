@@ -1,0 +1,202 @@
+"""Render plain template data as text in a file's own style.
+
+Values use the long-form data model of :mod:`cfnfix.document` (``{"Ref": X}``,
+``{"Fn::GetAtt": [A, B]}``); in YAML files that prefer short forms they come out as
+``!Ref X`` / ``!GetAtt A.B``. Output lines are joined with ``\\n``; the edit layer converts
+line endings to the file's own.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import yaml
+
+from .style import Style
+
+_ANALYZER = yaml.emitter.Emitter(io.StringIO(), allow_unicode=True)
+_RESOLVER = yaml.resolver.Resolver()
+_STR_TAG = "tag:yaml.org,2002:str"
+_FLOW_WIDTH = 80
+
+
+def intrinsic(value: Any) -> tuple[str, Any] | None:
+    """(function name, argument) when ``value`` is an intrinsic function call, else None."""
+    if isinstance(value, dict) and len(value) == 1:
+        (name, arg), = value.items()
+        if name in ("Ref", "Condition") or name.startswith("Fn::"):
+            return name, arg
+    return None
+
+
+# ---------------------------------------------------------------- YAML
+
+
+def yaml_scalar(value: Any, style: Style, flow: bool = False, prefer: str | None = None) -> str:
+    """One scalar as YAML text: plain where that reads back as the same string, else quoted."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    text = str(value)
+    if prefer not in ("'", '"') and _plain_ok(text, flow):
+        return text
+    quote = prefer if prefer in ("'", '"') else style.quote
+    if quote == "'" and text.isprintable():
+        return "'" + text.replace("'", "''") + "'"
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _plain_ok(text: str, flow: bool) -> bool:
+    if not text or text != text.strip() or "\n" in text:
+        return False
+    analysis = _ANALYZER.analyze_scalar(text)
+    if not (analysis.allow_flow_plain if flow else analysis.allow_block_plain):
+        return False
+    return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
+
+
+def _yaml_key(key: str, style: Style) -> str:
+    return yaml_scalar(key, style)
+
+
+def _short_tag(name: str) -> str:
+    return "!" + (name[4:] if name.startswith("Fn::") else name)
+
+
+def yaml_inline(value: Any, style: Style, flow: bool = False) -> str | None:
+    """``value`` written on one line, or None when it needs a block."""
+    call = intrinsic(value)
+    if call and style.short_form:
+        name, arg = call
+        tag = _short_tag(name)
+        if name == "Fn::GetAtt" and isinstance(arg, list) and all(isinstance(a, str) for a in arg):
+            return f"{tag} {'.'.join(arg)}"
+        if intrinsic(arg):
+            return None  # YAML allows one tag per node: the inner call needs its long form
+        inner = yaml_inline(arg, style, flow=True) if isinstance(arg, (list, dict)) else yaml_inline(arg, style, flow)
+        if inner is None or len(inner) > _FLOW_WIDTH:
+            return None
+        return f"{tag} {inner}"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if not flow:
+            return None
+        parts = []
+        for k, v in value.items():
+            inner = yaml_inline(v, style, flow=True)
+            if inner is None:
+                return None
+            parts.append(f"{yaml_scalar(k, style, flow=True)}: {inner}")
+        return "{" + ", ".join(parts) + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        if not flow:
+            return None
+        parts = [yaml_inline(v, style, flow=True) for v in value]
+        if any(p is None for p in parts):
+            return None
+        return "[" + ", ".join(parts) + "]"  # type: ignore[arg-type]
+    if isinstance(value, str) and "\n" in value:
+        return json.dumps(value, ensure_ascii=False) if flow else None
+    return yaml_scalar(value, style, flow)
+
+
+def _block_after(value: Any, col: int, style: Style, first_item: bool = False) -> tuple[str, list[str]]:
+    """What follows ``key:`` (or a dash) for a value that needs a block: header text and the lines below.
+
+    ``col`` is the column of the key (or of the item's content) the value belongs to.
+    """
+    unit = len(style.indent)
+    call = intrinsic(value)
+    if call and style.short_form:
+        name, arg = call
+        if intrinsic(arg):
+            ((inner_name, inner_arg),) = arg.items()
+            return " " + _short_tag(name), entry_lines(inner_name, inner_arg, col + unit, style, long_form=True)
+        header, lines = _block_after(arg, col, style)
+        return " " + _short_tag(name) + header, lines
+    if isinstance(value, str):
+        chomp = "" if value.endswith("\n") else "-"
+        body = value[:-1] if value.endswith("\n") else value
+        pad = " " * (col + unit)
+        return " |" + chomp, [pad + line if line else "" for line in body.split("\n")]
+    if isinstance(value, dict):
+        lines: list[str] = []
+        for k, v in value.items():
+            lines.extend(entry_lines(k, v, col + unit, style))
+        return "", lines
+    if isinstance(value, list):
+        lines = []
+        for item in value:
+            lines.extend(item_lines(item, col + style.seq_offset, style))
+        return "", lines
+    raise TypeError(f"cannot render {type(value).__name__}")
+
+
+def entry_lines(key: str, value: Any, col: int, style: Style, long_form: bool = False) -> list[str]:
+    """``key: value`` as YAML lines, the key at column ``col`` (every line indented)."""
+    pad = " " * col
+    inline = None if long_form and intrinsic(value) else yaml_inline(value, style)
+    if inline is not None:
+        return [f"{pad}{_yaml_key(key, style)}: {inline}"]
+    header, lines = _block_after(value, col, style)
+    return [f"{pad}{_yaml_key(key, style)}:{header}"] + lines
+
+
+def item_lines(value: Any, dash_col: int, style: Style) -> list[str]:
+    """One block-sequence item as YAML lines, its dash at column ``dash_col``."""
+    pad = " " * dash_col
+    dash = "-" + " " * (max(style.item_offset, 2) - 1)
+    content_col = dash_col + len(dash)
+    inline = yaml_inline(value, style)
+    if inline is not None:
+        return [f"{pad}{dash}{inline}"]
+    if isinstance(value, dict) and not (intrinsic(value) and style.short_form):
+        lines: list[str] = []
+        for k, v in value.items():
+            lines.extend(entry_lines(k, v, content_col, style))
+        lines[0] = pad + dash + lines[0][content_col:]
+        return lines
+    header, lines = _block_after(value, content_col - len(style.indent), style)
+    return [f"{pad}-{header}"] + lines
+
+
+def yaml_value(value: Any, col: int, style: Style) -> str:
+    """A value standing where a value node stood, its first line starting at column ``col``."""
+    inline = yaml_inline(value, style)
+    if inline is not None:
+        return inline
+    if isinstance(value, dict) and not (intrinsic(value) and style.short_form):
+        lines: list[str] = []
+        for k, v in value.items():
+            lines.extend(entry_lines(k, v, col, style))
+    elif isinstance(value, list):
+        lines = []
+        for item in value:
+            lines.extend(item_lines(item, col, style))
+    else:
+        header, rest = _block_after(value, col, style)
+        return header.lstrip() + "\n" + "\n".join(rest)
+    return "\n".join(lines)[col:]
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def json_value(value: Any, base_indent: str, style: Style) -> str:
+    """A JSON value whose first line continues a line indented by ``base_indent``."""
+    if style.compact:
+        return json.dumps(value, ensure_ascii=False, separators=(", ", style.key_sep))
+    text = json.dumps(value, ensure_ascii=False, indent=style.indent, separators=(",", style.key_sep))
+    return text.replace("\n", "\n" + base_indent)
+
+
+def json_member(key: str, value: Any, base_indent: str, style: Style) -> str:
+    return json.dumps(key, ensure_ascii=False) + style.key_sep + json_value(value, base_indent, style)

@@ -1,0 +1,50 @@
+"""Report forms of a run's results. Each form is a function from results to text."""
+
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from .changelog import FileResult, changelog
+
+
+def _path(parts: tuple) -> str:
+    return "/".join(str(p) for p in parts)
+
+
+def text_report(results: list[FileResult], check: bool) -> str:
+    """One line per file that is not clean, one per change or finding, and a summary line."""
+    lines: list[str] = []
+    for r in results:
+        if r.status in ("clean", "skipped", "error") and not r.unfixed:
+            continue
+        entries = r.findings if check else r.changes
+        where = f" -> {r.output}" if r.output else ""
+        noun = "finding" if check else "change"
+        lines.append(f"{r.path}{where}: {r.status}, {len(entries)} {noun}{'' if len(entries) == 1 else 's'}")
+        for e in entries:
+            mark = " [review]" if e.safety == "review" else ""
+            lines.append(f"  {e.fixer} {e.resource or '-'} {_path(e.path)}: {e.message}{mark}")
+        for u in r.unfixed:
+            lines.append(f"  not fixed: {u.fixer} {u.resource or '-'} {_path(u.path)}: {u.message}")
+    lines.append(summary(results))
+    return "\n".join(lines) + "\n"
+
+
+def summary(results: list[FileResult]) -> str:
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    checked = sum(1 for r in results if r.status != "skipped")
+    parts = [f"{counts[s]} {s}" for s in ("fixed", "pending", "clean", "error") if counts.get(s)]
+    return f"{checked} file{'' if checked == 1 else 's'} checked" + (": " + ", ".join(parts) if parts else "")
+
+
+def json_report(results: list[FileResult], check: bool) -> str:
+    return json.dumps(changelog(results), indent=2, ensure_ascii=False) + "\n"
+
+
+FORMATS: dict[str, Callable[[list[FileResult], bool], str]] = {
+    "text": text_report,
+    "json": json_report,
+}

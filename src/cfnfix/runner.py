@@ -1,0 +1,222 @@
+"""Runs the chosen fixers over files: read, find, fix, re-parse, write atomically."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .changelog import FileResult, Problem
+from .config import Config
+from .document import Document, TemplateError, decode, parse
+from .edits import EditConflict, apply_edits
+from .fixer import Finding
+from .registry import all_fixers
+
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+_TEMPLATE_HINTS = ("Resources", "AWSTemplateFormatVersion")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run's settings, shipped to worker processes."""
+
+    config: Config
+    check: bool = False  # find only, build no fixes
+    dry_run: bool = False
+    output: str | None = None  # -o: write the (single) result here
+
+
+class InputError(Exception):
+    """A path given on the command line cannot be used."""
+
+
+def discover(paths: list[str], config: Config) -> tuple[list[tuple[str, bool]], list[FileResult]]:
+    """Files to process as (path, given explicitly), and errors for paths that cannot be used."""
+    files: list[tuple[str, bool]] = []
+    errors: list[FileResult] = []
+    for raw in paths:
+        if raw == "-":
+            files.append(("-", True))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = [
+                (str(p), False)
+                for p in sorted(_walk(path))
+                if p.suffix in TEMPLATE_SUFFIXES and not config.is_excluded(str(p))
+            ]
+            if not found:
+                errors.append(FileResult(raw, "error", error="no CloudFormation templates found in this directory"))
+            files.extend(found)
+        elif path.exists() or path.is_symlink():
+            if not config.is_excluded(raw):
+                files.append((raw, True))
+        else:
+            errors.append(FileResult(raw, "error", error="no such file or directory"))
+    return files, errors
+
+
+def _walk(root: Path):
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in names:
+            yield Path(folder) / name
+
+
+def run(files: list[tuple[str, bool]], job: Job, jobs: int = 1, stdin_text: bytes | None = None) -> list[FileResult]:
+    """Process every file; results come back in input order whatever the number of workers."""
+    if jobs > 1 and len(files) >= 4 * jobs:
+        with ProcessPoolExecutor(jobs) as pool:
+            return list(pool.map(_process_entry, files, [job] * len(files), chunksize=4))
+    return [_process_entry(entry, job, stdin_text) for entry in files]
+
+
+def _process_entry(entry: tuple[str, bool], job: Job, stdin_bytes: bytes | None = None) -> FileResult:
+    """process() for a worker: a bug in a fixer becomes this file's error, never a traceback."""
+    path, explicit = entry
+    try:
+        return process(path, explicit, job, stdin_bytes)
+    except Exception as exc:  # noqa: BLE001 - reported per file, the run goes on
+        return FileResult(path, "error", error=f"internal error ({type(exc).__name__}: {exc}); nothing written")
+
+
+def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = None) -> FileResult:
+    try:
+        raw = stdin_bytes if path == "-" else _read(path)
+        text = decode(raw or b"")
+    except TemplateError as exc:
+        return FileResult(path, "error", error=str(exc))
+    if not explicit and not any(hint in text for hint in _TEMPLATE_HINTS):
+        return FileResult(path, "skipped")
+    try:
+        doc = parse(text)
+    except TemplateError as exc:
+        if not explicit and "not a CloudFormation template" in str(exc):
+            return FileResult(path, "skipped")
+        return FileResult(path, "error", error=str(exc))
+    result = fix_document(doc, job.config.fixers_for(path), job.config, job.check)
+    result.path = path
+    if result.status == "error" or job.check or result.after == text:
+        return result
+    result.diff = unified_diff(text, result.after, path)
+    if job.dry_run:
+        result.status = "pending"
+        return result
+    if path != "-":
+        target = job.output or path
+        try:
+            write_atomic(target, result.after.encode("utf-8"), like=path)
+        except OSError as exc:
+            return FileResult(path, "error", error=f"cannot write {target}: {exc.strerror}")
+        if job.output:
+            result.output = job.output
+    return result
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except IsADirectoryError:
+        raise TemplateError("is a directory") from None
+    except OSError as exc:
+        raise TemplateError(f"cannot read: {exc.strerror or exc}") from None
+
+
+def fix_document(doc: Document, names: list[str], config: Config, check: bool = False) -> FileResult:
+    """Run fixers ``names`` in order on ``doc``; the result holds the final text in ``after``."""
+    result = FileResult("", "clean", before=doc.text, after=doc.text)
+    skip_all, skip_by_resource = _metadata_ignores(doc)
+    fixers = all_fixers()
+    for name in names:
+        if name in skip_all:
+            continue
+        fixer = fixers[name](config.fixer_options.get(name))
+        findings = [f for f in fixer.find(doc) if name not in skip_by_resource.get(f.resource, ())]
+        fixable: list[Finding] = []
+        for finding in findings:
+            if finding.fixable:
+                fixable.append(finding)
+            else:
+                result.unfixed.append(Problem(name, finding.resource, tuple(finding.path), finding.message))
+        if not fixable:
+            continue
+        if check:
+            result.findings.extend(Problem(name, f.resource, tuple(f.path), f.message, fixer.safety) for f in fixable)
+            result.status = "pending"
+            continue
+        try:
+            fix = fixer.fix(doc, fixable)
+            new_text = apply_edits(doc.text, fix.edits, newline="\r\n" if "\r\n" in doc.text else "\n")
+        except EditConflict as exc:
+            result.unfixed.extend(Problem(name, f.resource, tuple(f.path), f"{f.message} (not fixed: {exc})") for f in fixable)
+            continue
+        if new_text == doc.text:
+            continue
+        try:
+            doc = parse(new_text)
+        except TemplateError as exc:
+            return FileResult("", "error", error=f"fixer '{name}' produced an invalid template ({exc}); nothing written")
+        result.changes.extend(fix.changes)
+        result.status = "fixed"
+    result.after = doc.text
+    return result
+
+
+def _metadata_ignores(doc: Document) -> tuple[set[str], dict[str, set[str]]]:
+    """Fixers a template opts out of: ``Metadata: cfnfix: ignore: [...]`` at top level or per resource."""
+
+    def names(metadata) -> set[str]:
+        if isinstance(metadata, dict) and isinstance(metadata.get("cfnfix"), dict):
+            ignore = metadata["cfnfix"].get("ignore", [])
+            if isinstance(ignore, str):
+                return {ignore}
+            if isinstance(ignore, list):
+                return {str(i) for i in ignore}
+        return set()
+
+    top = names(doc.data.get("Metadata")) if isinstance(doc.data, dict) else set()
+    per_resource = {
+        rid: names(res.get("Metadata")) for rid, res in doc.resources.items() if isinstance(res, dict)
+    }
+    return top, per_resource
+
+
+def unified_diff(before: str, after: str, path: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
+    )
+    out = []
+    for line in lines:
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        out.append(line)
+    return "".join(out)
+
+
+def write_atomic(target: str, data: bytes, like: str | None = None) -> None:
+    """Write via a temporary file in the same directory and a rename, keeping the file's mode."""
+    directory = os.path.dirname(os.path.abspath(target))
+    mode = None
+    for candidate in (target, like):
+        if candidate and os.path.exists(candidate):
+            mode = stat.S_IMODE(os.stat(candidate).st_mode)
+            break
+    fd, tmp = tempfile.mkstemp(prefix=".cfnfix-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,116 @@
+"""Shared test machinery: golden-fixture discovery and the guarantees every fix must keep."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cfnfix.config import Config
+from cfnfix.document import parse
+from cfnfix.runner import fix_document
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+CORPUS = ROOT.parent / "shared" / "corpus"
+EXTS = (".yaml", ".yml", ".json")
+
+
+def fixture_cases(fixer: str) -> list[Path]:
+    """Inputs under fixtures/<fixer>/: every template that is not a .fixed/.changes/.options file."""
+    folder = FIXTURES / fixer
+    return sorted(
+        p for p in folder.glob("*")
+        if p.suffix in EXTS and ".fixed." not in p.name and not p.name.endswith((".changes.json", ".options.json"))
+    )
+
+
+def expected_paths(case: Path) -> tuple[Path, Path, Path]:
+    stem = case.name[: -len(case.suffix)]
+    return (
+        case.with_name(f"{stem}.fixed{case.suffix}"),
+        case.with_name(f"{stem}.changes.json"),
+        case.with_name(f"{stem}.options.json"),
+    )
+
+
+def run_fixers(text: str, names: list[str], options: dict | None = None):
+    config = Config(fixer_options=options or {})
+    return fix_document(parse(text), names, config)
+
+
+@lru_cache(maxsize=512)
+def lint_codes(text: str) -> frozenset[str]:
+    """Error rule ids cfn-lint reports on a template (warnings and informational ones left out)."""
+    from cfnlint.api import ManualArgs, lint
+
+    matches = lint(text, config=ManualArgs(regions=["us-east-1"]))
+    return frozenset(m.rule.id for m in matches if m.rule.id.startswith("E"))
+
+
+def data_diff(a: Any, b: Any, path: tuple = ()) -> list[tuple]:
+    """Paths where two plain-data trees differ (the shallowest differing path on each branch)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: list[tuple] = []
+        for key in list(a) + [k for k in b if k not in a]:
+            if key not in a or key not in b:
+                out.append(path + (key,))
+            else:
+                out += data_diff(a[key], b[key], path + (key,))
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        out = []
+        for i, (x, y) in enumerate(zip(a, b)):
+            out += data_diff(x, y, path + (i,))
+        return out
+    return [] if a == b and type(a) is type(b) else [path]
+
+
+def covered(path: tuple, logged: list[tuple]) -> bool:
+    """A differing path is explained when a logged change path is a prefix of it or lies under it."""
+    return any(path[: len(p)] == p or p[: len(path)] == path for p in logged)
+
+
+def assert_fix_guarantees(before: str, after: str, changes, names: list[str], options: dict | None = None) -> None:
+    """Idempotent, no new cfn-lint error, data differs only at logged paths."""
+    second = run_fixers(after, names, options)
+    assert second.after == after, "a second run changed the output again"
+    assert not second.changes
+    if after == before:
+        return
+    new_errors = lint_codes(after) - lint_codes(before)
+    assert not new_errors, f"cfn-lint errors introduced: {sorted(new_errors)}"
+    logged = [tuple(c.path) for c in changes]
+    stray = [p for p in data_diff(parse(before).data, parse(after).data) if not covered(p, logged)]
+    assert not stray, f"data changed at paths no change names: {stray}"
+
+
+def check_fixture(case: Path, fixer: str) -> None:
+    """The golden test: output and change log as recorded, plus the general guarantees."""
+    fixed, changes_file, options_file = expected_paths(case)
+    options = json.loads(options_file.read_text()) if options_file.exists() else {}
+    before = case.read_bytes().decode("utf-8")
+    result = run_fixers(before, [fixer], {fixer: options} if options else None)
+    assert result.status != "error", result.error
+    expected_after = fixed.read_bytes().decode("utf-8") if fixed.exists() else before
+    assert result.after == expected_after
+    expected_log = json.loads(changes_file.read_text())
+    actual_log = {
+        "changes": [c.to_json() for c in result.changes],
+        "unfixed": [u.to_json() for u in result.unfixed],
+    }
+    assert actual_log == expected_log
+    assert_fix_guarantees(before, result.after, result.changes, [fixer], {fixer: options} if options else None)
+
+
+def record_fixture(case: Path, fixer: str) -> None:
+    """Write the .fixed file and .changes.json for a new case (run by hand, then review them)."""
+    fixed, changes_file, options_file = expected_paths(case)
+    options = json.loads(options_file.read_text()) if options_file.exists() else {}
+    before = case.read_bytes().decode("utf-8")
+    result = run_fixers(before, [fixer], {fixer: options} if options else None)
+    if result.after != before:
+        fixed.write_bytes(result.after.encode("utf-8"))
+    log = {"changes": [c.to_json() for c in result.changes], "unfixed": [u.to_json() for u in result.unfixed]}
+    changes_file.write_text(json.dumps(log, indent=2, ensure_ascii=False) + "\n")
