@@ -11,7 +11,8 @@ from .fixer import Fixer
 
 # Fixers run in this order, each on the output of the one before. Flattening comes first so
 # that every other fixer sees the whole stack; schema repairs come before the fixers that
-# reason about property values; cycle breakers run after anything that adds references.
+# reason about property values; s3-lifecycle follows s3-replication so a destination bucket
+# it creates is covered in the same run; cycle breakers run after anything that adds references.
 ORDER = (
     "flatten-nested-stacks",
     "property-name",
@@ -23,8 +24,8 @@ ORDER = (
     "inline-lambda-handler",
     "service-linked-role",
     "password-pattern",
-    "s3-lifecycle",
     "s3-replication",
+    "s3-lifecycle",
     "aurora-backtrack",
     "s3-notification-cycle",
     "security-group-cycle",
