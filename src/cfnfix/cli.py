@@ -13,7 +13,7 @@ from . import config as config_mod
 from .changelog import changelog
 from .fixer import OptionError
 from .registry import all_fixers
-from .report import FORMATS
+from .report import FORMATS, SHOWS_FIXES
 from .runner import Job, discover, run, write_atomic
 
 EXIT_OK, EXIT_PENDING, EXIT_ERROR = 0, 1, 2
@@ -36,6 +36,8 @@ def _common(func):
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count)."),
         click.option("-q", "--quiet", is_flag=True, help="Print only errors and the diff or report asked for."),
         click.option("-v", "--verbose", is_flag=True, help="Also list clean files."),
+        click.option("--ignore-non-templates", is_flag=True,
+                     help="Skip named files that are not CloudFormation templates (as in directories) instead of failing."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -88,15 +90,15 @@ def _load_config(paths, config_file, run_all, select, ignore, fixer_options) -> 
 
 
 def _run(paths, check, dry_run, output, run_all, select, ignore, fmt, changelog_file, config_file,
-         fixer_options, jobs, quiet, verbose) -> int:
+         fixer_options, jobs, quiet, verbose, ignore_non_templates) -> int:
     try:
         config = _load_config(paths, config_file, run_all, select, ignore, fixer_options)
     except (config_mod.ConfigError, OptionError) as exc:
         click.echo(f"cfnfix: {exc}", err=True)
         return EXIT_ERROR
-    files, errors = discover(list(paths), config)
+    files, errors = discover(list(paths), config, explicit=not ignore_non_templates)
     stdin_bytes = sys.stdin.buffer.read() if any(p == "-" for p, _ in files) else None
-    job = Job(config=config, check=check, dry_run=dry_run or check, output=output)
+    job = Job(config=config, check=check and fmt not in SHOWS_FIXES, dry_run=dry_run or check, output=output)
     results = errors + run(files, job, jobs or os.cpu_count() or 1, stdin_bytes)
     for r in results:
         if r.status == "error":
@@ -110,7 +112,7 @@ def _run(paths, check, dry_run, output, run_all, select, ignore, fmt, changelog_
         for r in results:
             if r.diff:
                 click.echo(r.diff, nl=False)
-    report = FORMATS[fmt](results, check)
+    report = FORMATS[fmt](results, job.check)
     if verbose and fmt == "text":
         report = "".join(f"{r.path}: {r.status}\n" for r in results if r.status in ("clean", "skipped")) + report
     if not quiet or fmt != "text":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import sys
+from pathlib import Path
 
 from .fixer import Fixer
 
@@ -30,3 +32,21 @@ def render_docs(cls: type[Fixer]) -> str:
     else:
         parts.append("None.")
     return "\n".join(parts) + "\n"
+
+
+def write_docs(folder: Path) -> list[Path]:
+    """Write docs/fixers/<name>.md for every fixer; the stale-docs test compares against these."""
+    from .registry import all_fixers
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, cls in all_fixers().items():
+        target = folder / f"{name}.md"
+        target.write_text(render_docs(cls), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write_docs(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/fixers")):
+        print(path)

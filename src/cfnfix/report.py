@@ -44,7 +44,23 @@ def json_report(results: list[FileResult], check: bool) -> str:
     return json.dumps(changelog(results), indent=2, ensure_ascii=False) + "\n"
 
 
+def _markdown(results: list[FileResult], check: bool) -> str:
+    from .report_markdown import markdown_report
+
+    return markdown_report(results, check)
+
+
+def _sarif(results: list[FileResult], check: bool) -> str:
+    from .report_sarif import sarif_report
+
+    return sarif_report(results, check)
+
+
 FORMATS: dict[str, Callable[[list[FileResult], bool], str]] = {
     "text": text_report,
     "json": json_report,
+    "markdown": _markdown,
+    "sarif": _sarif,
 }
+# Forms that show the fix itself (diff, replacements): `check` builds fixes for them.
+SHOWS_FIXES = ("markdown", "sarif")

@@ -35,8 +35,12 @@ class InputError(Exception):
     """A path given on the command line cannot be used."""
 
 
-def discover(paths: list[str], config: Config) -> tuple[list[tuple[str, bool]], list[FileResult]]:
-    """Files to process as (path, given explicitly), and errors for paths that cannot be used."""
+def discover(paths: list[str], config: Config, explicit: bool = True) -> tuple[list[tuple[str, bool]], list[FileResult]]:
+    """Files to process as (path, must be a template), and errors for paths that cannot be used.
+
+    Files found in directories need not be templates (others are skipped); named files must
+    be, unless ``explicit`` is False (pre-commit passes every YAML/JSON file it stages).
+    """
     files: list[tuple[str, bool]] = []
     errors: list[FileResult] = []
     for raw in paths:
@@ -55,7 +59,7 @@ def discover(paths: list[str], config: Config) -> tuple[list[tuple[str, bool]], 
             files.extend(found)
         elif path.exists() or path.is_symlink():
             if not config.is_excluded(raw):
-                files.append((raw, True))
+                files.append((raw, explicit))
         else:
             errors.append(FileResult(raw, "error", error="no such file or directory"))
     return files, errors
