@@ -166,14 +166,17 @@ class InlineLambdaHandler(Fixer):
         elif len(candidates) == 1:
             target = candidates[0]
         else:
-            kind = "exported function" if is_node else "module-level function taking (event, context)"
-            why = "none" if not candidates else f"several ({', '.join(candidates)})"
-            return Finding(rid, path, f"handler {handler} names no function of the inline code and {why} {kind} could be meant", fixable=False)
+            kinds = "exported functions" if is_node else "module-level functions taking (event, context)"
+            why = f"several {kinds} could be meant ({', '.join(candidates)})" if candidates else f"the code has no {kinds}"
+            return Finding(rid, path, f"handler {handler} names no function of the inline code, and {why}; handler left alone", fixable=False)
         new = f"index.{target}"
         if new == handler:
             return None
-        file = "index.js" if is_node else "index.py"
-        return Finding(rid, path, f"inline code is stored as {file}; handler must be index.<function>", detail=(handler, new))
+        if handler.startswith("index.") and target != wanted:
+            message = f"the inline code defines no function {wanted}; {target} is the one it could mean"
+        else:
+            message = f"inline code is stored as {'index.js' if is_node else 'index.py'}; handler must be index.<function>"
+        return Finding(rid, path, message, detail=(handler, new))
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)

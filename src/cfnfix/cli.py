@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import config as config_mod
-from .changelog import changelog
+from .changelog import FileResult, changelog
 from .fixer import OptionError
 from .registry import all_fixers
 from .report import FORMATS, SHOWS_FIXES
@@ -56,8 +56,8 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the patched template here (one input).")
 def apply(paths, dry_run, output, **common) -> None:
     """Fix templates (files, directories, or - for stdin to stdout)."""
-    if output and len(paths) != 1:
-        raise click.UsageError("-o/--output takes exactly one input path")
+    if output and (len(paths) != 1 or Path(paths[0]).is_dir()):
+        raise click.UsageError("-o/--output takes exactly one input file")
     sys.exit(_run(paths, check=False, dry_run=dry_run, output=output, **common))
 
 
@@ -78,6 +78,7 @@ def _load_config(paths, config_file, run_all, select, ignore, fixer_options) -> 
         config.select = ("ALL",)
     if select:
         config.select = config_mod.from_table({"select": list(_split_names(select))}, "--select", config.root).select
+        config.ignore = tuple(n for n in config.ignore if n not in config.select)  # naming a fixer beats the file's ignore
     if ignore:
         config.ignore = config_mod.from_table({"ignore": list(_split_names(ignore))}, "--ignore", config.root).ignore
     for item in fixer_options:
@@ -100,10 +101,11 @@ def _run(paths, check, dry_run, output, run_all, select, ignore, fmt, changelog_
     stdin_bytes = sys.stdin.buffer.read() if any(p == "-" for p, _ in files) else None
     job = Job(config=config, check=check and fmt not in SHOWS_FIXES, dry_run=dry_run or check, output=output)
     results = errors + run(files, job, jobs or os.cpu_count() or 1, stdin_bytes)
+    results += _template_free_directories(paths, results)
     for r in results:
         if r.status == "error":
             click.echo(f"cfnfix: {r.path}: {r.error}", err=True)
-    to_stdout = any(p == "-" for p in paths) and not check
+    to_stdout = any(p == "-" for p in paths) and not dry_run and not output
     if to_stdout:
         for r in results:
             if r.path == "-" and r.after is not None and r.status != "error":
@@ -118,12 +120,28 @@ def _run(paths, check, dry_run, output, run_all, select, ignore, fmt, changelog_
     if not quiet or fmt != "text":
         click.echo(report, nl=False, err=to_stdout or (dry_run and not check and fmt == "text"))
     if changelog_file:
-        write_atomic(changelog_file, (json.dumps(changelog(results), indent=2, ensure_ascii=False) + "\n").encode())
+        try:
+            write_atomic(changelog_file, (json.dumps(changelog(results), indent=2, ensure_ascii=False) + "\n").encode())
+        except OSError as exc:
+            click.echo(f"cfnfix: cannot write change log {changelog_file}: {exc.strerror or exc}", err=True)
+            return EXIT_ERROR
     if any(r.status == "error" for r in results):
         return EXIT_ERROR
     if any(r.status == "pending" for r in results):
         return EXIT_PENDING
     return EXIT_OK
+
+
+def _template_free_directories(paths, results: list[FileResult]) -> list[FileResult]:
+    """Directories whose files were all skipped: discovery goes by file name, not content."""
+    out = []
+    for raw in paths:
+        if raw == "-" or not Path(raw).is_dir():
+            continue
+        mine = [r for r in results if r.path != raw and Path(r.path).is_relative_to(raw)]
+        if mine and all(r.status == "skipped" for r in mine):
+            out.append(FileResult(raw, "error", error="no CloudFormation templates found in this directory"))
+    return out
 
 
 @main.command("fixers")

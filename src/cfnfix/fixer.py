@@ -84,6 +84,10 @@ class Fixer:
     default: ClassVar[bool]
     options: ClassVar[tuple[Option, ...]] = ()
     docs: ClassVar[str] = ""  # Markdown: what it detects, why, example, fix safety
+    # When set, a file this fixer changed is written beside its input as <stem><suffix><ext>
+    # (unless -o names the target): for fixers whose result is a new template, not a repair.
+    output_suffix: ClassVar[str | None] = None
+    source_path: str | None = None  # the input file, when there is one; set by the runner
 
     def __init__(self, options: dict[str, Any] | None = None) -> None:
         known = {o.name: o for o in self.options}

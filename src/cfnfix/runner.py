@@ -76,7 +76,7 @@ def run(files: list[tuple[str, bool]], job: Job, jobs: int = 1, stdin_text: byte
     """Process every file; results come back in input order whatever the number of workers."""
     if jobs > 1 and len(files) >= 4 * jobs:
         with ProcessPoolExecutor(jobs) as pool:
-            return list(pool.map(_process_entry, files, [job] * len(files), chunksize=4))
+            return list(pool.map(_process_entry, files, [job] * len(files), [stdin_text] * len(files), chunksize=4))
     return [_process_entry(entry, job, stdin_text) for entry in files]
 
 
@@ -103,22 +103,24 @@ def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = Non
         if not explicit and "not a CloudFormation template" in str(exc):
             return FileResult(path, "skipped")
         return FileResult(path, "error", error=str(exc))
-    result = fix_document(doc, job.config.fixers_for(path), job.config, job.check)
+    result = fix_document(doc, job.config.fixers_for(path), job.config, job.check, None if path == "-" else path)
     result.path = path
-    if result.status == "error" or job.check or result.after == text:
+    if result.status == "error" or job.check:
+        return result
+    if result.after == text and (job.dry_run or not job.output):  # -o gets the template even when clean
         return result
     result.diff = unified_diff(text, result.after, path)
     if job.dry_run:
         result.status = "pending"
         return result
-    if path != "-":
-        target = job.output or path
+    if path != "-" or job.output:
+        target = job.output or result.output or path
         try:
             write_atomic(target, result.after.encode("utf-8"), like=path)
         except OSError as exc:
             return FileResult(path, "error", error=f"cannot write {target}: {exc.strerror}")
-        if job.output:
-            result.output = job.output
+        if target != path:
+            result.output = target
     return result
 
 
@@ -132,8 +134,14 @@ def _read(path: str) -> bytes:
         raise TemplateError(f"cannot read: {exc.strerror or exc}") from None
 
 
-def fix_document(doc: Document, names: list[str], config: Config, check: bool = False) -> FileResult:
-    """Run fixers ``names`` in order on ``doc``; the result holds the final text in ``after``."""
+def fix_document(doc: Document, names: list[str], config: Config, check: bool = False,
+                 source_path: str | None = None) -> FileResult:
+    """Run fixers ``names`` in order on ``doc``; the result holds the final text in ``after``.
+
+    ``source_path`` is the file ``doc`` came from, for fixers that read files beside it. A
+    fixer with an ``output_suffix`` that changes the text sets ``output`` to the file beside it.
+    A fixer raising TemplateError makes the file's status an error with that one-line message.
+    """
     result = FileResult("", "clean", before=doc.text, after=doc.text)
     skip_all, skip_by_resource = _metadata_ignores(doc)
     fixers = all_fixers()
@@ -141,7 +149,12 @@ def fix_document(doc: Document, names: list[str], config: Config, check: bool = 
         if name in skip_all:
             continue
         fixer = fixers[name](config.fixer_options.get(name))
-        findings = [f for f in fixer.find(doc) if name not in skip_by_resource.get(f.resource, ())]
+        fixer.source_path = source_path
+        try:
+            found = fixer.find(doc)
+        except TemplateError as exc:
+            return FileResult("", "error", error=f"{name}: {exc}; nothing written")
+        findings = [f for f in found if name not in skip_by_resource.get(f.resource, ())]
         fixable: list[Finding] = []
         for finding in findings:
             if finding.fixable:
@@ -160,8 +173,12 @@ def fix_document(doc: Document, names: list[str], config: Config, check: bool = 
         except EditConflict as exc:
             result.unfixed.extend(Problem(name, f.resource, tuple(f.path), f"{f.message} (not fixed: {exc})") for f in fixable)
             continue
+        except TemplateError as exc:
+            return FileResult("", "error", error=f"{name}: {exc}; nothing written")
         if new_text == doc.text:
             continue
+        if fixer.output_suffix and source_path:
+            result.output = _beside(source_path, fixer.output_suffix)
         try:
             doc = parse(new_text)
         except TemplateError as exc:
@@ -170,6 +187,12 @@ def fix_document(doc: Document, names: list[str], config: Config, check: bool = 
         result.status = "fixed"
     result.after = doc.text
     return result
+
+
+def _beside(path: str, suffix: str) -> str:
+    """``stacks/app.yaml`` with suffix ``.flat`` -> ``stacks/app.flat.yaml``."""
+    base, ext = os.path.splitext(path)
+    return base + suffix + ext
 
 
 def _metadata_ignores(doc: Document) -> tuple[set[str], dict[str, set[str]]]:
