@@ -56,7 +56,7 @@ class FileResult:
     path: str
     status: str
     changes: list[Change] = field(default_factory=list)
-    findings: list[Problem] = field(default_factory=list)  # check: what apply would fix
+    findings: list[Problem] = field(default_factory=list)  # text-form check: what apply would fix
     unfixed: list[Problem] = field(default_factory=list)
     error: str | None = None
     diff: str = ""  # unified diff of the pending/written change
@@ -71,10 +71,7 @@ class FileResult:
             return out
         if self.output is not None:
             out["output"] = self.output
-        if self.findings:
-            out["findings"] = [f.to_json() for f in self.findings]
-        else:
-            out["changes"] = [c.to_json() for c in self.changes]
+        out["changes"] = [c.to_json() for c in self.changes]
         if self.unfixed:
             out["unfixed"] = [u.to_json() for u in self.unfixed]
         return out

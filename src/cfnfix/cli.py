@@ -99,7 +99,7 @@ def _run(paths, check, dry_run, output, run_all, select, ignore, fmt, changelog_
         return EXIT_ERROR
     files, errors = discover(list(paths), config, explicit=not ignore_non_templates)
     stdin_bytes = sys.stdin.buffer.read() if any(p == "-" for p, _ in files) else None
-    job = Job(config=config, check=check and fmt not in SHOWS_FIXES, dry_run=dry_run or check, output=output)
+    job = Job(config=config, check=check and fmt not in SHOWS_FIXES and not changelog_file, dry_run=dry_run or check, output=output)
     results = errors + run(files, job, jobs or os.cpu_count() or 1, stdin_bytes)
     results += _template_free_directories(paths, results)
     for r in results:

@@ -62,5 +62,6 @@ FORMATS: dict[str, Callable[[list[FileResult], bool], str]] = {
     "markdown": _markdown,
     "sarif": _sarif,
 }
-# Forms that show the fix itself (diff, replacements): `check` builds fixes for them.
-SHOWS_FIXES = ("markdown", "sarif")
+# Forms that show the fix itself (change log with before/after, diff, replacements): `check`
+# builds fixes for them; only its text form is the find-only fast gate.
+SHOWS_FIXES = ("json", "markdown", "sarif")

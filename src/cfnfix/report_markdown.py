@@ -16,11 +16,10 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _table(result: FileResult, check: bool) -> list[str]:
+def _table(result: FileResult) -> list[str]:
     lines = ["| fixer | resource | change | safety |", "|---|---|---|---|"]
-    entries = result.findings if check and result.findings else result.changes
-    for e in entries:
-        action = getattr(e, "action", "pending")
+    for e in result.changes:
+        action = e.action
         where = "/".join(str(p) for p in e.path)
         safety = "⚠️ **review**" if e.safety == "review" else e.safety
         lines.append(f"| `{e.fixer}` | {_cell(e.resource or '—')} | {action} `{_cell(where)}`: {_cell(e.message)} | {safety} |")
@@ -29,12 +28,12 @@ def _table(result: FileResult, check: bool) -> list[str]:
     return lines
 
 
-def _summary(results: list[FileResult], check: bool) -> str:
+def _summary(results: list[FileResult]) -> str:
     checked = [r for r in results if r.status != "skipped"]
     with_fixes = [r for r in checked if r.status in ("fixed", "pending")]
     safety: dict[str, int] = {}
     for r in with_fixes:
-        for e in (r.findings if check and r.findings else r.changes):
+        for e in r.changes:
             safety[e.safety or "safe"] = safety.get(e.safety or "safe", 0) + 1
     errors = sum(1 for r in checked if r.status == "error")
     parts = [f"**{len(checked)}** file{'s' if len(checked) != 1 else ''} checked",
@@ -47,13 +46,14 @@ def _summary(results: list[FileResult], check: bool) -> str:
 
 
 def markdown_report(results: list[FileResult], check: bool) -> str:
-    head = [MARKER, "## cfnfix", "", _summary(results, check), ""]
+    """``check`` is part of every report form's signature; this form always shows built fixes."""
+    head = [MARKER, "## cfnfix", "", _summary(results), ""]
     sections: list[tuple[list[str], str, str]] = []  # (table lines, diff, path)
     for r in sorted(results, key=lambda r: r.path):
         if r.status == "error":
             sections.append(([f"### `{r.path}`", "", f"Could not be processed: {_cell(r.error)}", ""], "", r.path))
         elif r.status in ("fixed", "pending") or r.unfixed:
-            sections.append(([f"### `{r.path}`", "", *_table(r, check), ""], r.diff, r.path))
+            sections.append(([f"### `{r.path}`", "", *_table(r), ""], r.diff, r.path))
     fixed_size = len("\n".join(head)) + sum(len("\n".join(t)) + 1 for t, _, _ in sections)
     budget = LIMIT - fixed_size - 200 * len(sections) - 100
     out = list(head)

@@ -68,11 +68,12 @@ def _replacements(before: str, after: str) -> list[tuple[int, int, dict]]:
 
 
 def sarif_report(results: list[FileResult], check: bool) -> str:
+    """``check`` is part of every report form's signature; this form always shows built fixes."""
     rules = _rules()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     sarif_results = []
     for r in sorted(results, key=lambda r: r.path):
-        entries = r.findings if check and r.findings else r.changes
+        entries = r.changes
         if not entries or r.status not in ("fixed", "pending"):
             continue
         try:
@@ -83,7 +84,7 @@ def sarif_report(results: list[FileResult], check: bool) -> str:
         file_results = []
         for e in entries:
             region = _region(doc, tuple(e.path))
-            message = f"{e.message} ({getattr(e, 'action', 'pending')} {'/'.join(map(str, e.path))}; safety: {e.safety})"
+            message = f"{e.message} ({e.action} {'/'.join(map(str, e.path))}; safety: {e.safety})"
             file_results.append({
                 "ruleId": e.fixer,
                 "ruleIndex": index[e.fixer],
