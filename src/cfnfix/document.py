@@ -148,7 +148,7 @@ def parse(text: str, require_template: bool = True) -> Document:
     body = text[1:] if text.startswith("\ufeff") else text
     fmt = "json" if body.lstrip().startswith("{") else "yaml"
     try:
-        loader = _Loader(text)
+        loader = _Loader(body)  # libyaml skips a BOM without counting it; offsets are shifted back below
         try:
             ynode = loader.get_single_node()
         finally:
@@ -159,12 +159,14 @@ def parse(text: str, require_template: bool = True) -> Document:
         problem = exc.problem or exc.context or "invalid YAML"
         if "expected a single document" in str(exc):
             problem = "more than one YAML document; a template is a single document"
+        elif mark is not None and body[mark.index : mark.index + 1] == "\t":
+            problem = "tab character in indentation; YAML indents with spaces only"
         raise TemplateError(f"{where}{'invalid JSON' if fmt == 'json' else 'invalid YAML'}: {problem}") from None
     except yaml.YAMLError as exc:
         raise TemplateError(f"invalid YAML: {str(exc).splitlines()[0]}") from None
     if ynode is None:
         raise TemplateError("empty file")
-    builder = _Builder(text)
+    builder = _Builder(text, len(text) - len(body))
     root, data = builder.build(ynode, ())
     doc = Document(text=text, format=fmt, root=root, data=data)
     if require_template and not is_template(data):
@@ -181,29 +183,35 @@ class _Builder:
 
     _constructor = yaml.constructor.SafeConstructor()
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, base: int = 0) -> None:
         self.text = text
-        self.seen: set[int] = set()
+        self.base = base  # offset of the parsed body in ``text`` (1 after a BOM)
+        self.first: dict[int, Node] = {}  # PyYAML node -> the Node built on its first visit
 
     def build(self, y: yaml.Node, path: tuple) -> tuple[Node, Any]:
-        shared = id(y) in self.seen
-        self.seen.add(id(y))
+        first = self.first.get(id(y))
+        if first is not None:  # an alias: the anchored original is shared as well
+            _mark_shared(first)
+        base = self.base
         tag = y.tag if y.tag.startswith("!") and not y.tag.startswith("!!") else None
         if isinstance(y, yaml.MappingNode):
             node, data = self._mapping(y, path)
         elif isinstance(y, yaml.SequenceNode):
             items = [self.build(item, path + (i,)) for i, item in enumerate(y.value)]
-            node = Node("seq", [n for n, _ in items], y.start_mark.index, 0, style="flow" if y.flow_style else "block")
-            node.end = y.end_mark.index if y.flow_style or not items else items[-1][0].end
+            style = "flow" if y.flow_style else "block"
+            node = Node("seq", [n for n, _ in items], y.start_mark.index + base, 0, style=style)
+            node.end = y.end_mark.index + base if y.flow_style or not items else items[-1][0].end
             data = [d for _, d in items]
         else:
             data = self._scalar(y, tag)
-            end = y.end_mark.index
+            start, end = y.start_mark.index + base, y.end_mark.index + base
             if y.style in ("|", ">"):
-                end = y.start_mark.index + len(self.text[y.start_mark.index:end].rstrip(" \t\r\n"))
-            node = Node("scalar", data, y.start_mark.index, end, style=y.style or None)
+                end = start + len(self.text[start:end].rstrip(" \t\r\n"))
+            node = Node("scalar", data, start, end, style=y.style or None)
         node.tag = tag
-        node.shared = shared
+        node.shared = first is not None
+        if first is None:
+            self.first[id(y)] = node
         if tag is not None:
             data = _intrinsic(tag, data)
         return node, data
@@ -224,7 +232,8 @@ class _Builder:
             if key in data:
                 line = ykey.start_mark.line + 1
                 raise TemplateError(f"line {line}: duplicate key '{key}' in {_where(path)}")
-            knode = Node("scalar", key, ykey.start_mark.index, ykey.end_mark.index, style=ykey.style or None)
+            kstart, kend = ykey.start_mark.index + self.base, ykey.end_mark.index + self.base
+            knode = Node("scalar", key, kstart, kend, style=ykey.style or None)
             vnode, vdata = self.build(yval, path + (key,))
             pairs.append((knode, vnode))
             data[key] = vdata
@@ -232,9 +241,9 @@ class _Builder:
             if isinstance(extra, dict):
                 for k, v in extra.items():
                     data.setdefault(k, v)
-        start = y.start_mark.index
+        start = y.start_mark.index + self.base
         if y.flow_style or not pairs:
-            end = y.end_mark.index
+            end = y.end_mark.index + self.base
         else:
             end = max(pairs[-1][0].end, pairs[-1][1].end)
         return Node("map", pairs, start, end, style="flow" if y.flow_style else "block"), data
@@ -252,6 +261,17 @@ class _Builder:
         if y.tag == _NULL:
             return None
         return y.value  # strings, and timestamps, which CloudFormation reads as strings
+
+
+def _mark_shared(node: Node) -> None:
+    """Flag a node and everything under it: an edit there would also show up where it is aliased."""
+    if node.shared:
+        return  # flagged before, with its whole subtree
+    node.shared = True
+    if node.kind == "scalar":
+        return
+    for child in node.value if node.kind == "seq" else [n for pair in node.value for n in pair]:
+        _mark_shared(child)
 
 
 def _intrinsic(tag: str, value: Any) -> dict:

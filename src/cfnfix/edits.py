@@ -51,6 +51,7 @@ class Editor:
         self._edits: list[Edit] = []
         self._adds: dict[int, tuple[Node, dict]] = {}  # mapping node -> keys to add, in order
         self._appends: dict[int, tuple[Node, list]] = {}  # sequence node -> items to append
+        self._removals: dict[int, tuple[Node, list, set]] = {}  # collection -> (entries, indexes to drop)
         self._new_ids: set[str] = set()
 
     # ------------------------------------------------------------ public operations
@@ -98,13 +99,19 @@ class Editor:
                 raise EditConflict(f"nothing at {_show(path)}")
             index = keys.index(path[-1])
             entries = parent.value
-        self._edits.append(self._removal(parent, entries, index))
+        if parent.shared:
+            raise EditConflict("collection is shared through a YAML anchor; not edited")
+        if not -len(entries) <= index < len(entries):
+            raise EditConflict(f"nothing at {_show(path)}")
+        self._removals.setdefault(id(parent), (parent, entries, set()))[2].add(index % len(entries))
 
     def rename(self, path: tuple, new_key: str) -> None:
         parent = self.doc.node(path[:-1])
         entry = parent.entry(path[-1]) if parent else None
         if entry is None:
             raise EditConflict(f"nothing at {_show(path)}")
+        if parent.shared:
+            raise EditConflict("mapping is shared through a YAML anchor; not edited")
         key = entry[0]
         self._edits.append(Edit(key.start, key.end, self._scalar(new_key, key)))
 
@@ -137,10 +144,14 @@ class Editor:
 
     def edits(self) -> list[Edit]:
         out = list(self._edits)
-        for node, additions in self._adds.values():
-            out.append(self._insertion(node, additions))
-        for node, items in self._appends.values():
-            out.append(self._append_items(node, items))
+        for parent, entries, indexes in self._removals.values():
+            out.extend(self._removals_of(parent, entries, sorted(indexes)))
+        # Insertions into a collection and into one nested at its end land at the same offset;
+        # the inner one must come first, so deeper (later-starting) collections go first.
+        pending = [(node, lambda n=node, a=additions: self._insertion(n, a)) for node, additions in self._adds.values()]
+        pending += [(node, lambda n=node, i=items: self._append_items(n, i)) for node, items in self._appends.values()]
+        for _, render_edit in sorted(pending, key=lambda pair: -pair[0].start):
+            out.append(render_edit())
         return out
 
     # ------------------------------------------------------------ rendering
@@ -172,6 +183,10 @@ class Editor:
         if inline is not None:
             if node.kind == "scalar" and not node.tag and isinstance(value, str) and node.style in ("'", '"'):
                 inline = render.yaml_scalar(value, style, prefer=node.style)
+            colon = self._colon_before(node) if node.kind != "scalar" and node.style == "block" else None
+            if colon is not None:
+                self._edits.append(Edit(colon, node.end, " " + inline))
+                return
             self._edits.append(Edit(node.start, node.end, inline))
             return
         if node.kind != "scalar" and node.style == "block" and not node.tag:
@@ -195,7 +210,7 @@ class Editor:
             lines: list[str] = []
             for k, v in additions.items():
                 lines.extend(render.entry_lines(k, v, col, style))
-            at = doc.line_end(node.end)
+            at = self._after_deeper_comments(doc.line_end(node.end), col)
             return Edit(at, at, "\n" + "\n".join(lines))
         if doc.format == "json":
             members = lambda indent: [render.json_member(k, v, indent, style) for k, v in additions.items()]  # noqa: E731
@@ -204,6 +219,20 @@ class Editor:
                 f"{render.yaml_scalar(k, style, flow=True)}: {self._flow_value(v)}" for k, v in additions.items()
             ]
         return self._flow_insert(node, [k for k, _ in node.value], node.value and node.value[-1][1], members)
+
+    def _after_deeper_comments(self, at: int, col: int) -> int:
+        """Move an insertion point at a line end past comment lines indented deeper than ``col``:
+        they annotate the content above, and new entries at ``col`` would otherwise split it off."""
+        text = self.doc.text
+        while at < len(text):
+            next_start = text.find("\n", at) + 1
+            next_end = self.doc.line_end(next_start)
+            line = text[next_start:next_end]
+            content = line.lstrip(" ")
+            if not next_start or not content.startswith("#") or len(line) - len(content) <= col:
+                break
+            at = next_end
+        return at
 
     def _flow_value(self, value: Any) -> str:
         inline = render.yaml_inline(value, self.style, flow=True)
@@ -222,7 +251,7 @@ class Editor:
             lines: list[str] = []
             for item in items:
                 lines.extend(render.item_lines(item, dash_col, style))
-            at = doc.line_end(node.end)
+            at = self._after_deeper_comments(doc.line_end(node.end), dash_col)
             return Edit(at, at, "\n" + "\n".join(lines))
         if doc.format == "json":
             render_items = lambda indent: [render.json_value(v, indent, style) for v in items]  # noqa: E731
@@ -251,34 +280,55 @@ class Editor:
             sep = ",\n" + indent
         else:
             indent = self._indent_of_line(node.start)
-            sep = ", "
+            sep = "," + style.key_sep[1:] if doc.format == "json" else ", "
         text = "".join(sep + m for m in members(indent))
         return Edit(last.end, last.end, text)
 
-    def _removal(self, parent: Node, entries: list, index: int) -> Edit:
+    def _removals_of(self, parent: Node, entries: list, indexes: list[int]) -> list[Edit]:
+        """One edit per run of adjacent removed entries, so that removing neighbours never overlaps."""
+        runs: list[list[int]] = []
+        for index in indexes:
+            if runs and runs[-1][-1] == index - 1:
+                runs[-1].append(index)
+            else:
+                runs.append([index])
+        return [self._removal(parent, entries, run[0], run[-1]) for run in runs]
+
+    def _removal(self, parent: Node, entries: list, first: int, last: int) -> Edit:
+        """Delete entries ``first``..``last`` (inclusive) with the lines they stood on."""
         doc = self.doc
-        if parent.shared:
-            raise EditConflict("collection is shared through a YAML anchor; not edited")
-        key, value = entries[index]
-        if len(entries) == 1:
+        key, value = entries[first][0], entries[last][1]
+        if last - first + 1 == len(entries):
             empty = "{}" if parent.kind == "map" else "[]"
             if doc.format == "json" or parent.style == "flow":
                 return Edit(parent.start + 1, parent.end - 1, "")
-            return Edit(parent.start, parent.end, empty)
+            colon = self._colon_before(parent)
+            return Edit(parent.start if colon is None else colon, parent.end, empty if colon is None else " " + empty)
         if doc.format == "json" or parent.style == "flow":
-            if index > 0:
-                return Edit(entries[index - 1][1].end, value.end, "")
-            return Edit(key.start, entries[1][0].start, "")
+            if first > 0:
+                return Edit(entries[first - 1][1].end, value.end, "")
+            return Edit(key.start, entries[last + 1][0].start, "")
         start = self._item_start(key, parent)
-        if index + 1 < len(entries):
-            nxt = self._item_start(entries[index + 1][0], parent)
+        if last + 1 < len(entries):
+            nxt = self._item_start(entries[last + 1][0], parent)
             own_line = doc.text[doc.line_start(start) : start].strip() == ""
             if own_line:
                 return Edit(doc.line_start(start), doc.line_start(nxt), "")
             return Edit(start, nxt, "")
-        # last entry: from the end of the previous one to the end of this one's line
-        prev_end = doc.line_end(entries[index - 1][1].end)
+        # last entries: from the end of the one before to the end of the last one's line
+        prev_end = doc.line_end(entries[first - 1][1].end)
         return Edit(prev_end, doc.line_end(value.end), "")
+
+    def _colon_before(self, node: Node) -> int | None:
+        """Just after the ``key:`` (or dash) a block collection hangs under, when only a line break
+        separates them: a value that now fits on one line goes back up there."""
+        text = self.doc.text
+        gap_start = node.start
+        while gap_start > 0 and text[gap_start - 1] in " \t\r\n":
+            gap_start -= 1
+        if gap_start == 0 or text[gap_start - 1] not in ":-" or "\n" not in text[gap_start : node.start]:
+            return None
+        return gap_start
 
     def _item_start(self, key: Node, parent: Node) -> int:
         """Where an entry begins: its key, or the dash of a block-sequence item."""

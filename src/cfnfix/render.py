@@ -193,7 +193,7 @@ def yaml_value(value: Any, col: int, style: Style) -> str:
 def json_value(value: Any, base_indent: str, style: Style) -> str:
     """A JSON value whose first line continues a line indented by ``base_indent``."""
     if style.compact:
-        return json.dumps(value, ensure_ascii=False, separators=(", ", style.key_sep))
+        return json.dumps(value, ensure_ascii=False, separators=("," + style.key_sep[1:], style.key_sep))
     text = json.dumps(value, ensure_ascii=False, indent=style.indent, separators=(",", style.key_sep))
     return text.replace("\n", "\n" + base_indent)
 

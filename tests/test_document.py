@@ -1,0 +1,285 @@
+"""The document engine on the YAML corners templates meet: what it refuses, with which message,
+and what it keeps faithful (spans, data, bytes) when it accepts a file."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+import pytest
+
+from cfnfix.document import TemplateError, parse
+from cfnfix.edits import EditConflict, Editor, apply_edits
+from cfnfix.style import detect
+
+
+def edit(text: str, *ops) -> str:
+    editor = Editor(parse(text))
+    for name, *args in ops:
+        getattr(editor, name)(*args)
+    return apply_edits(text, editor.edits(), newline="\r\n" if "\r\n" in text else "\n")
+
+
+def span(doc, path) -> str:
+    node = doc.node(path)
+    return doc.text[node.start : node.end]
+
+
+# ---------------------------------------------------------------- short and long intrinsic forms
+
+
+def test_short_and_long_forms_give_the_same_data():
+    short = parse(dedent("""\
+        Resources:
+          A:
+            Type: X
+            Properties:
+              Arn: !GetAtt B.Arn
+              Name: !Ref B
+              Url: !Sub "https://${B}"
+              Joined: !Join ["-", [!Ref B, !GetAtt [B, Name]]]
+        """))
+    long = parse(dedent("""\
+        Resources:
+          A:
+            Type: X
+            Properties:
+              Arn:
+                Fn::GetAtt: [B, Arn]
+              Name:
+                Ref: B
+              Url:
+                Fn::Sub: "https://${B}"
+              Joined:
+                Fn::Join:
+                  - "-"
+                  - - Ref: B
+                    - Fn::GetAtt: [B, Name]
+        """))
+    assert short.data == long.data
+    assert short.data["Resources"]["A"]["Properties"]["Joined"] == {
+        "Fn::Join": ["-", [{"Ref": "B"}, {"Fn::GetAtt": ["B", "Name"]}]]
+    }
+    assert detect(short).short_form and not detect(long).short_form
+
+
+def test_spans_cover_exactly_the_source_text():
+    doc = parse(dedent("""\
+        Resources:
+          A:
+            Type: 'X'  # comment
+            Properties:
+              Flow: {K: [1, 2]}
+              Code: |
+                line one
+                line two
+
+              Arn: !GetAtt B.Arn
+        """))
+    props = ("Resources", "A", "Properties")
+    assert span(doc, ("Resources", "A", "Type")) == "'X'"
+    assert span(doc, props + ("Flow",)) == "{K: [1, 2]}"
+    assert span(doc, props + ("Code",)) == "|\n        line one\n        line two"
+    assert span(doc, props + ("Arn",)) == "!GetAtt B.Arn"
+    assert span(doc, props).endswith("Arn: !GetAtt B.Arn")
+    assert doc.line_col(doc.node(props + ("Arn",)).start) == (10, 12)
+
+
+# ---------------------------------------------------------------- refused with a clear cause
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("Resources:\n  A:\n    Type: X\n    Type: Y\n", "line 4: duplicate key 'Type' in Resources/A"),
+        ("Resources:\n  A:\n    Type: X\n  A:\n    Type: Y\n", "line 4: duplicate key 'A' in Resources"),
+        ('{"Resources": {"A": {"Type": "X"}},\n "Resources": {}}', "line 2: duplicate key 'Resources' in the top level"),
+        ('{\n  "Resources": {\n    "A": {"Type": "X", "Type": "Y"}\n  }\n}\n', "line 3: duplicate key 'Type' in Resources/A"),
+    ],
+)
+def test_duplicate_keys_name_line_and_key(text, message):
+    with pytest.raises(TemplateError, match="^" + message + "$"):
+        parse(text)
+
+
+@pytest.mark.parametrize(
+    "text,line",
+    [("Resources:\n\tA:\n    Type: X\n", 2), ("Resources:\n  A:\n    Type: X\n    Properties:\n  \t  K: v\n", 5)],
+)
+def test_tab_indentation_is_refused_by_name(text, line):
+    with pytest.raises(TemplateError, match=f"^line {line}: invalid YAML: tab character in indentation"):
+        parse(text)
+
+
+def test_multi_document_file_is_refused():
+    with pytest.raises(TemplateError, match="^line 4: invalid YAML: more than one YAML document"):
+        parse("Resources:\n  A:\n    Type: X\n---\nResources: {}\n")
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("", "empty file"),
+        ("# just a comment\n", "empty file"),
+        ("[1, 2]\n", "not a CloudFormation template"),
+        ("Resources:\n  A: [\n", "invalid YAML"),
+        ('{"Resources": {"A": }', "invalid JSON: did not find expected ',' or '}'"),
+    ],
+)
+def test_other_bad_input(text, message):
+    with pytest.raises(TemplateError, match=message):
+        parse(text)
+
+
+# ---------------------------------------------------------------- accepted, handled faithfully
+
+
+def test_tabs_as_separators_and_in_strings_are_kept():
+    text = "Resources:\n  A:\n    Type:\tX\n    Properties: # \tnote\n      K:\t'v\tw'\n"
+    doc = parse(text)
+    assert doc.data["Resources"]["A"] == {"Type": "X", "Properties": {"K": "v\tw"}}
+    assert edit(text, ("set", ("Resources", "A", "Type"), "Y"), ("set", ("Resources", "A", "Properties", "K"), "z")) == (
+        "Resources:\n  A:\n    Type:\tY\n    Properties: # \tnote\n      K:\t'z'\n"
+    )
+
+
+def test_json_with_tab_indentation_parses():
+    text = '{\n\t"Resources": {\n\t\t"A": {\n\t\t\t"Type": "X"\n\t\t}\n\t}\n}\n'
+    assert parse(text).data == {"Resources": {"A": {"Type": "X"}}}
+    assert detect(parse(text)).indent == "\t"
+
+
+ANCHORS = dedent("""\
+    Resources:
+      A:
+        Type: X
+        Properties:
+          Tags: &tags
+            - Key: team
+              Value: core
+      B:
+        Type: X
+        Properties:
+          Tags: *tags
+          Name: b
+    """)
+
+
+def test_aliases_resolve_in_the_data():
+    doc = parse(ANCHORS)
+    assert doc.data["Resources"]["B"]["Properties"]["Tags"] == [{"Key": "team", "Value": "core"}]
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        ("set", ("Resources", "A", "Properties", "Tags", 0, "Value"), "edge"),  # under the anchor
+        ("set", ("Resources", "B", "Properties", "Tags", 0, "Value"), "edge"),  # through the alias
+        ("set", ("Resources", "A", "Properties", "Tags", 0, "Extra"), "x"),
+        ("append", ("Resources", "A", "Properties", "Tags"), {"Key": "k", "Value": "v"}),
+        ("remove", ("Resources", "B", "Properties", "Tags", 0)),
+        ("rename", ("Resources", "A", "Properties", "Tags", 0, "Key"), "Name"),
+    ],
+)
+def test_editing_a_node_shared_through_an_anchor_raises(op):
+    with pytest.raises(EditConflict, match="anchor"):
+        edit(ANCHORS, op)
+
+
+def test_nodes_beside_an_alias_stay_editable():
+    assert edit(ANCHORS, ("set", ("Resources", "B", "Properties", "Name"), "c")) == ANCHORS.replace("Name: b", "Name: c")
+
+
+def test_replacing_an_alias_itself_is_refused():
+    # an alias node carries the anchored node's span, so an edit there would land on the anchor's text
+    with pytest.raises(EditConflict, match="anchor"):
+        edit(ANCHORS, ("set", ("Resources", "B", "Properties", "Tags"), [{"Key": "own", "Value": "v"}]))
+
+
+MERGE = dedent("""\
+    Mappings:
+      Base: &base
+        Size: small
+        Zone: a
+    Resources:
+      A:
+        Type: X
+        Metadata:
+          <<: *base
+          Zone: b
+    """)
+
+
+def test_merge_keys_merge_with_explicit_keys_winning():
+    doc = parse(MERGE)
+    assert doc.data["Resources"]["A"]["Metadata"] == {"Zone": "b", "Size": "small"}
+    out = edit(MERGE, ("set", ("Resources", "A", "Metadata", "Zone"), "c"), ("set", ("Resources", "A", "Metadata", "New"), 1))
+    assert out == MERGE.replace("      Zone: b\n", "      Zone: c\n      New: 1\n")
+    with pytest.raises(EditConflict):
+        edit(MERGE, ("set", ("Mappings", "Base", "Size"), "large"))  # also read through the merge
+
+
+def test_yaml_11_booleans_and_dates():
+    text = dedent("""\
+        AWSTemplateFormatVersion: 2010-09-09
+        Resources:
+          A:
+            Type: X
+            Properties:
+              Enabled: yes
+              Public: off
+              Since: 2020-01-01
+        """)
+    doc = parse(text)
+    assert doc.data["AWSTemplateFormatVersion"] == "2010-09-09"
+    assert doc.data["Resources"]["A"]["Properties"] == {"Enabled": True, "Public": False, "Since": "2020-01-01"}
+    out = edit(
+        text,
+        ("set", ("Resources", "A", "Properties", "Until"), "2021-01-01"),
+        ("set", ("Resources", "A", "Properties", "Word"), "yes"),
+        ("set", ("Resources", "A", "Properties", "Public"), True),
+    )
+    assert out == text.replace("Public: off\n", "Public: true\n") + "      Until: '2021-01-01'\n      Word: 'yes'\n"
+    assert parse(out).data["Resources"]["A"]["Properties"]["Word"] == "yes"
+
+
+def test_crlf_is_kept_in_untouched_and_new_lines():
+    text = "Resources:\r\n  A:\r\n    Type: X\r\n"
+    assert detect(parse(text)).newline == "\r\n"
+    out = edit(text, ("set", ("Resources", "A", "Type"), "Y"), ("set", ("Resources", "A", "Properties", "K"), {"Ref": "B"}))
+    assert out == "Resources:\r\n  A:\r\n    Type: Y\r\n    Properties:\r\n      K: !Ref B\r\n"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("\ufeffResources:\n  A:\n    Type: X\n", "\ufeffResources:\n  A:\n    Type: Y\n"),
+        ('\ufeff{"Resources": {"A": {"Type": "X"}}}', '\ufeff{"Resources": {"A": {"Type": "Y"}}}'),
+        ("\ufeffResources:\r\n  A:\r\n    Type: X\r\n", "\ufeffResources:\r\n  A:\r\n    Type: Y\r\n"),
+    ],
+)
+def test_bom_is_kept_and_spans_stay_right(text, expected):
+    # regression: libyaml does not count the BOM, which shifted every span one character left
+    doc = parse(text)
+    assert span(doc, ("Resources", "A", "Type")) in ("X", '"X"')
+    assert edit(text, ("set", ("Resources", "A", "Type"), "Y")) == expected
+
+
+def test_missing_final_newline_stays_missing():
+    text = "Resources:\n  A:\n    Type: X"
+    assert edit(text, ("set", ("Resources", "A", "Properties", "K"), "v")) == text + "\n    Properties:\n      K: v"
+    assert edit(text, ("set", ("Resources", "A", "Type"), "Y")) == "Resources:\n  A:\n    Type: Y"
+
+
+@pytest.mark.parametrize("prefix", ["Description: héllo wörld ✓\n", "Description: \"😀 two emoji 😀\"\n", "# ünïcödé 💥\n"])
+def test_non_ascii_before_the_edit_point(prefix):
+    text = prefix + "Resources:\n  A:\n    Type: X\n"
+    doc = parse(text)
+    assert span(doc, ("Resources", "A", "Type")) == "X"
+    out = edit(text, ("set", ("Resources", "A", "Type"), "Y"), ("set", ("Resources", "A", "Properties", "K"), "é"))
+    assert out == prefix + "Resources:\n  A:\n    Type: Y\n    Properties:\n      K: é\n"
+    assert out.encode("utf-8").startswith(prefix.encode("utf-8"))
+
+
+def test_explicit_document_markers_are_one_document():
+    text = "---\nResources:\n  A:\n    Type: X\n...\n"
+    assert edit(text, ("set", ("Resources", "A", "Type"), "Y")) == "---\nResources:\n  A:\n    Type: Y\n...\n"
