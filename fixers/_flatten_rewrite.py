@@ -1,0 +1,557 @@
+"""Nested stacks inlined as plain template data: finding the child files, renaming, substituting.
+
+The flatten-nested-stacks fixer turns the plan built here into text edits of the parent; a
+child that has children of its own is flattened here as data first, so grandchildren arrive
+in the parent already inlined (and renamed twice: ``Parent`` + ``Child`` + ``Resource``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+from cfnfix.document import TemplateError, decode, parse
+from cfnfix.graph import depends_on, references
+from cfnfix.render import intrinsic
+
+STACK = "AWS::CloudFormation::Stack"
+MAX_ID = 255
+LIMITS = (("Resources", 500), ("Parameters", 200), ("Outputs", 200))
+MAX_BYTES = 1024 * 1024
+_SECTIONS = ("Resources", "Parameters", "Conditions", "Mappings", "Outputs", "Rules")
+_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+_CHILD_PSEUDO = ("AWS::StackName", "AWS::StackId")
+_SSM = "AWS::SSM::Parameter::Value<"
+
+
+@dataclass
+class Inlined:
+    """One nested stack, ready to replace its Stack resource: everything in the parent's names."""
+
+    stack: str
+    label: str  # the child file, as messages name it
+    template_url: Any
+    resources: dict = field(default_factory=dict)  # new id -> body
+    origin: dict = field(default_factory=dict)  # new id -> the child's own id
+    outputs: dict = field(default_factory=dict)  # child output name -> value expression
+    exports: dict = field(default_factory=dict)  # new output id -> output body (exported outputs)
+    conditions: dict = field(default_factory=dict)
+    mappings: dict = field(default_factory=dict)
+    rules: dict = field(default_factory=dict)
+    parameters: dict = field(default_factory=dict)  # SSM parameters the child resolved itself
+    transforms: list = field(default_factory=list)
+    metadata: dict = field(default_factory=dict)
+    dropped: list = field(default_factory=list)  # Stack properties with no flat equivalent
+
+
+@dataclass
+class Plan:
+    inlined: dict  # stack id -> Inlined, in the parent's order
+    rewrite: Callable[[Any], Any]  # parent value -> value with stack outputs resolved
+    rewrite_depends: Callable[..., Any]  # a DependsOn value with stacks expanded
+    rewrite_resource: Callable[[Any], Any]  # a parent resource body, both of the above applied
+    transform: Any  # the merged Transform value, or None when unchanged
+    problems: list  # (stack id or None, message): reasons not to flatten
+
+
+def stack_name_uses(value: Any, path: tuple = ()) -> list[tuple]:
+    """Paths where ``value`` names its own stack (AWS::StackName/StackId, Ref or Sub)."""
+    found: list[tuple] = []
+    call = intrinsic(value)
+    if call and call[0] == "Ref" and call[1] in _CHILD_PSEUDO:
+        return [path]
+    if call and call[0] == "Fn::Sub":
+        text = call[1][0] if isinstance(call[1], list) and call[1] else call[1]
+        if isinstance(text, str) and any(f"${{{p}}}" in text for p in _CHILD_PSEUDO):
+            found.append(path)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found += [p for p in stack_name_uses(v, path + (k,)) if p not in found]
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found += stack_name_uses(v, path + (i,))
+    return found
+
+
+def rewrite_sub(arg: Any, resolve: Callable[[str], Any], value: Callable[[Any], Any]) -> dict:
+    """``Fn::Sub`` with its ``${Name}``/``${Name.Attr}`` resolved; literals stay in the text.
+
+    ``resolve`` gives the new expression for a name (None: keep it). An expression that is not
+    a name or a literal becomes a variable of the Sub's own map.
+    """
+    listed = isinstance(arg, list)
+    text, variables = (arg[0], arg[1]) if listed and len(arg) == 2 else (arg, {})
+    if not isinstance(text, str) or not isinstance(variables, dict):
+        return {"Fn::Sub": value(arg)}
+    new_vars = {k: value(v) for k, v in variables.items()}
+    used = {m.strip() for m in _SUB_VAR.findall(text)}
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1).strip()
+        if name.startswith("!") or name in variables:
+            return match.group(0)
+        expr = resolve(name)
+        if expr is None:
+            return match.group(0)
+        if isinstance(expr, bool):
+            return "true" if expr else "false"
+        if isinstance(expr, (str, int, float)):
+            return str(expr).replace("${", "${!")
+        call = intrinsic(expr)
+        if call and call[0] == "Fn::Sub" and isinstance(call[1], str) and not (
+                {m.strip() for m in _SUB_VAR.findall(call[1])} & set(variables)):
+            return call[1]  # a Sub of a Sub: its text means the same spliced in
+        if call and call[0] == "Ref" and isinstance(call[1], str) and call[1] not in variables:
+            return "${" + call[1] + "}"
+        if (call and call[0] == "Fn::GetAtt" and isinstance(call[1], list) and len(call[1]) == 2
+                and all(isinstance(a, str) for a in call[1]) and call[1][0] not in variables):
+            return "${" + ".".join(call[1]) + "}"
+        var, n = re.sub(r"[^A-Za-z0-9]", "", name) or "Value", 2
+        base = var
+        while var in new_vars and new_vars[var] != expr or var in used and var != name:
+            var, n = f"{base}{n}", n + 1
+        new_vars[var] = expr
+        return "${" + var + "}"
+
+    new_text = _SUB_VAR.sub(replace, text)
+    return {"Fn::Sub": [new_text, new_vars] if listed or new_vars else new_text}
+
+
+def _getatt(arg: Any) -> tuple[Any, Any]:
+    if isinstance(arg, str):
+        head, _, attr = arg.partition(".")
+        return head, attr
+    if isinstance(arg, list) and len(arg) >= 2:
+        return arg[0], ".".join(arg[1:]) if all(isinstance(a, str) for a in arg[1:]) else arg[1]
+    return None, None
+
+
+class _ChildNames:
+    """Rewrites a child's values into the parent's names: parameters substituted, ids prefixed."""
+
+    def __init__(self, values: dict, resources: dict, conditions: dict, mappings: dict) -> None:
+        self.values, self.resources, self.conditions, self.mappings = values, resources, conditions, mappings
+
+    def value(self, v: Any) -> Any:
+        call = intrinsic(v)
+        if call:
+            name, arg = call
+            if name == "Ref" and isinstance(arg, str):
+                if arg in self.values:
+                    return copy.deepcopy(self.values[arg])
+                return {"Ref": self.resources.get(arg, arg)}
+            if name == "Fn::GetAtt":
+                target, attr = _getatt(arg)
+                if isinstance(target, str) and target in self.resources:
+                    return {"Fn::GetAtt": [self.resources[target], self.value(attr)]}
+            if name == "Fn::Sub":
+                return rewrite_sub(arg, self._sub_name, self.value)
+            if name == "Fn::If" and isinstance(arg, list) and arg and isinstance(arg[0], str):
+                return {"Fn::If": [self.conditions.get(arg[0], arg[0])] + [self.value(a) for a in arg[1:]]}
+            if name == "Condition" and isinstance(arg, str):
+                return {"Condition": self.conditions.get(arg, arg)}
+            if name == "Fn::FindInMap" and isinstance(arg, list) and arg and isinstance(arg[0], str):
+                return {"Fn::FindInMap": [self.mappings.get(arg[0], arg[0])] + [self.value(a) for a in arg[1:]]}
+        if isinstance(v, dict):
+            return {k: self.value(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [self.value(x) for x in v]
+        return v
+
+    def _sub_name(self, name: str) -> Any:
+        head, _, attr = name.partition(".")
+        if not attr and head in self.values:
+            return self.values[head]
+        if head in self.resources:
+            return {"Fn::GetAtt": [self.resources[head], attr]} if attr else {"Ref": self.resources[head]}
+        return None
+
+    def resource(self, body: Any) -> Any:
+        if not isinstance(body, dict):
+            return body
+        out = {}
+        for key, v in body.items():
+            if key == "Condition" and isinstance(v, str):
+                out[key] = self.conditions.get(v, v)
+            elif key == "DependsOn":
+                out[key] = [self.resources.get(d, d) for d in v] if isinstance(v, list) else self.resources.get(v, v)
+            elif key == "Type":
+                out[key] = v
+            else:
+                out[key] = self.value(v)
+        return out
+
+
+def _as_list(raw: Any) -> Any:
+    """A list parameter's value: CloudFormation passes a comma-joined string to a nested stack."""
+    if isinstance(raw, str):
+        return [part.strip() for part in raw.split(",")]
+    if isinstance(raw, list):
+        return raw
+    call = intrinsic(raw)
+    if call and call[0] == "Fn::Join" and isinstance(call[1], list) and len(call[1]) == 2 and call[1][0] == ",":
+        return call[1][1]
+    return {"Fn::Split": [",", raw]}
+
+
+def _transforms(value: Any) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _transform_name(item: Any) -> Any:
+    return item.get("Name") if isinstance(item, dict) else item
+
+
+class Flattener:
+    """Builds plans; ``templates`` maps logical ids or TemplateURLs to files (relative to ``root``)."""
+
+    def __init__(self, templates: dict, root: Path) -> None:
+        self.templates = templates
+        self.root = root
+
+    def plan(self, data: dict, base: Path, chain: tuple = ()) -> Plan:
+        return _Level(self, data, base, chain).plan()
+
+    def flatten(self, data: dict, base: Path, chain: tuple) -> tuple[dict, list]:
+        """A child template with its own nested stacks inlined, and the problems found."""
+        level = _Level(self, data, base, chain)
+        plan = level.plan()
+        if not level.stacks:
+            return data, []
+        return apply(data, plan), plan.problems
+
+    def label(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def resolve(self, stack: str, url: Any, parent: dict, base: Path) -> Path:
+        text = _url_text(url, parent)
+        mapped = self.templates.get(stack) or (self.templates.get(text) if text else None)
+        if mapped:
+            path = Path(mapped) if Path(mapped).is_absolute() else self.root / mapped
+            if path.is_file():
+                return path
+            raise TemplateError(f"nested stack {stack}: option 'templates' maps it to {mapped}, which is not a file")
+        tried = _candidates(text, base) if text else []
+        for path in tried:
+            if path.is_file():
+                return path
+        shown = json.dumps(url) if not isinstance(url, str) else url
+        looked = f" (looked for {', '.join(self.label(p) for p in tried)})" if tried else ""
+        raise TemplateError(
+            f"nested stack {stack}: TemplateURL {shown} names no local file{looked}; map it with option 'templates'"
+        )
+
+
+def _url_text(url: Any, parent: dict) -> str | None:
+    """The literal text of a TemplateURL, with any non-literal part as ``${}``."""
+    if isinstance(url, str):
+        return url
+    call = intrinsic(url)
+    if not call:
+        return None
+    name, arg = call
+    if name == "Ref" and isinstance(arg, str):
+        param = (parent.get("Parameters") or {}).get(arg)
+        default = param.get("Default") if isinstance(param, dict) else None
+        return default if isinstance(default, str) else None
+    if name == "Fn::Sub":
+        text = arg[0] if isinstance(arg, list) and arg else arg
+        if not isinstance(text, str):
+            return None
+        return _SUB_VAR.sub(lambda m: _url_text({"Ref": m.group(1).strip()}, parent) or m.group(0), text)
+    if name == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
+        sep = arg[0] if isinstance(arg[0], str) else ""
+        return sep.join(p if isinstance(p, str) else "${}" for p in arg[1])
+    return None
+
+
+def _candidates(text: str, base: Path) -> list[Path]:
+    """Local files a TemplateURL may mean: a path, a file:// URL, or an S3/HTTPS key's tail."""
+    if "://" in text and not text.startswith("file://"):
+        parts = [p for p in urlparse(text).path.split("/") if p]
+        return [base.joinpath(*parts[i:]) for i in range(len(parts)) if not any("${" in p for p in parts[i:])]
+    path = Path(text[len("file://"):] if text.startswith("file://") else text)
+    return [path if path.is_absolute() else base / path]
+
+
+class _Level:
+    """One template whose Stack resources are being inlined."""
+
+    def __init__(self, flattener: Flattener, data: dict, base: Path, chain: tuple) -> None:
+        self.flattener, self.data, self.base, self.chain = flattener, data, base, chain
+        resources = data.get("Resources") if isinstance(data.get("Resources"), dict) else {}
+        self.stacks = {rid: r for rid, r in resources.items() if isinstance(r, dict) and r.get("Type") == STACK}
+        # Ref names (resources and parameters) are one namespace; the other sections each their own
+        self.taken = {s: set(data[s]) if isinstance(data.get(s), dict) else set() for s in _SECTIONS}
+        self.taken["Parameters"] = self.taken["Resources"] = self.taken["Resources"] | self.taken["Parameters"]
+        self.done: dict[str, Inlined] = {}
+        self.active: list[str] = []
+        self.problems: list[tuple] = []
+
+    def plan(self) -> Plan:
+        for sid in self.stacks:
+            self.inline(sid)
+        transform = self._transform()
+        return Plan(self.done, self.rewrite, self.rewrite_depends, self.rewrite_resource, transform, self.problems)
+
+    def fresh(self, base: str, section: str) -> str:
+        """A new name in ``section``: alphanumeric, at most 255 characters, used nowhere yet."""
+        base = re.sub(r"[^A-Za-z0-9]", "", base) or "Resource"
+        taken = self.taken[section]
+        candidate, n = base[:MAX_ID], 2
+        while candidate in taken:
+            suffix = str(n)
+            candidate, n = base[: MAX_ID - len(suffix)] + suffix, n + 1
+        taken.add(candidate)
+        return candidate
+
+    # ------------------------------------------------------------ parent side
+
+    def rewrite(self, v: Any) -> Any:
+        """A parent value with references to nested-stack outputs replaced by the outputs' values."""
+        call = intrinsic(v)
+        if call:
+            name, arg = call
+            if name == "Fn::GetAtt":
+                target, attr = _getatt(arg)
+                if isinstance(target, str) and target in self.stacks:
+                    return self._output(target, attr)
+            if name == "Ref" and arg in self.stacks:
+                self.problems.append((arg, f"Ref {arg} (the nested stack's id) has no equivalent in one template"))
+                return v
+            if name == "Fn::Sub":
+                return rewrite_sub(arg, self._sub_name, self.rewrite)
+        if isinstance(v, dict):
+            return {k: self.rewrite(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [self.rewrite(x) for x in v]
+        return v
+
+    def _sub_name(self, name: str) -> Any:
+        head, _, attr = name.partition(".")
+        return self._output(head, attr) if head in self.stacks and attr else None
+
+    def _output(self, stack: str, attr: Any) -> Any:
+        inlined = self.inline(stack)
+        out = attr[len("Outputs."):] if isinstance(attr, str) and attr.startswith("Outputs.") else None
+        if out is None or out not in inlined.outputs:
+            what = f"output {out}" if out else f"attribute {attr}"
+            self.problems.append((stack, f"nested stack {stack} ({inlined.label}) has no {what}"))
+            return {"Fn::GetAtt": [stack, attr]}
+        return copy.deepcopy(inlined.outputs[out])
+
+    def rewrite_depends(self, deps: Any, condition: Any = None) -> Any:
+        """DependsOn with each stack replaced by its resources.
+
+        A resource under another condition than the dependent's own is left out: it may not
+        exist, and CloudFormation rejects a DependsOn on a resource that is not created.
+        """
+        names = [deps] if isinstance(deps, str) else deps if isinstance(deps, list) else []
+        out: list = []
+        for d in names:
+            if d in self.stacks:
+                found = [n for n, body in self.inline(d).resources.items()
+                         if not isinstance(body, dict) or body.get("Condition") in (None, condition)]
+            else:
+                found = [d]
+            out += [n for n in found if n not in out]
+        if isinstance(deps, str) and len(out) == 1:
+            return out[0]
+        return out
+
+    def rewrite_resource(self, body: Any) -> Any:
+        if not isinstance(body, dict):
+            return body
+        out = {}
+        for key, v in body.items():
+            out[key] = self.rewrite_depends(v, body.get("Condition")) if key == "DependsOn" else v if key in ("Type", "Condition") else self.rewrite(v)
+        return out
+
+    # ------------------------------------------------------------ child side
+
+    def inline(self, sid: str) -> Inlined:
+        if sid in self.done:
+            return self.done[sid]
+        if sid in self.active:
+            cycle = " -> ".join(self.active[self.active.index(sid):] + [sid])
+            raise TemplateError(f"nested stacks pass outputs to each other in a cycle: {cycle}")
+        self.active.append(sid)
+        try:
+            result = self._inline(sid, self.stacks[sid])
+        finally:
+            self.active.pop()
+        self.done[sid] = result
+        return result
+
+    def _inline(self, sid: str, stack: dict) -> Inlined:
+        flattener = self.flattener
+        props = stack.get("Properties") if isinstance(stack.get("Properties"), dict) else {}
+        path = flattener.resolve(sid, props.get("TemplateURL"), self.data, self.base)
+        label = flattener.label(path)
+        if path.resolve() in self.chain:
+            raise TemplateError(f"nested stack {sid}: {label} includes itself")
+        try:
+            child_doc = parse(decode(path.read_bytes()))
+        except (TemplateError, OSError) as exc:
+            raise TemplateError(f"nested stack {sid}: {label}: {exc}") from None
+        child, problems = flattener.flatten(child_doc.data, path.parent, self.chain + (path.resolve(),))
+        self.problems += [(sid, f"{label}: {m}") for _, m in problems]
+        result = Inlined(sid, label, props.get("TemplateURL"))
+        result.dropped = [k for k in props if k not in ("TemplateURL", "Parameters")]
+        result.dropped += [k for k in ("DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy") if k in stack]
+        passed = props.get("Parameters") if isinstance(props.get("Parameters"), dict) else {}
+        values = self._parameters(sid, label, child, {k: self.rewrite(v) for k, v in passed.items()}, result)
+
+        def section(name: str) -> dict:
+            return child.get(name) if isinstance(child.get(name), dict) else {}
+
+        rename = {n: self.fresh(sid + n, "Resources") for n in section("Resources")}
+        conditions = {n: self.fresh(sid + n, "Conditions") for n in section("Conditions")}
+        mappings = {n: self.fresh(sid + n, "Mappings") for n in section("Mappings")}
+        names = _ChildNames(values, rename, conditions, mappings)
+        stack_condition = stack.get("Condition") if isinstance(stack.get("Condition"), str) else None
+
+        for n, body in section("Resources").items():
+            new = names.resource(body)
+            if isinstance(new, dict):
+                if stack_condition and "Condition" not in new:
+                    new["Condition"] = stack_condition
+                used = {r for r, _ in references(new)} | set(depends_on(new))
+                deps = self.rewrite_depends(stack.get("DependsOn"), new.get("Condition"))
+                extra = [d for d in ([deps] if isinstance(deps, str) else deps) if d not in used]
+                if extra:
+                    new["DependsOn"] = depends_on(new) + extra
+            result.resources[rename[n]] = new
+            result.origin[rename[n]] = n
+        for n, body in section("Conditions").items():
+            new = names.value(body)
+            result.conditions[conditions[n]] = {"Fn::And": [{"Condition": stack_condition}, new]} if stack_condition else new
+            params = set(self.data.get("Parameters") or {}) | set(result.parameters)
+            bad = sorted({r for r, _ in references(new) if r not in params and r not in conditions.values()})
+            if bad:
+                self.problems.append((sid, f"condition {n} of {label} would depend on {', '.join(bad)}, not on parameters"))
+            elif '"Fn::If"' in json.dumps(new):
+                self.problems.append((sid, f"condition {n} of {label} would contain the Fn::If its parameter is passed"))
+        for n, body in section("Mappings").items():
+            result.mappings[mappings[n]] = copy.deepcopy(body)
+        for n, body in section("Rules").items():
+            result.rules[self.fresh(sid + n, "Rules")] = names.value(body)
+        for n, body in section("Outputs").items():
+            if not isinstance(body, dict):
+                continue
+            result.outputs[n] = names.value(body.get("Value"))
+            if "Export" in body:
+                new = names.resource(body)
+                if stack_condition and "Condition" not in new:
+                    new["Condition"] = stack_condition
+                result.exports[self.fresh(sid + n, "Outputs")] = new
+        result.transforms = _transforms(child.get("Transform"))
+        metadata = child.get("Metadata") if isinstance(child.get("Metadata"), dict) else {}
+        result.metadata = {k: v for k, v in metadata.items() if k != "AWS::CloudFormation::Interface"}
+        if "Globals" in child and child["Globals"] != self.data.get("Globals"):
+            self.problems.append((sid, f"{label} has its own SAM Globals, which would apply to the whole template"))
+        return result
+
+    def _parameters(self, sid: str, label: str, child: dict, passed: dict, result: Inlined) -> dict:
+        """Each child parameter's value in the parent's terms: what the stack passes, else the Default."""
+        values = {}
+        declared = child.get("Parameters") if isinstance(child.get("Parameters"), dict) else {}
+        for name, spec in declared.items():
+            spec = spec if isinstance(spec, dict) else {}
+            kind = str(spec.get("Type", "String"))
+            if name in passed:
+                raw = passed[name]
+            elif "Default" in spec:
+                raw = spec["Default"]
+            else:
+                raise TemplateError(
+                    f"nested stack {sid}: parameter {name} of {label} has no value (the stack passes none and it has no Default)"
+                )
+            if kind.startswith(_SSM):
+                if not isinstance(raw, str):
+                    self.problems.append((sid, f"parameter {name} of {label} is an SSM parameter name given by an expression"))
+                    values[name] = raw
+                    continue
+                new = self.fresh(sid + name, "Parameters")
+                result.parameters[new] = {"Type": kind, "Default": raw}
+                values[name] = {"Ref": new}
+            elif kind == "CommaDelimitedList" or kind.startswith("List<"):
+                values[name] = _as_list(raw)
+            else:
+                values[name] = raw
+        return values
+
+    def _transform(self) -> Any:
+        own = _transforms(self.data.get("Transform"))
+        merged = list(own)
+        for inlined in self.done.values():
+            for item in inlined.transforms:
+                same = [m for m in merged if _transform_name(m) == _transform_name(item)]
+                if not same:
+                    merged.append(item)
+                elif item not in same:
+                    self.problems.append((inlined.stack, f"{inlined.label} uses macro {_transform_name(item)} with other parameters than the parent"))
+        if merged == own:
+            return None
+        return merged[0] if len(merged) == 1 and isinstance(merged[0], str) else merged
+
+
+def apply(data: dict, plan: Plan) -> dict:
+    """``data`` with the plan carried out (what the fixer's edits do to the parent's text)."""
+    out: dict = {}
+    for key, value in data.items():
+        if key == "Resources" and isinstance(value, dict):
+            resources: dict = {}
+            for rid, body in value.items():
+                if rid in plan.inlined:
+                    resources.update(plan.inlined[rid].resources)
+                else:
+                    resources[rid] = plan.rewrite_resource(body)
+            out[key] = resources
+        elif key == "Outputs" and isinstance(value, dict):
+            out[key] = {n: plan.rewrite(o) for n, o in value.items()}
+        else:
+            out[key] = value
+    for (section, name), body, _ in additions(plan, data):
+        out.setdefault(section, {})[name] = body
+    if plan.transform is not None:
+        out["Transform"] = plan.transform
+    return out
+
+
+def additions(plan: Plan, parent: dict) -> list[tuple[tuple, Any, str]]:
+    """(path, value, stack id) of every top-level entry the inlined children add."""
+    out = []
+    seen_metadata = set(parent.get("Metadata") or {}) if isinstance(parent.get("Metadata"), dict) else set()
+    for section, attr in (("Parameters", "parameters"), ("Conditions", "conditions"), ("Mappings", "mappings"),
+                          ("Rules", "rules"), ("Outputs", "exports"), ("Metadata", "metadata")):
+        for inlined in plan.inlined.values():
+            for name, body in getattr(inlined, attr).items():
+                if section == "Metadata":
+                    if name in seen_metadata:
+                        continue
+                    seen_metadata.add(name)
+                out.append(((section, name), body, inlined.stack))
+    return out
+
+
+def limit_problems(flat: dict) -> list[str]:
+    out = []
+    for section, limit in LIMITS:
+        count = len(flat.get(section) or {}) if isinstance(flat.get(section), dict) else 0
+        if count > limit:
+            out.append(f"the flattened template would have {count} {section.lower()}, over CloudFormation's limit of {limit}")
+    size = len(json.dumps(flat, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    if size > MAX_BYTES:
+        out.append(f"the flattened template would be {size} bytes even as compact JSON, over CloudFormation's 1 MB limit")
+    return out
