@@ -7,7 +7,8 @@ Dependencies come from ``Ref``, ``Fn::GetAtt``, ``Fn::Sub`` (``${X}`` and ``${X.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from itertools import combinations
+from typing import Any, Callable, Iterator
 
 _SUB_REF = re.compile(r"\$\{(?!!)([^}]+)\}")
 
@@ -129,3 +130,28 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
                 if len(component) > 1:
                     result.append(sorted(component))
     return result
+
+
+def cheapest_cut(graph: dict[str, set[str]], candidates: list[tuple[str, str]],
+                 cost: Callable[[tuple], Any], limit: int = 16) -> set[tuple[str, str]] | None:
+    """The cheapest set of candidate edges whose removal leaves ``graph`` without cycles.
+
+    ``cost`` rates a set of candidate edges (any comparable value; fewer edges win ties).
+    Breaking every cycle with the fewest changes is a minimum feedback arc set, hard in
+    general but tiny in templates; above ``limit`` candidates every candidate is cut rather
+    than searched (still correct, not minimal). None when even that leaves a cycle.
+    """
+    def acyclic(cut: set) -> bool:
+        reduced = {n: {m for m in deps if (n, m) not in cut} for n, deps in graph.items()}
+        return not cycles(reduced)
+
+    edges_ = sorted(set(candidates))
+    if not acyclic(set(edges_)):
+        return None
+    if len(edges_) > limit:
+        return set(edges_)
+    subsets = [s for size in range(1, len(edges_) + 1) for s in combinations(edges_, size)]
+    for subset in sorted(subsets, key=lambda s: (cost(s), len(s), s)):
+        if acyclic(set(subset)):
+            return set(subset)
+    return None  # pragma: no cover - the full set was acyclic above

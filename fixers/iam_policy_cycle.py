@@ -1,0 +1,229 @@
+"""Role inline policies naming a resource that itself needs the role: a cycle CloudFormation refuses."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cfnfix.document import Document
+from cfnfix.edits import Editor
+from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.fixers.security_group_cycle import edge_kinds, remove_items, without
+from cfnfix.graph import cheapest_cut, cycles, dependency_graph, references
+
+ROLE = "AWS::IAM::Role"
+FUNCTIONS = ("AWS::Lambda::Function", "AWS::Serverless::Function")
+# Resources whose creation already uses a function's permissions: custom resources invoke the
+# function during the deployment; event source mappings are validated against the role.
+_RUN_AT_CREATION = ("AWS::CloudFormation::CustomResource", "AWS::Lambda::EventSourceMapping")
+# Resources whose creation is checked against the role they are given.
+_ROLE_CHECKED_AT_CREATION = ("AWS::KinesisFirehose::DeliveryStream",)
+
+
+def _statement_key(path: tuple) -> tuple[int, int | None]:
+    """(policy index, statement index) of a path inside Policies; None for a lone statement mapping."""
+    return path[2], path[5] if isinstance(path[5], int) else None
+
+
+class IamPolicyCycle(Fixer):
+    name = "iam-policy-cycle"
+    summary = "Move role inline policy statements that close a dependency cycle into an AWS::IAM::Policy"
+    safety = "safe"
+    default = True
+    docs = """
+    ## What it detects
+    An `AWS::IAM::Role` whose inline `Policies` name a resource (bucket, queue, table, key,
+    domain, ...) whose own definition needs the role: a bucket's `ReplicationConfiguration.Role`,
+    a KMS key or OpenSearch access policy naming the role as principal, a table's resource
+    policy. cfn-lint reports E3004.
+
+    ## Why it matters
+    CloudFormation must create the role before the resource and the resource before the role:
+    the stack is rejected with "Circular dependency between resources".
+
+    ## Example
+    ```yaml
+    # before
+    ReplicationRole:
+      Type: AWS::IAM::Role
+      Properties:
+        AssumeRolePolicyDocument: {...}
+        Policies:
+          - PolicyName: Replicate
+            PolicyDocument:
+              Statement:
+                - Effect: Allow
+                  Action: s3:GetReplicationConfiguration
+                  Resource: !GetAtt SourceBucket.Arn
+    SourceBucket:
+      Type: AWS::S3::Bucket
+      Properties:
+        ReplicationConfiguration:
+          Role: !GetAtt ReplicationRole.Arn
+          ...
+    # after: the role keeps no inline policy; the statement moves to
+    ReplicationRoleReplicate:
+      Type: AWS::IAM::Policy
+      Properties:
+        PolicyName: ReplicationRoleReplicate
+        Roles: [!Ref ReplicationRole]
+        PolicyDocument:
+          Statement:
+            - Effect: Allow
+              Action: s3:GetReplicationConfiguration
+              Resource: !GetAtt SourceBucket.Arn
+    ```
+
+    ## How it decides
+    Only the statements that reference a resource of the cycle move, and only as few as break
+    every cycle; the rest of each inline policy stays. The new policy gets a name of its own:
+    reusing the inline policy's name would make two resources write one role policy. Resources
+    that use the role's permissions while the stack is being created get `DependsOn` on the new
+    policy: custom resources and event source mappings served by a function with that role,
+    and Firehose delivery streams given the role; `DependsOn` is not added where it would
+    create a new cycle. Cycles that only an S3 `NotificationConfiguration` closes are left to
+    `s3-notification-cycle`, cycles through inline security group rules to
+    `security-group-cycle`; a cycle that no role policy statement closes (a function and a
+    state machine naming each other) is reported.
+
+    A common hand correction replaces the reference with a constructed ARN
+    (`arn:aws:s3:::${AWS::StackName}-bucket`); that silently breaks when the resource's name
+    changes and needs the name to be set explicitly. A separate policy keeps the reference.
+
+    ## Fix safety
+    Safe: the role ends up with the same permissions. The template could never deploy with the
+    cycle, so no running stack sees the permissions move.
+    """
+
+    def find(self, doc: Document) -> list[Finding]:
+        resources = doc.resources
+        graph = dependency_graph(resources)
+        kinds = edge_kinds(resources, graph)
+        work = without(graph, {e for e, (k, _) in kinds.items() if k != "role-policy"})
+        findings = []
+        for component in cycles(work):
+            roles = [r for r in component if resources[r].get("Type") == ROLE]
+            if not roles:
+                continue
+            members = set(component)
+            sub = {n: work[n] & members for n in component}
+            statements = {
+                e: sorted({_statement_key(p) for p in paths}, key=str)
+                for e, (k, paths) in kinds.items() if k == "role-policy" and e[0] in members and e[1] in members
+            }
+            text = "dependency cycle between " + ", ".join(component)
+            cut = cheapest_cut(sub, list(statements), lambda s: len({(e[0],) + k for e in s for k in statements[e]})) if statements else None
+            if cut is None:
+                findings.append(Finding(roles[0], ("Resources", roles[0]), text + " is not closed by role inline policy statements alone", fixable=False))
+                continue
+            moves: dict[str, set] = {}
+            for edge in cut:
+                moves.setdefault(edge[0], set()).update(statements[edge])
+            for role in sorted(moves):
+                targets = sorted(t for (s, t) in cut if s == role)
+                findings.append(Finding(
+                    role, ("Resources", role, "Properties", "Policies"),
+                    f"{text}: the inline policy of {role} names {', '.join(targets)}",
+                    detail=sorted(moves[role], key=str)))
+        return findings
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        editor = Editor(doc)
+        changes = []
+        graph = dependency_graph(doc.resources)
+        depends: dict[str, list[str]] = {}
+        for finding in findings:
+            role = finding.resource
+            policies = doc.resources[role]["Properties"]["Policies"]
+            by_policy: dict[int, list[int | None]] = {}
+            for policy_index, statement_index in finding.detail:
+                by_policy.setdefault(policy_index, []).append(statement_index)
+            emptied = []
+            for policy_index, indices in sorted(by_policy.items()):
+                policy = policies[policy_index]
+                document = policy["PolicyDocument"]
+                listed = isinstance(document["Statement"], list)
+                moved = [document["Statement"][i] for i in indices] if listed else [document["Statement"]]
+                name = policy.get("PolicyName")
+                base = f"{role}{re.sub(r'[^A-Za-z0-9]', '', name) if isinstance(name, str) else ''}" or role
+                new_id = editor.unique_id(base if base != role else f"{role}Policy")
+                new_document = {k: v for k, v in document.items() if k != "Statement"}
+                new_document["Statement"] = moved
+                body: dict[str, Any] = {"Type": "AWS::IAM::Policy"}
+                if doc.resources[role].get("Condition") is not None:
+                    body["Condition"] = doc.resources[role]["Condition"]
+                body["Properties"] = {"PolicyName": new_id, "Roles": [{"Ref": role}], "PolicyDocument": new_document}
+                editor.set(("Resources", new_id), body)
+                statement_path = ("Resources", role, "Properties", "Policies", policy_index, "PolicyDocument", "Statement")
+                if listed and len(indices) < len(document["Statement"]):
+                    remove_items(editor, statement_path, indices)
+                    for i in indices:
+                        changes.append(self.change(finding, "move", document["Statement"][i], new_id,
+                                                   f"{finding.message}; statement moved to policy {new_id}", path=statement_path + (i,)))
+                else:
+                    emptied.append(policy_index)
+                    changes.append(self.change(finding, "move", policy, new_id,
+                                               f"{finding.message}; every statement of this policy moved to policy {new_id}",
+                                               path=statement_path[:5]))
+                changes.append(self.change(finding, "add", None, body, f"policy of {role} created after the resources it names", path=("Resources", new_id)))
+                for consumer in self._consumers(doc.resources, role):
+                    if not self._reaches(graph, [role] + [n for n, _ in references(body)], consumer):
+                        depends.setdefault(consumer, []).append(new_id)
+            if emptied:
+                remove_items(editor, ("Resources", role, "Properties", "Policies"), emptied)
+        for consumer, new_ids in sorted(depends.items()):
+            changes.extend(self._add_depends_on(doc, editor, consumer, new_ids, findings[0]))
+        return Fix(editor.edits(), changes)
+
+    def _add_depends_on(self, doc: Document, editor: Editor, consumer: str, new_ids: list[str], finding: Finding) -> list:
+        current = doc.resources[consumer].get("DependsOn")
+        path = ("Resources", consumer, "DependsOn")
+        owner = Finding(consumer, path, finding.message)
+        message = "uses the role's permissions while the stack is created, so it waits for the moved policy"
+        if current is None:
+            value: Any = new_ids[0] if len(new_ids) == 1 else new_ids
+            editor.set(path, value)
+            return [self.change(owner, "add", None, value, message)]
+        if isinstance(current, list) and doc.node(path).kind == "seq" and current:
+            for new_id in new_ids:
+                editor.append(path, new_id)
+            return [self.change(owner, "add", None, new_id, message, path=path + (len(current) + i,)) for i, new_id in enumerate(new_ids)]
+        value = ([current] if isinstance(current, str) else list(current)) + new_ids
+        editor.set(path, value)
+        return [self.change(owner, "replace", current, value, message)]
+
+    @staticmethod
+    def _consumers(resources: dict, role: str) -> list[str]:
+        """Resources that need ``role``'s permissions during the deployment itself."""
+        def names(value: Any) -> set[str]:
+            return {n for n, _ in references(value)}
+
+        functions = {
+            name for name, res in resources.items()
+            if isinstance(res, dict) and res.get("Type") in FUNCTIONS
+            and role in names(res.get("Properties", {}).get("Role"))
+        }
+        found = []
+        for name, res in resources.items():
+            if not isinstance(res, dict):
+                continue
+            rtype, props = res.get("Type", ""), res.get("Properties", {})
+            if rtype in _ROLE_CHECKED_AT_CREATION and role in names(props):
+                found.append(name)
+            elif (rtype in _RUN_AT_CREATION or rtype.startswith("Custom::")) and names(
+                    props.get("ServiceToken") if rtype != "AWS::Lambda::EventSourceMapping" else props.get("FunctionName")) & functions:
+                found.append(name)
+        return sorted(found)
+
+    @staticmethod
+    def _reaches(graph: dict[str, set[str]], starts: list[str], goal: str) -> bool:
+        """Whether ``goal`` is among what ``starts`` need, directly or not (a DependsOn would close a loop)."""
+        seen, todo = set(), list(starts)
+        while todo:
+            node = todo.pop()
+            if node == goal:
+                return True
+            if node not in seen:
+                seen.add(node)
+                todo.extend(graph.get(node, ()))
+        return False

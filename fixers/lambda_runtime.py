@@ -1,0 +1,290 @@
+"""Lambda functions on runtimes AWS has deprecated: creation and then updates get refused."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from cfnfix.document import Document
+from cfnfix.edits import Editor
+from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.fixers.inline_lambda_handler import literal_code
+
+FUNCTIONS = ("AWS::Lambda::Function", "AWS::Serverless::Function")
+# Standard-library modules Python removed (PEP 594, PEP 632, imp): inline code importing them
+# stops working on the successor even though it still parses.
+_REMOVED_MODULES = {
+    **dict.fromkeys(("distutils", "imp", "asynchat", "asyncore", "smtpd"), (3, 12)),
+    **dict.fromkeys(("aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "mailcap", "msilib", "nis",
+                     "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau", "telnetlib", "uu", "xdrlib",
+                     "lib2to3"), (3, 13)),
+}
+_AWS_SDK_V2 = re.compile(r"""(?:require\s*\(\s*|from\s+|import\s+)['"]aws-sdk(?:/[^'"]*)?['"]""")
+
+
+@lru_cache(maxsize=1)
+def lifecycle() -> dict[str, dict[str, Any]] | None:
+    """cfn-lint's runtime lifecycle table (the data behind W2531/E2531/E2533), None without cfn-lint."""
+    try:
+        from importlib.resources import files
+
+        return json.loads(files("cfnlint.data.AdditionalSpecs").joinpath("LmbdRuntimeLifecycle.json").read_text())
+    except (ImportError, FileNotFoundError, ValueError):
+        return None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def deprecated(runtime: str, table: dict, today: date) -> bool:
+    entry = table.get(runtime)
+    day = _day(entry.get("deprecated")) if entry else None
+    return day is not None and day <= today
+
+
+def successor(runtime: str, table: dict, today: date) -> str | None:
+    """The first runtime down the table's successor chain that is not deprecated today."""
+    seen = {runtime}
+    current = runtime
+    while deprecated(current, table, today):
+        current = (table.get(current) or {}).get("successor")
+        if not current or current in seen:
+            return None
+        seen.add(current)
+    return current if current != runtime else None
+
+
+def family(runtime: str) -> str:
+    name = re.match(r"[a-z]+", runtime)
+    return (name.group() if name else runtime).replace("dotnetcore", "dotnet")
+
+
+def _version(runtime: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", runtime))
+
+
+class LambdaRuntime(Fixer):
+    name = "lambda-runtime"
+    summary = "Replace deprecated Lambda runtimes with their supported successor in the same language"
+    safety = "review"
+    default = True
+    docs = """
+    ## What it detects
+    `AWS::Lambda::Function` / `AWS::Serverless::Function` runtimes (and SAM `Globals`) that AWS
+    has deprecated: cfn-lint's W2531 (deprecated), E2531 (creation blocked) and E2533 (updates
+    blocked). The runtime may be written on the function, or come from a parameter's `Default`
+    and `AllowedValues` or from `Mappings` through `!Ref` / `!FindInMap`; those values are updated.
+
+    ## Why it matters
+    A deprecated runtime gets no security patches; soon after, Lambda refuses to create
+    functions with it and then to update them, so the stack can no longer deploy.
+
+    ## How it decides
+    Dates and successors come from the lifecycle table cfn-lint ships
+    (`cfnlint/data/AdditionalSpecs/LmbdRuntimeLifecycle.json`), compared with today's date,
+    so the fixer follows AWS's schedule as cfn-lint is upgraded. The successor is followed until a
+    runtime that is not deprecated (`python3.7` → `python3.14`, `nodejs14.x` → `nodejs24.x`,
+    `java8` → `java25`, `ruby2.7` → `ruby4.0`, `provided` → `provided.al2023`). Inline code is
+    checked first and reported instead of changed when it would break:
+
+    - Python code must parse as Python 3 (libcst); Python 2 code is reported, as is code
+      importing a standard-library module the new version removed (`imp`, `distutils`, `cgi`, ...).
+    - Node.js code that loads the AWS SDK v2 (`require('aws-sdk')`) is reported: nodejs18.x and
+      later ship only SDK v3. From nodejs24.x Lambda no longer calls callback-style handlers
+      (`(event, context, callback)` without `async`), so those are reported too.
+
+    Also reported, not changed: `go1.x` (its successor is the OS-only `provided.al2023`, which
+    needs the binary rebuilt as `bootstrap`) and .NET (the package is compiled for one target
+    framework and must be rebuilt; the lifecycle table names `dotnet10` as successor, but the old
+    assemblies do not run on it). Without cfn-lint installed the table is missing and every
+    deprecated-looking runtime is left alone.
+
+    ## Example
+    ```yaml
+    # before
+    Runtime: python3.7
+    # after
+    Runtime: python3.14
+    ```
+
+    ## Fix safety
+    Review: the function runs on a new language version. Inline code is checked, but code
+    deployed from S3 or an image is not: native extensions, pinned dependencies and behaviour
+    changes between versions need a test before the stack is updated.
+    """
+
+    def find(self, doc: Document) -> list[Finding]:
+        table = lifecycle()
+        if table is None:
+            return []
+        today = date.today()
+        sites = self._sites(doc)
+        findings = []
+        for path, (old, functions) in sites.items():
+            if not deprecated(old, table, today):
+                continue
+            entry = table[old]
+            resource = path[1] if path[0] == "Resources" else (functions[0] if functions else None)
+            when = f"{old} was deprecated on {entry['deprecated']} (creation blocked from {entry.get('create-block')}, updates from {entry.get('update-block')})"
+            new = successor(old, table, today)
+            if new is None:
+                findings.append(Finding(resource, path, f"{when}; the lifecycle table names no supported successor", fixable=False))
+                continue
+            if family(new) != family(old):
+                findings.append(Finding(resource, path, f"{when}; its successor {new} is another kind of runtime: rebuild the code as a bootstrap binary", fixable=False))
+                continue
+            if family(old) == "dotnet":
+                findings.append(Finding(resource, path, f"{when}; rebuild the package for {new} and change the runtime with it", fixable=False))
+                continue
+            problem = next((p for f in functions if (p := self._code_problem(doc, f, old, new))), None)
+            if problem:
+                findings.append(Finding(resource, path, f"{when}; {problem}", fixable=False))
+                continue
+            findings.append(Finding(resource, path, f"{when}; {new} is its supported successor. Review: the code now runs on a new language version", detail=(old, new)))
+        return findings
+
+    def _sites(self, doc: Document) -> dict[tuple, tuple[str, list[str]]]:
+        """Every place a runtime string is written, with the functions that take their runtime from it."""
+        sites: dict[tuple, tuple[str, list[str]]] = {}
+
+        def add(path: tuple, value: Any, function: str | None) -> None:
+            if isinstance(value, str):
+                old, users = sites.setdefault(path, (value, []))
+                if function and function not in users:
+                    users.append(function)
+
+        data = doc.data if isinstance(doc.data, dict) else {}
+        params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+        mappings = data.get("Mappings") if isinstance(data.get("Mappings"), dict) else {}
+        globals_fn = data.get("Globals", {}).get("Function") if isinstance(data.get("Globals"), dict) else None
+        globals_runtime = globals_fn.get("Runtime") if isinstance(globals_fn, dict) else None
+
+        def follow(path: tuple, value: Any, function: str | None) -> None:
+            if isinstance(value, str):
+                add(path, value, function)
+            elif isinstance(value, dict) and set(value) == {"Ref"} and isinstance(params.get(value["Ref"]), dict):
+                name = value["Ref"]
+                add(("Parameters", name, "Default"), params[name].get("Default"), function)
+                allowed = params[name].get("AllowedValues")
+                for i, item in enumerate(allowed if isinstance(allowed, list) else []):
+                    add(("Parameters", name, "AllowedValues", i), item, function)
+            elif isinstance(value, dict) and set(value) == {"Fn::FindInMap"} and isinstance(value["Fn::FindInMap"], list):
+                args = value["Fn::FindInMap"]
+                if len(args) < 3 or not isinstance(args[0], str) or not isinstance(mappings.get(args[0]), dict):
+                    return
+                for top, inner in mappings[args[0]].items():
+                    if isinstance(inner, dict) and (not isinstance(args[1], str) or top == args[1]):
+                        for second, item in inner.items():
+                            if not isinstance(args[2], str) or second == args[2]:
+                                add(("Mappings", args[0], top, second), item, function)
+
+        for name, res in doc.resources.items():
+            if not isinstance(res, dict) or res.get("Type") not in FUNCTIONS or not isinstance(res.get("Properties"), dict):
+                continue
+            props = res["Properties"]
+            if "Runtime" in props:
+                follow(("Resources", name, "Properties", "Runtime"), props["Runtime"], name)
+            elif res["Type"] == "AWS::Serverless::Function" and globals_runtime is not None:
+                follow(("Globals", "Function", "Runtime"), globals_runtime, name)
+        return sites
+
+    def _code_problem(self, doc: Document, function: str, old: str, new: str) -> str | None:
+        """Why ``function``'s inline code would not run on ``new``, or None."""
+        props = doc.resources[function]["Properties"]
+        code = props.get("Code", {}).get("ZipFile") if isinstance(props.get("Code"), dict) else props.get("InlineCode")
+        if code is None:
+            return None
+        text, exact = literal_code(code)
+        if text is None:
+            return None
+        if family(old) == "python":
+            import libcst  # imported here: only templates with inline Python pay for it
+
+            try:
+                module = libcst.parse_module(text)
+            except libcst.ParserSyntaxError:
+                return f"the inline code of {function} does not parse as Python 3" + ("" if exact else " (checked with its substitutions blanked)")
+            imported = {
+                name.split(".")[0]
+                for node in _imports(module)
+                for name in node
+            }
+            removed = sorted(m for m in imported if m in _REMOVED_MODULES and _version(new) >= _REMOVED_MODULES[m])
+            if removed:
+                return f"the inline code of {function} imports {', '.join(removed)}, which {new} no longer has"
+        if family(old) == "nodejs":
+            if _AWS_SDK_V2.search(text) and _version(new) >= (18,):
+                return f"the inline code of {function} loads the AWS SDK v2 ('aws-sdk'), which {new} does not include; port it to SDK v3 first"
+            handler = props.get("Handler")
+            if isinstance(handler, str) and _version(new) >= (24,) and _callback_handler(text, handler.rsplit(".", 1)[-1]):
+                return f"the inline handler of {function} takes a callback, which {new} no longer calls; make it async first"
+        return None
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        editor = Editor(doc)
+        changes = []
+        by_parameter: dict[str, dict[int, Finding]] = {}
+        for finding in findings:
+            old, new = finding.detail
+            if finding.path[0] == "Parameters" and finding.path[2] == "AllowedValues":
+                by_parameter.setdefault(finding.path[1], {})[finding.path[3]] = finding
+                continue
+            editor.set(finding.path, new)
+            changes.append(self.change(finding, "replace", old, new, finding.message))
+        for parameter, fixed in by_parameter.items():
+            changes += self._allowed_values(doc, editor, parameter, fixed)
+        return Fix(editor.edits(), changes)
+
+    def _allowed_values(self, doc: Document, editor: Editor, parameter: str, fixed: dict[int, Finding]) -> list:
+        """Successors replace deprecated values; one already allowed makes the old value go instead."""
+        values = doc.data["Parameters"][parameter]["AllowedValues"]
+        result: list = []
+        changes = []
+        for i, value in enumerate(values):
+            finding = fixed.get(i)
+            new = finding.detail[1] if finding else value
+            if finding and new in values[i + 1:] + result:
+                changes.append(self.change(finding, "remove", value, None, f"{finding.message}; {new} is already allowed"))
+                continue
+            if finding:
+                changes.append(self.change(finding, "replace", value, new, finding.message))
+            result.append(new)
+        path = ("Parameters", parameter, "AllowedValues")
+        if len(result) < len(values):
+            editor.set(path, result)  # removals next to each other would make overlapping edits
+        else:
+            for i, finding in fixed.items():
+                editor.set(path + (i,), finding.detail[1])
+        return changes
+
+
+def _imports(module: Any) -> list[list[str]]:
+    """Dotted names of every import statement anywhere in ``module``."""
+    import libcst
+    import libcst.matchers as m
+
+    names = []
+    for node in m.findall(module, m.Import() | m.ImportFrom()):
+        if isinstance(node, libcst.Import):
+            names.append([libcst.helpers.get_full_name_for_node(a.name) or "" for a in node.names])
+        elif node.module is not None and not node.relative:
+            names.append([libcst.helpers.get_full_name_for_node(node.module) or ""])
+    return names
+
+
+def _callback_handler(code: str, name: str) -> bool:
+    """Whether the exported ``name`` is a non-async function of three parameters (event, context, callback)."""
+    n = re.escape(name)
+    patterns = (
+        rf"(?:exports\.|module\.exports\.|export\s+(?:const|let|var)\s+|(?:const|let|var)\s+){n}\s*=\s*(async\s+)?(?:function\s*\w*\s*)?\(([^)]*)\)",
+        rf"(?:export\s+)?(async\s+)?function\s+{n}\s*\(([^)]*)\)",
+    )
+    for pattern in patterns:
+        for is_async, params in re.findall(pattern, code):
+            if not is_async and len([p for p in params.split(",") if p.strip()]) >= 3:
+                return True
+    return False

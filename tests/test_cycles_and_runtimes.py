@@ -1,0 +1,90 @@
+"""Unit tests behind security-group-cycle, iam-policy-cycle and lambda-runtime (golden cases live in fixtures/)."""
+
+from datetime import date
+
+from cfnfix.document import parse
+from cfnfix.fixers.lambda_runtime import _callback_handler, family, lifecycle, successor
+from cfnfix.graph import cheapest_cut, cycles, dependency_graph
+from support import assert_fix_guarantees, run_fixers
+
+TABLE = {
+    "python3.8": {"deprecated": "2024-10-14", "successor": "python3.12"},
+    "python3.12": {"deprecated": "2028-10-31", "successor": "python3.14"},
+    "python3.14": {"deprecated": "2029-06-30", "successor": None},
+    "go1.x": {"deprecated": "2024-01-08", "successor": "provided.al2023"},
+}
+
+
+def test_cheapest_cut_breaks_a_loop_of_three_with_one_edge():
+    graph = {"A": {"B"}, "B": {"C"}, "C": {"A"}}
+    cut = cheapest_cut(graph, [("A", "B"), ("B", "C"), ("C", "A")], lambda s: len(s))
+    assert len(cut) == 1
+
+
+def test_cheapest_cut_follows_the_cost():
+    graph = {"A": {"B"}, "B": {"A"}}
+    cut = cheapest_cut(graph, [("A", "B"), ("B", "A")], lambda s: sum(5 if e == ("A", "B") else 1 for e in s))
+    assert cut == {("B", "A")}
+
+
+def test_cheapest_cut_reports_cycles_it_cannot_break():
+    graph = {"A": {"B"}, "B": {"A", "C"}, "C": {"B"}}
+    assert cheapest_cut(graph, [("A", "B")], len) is None
+    assert cycles(graph) == [["A", "B", "C"]]
+
+
+def test_successor_skips_successors_that_are_deprecated_too():
+    assert successor("python3.8", TABLE, date(2026, 1, 1)) == "python3.12"
+    assert successor("python3.8", TABLE, date(2028, 12, 1)) == "python3.14"
+    assert successor("python3.14", TABLE, date(2026, 1, 1)) is None
+    assert family("go1.x") != family(successor("go1.x", TABLE, date(2026, 1, 1)))
+    assert family("dotnetcore3.1") == family("dotnet8")
+
+
+def test_lifecycle_comes_from_cfn_lint():
+    table = lifecycle()
+    assert table and "python3.7" in table and "successor" in table["python3.7"]
+
+
+def test_callback_handlers_are_recognised():
+    assert _callback_handler("exports.handler = function(event, context, callback) {}", "handler")
+    assert _callback_handler("exports.handler = (event, context, cb) => cb(null)", "handler")
+    assert not _callback_handler("exports.handler = async (event, context, cb) => 1", "handler")
+    assert not _callback_handler("export const handler = async (event) => 1", "handler")
+
+
+MIXED = """{
+  "Resources": {
+    "A": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "a", "VpcId": "vpc-1",
+      "SecurityGroupIngress": [
+        {"IpProtocol": "tcp", "FromPort": 1, "ToPort": 1, "SourceSecurityGroupId": {"Ref": "B"}},
+        {"IpProtocol": "tcp", "FromPort": 2, "ToPort": 2, "SourceSecurityGroupId": {"Ref": "B"}},
+        {"IpProtocol": "tcp", "FromPort": 3, "ToPort": 3, "CidrIp": "10.0.0.0/8"}]}},
+    "B": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "b", "VpcId": "vpc-1",
+      "SecurityGroupIngress": [
+        {"IpProtocol": "tcp", "FromPort": 4, "ToPort": 4, "SourceSecurityGroupId": {"Ref": "A"}},
+        {"IpProtocol": "tcp", "FromPort": 5, "ToPort": 5, "SourceSecurityGroupId": {"Ref": "A"}},
+        {"IpProtocol": "tcp", "FromPort": 6, "ToPort": 6, "SourceSecurityGroupId": {"Ref": "A"}}]}},
+    "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"ReplicationConfiguration": {"Role": {"Fn::GetAtt": ["Role", "Arn"]},
+      "Rules": [{"Status": "Enabled", "Prefix": "", "Destination": {"Bucket": "arn:aws:s3:::elsewhere"}}]}}},
+    "Role": {"Type": "AWS::IAM::Role", "Properties": {
+      "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+      "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObjectVersion", "Resource": {"Fn::Sub": "${Bucket.Arn}/*"}}]}}]}}
+  }
+}
+"""
+
+
+def test_each_cycle_fixer_breaks_only_its_own_cycle():
+    names = ["security-group-cycle", "iam-policy-cycle"]
+    sg_only = run_fixers(MIXED, names[:1])
+    assert {c.resource for c in sg_only.changes} == {"A"}  # the cheaper side: two rules, not three
+    assert not sg_only.unfixed
+    both = run_fixers(MIXED, names)
+    after = parse(both.after)
+    assert not cycles(dependency_graph(after.resources))
+    # the first two rules of a JSON list go together: no overlapping edits
+    assert [r["FromPort"] for r in after.data["Resources"]["A"]["Properties"]["SecurityGroupIngress"]] == [3]
+    assert after.data["Resources"]["Rolep"]["Properties"]["Roles"] == [{"Ref": "Role"}]
+    assert_fix_guarantees(MIXED, both.after, both.changes, names)
