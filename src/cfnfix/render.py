@@ -79,7 +79,8 @@ def yaml_inline(value: Any, style: Style, flow: bool = False) -> str | None:
         if intrinsic(arg):
             return None  # YAML allows one tag per node: the inner call needs its long form
         inner = yaml_inline(arg, style, flow=True) if isinstance(arg, (list, dict)) else yaml_inline(arg, style, flow)
-        if inner is None or len(inner) > _FLOW_WIDTH:
+        # a long flow collection reads better as a block; a long scalar stays on its line
+        if inner is None or (isinstance(arg, (list, dict)) and len(inner) > _FLOW_WIDTH):
             return None
         return f"{tag} {inner}"
     if isinstance(value, dict):

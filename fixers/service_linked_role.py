@@ -1,0 +1,306 @@
+"""Role properties that point at a service-linked role through a hard-coded ARN."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from cfnfix.document import Document
+from cfnfix.edits import Editor
+from cfnfix.fixer import Finding, Fix, Fixer, Option
+
+STRATEGIES = ("create-role", "sub-arn", "omit")
+_APP_AUTOSCALING = "application-autoscaling.amazonaws.com"
+_SLR_ARN = re.compile(
+    r"^arn:(?P<partition>\$\{[^}]*\}|[^:]*):iam::(?P<account>\$\{[^}]*\}|[^:]*):role/aws-service-role/(?P<service>[^/]+)/(?P<name>[^/]+)$"
+)
+_SUB_VAR = re.compile(r"\$\{([^}!]*)\}")
+_PORTABLE = ("${AWS::Partition}", "${AWS::AccountId}")
+# Where a role ARN is data, not a role property: policy documents name ARNs in Principal/Resource.
+_POLICY_KEYS = re.compile(r"(PolicyDocument|^Policies|^KeyPolicy|^Condition)$")
+# Resource types that use their service-linked role by themselves when the property is absent.
+_OMITTABLE = {"AWS::ApplicationAutoScaling::ScalableTarget": "RoleARN"}
+
+
+@dataclass(frozen=True)
+class KnownRole:
+    """A service-linked role we know how to replace with an ordinary role of the same powers."""
+
+    base_id: str  # logical id of the role create-role adds
+    principal: str | None  # service that assumes the new role; None: create-role falls back to sub-arn
+    managed_policy: str | None = None  # AWS managed policy under policy/ attachable to customer roles
+    actions: tuple[str, ...] = ()  # else: an inline policy with the service-linked role's own actions
+    why_not: str = ""  # why create-role is not offered (principal None)
+
+
+# Keyed by the service principal in the service-linked role's path. Policies under
+# policy/aws-service-role/ cannot be attached to customer roles (IAM: PolicyNotAttachable), so
+# where AWS publishes no service-role/ policy the new role gets the same actions inline.
+KNOWN_ROLES: dict[str, KnownRole] = {
+    "ecs.application-autoscaling.amazonaws.com": KnownRole(
+        "ECSServiceAutoScalingRole", _APP_AUTOSCALING, "service-role/AmazonEC2ContainerServiceAutoscaleRole"),
+    "ec2.application-autoscaling.amazonaws.com": KnownRole(
+        "SpotFleetAutoScalingRole", _APP_AUTOSCALING, "service-role/AmazonEC2SpotFleetAutoscaleRole"),
+    "dynamodb.application-autoscaling.amazonaws.com": KnownRole(
+        "DynamoDBAutoScalingRole", _APP_AUTOSCALING, actions=(
+            "dynamodb:DescribeTable", "dynamodb:UpdateTable",
+            "cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms")),
+    "elasticache.application-autoscaling.amazonaws.com": KnownRole(
+        "ElastiCacheAutoScalingRole", _APP_AUTOSCALING, actions=(
+            "elasticache:DescribeReplicationGroups", "elasticache:ModifyCacheCluster",
+            "elasticache:ModifyReplicationGroupShardConfiguration", "elasticache:IncreaseReplicaCount",
+            "elasticache:DecreaseReplicaCount", "elasticache:DescribeCacheClusters",
+            "elasticache:DescribeCacheParameters",
+            "cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms")),
+    "rds.application-autoscaling.amazonaws.com": KnownRole(
+        "AuroraReplicaAutoScalingRole", _APP_AUTOSCALING, actions=(
+            "rds:AddTagsToResource", "rds:CreateDBInstance", "rds:DeleteDBInstance",
+            "rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:ModifyDBCluster",
+            "cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms")),
+    "spotfleet.amazonaws.com": KnownRole(
+        "SpotFleetRole", "spotfleet.amazonaws.com", "service-role/AmazonEC2SpotFleetTaggingRole"),
+    "elasticmapreduce.amazonaws.com": KnownRole(
+        "EMRServiceRole", "elasticmapreduce.amazonaws.com", "service-role/AmazonElasticMapReduceRole"),
+    "config.amazonaws.com": KnownRole(
+        "ConfigRecorderRole", None,
+        why_not="a customer role would also need write access to the delivery channel's bucket"),
+}
+
+# The service-linked role Application Auto Scaling uses for each ServiceNamespace.
+SCALABLE_TARGET_ROLES = {
+    "ecs": ("ecs.application-autoscaling.amazonaws.com", "AWSServiceRoleForApplicationAutoScaling_ECSService"),
+    "dynamodb": ("dynamodb.application-autoscaling.amazonaws.com", "AWSServiceRoleForApplicationAutoScaling_DynamoDBTable"),
+    "ec2": ("ec2.application-autoscaling.amazonaws.com", "AWSServiceRoleForApplicationAutoScaling_EC2SpotFleetRequest"),
+    "elasticache": ("elasticache.application-autoscaling.amazonaws.com", "AWSServiceRoleForApplicationAutoScaling_ElastiCacheRG"),
+    "rds": ("rds.application-autoscaling.amazonaws.com", "AWSServiceRoleForApplicationAutoScaling_RDSCluster"),
+}
+
+
+def arn_text(value: Any) -> str | None:
+    """The ARN as ``Fn::Sub`` text (``${AWS::AccountId}`` for pseudo-parameter refs), or None."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    (fn, arg), = value.items()
+    if fn == "Fn::Sub":
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], dict):
+            return arg[0] if not any(v in arg[1] for v in _SUB_VAR.findall(arg[0])) else None
+        return arg if isinstance(arg, str) else None
+    if fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and arg[0] == "" and isinstance(arg[1], list):
+        parts = []
+        for part in arg[1]:
+            if isinstance(part, str):
+                parts.append(part)
+            elif isinstance(part, dict) and part.get("Ref") in ("AWS::Partition", "AWS::AccountId") and len(part) == 1:
+                parts.append("${%s}" % part["Ref"])
+            else:
+                return None
+        return "".join(parts)
+    return None
+
+
+def portable_arn(service: str, name: str) -> dict:
+    """The service-linked role's ARN in the deploying account and partition."""
+    return {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/aws-service-role/{service}/{name}"}
+
+
+def role_body(known: KnownRole) -> dict:
+    """An ``AWS::IAM::Role`` the service can assume, with the service-linked role's permissions."""
+    props: dict[str, Any] = {
+        "AssumeRolePolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": known.principal}, "Action": "sts:AssumeRole"}],
+        }
+    }
+    if known.managed_policy:
+        props["ManagedPolicyArns"] = [{"Fn::Sub": f"arn:${{AWS::Partition}}:iam::aws:policy/{known.managed_policy}"}]
+    else:
+        props["Policies"] = [{
+            "PolicyName": known.base_id,
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": list(known.actions), "Resource": "*"}],
+            },
+        }]
+    return {"Type": "AWS::IAM::Role", "Properties": props}
+
+
+def replacement(editor: Editor, service: str, name: str, strategy: str, roles: dict[str, str],
+                omittable: str | None = None) -> tuple[str, Any, str]:
+    """(action, new value, message) for a role property naming service-linked role ``service``/``name``.
+
+    ``omittable`` is the resource type when the property may simply be dropped. ``roles`` maps a
+    service principal to the logical id of a role already added through ``editor``, so that
+    several properties share one new role.
+    """
+    known = KNOWN_ROLES.get(service)
+    if strategy == "omit" and omittable:
+        return "remove", None, f"{omittable} uses its service-linked role by itself when the property is absent"
+    if strategy == "create-role" and known is not None and known.principal is not None:
+        if service not in roles:
+            roles[service] = editor.add_resource(known.base_id, role_body(known))
+        return "replace", {"Fn::GetAtt": [roles[service], "Arn"]}, (
+            f"service-linked role {name} replaced by role {roles[service]} assumable by {known.principal}")
+    why = ""
+    if strategy == "create-role" and known is not None:
+        why = f" (no new role: {known.why_not})"
+    elif strategy == "omit":
+        why = " (the resource needs the property)"
+    return "replace", portable_arn(service, name), f"service-linked role ARN written for any account and partition{why}"
+
+
+def scalable_target_role_fix(editor: Editor, resource_id: str, strategy: str,
+                             roles: dict[str, str] | None = None) -> Any | None:
+    """Give a ScalableTarget without ``RoleARN`` the role ``strategy`` calls for.
+
+    Returns the value written at ``Properties/RoleARN``, or None when nothing is written
+    (``omit``, or a ServiceNamespace without a known service-linked role). ``roles`` is shared
+    with :func:`replacement` so that targets of one service share one new role.
+    """
+    res = editor.doc.resources.get(resource_id)
+    props = res.get("Properties") if isinstance(res, dict) else None
+    namespace = props.get("ServiceNamespace") if isinstance(props, dict) else None
+    if strategy == "omit" or namespace not in SCALABLE_TARGET_ROLES:
+        return None
+    service, name = SCALABLE_TARGET_ROLES[namespace]
+    _, value, _ = replacement(editor, service, name, strategy, roles if roles is not None else {})
+    editor.set(("Resources", resource_id, "Properties", "RoleARN"), value)
+    return value
+
+
+def _role_properties(value: Any, path: tuple):
+    """(path, value) of every mapping entry whose key names a role, outside policy documents."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _POLICY_KEYS.search(key):
+                continue
+            if "role" in key.lower() and not isinstance(item, list):
+                yield path + (key,), item
+            yield from _role_properties(item, path + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _role_properties(item, path + (i,))
+
+
+class ServiceLinkedRole(Fixer):
+    name = "service-linked-role"
+    summary = "Replace hard-coded service-linked role ARNs with a role the stack creates (or a portable ARN)"
+    safety = "safe"
+    default = True
+    options = (
+        Option("strategy", "create-role",
+               "create-role: add an IAM role the service can assume and point at it; "
+               "sub-arn: keep the service-linked role, written with ${AWS::Partition} and ${AWS::AccountId}; "
+               "omit: drop the property where the resource then uses its service-linked role by itself "
+               "(ScalableTarget), else sub-arn",
+               choices=STRATEGIES),
+    )
+    docs = """
+    ## What it detects
+    Role properties (`RoleARN`, `ServiceRoleArn`, `IamFleetRole`, `ServiceRole`, ...) whose value
+    is a service-linked role ARN (`arn:aws:iam::123456789012:role/aws-service-role/<service>/<role>`)
+    with the partition or the account id written out, as a literal string, `Fn::Sub` or `Fn::Join`.
+    ARNs inside IAM policy documents (`Principal`, `Resource`, `Condition`) are not role
+    properties and are left alone.
+
+    ## Why it matters
+    A literal account id breaks the template in every other account; a literal `aws` partition
+    breaks it in China and GovCloud. And a service-linked role exists only once something created
+    it: in a fresh QA account the stack fails with "role does not exist" or "unable to assume".
+
+    ## Example
+    ```yaml
+    # before
+    ServiceScalableTarget:
+      Type: AWS::ApplicationAutoScaling::ScalableTarget
+      Properties:
+        RoleARN: !Sub arn:aws:iam::${AWS::AccountId}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService
+    # after (strategy create-role)
+        RoleARN: !GetAtt ECSServiceAutoScalingRole.Arn
+    ECSServiceAutoScalingRole:
+      Type: AWS::IAM::Role
+      Properties:
+        AssumeRolePolicyDocument:
+          Version: '2012-10-17'
+          Statement:
+            - Effect: Allow
+              Principal:
+                Service: application-autoscaling.amazonaws.com
+              Action: sts:AssumeRole
+        ManagedPolicyArns:
+          - !Sub arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceAutoscaleRole
+    ```
+
+    ## Strategies (option `strategy`)
+    - `create-role` (default): add one `AWS::IAM::Role` per service-linked role, assumable by the
+      service, and point every property that named it at `!GetAtt <Role>.Arn`. Known roles:
+      Application Auto Scaling for ECS services, DynamoDB tables, Spot Fleet requests, ElastiCache
+      replication groups and Aurora replicas; EC2 Spot Fleet (`IamFleetRole`); EMR (`ServiceRole`).
+      ECS, Spot Fleet and EMR get the AWS managed `service-role/` policy made for them. The
+      policies of the DynamoDB, ElastiCache and Aurora service-linked roles live under
+      `policy/aws-service-role/`, which IAM refuses to attach to a customer role
+      (`PolicyNotAttachable`), so those roles get the same actions as an inline policy.
+      AWS Config's role falls back to `sub-arn`: a customer role for the recorder also needs write
+      access to the delivery bucket, which a generic role cannot guess.
+    - `sub-arn`: keep the service-linked role, written as
+      `!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/...`.
+    - `omit`: remove the property where the resource uses its service-linked role by itself when
+      the property is absent (`AWS::ApplicationAutoScaling::ScalableTarget`); elsewhere `sub-arn`.
+
+    A service-linked role the table does not know is reported, not guessed, under `create-role`;
+    the other strategies need no table and fix it too.
+
+    ## Fix safety
+    Safe. `create-role` adds a role (new logical ids never collide with existing ones) and
+    switches the property to it; `sub-arn` names the same role as before in the deploying account.
+    `omit` hands the choice of role back to the service.
+    """
+
+    def find(self, doc: Document) -> list[Finding]:
+        strategy = self.config["strategy"]
+        findings: list[Finding] = []
+        for rid, res in doc.resources.items():
+            if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict):
+                continue
+            for path, value in _role_properties(res["Properties"], ("Resources", rid, "Properties")):
+                text = arn_text(value)
+                match = _SLR_ARN.match(text) if text else None
+                if not match:
+                    continue
+                partition, account = match["partition"], match["account"]
+                if (partition, account) == _PORTABLE:
+                    continue
+                baked = [what for what, part, good in (("partition", partition, _PORTABLE[0]), ("account id", account, _PORTABLE[1])) if part != good]
+                message = f"service-linked role ARN with the {' and '.join(baked)} written out"
+                service, name = match["service"], match["name"]
+                if any(v not in ("AWS::Partition", "AWS::AccountId") for v in _SUB_VAR.findall(text)):
+                    findings.append(Finding(rid, path, f"{message}; it uses template variables, left alone", fixable=False))
+                    continue
+                if strategy == "create-role" and service not in KNOWN_ROLES:
+                    findings.append(Finding(rid, path, f"{message}; service-linked role of {service} is not one this fixer knows (use strategy sub-arn)", fixable=False))
+                    continue
+                findings.append(Finding(rid, path, message, detail=(value, service, name, res.get("Type"))))
+        return findings
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        editor = Editor(doc)
+        strategy = self.config["strategy"]
+        roles: dict[str, str] = {}
+        changes = []
+        for f in findings:
+            before, service, name, rtype = f.detail
+            omittable = rtype if _OMITTABLE.get(rtype) == f.path[-1] else None
+            action, after, message = replacement(editor, service, name, strategy, roles, omittable)
+            if action == "remove":
+                editor.remove(f.path)
+            else:
+                editor.set(f.path, after)
+            changes.append(self.change(f, action, before, after, message))
+        for service, rid in roles.items():
+            path = ("Resources", rid)
+            body = role_body(KNOWN_ROLES[service])
+            finding = Finding(rid, path, "")
+            changes.append(self.change(finding, "add", None, body, f"role standing in for the service-linked role of {service}", safety="review"))
+        return Fix(editor.edits(), changes)

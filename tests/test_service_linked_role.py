@@ -1,0 +1,124 @@
+"""service-linked-role beyond the goldens: strategies, ids, the public ScalableTarget helper."""
+
+import pytest
+
+from cfnfix.document import parse
+from cfnfix.edits import Editor, apply_edits
+from cfnfix.fixer import OptionError
+from cfnfix.fixers.service_linked_role import KNOWN_ROLES, ServiceLinkedRole, scalable_target_role_fix
+from support import run_fixers
+
+ECS_ARN = "arn:aws:iam::{acct}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService"
+
+TEMPLATE = """\
+Resources:
+  ECSServiceAutoScalingRole:
+    Type: AWS::SNS::Topic
+  ECSServiceAutoScalingRole2:
+    Type: AWS::SNS::Topic
+  A:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      MaxCapacity: 2
+      MinCapacity: 1
+      ResourceId: service/c/a
+      RoleARN: !Sub arn:aws:iam::${{AWS::AccountId}}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService
+      ScalableDimension: ecs:service:DesiredCount
+      ServiceNamespace: ecs
+  B:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      MaxCapacity: 2
+      MinCapacity: 1
+      ResourceId: service/c/b
+      RoleARN: {literal}
+      ScalableDimension: ecs:service:DesiredCount
+      ServiceNamespace: ecs
+"""
+
+
+def fixed(strategy, literal=ECS_ARN.format(acct="123456789012")):
+    text = TEMPLATE.format(literal=literal)
+    return text, run_fixers(text, ["service-linked-role"], {"service-linked-role": {"strategy": strategy}})
+
+
+def test_create_role_shares_one_collision_free_role():
+    _, result = fixed("create-role")
+    data = parse(result.after).data["Resources"]
+    assert data["ECSServiceAutoScalingRole3"]["Type"] == "AWS::IAM::Role"
+    assert data["A"]["Properties"]["RoleARN"] == data["B"]["Properties"]["RoleARN"] == {"Fn::GetAtt": ["ECSServiceAutoScalingRole3", "Arn"]}
+    assert [c.action for c in result.changes] == ["replace", "replace", "add"]
+    assert result.changes[-1].safety == "review"
+
+
+def test_sub_arn_writes_partition_and_account():
+    _, result = fixed("sub-arn")
+    props = parse(result.after).data["Resources"]["B"]["Properties"]
+    assert props["RoleARN"] == {"Fn::Sub": ECS_ARN.format(acct="${AWS::AccountId}").replace("arn:aws:", "arn:${AWS::Partition}:")}
+    assert run_fixers(result.after, ["service-linked-role"]).changes == []
+
+
+def test_omit_removes_the_scalable_target_property():
+    _, result = fixed("omit")
+    for rid in ("A", "B"):
+        assert "RoleARN" not in parse(result.after).data["Resources"][rid]["Properties"]
+
+
+def test_other_partitions_are_rewritten():
+    _, result = fixed("sub-arn", ECS_ARN.format(acct="123456789012").replace("arn:aws:", "arn:aws-cn:"))
+    assert "aws-cn" not in result.after
+
+
+def test_unknown_service_linked_role_is_reported_not_guessed():
+    text, result = fixed("create-role", "arn:aws:iam::123456789012:role/aws-service-role/example.amazonaws.com/AWSServiceRoleForExample")
+    assert any("not one this fixer knows" in u.message for u in result.unfixed)
+    assert "AWSServiceRoleForExample" in result.after
+
+
+def test_unknown_strategy_is_an_option_error():
+    with pytest.raises(OptionError):
+        ServiceLinkedRole({"strategy": "guess"})
+
+
+def test_known_roles_cover_the_services_the_issue_names():
+    principals = set(KNOWN_ROLES)
+    for service in ("ecs.application-autoscaling", "dynamodb.application-autoscaling", "spotfleet",
+                    "elasticmapreduce", "elasticache.application-autoscaling", "rds.application-autoscaling"):
+        assert f"{service}.amazonaws.com" in principals
+    for known in KNOWN_ROLES.values():
+        assert known.principal is None or bool(known.managed_policy) != bool(known.actions)
+        assert not (known.managed_policy or "").startswith("aws-service-role/")  # not attachable to customer roles
+
+
+MISSING = """\
+Resources:
+  Target:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      MaxCapacity: 2
+      MinCapacity: 1
+      ResourceId: table/t
+      ScalableDimension: dynamodb:table:ReadCapacityUnits
+      ServiceNamespace: dynamodb
+"""
+
+
+@pytest.mark.parametrize("strategy,expected", [
+    ("create-role", {"Fn::GetAtt": ["DynamoDBAutoScalingRole", "Arn"]}),
+    ("sub-arn", {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/dynamodb.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_DynamoDBTable"}),
+    ("omit", None),
+])
+def test_scalable_target_role_fix_for_a_missing_role(strategy, expected):
+    doc = parse(MISSING)
+    editor = Editor(doc)
+    assert scalable_target_role_fix(editor, "Target", strategy) == expected
+    after = parse(apply_edits(doc.text, editor.edits())).data["Resources"]
+    assert after["Target"]["Properties"].get("RoleARN") == expected
+    assert ("DynamoDBAutoScalingRole" in after) == (strategy == "create-role")
+
+
+def test_render_keeps_long_tagged_scalar_on_one_line():
+    """Engine regression: a long !Sub string stays on its line instead of turning into a |- block."""
+    _, result = fixed("sub-arn")
+    assert "!Sub |-" not in result.after
+    assert "RoleARN: !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/" in result.after
