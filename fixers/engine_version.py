@@ -1,0 +1,196 @@
+"""Database engine versions AWS no longer lets you create (cfn-lint W3691/W3690, E3691/E3690)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from cfnfix import schemas
+from cfnfix.document import Document
+from cfnfix.edits import Editor
+from cfnfix.fixer import Finding, Fix, Fixer
+
+# resource type -> (cfn-lint extension folder, rule id for a deprecated version, for an unknown one)
+TYPES = {
+    "AWS::RDS::DBInstance": ("aws_rds_dbinstance", "W3691", "E3691"),
+    "AWS::RDS::DBCluster": ("aws_rds_dbcluster", "W3690", "E3690"),
+}
+
+
+def _engine_table(doc_schema: dict) -> dict[str, list[str]]:
+    """Engine -> version list, from the ``if Engine const X ... then EngineVersion enum`` branches."""
+    table: dict[str, list[str]] = {}
+    for branch in doc_schema.get("allOf", []):
+        cond = branch.get("if", {}).get("properties", {})
+        engine = cond.get("Engine", {}).get("const")
+        if engine is None:
+            continue
+        versions = cond.get("EngineVersion", {}).get("enum") or (
+            (branch.get("then") or {}).get("properties", {}).get("EngineVersion", {}).get("enum"))
+        if versions:
+            table[engine] = [str(v) for v in versions]
+    return table
+
+
+@lru_cache(maxsize=None)
+def versions(folder: str) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+    """(versions cfn-lint knows per engine, deprecated versions per engine) for a resource type."""
+    known = _engine_table(schemas.extension(folder, "engine_version.json"))
+    deprecated = {e: set(v) for e, v in _engine_table(schemas.extension(folder, "engine_version_deprecated.json")).items()}
+    return known, deprecated
+
+
+def version_key(version: str) -> tuple:
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-]", version))
+
+
+def major_line(engine: str, version: str) -> str:
+    """The release line a version belongs to: '14' for PostgreSQL 14.x, '8.0' for MySQL 8.0.x."""
+    parts = version.split(".")
+    if "postgres" in engine and parts[0].isdigit() and int(parts[0]) >= 10:
+        return parts[0]
+    return ".".join(parts[:2])
+
+
+def replacement(engine: str, version: str, folder: str) -> str | None:
+    """The lowest supported version at or above ``version`` in its line, else the line alone when accepted."""
+    known, deprecated = versions(folder)
+    supported = [v for v in known.get(engine, []) if v not in deprecated.get(engine, set())]
+    line = major_line(engine, version)
+    # suffixed builds (16.4-limitless, 5.7.44-rds.2025...: Limitless, paid Extended Support) are other products
+    variant = version.partition("-")[2].split(".")[0]
+    same_line = [v for v in supported if major_line(engine, v) == line and v != line
+                 and v.partition("-")[2].split(".")[0] == variant]
+    above = sorted((v for v in same_line if version_key(v) >= version_key(version)), key=version_key)
+    if above:
+        return above[0]
+    return line if line in supported else None
+
+
+def _scalar_text(doc: Document, path: tuple) -> str | None:
+    """A scalar as written (``8.0`` stays ``8.0``, not the float 8.0)."""
+    node = doc.node(path)
+    if node is None or node.kind != "scalar" or node.tag:
+        return None
+    text = doc.text[node.start:node.end]
+    return text[1:-1] if node.style in ("'", '"') else text
+
+
+def _parameter(doc: Document, value: Any) -> str | None:
+    if isinstance(value, dict) and set(value) == {"Ref"}:
+        params = doc.data.get("Parameters")
+        if isinstance(params, dict) and isinstance(params.get(value["Ref"]), dict):
+            return value["Ref"]
+    return None
+
+
+class EngineVersion(Fixer):
+    name = "engine-version"
+    summary = "Move RDS/Aurora engine versions AWS no longer creates to the closest supported one of the same line"
+    safety = "review"
+    default = False
+    docs = """
+    ## What it detects
+    `AWS::RDS::DBInstance` and `AWS::RDS::DBCluster` whose `EngineVersion` cfn-lint's data lists
+    as deprecated for the engine (W3691, W3690: AWS no longer creates it) or does not list at all
+    (E3691, E3690). A version given through a parameter is checked in the parameter's `Default`
+    and `AllowedValues`.
+
+    ## Why it matters
+    Creating the database fails (`Cannot find version X for mysql`); a stack that deployed
+    yesterday fails to deploy in a new account or region today.
+
+    ## How it decides
+    From cfn-lint's `engine_version.json` and `engine_version_deprecated.json`: the lowest
+    supported version at or above the current one in the same release line (MySQL `8.0.x`,
+    PostgreSQL `14.x`, Aurora MySQL `8.0.mysql_aurora.*`); where the line has none, the line
+    alone (`8.0`, `14`) when the engine accepts it, so RDS picks its current default minor
+    version. Suffixed builds are other products and never chosen for a plain version (`-rds.*`
+    is paid RDS Extended Support, `-limitless` Aurora Limitless). A version with no supported
+    successor in its line (MySQL 5.7) is reported: a major-version upgrade is a migration, not
+    a fix. ElastiCache and OpenSearch versions are not
+    handled: cfn-lint ships no list of deprecated ones.
+
+    Circulating fixes bump to the newest major version; staying within the line keeps the
+    application's compatibility.
+
+    ## Example
+    ```yaml
+    # before
+    Engine: mysql
+    EngineVersion: 8.0.35
+    # after
+    EngineVersion: 8.0.42
+    ```
+
+    ## Fix safety
+    Review: on a deployed stack a new minor version is an in-place engine upgrade (brief
+    downtime, no way back to the old minor version).
+    """
+
+    def find(self, doc: Document) -> list[Finding]:
+        findings: list[Finding] = []
+        seen: set[tuple] = set()
+        for rid, res in doc.resources_of_type(*TYPES):
+            props = res.get("Properties")
+            if not isinstance(props, dict) or "EngineVersion" not in props:
+                continue
+            folder, deprecated_rule, unknown_rule = TYPES[res["Type"]]
+            engine = props.get("Engine")
+            param = _parameter(doc, engine)
+            if param:
+                engine = doc.data["Parameters"][param].get("Default")
+            if not isinstance(engine, str):
+                continue
+            engine = engine.lower()
+            base = ("Resources", rid, "Properties", "EngineVersion")
+            param = _parameter(doc, props["EngineVersion"])
+            if param:
+                spec = doc.data["Parameters"][param]
+                paths = [("Parameters", param, "Default")] if "Default" in spec else []
+                allowed = spec.get("AllowedValues")
+                if isinstance(allowed, list):
+                    paths += [("Parameters", param, "AllowedValues", i) for i in range(len(allowed))]
+            else:
+                paths = [base]
+            for path in paths:
+                if path in seen:
+                    continue
+                seen.add(path)
+                finding = self._check(doc, rid, res["Type"], engine, path, folder, deprecated_rule, unknown_rule)
+                if finding:
+                    findings.append(finding)
+        return findings
+
+    def _check(self, doc: Document, rid: str, rtype: str, engine: str, path: tuple, folder: str,
+               deprecated_rule: str, unknown_rule: str) -> Finding | None:
+        version = _scalar_text(doc, path)
+        known, deprecated = versions(folder)
+        if version is None or engine not in known:
+            return None
+        if version in deprecated.get(engine, set()):
+            head = f"{deprecated_rule} {rtype}: engine version '{version}' for engine '{engine}' is deprecated and cannot be used to create new databases"
+        elif version not in known[engine]:
+            head = f"{unknown_rule} {rtype}: engine version '{version}' is not a version of engine '{engine}'"
+        else:
+            return None
+        new = replacement(engine, version, folder)
+        if new is None:
+            return Finding(rid, path, f"{head}; no supported version in the {major_line(engine, version)} line (a major upgrade is a migration, set it by hand)", fixable=False)
+        if path[-1] != "Default" and isinstance(path[-1], int) and new in doc.data["Parameters"][path[1]]["AllowedValues"]:
+            return Finding(rid, path, f"{head}; {new} is already allowed, the stale value is dropped", detail=(version, None))
+        return Finding(rid, path, f"{head}; closest supported version of the same line is {new}", detail=(version, new))
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        editor = Editor(doc)
+        changes = []
+        for f in findings:
+            before, after = f.detail
+            if after is None:
+                editor.remove(f.path)
+                changes.append(self.change(f, "remove", before, None, f.message))
+            else:
+                editor.set(f.path, after)
+                changes.append(self.change(f, "replace", before, after, f.message))
+        return Fix(editor.edits(), changes)

@@ -1,0 +1,124 @@
+"""Required properties that are missing (cfn-lint E3003), added only where AWS documents the value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cfnfix import schemas
+from cfnfix.document import Document
+from cfnfix.edits import Editor
+from cfnfix.fixer import Finding, Fix, Fixer
+
+
+def _target_id(doc: Document, v: schemas.Violation) -> str:
+    """An EventBridge target Id unique within its rule: any string of up to 64 characters is valid.
+
+    Ids are handed out to the rule's targets without one in order, so that several fixed in one
+    run never collide.
+    """
+    targets = _holder(doc, v.path[:-2])
+    taken = {t.get("Id") for t in targets if isinstance(t, dict)}
+    n = 0
+    for i, target in enumerate(targets):
+        if not isinstance(target, dict) or "Id" in target:
+            continue
+        n += 1
+        while f"Target{n}" in taken:
+            n += 1
+        if i == v.path[-2]:
+            return f"Target{n}"
+    raise ValueError("target has an Id")
+
+
+def _holder(doc: Document, path: tuple) -> Any:
+    value = doc.data
+    for part in path:
+        value = value[part]
+    return value
+
+
+# (resource type, property) -> (value, or a function of the document and violation; why it is right)
+DEFAULTS: dict[tuple[str, str], tuple[Any, str]] = {
+    ("AWS::CloudTrail::Trail", "IsLogging"): (
+        True, "a trail only records while logging is on; CreateTrail alone leaves it stopped, so a declared trail means IsLogging: true"),
+    ("AWS::DynamoDB::Table", "SSEEnabled"): (
+        True, "an SSESpecification asks for server-side encryption with the key it names; SSEEnabled: true turns that on"),
+    ("AWS::DynamoDB::GlobalTable", "SSEEnabled"): (
+        True, "an SSESpecification asks for server-side encryption with the key it names; SSEEnabled: true turns that on"),
+    ("AWS::Events::Rule", "Id"): (
+        _target_id, "a target Id is a free label unique within the rule (up to 64 characters)"),
+}
+
+
+class RequiredProperty(Fixer):
+    name = "required-property"
+    summary = "Add missing required properties whose value AWS documents (E3003)"
+    safety = "safe"
+    default = False
+    docs = """
+    ## What it detects
+    A property the resource type's schema requires (at any depth: `SSESpecification`, an
+    EventBridge target...) that is missing. cfn-lint reports these as E3003.
+
+    ## Why it matters
+    CloudFormation validates required properties before it creates anything: the stack
+    operation fails (`Property X cannot be empty` / `required key [X] not found`).
+
+    ## How it decides
+    A value is written only from a table of values that are right by AWS documentation:
+    - CloudTrail `IsLogging: true`: a trail records only while logging is on, and
+      `CreateTrail` alone leaves it stopped, so declaring a trail means logging.
+    - DynamoDB `SSESpecification.SSEEnabled: true`: the specification exists to ask for
+      server-side encryption.
+    - EventBridge target `Id`: a free label, unique within the rule (`Target1`, ...).
+
+    Anything else (`MinSize`, a Lambda `Role`, a WAF `VisibilityConfig`) has no value that is
+    right for every template: it is reported, not guessed. Route 53 health checks written
+    without `HealthCheckConfig` are `unsupported-property`'s (their keys move into it).
+
+    ## Example
+    ```yaml
+    # before
+    Trail:
+      Type: AWS::CloudTrail::Trail
+      Properties:
+        S3BucketName: !Ref TrailBucket
+    # after
+      Properties:
+        S3BucketName: !Ref TrailBucket
+        IsLogging: true
+    ```
+
+    ## Fix safety
+    Safe: the value added is the one the template's own declarations ask for.
+
+    A ScalableTarget's `RoleARN` is no longer required by the schema cfn-lint ships (the service
+    uses its service-linked role when it is absent); hard-coded role ARNs there are
+    `service-linked-role`'s.
+    """
+
+    def find(self, doc: Document) -> list[Finding]:
+        findings = []
+        for v in schemas.violations(doc):
+            if v.kind != "required":
+                continue
+            where = "/".join(map(str, v.path[3:-1])) or "the resource"
+            head = f"E3003 {v.type_name}: required property '{v.name}' is missing from {where}"
+            default = DEFAULTS.get((v.type_name, v.name))
+            if default is None:
+                findings.append(Finding(v.resource, v.path, f"{head}; no value is right for every template, set it by hand", fixable=False))
+                continue
+            value, why = default
+            if callable(value):
+                value = value(doc, v)
+            findings.append(Finding(v.resource, v.path, f"{head}; {why}", detail=value))
+        return findings
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        editor = Editor(doc)
+        changes = []
+        for f in findings:
+            editor.set(f.path, f.detail)
+            changes.append(self.change(f, "add", None, f.detail, f.message))
+        return Fix(editor.edits(), changes)
+

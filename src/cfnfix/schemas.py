@@ -1,0 +1,248 @@
+"""The resource schemas cfn-lint ships, and the schema violations the schema fixers repair.
+
+The files are read straight from cfn-lint's package directory: importing cfn-lint itself
+costs about a second, which a template with nothing to repair should not pay. Every file is
+loaded once per process, on first use. ``violations`` walks a template's resource properties
+against their schemas ($ref/definitions resolved, nested objects and list items included) and
+reports what cfn-lint would report as E3002 (property not allowed), E3003 (required property
+missing) and E3030 (value outside an enum).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from .document import Document
+
+REGION = "us-east-1"  # schemas differ little between regions; cfn-lint's default region
+_SKIPPED_PREFIXES = ("Custom::", "AWS::Serverless::", "AWS::CloudFormation::CustomResource")
+_COMBINATORS = ("allOf", "anyOf", "oneOf")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One schema violation in a resource's properties.
+
+    ``kind`` is "unknown" (E3002), "required" (E3003) or "enum" (E3030). ``path`` is the full
+    template path of the offending key, of the missing key, or of the value. ``schema`` is the
+    resolved schema of the object holding the key (unknown, required) or of the value (enum).
+    """
+
+    kind: str
+    resource: str
+    type_name: str
+    path: tuple
+    value: Any
+    schema: dict
+
+    @property
+    def rule(self) -> str:
+        return {"unknown": "E3002", "required": "E3003", "enum": "E3030"}[self.kind]
+
+    @property
+    def name(self) -> str:
+        return str(self.path[-1])
+
+    def allowed_names(self) -> list[str]:
+        """Property names the holding object accepts (for unknown and required violations)."""
+        return list(_properties(self.root, self.schema)[0])
+
+    def property_schema(self, name: str) -> dict:
+        """The resolved schema of property ``name`` of the holding object."""
+        return resolve(self.root, _properties(self.root, self.schema)[0].get(name, {}))
+
+    @property
+    def root(self) -> dict:
+        return resource_schema(self.type_name) or {}
+
+
+@lru_cache(maxsize=1)
+def data_dir() -> Path:
+    """cfn-lint's ``data/schemas`` directory, found without importing cfn-lint."""
+    spec = importlib.util.find_spec("cfnlint")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("cfn-lint is not installed; the schema fixers need its schemas")
+    return Path(list(spec.submodule_search_locations)[0]) / "data" / "schemas"
+
+
+@lru_cache(maxsize=1)
+def _provider_index() -> dict[str, str]:
+    with open(data_dir() / "providers" / f"{REGION}.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@lru_cache(maxsize=None)
+def resource_schema(type_name: str) -> dict | None:
+    """The provider schema of a resource type, or None when cfn-lint does not know the type."""
+    digest = _provider_index().get(type_name)
+    if not digest:
+        return None
+    with open(data_dir() / "resources" / f"{digest}.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@lru_cache(maxsize=None)
+def extension(folder: str, filename: str) -> dict:
+    """One of cfn-lint's extension schemas (e.g. ``aws_rds_dbinstance``, ``engine_version.json``)."""
+    with open(data_dir() / "extensions" / folder / filename, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def resolve(root: dict, schema: Any) -> dict:
+    """``schema`` with its local ``$ref`` chain followed (``#/definitions/...``)."""
+    seen = 0
+    while isinstance(schema, dict) and "$ref" in schema and seen < 32:
+        ref = schema["$ref"]
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            return {}
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
+        schema, seen = target, seen + 1
+    return schema if isinstance(schema, dict) else {}
+
+
+def _properties(root: dict, schema: dict) -> tuple[dict, dict]:
+    """Named and pattern properties an object schema accepts, its combinator branches included."""
+    props = dict(schema.get("properties") or {})
+    patterns = dict(schema.get("patternProperties") or {})
+    for word in _COMBINATORS:
+        for branch in schema.get(word) or ():
+            sub = resolve(root, branch)
+            for key, value in (sub.get("properties") or {}).items():
+                props.setdefault(key, value)
+            patterns.update(sub.get("patternProperties") or {})
+    return props, patterns
+
+
+def schema_at(type_name: str, path: tuple) -> dict:
+    """The resolved schema of the value at ``path`` (Resources, id, Properties, ...); {} if unknown."""
+    root = resource_schema(type_name) or {}
+    schema: Any = root
+    for part in path[3:]:
+        schema = resolve(root, schema)
+        if isinstance(part, int):
+            schema = schema.get("items", {})
+            continue
+        props, patterns = _properties(root, schema)
+        if part in props:
+            schema = props[part]
+        else:
+            schema = next((patterns[p] for p in patterns if _pattern_matches(p, part)), {})
+    return resolve(root, schema)
+
+
+def accepts(type_name: str, schema: dict, name: str) -> bool:
+    """Whether an object schema of ``type_name`` names property ``name``."""
+    return name in _properties(resource_schema(type_name) or {}, schema)[0]
+
+
+def is_intrinsic(value: Any) -> bool:
+    """A value CloudFormation computes (``Ref``, ``Fn::*``, ``Condition``): not checkable here."""
+    if not (isinstance(value, dict) and len(value) == 1):
+        return False
+    key = str(next(iter(value)))
+    return key in ("Ref", "Condition") or key.startswith("Fn::")
+
+
+def shape_fits(root: dict, schema: Any, value: Any) -> bool:
+    """Whether ``value`` is an object, list or scalar as the schema's ``type`` asks (intrinsics fit)."""
+    kind = resolve(root, schema).get("type")
+    if is_intrinsic(value) or kind is None:
+        return True
+    kinds = kind if isinstance(kind, list) else [kind]
+    if isinstance(value, dict):
+        return "object" in kinds
+    if isinstance(value, list):
+        return "array" in kinds
+    return bool(set(kinds) - {"object", "array"})
+
+
+def enum_matches(value: Any, allowed: list) -> bool:
+    """Whether ``value`` is one of ``allowed`` the way CloudFormation compares (as text)."""
+    text = _text(value)
+    return any(_text(a) == text for a in allowed)
+
+
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern | None:
+    try:
+        return re.compile(pattern)
+    except re.error:  # ECMA-only syntax such as \p{L}
+        return None
+
+
+def _pattern_matches(pattern: str, key: str) -> bool:
+    """Whether a patternProperties key accepts ``key``; a pattern Python cannot read accepts all."""
+    compiled = _compiled(pattern)
+    return compiled is None or compiled.search(key) is not None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def violations(doc: Document) -> list[Violation]:
+    """Every E3002/E3003/E3030 violation in the document's resources (cached for the last document)."""
+    global _last
+    if _last is not None and _last[0] is doc:
+        return _last[1]
+    found: list[Violation] = []
+    for rid, res in doc.resources.items():
+        if not isinstance(res, dict) or not isinstance(res.get("Type"), str):
+            continue
+        type_name = res["Type"]
+        if type_name.startswith(_SKIPPED_PREFIXES):
+            continue
+        root = resource_schema(type_name)
+        if root is None:
+            continue
+        props = res.get("Properties", {})
+        if props is None:
+            props = {}
+        found.extend(_walk(rid, type_name, root, root, props, ("Resources", rid, "Properties")))
+    _last = (doc, found)
+    return found
+
+
+_last: tuple[Document, list[Violation]] | None = None
+
+
+def _walk(rid: str, type_name: str, root: dict, schema: Any, value: Any, path: tuple) -> Iterator[Violation]:
+    schema = resolve(root, schema)
+    if not schema or is_intrinsic(value):
+        return
+    if isinstance(value, dict):
+        if "properties" not in schema and "patternProperties" not in schema and not any(w in schema for w in _COMBINATORS):
+            return
+        props, patterns = _properties(root, schema)
+        closed = schema.get("additionalProperties") is False
+        for key, item in value.items():
+            if key in props:
+                yield from _walk(rid, type_name, root, props[key], item, path + (key,))
+                continue
+            pattern = next((p for p in patterns if _pattern_matches(p, str(key))), None)
+            if pattern is not None:
+                yield from _walk(rid, type_name, root, patterns[pattern], item, path + (key,))
+            elif closed:
+                yield Violation("unknown", rid, type_name, path + (key,), item, schema)
+        for key in schema.get("required") or ():
+            if key not in value:
+                yield Violation("required", rid, type_name, path + (key,), None, schema)
+    elif isinstance(value, list):
+        items = schema.get("items")
+        if isinstance(items, dict):
+            for i, item in enumerate(value):
+                yield from _walk(rid, type_name, root, items, item, path + (i,))
+    elif value is not None and isinstance(schema.get("enum"), list) and not enum_matches(value, schema["enum"]):
+        yield Violation("enum", rid, type_name, path, value, schema)

@@ -1,0 +1,104 @@
+"""The schema fixer family: shared schema walking, the fixers' decisions, and their run together."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from cfnfix.document import parse
+from cfnfix.fixers.engine_version import replacement
+from cfnfix.fixers.property_name import candidate, distance
+from cfnfix.schemas import violations
+from support import assert_fix_guarantees, lint_codes, run_fixers
+
+FAMILY = ["property-name", "unsupported-property", "required-property", "engine-version", "allowed-value"]
+
+
+def test_conforming_template_does_not_import_cfn_lint():
+    code = (
+        "import sys\n"
+        "from cfnfix.document import parse\n"
+        "from cfnfix.registry import all_fixers\n"
+        "doc = parse(open(sys.argv[1]).read())\n"
+        f"found = [f for n in {FAMILY!r} for f in all_fixers()[n]().find(doc)]\n"
+        "assert not found, found\n"
+        "assert not [m for m in sys.modules if m.startswith('cfnlint')]\n"
+    )
+    case = Path(__file__).parent.parent / "fixtures" / "property-name" / "config_recorder_rolearn.fixed.yaml"
+    subprocess.run([sys.executable, "-c", code, str(case)], check=True)
+
+
+def test_nested_definitions_are_resolved():
+    doc = parse(
+        "Resources:\n"
+        "  B:\n"
+        "    Type: AWS::S3::Bucket\n"
+        "    Properties:\n"
+        "      NotificationConfiguration:\n"
+        "        CloudWatchConfigurations: []\n"
+        "      LifecycleConfiguration:\n"
+        "        Rules:\n"
+        "          - Status: enabled\n"
+        "            ExpirationInDays: 30\n"
+    )
+    found = {(v.rule, v.path[3:]) for v in violations(doc)}
+    assert found == {
+        ("E3002", ("NotificationConfiguration", "CloudWatchConfigurations")),
+        ("E3030", ("LifecycleConfiguration", "Rules", 0, "Status")),
+    }
+
+
+def test_intrinsics_are_not_judged():
+    doc = parse("Resources:\n  L:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      RetentionInDays: !Ref Days\n")
+    assert violations(doc) == []
+
+
+def test_rename_needs_a_single_close_candidate():
+    assert distance("RoleArn", "RoleARN") == 2 and distance("ab", "ba") == 1
+    assert candidate("RoleArn", ["RoleARN", "Name"], set()) == ("RoleARN", "differs only in case")
+    assert candidate("Nme", ["Name", "Nmes"], set())[0] is None  # two at distance 1
+    assert candidate("RoleArn", ["RoleARN"], {"RoleARN"})[0] is None  # target already present
+
+
+def test_engine_version_stays_in_its_line_and_product():
+    assert replacement("mysql", "8.0.35", "aws_rds_dbinstance").startswith("8.0.")
+    assert replacement("mysql", "5.7.44", "aws_rds_dbinstance") is None  # only paid Extended Support builds
+    assert "limitless" not in replacement("aurora-postgresql", "16.1", "aws_rds_dbcluster")
+
+
+def test_family_clears_schema_errors_from_a_generated_template():
+    before = (
+        "AWSTemplateFormatVersion: '2010-09-09'\n"
+        "Resources:\n"
+        "  Bucket:\n"
+        "    Type: AWS::S3::Bucket\n"
+        "    Properties:\n"
+        "      NotificationConfiguration:\n"
+        "        CloudWatchConfigurations:\n"
+        "          - Event: s3:ObjectCreated:*\n"
+        "  TrailBucket:\n"
+        "    Type: AWS::S3::Bucket\n"
+        "  Trail:\n"
+        "    Type: AWS::CloudTrail::Trail\n"
+        "    Properties:\n"
+        "      S3BucketName: !Ref TrailBucket\n"
+        "  Logs:\n"
+        "    Type: AWS::Logs::LogGroup\n"
+        "    Properties:\n"
+        "      RetentionInDays: 2555\n"
+        "  Check:\n"
+        "    Type: AWS::Route53::HealthCheck\n"
+        "    Properties:\n"
+        "      Type: HTTP\n"
+        "      FullyQualifiedDomainName: example.com\n"
+        "      ResourcePath: /\n"
+        "  Key:\n"
+        "    Type: AWS::KMS::Key\n"
+        "    Properties:\n"
+        "      KeyRotationStatus: true\n"
+        "      KeyPolicy: {Version: '2012-10-17', Statement: []}\n"
+    )
+    assert {"E3002", "E3003", "E3030"} <= lint_codes(before)
+    result = run_fixers(before, FAMILY)
+    assert not result.unfixed
+    assert not {"E3002", "E3003", "E3030"} & lint_codes(result.after)
+    assert_fix_guarantees(before, result.after, result.changes, FAMILY)
