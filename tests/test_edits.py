@@ -476,3 +476,34 @@ def test_remove_first_middle_last_sequence_item(index, kept):
     assert out == text.replace("        - a\n        - b\n        - c\n", "".join(f"        - {k}\n" for k in kept)).replace(
         "[a, b, c]", "[" + ", ".join(kept) + "]"
     )
+
+
+# ---------------------------------------------------------------- comments and one-line collections (corpus sweep)
+
+
+def test_removed_entry_takes_its_own_comment_and_leaves_the_next_ones():
+    text = dedent("""\
+        Resources:
+          Bucket:
+            Type: AWS::S3::Bucket
+            Properties:
+              # about the name
+              BucketName: logs
+              # about the tags
+              Tags: []
+        """)
+    assert edit(text, ("remove", PROPS + ("BucketName",))) == dedent("""\
+        Resources:
+          Bucket:
+            Type: AWS::S3::Bucket
+            Properties:
+              # about the tags
+              Tags: []
+        """)
+
+
+def test_json_one_line_array_replaced_on_its_line():
+    text = ('{\n  "Parameters": {\n    "P": {\n      "Type": "String",\n      "AllowedValues": ["a", "b"]\n    }\n  },\n'
+            '  "Resources": {}\n}\n')
+    out = edit(text, ("set", ("Parameters", "P", "AllowedValues"), ["c"]))
+    assert out == text.replace('["a", "b"]', '["c"]')

@@ -7,6 +7,7 @@ write new content in the file's own style. Nothing here re-serialises a whole do
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -176,6 +177,8 @@ class Editor:
             raise EditConflict("value is shared through a YAML anchor; not edited")
         doc, style = self.doc, self.style
         if doc.format == "json":
+            if node.kind != "scalar" and "\n" not in doc.text[node.start : node.end]:
+                style = dataclasses.replace(style, compact=True)  # a one-line array or object stays on its line
             text = render.json_value(value, self._indent_of_line(node.start), style)
             self._edits.append(Edit(node.start, node.end, text))
             return
@@ -313,11 +316,26 @@ class Editor:
             nxt = self._item_start(entries[last + 1][0], parent)
             own_line = doc.text[doc.line_start(start) : start].strip() == ""
             if own_line:
-                return Edit(doc.line_start(start), doc.line_start(nxt), "")
+                # up to the line after the value: comment lines above the next entry are its own
+                after_value = doc.text.find("\n", value.end) + 1 or len(doc.text)
+                return Edit(self._comments_above(start), min(after_value, doc.line_start(nxt)), "")
             return Edit(start, nxt, "")
         # last entries: from the end of the one before to the end of the last one's line
         prev_end = doc.line_end(entries[first - 1][1].end)
         return Edit(prev_end, doc.line_end(value.end), "")
+
+    def _comments_above(self, start: int) -> int:
+        """Start of the comment lines directly above an entry at ``start``, indented like it:
+        they describe the entry and go with it."""
+        text, line = self.doc.text, self.doc.line_start(start)
+        indent = text[line:start]
+        while line > 0:
+            previous = self.doc.line_start(line - 1)
+            content = text[previous:line].rstrip("\r\n")
+            if not (content.startswith(indent) and content[len(indent):].startswith("#")):
+                break
+            line = previous
+        return line
 
     def _colon_before(self, node: Node) -> int | None:
         """Just after the ``key:`` (or dash) a block collection hangs under, when only a line break
