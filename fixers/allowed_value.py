@@ -6,7 +6,6 @@ from typing import Any
 
 from cfnfix import schemas
 from cfnfix.document import Document
-from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 
 # Names that circulate for an allowed value, per (resource type, property): same meaning, other spelling.
@@ -118,10 +117,4 @@ class AllowedValue(Fixer):
         return findings
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        editor = Editor(doc)
-        changes = []
-        for f in findings:
-            before = doc.node(f.path).value
-            editor.set(f.path, f.detail)
-            changes.append(self.change(f, "replace", before, f.detail, f.message))
-        return Fix(editor.edits(), changes)
+        return self.set_details(doc, findings)

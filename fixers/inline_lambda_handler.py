@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from cfnfix.document import Document
-from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 
 _PLACEHOLDER = "cfn_value"
@@ -176,13 +175,7 @@ class InlineLambdaHandler(Fixer):
             message = f"the inline code defines no function {wanted}; {target} is the one it could mean"
         else:
             message = f"inline code is stored as {'index.js' if is_node else 'index.py'}; handler must be index.<function>"
-        return Finding(rid, path, message, detail=(handler, new))
+        return Finding(rid, path, message, detail=new)
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        editor = Editor(doc)
-        changes = []
-        for f in findings:
-            before, after = f.detail
-            editor.set(f.path, after)
-            changes.append(self.change(f, "replace", before, after, f.message))
-        return Fix(editor.edits(), changes)
+        return self.set_details(doc, findings)

@@ -6,7 +6,6 @@ from typing import Any
 
 from cfnfix import schemas
 from cfnfix.document import Document
-from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 
 
@@ -115,10 +114,5 @@ class RequiredProperty(Fixer):
         return findings
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        editor = Editor(doc)
-        changes = []
-        for f in findings:
-            editor.set(f.path, f.detail)
-            changes.append(self.change(f, "add", None, f.detail, f.message))
-        return Fix(editor.edits(), changes)
+        return self.set_details(doc, findings)
 

@@ -95,6 +95,18 @@ class Document:
                 node = node.get(part)
         return node
 
+    def value(self, path: Path) -> Any:
+        """The plain data at ``path`` (None where the path does not exist)."""
+        data = self.data
+        for part in path:
+            if isinstance(part, int) and isinstance(data, list) and -len(data) <= part < len(data):
+                data = data[part]
+            elif isinstance(part, str) and isinstance(data, dict):
+                data = data.get(part)
+            else:
+                return None
+        return data
+
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a character offset."""
         if not self._line_starts:

@@ -11,7 +11,7 @@ from typing import Any, Callable, ClassVar
 
 from .changelog import Change
 from .document import Document
-from .edits import Edit
+from .edits import Edit, Editor
 
 
 class OptionError(ValueError):
@@ -102,6 +102,16 @@ class Fixer:
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         raise NotImplementedError
+
+    def set_details(self, doc: Document, findings: list[Finding]) -> Fix:
+        """The common fix: the value at each finding's path becomes the finding's ``detail``."""
+        editor = Editor(doc)
+        changes = []
+        for f in findings:
+            action = "add" if doc.node(f.path) is None else "replace"
+            changes.append(self.change(f, action, doc.value(f.path), f.detail, f.message))
+            editor.set(f.path, f.detail)
+        return Fix(editor.edits(), changes)
 
     def change(self, finding: Finding, action: str, before: Any, after: Any, message: str,
                path: tuple | None = None, safety: str | None = None) -> Change:
