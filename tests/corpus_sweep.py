@@ -1,0 +1,194 @@
+"""Every fixer on every real template of ../shared/corpus: the data behind test_corpus and the report.
+
+The sweep runs the same code path as `cfnfix apply --all --dry-run` on each file, then the
+second run, the `check` run, and cfn-lint on input and output of every file that changed.
+cfn-lint's codes are memoised in tests/corpus/lint-cache.json, keyed by the SHA-1 of the
+template text (cfn-lint's version is pinned): linting is most of the sweep's cost, and a text
+already linted needs no second look. An output that a code change makes new is linted afresh;
+`python bench/corpus_report.py --refresh-lint-cache` records it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cfnfix.config import Config
+from cfnfix.document import Document, parse
+from cfnfix.runner import Job, process
+
+from support import CORPUS, ROOT, lint_codes
+
+LINT_CACHE = ROOT / "tests" / "corpus" / "lint-cache.json"
+EXPECTED_ERRORS = ROOT / "tests" / "corpus" / "expected-errors.json"
+SUFFIXES = (".yaml", ".yml", ".json", ".template")
+
+
+def corpus_files() -> list[Path]:
+    return sorted(
+        p for p in CORPUS.rglob("*")
+        if p.is_file() and p.suffix in SUFFIXES and p.name != "labels.json"
+    )
+
+
+def _key(path: Path) -> str:
+    return path.relative_to(CORPUS).as_posix()
+
+
+@dataclass
+class Outcome:
+    path: str
+    status: str
+    error: str | None = None
+    changes: list[dict] = field(default_factory=list)
+    unfixed: list[dict] = field(default_factory=list)
+    second_run_changes: int = 0
+    check_status: str = ""
+    stray_lines: list[int] = field(default_factory=list)
+    new_lint_errors: list[str] = field(default_factory=list)
+    lint_before: list[str] = field(default_factory=list)
+    lint_after: list[str] = field(default_factory=list)
+    after: str = ""
+
+
+def _covered_lines(doc: Document, paths: list[tuple], other: Document, gone: bool = False) -> set[int]:
+    """Lines that the nodes at ``paths`` (with their keys) occupy in ``doc``.
+
+    A path whose ancestors ``other`` lacks covers its outermost new ancestor: adding
+    Parameters/X to a template without Parameters writes the ``Parameters:`` line too.
+    """
+    lines: set[int] = set()
+    for path in paths:
+        for depth in range(1, len(path)):
+            if other.node(path[:depth]) is None:
+                path = path[:depth]
+                break
+        # the key line of the deepest existing holder: a mapping that gains its first key, or
+        # loses its last one, may be rewritten there (`Key: {}`)
+        holder = path[:-1]
+        while holder and doc.node(holder) is None:
+            holder = holder[:-1]
+        if holder:
+            lines.add(doc.line_col(_entry_start(doc, holder))[0])
+        node = doc.node(path)
+        if node is None or gone:  # gone: removed items' indexes now name their successors
+            continue
+        start = _entry_start(doc, path)
+        first, _ = doc.line_col(start)
+        last, _ = doc.line_col(max(node.end, start))
+        lines.update(range(first, last + 1))
+    return lines
+
+
+def _entry_start(doc: Document, path: tuple) -> int:
+    """Where the entry for ``path`` begins: its key in a mapping, else the node itself."""
+    node = doc.node(path)
+    parent = doc.node(path[:-1]) if path else None
+    if parent is not None and parent.kind == "map":
+        entry = parent.entry(path[-1])
+        if entry:
+            return min(node.start, entry[0].start)
+    return node.start
+
+
+def stray_lines(before: str, after: str, changes: list[dict]) -> list[int]:
+    """Lines changed although no logged change covers them (positive: output line, negative: input).
+
+    The lines the logged changes occupy are taken out of input and output; what remains must be
+    the same sequence. Nothing is aligned, so repeated lines cannot hide or fake a change. A
+    trailing comma is a JSON separator (the neighbour of an added or removed member gains or
+    loses one) and blank lines carry nothing, so neither counts.
+    """
+    old, new = parse(before), parse(after)
+    paths = [tuple(c["path"]) for c in changes]
+    removed = [tuple(c["path"]) for c in changes if c["action"] in ("remove", "move")]
+    kept = [tuple(c["path"]) for c in changes if c["action"] not in ("remove", "move")]
+    old_cover = _covered_lines(old, paths, new)
+    new_cover = _covered_lines(new, kept, old) | _covered_lines(new, removed, old, gone=True)
+
+    def rest(text: str, cover: set[int]) -> list[tuple[int, str]]:
+        lines = text.splitlines()
+        for number in sorted(cover):  # the comment lines directly above an entry go with it
+            while number - 1 >= 1 and number - 1 not in cover and lines[number - 2].lstrip().startswith("#"):
+                number -= 1
+                cover.add(number)
+        kept = []
+        for number, line in enumerate(lines, 1):
+            line = line.rstrip().rstrip(",")
+            if number not in cover and line.strip():
+                kept.append((number, line))
+        return kept
+
+    a, b = rest(before, old_cover), rest(after, new_cover)
+    stray = []
+    matcher = difflib.SequenceMatcher(None, [t for _, t in a], [t for _, t in b], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            stray += [-a[i][0] for i in range(i1, i2)] + [b[j][0] for j in range(j1, j2)]
+    return stray
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _lint(text: str, cache: dict[str, list[str]]) -> list[str]:
+    cached = cache.get(_digest(text))
+    return sorted(cached) if cached is not None else sorted(lint_codes(text))
+
+
+def sweep_one(path: Path, lint_cache: dict[str, list[str]] | None = None, lint: bool = True) -> Outcome:
+    all_fixers = Config(select=("ALL",))
+    raw = path.read_bytes()
+    result = process(str(path), True, Job(config=all_fixers, dry_run=True))
+    out = Outcome(_key(path), result.status, result.error,
+                  [c.to_json() for c in result.changes], [u.to_json() for u in result.unfixed])
+    if result.status == "error":
+        return out
+    check = process(str(path), True, Job(config=all_fixers, check=True, dry_run=True))
+    out.check_status = check.status
+    if result.status == "clean":
+        return out
+    before = raw.decode("utf-8")
+    out.after = result.after
+    second = process("-", True, Job(config=all_fixers, dry_run=True), result.after.encode("utf-8"))
+    out.second_run_changes = len(second.changes) + (second.status == "error")
+    out.stray_lines = stray_lines(before, result.after, out.changes)
+    if lint:
+        out.lint_before = _lint(before, lint_cache or {})
+        out.lint_after = _lint(result.after, lint_cache or {})
+        out.new_lint_errors = sorted(set(out.lint_after) - set(out.lint_before))
+    return out
+
+
+def _sweep_entry(args: tuple) -> Outcome:
+    path, cache, lint = args
+    try:
+        return sweep_one(path, cache, lint)
+    except Exception as exc:  # noqa: BLE001 - a crash is a finding of the sweep, not the end of it
+        return Outcome(_key(path), "crash", f"{type(exc).__name__}: {exc}")
+
+
+def sweep(lint: bool = True, files: list[Path] | None = None) -> list[Outcome]:
+    cache = json.loads(LINT_CACHE.read_text()) if LINT_CACHE.exists() else {}
+    files = files if files is not None else corpus_files()
+    jobs = os.cpu_count() or 1
+    with ProcessPoolExecutor(jobs) as pool:
+        return list(pool.map(_sweep_entry, [(p, cache, lint) for p in files], chunksize=8))
+
+
+def refresh_lint_cache(outcomes: list[Outcome]) -> None:
+    """Record cfn-lint's codes for every input and output the sweep linted, and only those."""
+    cache = {}
+    for o in outcomes:
+        if o.status == "pending" and o.after:
+            cache[_digest((CORPUS / o.path).read_bytes().decode("utf-8"))] = o.lint_before
+            cache[_digest(o.after)] = o.lint_after
+    LINT_CACHE.parent.mkdir(parents=True, exist_ok=True)
+    LINT_CACHE.write_text(json.dumps(dict(sorted(cache.items())), indent=0) + "\n")
+
