@@ -114,6 +114,7 @@ def _run(paths, check, dry_run, output, run_all, select, ignore, fmt, changelog_
         for r in results:
             if r.diff:
                 click.echo(r.diff, nl=False)
+        sys.stdout.flush()  # the diff comes before the report that follows on stderr
     report = FORMATS[fmt](results, job.check)
     if verbose and fmt == "text":
         report = "".join(f"{r.path}: {r.status}\n" for r in results if r.status in ("clean", "skipped")) + report
