@@ -8,6 +8,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from cfnfix import schemas
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
@@ -29,10 +30,9 @@ _AWS_SDK_V2 = re.compile(r"""(?:require\s*\(\s*|from\s+|import\s+)['"]aws-sdk(?:
 def lifecycle() -> dict[str, dict[str, Any]] | None:
     """cfn-lint's runtime lifecycle table (the data behind W2531/E2531/E2533), None without cfn-lint."""
     try:
-        from importlib.resources import files
-
-        return json.loads(files("cfnlint.data.AdditionalSpecs").joinpath("LmbdRuntimeLifecycle.json").read_text())
-    except (ImportError, FileNotFoundError, ValueError):
+        path = schemas.cfnlint_data() / "AdditionalSpecs" / "LmbdRuntimeLifecycle.json"
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (RuntimeError, OSError, ValueError):
         return None
 
 

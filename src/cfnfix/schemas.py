@@ -63,12 +63,17 @@ class Violation:
 
 
 @lru_cache(maxsize=1)
-def data_dir() -> Path:
-    """cfn-lint's ``data/schemas`` directory, found without importing cfn-lint."""
+def cfnlint_data() -> Path:
+    """cfn-lint's ``data`` directory, found without importing cfn-lint (the import costs ~1 s)."""
     spec = importlib.util.find_spec("cfnlint")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("cfn-lint is not installed; the schema fixers need its schemas")
-    return Path(list(spec.submodule_search_locations)[0]) / "data" / "schemas"
+    return Path(list(spec.submodule_search_locations)[0]) / "data"
+
+
+def data_dir() -> Path:
+    """cfn-lint's ``data/schemas`` directory."""
+    return cfnlint_data() / "schemas"
 
 
 @lru_cache(maxsize=1)
