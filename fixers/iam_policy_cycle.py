@@ -8,8 +8,8 @@ from typing import Any
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.fixers.security_group_cycle import edge_kinds, remove_items, without
-from cfnfix.graph import cheapest_cut, cycles, dependency_graph, references
+from cfnfix.fixers.security_group_cycle import owned_cycles, remove_items
+from cfnfix.graph import cheapest_cut, dependency_graph, references
 
 ROLE = "AWS::IAM::Role"
 FUNCTIONS = ("AWS::Lambda::Function", "AWS::Serverless::Function")
@@ -97,20 +97,8 @@ class IamPolicyCycle(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         resources = doc.resources
-        graph = dependency_graph(resources)
-        kinds = edge_kinds(resources, graph)
-        work = without(graph, {e for e, (k, _) in kinds.items() if k != "role-policy"})
         findings = []
-        for component in cycles(work):
-            roles = [r for r in component if resources[r].get("Type") == ROLE]
-            if not roles:
-                continue
-            members = set(component)
-            sub = {n: work[n] & members for n in component}
-            statements = {
-                e: sorted({_statement_key(p) for p in paths}, key=str)
-                for e, (k, paths) in kinds.items() if k == "role-policy" and e[0] in members and e[1] in members
-            }
+        for component, roles, sub, statements in owned_cycles(resources, "role-policy", ROLE, _statement_key):
             text = "dependency cycle between " + ", ".join(component)
             cut = cheapest_cut(sub, list(statements), lambda s: len({(e[0],) + k for e in s for k in statements[e]})) if statements else None
             if cut is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from cfnfix.document import Document
 from cfnfix.edits import Editor
@@ -43,6 +43,27 @@ def edge_kinds(resources: dict, graph: dict[str, set[str]]) -> dict[tuple[str, s
             ):
                 kinds[(source, target)] = ("s3-notification", paths)
     return kinds
+
+
+def owned_cycles(resources: dict, kind: str, owner_type: str, key) -> Iterator[tuple[list[str], list[str], dict, dict]]:
+    """The cycles that edges of ``kind`` (a fixer's own) help close, among the edges only it may cut.
+
+    Yields (cycle members, members of ``owner_type``, the cycle's subgraph, {edge: sorted
+    ``key(path)`` of the references that make it}) for each cycle with an owner in it.
+    """
+    graph = dependency_graph(resources)
+    kinds = edge_kinds(resources, graph)
+    work = without(graph, {e for e, (k, _) in kinds.items() if k != kind})
+    for component in cycles(work):
+        owners = [r for r in component if resources[r].get("Type") == owner_type]
+        if not owners:
+            continue
+        members = set(component)
+        movable = {
+            e: sorted({key(p) for p in paths}, key=str)
+            for e, (k, paths) in kinds.items() if k == kind and e[0] in members and e[1] in members
+        }
+        yield component, owners, {n: work[n] & members for n in component}, movable
 
 
 def without(graph: dict[str, set[str]], cut: set) -> dict[str, set[str]]:
@@ -110,20 +131,8 @@ class SecurityGroupCycle(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         resources = doc.resources
-        graph = dependency_graph(resources)
-        kinds = edge_kinds(resources, graph)
-        work = without(graph, {e for e, (k, _) in kinds.items() if k != "sg-rule"})
         findings = []
-        for component in cycles(work):
-            groups = [r for r in component if resources[r].get("Type") == SG]
-            if not groups:
-                continue
-            members = set(component)
-            sub = {n: work[n] & members for n in component}
-            rules = {
-                e: sorted({(p[1], p[2]) for p in paths})
-                for e, (k, paths) in kinds.items() if k == "sg-rule" and e[0] in members and e[1] in members
-            }
+        for component, groups, sub, rules in owned_cycles(resources, "sg-rule", SG, lambda p: (p[1], p[2])):
             resource_path = ("Resources", groups[0])
             if not rules:
                 findings.append(Finding(groups[0], resource_path, self._cycle_text(component) + " runs through no inline security group rule", fixable=False))
