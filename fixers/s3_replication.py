@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from cfnfix.changelog import Change
@@ -236,14 +237,16 @@ class S3Replication(Fixer):
                 if wanted:
                     findings.append(Finding(rid, path, "bucket receives logs; its logs are not replicated", fixable=False))
                 continue
-            reason = self._unfixable(doc, res, props)
+            reason = self._unfixable(doc, rid, res, props)
             if reason:
                 findings.append(Finding(rid, path, f"bucket without replication: {reason}", fixable=False))
                 continue
             findings.append(Finding(rid, path, "bucket without replication"))
         return findings
 
-    def _unfixable(self, doc: Document, res: dict, props: Any) -> str | None:
+    def _unfixable(self, doc: Document, rid: str, res: dict, props: Any) -> str | None:
+        if not re.fullmatch(r"[A-Za-z0-9]+", rid):
+            return "its logical id is not alphanumeric (cfn-lint E3001), so the policy cannot name it in Fn::Sub"
         if not isinstance(props, dict):
             return "its properties are not a plain mapping"
         if "Condition" in res:

@@ -196,20 +196,10 @@ class SecurityGroupCycle(Fixer):
 
 
 def remove_items(editor: Editor, path: tuple, indices: list[int]) -> None:
-    """Remove items of the sequence at ``path``; the key goes too when nothing is left.
-
-    Single removals in a JSON or flow list take the neighbouring comma, so removing the first
-    two items that way would make overlapping edits; there the list is rewritten instead.
-    """
-    doc = editor.doc
-    node = doc.node(path)
-    items = doc.data
-    for part in path:
-        items = items[part]
+    """Remove items of the sequence at ``path``; the key goes too when nothing is left."""
+    items = editor.doc.value(path)
     if len(set(indices)) == len(items):
         editor.remove(path)
-    elif (doc.format == "json" or node.style == "flow") and {0, 1} <= set(indices):
-        editor.set(path, [item for i, item in enumerate(items) if i not in indices])
     else:
         for index in sorted(set(indices)):
             editor.remove(path + (index,))

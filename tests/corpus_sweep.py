@@ -53,6 +53,7 @@ class Outcome:
     new_lint_errors: list[str] = field(default_factory=list)
     lint_before: list[str] = field(default_factory=list)
     lint_after: list[str] = field(default_factory=list)
+    lint_seen: dict[str, list[str]] = field(default_factory=dict)  # every text linted: digest -> codes
     after: str = ""
 
 
@@ -102,25 +103,36 @@ def stray_lines(before: str, after: str, changes: list[dict]) -> list[int]:
     The lines the logged changes occupy are taken out of input and output; what remains must be
     the same sequence. Nothing is aligned, so repeated lines cannot hide or fake a change. A
     trailing comma is a JSON separator (the neighbour of an added or removed member gains or
-    loses one) and blank lines carry nothing, so neither counts.
+    loses one), and blank lines and lines of brackets alone carry no content: none of them count.
     """
     old, new = parse(before), parse(after)
     paths = [tuple(c["path"]) for c in changes]
-    removed = [tuple(c["path"]) for c in changes if c["action"] in ("remove", "move")]
-    kept = [tuple(c["path"]) for c in changes if c["action"] not in ("remove", "move")]
+    def within(c: dict) -> bool:
+        """A move inside the object at the path (a key renamed, or moved under a sibling key):
+        ``before`` names the key, or the path below the object, it came from."""
+        holder, source = old.value(tuple(c["path"])), c["before"]
+        key = source[0] if isinstance(source, list) and source else source
+        return isinstance(holder, dict) and isinstance(key, str) and key in holder
+
+    # what was removed or moved away is gone: a sequence index now names the item's successor
+    gone = [tuple(c["path"]) for c in changes
+            if c["action"] == "remove" or (c["action"] == "move" and not within(c))]
+    kept = [p for p in paths if p not in gone]
     old_cover = _covered_lines(old, paths, new)
-    new_cover = _covered_lines(new, kept, old) | _covered_lines(new, removed, old, gone=True)
+    new_cover = _covered_lines(new, kept, old) | _covered_lines(new, gone, old, gone=True)
 
     def rest(text: str, cover: set[int]) -> list[tuple[int, str]]:
-        lines = text.splitlines()
-        for number in sorted(cover):  # the comment lines directly above an entry go with it
-            while number - 1 >= 1 and number - 1 not in cover and lines[number - 2].lstrip().startswith("#"):
+        lines = text.split("\n")  # as Document.line_col counts them (splitlines also breaks at \x85, \u2028...)
+        for number in sorted(cover):  # the comment lines directly above an entry, indented like it, go with it
+            indent = len(lines[number - 1]) - len(lines[number - 1].lstrip())
+            while number > 1 and number - 1 not in cover and lines[number - 2].lstrip().startswith("#") \
+                    and len(lines[number - 2]) - len(lines[number - 2].lstrip()) == indent:
                 number -= 1
                 cover.add(number)
         kept = []
         for number, line in enumerate(lines, 1):
             line = line.rstrip().rstrip(",")
-            if number not in cover and line.strip():
+            if number not in cover and line.strip(" \t{}[]"):
                 kept.append((number, line))
         return kept
 
@@ -137,9 +149,18 @@ def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def _lint(text: str, cache: dict[str, list[str]]) -> list[str]:
-    cached = cache.get(_digest(text))
-    return sorted(cached) if cached is not None else sorted(lint_codes(text))
+def _lint(text: str, cache: dict[str, list[str]], seen: dict[str, list[str]]) -> list[str]:
+    """cfn-lint's error codes for ``text``, from the cache when it has them; noted in ``seen``."""
+    digest = _digest(text)
+    codes = cache.get(digest)
+    codes = sorted(codes) if codes is not None else sorted(lint_codes(text))
+    seen[digest] = codes
+    return codes
+
+
+def _children(parent: Path) -> list[Path]:
+    """Templates beside a parent (its folder and below): where flattening finds nested stacks."""
+    return [p for p in parent.parent.rglob("*") if p.suffix in SUFFIXES and p != parent and p.name != "labels.json"]
 
 
 def sweep_one(path: Path, lint_cache: dict[str, list[str]] | None = None, lint: bool = True) -> Outcome:
@@ -160,8 +181,14 @@ def sweep_one(path: Path, lint_cache: dict[str, list[str]] | None = None, lint: 
     out.second_run_changes = len(second.changes) + (second.status == "error")
     out.stray_lines = stray_lines(before, result.after, out.changes)
     if lint:
-        out.lint_before = _lint(before, lint_cache or {})
-        out.lint_after = _lint(result.after, lint_cache or {})
+        cache = lint_cache or {}
+        out.lint_before = _lint(before, cache, out.lint_seen)
+        if any(c["fixer"] == "flatten-nested-stacks" for c in out.changes):
+            # the flattened template answers for its children's errors too
+            for child in _children(path):
+                codes = _lint(child.read_bytes().decode("utf-8"), cache, out.lint_seen)
+                out.lint_before = sorted(set(out.lint_before) | set(codes))
+        out.lint_after = _lint(result.after, cache, out.lint_seen)
         out.new_lint_errors = sorted(set(out.lint_after) - set(out.lint_before))
     return out
 
@@ -186,9 +213,7 @@ def refresh_lint_cache(outcomes: list[Outcome]) -> None:
     """Record cfn-lint's codes for every input and output the sweep linted, and only those."""
     cache = {}
     for o in outcomes:
-        if o.status == "pending" and o.after:
-            cache[_digest((CORPUS / o.path).read_bytes().decode("utf-8"))] = o.lint_before
-            cache[_digest(o.after)] = o.lint_after
+        cache.update(o.lint_seen)
     LINT_CACHE.parent.mkdir(parents=True, exist_ok=True)
     LINT_CACHE.write_text(json.dumps(dict(sorted(cache.items())), indent=0) + "\n")
 
