@@ -9,8 +9,12 @@ import json
 import pytest
 
 from corpus_sweep import EXPECTED_ERRORS, sweep
+from support import CORPUS
 
-pytestmark = pytest.mark.corpus
+pytestmark = [
+    pytest.mark.corpus,
+    pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no shared corpus at {CORPUS}"),
+]
 
 
 @pytest.fixture(scope="module")
