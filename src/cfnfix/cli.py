@@ -10,11 +10,11 @@ from pathlib import Path
 import click
 
 from . import config as config_mod
-from .changelog import FileResult, changelog
+from .changelog import changelog
 from .fixer import OptionError
 from .registry import all_fixers
 from .report import FORMATS, SHOWS_FIXES
-from .runner import Job, discover, run, write_atomic
+from .runner import Job, discover, run, template_free_directories, write_atomic
 
 EXIT_OK, EXIT_PENDING, EXIT_ERROR = 0, 1, 2
 
@@ -101,7 +101,7 @@ def _run(paths, check, dry_run, output, run_all, select, ignore, fmt, changelog_
     stdin_bytes = sys.stdin.buffer.read() if any(p == "-" for p, _ in files) else None
     job = Job(config=config, check=check and fmt not in SHOWS_FIXES and not changelog_file, dry_run=dry_run or check, output=output)
     results = errors + run(files, job, jobs or os.cpu_count() or 1, stdin_bytes)
-    results += _template_free_directories(paths, results)
+    results += template_free_directories(list(paths), results)
     for r in results:
         if r.status == "error":
             click.echo(f"cfnfix: {r.path}: {r.error}", err=True)
@@ -131,18 +131,6 @@ def _run(paths, check, dry_run, output, run_all, select, ignore, fmt, changelog_
     if any(r.status == "pending" for r in results):
         return EXIT_PENDING
     return EXIT_OK
-
-
-def _template_free_directories(paths, results: list[FileResult]) -> list[FileResult]:
-    """Directories whose files were all skipped: discovery goes by file name, not content."""
-    out = []
-    for raw in paths:
-        if raw == "-" or not Path(raw).is_dir():
-            continue
-        mine = [r for r in results if r.path != raw and Path(r.path).is_relative_to(raw)]
-        if mine and all(r.status == "skipped" for r in mine):
-            out.append(FileResult(raw, "error", error="no CloudFormation templates found in this directory"))
-    return out
 
 
 @main.command("fixers")

@@ -49,20 +49,29 @@ def discover(paths: list[str], config: Config, explicit: bool = True) -> tuple[l
             continue
         path = Path(raw)
         if path.is_dir():
-            found = [
+            files.extend(
                 (str(p), False)
                 for p in sorted(_walk(path))
                 if p.suffix in TEMPLATE_SUFFIXES and not config.is_excluded(str(p))
-            ]
-            if not found:
-                errors.append(FileResult(raw, "error", error="no CloudFormation templates found in this directory"))
-            files.extend(found)
+            )
         elif path.exists() or path.is_symlink():
             if not config.is_excluded(raw):
                 files.append((raw, explicit))
         else:
             errors.append(FileResult(raw, "error", error="no such file or directory"))
     return files, errors
+
+
+def template_free_directories(paths: list[str], results: list[FileResult]) -> list[FileResult]:
+    """Errors for directories given that held no template: none found by name, or all skipped."""
+    out = []
+    for raw in paths:
+        if raw == "-" or not Path(raw).is_dir():
+            continue
+        mine = [r for r in results if r.path != raw and Path(r.path).is_relative_to(raw)]
+        if all(r.status == "skipped" for r in mine):
+            out.append(FileResult(raw, "error", error="no CloudFormation templates found in this directory"))
+    return out
 
 
 def _walk(root: Path):
