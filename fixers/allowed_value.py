@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cfnfix import schemas
+from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.fixer import Finding, Fix, Fixer
 
@@ -58,7 +59,8 @@ def neighbour(value: Any, allowed: list, equivalents: dict[str, str]) -> tuple[A
 class AllowedValue(Fixer):
     name = "allowed-value"
     summary = "Move property values outside the schema's allowed set to the one sensible allowed value (E3030)"
-    safety = "review"
+    group = "schema"
+    safety = Safety.REVIEW
     default = False
     docs = """
     ## What it detects

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option, int_range
@@ -38,7 +39,8 @@ def possible_values(doc: Document, value: Any) -> list[str] | None:
 class AuroraBacktrack(Fixer):
     name = "aurora-backtrack"
     summary = "Give Aurora MySQL clusters a BacktrackWindow (in seconds; only takes effect on new clusters)"
-    safety = "review"
+    group = "data-protection"
+    safety = Safety.REVIEW
     default = False
     options = (
         Option(

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from cfnfix import schemas
+from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
@@ -88,7 +89,8 @@ def _parameter(doc: Document, value: Any) -> str | None:
 class EngineVersion(Fixer):
     name = "engine-version"
     summary = "Move RDS/Aurora engine versions AWS no longer creates to the closest supported one of the same line"
-    safety = "review"
+    group = "schema"
+    safety = Safety.REVIEW
     default = False
     docs = """
     ## What it detects

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from cfnfix import render
+from cfnfix.changelog import Safety
 from cfnfix.document import Document, Node
 from cfnfix.edits import Edit, EditConflict, Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
@@ -34,7 +35,8 @@ def _mapping(raw: Any) -> dict:
 class FlattenNestedStacks(Fixer):
     name = "flatten-nested-stacks"
     summary = "Inline AWS::CloudFormation::Stack children into one template, written to <name>.flat.<ext>"
-    safety = "review"
+    group = "qa"
+    safety = Safety.REVIEW
     default = False
     output_suffix = ".flat"
     options = (

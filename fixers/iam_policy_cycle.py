@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
@@ -28,7 +29,8 @@ def _statement_key(path: tuple) -> tuple[int, int | None]:
 class IamPolicyCycle(Fixer):
     name = "iam-policy-cycle"
     summary = "Move role inline policy statements that close a dependency cycle into an AWS::IAM::Policy"
-    safety = "safe"
+    group = "deploy"
+    safety = Safety.SAFE
     default = True
     docs = """
     ## What it detects

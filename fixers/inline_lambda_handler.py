@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.fixer import Finding, Fix, Fixer
 
@@ -77,7 +78,8 @@ def node_exports(code: str) -> list[str]:
 class InlineLambdaHandler(Fixer):
     name = "inline-lambda-handler"
     summary = "Point the Handler of inline Lambda code at index.<function defined in the code>"
-    safety = "safe"
+    group = "deploy"
+    safety = Safety.SAFE
     default = True
     docs = """
     ## What it detects

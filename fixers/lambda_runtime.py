@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from cfnfix import schemas
+from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
@@ -70,7 +71,8 @@ def _version(runtime: str) -> tuple[int, ...]:
 class LambdaRuntime(Fixer):
     name = "lambda-runtime"
     summary = "Replace deprecated Lambda runtimes with their supported successor in the same language"
-    safety = "review"
+    group = "deploy"
+    safety = Safety.REVIEW
     default = True
     docs = """
     ## What it detects
@@ -85,7 +87,7 @@ class LambdaRuntime(Fixer):
 
     ## How it decides
     Dates and successors come from the lifecycle table cfn-lint ships
-    (`cfnlint/data/AdditionalSpecs/LmbdRuntimeLifecycle.json`), compared with today's date,
+    (`cfnlint/data/AdditionalSpecs/LmbdRuntimeLifecycle.json`), compared with the day `--as-of` names (default: today),
     so the fixer follows AWS's schedule as cfn-lint is upgraded. The successor is followed until a
     runtime that is not deprecated (`python3.7` → `python3.14`, `nodejs14.x` → `nodejs24.x`,
     `java8` → `java25`, `ruby2.7` → `ruby4.0`, `provided` → `provided.al2023`). Inline code is
@@ -121,7 +123,7 @@ class LambdaRuntime(Fixer):
         table = lifecycle()
         if table is None:
             return []
-        today = date.today()
+        today = self.as_of
         sites = self._sites(doc)
         findings = []
         for path, (old, functions) in sites.items():

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
@@ -150,7 +151,8 @@ def _as_int(value: Any) -> int | None:
 class PasswordPattern(Fixer):
     name = "password-pattern"
     summary = "Widen password parameters' AllowedPattern to what the database engine accepts"
-    safety = "safe"
+    group = "deploy"
+    safety = Safety.SAFE
     default = True
     docs = """
     ## What it detects

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cfnfix import schemas
+from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
@@ -67,7 +68,8 @@ def rename_target(doc: Document, violation: schemas.Violation) -> tuple[str | No
 class PropertyName(Fixer):
     name = "property-name"
     summary = "Rename resource properties whose name is a near miss of one the schema accepts (E3002)"
-    safety = "safe"
+    group = "schema"
+    safety = Safety.SAFE
     default = False
     docs = """
     ## What it detects

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cfnfix import schemas
+from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.fixer import Finding, Fix, Fixer
 
@@ -52,7 +53,8 @@ DEFAULTS: dict[tuple[str, str], tuple[Any, str]] = {
 class RequiredProperty(Fixer):
     name = "required-property"
     summary = "Add missing required properties whose value AWS documents (E3003)"
-    safety = "safe"
+    group = "schema"
+    safety = Safety.SAFE
     default = False
     docs = """
     ## What it detects

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option, OptionError, int_range
@@ -24,7 +25,8 @@ def object_lock(props: dict) -> bool:
 class S3Lifecycle(Fixer):
     name = "s3-lifecycle"
     summary = "Add a LifecycleConfiguration that cleans up multipart uploads and tiers old versions"
-    safety = "safe"
+    group = "data-protection"
+    safety = Safety.SAFE
     default = True
     options = (
         Option("noncurrent-transition-days", 30,

@@ -6,6 +6,7 @@ import copy
 import re
 from typing import Any, Callable
 
+from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
@@ -35,7 +36,8 @@ class _Unfixable(Exception):
 class S3NotificationCycle(Fixer):
     name = "s3-notification-cycle"
     summary = "Move bucket notifications that close a dependency cycle into a custom resource"
-    safety = "review"
+    group = "deploy"
+    safety = Safety.REVIEW
     default = True
     options = (
         Option(

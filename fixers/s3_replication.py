@@ -6,7 +6,7 @@ import dataclasses
 import re
 from typing import Any
 
-from cfnfix.changelog import Change
+from cfnfix.changelog import Change, Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option, name_list
@@ -125,7 +125,8 @@ def key_arn(doc: Document, key: Any) -> Any:
 class S3Replication(Fixer):
     name = "s3-replication"
     summary = "Add cross-region replication (versioning, role and rule) to S3 buckets that lack it"
-    safety = "review"
+    group = "data-protection"
+    safety = Safety.REVIEW
     default = False
     options = (
         Option("buckets", (), "logical ids of the buckets to replicate (comma-separated); empty: every target bucket",

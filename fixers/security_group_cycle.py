@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
@@ -73,7 +74,8 @@ def without(graph: dict[str, set[str]], cut: set) -> dict[str, set[str]]:
 class SecurityGroupCycle(Fixer):
     name = "security-group-cycle"
     summary = "Move the inline security group rules that close a dependency cycle into standalone rule resources"
-    safety = "safe"
+    group = "deploy"
+    safety = Safety.SAFE
     default = True
     docs = """
     ## What it detects

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
@@ -187,7 +188,8 @@ def _role_properties(value: Any, path: tuple):
 class ServiceLinkedRole(Fixer):
     name = "service-linked-role"
     summary = "Replace hard-coded service-linked role ARNs with a role the stack creates (or a portable ARN)"
-    safety = "safe"
+    group = "deploy"
+    safety = Safety.SAFE
     default = True
     options = (
         Option("strategy", "create-role",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cfnfix import schemas
-from cfnfix.changelog import Change
+from cfnfix.changelog import Change, Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
@@ -75,7 +75,8 @@ def move_targets(doc: Document, v: schemas.Violation) -> list[tuple[tuple, bool]
 class UnsupportedProperty(Fixer):
     name = "unsupported-property"
     summary = "Move properties a resource does not accept to where its schema accepts them, else remove them (E3002)"
-    safety = "review"
+    group = "schema"
+    safety = Safety.REVIEW
     default = False
     docs = """
     ## What it detects

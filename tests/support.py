@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from cfnfix.config import Config
 from cfnfix.document import parse
-from cfnfix.runner import fix_document
+from cfnfix.engine import fix_document
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 CORPUS = ROOT.parent / "shared" / "corpus"
 EXTS = (".yaml", ".yml", ".json")
+AS_OF = date(2026, 12, 1)  # deprecations are judged at this day, so goldens do not age
 
 
 def fixture_cases(fixer: str) -> list[Path]:
@@ -35,8 +37,9 @@ def expected_paths(case: Path) -> tuple[Path, Path, Path]:
     )
 
 
-def run_fixers(text: str, names: list[str], options: dict | None = None):
-    config = Config(fixer_options=options or {})
+def run_fixers(text: str, names: list[str], options: dict | None = None, unsafe_fixes: bool = True):
+    """The fixers' result on ``text``; review fixes are written unless ``unsafe_fixes`` is False."""
+    config = Config(fixer_options=options or {}, unsafe_fixes=unsafe_fixes, as_of=AS_OF)
     return fix_document(parse(text), names, config)
 
 

@@ -13,7 +13,7 @@ import pytest
 from cfnfix.config import Config
 from cfnfix.document import Document, TemplateError, decode, parse
 from cfnfix.edits import Editor, apply_edits
-from cfnfix.runner import fix_document
+from cfnfix.engine import fix_document
 from support import CORPUS, data_diff
 
 pytestmark = [

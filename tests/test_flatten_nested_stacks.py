@@ -23,7 +23,7 @@ from support import FIXTURES, covered, data_diff, lint_codes  # noqa: E402
 from cfnfix.cli import main  # noqa: E402
 from cfnfix.config import Config  # noqa: E402
 from cfnfix.document import parse  # noqa: E402
-from cfnfix.runner import fix_document  # noqa: E402
+from cfnfix.engine import fix_document  # noqa: E402
 
 NAME = "flatten-nested-stacks"
 FOLDER = FIXTURES / NAME

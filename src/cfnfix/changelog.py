@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 ACTIONS = ("add", "replace", "remove", "move")
-SAFETIES = ("safe", "review")
 STATUSES = ("fixed", "pending", "clean", "skipped", "error")
+
+
+class Safety(str, Enum):
+    """How a change affects a deployed stack (DESIGN.md, "Change log").
+
+    ``safe`` changes are written by ``apply``; ``review`` changes (behaviour, cost or identity
+    of a deployed resource) only with ``--unsafe-fixes`` or ``--all``.
+    """
+
+    SAFE = "safe"
+    REVIEW = "review"
+
+    def __str__(self) -> str:
+        return self.value
+
+    __format__ = str.__format__
+
+
+SAFETIES = tuple(s.value for s in Safety)
 
 
 @dataclass(frozen=True)
@@ -18,8 +37,11 @@ class Change:
     action: str
     before: Any
     after: Any
-    safety: str
+    safety: Safety
     message: str
+    # The finding this change belongs to: the engine applies, defers or withholds a finding's
+    # changes and edits together. None: shared by every finding of one fix (a role they all use).
+    owner: Any = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict:
         return {
@@ -29,7 +51,7 @@ class Change:
             "action": self.action,
             "before": self.before,
             "after": self.after,
-            "safety": self.safety,
+            "safety": Safety(self.safety).value,
             "message": self.message,
         }
 
@@ -42,27 +64,33 @@ class Problem:
     resource: str | None
     path: tuple
     message: str
-    safety: str | None = None  # of the fix a pending finding would get
+    trace: str | None = field(default=None, compare=False, repr=False)  # an internal error's traceback, for -v
 
     def to_json(self) -> dict:
-        out = {"fixer": self.fixer, "resource": self.resource, "path": list(self.path), "message": self.message}
-        if self.safety:
-            out["safety"] = self.safety
-        return out
+        return {"fixer": self.fixer, "resource": self.resource, "path": list(self.path), "message": self.message}
 
 
 @dataclass
 class FileResult:
     path: str
     status: str
-    changes: list[Change] = field(default_factory=list)
-    findings: list[Problem] = field(default_factory=list)  # text-form check: what apply would fix
+    changes: list[Change] = field(default_factory=list)  # written (apply) or to be written (check)
+    available: list[Change] = field(default_factory=list)  # review fixes not enabled: shown, not written
     unfixed: list[Problem] = field(default_factory=list)
+    fixer_errors: list[Problem] = field(default_factory=list)  # a fixer that failed: only its findings lost
     error: str | None = None
-    diff: str = ""  # unified diff of the pending/written change
     output: str | None = None  # where the result was (or would be) written, when not in place
     before: str | None = None  # original text, kept for reports that point into it
     after: str | None = None
+
+    @property
+    def diff(self) -> str:
+        """Unified diff of the pending or written change, computed only when something shows it."""
+        if self.status not in ("fixed", "pending") or self.before is None or self.after is None:
+            return ""
+        from .diff import unified_diff
+
+        return unified_diff(self.before, self.after, self.path)
 
     def to_json(self) -> dict:
         out: dict[str, Any] = {"path": self.path, "status": self.status}
@@ -72,8 +100,12 @@ class FileResult:
         if self.output is not None:
             out["output"] = self.output
         out["changes"] = [c.to_json() for c in self.changes]
+        if self.available:
+            out["available"] = [c.to_json() for c in self.available]
         if self.unfixed:
             out["unfixed"] = [u.to_json() for u in self.unfixed]
+        if self.fixer_errors:
+            out["errors"] = [{"fixer": e.fixer, "error": e.message} for e in self.fixer_errors]
         return out
 
 

@@ -13,7 +13,7 @@ from . import config as config_mod
 from .changelog import changelog
 from .fixer import OptionError
 from .registry import all_fixers
-from .report import FORMATS, SHOWS_FIXES
+from .report import FORMATS
 from .runner import Job, discover, run, template_free_directories, write_atomic
 
 EXIT_OK, EXIT_PENDING, EXIT_ERROR = 0, 1, 2
@@ -26,9 +26,14 @@ def _split_names(values: tuple[str, ...]) -> tuple[str, ...]:
 def _common(func):
     options = [
         click.argument("paths", nargs=-1, required=True),
-        click.option("--all", "run_all", is_flag=True, help="Run every fixer, including those off by default."),
-        click.option("--select", multiple=True, metavar="A,B", help="Run only these fixers."),
-        click.option("--ignore", multiple=True, metavar="C", help="Do not run these fixers."),
+        click.option("--all", "run_all", is_flag=True,
+                     help="Run every fixer, including those off by default, and write every fix (implies --unsafe-fixes)."),
+        click.option("--select", multiple=True, metavar="A,B", help="Run only these fixers or groups."),
+        click.option("--ignore", multiple=True, metavar="C", help="Do not run these fixers or groups."),
+        click.option("--unsafe-fixes", is_flag=True,
+                     help="Also write review fixes (they change behaviour, cost or identity of deployed resources); "
+                          "without it they are listed, not written. Config: unsafe-fixes = true."),
+        click.option("--as-of", metavar="YYYY-MM-DD", help="Judge runtime and engine deprecations at this day (default: today)."),
         click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True),
         click.option("--changelog", "changelog_file", type=click.Path(dir_okay=False), help="Also write the JSON change log here."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file (default: discovered)."),
@@ -55,7 +60,12 @@ def main() -> None:
 @click.option("--dry-run", is_flag=True, help="Write nothing; print the unified diff of every file that would change.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the patched template here (one input).")
 def apply(paths, dry_run, output, **common) -> None:
-    """Fix templates (files, directories, or - for stdin to stdout)."""
+    """Fix templates (files, directories, or - for stdin to stdout).
+
+    Writes the safe fixes of the selected fixers; review fixes are listed and written only with
+    --unsafe-fixes (or unsafe-fixes = true in the config). --all runs every fixer and writes
+    every fix.
+    """
     if output and (len(paths) != 1 or Path(paths[0]).is_dir()):
         raise click.UsageError("-o/--output takes exactly one input file")
     sys.exit(_run(paths, check=False, dry_run=dry_run, output=output, **common))
@@ -64,11 +74,11 @@ def apply(paths, dry_run, output, **common) -> None:
 @main.command()
 @_common
 def check(paths, **common) -> None:
-    """Report pending fixes and write nothing; exit 1 when there are some."""
+    """Report pending fixes and write nothing; exit 1 exactly when apply (same options) would write."""
     sys.exit(_run(paths, check=True, dry_run=True, output=None, **common))
 
 
-def _load_config(paths, config_file, run_all, select, ignore, fixer_options) -> config_mod.Config:
+def _load_config(paths, config_file, run_all, select, ignore, fixer_options, unsafe_fixes, as_of) -> config_mod.Config:
     if config_file:
         config = config_mod.load(Path(config_file))
     else:
@@ -76,6 +86,10 @@ def _load_config(paths, config_file, run_all, select, ignore, fixer_options) -> 
         config = config_mod.load(config_mod.discover(start if start.exists() else Path.cwd()))
     if run_all:
         config.select = ("ALL",)
+    if run_all or unsafe_fixes:
+        config.unsafe_fixes = True
+    if as_of:
+        config.as_of = config_mod.parse_day(as_of, "--as-of", config_mod.ConfigError)
     if select:
         config.select = config_mod.from_table({"select": list(_split_names(select))}, "--select", config.root).select
         config.ignore = tuple(n for n in config.ignore if n not in config.select)  # naming a fixer beats the file's ignore
@@ -90,21 +104,28 @@ def _load_config(paths, config_file, run_all, select, ignore, fixer_options) -> 
     return config
 
 
-def _run(paths, check, dry_run, output, run_all, select, ignore, fmt, changelog_file, config_file,
-         fixer_options, jobs, quiet, verbose, ignore_non_templates) -> int:
+def _run(paths, check, dry_run, output, run_all, select, ignore, unsafe_fixes, as_of, fmt, changelog_file,
+         config_file, fixer_options, jobs, quiet, verbose, ignore_non_templates) -> int:
     try:
-        config = _load_config(paths, config_file, run_all, select, ignore, fixer_options)
+        config = _load_config(paths, config_file, run_all, select, ignore, fixer_options, unsafe_fixes, as_of)
     except (config_mod.ConfigError, OptionError) as exc:
         click.echo(f"cfnfix: {exc}", err=True)
         return EXIT_ERROR
+    if not config.selected():
+        click.echo("cfnfix: no fixer is selected (--select and --ignore leave none)", err=True)
+        return EXIT_ERROR
     files, errors = discover(list(paths), config, explicit=not ignore_non_templates)
     stdin_bytes = sys.stdin.buffer.read() if any(p == "-" for p, _ in files) else None
-    job = Job(config=config, check=check and fmt not in SHOWS_FIXES and not changelog_file, dry_run=dry_run or check, output=output)
+    job = Job(config=config, dry_run=dry_run or check, output=output)
     results = errors + run(files, job, jobs or os.cpu_count() or 1, stdin_bytes)
     results += template_free_directories(list(paths), results)
     for r in results:
         if r.status == "error":
             click.echo(f"cfnfix: {r.path}: {r.error}", err=True)
+        for e in r.fixer_errors:
+            click.echo(f"cfnfix: {r.path}: {e.message}", err=True)
+            if verbose and e.trace:
+                click.echo(e.trace.rstrip("\n"), err=True)
     to_stdout = any(p == "-" for p in paths) and not dry_run and not output
     if to_stdout:
         for r in results:
@@ -115,7 +136,7 @@ def _run(paths, check, dry_run, output, run_all, select, ignore, fmt, changelog_
             if r.diff:
                 click.echo(r.diff, nl=False)
         sys.stdout.flush()  # the diff comes before the report that follows on stderr
-    report = FORMATS[fmt](results, job.check)
+    report = FORMATS[fmt](results, check)
     if verbose and fmt == "text":
         report = "".join(f"{r.path}: {r.status}\n" for r in results if r.status in ("clean", "skipped")) + report
     if not quiet or fmt != "text":
@@ -126,7 +147,7 @@ def _run(paths, check, dry_run, output, run_all, select, ignore, fmt, changelog_
         except OSError as exc:
             click.echo(f"cfnfix: cannot write change log {changelog_file}: {exc.strerror or exc}", err=True)
             return EXIT_ERROR
-    if any(r.status == "error" for r in results):
+    if any(r.status == "error" or r.fixer_errors for r in results):
         return EXIT_ERROR
     if any(r.status == "pending" for r in results):
         return EXIT_PENDING
@@ -135,12 +156,13 @@ def _run(paths, check, dry_run, output, run_all, select, ignore, fmt, changelog_
 
 @main.command("fixers")
 def list_fixers() -> None:
-    """Table of fixers: name, safety, on by default, summary."""
-    rows = [(name, cls.safety, "yes" if cls.default else "no", cls.summary) for name, cls in all_fixers().items()]
-    widths = [max(len(r[i]) for r in rows + [("name", "safety", "default", "")]) for i in range(3)]
-    click.echo(f"{'name':<{widths[0]}}  {'safety':<{widths[1]}}  {'default':<{widths[2]}}  summary")
-    for row in rows:
-        click.echo(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}")
+    """Table of fixers: name, group, safety, on by default, summary."""
+    head = ("name", "group", "safety", "default", "summary")
+    rows = [(name, cls.group, str(cls.safety), "yes" if cls.default else "no", cls.summary)
+            for name, cls in all_fixers().items()]
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(4)]
+    for row in [head, *rows]:
+        click.echo("  ".join(f"{cell:<{w}}" for cell, w in zip(row, widths)) + "  " + row[4])
 
 
 @main.command()

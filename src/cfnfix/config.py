@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .fixer import OptionError
+from .fixer import GROUPS, OptionError
 from .registry import all_fixers, default_names
 
 if sys.version_info >= (3, 11):
@@ -18,7 +19,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CONFIG_NAME = ".cfnfix.toml"
-_KEYS = {"select", "ignore", "exclude", "per-file-ignores", "fixers"}
+_KEYS = {"select", "ignore", "exclude", "per-file-ignores", "fixers", "unsafe-fixes", "as-of"}
 
 
 class ConfigError(Exception):
@@ -30,25 +31,30 @@ class Config:
     source: str | None = None  # the file it came from, for messages
     root: Path = field(default_factory=Path.cwd)  # globs are relative to this directory
     select: tuple[str, ...] | None = None  # None: fixers on by default; ("ALL",): every fixer
-    ignore: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()  # fixer or group names, like select
     exclude: tuple[str, ...] = ()
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     fixer_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unsafe_fixes: bool = False  # also write review fixes
+    as_of: date | None = None  # the day deprecations are judged at; None: today
 
     def fixers_for(self, path: str) -> list[str]:
         """Names of the fixers that run on ``path``, in run order."""
-        chosen = set(self._selected()) - set(self.ignore)
+        chosen = self.selected()
         for pattern, names in self.per_file_ignores.items():
             if self.matches(pattern, path):
-                chosen -= set(names)
+                chosen -= expand(names)
         return [name for name in all_fixers() if name in chosen]
 
-    def _selected(self) -> list[str]:
+    def selected(self) -> set[str]:
+        """Fixers chosen by select and ignore, before per-file ignores."""
         if self.select is None:
-            return default_names()
-        if "ALL" in self.select:
-            return list(all_fixers())
-        return list(self.select)
+            chosen = set(default_names())
+        elif "ALL" in self.select:
+            chosen = set(all_fixers())
+        else:
+            chosen = expand(self.select)
+        return chosen - expand(self.ignore)
 
     def is_excluded(self, path: str) -> bool:
         return any(self.matches(pattern, path) for pattern in self.exclude)
@@ -83,6 +89,20 @@ def _glob_regex(pattern: str) -> re.Pattern:
             out.append(re.escape(pattern[i]))
             i += 1
     return re.compile("".join(out))
+
+
+def expand(names: tuple[str, ...] | list[str]) -> set[str]:
+    """Fixer names, with each group name standing for the fixers of that group."""
+    fixers = all_fixers()
+    out: set[str] = set()
+    for name in names:
+        if name in GROUPS:
+            out.update(n for n, cls in fixers.items() if cls.group == name)
+        elif name == "ALL":
+            out.update(fixers)
+        else:
+            out.add(name)
+    return out
 
 
 def discover(start: Path) -> Path | None:
@@ -128,6 +148,12 @@ def from_table(table: dict, source: str, root: Path) -> Config:
         config.select = _names(table["select"], source, "select", allow_all=True)
     config.ignore = _names(table.get("ignore", []), source, "ignore")
     config.exclude = tuple(_strings(table.get("exclude", []), source, "exclude"))
+    unsafe = table.get("unsafe-fixes", False)
+    if not isinstance(unsafe, bool):
+        raise ConfigError(f"{source}: 'unsafe-fixes' must be true or false")
+    config.unsafe_fixes = unsafe
+    if "as-of" in table:
+        config.as_of = parse_day(table["as-of"], f"{source}: 'as-of'", ConfigError)
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{source}: 'per-file-ignores' must be a table of glob = [fixer names]")
@@ -163,10 +189,20 @@ def _strings(value: Any, source: str, key: str) -> list[str]:
     return value
 
 
+def parse_day(value: Any, what: str, error: type[Exception]) -> date:
+    """A YYYY-MM-DD day from TOML (a date, or a string) or the command line."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise error(f"{what} must be a day as YYYY-MM-DD, not {value!r}") from None
+
+
 def _names(value: Any, source: str, key: str, allow_all: bool = False) -> tuple[str, ...]:
     names = _strings(value, source, key)
     known = all_fixers()
     for name in names:
-        if name not in known and not (allow_all and name == "ALL"):
+        if name not in known and name not in GROUPS and not (allow_all and name == "ALL"):
             raise ConfigError(f"{source}: unknown fixer '{name}' in '{key}'")
     return tuple(names)

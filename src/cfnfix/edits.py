@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
-from typing import Any
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator
 
 from . import render
 from .document import Document, Node
@@ -24,6 +25,7 @@ class Edit:
     start: int
     end: int
     text: str
+    owner: Any = field(default=None, compare=False, repr=False)  # the finding it fixes (None: shared)
 
 
 class EditConflict(Exception):
@@ -50,10 +52,43 @@ class Editor:
         self.doc = doc
         self.style = style or detect(doc)
         self._edits: list[Edit] = []
-        self._adds: dict[int, tuple[Node, dict]] = {}  # mapping node -> keys to add, in order
-        self._appends: dict[int, tuple[Node, list]] = {}  # sequence node -> items to append
-        self._removals: dict[int, tuple[Node, list, set]] = {}  # collection -> (entries, indexes to drop)
+        # pending operations per (collection node, owning finding), rendered by edits()
+        self._adds: dict[tuple[int, int], tuple[Node, dict, Any]] = {}  # mapping -> keys to add, in order
+        self._appends: dict[tuple[int, int], tuple[Node, list, Any]] = {}  # sequence -> items to append
+        self._removals: dict[tuple[int, int], tuple[Node, list, set, Any]] = {}  # collection -> indexes to drop
         self._new_ids: set[str] = set()
+        self._owner: Any = None
+        self.unfixed: list[tuple[Any, str]] = []  # (finding, why its fix could not be placed)
+
+    # ------------------------------------------------------------ ownership
+
+    @contextmanager
+    def finding(self, finding: Any) -> Iterator["Editor"]:
+        """Operations in this block fix ``finding``: the engine applies, defers or withholds them
+        together with the finding's change-log entries. An EditConflict inside the block drops
+        what the block did and records the finding as not fixed, with the conflict as the reason;
+        the other findings are unaffected."""
+        outer, self._owner = self._owner, finding
+        try:
+            yield self
+        except EditConflict as exc:
+            self._discard(finding)
+            self.unfixed.append((finding, str(exc)))
+        finally:
+            self._owner = outer
+
+    def _discard(self, owner: Any) -> None:
+        mine = id(owner)
+        self._edits = [e for e in self._edits if e.owner is not owner]
+        for pending in (self._adds, self._appends, self._removals):
+            for key in [k for k in pending if k[1] == mine]:
+                del pending[key]
+
+    def _key(self, node: Node) -> tuple[int, int]:
+        return id(node), id(self._owner)
+
+    def _edit(self, start: int, end: int, text: str) -> None:
+        self._edits.append(Edit(start, end, text, self._owner))
 
     # ------------------------------------------------------------ public operations
 
@@ -77,7 +112,7 @@ class Editor:
                 raise EditConflict(f"{_show(path[:i])} is not a mapping")
             entry = node.entry(part)
             if entry is None:
-                pending = self._adds.setdefault(id(node), (node, {}))[1]
+                pending = self._adds.setdefault(self._key(node), (node, {}, self._owner))[1]
                 _merge(pending, {part: _nest(path[i + 1 :], value)})
                 return
             if last:
@@ -104,7 +139,7 @@ class Editor:
             raise EditConflict("collection is shared through a YAML anchor; not edited")
         if not -len(entries) <= index < len(entries):
             raise EditConflict(f"nothing at {_show(path)}")
-        self._removals.setdefault(id(parent), (parent, entries, set()))[2].add(index % len(entries))
+        self._removals.setdefault(self._key(parent), (parent, entries, set(), self._owner))[2].add(index % len(entries))
 
     def rename(self, path: tuple, new_key: str) -> None:
         parent = self.doc.node(path[:-1])
@@ -114,14 +149,14 @@ class Editor:
         if parent.shared:
             raise EditConflict("mapping is shared through a YAML anchor; not edited")
         key = entry[0]
-        self._edits.append(Edit(key.start, key.end, self._scalar(new_key, key)))
+        self._edit(key.start, key.end, self._scalar(new_key, key))
 
     def append(self, path: tuple, value: Any) -> None:
         """Add ``value`` at the end of the sequence at ``path``."""
         node = self.doc.node(path)
         if node is None or node.kind != "seq":
             raise EditConflict(f"{_show(path)} is not a sequence")
-        self._appends.setdefault(id(node), (node, []))[1].append(value)
+        self._appends.setdefault(self._key(node), (node, [], self._owner))[1].append(value)
 
     def unique_id(self, base: str) -> str:
         """A logical id not used in any template section nor handed out before by this editor."""
@@ -144,16 +179,26 @@ class Editor:
         return logical_id
 
     def edits(self) -> list[Edit]:
+        """Every edit, each tagged with its finding, in the order apply_edits needs them."""
         out = list(self._edits)
-        for parent, entries, indexes in self._removals.values():
-            out.extend(self._removals_of(parent, entries, sorted(indexes)))
+        for parent, entries, indexes, owner in self._removals.values():
+            out.extend(_owned(e, owner) for e in self._removals_of(parent, entries, sorted(indexes)))
         # Insertions into a collection and into one nested at its end land at the same offset;
         # the inner one must come first, so deeper (later-starting) collections go first.
-        pending = [(node, lambda n=node, a=additions: self._insertion(n, a)) for node, additions in self._adds.values()]
-        pending += [(node, lambda n=node, i=items: self._append_items(n, i)) for node, items in self._appends.values()]
-        for _, render_edit in sorted(pending, key=lambda pair: -pair[0].start):
-            out.append(render_edit())
-        return out
+        pending = [(node, owner, lambda n=node, a=additions: self._insertion(n, a))
+                   for node, additions, owner in self._adds.values()]
+        pending += [(node, owner, lambda n=node, i=items: self._append_items(n, i))
+                    for node, items, owner in self._appends.values()]
+        failed: set[int] = set()
+        for _, owner, render_edit in sorted(pending, key=lambda item: -item[0].start):
+            try:
+                out.append(_owned(render_edit(), owner))
+            except EditConflict as exc:
+                if owner is None:
+                    raise
+                failed.add(id(owner))
+                self.unfixed.append((owner, str(exc)))
+        return [e for e in out if id(e.owner) not in failed] if failed else out
 
     # ------------------------------------------------------------ rendering
 
@@ -180,7 +225,7 @@ class Editor:
             if node.kind != "scalar" and "\n" not in doc.text[node.start : node.end]:
                 style = dataclasses.replace(style, compact=True)  # a one-line array or object stays on its line
             text = render.json_value(value, self._indent_of_line(node.start), style)
-            self._edits.append(Edit(node.start, node.end, text))
+            self._edit(node.start, node.end, text)
             return
         inline = render.yaml_inline(value, style, flow=self._in_flow(node))
         if inline is not None:
@@ -188,12 +233,12 @@ class Editor:
                 inline = render.yaml_scalar(value, style, prefer=node.style)
             colon = self._colon_before(node) if node.kind != "scalar" and node.style == "block" else None
             if colon is not None:
-                self._edits.append(Edit(colon, node.end, " " + inline))
+                self._edit(colon, node.end, " " + inline)
                 return
-            self._edits.append(Edit(node.start, node.end, inline))
+            self._edit(node.start, node.end, inline)
             return
         if node.kind != "scalar" and node.style == "block" and not node.tag:
-            self._edits.append(Edit(node.start, node.end, render.yaml_value(value, doc.column(node.start), style)))
+            self._edit(node.start, node.end, render.yaml_value(value, doc.column(node.start), style))
             return
         if key is None or parent is None or parent.style != "block":
             raise EditConflict("cannot place a block value here")
@@ -202,7 +247,7 @@ class Editor:
         key_text = doc.text[key.start : key.end]
         first = lines[0][col:]
         first = key_text + first[first.index(":") :] if ":" in first else first
-        self._edits.append(Edit(key.start, node.end, "\n".join([first] + lines[1:])))
+        self._edit(key.start, node.end, "\n".join([first] + lines[1:]))
 
     def _insertion(self, node: Node, additions: dict) -> Edit:
         doc, style = self.doc, self.style
@@ -353,6 +398,10 @@ class Editor:
         if parent.kind == "seq":
             return self.doc.text.rfind("-", 0, key.start)
         return key.start
+
+
+def _owned(edit: Edit, owner: Any) -> Edit:
+    return dataclasses.replace(edit, owner=owner) if owner is not None else edit
 
 
 def _nest(path: tuple, value: Any) -> Any:

@@ -7,9 +7,10 @@ turns the findings into text edits plus change-log entries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Callable, ClassVar
 
-from .changelog import Change
+from .changelog import Change, Safety
 from .document import Document
 from .edits import Edit, Editor
 
@@ -71,8 +72,20 @@ class Finding:
 
 @dataclass
 class Fix:
+    """A fixer's edits and change-log entries, each owned by the finding it fixes (see
+    ``Editor.finding`` and ``Fixer.change``), and the findings whose fix could not be placed."""
+
     edits: list[Edit] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    unfixed: list[tuple[Finding, str]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, editor: Editor, changes: list[Change]) -> "Fix":
+        edits = editor.edits()  # rendering can still refuse a finding, so it comes first
+        return cls(edits, changes, list(editor.unfixed))
+
+
+GROUPS = ("deploy", "schema", "data-protection", "qa", "security")
 
 
 class Fixer:
@@ -80,7 +93,8 @@ class Fixer:
 
     name: ClassVar[str]
     summary: ClassVar[str]
-    safety: ClassVar[str]
+    group: ClassVar[str]  # one of GROUPS; a group name selects all its fixers
+    safety: ClassVar[Safety]  # of the fixer's usual change; each change carries its own
     default: ClassVar[bool]
     options: ClassVar[tuple[Option, ...]] = ()
     docs: ClassVar[str] = ""  # Markdown: what it detects, why, example, fix safety
@@ -88,8 +102,10 @@ class Fixer:
     # (unless -o names the target): for fixers whose result is a new template, not a repair.
     output_suffix: ClassVar[str | None] = None
     source_path: str | None = None  # the input file, when there is one; set by the runner
+    as_of: date  # the day deprecations are judged at (--as-of); set by the engine
 
     def __init__(self, options: dict[str, Any] | None = None) -> None:
+        self.as_of = date.today()
         known = {o.name: o for o in self.options}
         self.config = {o.name: o.default for o in self.options}
         for key, raw in (options or {}).items():
@@ -108,21 +124,26 @@ class Fixer:
         editor = Editor(doc)
         changes = []
         for f in findings:
-            action = "add" if doc.node(f.path) is None else "replace"
-            changes.append(self.change(f, action, doc.value(f.path), f.detail, f.message))
-            editor.set(f.path, f.detail)
-        return Fix(editor.edits(), changes)
+            with editor.finding(f):
+                action = "add" if doc.node(f.path) is None else "replace"
+                editor.set(f.path, f.detail)
+                changes.append(self.change(f, action, doc.value(f.path), f.detail, f.message))
+        return Fix.of(editor, changes)
 
-    def change(self, finding: Finding, action: str, before: Any, after: Any, message: str,
-               path: tuple | None = None, safety: str | None = None) -> Change:
-        """A change-log entry for ``finding`` in this fixer's name and safety."""
+    def change(self, finding: Finding | None, action: str, before: Any, after: Any, message: str,
+               path: tuple | None = None, safety: Safety | str | None = None) -> Change:
+        """A change-log entry owned by ``finding`` (None: shared by all findings of this fix,
+        such as a role they all use), in this fixer's name and, unless given, its safety."""
+        where = tuple(path if path is not None else finding.path if finding else ())
+        resource = finding.resource if finding else (where[1] if where[:1] == ("Resources",) and len(where) > 1 else None)
         return Change(
             fixer=self.name,
-            resource=finding.resource,
-            path=tuple(path if path is not None else finding.path),
+            resource=resource,
+            path=where,
             action=action,
             before=before,
             after=after,
-            safety=safety or self.safety,
+            safety=Safety(safety or self.safety),
             message=message,
+            owner=finding,
         )

@@ -13,21 +13,25 @@ def _path(parts: tuple) -> str:
 
 
 def text_report(results: list[FileResult], check: bool) -> str:
-    """One line per file that is not clean, one per change or finding, and a summary line."""
+    """One line per file with something to say, one per change, and a summary line."""
     lines: list[str] = []
     for r in results:
-        if r.status in ("clean", "skipped", "error") and not r.unfixed:
+        if r.status in ("clean", "skipped", "error") and not (r.unfixed or r.available):
             continue
-        entries = r.findings if check else r.changes
         where = f" -> {r.output}" if r.output else ""
-        noun = "finding" if check else "change"
-        lines.append(f"{r.path}{where}: {r.status}, {len(entries)} {noun}{'' if len(entries) == 1 else 's'}")
-        for e in entries:
+        n = len(r.changes)
+        lines.append(f"{r.path}{where}: {r.status}, {n} change{'' if n == 1 else 's'}")
+        for e in r.changes:
             mark = " [review]" if e.safety == "review" else ""
             lines.append(f"  {e.fixer} {e.resource or '-'} {_path(e.path)}: {e.message}{mark}")
+        for e in r.available:
+            lines.append(f"  available [review]: {e.fixer} {e.resource or '-'} {_path(e.path)}: {e.message}")
         for u in r.unfixed:
             lines.append(f"  not fixed: {u.fixer} {u.resource or '-'} {_path(u.path)}: {u.message}")
     lines.append(summary(results))
+    hint = unsafe_hint(results)
+    if hint:
+        lines.append(hint)
     return "\n".join(lines) + "\n"
 
 
@@ -37,7 +41,19 @@ def summary(results: list[FileResult]) -> str:
         counts[r.status] = counts.get(r.status, 0) + 1
     checked = sum(1 for r in results if r.status != "skipped")
     parts = [f"{counts[s]} {s}" for s in ("fixed", "pending", "clean", "error") if counts.get(s)]
+    failed = sum(1 for r in results if r.fixer_errors)
+    if failed:
+        parts.append(f"{failed} with a failed fixer")
     return f"{checked} file{'' if checked == 1 else 's'} checked" + (": " + ", ".join(parts) if parts else "")
+
+
+def unsafe_hint(results: list[FileResult]) -> str:
+    """How many review fixes were held back, and how to have them written."""
+    held = sum(len(r.available) for r in results)
+    if not held:
+        return ""
+    return (f"{held} review fix{'' if held == 1 else 'es'} available, not applied: "
+            "use --unsafe-fixes (or unsafe-fixes = true in the config) to write them")
 
 
 def json_report(results: list[FileResult], check: bool) -> str:
@@ -62,6 +78,3 @@ FORMATS: dict[str, Callable[[list[FileResult], bool], str]] = {
     "markdown": _markdown,
     "sarif": _sarif,
 }
-# Forms that show the fix itself (change log with before/after, diff, replacements): `check`
-# builds fixes for them; only its text form is the find-only fast gate.
-SHOWS_FIXES = ("json", "markdown", "sarif")

@@ -7,6 +7,7 @@ The first line is a fixed HTML marker so a bot can find and update its own comme
 from __future__ import annotations
 
 from .changelog import FileResult
+from .report import unsafe_hint
 
 MARKER = "<!-- cfnfix -->"
 LIMIT = 65536  # GitHub's maximum comment body, in characters
@@ -23,8 +24,14 @@ def _table(result: FileResult) -> list[str]:
         where = "/".join(str(p) for p in e.path)
         safety = "⚠️ **review**" if e.safety == "review" else e.safety
         lines.append(f"| `{e.fixer}` | {_cell(e.resource or '—')} | {action} `{_cell(where)}`: {_cell(e.message)} | {safety} |")
+    for e in result.available:
+        where = "/".join(str(p) for p in e.path)
+        lines.append(f"| `{e.fixer}` | {_cell(e.resource or '—')} | available, not applied: {e.action} "
+                     f"`{_cell(where)}`: {_cell(e.message)} | review |")
     for u in result.unfixed:
         lines.append(f"| `{u.fixer}` | {_cell(u.resource or '—')} | not fixed: {_cell(u.message)} | — |")
+    for x in result.fixer_errors:
+        lines.append(f"| `{x.fixer}` | — | failed: {_cell(x.message)} | — |")
     return lines
 
 
@@ -47,12 +54,13 @@ def _summary(results: list[FileResult]) -> str:
 
 def markdown_report(results: list[FileResult], check: bool) -> str:
     """``check`` is part of every report form's signature; this form always shows built fixes."""
-    head = [MARKER, "## cfnfix", "", _summary(results), ""]
+    hint = unsafe_hint(results)
+    head = [MARKER, "## cfnfix", "", _summary(results), ""] + ([hint, ""] if hint else [])
     sections: list[tuple[list[str], str, str]] = []  # (table lines, diff, path)
     for r in sorted(results, key=lambda r: r.path):
         if r.status == "error":
             sections.append(([f"### `{r.path}`", "", f"Could not be processed: {_cell(r.error)}", ""], "", r.path))
-        elif r.status in ("fixed", "pending") or r.unfixed:
+        elif r.status in ("fixed", "pending") or r.unfixed or r.available or r.fixer_errors:
             sections.append(([f"### `{r.path}`", "", *_table(r), ""], r.diff, r.path))
     fixed_size = len("\n".join(head)) + sum(len("\n".join(t)) + 1 for t, _, _ in sections)
     budget = LIMIT - fixed_size - 200 * len(sections) - 100

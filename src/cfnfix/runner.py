@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import stat
 import tempfile
@@ -10,12 +9,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .changelog import FileResult, Problem
+from .changelog import FileResult
 from .config import Config
-from .document import Document, TemplateError, decode, parse
-from .edits import EditConflict, apply_edits
-from .fixer import Finding
-from .registry import all_fixers
+from .document import TemplateError, decode, parse
+from .engine import fix_document
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 _TEMPLATE_HINTS = ("Resources", "AWSTemplateFormatVersion")
@@ -26,8 +23,7 @@ class Job:
     """One run's settings, shipped to worker processes."""
 
     config: Config
-    check: bool = False  # find only, build no fixes
-    dry_run: bool = False
+    dry_run: bool = False  # check and --dry-run: build every fix, write nothing
     output: str | None = None  # -o: write the (single) result here
 
 
@@ -112,13 +108,10 @@ def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = Non
         if not explicit and "not a CloudFormation template" in str(exc):
             return FileResult(path, "skipped")
         return FileResult(path, "error", error=str(exc))
-    result = fix_document(doc, job.config.fixers_for(path), job.config, job.check, None if path == "-" else path)
+    result = fix_document(doc, job.config.fixers_for(path), job.config, None if path == "-" else path)
     result.path = path
-    if result.status == "error" or job.check:
-        return result
     if result.after == text and (job.dry_run or not job.output):  # -o gets the template even when clean
         return result
-    result.diff = unified_diff(text, result.after, path)
     if job.dry_run:
         result.status = "pending"
         return result
@@ -141,98 +134,6 @@ def _read(path: str) -> bytes:
         raise TemplateError("is a directory") from None
     except OSError as exc:
         raise TemplateError(f"cannot read: {exc.strerror or exc}") from None
-
-
-def fix_document(doc: Document, names: list[str], config: Config, check: bool = False,
-                 source_path: str | None = None) -> FileResult:
-    """Run fixers ``names`` in order on ``doc``; the result holds the final text in ``after``.
-
-    ``source_path`` is the file ``doc`` came from, for fixers that read files beside it. A
-    fixer with an ``output_suffix`` that changes the text sets ``output`` to the file beside it.
-    A fixer raising TemplateError makes the file's status an error with that one-line message.
-    """
-    result = FileResult("", "clean", before=doc.text, after=doc.text)
-    skip_all, skip_by_resource = _metadata_ignores(doc)
-    fixers = all_fixers()
-    for name in names:
-        if name in skip_all:
-            continue
-        fixer = fixers[name](config.fixer_options.get(name))
-        fixer.source_path = source_path
-        try:
-            found = fixer.find(doc)
-        except TemplateError as exc:
-            return FileResult("", "error", error=f"{name}: {exc}; nothing written")
-        findings = [f for f in found if name not in skip_by_resource.get(f.resource, ())]
-        fixable: list[Finding] = []
-        for finding in findings:
-            if finding.fixable:
-                fixable.append(finding)
-            else:
-                result.unfixed.append(Problem(name, finding.resource, tuple(finding.path), finding.message))
-        if not fixable:
-            continue
-        if check:
-            result.findings.extend(Problem(name, f.resource, tuple(f.path), f.message, fixer.safety) for f in fixable)
-            result.status = "pending"
-            continue
-        try:
-            fix = fixer.fix(doc, fixable)
-            new_text = apply_edits(doc.text, fix.edits, newline="\r\n" if "\r\n" in doc.text else "\n")
-        except EditConflict as exc:
-            result.unfixed.extend(Problem(name, f.resource, tuple(f.path), f"{f.message} (not fixed: {exc})") for f in fixable)
-            continue
-        except TemplateError as exc:
-            return FileResult("", "error", error=f"{name}: {exc}; nothing written")
-        if new_text == doc.text:
-            continue
-        if fixer.output_suffix and source_path:
-            result.output = _beside(source_path, fixer.output_suffix)
-        try:
-            doc = parse(new_text)
-        except TemplateError as exc:
-            return FileResult("", "error", error=f"fixer '{name}' produced an invalid template ({exc}); nothing written")
-        result.changes.extend(fix.changes)
-        result.status = "fixed"
-    result.after = doc.text
-    return result
-
-
-def _beside(path: str, suffix: str) -> str:
-    """``stacks/app.yaml`` with suffix ``.flat`` -> ``stacks/app.flat.yaml``."""
-    base, ext = os.path.splitext(path)
-    return base + suffix + ext
-
-
-def _metadata_ignores(doc: Document) -> tuple[set[str], dict[str, set[str]]]:
-    """Fixers a template opts out of: ``Metadata: cfnfix: ignore: [...]`` at top level or per resource."""
-
-    def names(metadata) -> set[str]:
-        if isinstance(metadata, dict) and isinstance(metadata.get("cfnfix"), dict):
-            ignore = metadata["cfnfix"].get("ignore", [])
-            if isinstance(ignore, str):
-                return {ignore}
-            if isinstance(ignore, list):
-                return {str(i) for i in ignore}
-        return set()
-
-    top = names(doc.data.get("Metadata")) if isinstance(doc.data, dict) else set()
-    per_resource = {
-        rid: names(res.get("Metadata")) for rid, res in doc.resources.items() if isinstance(res, dict)
-    }
-    return top, per_resource
-
-
-def unified_diff(before: str, after: str, path: str) -> str:
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
-    )
-    out = []
-    for line in lines:
-        if not line.endswith("\n"):
-            line += "\n\\ No newline at end of file\n"
-        out.append(line)
-    return "".join(out)
 
 
 def write_atomic(target: str, data: bytes, like: str | None = None) -> None:
