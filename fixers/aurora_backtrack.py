@@ -153,6 +153,7 @@ class AuroraBacktrack(Fixer):
             "is refused, so apply to new clusters or restore from a snapshot with backtracking"
         )
         for f in findings:
-            editor.set(f.path, f.detail)
-            changes.append(self.change(f, "add", None, f.detail, message))
-        return Fix(editor.edits(), changes)
+            with editor.finding(f):
+                editor.set(f.path, f.detail)
+                changes.append(self.change(f, "add", None, f.detail, message))
+        return Fix.of(editor, changes)

@@ -189,10 +189,11 @@ class EngineVersion(Fixer):
         changes = []
         for f in findings:
             before, after = f.detail
-            if after is None:
-                editor.remove(f.path)
-                changes.append(self.change(f, "remove", before, None, f.message))
-            else:
-                editor.set(f.path, after)
-                changes.append(self.change(f, "replace", before, after, f.message))
-        return Fix(editor.edits(), changes)
+            with editor.finding(f):
+                if after is None:
+                    editor.remove(f.path)
+                    changes.append(self.change(f, "remove", before, None, f.message))
+                else:
+                    editor.set(f.path, after)
+                    changes.append(self.change(f, "replace", before, after, f.message))
+        return Fix.of(editor, changes)

@@ -163,7 +163,7 @@ class IamPolicyCycle(Fixer):
                 remove_items(editor, ("Resources", role, "Properties", "Policies"), emptied)
         for consumer, new_ids in sorted(depends.items()):
             changes.extend(self._add_depends_on(doc, editor, consumer, new_ids, findings[0]))
-        return Fix(editor.edits(), changes)
+        return Fix.of(editor, changes)
 
     def _add_depends_on(self, doc: Document, editor: Editor, consumer: str, new_ids: list[str], finding: Finding) -> list:
         current = doc.resources[consumer].get("DependsOn")

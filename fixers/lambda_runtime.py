@@ -235,11 +235,12 @@ class LambdaRuntime(Fixer):
             if finding.path[0] == "Parameters" and finding.path[2] == "AllowedValues":
                 by_parameter.setdefault(finding.path[1], {})[finding.path[3]] = finding
                 continue
-            editor.set(finding.path, new)
-            changes.append(self.change(finding, "replace", old, new, finding.message))
+            with editor.finding(finding):
+                editor.set(finding.path, new)
+                changes.append(self.change(finding, "replace", old, new, finding.message))
         for parameter, fixed in by_parameter.items():
             changes += self._allowed_values(doc, editor, parameter, fixed)
-        return Fix(editor.edits(), changes)
+        return Fix.of(editor, changes)
 
     def _allowed_values(self, doc: Document, editor: Editor, parameter: str, fixed: dict[int, Finding]) -> list:
         """Successors replace deprecated values; one already allowed makes the old value go instead."""

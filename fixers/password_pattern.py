@@ -302,6 +302,7 @@ class PasswordPattern(Fixer):
                 if old == value:
                     continue
                 path = f.path[:2] + (key,)
-                editor.set(path, value)
-                changes.append(self.change(f, "add" if key not in param else "replace", old, value, f.message, path=path))
-        return Fix(editor.edits(), changes)
+                with editor.finding(f):
+                    editor.set(path, value)
+                    changes.append(self.change(f, "add" if key not in param else "replace", old, value, f.message, path=path))
+        return Fix.of(editor, changes)

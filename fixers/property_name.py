@@ -125,7 +125,8 @@ class PropertyName(Fixer):
         editor = Editor(doc)
         changes = []
         for f in findings:
-            editor.rename(f.path, f.detail)
-            # logged at the holding object: the value moves from one key of it to another
-            changes.append(self.change(f, "move", f.path[-1], f.detail, f.message, path=f.path[:-1]))
-        return Fix(editor.edits(), changes)
+            with editor.finding(f):
+                editor.rename(f.path, f.detail)
+                # logged at the holding object: the value moves from one key of it to another
+                changes.append(self.change(f, "move", f.path[-1], f.detail, f.message, path=f.path[:-1]))
+        return Fix.of(editor, changes)

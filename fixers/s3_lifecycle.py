@@ -179,6 +179,7 @@ class S3Lifecycle(Fixer):
             message += "; objects will be deleted by expiration" if deletes else "; nothing is deleted"
             if notes:
                 message += "; " + "; ".join(notes)
-            editor.set(f.path, value)
-            changes.append(self.change(f, "add", None, value, message, safety="review" if deletes else None))
-        return Fix(editor.edits(), changes)
+            with editor.finding(f):
+                editor.set(f.path, value)
+                changes.append(self.change(f, "add", None, value, message, safety=Safety.REVIEW if deletes else None))
+        return Fix.of(editor, changes)

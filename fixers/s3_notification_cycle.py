@@ -221,7 +221,7 @@ class S3NotificationCycle(Fixer):
             "applies Custom::S3BucketNotifications; answers CloudFormation on every path",
             path=("Resources", handler_id),
         ))
-        return Fix(editor.edits(), changes)
+        return Fix.of(editor, changes)
 
 
 _MOVED_DEPENDS = "dependencies that only served the notification move to the custom resource"

@@ -322,7 +322,7 @@ class S3Replication(Fixer):
         changes.append(self._new(first, role, role_body, "role S3 assumes to replicate"))
         changes.append(self._new(first, policy, policy_body, "the replication permissions S3 documents, kept out of the "
                                  "role so that no bucket -> role -> bucket dependency cycle arises"))
-        return Fix(editor.edits(), changes)
+        return Fix.of(editor, changes)
 
     def _new(self, finding: Finding, rid: str, body: Any, message: str, section: str = "Resources") -> Change:
         change = self.change(finding, "add", None, body, message, path=(section, rid))

@@ -194,7 +194,7 @@ class SecurityGroupCycle(Fixer):
                 changes.append(self.change(owner, "add", None, body, f"standalone rule of {group} that breaks the cycle", path=("Resources", new_id)))
             for (group, list_name), indices in by_list.items():
                 remove_items(editor, ("Resources", group, "Properties", list_name), indices)
-        return Fix(editor.edits(), changes)
+        return Fix.of(editor, changes)
 
 
 def remove_items(editor: Editor, path: tuple, indices: list[int]) -> None:

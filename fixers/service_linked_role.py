@@ -305,4 +305,4 @@ class ServiceLinkedRole(Fixer):
             body = role_body(KNOWN_ROLES[service])
             finding = Finding(rid, path, "")
             changes.append(self.change(finding, "add", None, body, f"role standing in for the service-linked role of {service}", safety="review"))
-        return Fix(editor.edits(), changes)
+        return Fix.of(editor, changes)

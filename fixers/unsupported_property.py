@@ -182,7 +182,7 @@ class UnsupportedProperty(Fixer):
                         editor.set(f.detail + (f.path[-1],), holder[f.path[-1]])
             for f in group:
                 changes.append(self._logged(doc, f))
-        return Fix(editor.edits(), changes)
+        return Fix.of(editor, changes)
 
     def _logged(self, doc: Document, f: Finding) -> Change:
         if f.detail is None:

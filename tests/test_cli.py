@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from cfnfix import runner as runner_mod
 from cfnfix.changelog import ACTIONS, SAFETIES, STATUSES
+from cfnfix.changelog import Safety
 from cfnfix.cli import main
 from cfnfix.document import MAX_BYTES
 from cfnfix.edits import Editor
@@ -68,7 +69,8 @@ class QueueDelay(Fixer):
 
     name = "zz-test-queue-delay"
     summary = "Test fixer: give queues a DelaySeconds"
-    safety = "safe"
+    group = "qa"
+    safety = Safety.SAFE
     default = False
     options = (Option("delay", 5, "Seconds.", parse=int_range(0, 900)),)
 
@@ -394,7 +396,8 @@ def test_ignore_and_select(work):
     write(work / "t.yaml", TEMPLATE)
     assert invoke("check", "--ignore", HANDLER, "t.yaml").exit_code == 0
     assert invoke("check", "--select", HANDLER, "t.yaml").exit_code == 1
-    assert invoke("check", "--select", f"{HANDLER},{HANDLER}", "--ignore", HANDLER, "t.yaml").exit_code == 0
+    nothing = invoke("check", "--select", f"{HANDLER},{HANDLER}", "--ignore", HANDLER, "t.yaml")
+    assert (nothing.exit_code, nothing.stderr) == (2, "cfnfix: no fixer is selected (--select and --ignore leave none)\n")
 
 
 def test_unknown_fixer_in_select_or_ignore(work):
@@ -440,9 +443,9 @@ def test_fixers_table():
     result = invoke("fixers")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["name", "safety", "default", "summary"]
+    assert lines[0].split() == ["name", "group", "safety", "default", "summary"]
     row = next(line for line in lines if line.startswith(HANDLER + " "))
-    assert row.split()[1:3] == ["safe", "yes"]
+    assert row.split()[1:4] == ["deploy", "safe", "yes"]
     assert len(lines) == 1 + len(all_fixers())
 
 

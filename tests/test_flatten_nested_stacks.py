@@ -39,7 +39,7 @@ def flat_of(parent: Path) -> Path:
 
 
 def flatten(parent: Path, options: dict | None = None, text: str | None = None):
-    config = Config(fixer_options={NAME: options} if options else {})
+    config = Config(fixer_options={NAME: options} if options else {}, unsafe_fixes=True)
     text = parent.read_text(encoding="utf-8") if text is None else text
     return fix_document(parse(text), [NAME], config, source_path=str(parent))
 
@@ -59,11 +59,11 @@ def test_case(case: Path) -> None:
     parent = parent_of(case)
     result = flatten(parent, options_of(case))
     error = case / "error.txt"
-    if error.exists():
-        assert result.status == "error"
-        assert result.error == error.read_text().strip()
+    if error.exists():  # the fixer refuses: its error is recorded, the template is left as it was
+        assert [e.message for e in result.fixer_errors] == [f"{NAME}: {error.read_text().strip()}"]
+        assert result.after == parent.read_text(encoding="utf-8")
         return
-    assert result.status != "error", result.error
+    assert not result.fixer_errors, result.fixer_errors
     expected = flat_of(parent)
     before = parent.read_text(encoding="utf-8")
     assert result.after == (expected.read_text(encoding="utf-8") if expected.exists() else before)
@@ -95,7 +95,11 @@ def test_cli_writes_beside_the_parent_and_keeps_it(tmp_path: Path) -> None:
     case = _copy("two-levels", tmp_path)
     parent = case / "template.yaml"
     before = parent.read_bytes()
-    out = CliRunner().invoke(main, ["apply", "--select", NAME, str(parent)])
+    held = CliRunner().invoke(main, ["apply", "--select", NAME, str(parent)])
+    assert held.exit_code == 0, held.output
+    assert not (case / "template.flat.yaml").exists()  # a review fix: listed, not written
+    assert "review fixes available, not applied: use --unsafe-fixes" in held.output
+    out = CliRunner().invoke(main, ["apply", "--select", NAME, "--unsafe-fixes", str(parent)])
     assert out.exit_code == 0, out.output
     assert parent.read_bytes() == before
     assert (case / "template.flat.yaml").read_bytes() == (FOLDER / "two-levels" / "template.flat.yaml").read_bytes()
@@ -105,7 +109,7 @@ def test_cli_writes_beside_the_parent_and_keeps_it(tmp_path: Path) -> None:
 def test_cli_output_option_names_the_target(tmp_path: Path) -> None:
     case = _copy("two-levels", tmp_path)
     target = tmp_path / "one.yaml"
-    out = CliRunner().invoke(main, ["apply", "--select", NAME, "-o", str(target), str(case / "template.yaml")])
+    out = CliRunner().invoke(main, ["apply", "--select", NAME, "--unsafe-fixes", "-o", str(target), str(case / "template.yaml")])
     assert out.exit_code == 0, out.output
     assert target.exists() and not (case / "template.flat.yaml").exists()
 
@@ -113,7 +117,7 @@ def test_cli_output_option_names_the_target(tmp_path: Path) -> None:
 def test_cli_missing_child_is_exit_2_and_writes_nothing(tmp_path: Path) -> None:
     case = _copy("two-levels", tmp_path)
     (case / "subnets.yaml").unlink()
-    out = CliRunner().invoke(main, ["apply", "--select", NAME, str(case / "template.yaml")])
+    out = CliRunner().invoke(main, ["apply", "--select", NAME, "--unsafe-fixes", str(case / "template.yaml")])
     assert out.exit_code == 2
     assert "nested stack Subnets: TemplateURL subnets.yaml names no local file" in out.output
     assert not (case / "template.flat.yaml").exists()
@@ -121,7 +125,7 @@ def test_cli_missing_child_is_exit_2_and_writes_nothing(tmp_path: Path) -> None:
 
 def test_check_reports_without_writing(tmp_path: Path) -> None:
     case = _copy("two-levels", tmp_path)
-    out = CliRunner().invoke(main, ["check", "--select", NAME, str(case / "template.yaml")])
+    out = CliRunner().invoke(main, ["check", "--select", NAME, "--unsafe-fixes", str(case / "template.yaml")])
     assert out.exit_code == 1
     assert not (case / "template.flat.yaml").exists()
 
@@ -138,9 +142,10 @@ if __name__ == "__main__":  # record: python tests/test_flatten_nested_stacks.py
         case = FOLDER / name
         parent = parent_of(case)
         result = flatten(parent, options_of(case))
-        if result.status == "error":
-            (case / "error.txt").write_text(result.error + "\n")
-            print("recorded error", name, result.error)
+        if result.fixer_errors:
+            message = result.fixer_errors[0].message.removeprefix(f"{NAME}: ")
+            (case / "error.txt").write_text(message + "\n")
+            print("recorded error", name, message)
             continue
         if result.after != parent.read_text(encoding="utf-8"):
             flat_of(parent).write_text(result.after, encoding="utf-8")

@@ -45,16 +45,17 @@ def test_markdown_marks_review_changes():
     from cfnfix.changelog import Change
 
     change = Change("s3-lifecycle", "Bucket", ("Resources", "Bucket"), "add", None, {}, "review", "expires | data")
-    text = markdown_report([FileResult("t.yaml", "fixed", changes=[change], diff="")], check=False)
+    text = markdown_report([FileResult("t.yaml", "fixed", changes=[change])], check=False)
     assert "| `s3-lifecycle` | Bucket | add `Resources/Bucket`: expires \\| data | ⚠️ **review** |" in text
 
 
 def test_markdown_truncates_diffs_but_keeps_tables():
     from cfnfix.changelog import Change
 
-    big_diff = "--- a/x\n+++ b/x\n" + "".join(f"+line {i} {'x' * 60}\n" for i in range(3000))
+    before = "".join(f"line {i}\n" for i in range(3000))
+    after = "".join(f"line {i} {'x' * 60}\n" for i in range(3000))
     results = [
-        FileResult(f"f{i}.yaml", "pending", diff=big_diff,
+        FileResult(f"f{i}.yaml", "pending", before=before, after=after,
                    changes=[Change("inline-lambda-handler", "Fn", ("Resources", "Fn"), "replace", "a", "b", "safe", "m")])
         for i in range(3)
     ]

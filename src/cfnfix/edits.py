@@ -26,6 +26,9 @@ class Edit:
     end: int
     text: str
     owner: Any = field(default=None, compare=False, repr=False)  # the finding it fixes (None: shared)
+    # keys this edit adds, as (mapping start, key): two findings adding the same key to one
+    # mapping conflict although their insertions do not overlap (the text would repeat the key)
+    claims: tuple = field(default=(), compare=False, repr=False)
 
 
 class EditConflict(Exception):
@@ -185,7 +188,8 @@ class Editor:
             out.extend(_owned(e, owner) for e in self._removals_of(parent, entries, sorted(indexes)))
         # Insertions into a collection and into one nested at its end land at the same offset;
         # the inner one must come first, so deeper (later-starting) collections go first.
-        pending = [(node, owner, lambda n=node, a=additions: self._insertion(n, a))
+        pending = [(node, owner, lambda n=node, a=additions: dataclasses.replace(
+                        self._insertion(n, a), claims=tuple((n.start, k) for k in a)))
                    for node, additions, owner in self._adds.values()]
         pending += [(node, owner, lambda n=node, i=items: self._append_items(n, i))
                     for node, items, owner in self._appends.values()]

@@ -87,7 +87,10 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
                 _add_once(result.unfixed, seen_unfixed, Problem(fixer.name, f.resource, tuple(f.path), f.message))
         if not fixable:
             return doc
-        fix: Fix = _guard(fixer, "fix", doc, fixable)
+        try:
+            fix: Fix = _guard(fixer, "fix", doc, fixable)
+        except EditConflict as exc:  # a fix that names no owners cannot be split: none of it goes in
+            fix = Fix(unfixed=[(f, str(exc)) for f in fixable])
         for finding, why in fix.unfixed:
             problem = Problem(fixer.name, finding.resource, tuple(finding.path), f"{finding.message} (not fixed: {why})")
             _add_once(result.unfixed, seen_unfixed, problem)
@@ -132,6 +135,8 @@ def _guard(fixer: Fixer, step: str, *args: Any) -> Any:
         return getattr(fixer, step)(*args)
     except TemplateError as exc:
         raise _FixerFailed(f"{fixer.name}: {exc}", None) from None
+    except EditConflict:
+        raise
     except RecursionError:
         raise _FixerFailed(f"{fixer.name}: the template nests too deeply for it", None) from None
     except Exception as exc:  # noqa: BLE001 - a bug in one fixer must not cost the others their fixes
@@ -164,6 +169,8 @@ def _without_conflicts(shared: _Unit, units: list[_Unit]) -> tuple[list[_Unit], 
                        + [(e.start, e.end, i) for i in live for e in units[i].edits])
         loser = _first_conflict(spans)
         if loser is None:
+            loser = _first_double_claim([(-1, shared)] + [(i, units[i]) for i in sorted(live)])
+        if loser is None:
             break
         if loser == -1:  # the shared edits collide with themselves: nothing of this fix can go in
             return [], list(units)
@@ -182,6 +189,17 @@ def _first_conflict(spans: list[tuple[int, int, int]]) -> int | None:
             return max(unit, holder)
         if end > reach:
             reach, holder = end, unit
+    return None
+
+
+def _first_double_claim(ranked: list[tuple[int, _Unit]]) -> int | None:
+    """The later of two units that add the same key to the same mapping."""
+    claimed: dict[tuple, int] = {}
+    for rank, unit in ranked:
+        for edit in unit.edits:
+            for claim in edit.claims:
+                if claimed.setdefault(claim, rank) != rank:
+                    return rank
     return None
 
 

@@ -19,8 +19,8 @@ def text_report(results: list[FileResult], check: bool) -> str:
         if r.status in ("clean", "skipped", "error") and not (r.unfixed or r.available):
             continue
         where = f" -> {r.output}" if r.output else ""
-        n = len(r.changes)
-        lines.append(f"{r.path}{where}: {r.status}, {n} change{'' if n == 1 else 's'}")
+        n, noun = len(r.changes), "finding" if check else "change"
+        lines.append(f"{r.path}{where}: {r.status}, {n} {noun}{'' if n == 1 else 's'}")
         for e in r.changes:
             mark = " [review]" if e.safety == "review" else ""
             lines.append(f"  {e.fixer} {e.resource or '-'} {_path(e.path)}: {e.message}{mark}")
