@@ -168,7 +168,8 @@ class LambdaRuntime(Fixer):
         def follow(path: tuple, value: Any, function: str | None) -> None:
             if isinstance(value, str):
                 add(path, value, function)
-            elif isinstance(value, dict) and set(value) == {"Ref"} and isinstance(params.get(value["Ref"]), dict):
+            elif isinstance(value, dict) and set(value) == {"Ref"} and isinstance(value["Ref"], str) \
+                    and isinstance(params.get(value["Ref"]), dict):
                 name = value["Ref"]
                 add(("Parameters", name, "Default"), params[name].get("Default"), function)
                 allowed = params[name].get("AllowedValues")

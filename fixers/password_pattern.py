@@ -262,6 +262,8 @@ class PasswordPattern(Fixer):
             if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict):
                 continue
             props, rtype = res["Properties"], res.get("Type")
+            if not isinstance(rtype, str):
+                continue
             if rtype == "AWS::CloudFormation::Stack" and {"Ref": name} in (props.get("Parameters") or {}).values():
                 nested.append(rid)
             if rtype not in _PASSWORD_PROPERTIES or props.get(_PASSWORD_PROPERTIES[rtype]) != {"Ref": name}:

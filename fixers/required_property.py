@@ -17,7 +17,7 @@ def _target_id(doc: Document, v: schemas.Violation) -> str:
     run never collide.
     """
     targets = _holder(doc, v.path[:-2])
-    taken = {t.get("Id") for t in targets if isinstance(t, dict)}
+    taken = {t["Id"] for t in targets if isinstance(t, dict) and isinstance(t.get("Id"), str)}
     n = 0
     for i, target in enumerate(targets):
         if not isinstance(target, dict) or "Id" in target:

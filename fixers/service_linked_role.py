@@ -264,7 +264,7 @@ class ServiceLinkedRole(Fixer):
         strategy = self.config["strategy"]
         findings: list[Finding] = []
         for rid, res in doc.resources.items():
-            if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict):
+            if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict) or not isinstance(res.get("Type"), str):
                 continue
             for path, value in _role_properties(res["Properties"], ("Resources", rid, "Properties")):
                 text = arn_text(value)

@@ -14,6 +14,8 @@ import difflib
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +50,9 @@ class Outcome:
     changes: list[dict] = field(default_factory=list)
     unfixed: list[dict] = field(default_factory=list)
     second_run_changes: int = 0
-    check_status: str = ""
+    check_status: str = ""  # `check` with the default selection and safety
+    apply_wrote: bool = False  # `apply` with the same options changed the file
+    fixer_errors: list[str] = field(default_factory=list)
     stray_lines: list[int] = field(default_factory=list)
     new_lint_errors: list[str] = field(default_factory=list)
     lint_before: list[str] = field(default_factory=list)
@@ -163,16 +167,28 @@ def _children(parent: Path) -> list[Path]:
     return [p for p in parent.parent.rglob("*") if p.suffix in SUFFIXES and p != parent and p.name != "labels.json"]
 
 
+def _apply_writes(path: Path, config: Config) -> bool:
+    """Whether `cfnfix apply` with ``config`` (default fixers, which read no sibling files)
+    changes a copy of ``path`` or writes a file beside it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / path.name
+        shutil.copyfile(path, target)
+        process(str(target), True, Job(config=config))
+        return target.read_bytes() != path.read_bytes() or len(list(Path(tmp).iterdir())) > 1
+
+
 def sweep_one(path: Path, lint_cache: dict[str, list[str]] | None = None, lint: bool = True) -> Outcome:
-    all_fixers = Config(select=("ALL",))
+    all_fixers = Config(select=("ALL",), unsafe_fixes=True)
     raw = path.read_bytes()
     result = process(str(path), True, Job(config=all_fixers, dry_run=True))
     out = Outcome(_key(path), result.status, result.error,
                   [c.to_json() for c in result.changes], [u.to_json() for u in result.unfixed])
+    out.fixer_errors = [e.message for e in result.fixer_errors]
     if result.status == "error":
         return out
-    check = process(str(path), True, Job(config=all_fixers, check=True, dry_run=True))
-    out.check_status = check.status
+    defaults = Config()
+    out.check_status = process(str(path), True, Job(config=defaults, dry_run=True)).status
+    out.apply_wrote = _apply_writes(path, defaults)
     if result.status == "clean":
         return out
     before = raw.decode("utf-8")

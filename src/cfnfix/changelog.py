@@ -23,7 +23,8 @@ class Safety(str, Enum):
     def __str__(self) -> str:
         return self.value
 
-    __format__ = str.__format__
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
 
 
 SAFETIES = tuple(s.value for s in Safety)

@@ -92,7 +92,8 @@ def _load_config(paths, config_file, run_all, select, ignore, fixer_options, uns
         config.as_of = config_mod.parse_day(as_of, "--as-of", config_mod.ConfigError)
     if select:
         config.select = config_mod.from_table({"select": list(_split_names(select))}, "--select", config.root).select
-        config.ignore = tuple(n for n in config.ignore if n not in config.select)  # naming a fixer beats the file's ignore
+        chosen = config.select or ()
+        config.ignore = tuple(n for n in config.ignore if n not in chosen)  # naming a fixer beats the file's ignore
     if ignore:
         config.ignore = config_mod.from_table({"ignore": list(_split_names(ignore))}, "--ignore", config.root).ignore
     for item in fixer_options:

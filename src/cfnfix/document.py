@@ -206,6 +206,7 @@ class _Builder:
             _mark_shared(first)
         base = self.base
         tag = y.tag if y.tag.startswith("!") and not y.tag.startswith("!!") else None
+        data: Any
         if isinstance(y, yaml.MappingNode):
             node, data = self._mapping(y, path)
         elif isinstance(y, yaml.SequenceNode):

@@ -147,7 +147,7 @@ class Editor:
     def rename(self, path: tuple, new_key: str) -> None:
         parent = self.doc.node(path[:-1])
         entry = parent.entry(path[-1]) if parent else None
-        if entry is None:
+        if parent is None or entry is None:
             raise EditConflict(f"nothing at {_show(path)}")
         if parent.shared:
             raise EditConflict("mapping is shared through a YAML anchor; not edited")
@@ -324,6 +324,8 @@ class Editor:
             if doc.format == "yaml" and node.style == "block":
                 raise EditConflict("empty block collection")
             return Edit(node.start, node.end, opening + ", ".join(members("")) + closing)
+        if last is None:
+            raise EditConflict("no member to insert after")
         first = firsts[0]
         first_start = first[0].start if isinstance(first, tuple) else first.start
         own_line = doc.text[doc.line_start(first_start) : first_start].strip() == ""

@@ -68,7 +68,8 @@ def dependency_graph(resources: dict) -> dict[str, set[str]]:
             continue
         body = {k: v for k, v in res.items() if k not in ("Type", "DependsOn", "Condition")}
         needs = {target for target, _ in references(body)} | set(depends_on(res))
-        graph[name] = {n for n in needs if n in resources and n != name}
+        # a resource that is not a mapping has no edges of its own, so it closes no cycle
+        graph[name] = {n for n in needs if isinstance(resources.get(n), dict) and n != name}
     return graph
 
 

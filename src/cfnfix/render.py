@@ -100,10 +100,9 @@ def yaml_inline(value: Any, style: Style, flow: bool = False) -> str | None:
             return "[]"
         if not flow:
             return None
-        parts = [yaml_inline(v, style, flow=True) for v in value]
-        if any(p is None for p in parts):
-            return None
-        return "[" + ", ".join(parts) + "]"  # type: ignore[arg-type]
+        items = [yaml_inline(v, style, flow=True) for v in value]
+        rendered = [item for item in items if item is not None]
+        return "[" + ", ".join(rendered) + "]" if len(rendered) == len(items) else None
     if isinstance(value, str) and "\n" in value:
         return json.dumps(value, ensure_ascii=False) if flow else None
     return yaml_scalar(value, style, flow)
@@ -129,10 +128,10 @@ def _block_after(value: Any, col: int, style: Style, first_item: bool = False) -
         pad = " " * (col + unit)
         return " |" + chomp, [pad + line if line else "" for line in body.split("\n")]
     if isinstance(value, dict):
-        lines: list[str] = []
+        body_lines: list[str] = []
         for k, v in value.items():
-            lines.extend(entry_lines(k, v, col + unit, style))
-        return "", lines
+            body_lines.extend(entry_lines(k, v, col + unit, style))
+        return "", body_lines
     if isinstance(value, list):
         lines = []
         for item in value:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from typing import Any
 
 from . import REPOSITORY, __version__
 from .changelog import FileResult
@@ -42,7 +43,7 @@ def _region(doc: Document | None, path: tuple) -> dict:
             node = doc.node(tuple(path[:depth]))
             if node is not None:
                 break
-    if node is None:
+    if doc is None or node is None:
         return {"startLine": 1, "startColumn": 1}
     start_line, start_col = doc.line_col(node.start)
     end_line, end_col = doc.line_col(max(node.end, node.start))
@@ -81,7 +82,7 @@ def sarif_report(results: list[FileResult], check: bool) -> str:
         except TemplateError:
             doc = None
         pending = _replacements(r.before, r.after) if r.before is not None and r.after is not None else []
-        file_results = []
+        file_results: list[dict[str, Any]] = []
         for e in entries:
             region = _region(doc, tuple(e.path))
             message = f"{e.message} ({e.action} {'/'.join(map(str, e.path))}; safety: {e.safety})"
