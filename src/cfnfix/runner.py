@@ -118,7 +118,7 @@ def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = Non
     if path != "-" or job.output:
         target = job.output or result.output or path
         try:
-            write_atomic(target, result.after.encode("utf-8"), like=path)
+            write_atomic(target, (result.after or "").encode("utf-8"), like=path)
         except OSError as exc:
             return FileResult(path, "error", error=f"cannot write {target}: {exc.strerror}")
         if target != path:
