@@ -121,7 +121,9 @@ def test_apply_writes_the_fix_and_exits_0(work):
     result = invoke("apply", "t.yaml")
     assert result.exit_code == 0
     assert (work / "t.yaml").read_text() == FIXED
-    assert "t.yaml: fixed, 1 change" in result.stdout
+    assert result.stdout == "Fixed 1 finding in 1 file.\n1 file checked: 1 fixed\n"
+    shown = invoke("apply", "--show-fixes", "t.yaml")
+    assert shown.stdout == "1 file checked: 1 clean\n"  # nothing left to fix, nothing listed
     again = invoke("apply", "t.yaml")
     assert again.exit_code == 0 and (work / "t.yaml").read_text() == FIXED
 
@@ -132,7 +134,7 @@ def test_check_exits_1_when_fixes_pend_and_writes_nothing(work):
     result = invoke("check", "t.yaml", "clean.yaml")
     assert result.exit_code == 1
     assert (work / "t.yaml").read_text() == TEMPLATE
-    assert "t.yaml: pending, 1 finding" in result.stdout
+    assert result.stdout == "t.yaml:17:16: inline-lambda-handler inline code is stored as index.py; handler must be index.<function>\n2 files checked: 1 pending, 1 clean\n"
     assert invoke("check", "clean.yaml").exit_code == 0
 
 
@@ -140,7 +142,7 @@ def test_check_ignores_problems_it_cannot_fix(work):
     write(work / "java.yaml", TEMPLATE.replace("python3.12", "java17"))
     result = invoke("check", "java.yaml")
     assert result.exit_code == 0
-    assert "not fixed: inline-lambda-handler Worker" in result.stdout
+    assert "java.yaml:17:16: inline-lambda-handler not fixed: runtime java17 cannot run inline code" in result.stdout
 
 
 def test_dry_run_prints_a_unified_diff_and_exits_1(work):
@@ -149,7 +151,7 @@ def test_dry_run_prints_a_unified_diff_and_exits_1(work):
     assert result.exit_code == 1
     assert result.stdout.startswith("--- a/t.yaml\n+++ b/t.yaml\n@@ ")
     assert "-      Handler: lambda_function.lambda_handler\n+      Handler: index.lambda_handler\n" in result.stdout
-    assert "t.yaml: pending" in result.stderr  # the report stays out of the diff
+    assert "t.yaml:17:16: inline-lambda-handler inline code is stored as index.py; handler must be index.<function>" in result.stderr  # the report stays out of the diff
     assert (work / "t.yaml").read_text() == TEMPLATE
 
 
@@ -291,7 +293,7 @@ def test_changelog_file(work):
     log = json.loads((work / "log.json").read_text())
     assert_changelog_schema(log)
     assert [f["status"] for f in log["files"]] == ["fixed"]
-    assert "t.yaml: fixed" in result.stdout  # the text report is still printed
+    assert "Fixed 1 finding in 1 file." in result.stdout  # the text report is still printed
 
 
 def test_changelog_file_that_cannot_be_written(work):
@@ -327,7 +329,7 @@ def test_stdin_to_stdout(work):
     result = invoke("apply", "-", input=TEMPLATE)
     assert result.exit_code == 0
     assert result.stdout == FIXED
-    assert "-: fixed, 1 change" in result.stderr
+    assert "Fixed 1 finding in 1 file." in result.stderr
     clean = invoke("apply", "-", input=CLEAN)
     assert clean.exit_code == 0 and clean.stdout == CLEAN
 
@@ -493,7 +495,7 @@ def test_subprocess_mixed_run(tmp_path):
 def test_subprocess_stdin_check(tmp_path):
     proc = run_cli("check", "-", cwd=tmp_path, input=TEMPLATE.encode())
     assert proc.returncode == 1 and b"Traceback" not in proc.stderr
-    assert proc.stdout.decode().startswith("-: pending, 1 finding\n")
+    assert proc.stdout.decode().startswith("-:17:16: inline-lambda-handler inline code is stored as index.py; handler must be index.<function>\n")
 
 
 def test_stdin_among_files_handled_by_worker_processes(work):

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from cfnfix.changelog import FileResult
 from cfnfix.cli import main
+from cfnfix.report import Context
 from cfnfix.report_markdown import LIMIT, MARKER, markdown_report
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-2.1.0.json").read_text())
@@ -45,26 +46,62 @@ def test_markdown_marks_review_changes():
     from cfnfix.changelog import Change
 
     change = Change("s3-lifecycle", "Bucket", ("Resources", "Bucket"), "add", None, {}, "review", "expires | data")
-    text = markdown_report([FileResult("t.yaml", "fixed", changes=[change])], check=False)
+    text = markdown_report([FileResult("t.yaml", "fixed", changes=[change])], Context())
     assert "| `s3-lifecycle` | Bucket | add `Resources/Bucket`: expires \\| data | ⚠️ **review** |" in text
 
 
-def test_markdown_truncates_diffs_but_keeps_tables():
+def _pending(name: str, lines: int = 3000, changes: int = 1, body: str = "line") -> FileResult:
     from cfnfix.changelog import Change
 
-    before = "".join(f"line {i}\n" for i in range(3000))
-    after = "".join(f"line {i} {'x' * 60}\n" for i in range(3000))
-    results = [
-        FileResult(f"f{i}.yaml", "pending", before=before, after=after,
-                   changes=[Change("inline-lambda-handler", "Fn", ("Resources", "Fn"), "replace", "a", "b", "safe", "m")])
-        for i in range(3)
-    ]
-    text = markdown_report(results, check=False)
+    before = "".join(f"{body} {i}\n" for i in range(lines))
+    after = "".join(f"{body} {i} {'x' * 60}\n" for i in range(lines))
+    entries = [Change("inline-lambda-handler", f"Fn{i}", ("Resources", f"Fn{i}"), "replace", "a", "b", "safe", "m")
+               for i in range(changes)]
+    return FileResult(name, "pending", before=before, after=after, changes=entries)
+
+
+def test_markdown_truncates_diffs_and_repeats_the_options():
+    context = Context(check=True, options=("--all", "--select", "a b"), paths=("stacks",))
+    text = markdown_report([_pending(f"f{i}.yaml") for i in range(3)], context)
     assert len(text) <= LIMIT
     assert text.count("| fixer | resource | change | safety |") == 3
-    assert "Diff truncated to fit the comment; run `cfnfix apply --dry-run f0.yaml` to see all of it." in text
-    assert "run `cfnfix apply --dry-run f2.yaml`" in text
+    assert "_Diff truncated to fit the comment; run `cfnfix apply --dry-run --all --select 'a b' f0.yaml` to see all of it._" in text
     assert text.count("```diff") == text.count("\n```\n")  # every fence that opens also closes
+
+
+@pytest.mark.parametrize("files", [1, 50, 1000])
+def test_markdown_always_fits_and_says_what_it_left_out(files, monkeypatch):
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    results = [_pending(f"t{i:04}.yaml", lines=40, changes=3) for i in range(files)]
+    text = markdown_report(results, Context(check=True, options=("--all",), paths=("t",)))
+    assert len(text) <= LIMIT
+    assert "| `inline-lambda-handler` | " + str(files) + " | " + str(3 * files) + " | 0 | 0 |" in text  # per-fixer summary
+    shown = len(re.findall(r"^### `", text, re.M))
+    if shown < files:
+        assert text.endswith(f"_{files - shown} more files left out to fit GitHub's comment limit; run "
+                             "`cfnfix check --all --format json t` for the whole report._\n")
+    else:
+        assert files <= 50 and "more files left out" not in text
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    in_actions = markdown_report(results, Context(check=True))
+    assert files < 1000 or "the job summary and the `cfnfix-report` artifact of this run have the whole report" in in_actions
+
+
+def test_markdown_table_rows_are_cut_when_one_file_has_thousands():
+    text = markdown_report([_pending("big.yaml", lines=10, changes=5000)], Context(check=True))
+    assert len(text) <= LIMIT
+    assert re.search(r"_\d+ more rows left out to fit the comment; run `cfnfix apply --dry-run big.yaml` to see all of it._", text)
+
+
+def test_markdown_fence_outlasts_backticks_in_the_diff():
+    result = _pending("t.yaml", lines=2, body="Description: run ````code````")
+    text = markdown_report([result], Context(check=True))
+    assert "`````diff\n" in text and "\n`````\n" in text
+
+
+def test_markdown_comment_id_marks_the_comment():
+    text = markdown_report([_pending("t.yaml", lines=2)], Context(check=True, comment_id="prod"))
+    assert text.startswith("<!-- cfnfix:prod -->\n")
 
 
 def test_sarif_validates_and_carries_fixes(tmp_path, monkeypatch):

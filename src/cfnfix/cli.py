@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -10,10 +9,9 @@ from pathlib import Path
 import click
 
 from . import config as config_mod
-from .changelog import changelog
 from .fixer import OptionError
 from .registry import all_fixers
-from .report import FORMATS
+from .report import FORMATS, Context
 from .runner import Job, discover, run, template_free_directories, write_atomic
 
 EXIT_OK, EXIT_PENDING, EXIT_ERROR = 0, 1, 2
@@ -43,6 +41,16 @@ def _common(func):
         click.option("-v", "--verbose", is_flag=True, help="Also list clean files."),
         click.option("--ignore-non-templates", is_flag=True,
                      help="Skip named files that are not CloudFormation templates (as in directories) instead of failing."),
+        click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print the unified diff of every file that would change."),
+        click.option("--statistics", is_flag=True, help="Print a count per fixer instead of one line per fix."),
+        click.option("--show-fixes", is_flag=True, help="apply: also list the fixes written, not only their count."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when fixes are pending (errors still exit 2)."),
+        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+                     help="Colour the diff (auto: on a terminal, unless NO_COLOR is set)."),
+        click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE",
+                     help="Also write the report in FORMAT to FILE (repeatable), from the same run."),
+        click.option("--comment-id", default="", metavar="ID",
+                     help="markdown: tell this comment apart from another cfnfix comment on the same pull request."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -68,7 +76,7 @@ def apply(paths, dry_run, output, **common) -> None:
     """
     if output and (len(paths) != 1 or Path(paths[0]).is_dir()):
         raise click.UsageError("-o/--output takes exactly one input file")
-    sys.exit(_run(paths, check=False, dry_run=dry_run, output=output, **common))
+    sys.exit(_run(paths, check=False, dry_run=dry_run or common["show_diff"], output=output, **common))
 
 
 @main.command()
@@ -105,20 +113,51 @@ def _load_config(paths, config_file, run_all, select, ignore, fixer_options, uns
     return config
 
 
-def _run(paths, check, dry_run, output, run_all, select, ignore, unsafe_fixes, as_of, fmt, changelog_file,
-         config_file, fixer_options, jobs, quiet, verbose, ignore_non_templates) -> int:
+def _rerun_options(o: dict) -> tuple[str, ...]:
+    """The command-line options that decide what is fixed, for the commands a report suggests."""
+    out: list[str] = []
+    if o["run_all"]:
+        out.append("--all")
+    for flag, values in (("--select", o["select"]), ("--ignore", o["ignore"])):
+        if values:
+            out += [flag, ",".join(_split_names(values))]
+    if o["unsafe_fixes"] and not o["run_all"]:
+        out.append("--unsafe-fixes")
+    if o["as_of"]:
+        out += ["--as-of", o["as_of"]]
+    if o["config_file"]:
+        out += ["--config", o["config_file"]]
+    for item in o["fixer_options"]:
+        out += ["--option", item]
+    return tuple(out)
+
+
+def _report_targets(reports: tuple[str, ...]) -> list[tuple[str, str]]:
+    targets = []
+    for item in reports:
+        fmt, sep, target = item.partition("=")
+        if not sep or not target or fmt not in FORMATS:
+            raise click.UsageError(f"--report {item}: expected FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}")
+        targets.append((fmt, target))
+    return targets
+
+
+def _run(paths, check, dry_run, output, **o) -> int:
+    reports = _report_targets(o["reports"])
     try:
-        config = _load_config(paths, config_file, run_all, select, ignore, fixer_options, unsafe_fixes, as_of)
+        config = _load_config(paths, o["config_file"], o["run_all"], o["select"], o["ignore"], o["fixer_options"],
+                              o["unsafe_fixes"], o["as_of"])
     except (config_mod.ConfigError, OptionError) as exc:
         click.echo(f"cfnfix: {exc}", err=True)
         return EXIT_ERROR
     if not config.selected():
         click.echo("cfnfix: no fixer is selected (--select and --ignore leave none)", err=True)
         return EXIT_ERROR
-    files, errors = discover(list(paths), config, explicit=not ignore_non_templates)
+    fmt, verbose = o["fmt"], o["verbose"]
+    files, errors = discover(list(paths), config, explicit=not o["ignore_non_templates"])
     stdin_bytes = sys.stdin.buffer.read() if any(p == "-" for p, _ in files) else None
     job = Job(config=config, dry_run=dry_run or check, output=output)
-    results = errors + run(files, job, jobs or os.cpu_count() or 1, stdin_bytes)
+    results = errors + run(files, job, o["jobs"] or os.cpu_count() or 1, stdin_bytes)
     results += template_free_directories(list(paths), results)
     for r in results:
         if r.status == "error":
@@ -132,27 +171,49 @@ def _run(paths, check, dry_run, output, run_all, select, ignore, unsafe_fixes, a
         for r in results:
             if r.path == "-" and r.after is not None and r.status != "error":
                 sys.stdout.write(r.after)
-    if dry_run and not check and fmt == "text":
+    shows_diff = fmt == "text" and (o["show_diff"] or (dry_run and not check))
+    if shows_diff:
+        color = o["color"] == "always" or (o["color"] == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
         for r in results:
             if r.diff:
-                click.echo(r.diff, nl=False)
+                click.echo(colored_diff(r.diff) if color else r.diff, nl=False, color=color)
         sys.stdout.flush()  # the diff comes before the report that follows on stderr
-    report = FORMATS[fmt](results, check)
+    context = Context(check=check or dry_run, options=_rerun_options(o), paths=tuple(paths), comment_id=o["comment_id"],
+                      show_fixes=o["show_fixes"], statistics=o["statistics"])
+    report = FORMATS[fmt](results, context)
     if verbose and fmt == "text":
         report = "".join(f"{r.path}: {r.status}\n" for r in results if r.status in ("clean", "skipped")) + report
-    if not quiet or fmt != "text":
-        click.echo(report, nl=False, err=to_stdout or (dry_run and not check and fmt == "text"))
-    if changelog_file:
+    if not o["quiet"] or fmt != "text":
+        click.echo(report, nl=False, err=to_stdout or shows_diff)
+    extra = [("json", o["changelog_file"], "change log")] if o["changelog_file"] else []
+    for extra_fmt, target, noun in extra + [(f, t, f"{f} report") for f, t in reports]:
         try:
-            write_atomic(changelog_file, (json.dumps(changelog(results), indent=2, ensure_ascii=False) + "\n").encode())
+            write_atomic(target, FORMATS[extra_fmt](results, context).encode())
         except OSError as exc:
-            click.echo(f"cfnfix: cannot write change log {changelog_file}: {exc.strerror or exc}", err=True)
+            click.echo(f"cfnfix: cannot write {noun} {target}: {exc.strerror or exc}", err=True)
             return EXIT_ERROR
     if any(r.status == "error" or r.fixer_errors for r in results):
         return EXIT_ERROR
-    if any(r.status == "pending" for r in results):
+    if any(r.status == "pending" for r in results) and not o["exit_zero"]:
         return EXIT_PENDING
     return EXIT_OK
+
+
+def colored_diff(diff: str) -> str:
+    """The diff with added lines green, removed lines red and hunk headers cyan."""
+    out = []
+    for line in diff.splitlines(keepends=True):
+        if line.startswith(("+++", "---")):
+            out.append(click.style(line, bold=True))
+        elif line.startswith("+"):
+            out.append(click.style(line, fg="green"))
+        elif line.startswith("-"):
+            out.append(click.style(line, fg="red"))
+        elif line.startswith("@@"):
+            out.append(click.style(line, fg="cyan"))
+        else:
+            out.append(line)
+    return "".join(out)
 
 
 @main.command("fixers")

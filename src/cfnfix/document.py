@@ -95,6 +95,15 @@ class Document:
                 node = node.get(part)
         return node
 
+    def nearest(self, path: Path) -> Node:
+        """The node at ``path``, or its deepest ancestor that exists: where a report points for a
+        change that adds a key (the mapping that receives it)."""
+        for depth in range(len(path), 0, -1):
+            node = self.node(tuple(path[:depth]))
+            if node is not None:
+                return node
+        return self.root
+
     def value(self, path: Path) -> Any:
         """The plain data at ``path`` (None where the path does not exist)."""
         data = self.data

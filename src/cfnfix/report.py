@@ -1,38 +1,121 @@
-"""Report forms of a run's results. Each form is a function from results to text."""
+"""Report forms of a run's results. Each form is a function from results and the run's context to text.
+
+Every form names places the way ruff and cfn-lint do (`path:line:col`), at the node a change's
+path names in the original file, or the nearest ancestor that exists there (an added key
+points at the mapping that receives it).
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
-from .changelog import FileResult, changelog
+from .changelog import Change, FileResult, Problem, changelog
+from .document import Document, TemplateError, parse
 
 
-def _path(parts: tuple) -> str:
-    return "/".join(str(p) for p in parts)
+@dataclass(frozen=True)
+class Context:
+    """What a report needs to know of the run besides its results."""
+
+    check: bool = False  # `check` (findings pending) rather than `apply`
+    options: tuple[str, ...] = ()  # command-line options that shaped the run, for the commands a report suggests
+    paths: tuple[str, ...] = ()  # the paths the run was given
+    comment_id: str = ""  # tells two pull-request comments of one workflow apart
+    show_fixes: bool = False  # apply: list the fixes written, not only their count
+    statistics: bool = False  # a count per fixer instead of one line per entry
 
 
-def text_report(results: list[FileResult], check: bool) -> str:
-    """One line per file with something to say, one per change, and a summary line."""
+@dataclass(frozen=True)
+class Entry:
+    """One line of a report: a change written or pending, a review fix held back, or a finding
+    left unfixed, with the place it points at."""
+
+    kind: str  # "change" | "available" | "unfixed"
+    fixer: str
+    message: str
+    review: bool
+    line: int
+    column: int
+    resource: str | None
+    path: tuple
+
+
+def entries(result: FileResult) -> Iterator[Entry]:
+    """The result's entries in file order of kind: changes, then held-back fixes, then unfixed."""
+    doc = _original(result)
+
+    def place(path: tuple) -> tuple[int, int]:
+        return doc.line_col(doc.nearest(path).start) if doc is not None else (1, 1)
+
+    groups: list[tuple[str, list[Change] | list[Problem]]] = [
+        ("change", result.changes), ("available", result.available), ("unfixed", result.unfixed)]
+    for kind, group in groups:
+        for e in group:
+            line, column = place(tuple(e.path))
+            review = isinstance(e, Change) and e.safety == "review"
+            yield Entry(kind, e.fixer, e.message, review, line, column, e.resource, tuple(e.path))
+
+
+def _original(result: FileResult) -> Document | None:
+    if result.before is None:
+        return None
+    try:
+        return parse(result.before)
+    except TemplateError:
+        return None
+
+
+def text_report(results: list[FileResult], context: Context) -> str:
+    """`path:line:col: fixer [review] message` per entry (as ruff), then a summary line.
+
+    ``apply`` lists what it wrote only with --show-fixes (it always lists what it left), as
+    ruff does; ``check`` and ``--dry-run`` list what is pending."""
+    if context.statistics:
+        return statistics_report(results, context)
     lines: list[str] = []
     for r in results:
-        if r.status in ("clean", "skipped", "error") and not (r.unfixed or r.available):
+        if r.status in ("skipped", "error"):
             continue
-        where = f" -> {r.output}" if r.output else ""
-        n, noun = len(r.changes), "finding" if check else "change"
-        lines.append(f"{r.path}{where}: {r.status}, {n} {noun}{'' if n == 1 else 's'}")
-        for e in r.changes:
-            mark = " [review]" if e.safety == "review" else ""
-            lines.append(f"  {e.fixer} {e.resource or '-'} {_path(e.path)}: {e.message}{mark}")
-        for e in r.available:
-            lines.append(f"  available [review]: {e.fixer} {e.resource or '-'} {_path(e.path)}: {e.message}")
-        for u in r.unfixed:
-            lines.append(f"  not fixed: {u.fixer} {u.resource or '-'} {_path(u.path)}: {u.message}")
+        for e in entries(r):
+            if e.kind == "change" and r.status == "fixed" and not context.show_fixes:
+                continue
+            mark = " [review]" if e.review else ""
+            where = f"{r.path}:{e.line}:{e.column}"
+            if e.kind == "change":
+                lines.append(f"{where}: {e.fixer}{mark} {e.message}")
+            elif e.kind == "available":
+                lines.append(f"{where}: {e.fixer} [review] {e.message} (not applied: use --unsafe-fixes)")
+            else:
+                lines.append(f"{where}: {e.fixer} not fixed: {e.message}")
+    lines += [f"{r.path} -> {r.output}: {r.status}" for r in results if r.output and r.status in ("fixed", "pending")]
+    fixed = sum(len(r.changes) for r in results if r.status == "fixed")
+    if fixed and not context.show_fixes:
+        files = sum(1 for r in results if r.status == "fixed")
+        lines.append(f"Fixed {fixed} finding{'' if fixed == 1 else 's'} in {files} file{'' if files == 1 else 's'}.")
     lines.append(summary(results))
     hint = unsafe_hint(results)
     if hint:
         lines.append(hint)
     return "\n".join(lines) + "\n"
+
+
+def statistics_report(results: list[FileResult], context: Context) -> str:
+    """A count per fixer and kind, most frequent first (ruff's --statistics)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for r in results:
+        for e in r.changes:
+            counts[(e.fixer, "[review]" if e.safety == "review" else "")] += 1
+        for e in r.available:
+            counts[(e.fixer, "[review, not applied]")] += 1
+        for u in r.unfixed:
+            counts[(u.fixer, "[not fixed]")] += 1
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    lines = [f"{n:>{width}}  {fixer} {kind}".rstrip() for (fixer, kind), n in
+             sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    return "\n".join([*lines, summary(results)]) + "\n"
 
 
 def summary(results: list[FileResult]) -> str:
@@ -56,25 +139,39 @@ def unsafe_hint(results: list[FileResult]) -> str:
             "use --unsafe-fixes (or unsafe-fixes = true in the config) to write them")
 
 
-def json_report(results: list[FileResult], check: bool) -> str:
+def json_report(results: list[FileResult], context: Context) -> str:
     return json.dumps(changelog(results), indent=2, ensure_ascii=False) + "\n"
 
 
-def _markdown(results: list[FileResult], check: bool) -> str:
+def _markdown(results: list[FileResult], context: Context) -> str:
     from .report_markdown import markdown_report
 
-    return markdown_report(results, check)
+    return markdown_report(results, context)
 
 
-def _sarif(results: list[FileResult], check: bool) -> str:
+def _sarif(results: list[FileResult], context: Context) -> str:
     from .report_sarif import sarif_report
 
-    return sarif_report(results, check)
+    return sarif_report(results)
 
 
-FORMATS: dict[str, Callable[[list[FileResult], bool], str]] = {
+def _github(results: list[FileResult], context: Context) -> str:
+    from .report_ci import github_report
+
+    return github_report(results, context)
+
+
+def _junit(results: list[FileResult], context: Context) -> str:
+    from .report_ci import junit_report
+
+    return junit_report(results, context)
+
+
+FORMATS: dict[str, Callable[[list[FileResult], Context], str]] = {
     "text": text_report,
     "json": json_report,
     "markdown": _markdown,
     "sarif": _sarif,
+    "github": _github,
+    "junit": _junit,
 }

@@ -37,14 +37,9 @@ def _rules() -> list[dict]:
 
 
 def _region(doc: Document | None, path: tuple) -> dict:
-    node = None
-    if doc is not None:
-        for depth in range(len(path), -1, -1):
-            node = doc.node(tuple(path[:depth]))
-            if node is not None:
-                break
-    if doc is None or node is None:
+    if doc is None:
         return {"startLine": 1, "startColumn": 1}
+    node = doc.nearest(path)
     start_line, start_col = doc.line_col(node.start)
     end_line, end_col = doc.line_col(max(node.end, node.start))
     return {"startLine": start_line, "startColumn": start_col, "endLine": end_line, "endColumn": end_col}
@@ -68,8 +63,7 @@ def _replacements(before: str, after: str) -> list[tuple[int, int, dict]]:
     return out
 
 
-def sarif_report(results: list[FileResult], check: bool) -> str:
-    """``check`` is part of every report form's signature; this form always shows built fixes."""
+def sarif_report(results: list[FileResult]) -> str:
     rules = _rules()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     sarif_results = []
