@@ -134,3 +134,29 @@ def test_pull_request_forms_write_nothing(tmp_path, monkeypatch, fmt):
     before = (tmp_path / "a.yaml").read_bytes()
     CliRunner().invoke(main, ["apply", "--dry-run", "--format", fmt, "a.yaml"])
     assert (tmp_path / "a.yaml").read_bytes() == before
+
+
+def test_sarif_one_result_per_finding_with_fingerprint_uri_and_notifications(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    source = (Path(__file__).resolve().parent.parent / "fixtures" / "password-pattern" / "mysql-alphanumeric.yaml")
+    (tmp_path / "my stacks").mkdir()
+    (tmp_path / "my stacks" / "db.yaml").write_text(source.read_text())
+    (tmp_path / "bad.yaml").write_text("Resources: [\n")
+    result = CliRunner().invoke(main, ["check", "--format", "sarif", "my stacks/db.yaml", "bad.yaml"])
+    log = json.loads(result.stdout)
+    jsonschema.validate(log, SCHEMA)
+    run = log["runs"][0]
+    changes = json.loads(CliRunner().invoke(main, ["check", "--format", "json", "my stacks/db.yaml"]).output)
+    logged = changes["files"][0]["changes"]
+    assert len(logged) > 1 and len(run["results"]) == 1  # several changes, one finding
+    (res,) = run["results"]
+    assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "my%20stacks/db.yaml"
+    assert len(res["relatedLocations"]) == len(logged) - 1
+    assert re.fullmatch(r"[0-9a-f]{32}", res["partialFingerprints"]["cfnfixFinding/v1"])
+    assert res["fixes"][0]["artifactChanges"][0]["replacements"]
+    (invocation,) = run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bad.yaml"
+    rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "password-pattern")
+    assert "## Why it matters" in rule["help"]["markdown"]

@@ -43,6 +43,9 @@ class Change:
     # The finding this change belongs to: the engine applies, defers or withholds a finding's
     # changes and edits together. None: shared by every finding of one fix (a role they all use).
     owner: Any = field(default=None, compare=False, repr=False)
+    # which finding of the file the change fixes, once the engine has taken the owner off: SARIF
+    # gives each finding one result carrying all of its changes
+    finding: int | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict:
         return {

@@ -122,7 +122,10 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
             new_doc = parse(new_text)
         except TemplateError as exc:
             raise _FixerFailed(f"{fixer.name}: produced an invalid template ({exc}); its fixes were not applied", None) from None
-        result.changes.extend(_detached(c) for c in fix.changes if id(c) in chosen)  # in the fixer's order
+        base = max((c.finding for c in result.changes if c.finding is not None), default=-1) + 1
+        keys = {id(u.finding): base + i for i, u in enumerate(accepted)}
+        result.changes.extend(_detached(c, keys.get(id(c.owner), base))
+                              for c in fix.changes if id(c) in chosen)  # in the fixer's order
         doc = new_doc
         if not deferred:
             return doc
@@ -203,9 +206,10 @@ def _first_double_claim(ranked: list[tuple[int, _Unit]]) -> int | None:
     return None
 
 
-def _detached(change: Change) -> Change:
-    """The change without its finding: results cross process boundaries and go to reports."""
-    return replace(change, owner=None) if change.owner is not None else change
+def _detached(change: Change, finding: int | None = None) -> Change:
+    """The change without its finding object, which stays behind when results cross process
+    boundaries; ``finding`` numbers the finding within the file."""
+    return replace(change, owner=None, finding=finding)
 
 
 def _add_once(into: list, seen: set, item: Any) -> None:

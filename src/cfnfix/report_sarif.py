@@ -1,18 +1,22 @@
-"""SARIF 2.1.0 for code scanning: one rule per fixer, one result per change, with the fix attached.
+"""SARIF 2.1.0 for code scanning: one rule per fixer, one result per finding, with its fix attached.
 
-A change's location is the node its path names in the original file, or the nearest ancestor
-that exists there (an added key points at the mapping that receives it). Fixes are the textual
-replacements between the original and the fixed file, attached to the result they overlap.
+A result's locations are the nodes its changes' paths name in the original file, or the nearest
+ancestor that exists there (an added key points at the mapping that receives it). Fixes are the
+textual replacements between the original and the fixed file, each attached to the finding
+whose location it overlaps. Files that could not be processed are tool execution notifications.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
+from itertools import groupby
 from typing import Any
+from urllib.parse import quote
 
 from . import REPOSITORY, __version__
-from .changelog import FileResult
+from .changelog import Change, FileResult
 from .document import Document, TemplateError, parse
 from .registry import all_fixers
 
@@ -29,11 +33,17 @@ def _rules() -> list[dict]:
             "name": "".join(part.title() for part in name.split("-")),
             "shortDescription": {"text": cls.summary},
             "fullDescription": {"text": full},
+            "help": {"text": cls.summary, "markdown": cls.docs.strip() or cls.summary},
             "helpUri": DOCS_URI.format(name=name),
             "defaultConfiguration": {"level": "warning" if cls.safety == "review" else "note"},
-            "properties": {"safety": cls.safety, "default": cls.default},
+            "properties": {"safety": str(cls.safety), "default": cls.default, "group": getattr(cls, "group", "")},
         })
     return rules
+
+
+def _uri(path: str) -> str:
+    """A relative, percent-encoded URI, as code scanning matches it against the repository."""
+    return quote(path.replace("\\", "/").removeprefix("./"))
 
 
 def _region(doc: Document | None, path: tuple) -> dict:
@@ -63,13 +73,32 @@ def _replacements(before: str, after: str) -> list[tuple[int, int, dict]]:
     return out
 
 
+def _findings(changes: list[Change]) -> list[list[Change]]:
+    """Changes grouped by the finding they fix, in order."""
+    keyed = [(c.finding if c.finding is not None else -1 - i, c) for i, c in enumerate(changes)]
+    return [[c for _, c in group] for _, group in groupby(keyed, key=lambda item: item[0])]
+
+
+def _fingerprint(path: str, changes: list[Change]) -> str:
+    first = changes[0]
+    key = json.dumps([path, first.fixer, first.resource, list(first.path), first.message], default=str)
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
 def sarif_report(results: list[FileResult]) -> str:
     rules = _rules()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     sarif_results = []
+    notifications = []
     for r in sorted(results, key=lambda r: r.path):
-        entries = r.changes
-        if not entries or r.status not in ("fixed", "pending"):
+        uri = _uri(r.path)
+        for problem in ([r.error] if r.status == "error" else []) + [e.message for e in r.fixer_errors]:
+            notifications.append({
+                "level": "error",
+                "message": {"text": problem},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}],
+            })
+        if not r.changes or r.status not in ("fixed", "pending"):
             continue
         try:
             doc = parse(r.before) if r.before is not None else None
@@ -77,15 +106,21 @@ def sarif_report(results: list[FileResult]) -> str:
             doc = None
         pending = _replacements(r.before, r.after) if r.before is not None and r.after is not None else []
         file_results: list[dict[str, Any]] = []
-        for e in entries:
-            region = _region(doc, tuple(e.path))
-            message = f"{e.message} ({e.action} {'/'.join(map(str, e.path))}; safety: {e.safety})"
+        for changes in _findings(r.changes):
+            review = any(c.safety == "review" for c in changes)
+            messages = list(dict.fromkeys(c.message for c in changes))
+            steps = "; ".join(f"{c.action} {'/'.join(map(str, c.path))}" for c in changes)
             file_results.append({
-                "ruleId": e.fixer,
-                "ruleIndex": index[e.fixer],
-                "level": "warning" if e.safety == "review" else "note",
-                "message": {"text": message},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.path}, "region": region}}],
+                "ruleId": changes[0].fixer,
+                "ruleIndex": index[changes[0].fixer],
+                "level": "warning" if review else "note",
+                "message": {"text": f"{' '.join(messages)} ({steps}; safety: {'review' if review else 'safe'})"},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": _region(doc, tuple(c.path))}}
+                              for c in changes[:1]],
+                "relatedLocations": [
+                    {"id": i, "physicalLocation": {"artifactLocation": {"uri": uri}, "region": _region(doc, tuple(c.path))}}
+                    for i, c in enumerate(changes[1:], 1)],
+                "partialFingerprints": {"cfnfixFinding/v1": _fingerprint(r.path, changes)},
             })
         for first, last, replacement in pending:
             target = next(
@@ -96,9 +131,12 @@ def sarif_report(results: list[FileResult]) -> str:
             )
             fixes = target.setdefault("fixes", [{
                 "description": {"text": f"cfnfix {target['ruleId']}"},
-                "artifactChanges": [{"artifactLocation": {"uri": r.path}, "replacements": []}],
+                "artifactChanges": [{"artifactLocation": {"uri": uri}, "replacements": []}],
             }])
             fixes[0]["artifactChanges"][0]["replacements"].append(replacement)
+        for res in file_results:
+            if not res["relatedLocations"]:
+                del res["relatedLocations"]
         sarif_results.extend(file_results)
     log = {
         "$schema": SCHEMA_URI,
@@ -106,6 +144,7 @@ def sarif_report(results: list[FileResult]) -> str:
         "runs": [{
             "tool": {"driver": {"name": "cfnfix", "version": __version__,
                                 "informationUri": REPOSITORY, "rules": rules}},
+            "invocations": [{"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}],
             "columnKind": "unicodeCodePoints",
             "results": sarif_results,
         }],
