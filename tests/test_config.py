@@ -188,3 +188,39 @@ def test_metadata_in_json_templates(work):
     assert invoke("check", "t.json").exit_code == 0
     write(work / "u.json", text.replace(HANDLER, "s3-lifecycle"))
     assert invoke("check", "--select", HANDLER, "u.json").exit_code == 1
+
+
+# --- per-file configs and file selection like ruff ---------------------------------------------
+
+def test_each_file_gets_the_config_nearest_to_it(work):
+    write(work / "a" / ".cfnfix.toml", f'ignore = ["{HANDLER}"]\n')
+    write(work / "a" / "x.yaml", TEMPLATE)
+    write(work / "b" / "x.yaml", TEMPLATE)
+    for order in (("a/x.yaml", "b/x.yaml"), ("b/x.yaml", "a/x.yaml")):
+        result = invoke("check", *order)
+        assert result.exit_code == 1
+        assert "b/x.yaml:17:16: inline-lambda-handler" in result.stdout
+        assert "a/x.yaml:" not in result.stdout
+
+
+def test_exclude_is_a_gitignore_style_glob(work):
+    write(work / ".cfnfix.toml", 'exclude = ["build", "legacy/**.yaml"]\n')
+    write(work / "build" / "t.yaml", TEMPLATE)
+    write(work / "sub" / "build" / "t.yaml", TEMPLATE)
+    write(work / "legacy" / "deep" / "t.yaml", TEMPLATE)
+    write(work / "stack.yaml", TEMPLATE)
+    result = invoke("check", ".")
+    assert result.stdout.splitlines()[:-1] == [
+        "stack.yaml:17:16: inline-lambda-handler inline code is stored as index.py; handler must be index.<function>"]
+
+
+def test_walk_skips_gitignored_files_and_tool_directories(work):
+    write(work / ".git" / "HEAD", "ref: refs/heads/main\n")
+    write(work / ".gitignore", "generated/\n*.out.yaml\n")
+    for folder in ("generated", "node_modules/pkg", "cdk.out", ".aws-sam/build", "env", "stacks"):
+        write(work / folder / "t.yaml", TEMPLATE)
+    write(work / "env" / "pyvenv.cfg", "home = /usr\n")
+    write(work / "stacks" / "x.out.yaml", TEMPLATE)
+    result = invoke("check", "stacks", ".")
+    files = sorted({line.split(":")[0] for line in result.stdout.splitlines()[:-1]})
+    assert files == ["stacks/t.yaml"]

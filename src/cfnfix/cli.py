@@ -86,31 +86,21 @@ def check(paths, **common) -> None:
     sys.exit(_run(paths, check=True, dry_run=True, output=None, **common))
 
 
-def _load_config(paths, config_file, run_all, select, ignore, fixer_options, unsafe_fixes, as_of) -> config_mod.Config:
-    if config_file:
-        config = config_mod.load(Path(config_file))
-    else:
-        start = next((Path(p) for p in paths if p != "-"), Path.cwd())
-        config = config_mod.load(config_mod.discover(start if start.exists() else Path.cwd()))
-    if run_all:
-        config.select = ("ALL",)
-    if run_all or unsafe_fixes:
-        config.unsafe_fixes = True
-    if as_of:
-        config.as_of = config_mod.parse_day(as_of, "--as-of", config_mod.ConfigError)
-    if select:
-        config.select = config_mod.from_table({"select": list(_split_names(select))}, "--select", config.root).select
-        chosen = config.select or ()
-        config.ignore = tuple(n for n in config.ignore if n not in chosen)  # naming a fixer beats the file's ignore
-    if ignore:
-        config.ignore = config_mod.from_table({"ignore": list(_split_names(ignore))}, "--ignore", config.root).ignore
-    for item in fixer_options:
+def _resolver(o: dict) -> config_mod.Resolver:
+    """The command line's config choices; raises ConfigError for a malformed one."""
+    fixer_options = []
+    for item in o["fixer_options"]:
         name_key, sep, value = item.partition("=")
         name, dot, key = name_key.partition(".")
         if not sep or not dot:
             raise config_mod.ConfigError(f"--option {item}: expected FIXER.KEY=VALUE")
-        config_mod.set_options(config, name, {key: value}, "--option")
-    return config
+        fixer_options.append((name, key, value))
+    overrides = config_mod.Overrides(
+        run_all=o["run_all"], select=_split_names(o["select"]), ignore=_split_names(o["ignore"]),
+        unsafe_fixes=o["unsafe_fixes"],
+        as_of=config_mod.parse_day(o["as_of"], "--as-of", config_mod.ConfigError) if o["as_of"] else None,
+        fixer_options=tuple(fixer_options))
+    return config_mod.Resolver(overrides, Path(o["config_file"]) if o["config_file"] else None)
 
 
 def _rerun_options(o: dict) -> tuple[str, ...]:
@@ -145,18 +135,18 @@ def _report_targets(reports: tuple[str, ...]) -> list[tuple[str, str]]:
 def _run(paths, check, dry_run, output, **o) -> int:
     reports = _report_targets(o["reports"])
     try:
-        config = _load_config(paths, o["config_file"], o["run_all"], o["select"], o["ignore"], o["fixer_options"],
-                              o["unsafe_fixes"], o["as_of"])
+        resolver = _resolver(o)
+        files, errors = discover(list(paths), resolver.for_path, explicit=not o["ignore_non_templates"])
+        configs = [resolver.for_path(p) for p, _ in files] or [resolver.for_path("-")]
     except (config_mod.ConfigError, OptionError) as exc:
         click.echo(f"cfnfix: {exc}", err=True)
         return EXIT_ERROR
-    if not config.selected():
+    if not any(c.selected() for c in configs):
         click.echo("cfnfix: no fixer is selected (--select and --ignore leave none)", err=True)
         return EXIT_ERROR
     fmt, verbose = o["fmt"], o["verbose"]
-    files, errors = discover(list(paths), config, explicit=not o["ignore_non_templates"])
     stdin_bytes = sys.stdin.buffer.read() if any(p == "-" for p, _ in files) else None
-    job = Job(config=config, dry_run=dry_run or check, output=output)
+    job = Job(resolver=resolver, dry_run=dry_run or check, output=output)
     results = errors + run(files, job, o["jobs"] or os.cpu_count() or 1, stdin_bytes)
     results += template_free_directories(list(paths), results)
     for r in results:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import ignore
 from .fixer import GROUPS, OptionError
 from .registry import all_fixers, default_names
 
@@ -60,35 +59,13 @@ class Config:
         return any(self.matches(pattern, path) for pattern in self.exclude)
 
     def matches(self, pattern: str, path: str) -> bool:
+        """Whether ``path`` matches a gitwildmatch ``pattern`` written relative to the config's folder."""
         candidates = {Path(path).as_posix()}
         try:
             candidates.add(Path(path).resolve().relative_to(self.root.resolve()).as_posix())
         except ValueError:
             pass
-        regex = _glob_regex(pattern)
-        return any(regex.fullmatch(c) for c in candidates)
-
-
-@lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern:
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out))
+        return any(ignore.matches((pattern,), c) for c in candidates)
 
 
 def expand(names: tuple[str, ...] | list[str]) -> set[str]:
@@ -206,3 +183,68 @@ def _names(value: Any, source: str, key: str, allow_all: bool = False) -> tuple[
         if name not in known and name not in GROUPS and not (allow_all and name == "ALL"):
             raise ConfigError(f"{source}: unknown fixer '{name}' in '{key}'")
     return tuple(names)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line says; it is laid over each file's own config."""
+
+    run_all: bool = False
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    unsafe_fixes: bool = False
+    as_of: date | None = None
+    fixer_options: tuple[tuple[str, str, Any], ...] = ()  # (fixer, option, raw value)
+
+    def apply(self, config: Config) -> Config:
+        config = replace(config, fixer_options={k: dict(v) for k, v in config.fixer_options.items()})
+        if self.run_all:
+            config.select = ("ALL",)
+        if self.run_all or self.unsafe_fixes:
+            config.unsafe_fixes = True
+        if self.as_of:
+            config.as_of = self.as_of
+        if self.select:
+            config.select = from_table({"select": list(self.select)}, "--select", config.root).select
+            chosen = config.select or ()
+            config.ignore = tuple(n for n in config.ignore if n not in chosen)  # naming a fixer beats the file's ignore
+        if self.ignore:
+            config.ignore = from_table({"ignore": list(self.ignore)}, "--ignore", config.root).ignore
+        for name, key, value in self.fixer_options:
+            set_options(config, name, {key: value}, "--option")
+        return config
+
+
+class Resolver:
+    """The config of each file: the nearest `.cfnfix.toml` or `[tool.cfnfix]` above it (as ruff
+    resolves it), or the one file ``--config`` names, with the command line laid over it. Configs
+    are read once per file and found once per directory."""
+
+    def __init__(self, overrides: Overrides, config_file: Path | None = None, fixed: Config | None = None) -> None:
+        self.overrides = overrides
+        self.config_file = config_file
+        self.fixed = fixed  # one config for every file, as a library caller gives it
+        self._by_source: dict[Path | None, Config] = {}
+        self._by_folder: dict[Path, Path | None] = {}
+
+    @classmethod
+    def always(cls, config: Config) -> "Resolver":
+        return cls(Overrides(), fixed=config)
+
+    def for_path(self, path: str) -> Config:
+        """Raises ConfigError (or OptionError) for a config that cannot be used."""
+        if self.fixed is not None:
+            return self.fixed
+        if self.config_file is not None:
+            source: Path | None = self.config_file
+        else:
+            folder = Path.cwd() if path == "-" else Path(path).parent.resolve()
+            if folder not in self._by_folder:
+                self._by_folder[folder] = discover(folder if folder.exists() else Path.cwd())
+            source = self._by_folder[folder]
+        if source not in self._by_source:
+            self._by_source[source] = self.overrides.apply(load(source))
+        return self._by_source[source]
+
+    def __getstate__(self) -> dict:  # workers find configs again rather than receive every one
+        return {**self.__dict__, "_by_source": {}, "_by_folder": {}}

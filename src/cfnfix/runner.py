@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 import stat
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -10,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .changelog import FileResult
-from .config import Config
+from .config import Config, Resolver
 from .document import TemplateError, decode, parse
+from . import ignore
 from .engine import fix_document
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -22,7 +24,7 @@ _TEMPLATE_HINTS = ("Resources", "AWSTemplateFormatVersion")
 class Job:
     """One run's settings, shipped to worker processes."""
 
-    config: Config
+    resolver: Resolver  # each file's config
     dry_run: bool = False  # check and --dry-run: build every fix, write nothing
     output: str | None = None  # -o: write the (single) result here
 
@@ -31,7 +33,8 @@ class InputError(Exception):
     """A path given on the command line cannot be used."""
 
 
-def discover(paths: list[str], config: Config, explicit: bool = True) -> tuple[list[tuple[str, bool]], list[FileResult]]:
+def discover(paths: list[str], config_for: Callable[[str], Config],
+             explicit: bool = True) -> tuple[list[tuple[str, bool]], list[FileResult]]:
     """Files to process as (path, must be a template), and errors for paths that cannot be used.
 
     Files found in directories need not be templates (others are skipped); named files must
@@ -47,11 +50,11 @@ def discover(paths: list[str], config: Config, explicit: bool = True) -> tuple[l
         if path.is_dir():
             files.extend(
                 (str(p), False)
-                for p in sorted(_walk(path))
-                if p.suffix in TEMPLATE_SUFFIXES and not config.is_excluded(str(p))
+                for p in ignore.walk(path)
+                if p.suffix in TEMPLATE_SUFFIXES and not config_for(str(p)).is_excluded(str(p))
             )
         elif path.exists() or path.is_symlink():
-            if not config.is_excluded(raw):
+            if not config_for(raw).is_excluded(raw):
                 files.append((raw, explicit))
         else:
             errors.append(FileResult(raw, "error", error="no such file or directory"))
@@ -70,11 +73,6 @@ def template_free_directories(paths: list[str], results: list[FileResult]) -> li
     return out
 
 
-def _walk(root: Path):
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in names:
-            yield Path(folder) / name
 
 
 def run(files: list[tuple[str, bool]], job: Job, jobs: int = 1, stdin_text: bytes | None = None) -> list[FileResult]:
@@ -108,7 +106,8 @@ def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = Non
         if not explicit and "not a CloudFormation template" in str(exc):
             return FileResult(path, "skipped")
         return FileResult(path, "error", error=str(exc))
-    result = fix_document(doc, job.config.fixers_for(path), job.config, None if path == "-" else path)
+    config = job.resolver.for_path(path)
+    result = fix_document(doc, config.fixers_for(path), config, None if path == "-" else path)
     result.path = path
     if result.after == text and (job.dry_run or not job.output):  # -o gets the template even when clean
         return result
