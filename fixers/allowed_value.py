@@ -61,6 +61,7 @@ class AllowedValue(Fixer):
     summary = "Move property values outside the schema's allowed set to the one sensible allowed value (E3030)"
     group = "schema"
     safety = Safety.REVIEW
+    lint_rules = ('E3030',)
     default = False
     docs = """
     ## What it detects

@@ -91,6 +91,7 @@ class EngineVersion(Fixer):
     summary = "Move RDS/Aurora engine versions AWS no longer creates to the closest supported one of the same line"
     group = "schema"
     safety = Safety.REVIEW
+    lint_rules = ('W3690', 'W3691', 'E3690', 'E3691')
     default = False
     docs = """
     ## What it detects

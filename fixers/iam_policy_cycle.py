@@ -31,6 +31,7 @@ class IamPolicyCycle(Fixer):
     summary = "Move role inline policy statements that close a dependency cycle into an AWS::IAM::Policy"
     group = "deploy"
     safety = Safety.SAFE
+    lint_rules = ('E3004',)
     default = True
     docs = """
     ## What it detects

@@ -73,6 +73,7 @@ class LambdaRuntime(Fixer):
     summary = "Replace deprecated Lambda runtimes with their supported successor in the same language"
     group = "deploy"
     safety = Safety.REVIEW
+    lint_rules = ('W2531', 'E2531', 'E2533')
     default = True
     docs = """
     ## What it detects

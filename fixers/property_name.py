@@ -70,6 +70,7 @@ class PropertyName(Fixer):
     summary = "Rename resource properties whose name is a near miss of one the schema accepts (E3002)"
     group = "schema"
     safety = Safety.SAFE
+    lint_rules = ('E3002',)
     default = False
     docs = """
     ## What it detects

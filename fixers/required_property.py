@@ -55,6 +55,7 @@ class RequiredProperty(Fixer):
     summary = "Add missing required properties whose value AWS documents (E3003)"
     group = "schema"
     safety = Safety.SAFE
+    lint_rules = ('E3003',)
     default = False
     docs = """
     ## What it detects

@@ -38,6 +38,7 @@ class S3NotificationCycle(Fixer):
     summary = "Move bucket notifications that close a dependency cycle into a custom resource"
     group = "deploy"
     safety = Safety.REVIEW
+    lint_rules = ('E3004',)
     default = True
     options = (
         Option(

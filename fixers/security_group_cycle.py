@@ -76,6 +76,7 @@ class SecurityGroupCycle(Fixer):
     summary = "Move the inline security group rules that close a dependency cycle into standalone rule resources"
     group = "deploy"
     safety = Safety.SAFE
+    lint_rules = ('E3004',)
     default = True
     docs = """
     ## What it detects

@@ -77,6 +77,7 @@ class UnsupportedProperty(Fixer):
     summary = "Move properties a resource does not accept to where its schema accepts them, else remove them (E3002)"
     group = "schema"
     safety = Safety.REVIEW
+    lint_rules = ('E3002',)
     default = False
     docs = """
     ## What it detects

@@ -224,3 +224,35 @@ def test_walk_skips_gitignored_files_and_tool_directories(work):
     result = invoke("check", "stacks", ".")
     files = sorted({line.split(":")[0] for line in result.stdout.splitlines()[:-1]})
     assert files == ["stacks/t.yaml"]
+
+
+def test_metadata_names_are_checked_like_config_names(work):
+    text = TEMPLATE.replace("  Worker:\n    Type: AWS::Lambda::Function\n",
+                            "  Worker:\n    Type: AWS::Lambda::Function\n    Metadata:\n      cfnfix:\n        ignore: [no-such-fixer]\n")
+    write(work / "t.yaml", text)
+    result = invoke("apply", "t.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == "cfnfix: t.yaml: resource Worker: Metadata/cfnfix/ignore names unknown fixer 'no-such-fixer'\n"
+    assert (work / "t.yaml").read_text() == text
+    write(work / "t.yaml", text.replace("no-such-fixer", "deploy"))  # a group name opts out its fixers
+    assert invoke("check", "t.yaml").exit_code == 0
+
+
+def test_cfn_lint_suppressions_are_honoured(work):
+    misspelt = ("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Metadata:\n      cfn-lint:\n        config:\n"
+                "          ignore_checks: [E3002]\n    Properties:\n      DelaySecond: 5\n")
+    write(work / "q.yaml", misspelt)
+    assert invoke("check", "--select", "property-name", "q.yaml").exit_code == 0
+    write(work / "q.yaml", misspelt.replace("[E3002]", "[W1001]"))
+    assert invoke("check", "--select", "property-name", "q.yaml").exit_code == 1
+
+
+def test_regions_choose_the_schemas(work):
+    write(work / ".cfnfix.toml", 'regions = ["mars-1"]\n')
+    write(work / "q.yaml", QUEUE)
+    result = invoke("check", "q.yaml")
+    assert (result.exit_code, result.stderr) == (2, f"cfnfix: {work / '.cfnfix.toml'}: 'regions': unknown region 'mars-1'\n")
+    write(work / ".cfnfix.toml", 'regions = ["us-east-1", "eu-west-1"]\n')
+    assert invoke("check", "q.yaml").exit_code == 0
+    bad = invoke("check", "--regions", "nowhere", "q.yaml")
+    assert bad.stderr == "cfnfix: --regions: unknown region 'nowhere'\n"

@@ -34,6 +34,7 @@ def _repo(tmp_path: Path) -> Path:
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
     (repo / "stack.yaml").write_text(EXAMPLE)
+    (repo / "queue.template").write_text(EXAMPLE.replace("ProcessorFunction", "QueueWorker"))
     (repo / "docker-compose.yml").write_text("services:\n  web:\n    image: nginx\n")  # YAML, not a template
     (repo / "notes.txt").write_text("Resources: not yaml at all\n")
     subprocess.run(["git", "add", "."], cwd=repo, check=True, env=env)
@@ -68,6 +69,18 @@ def test_apply_hook_fixes_the_file_then_passes(tmp_path):
     first = _hook(repo, tmp_path, "cfnfix")
     assert first.returncode == 1  # pre-commit fails a hook that modified files
     assert "index.lambda_handler" in (repo / "stack.yaml").read_text()
+    assert "index.lambda_handler" in (repo / "queue.template").read_text()  # .template files are seen too
     second = _hook(repo, tmp_path, "cfnfix")
     assert second.returncode == 0, second.stdout + second.stderr
     assert _hook(repo, tmp_path, "cfnfix-check").returncode == 0
+
+
+def test_apply_hook_writes_only_safe_fixes(tmp_path):
+    """The hook runs plain `cfnfix apply`: a deprecated runtime (a review fix) stays as it is."""
+    repo = _repo(tmp_path)
+    (repo / "stack.yaml").write_text(EXAMPLE.replace("python3.12", "python3.9"))
+    subprocess.run(["git", "add", "."], cwd=repo, check=True, env=_env(tmp_path))
+    result = _hook(repo, tmp_path, "cfnfix")
+    text = (repo / "stack.yaml").read_text()
+    assert "index.lambda_handler" in text and "Runtime: python3.9" in text
+    assert "review fix available, not applied" in result.stdout

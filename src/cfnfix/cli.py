@@ -32,6 +32,8 @@ def _common(func):
                      help="Also write review fixes (they change behaviour, cost or identity of deployed resources); "
                           "without it they are listed, not written. Config: unsafe-fixes = true."),
         click.option("--as-of", metavar="YYYY-MM-DD", help="Judge runtime and engine deprecations at this day (default: today)."),
+        click.option("--regions", metavar="R1,R2", multiple=True,
+                     help="Regions whose resource schemas the schema fixers use: valid in any is valid (default: us-east-1)."),
         click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True),
         click.option("--changelog", "changelog_file", type=click.Path(dir_okay=False), help="Also write the JSON change log here."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file (default: discovered)."),
@@ -99,6 +101,7 @@ def _resolver(o: dict) -> config_mod.Resolver:
         run_all=o["run_all"], select=_split_names(o["select"]), ignore=_split_names(o["ignore"]),
         unsafe_fixes=o["unsafe_fixes"],
         as_of=config_mod.parse_day(o["as_of"], "--as-of", config_mod.ConfigError) if o["as_of"] else None,
+        regions=config_mod.parse_regions(list(_split_names(o["regions"])), "--regions", config_mod.ConfigError),
         fixer_options=tuple(fixer_options))
     return config_mod.Resolver(overrides, Path(o["config_file"]) if o["config_file"] else None)
 
@@ -115,6 +118,8 @@ def _rerun_options(o: dict) -> tuple[str, ...]:
         out.append("--unsafe-fixes")
     if o["as_of"]:
         out += ["--as-of", o["as_of"]]
+    if o["regions"]:
+        out += ["--regions", ",".join(_split_names(o["regions"]))]
     if o["config_file"]:
         out += ["--config", o["config_file"]]
     for item in o["fixer_options"]:

@@ -18,7 +18,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CONFIG_NAME = ".cfnfix.toml"
-_KEYS = {"select", "ignore", "exclude", "per-file-ignores", "fixers", "unsafe-fixes", "as-of"}
+_KEYS = {"select", "ignore", "exclude", "per-file-ignores", "fixers", "unsafe-fixes", "as-of", "regions"}
 
 
 class ConfigError(Exception):
@@ -36,6 +36,7 @@ class Config:
     fixer_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     unsafe_fixes: bool = False  # also write review fixes
     as_of: date | None = None  # the day deprecations are judged at; None: today
+    regions: tuple[str, ...] = ()  # whose resource schemas the schema fixers use; (): us-east-1
 
     def fixers_for(self, path: str) -> list[str]:
         """Names of the fixers that run on ``path``, in run order."""
@@ -129,6 +130,8 @@ def from_table(table: dict, source: str, root: Path) -> Config:
     if not isinstance(unsafe, bool):
         raise ConfigError(f"{source}: 'unsafe-fixes' must be true or false")
     config.unsafe_fixes = unsafe
+    if "regions" in table:
+        config.regions = parse_regions(_strings(table["regions"], source, "regions"), f"{source}: 'regions'", ConfigError)
     if "as-of" in table:
         config.as_of = parse_day(table["as-of"], f"{source}: 'as-of'", ConfigError)
     per_file = table.get("per-file-ignores", {})
@@ -166,6 +169,16 @@ def _strings(value: Any, source: str, key: str) -> list[str]:
     return value
 
 
+def parse_regions(names: list[str], what: str, error: type[Exception]) -> tuple[str, ...]:
+    from .schemas import known_regions
+
+    known = known_regions()
+    for name in names:
+        if name not in known:
+            raise error(f"{what}: unknown region '{name}'")
+    return tuple(names)
+
+
 def parse_day(value: Any, what: str, error: type[Exception]) -> date:
     """A YYYY-MM-DD day from TOML (a date, or a string) or the command line."""
     if isinstance(value, date):
@@ -194,6 +207,7 @@ class Overrides:
     ignore: tuple[str, ...] = ()
     unsafe_fixes: bool = False
     as_of: date | None = None
+    regions: tuple[str, ...] = ()
     fixer_options: tuple[tuple[str, str, Any], ...] = ()  # (fixer, option, raw value)
 
     def apply(self, config: Config) -> Config:
@@ -204,6 +218,8 @@ class Overrides:
             config.unsafe_fixes = True
         if self.as_of:
             config.as_of = self.as_of
+        if self.regions:
+            config.regions = self.regions
         if self.select:
             config.select = from_table({"select": list(self.select)}, "--select", config.root).select
             chosen = config.select or ()

@@ -13,11 +13,12 @@ import traceback
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from . import schemas
 from .changelog import Change, FileResult, Problem, Safety
-from .config import Config
+from .config import Config, expand
 from .document import Document, TemplateError, parse
 from .edits import Edit, EditConflict, apply_edits
-from .fixer import Finding, Fix, Fixer
+from .fixer import GROUPS, Finding, Fix, Fixer
 from .registry import all_fixers
 
 MAX_PASSES = 8  # a fixer is run again while findings wait on a conflict and the last pass made progress
@@ -46,8 +47,16 @@ def fix_document(doc: Document, names: list[str], config: Config, source_path: s
     ``source_path`` is the file ``doc`` came from, for fixers that read files beside it. A
     fixer with an ``output_suffix`` that changes the text sets ``output`` to the file beside it.
     """
+    with schemas.regions(config.regions):
+        return _fix_document(doc, names, config, source_path)
+
+
+def _fix_document(doc: Document, names: list[str], config: Config, source_path: str | None) -> FileResult:
     result = FileResult("", "clean", before=doc.text, after=doc.text)
-    skip_all, skip_by_resource = _metadata_ignores(doc)
+    try:
+        skip_all, skip_by_resource = _metadata_ignores(doc)
+    except TemplateError as exc:
+        return FileResult("", "error", error=str(exc))
     fixers = all_fixers()
     for name in names:
         if name in skip_all:
@@ -227,19 +236,34 @@ def _beside(path: str, suffix: str) -> str:
 
 
 def _metadata_ignores(doc: Document) -> tuple[set[str], dict[str, set[str]]]:
-    """Fixers a template opts out of: ``Metadata: cfnfix: ignore: [...]`` at top level or per resource."""
+    """Fixers a template opts out of, at top level or per resource: by name or group in
+    ``Metadata: cfnfix: ignore``, and through cfn-lint's own ``Metadata: cfn-lint: config:
+    ignore_checks`` for fixers whose every rule id is ignored there (a suppressed E3002 is not
+    "fixed"). An unknown name is an error, as in the config file."""
+    fixers = all_fixers()
 
-    def names(metadata: Any) -> set[str]:
-        if isinstance(metadata, dict) and isinstance(metadata.get("cfnfix"), dict):
-            ignore = metadata["cfnfix"].get("ignore", [])
-            if isinstance(ignore, str):
-                return {ignore}
-            if isinstance(ignore, list):
-                return {str(i) for i in ignore}
-        return set()
+    def names(metadata: Any, where: str) -> set[str]:
+        out: set[str] = set()
+        if not isinstance(metadata, dict):
+            return out
+        own = metadata.get("cfnfix")
+        if isinstance(own, dict):
+            ignore = own.get("ignore", [])
+            listed = [ignore] if isinstance(ignore, str) else [str(i) for i in ignore] if isinstance(ignore, list) else []
+            for name in listed:
+                if name not in fixers and name not in GROUPS:
+                    raise TemplateError(f"{where}: Metadata/cfnfix/ignore names unknown fixer '{name}'")
+            out |= expand(listed)
+        lint = metadata.get("cfn-lint")
+        config = lint.get("config") if isinstance(lint, dict) else None
+        checks = config.get("ignore_checks") if isinstance(config, dict) else None
+        if isinstance(checks, list):
+            prefixes = tuple(str(c) for c in checks)
+            out |= {n for n, cls in fixers.items() if cls.lint_rules and all(r.startswith(prefixes) for r in cls.lint_rules)}
+        return out
 
-    top = names(doc.data.get("Metadata")) if isinstance(doc.data, dict) else set()
+    top = names(doc.data.get("Metadata"), "the template") if isinstance(doc.data, dict) else set()
     per_resource = {
-        rid: names(res.get("Metadata")) for rid, res in doc.resources.items() if isinstance(res, dict)
+        rid: names(res.get("Metadata"), f"resource {rid}") for rid, res in doc.resources.items() if isinstance(res, dict)
     }
     return top, per_resource

@@ -96,6 +96,7 @@ class Fixer:
     group: ClassVar[str]  # one of GROUPS; a group name selects all its fixers
     safety: ClassVar[Safety]  # of the fixer's usual change; each change carries its own
     default: ClassVar[bool]
+    lint_rules: ClassVar[tuple[str, ...]] = ()  # cfn-lint rule ids it fixes; their ignore_checks opt a resource out
     options: ClassVar[tuple[Option, ...]] = ()
     docs: ClassVar[str] = ""  # Markdown: what it detects, why, example, fix safety
     # When set, a file this fixer changed is written beside its input as <stem><suffix><ext>

@@ -109,7 +109,7 @@ def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = Non
     config = job.resolver.for_path(path)
     result = fix_document(doc, config.fixers_for(path), config, None if path == "-" else path)
     result.path = path
-    if result.after == text and (job.dry_run or not job.output):  # -o gets the template even when clean
+    if result.status == "error" or (result.after == text and (job.dry_run or not job.output)):  # -o gets the template even when clean
         return result
     if job.dry_run:
         result.status = "pending"

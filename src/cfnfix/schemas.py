@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +23,22 @@ from typing import Any, Iterator
 from .document import Document
 
 REGION = "us-east-1"  # schemas differ little between regions; cfn-lint's default region
+# The regions a run targets (--regions, config `regions`): a property valid in any of them is
+# valid. Set by the engine around a run of the fixers, so fixers need not pass it along.
+_regions: ContextVar[tuple[str, ...]] = ContextVar("regions", default=(REGION,))
+
+
+@contextmanager
+def regions(names: tuple[str, ...]) -> Iterator[None]:
+    token = _regions.set(names or (REGION,))
+    try:
+        yield
+    finally:
+        _regions.reset(token)
+
+
+def known_regions() -> list[str]:
+    return sorted(p.stem for p in (data_dir() / "providers").glob("*.json"))
 _SKIPPED_PREFIXES = ("Custom::", "AWS::Serverless::", "AWS::CloudFormation::CustomResource")
 _COMBINATORS = ("allOf", "anyOf", "oneOf")
 
@@ -76,16 +94,20 @@ def data_dir() -> Path:
     return cfnlint_data() / "schemas"
 
 
-@lru_cache(maxsize=1)
-def _provider_index() -> dict[str, str]:
-    with open(data_dir() / "providers" / f"{REGION}.json", encoding="utf-8") as handle:
+@lru_cache(maxsize=None)
+def _provider_index(region: str) -> dict[str, str]:
+    with open(data_dir() / "providers" / f"{region}.json", encoding="utf-8") as handle:
         return json.load(handle)
 
 
+def resource_schema(type_name: str, region: str | None = None) -> dict | None:
+    """The provider schema of a resource type in ``region`` (default: the run's first region), or
+    None when cfn-lint does not know the type there."""
+    return _schema_file(_provider_index(region or _regions.get()[0]).get(type_name))
+
+
 @lru_cache(maxsize=None)
-def resource_schema(type_name: str) -> dict | None:
-    """The provider schema of a resource type, or None when cfn-lint does not know the type."""
-    digest = _provider_index().get(type_name)
+def _schema_file(digest: str | None) -> dict | None:
     if not digest:
         return None
     with open(data_dir() / "resources" / f"{digest}.json", encoding="utf-8") as handle:
@@ -198,10 +220,21 @@ def _text(value: Any) -> str:
 
 
 def violations(doc: Document) -> list[Violation]:
-    """Every E3002/E3003/E3030 violation in the document's resources (cached for the last document)."""
+    """Every E3002/E3003/E3030 violation in the document's resources, in every region of the run
+    (cached for the last document)."""
     global _last
-    if _last is not None and _last[0] is doc:
-        return _last[1]
+    chosen = _regions.get()
+    if _last is not None and _last[0] is doc and _last[1] == chosen:
+        return _last[2]
+    found = _violations(doc, chosen[0])
+    for region in chosen[1:]:
+        elsewhere = {(v.rule, v.path) for v in _violations(doc, region)}
+        found = [v for v in found if (v.rule, v.path) in elsewhere]
+    _last = (doc, chosen, found)
+    return found
+
+
+def _violations(doc: Document, region: str) -> list[Violation]:
     found: list[Violation] = []
     for rid, res in doc.resources.items():
         if not isinstance(res, dict) or not isinstance(res.get("Type"), str):
@@ -209,18 +242,17 @@ def violations(doc: Document) -> list[Violation]:
         type_name = res["Type"]
         if type_name.startswith(_SKIPPED_PREFIXES):
             continue
-        root = resource_schema(type_name)
+        root = resource_schema(type_name, region)
         if root is None:
             continue
         props = res.get("Properties", {})
         if props is None:
             props = {}
         found.extend(_walk(rid, type_name, root, root, props, ("Resources", rid, "Properties")))
-    _last = (doc, found)
     return found
 
 
-_last: tuple[Document, list[Violation]] | None = None
+_last: tuple[Document, tuple[str, ...], list[Violation]] | None = None
 
 
 def _walk(rid: str, type_name: str, root: dict, schema: Any, value: Any, path: tuple) -> Iterator[Violation]:
