@@ -1,13 +1,11 @@
-"""The change log: what changed, where, why and how safe it is (DESIGN.md, "Change log")."""
+"""The change log: what changed, where, why and how safe it is (DESIGN.md, "Change log";
+its JSON Schema is docs/changelog.schema.json)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
-
-ACTIONS = ("add", "replace", "remove", "move")
-STATUSES = ("fixed", "pending", "clean", "skipped", "error")
 
 
 class Safety(str, Enum):
@@ -25,9 +23,6 @@ class Safety(str, Enum):
 
     def __format__(self, spec: str) -> str:
         return format(self.value, spec)
-
-
-SAFETIES = tuple(s.value for s in Safety)
 
 
 @dataclass(frozen=True)

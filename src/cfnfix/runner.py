@@ -12,9 +12,9 @@ from pathlib import Path
 
 from .changelog import FileResult
 from .config import Config, Resolver
-from .document import TemplateError, decode, parse
 from . import ignore
-from .engine import fix_document
+from .api import fix_text
+from .document import TemplateError, decode
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 _TEMPLATE_HINTS = ("Resources", "AWSTemplateFormatVersion")
@@ -100,14 +100,13 @@ def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = Non
         return FileResult(path, "error", error=str(exc))
     if not explicit and not any(hint in text for hint in _TEMPLATE_HINTS):
         return FileResult(path, "skipped")
+    config = job.resolver.for_path(path)
     try:
-        doc = parse(text)
+        result = fix_text(text, config, None if path == "-" else path)
     except TemplateError as exc:
         if not explicit and "not a CloudFormation template" in str(exc):
             return FileResult(path, "skipped")
         return FileResult(path, "error", error=str(exc))
-    config = job.resolver.for_path(path)
-    result = fix_document(doc, config.fixers_for(path), config, None if path == "-" else path)
     result.path = path
     if result.status == "error" or (result.after == text and (job.dry_run or not job.output)):  # -o gets the template even when clean
         return result
