@@ -1,5 +1,5 @@
-"""The change log: what changed, where, why and how safe it is (DESIGN.md, "Change log";
-its JSON Schema is docs/changelog.schema.json)."""
+"""The change log: what changed, where, why and how safe it is (its JSON Schema is
+docs/changelog.schema.json)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 
 class Safety(str, Enum):
-    """How a change affects a deployed stack (DESIGN.md, "Change log").
+    """How a change affects a deployed stack (README.md, "Which fixes are written").
 
     ``safe`` changes are written by ``apply``; ``review`` changes (behaviour, cost or identity
     of a deployed resource) only with ``--unsafe-fixes`` or ``--all``.

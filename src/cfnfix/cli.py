@@ -1,4 +1,4 @@
-"""The ``cfnfix`` command line (DESIGN.md, "Command line")."""
+"""The ``cfnfix`` command line (README.md, "Commands")."""
 
 from __future__ import annotations
 
