@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import inspect
 import pkgutil
 from functools import lru_cache
 
@@ -41,8 +40,8 @@ def all_fixers() -> dict[str, type[Fixer]]:
     found: dict[str, type[Fixer]] = {}
     for info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"{package.__name__}.{info.name}")
-        for _, cls in inspect.getmembers(module, inspect.isclass):
-            if issubclass(cls, Fixer) and cls.__module__ == module.__name__ and hasattr(cls, "name"):
+        for cls in vars(module).values():
+            if isinstance(cls, type) and issubclass(cls, Fixer) and cls.__module__ == module.__name__ and hasattr(cls, "name"):
                 found[cls.name] = cls
     rank = {name: i for i, name in enumerate(ORDER)}
     return dict(sorted(found.items(), key=lambda item: (rank.get(item[0], len(ORDER)), item[0])))

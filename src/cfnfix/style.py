@@ -26,10 +26,17 @@ class Style:
 
 
 def detect(doc: Document) -> Style:
+    """The document's style, read once per document however many fixers edit it."""
+    global _last
+    if _last is not None and _last[0] is doc:
+        return _last[1]
     newline = "\r\n" if "\r\n" in doc.text else "\n"
-    if doc.format == "json":
-        return _json_style(doc, newline)
-    return _yaml_style(doc, newline)
+    style = _json_style(doc, newline) if doc.format == "json" else _yaml_style(doc, newline)
+    _last = (doc, style)
+    return style
+
+
+_last: tuple[Document, Style] | None = None
 
 
 def _json_style(doc: Document, newline: str) -> Style:
