@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 import click
 
 from . import config as config_mod
+from . import files as files_mod
 from .changelog import changelog
 from .fixer import OptionError
 from .registry import all_fixers
 from .report import FORMATS, SHOWS_FIXES
-from .runner import Job, discover, run, template_free_directories, write_atomic
+from .runner import Job, discover, run, template_free_directories
 
 EXIT_OK, EXIT_PENDING, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 128 + 2  # SIGINT, as shells report it
+_CHANGELOG_HEAD = re.compile(rb'\s*\{\s*"version"\s*:\s*\d+\s*,\s*"files"\s*:')
 
 
 def _split_names(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -30,7 +34,7 @@ def _common(func):
         click.option("--select", multiple=True, metavar="A,B", help="Run only these fixers."),
         click.option("--ignore", multiple=True, metavar="C", help="Do not run these fixers."),
         click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True),
-        click.option("--changelog", "changelog_file", type=click.Path(dir_okay=False), help="Also write the JSON change log here."),
+        click.option("--changelog", "changelog_file", type=click.Path(), help="Also write the JSON change log here."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file (default: discovered)."),
         click.option("--option", "fixer_options", multiple=True, metavar="FIXER.KEY=VALUE", help="Set one fixer option."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count)."),
@@ -53,19 +57,29 @@ def main() -> None:
 @main.command()
 @_common
 @click.option("--dry-run", is_flag=True, help="Write nothing; print the unified diff of every file that would change.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the patched template here (one input).")
+@click.option("-o", "--output", type=click.Path(), help="Write the patched template here (one input).")
 def apply(paths, dry_run, output, **common) -> None:
     """Fix templates (files, directories, or - for stdin to stdout)."""
     if output and (len(paths) != 1 or Path(paths[0]).is_dir()):
         raise click.UsageError("-o/--output takes exactly one input file")
-    sys.exit(_run(paths, check=False, dry_run=dry_run, output=output, **common))
+    _exit(paths, check=False, dry_run=dry_run, output=output, **common)
 
 
 @main.command()
 @_common
 def check(paths, **common) -> None:
     """Report pending fixes and write nothing; exit 1 when there are some."""
-    sys.exit(_run(paths, check=True, dry_run=True, output=None, **common))
+    _exit(paths, check=True, dry_run=True, output=None, **common)
+
+
+def _exit(paths, **options) -> None:
+    """Run and exit with its status; Ctrl-C exits 130 at once (click would say 1, "fixes pending")."""
+    try:
+        code = _run(paths, **options)
+    except KeyboardInterrupt:
+        click.echo("cfnfix: interrupted; files not written yet are left as they were", err=True)
+        code = EXIT_INTERRUPTED
+    sys.exit(code)
 
 
 def _load_config(paths, config_file, run_all, select, ignore, fixer_options) -> config_mod.Config:
@@ -98,6 +112,12 @@ def _run(paths, check, dry_run, output, run_all, select, ignore, fmt, changelog_
         click.echo(f"cfnfix: {exc}", err=True)
         return EXIT_ERROR
     files, errors = discover(list(paths), config, explicit=not ignore_non_templates)
+    inputs = [p for p in paths if p != "-"] + [p for p, _ in files if p != "-"]
+    for target, what in ((changelog_file, "the change log"), (output, "the patched template")):
+        cause = target and (files_mod.unsafe_target(target, inputs) or (target == changelog_file and _not_a_changelog(target)))
+        if cause:
+            click.echo(f"cfnfix: {target}: not writing {what} there: {cause}", err=True)
+            return EXIT_ERROR
     stdin_bytes = sys.stdin.buffer.read() if any(p == "-" for p, _ in files) else None
     job = Job(config=config, check=check and fmt not in SHOWS_FIXES and not changelog_file, dry_run=dry_run or check, output=output)
     results = errors + run(files, job, jobs or os.cpu_count() or 1, stdin_bytes)
@@ -122,15 +142,32 @@ def _run(paths, check, dry_run, output, run_all, select, ignore, fmt, changelog_
         click.echo(report, nl=False, err=to_stdout or (dry_run and not check and fmt == "text"))
     if changelog_file:
         try:
-            write_atomic(changelog_file, (json.dumps(changelog(results), indent=2, ensure_ascii=False) + "\n").encode())
-        except OSError as exc:
-            click.echo(f"cfnfix: cannot write change log {changelog_file}: {exc.strerror or exc}", err=True)
+            files_mod.write_atomic(changelog_file, (json.dumps(changelog(results), indent=2, ensure_ascii=False) + "\n").encode())
+        except (OSError, files_mod.FileError) as exc:
+            click.echo(f"cfnfix: cannot write change log {changelog_file}: {getattr(exc, 'strerror', None) or exc}", err=True)
             return EXIT_ERROR
     if any(r.status == "error" for r in results):
         return EXIT_ERROR
     if any(r.status == "pending" for r in results):
         return EXIT_PENDING
     return EXIT_OK
+
+
+def _not_a_changelog(path: str) -> str | None:
+    """Why an existing file must not be replaced by the change log: only an older log may be.
+
+    ``--changelog *.yaml`` expands to ``--changelog a.yaml b.yaml``; a.yaml is then no input,
+    but it is a template, not a log.
+    """
+    if not os.path.lexists(path):
+        return None
+    try:
+        head = files_mod.read(path, 4096).data
+    except files_mod.FileError:
+        return None  # writing it reports the cause
+    if _CHANGELOG_HEAD.match(head):
+        return None
+    return "it exists and is not a cfnfix change log"
 
 
 @main.command("fixers")
