@@ -69,7 +69,7 @@ def test_command_line_selection_overrides_the_file(work):
     write(work / ".cfnfix.toml", f'ignore = ["{HANDLER}"]\n')
     write(work / "t.yaml", TEMPLATE)
     assert invoke("check", "--select", HANDLER, "t.yaml").exit_code == 1
-    write(work / ".cfnfix.toml", f'select = ["{HANDLER}"]\n')
+    write(work / ".cfnfix.toml", f'select = ["{HANDLER}", "s3-lifecycle"]\n')
     assert invoke("check", "--ignore", HANDLER, "t.yaml").exit_code == 0
 
 

@@ -101,6 +101,8 @@ def _load_config(paths, config_file, run_all, select, ignore, fixer_options) -> 
         if not sep or not dot:
             raise config_mod.ConfigError(f"--option {item}: expected FIXER.KEY=VALUE")
         config_mod.set_options(config, name, {key: value}, "--option")
+    if not config.selected():
+        raise config_mod.ConfigError("no fixer selected: every fixer chosen is also ignored (see --select, --ignore and the config file)")
     return config
 
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .fixer import OptionError
 from .registry import all_fixers, default_names
 
@@ -18,6 +19,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CONFIG_NAME = ".cfnfix.toml"
+MAX_CONFIG_BYTES = 1024 * 1024
 _KEYS = {"select", "ignore", "exclude", "per-file-ignores", "fixers"}
 
 
@@ -37,10 +39,15 @@ class Config:
 
     def fixers_for(self, path: str) -> list[str]:
         """Names of the fixers that run on ``path``, in run order."""
-        chosen = set(self._selected()) - set(self.ignore)
+        chosen = set(self.selected())
         for pattern, names in self.per_file_ignores.items():
             if self.matches(pattern, path):
                 chosen -= set(names)
+        return [name for name in all_fixers() if name in chosen]
+
+    def selected(self) -> list[str]:
+        """Fixers chosen and not ignored, before per-file ignores: none means a run would do nothing."""
+        chosen = set(self._selected()) - set(self.ignore)
         return [name for name in all_fixers() if name in chosen]
 
     def _selected(self) -> list[str]:
@@ -94,17 +101,29 @@ def discover(start: Path) -> Path | None:
             return folder / CONFIG_NAME
     for folder in folders:
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "cfnfix" in _read_toml(pyproject).get("tool", {}):
+        if pyproject.is_file() and "cfnfix" in _tool_table(pyproject, _read_toml(pyproject)):
             return pyproject
     return None
 
 
+def _tool_table(path: Path, table: dict) -> dict:
+    tool = table.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table")
+    return tool
+
+
 def _read_toml(path: Path) -> dict:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raw = files.read(str(path), MAX_CONFIG_BYTES).data
+    except files.FileError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KB; not a config file")
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); TOML files are UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
@@ -115,7 +134,9 @@ def load(path: Path | None) -> Config:
         return Config()
     table = _read_toml(path)
     if path.name == "pyproject.toml":
-        table = table.get("tool", {}).get("cfnfix", {})
+        table = _tool_table(path, table).get("cfnfix", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: 'tool.cfnfix' must be a table")
     return from_table(table, str(path), path.parent)
 
 

@@ -20,6 +20,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 100  # nesting levels; deeper input is refused before it meets recursive code
+MAX_ALIASED_NODES = 100_000  # nodes reached through YAML aliases, counted as if expanded
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -147,12 +149,24 @@ def decode(raw: bytes) -> str:
     """Bytes to text without losing any (BOM and line endings stay in the string)."""
     if len(raw) > MAX_BYTES:
         raise TemplateError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    if _utf16(raw[:8192]):
+        raise TemplateError("UTF-16 text; CloudFormation reads UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8)")
     if b"\x00" in raw[:8192]:
         raise TemplateError("binary file (contains NUL bytes)")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise TemplateError(f"not UTF-8 text (byte {exc.start})") from None
+
+
+def _utf16(head: bytes) -> bool:
+    """A UTF-16 byte-order mark, or text whose every other byte is NUL (UTF-16 without one)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return (0 not in even and odd.count(0) * 2 >= len(odd)) or (0 not in odd and even.count(0) * 2 >= len(even))
 
 
 def parse(text: str, require_template: bool = True) -> Document:
@@ -171,6 +185,8 @@ def parse(text: str, require_template: bool = True) -> Document:
         problem = exc.problem or exc.context or "invalid YAML"
         if "expected a single document" in str(exc):
             problem = "more than one YAML document; a template is a single document"
+        elif "exceeded maximum nesting depth" in str(exc):  # libyaml's own limit, at 1000 levels
+            raise TemplateError(f"{where}nesting deeper than {MAX_DEPTH} levels") from None
         elif mark is not None and body[mark.index : mark.index + 1] == "\t":
             problem = "tab character in indentation; YAML indents with spaces only"
         raise TemplateError(f"{where}{'invalid JSON' if fmt == 'json' else 'invalid YAML'}: {problem}") from None
@@ -191,19 +207,40 @@ def is_template(data: Any) -> bool:
 
 
 class _Builder:
-    """Turns PyYAML nodes into :class:`Node` trees and plain data in one walk."""
+    """Turns PyYAML nodes into :class:`Node` trees and plain data in one walk.
+
+    An aliased node is built once and shared by every alias: rebuilding it per alias lets a
+    few hundred bytes of nested aliases ("billion laughs") expand exponentially. What aliases
+    reach is still counted as if expanded, and capped, for the code that walks the data.
+    """
 
     _constructor = yaml.constructor.SafeConstructor()
 
     def __init__(self, text: str, base: int = 0) -> None:
         self.text = text
         self.base = base  # offset of the parsed body in ``text`` (1 after a BOM)
-        self.first: dict[int, Node] = {}  # PyYAML node -> the Node built on its first visit
+        self.first: dict[int, tuple[Node, Any, int]] = {}  # PyYAML node -> (Node, data, expanded size)
+        self.open: set[int] = set()  # PyYAML nodes being built: an alias to one is recursive
+        self.count = 0  # nodes built so far, aliases counted as if expanded
+        self.aliased = 0  # of which reached through aliases
 
     def build(self, y: yaml.Node, path: tuple) -> tuple[Node, Any]:
         first = self.first.get(id(y))
         if first is not None:  # an alias: the anchored original is shared as well
-            _mark_shared(first)
+            node, data, size = first
+            _mark_shared(node)
+            self.count += size
+            self.aliased += size
+            if self.aliased > MAX_ALIASED_NODES:
+                raise TemplateError(f"YAML aliases expand to more than {MAX_ALIASED_NODES} nodes; refused")
+            return node, data
+        line = y.start_mark.line + 1
+        if id(y) in self.open:
+            raise TemplateError(f"line {line}: YAML alias inside the node it names (a recursive structure)")
+        if len(path) > MAX_DEPTH:
+            raise TemplateError(f"line {line}: nesting deeper than {MAX_DEPTH} levels")
+        self.open.add(id(y))
+        before = self.count
         base = self.base
         tag = y.tag if y.tag.startswith("!") and not y.tag.startswith("!!") else None
         if isinstance(y, yaml.MappingNode):
@@ -221,11 +258,11 @@ class _Builder:
                 end = start + len(self.text[start:end].rstrip(" \t\r\n"))
             node = Node("scalar", data, start, end, style=y.style or None)
         node.tag = tag
-        node.shared = first is not None
-        if first is None:
-            self.first[id(y)] = node
         if tag is not None:
             data = _intrinsic(tag, data)
+        self.open.discard(id(y))
+        self.count += 1
+        self.first[id(y)] = (node, data, self.count - before)
         return node, data
 
     def _mapping(self, y: yaml.MappingNode, path: tuple) -> tuple[Node, dict]:

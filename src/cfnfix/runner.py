@@ -159,6 +159,8 @@ def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = Non
     except files_mod.FileError as exc:
         return FileResult(path, "error", error=str(exc)), None
     except TemplateError as exc:
+        if not explicit and not _may_be_template(raw or b""):
+            return FileResult(path, "skipped"), None
         return FileResult(path, "error", error=str(exc)), None
     if not explicit and not any(hint in text for hint in _TEMPLATE_HINTS):
         return FileResult(path, "skipped"), None
@@ -184,6 +186,15 @@ def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = Non
     if target != path:
         result.output = target
     return result, (target, result.after.encode("utf-8"), snapshot if target == path else None)
+
+
+def _may_be_template(raw: bytes) -> bool:
+    """Whether bytes that are not UTF-8 text (UTF-16, Latin-1, binary, too large) still look
+    like a template: files that only happen to end in .yaml are skipped, not errors.
+    """
+    head = raw[:65536]
+    return any(hint in head.decode(encoding, "ignore") for encoding in ("utf-16-le", "utf-16-be", "latin-1")
+               for hint in _TEMPLATE_HINTS)
 
 
 def fix_document(doc: Document, names: list[str], config: Config, check: bool = False,
