@@ -106,6 +106,26 @@ def discover(start: Path) -> Path | None:
     return None
 
 
+def project_root(start: Path) -> Path:
+    """The directory of the project ``start`` belongs to: the nearest one above it holding
+    ``.git``, ``.cfnfix.toml`` or a pyproject.toml with [tool.cfnfix], else the working directory.
+
+    Fixers that read files beyond their input (nested stacks) read only inside it, so a
+    template cannot pull a file from elsewhere on the machine into a report.
+    """
+    start = start.resolve()
+    for folder in [start, *start.parents] if start.is_dir() else list(start.parents):
+        if (folder / ".git").exists() or (folder / CONFIG_NAME).is_file():
+            return folder
+        pyproject = folder / "pyproject.toml"
+        try:
+            if pyproject.is_file() and "cfnfix" in _tool_table(pyproject, _read_toml(pyproject)):
+                return folder
+        except ConfigError:
+            continue  # not this project's config; loading it reports the problem
+    return Path.cwd().resolve()
+
+
 def _tool_table(path: Path, table: dict) -> dict:
     tool = table.get("tool", {})
     if not isinstance(tool, dict):
