@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import signal
 import threading
@@ -11,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import diff
 from . import files as files_mod
 from .changelog import FileResult, Problem
 from .config import Config
@@ -278,7 +278,7 @@ def _metadata_ignores(doc: Document) -> tuple[set[str], dict[str, set[str]]]:
 
 
 def unified_diff(before: str, after: str, path: str) -> str:
-    lines = difflib.unified_diff(
+    lines = diff.unified_diff(
         before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
     )
     out = []
