@@ -9,6 +9,7 @@ included), so encoding the edited text again gives back every byte nobody change
 from __future__ import annotations
 
 import bisect
+import gc
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -173,7 +174,22 @@ def _utf16(head: bytes) -> bool:
 
 
 def parse(text: str, require_template: bool = True) -> Document:
-    """Parse YAML or JSON text into a Document; raises TemplateError with a one-line cause."""
+    """Parse YAML or JSON text into a Document; raises TemplateError with a one-line cause.
+
+    The cyclic garbage collector is paused meanwhile: the nodes and data built are acyclic,
+    and collections triggered by building them rescan an ever larger heap (parsing 15,000
+    buckets took four times as long with it running).
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(text, require_template)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _parse(text: str, require_template: bool) -> Document:
     body = text[1:] if text.startswith("\ufeff") else text
     fmt = "json" if body.lstrip().startswith("{") else "yaml"
     try:
