@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlparse
 
+from cfnfix import files
+from cfnfix.document import MAX_BYTES as MAX_TEMPLATE_BYTES
 from cfnfix.document import TemplateError, decode, parse
 from cfnfix.graph import depends_on, references
 from cfnfix.render import intrinsic
@@ -210,11 +212,16 @@ def _transform_name(item: Any) -> Any:
 
 
 class Flattener:
-    """Builds plans; ``templates`` maps logical ids or TemplateURLs to files (relative to ``root``)."""
+    """Builds plans; ``templates`` maps logical ids or TemplateURLs to files (relative to ``root``).
 
-    def __init__(self, templates: dict, root: Path) -> None:
+    Child files are read only inside the ``allowed`` directories (the project root and any the
+    user adds): a TemplateURL is input, and must not make cfnfix read, and report, any file.
+    """
+
+    def __init__(self, templates: dict, root: Path, allowed: tuple[Path, ...]) -> None:
         self.templates = templates
         self.root = root
+        self.allowed = tuple(p.resolve() for p in allowed)
 
     def plan(self, data: dict, base: Path, chain: tuple = ()) -> Plan:
         return _Level(self, data, base, chain).plan()
@@ -239,17 +246,32 @@ class Flattener:
         if mapped:
             path = Path(mapped) if Path(mapped).is_absolute() else self.root / mapped
             if path.is_file():
-                return path
+                return self._allowed(stack, path)
             raise TemplateError(f"nested stack {stack}: option 'templates' maps it to {mapped}, which is not a file")
         tried = _candidates(text, base) if text else []
         for path in tried:
             if path.is_file():
-                return path
+                return self._allowed(stack, path)
         shown = json.dumps(url) if not isinstance(url, str) else url
         looked = f" (looked for {', '.join(self.label(p) for p in tried)})" if tried else ""
         raise TemplateError(
             f"nested stack {stack}: TemplateURL {shown} names no local file{looked}; map it with option 'templates'"
         )
+
+
+    def _allowed(self, stack: str, path: Path) -> Path:
+        real = path.resolve()
+        if not any(real.is_relative_to(root) for root in self.allowed):
+            raise TemplateError(
+                f"nested stack {stack}: {path} is outside the project ({self.allowed[0]}); not read "
+                "(allow its directory with option 'allowed-roots')"
+            )
+        return path
+
+    def read(self, path: Path) -> dict:
+        """A child template's data; a FIFO or a huge file is refused before it is read."""
+        snapshot = files.read(str(path), MAX_TEMPLATE_BYTES)
+        return parse(decode(snapshot.data)).data
 
 
 def _url_text(url: Any, parent: dict) -> str | None:
@@ -399,12 +421,13 @@ class _Level:
         path = flattener.resolve(sid, props.get("TemplateURL"), self.data, self.base)
         label = flattener.label(path)
         if path.resolve() in self.chain:
-            raise TemplateError(f"nested stack {sid}: {label} includes itself")
+            loop = self.chain[self.chain.index(path.resolve()):] + (path.resolve(),)
+            raise TemplateError(f"nested stacks form a loop: {' -> '.join(flattener.label(p) for p in loop)}")
         try:
-            child_doc = parse(decode(path.read_bytes()))
-        except (TemplateError, OSError) as exc:
+            child_data = flattener.read(path)
+        except (TemplateError, files.FileError) as exc:
             raise TemplateError(f"nested stack {sid}: {label}: {exc}") from None
-        child, problems = flattener.flatten(child_doc.data, path.parent, self.chain + (path.resolve(),))
+        child, problems = flattener.flatten(child_data, path.parent, self.chain + (path.resolve(),))
         self.problems += [(sid, f"{label}: {m}") for _, m in problems]
         result = Inlined(sid, label, props.get("TemplateURL"))
         result.dropped = [k for k in props if k not in ("TemplateURL", "Parameters")]

@@ -8,6 +8,7 @@ from typing import Any, Iterator
 
 from cfnfix import render
 from cfnfix.changelog import Safety
+from cfnfix.config import project_root
 from cfnfix.document import Document, Node
 from cfnfix.edits import Edit, EditConflict, Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
@@ -32,6 +33,14 @@ def _mapping(raw: Any) -> dict:
     return dict(raw)
 
 
+def _directories(raw: Any) -> tuple:
+    """``["../shared", "/opt/stacks"]`` from the config file, or ``../shared,/opt/stacks`` from --option."""
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+        raise ValueError("a list of directories")
+    return tuple(i.strip() for i in items if i.strip())
+
+
 class FlattenNestedStacks(Fixer):
     name = "flatten-nested-stacks"
     summary = "Inline AWS::CloudFormation::Stack children into one template, written to <name>.flat.<ext>"
@@ -47,6 +56,15 @@ class FlattenNestedStacks(Fixer):
             "found beside the parent; paths are relative to the parent template's directory.",
             parse=_mapping,
         ),
+        Option(
+            "allowed-roots",
+            (),
+            "Directories outside the project whose templates may be inlined too (relative ones are "
+            "relative to the project root). Child templates are otherwise read only inside the project: "
+            "the nearest directory above the parent holding .git or the cfnfix config file, else the "
+            "working directory.",
+            parse=_directories,
+        ),
     )
     docs = """
     ## What it detects
@@ -55,7 +73,9 @@ class FlattenNestedStacks(Fixer):
     URL whose key ends in a path found beside the parent (`https://bucket.s3.amazonaws.com/nested/net.yaml`
     finds `nested/net.yaml`, else `net.yaml`). A `Ref` to a parameter uses its `Default`; in
     `Fn::Sub`/`Fn::Join` URLs only the literal tail counts. The `templates` option names files
-    for anything else.
+    for anything else. Child templates are read only inside the project (the nearest directory
+    above the parent holding `.git` or the cfnfix config file, else the working directory), as
+    they were before the run started; option `allowed-roots` names other directories to trust.
 
     ## Why it matters
     A nested-stack application needs its children uploaded to S3 before every deploy. For a
@@ -128,8 +148,12 @@ class FlattenNestedStacks(Fixer):
         stacks = [rid for rid, _ in doc.resources_of_type(STACK)]
         if not stacks:
             return []
-        base = Path(self.source_path).parent if self.source_path else Path.cwd()
-        plan = Flattener(self.config["templates"], base).plan(doc.data, base)
+        source = Path(self.source_path) if self.source_path else None
+        base = source.parent if source else Path.cwd()
+        root = project_root(base)
+        allowed = (root, *(root / extra for extra in self.config["allowed-roots"]))
+        chain = (source.resolve(),) if source else ()  # a child including the parent is a loop
+        plan = Flattener(self.config["templates"], base, allowed).plan(doc.data, base, chain)
         flat = apply(doc.data, plan)  # before reading the problems: rewriting the parent finds some
         problems = list(plan.problems) + [(None, m) for m in limit_problems(flat)]
         resources = doc.node(("Resources",))

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from cfnfix.config import Config, Resolver
 from cfnfix.document import Document, parse
-from cfnfix.runner import Job, process
+from cfnfix.runner import Job, process, run
 
 from support import CORPUS, ROOT, lint_codes
 
@@ -173,27 +173,27 @@ def _apply_writes(path: Path, config: Config) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / path.name
         shutil.copyfile(path, target)
-        process(str(target), True, Job(resolver=Resolver.always(config)))
+        run([(str(target), True)], Job(resolver=Resolver.always(config)))
         return target.read_bytes() != path.read_bytes() or len(list(Path(tmp).iterdir())) > 1
 
 
 def sweep_one(path: Path, lint_cache: dict[str, list[str]] | None = None, lint: bool = True) -> Outcome:
     all_fixers = Config(select=("ALL",), unsafe_fixes=True)
     raw = path.read_bytes()
-    result = process(str(path), True, Job(resolver=Resolver.always(all_fixers), dry_run=True))
+    result, _ = process(str(path), True, Job(resolver=Resolver.always(all_fixers), dry_run=True))
     out = Outcome(_key(path), result.status, result.error,
                   [c.to_json() for c in result.changes], [u.to_json() for u in result.unfixed])
     out.fixer_errors = [e.message for e in result.fixer_errors]
     if result.status == "error":
         return out
     defaults = Config()
-    out.check_status = process(str(path), True, Job(resolver=Resolver.always(defaults), dry_run=True)).status
+    out.check_status = process(str(path), True, Job(resolver=Resolver.always(defaults), dry_run=True))[0].status
     out.apply_wrote = _apply_writes(path, defaults)
     if result.status == "clean":
         return out
     before = raw.decode("utf-8")
     out.after = result.after
-    second = process("-", True, Job(resolver=Resolver.always(all_fixers), dry_run=True), result.after.encode("utf-8"))
+    second, _ = process("-", True, Job(resolver=Resolver.always(all_fixers), dry_run=True), result.after.encode("utf-8"))
     out.second_run_changes = len(second.changes) + (second.status == "error")
     out.stray_lines = stray_lines(before, result.after, out.changes)
     if lint:

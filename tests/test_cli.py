@@ -384,8 +384,15 @@ def test_ignore_and_select(work):
     write(work / "t.yaml", TEMPLATE)
     assert invoke("check", "--ignore", HANDLER, "t.yaml").exit_code == 0
     assert invoke("check", "--select", HANDLER, "t.yaml").exit_code == 1
-    nothing = invoke("check", "--select", f"{HANDLER},{HANDLER}", "--ignore", HANDLER, "t.yaml")
-    assert (nothing.exit_code, nothing.stderr) == (2, "cfnfix: no fixer is selected (--select and --ignore leave none)\n")
+
+
+def test_select_and_ignore_of_the_same_fixer_selects_nothing(work):
+    write(work / "t.yaml", TEMPLATE)
+    result = invoke("check", "--select", f"{HANDLER},{HANDLER}", "--ignore", HANDLER, "t.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == ("cfnfix: no fixer selected: every fixer chosen is also ignored "
+                             "(see --select, --ignore and the config file)\n")
+    assert result.stdout == ""  # not "clean"
 
 
 def test_unknown_fixer_in_select_or_ignore(work):

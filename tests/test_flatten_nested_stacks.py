@@ -86,6 +86,7 @@ def test_case(case: Path) -> None:
 
 
 def _copy(case: str, tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir(exist_ok=True)  # a project of its own: children are read only inside it
     target = tmp_path / case
     shutil.copytree(FOLDER / case, target, ignore=shutil.ignore_patterns("*.flat.*", "changes.json", "error.txt"))
     return target
@@ -135,6 +136,93 @@ def test_other_fixers_still_write_in_place_without_source_path() -> None:
     text = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n"
     result = fix_document(parse(text), [NAME], Config())
     assert result.status == "clean" and result.output is None
+
+
+# --- issue 15: children are read only inside the project, as they were before the run -------
+
+PARENT = """\
+Resources:
+  Child:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: {url}
+"""
+SECRET = "Resources:\n  Leak:\n    Type: AWS::SSM::Parameter\n    Properties: {Type: String, Value: hunter2-SECRET}\n"
+
+
+def _project(tmp_path: Path, url: str) -> Path:
+    project = tmp_path / "repo"
+    (project / ".git").mkdir(parents=True)
+    (project / "app.yaml").write_text(PARENT.format(url=url))
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.yaml").write_text(SECRET)
+    return project
+
+
+@pytest.mark.parametrize("url", ["../outside/secret.yaml", "{abs}", "file://{abs}"])
+def test_children_outside_the_project_are_not_read(tmp_path: Path, monkeypatch, url: str) -> None:
+    secret = tmp_path / "outside" / "secret.yaml"
+    project = _project(tmp_path, url.format(abs=secret))
+    monkeypatch.chdir(project)
+    out = CliRunner().invoke(main, ["check", "--all", "--format", "markdown", "app.yaml"])
+    assert out.exit_code == 2
+    assert "hunter2" not in out.output
+    shown = "../outside/secret.yaml" if url.startswith("..") else str(secret)
+    assert out.stderr == (f"cfnfix: app.yaml: flatten-nested-stacks: nested stack Child: {shown} is outside "
+                          f"the project ({project}); not read (allow its directory with option 'allowed-roots')\n")
+
+
+def test_allowed_roots_lets_a_directory_outside_in(tmp_path: Path, monkeypatch) -> None:
+    project = _project(tmp_path, "../outside/secret.yaml")
+    monkeypatch.chdir(project)
+    out = CliRunner().invoke(main, ["apply", "--select", NAME, "--unsafe-fixes", "--option", f"{NAME}.allowed-roots=../outside",
+                                    "app.yaml"])
+    assert out.exit_code == 0, out.output
+    assert "ChildLeak:" in (project / "app.flat.yaml").read_text()
+
+
+def test_a_loop_of_nested_stacks_is_named(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("p.yaml").write_text(PARENT.format(url="q.yaml"))
+    Path("q.yaml").write_text(PARENT.format(url="p.yaml"))
+    out = CliRunner().invoke(main, ["check", "--select", NAME, "p.yaml"])
+    assert out.exit_code == 2
+    assert out.stderr == ("cfnfix: p.yaml: flatten-nested-stacks: nested stacks form a loop: "
+                          "p.yaml -> q.yaml -> p.yaml\n")
+
+
+INLINE = """\
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: lambda_function.handler
+      Role: arn:aws:iam::123456789012:role/x
+      Code:
+        ZipFile: |
+          def handler(event, context):
+              return event
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "8"])
+def test_children_are_read_as_they_were_before_the_run_whatever_the_jobs(tmp_path: Path, monkeypatch, jobs) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(".git").mkdir()
+    Path(".cfnfix.toml").write_text('[per-file-ignores]\n"parent.yaml" = ["inline-lambda-handler"]\n')
+    Path("a-child.yaml").write_text(INLINE)  # fixed in place by inline-lambda-handler in the same run
+    Path("parent.yaml").write_text(PARENT.format(url="a-child.yaml"))
+    for i in range(40):  # enough files for worker processes
+        Path(f"topic{i:02}.yaml").write_text("Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n")
+    out = CliRunner().invoke(main, ["apply", "--select", f"inline-lambda-handler,{NAME}", "--unsafe-fixes", "-j", jobs, "."])
+    assert out.exit_code == 0, out.output
+    assert Path("a-child.yaml").read_text() == INLINE.replace("lambda_function.handler", "index.handler")
+    assert Path("parent.flat.yaml").read_text() == (
+        "Resources:\n  ChildFn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n"
+        "      Handler: lambda_function.handler\n      Role: arn:aws:iam::123456789012:role/x\n      Code:\n"
+        "        ZipFile: |\n          def handler(event, context):\n              return event\n"
+    )
 
 
 if __name__ == "__main__":  # record: python tests/test_flatten_nested_stacks.py CASE...

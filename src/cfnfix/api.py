@@ -15,7 +15,8 @@ from typing import Any
 
 from .changelog import FileResult
 from .config import Config, Overrides
-from .document import TemplateError, decode, parse
+from . import files
+from .document import MAX_BYTES, TemplateError, decode, parse
 from .engine import fix_document
 
 __all__ = ["FileResult", "TemplateError", "fix_file", "fix_text", "make_config"]
@@ -63,14 +64,14 @@ def _collector_paused() -> Iterator[None]:
 
 def fix_file(path: str | Path, config: Config | None = None, write: bool = False, **settings: Any) -> FileResult:
     """Fix the template at ``path``; with ``write``, write the fixed text back in place (atomically,
-    keeping the file's mode). A fixer whose result is a new template (flattening) is written to
-    ``result.output`` instead."""
-    from .runner import write_atomic
-
+    keeping mode, owner and group, and refusing when the file changed meanwhile). A fixer whose
+    result is a new template (flattening) is written to ``result.output`` instead. Raises
+    ``cfnfix.files.FileError`` for a path that is not a readable regular file."""
     name = str(path)
-    text = decode(Path(path).read_bytes())
+    snapshot = files.read(name, MAX_BYTES)
+    text = decode(snapshot.data)
     result = fix_text(text, config, name, **settings)
     if write and result.after is not None and result.after != text:
         target = result.output or name
-        write_atomic(target, result.after.encode("utf-8"), like=name)
+        files.write_atomic(target, result.after.encode("utf-8"), snapshot if target == name else None)
     return result

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
 import click
 
 from . import config as config_mod
+from . import files as files_mod
 from .fixer import OptionError
 from .registry import all_fixers
 from .report import FORMATS, Context
-from .runner import Job, discover, run, template_free_directories, write_atomic
+from .runner import TEMPLATE_SUFFIXES, Job, discover, run, template_free_directories
 
 EXIT_OK, EXIT_PENDING, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 128 + 2  # SIGINT, as shells report it
+_CHANGELOG_HEAD = re.compile(rb'\s*\{\s*"version"\s*:\s*\d+\s*,\s*"files"\s*:')
+_SARIF_HEAD = re.compile(rb'\s*\{\s*"\$schema"\s*:\s*"[^"]*sarif')
 
 
 def _split_names(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -35,7 +40,7 @@ def _common(func):
         click.option("--regions", metavar="R1,R2", multiple=True,
                      help="Regions whose resource schemas the schema fixers use: valid in any is valid (default: us-east-1)."),
         click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True),
-        click.option("--changelog", "changelog_file", type=click.Path(dir_okay=False), help="Also write the JSON change log here."),
+        click.option("--changelog", "changelog_file", type=click.Path(), help="Also write the JSON change log here."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file (default: discovered)."),
         click.option("--option", "fixer_options", multiple=True, metavar="FIXER.KEY=VALUE", help="Set one fixer option."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count)."),
@@ -68,7 +73,7 @@ def main() -> None:
 @main.command()
 @_common
 @click.option("--dry-run", is_flag=True, help="Write nothing; print the unified diff of every file that would change.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the patched template here (one input).")
+@click.option("-o", "--output", type=click.Path(), help="Write the patched template here (one input).")
 def apply(paths, dry_run, output, **common) -> None:
     """Fix templates (files, directories, or - for stdin to stdout).
 
@@ -78,14 +83,24 @@ def apply(paths, dry_run, output, **common) -> None:
     """
     if output and (len(paths) != 1 or Path(paths[0]).is_dir()):
         raise click.UsageError("-o/--output takes exactly one input file")
-    sys.exit(_run(paths, check=False, dry_run=dry_run or common["show_diff"], output=output, **common))
+    _exit(paths, check=False, dry_run=dry_run or common["show_diff"], output=output, **common)
 
 
 @main.command()
 @_common
 def check(paths, **common) -> None:
     """Report pending fixes and write nothing; exit 1 exactly when apply (same options) would write."""
-    sys.exit(_run(paths, check=True, dry_run=True, output=None, **common))
+    _exit(paths, check=True, dry_run=True, output=None, **common)
+
+
+def _exit(paths, **options) -> None:
+    """Run and exit with its status; Ctrl-C exits 130 at once (click would say 1, "fixes pending")."""
+    try:
+        code = _run(paths, **options)
+    except KeyboardInterrupt:
+        click.echo("cfnfix: interrupted; files not written yet are left as they were", err=True)
+        code = EXIT_INTERRUPTED
+    sys.exit(code)
 
 
 def _resolver(o: dict) -> config_mod.Resolver:
@@ -147,9 +162,17 @@ def _run(paths, check, dry_run, output, **o) -> int:
         click.echo(f"cfnfix: {exc}", err=True)
         return EXIT_ERROR
     if not any(c.selected() for c in configs):
-        click.echo("cfnfix: no fixer is selected (--select and --ignore leave none)", err=True)
+        click.echo("cfnfix: no fixer selected: every fixer chosen is also ignored (see --select, --ignore and the "
+                   "config file)", err=True)
         return EXIT_ERROR
     fmt, verbose = o["fmt"], o["verbose"]
+    inputs = [p for p in paths if p != "-"] + [p for p, _ in files if p != "-"]
+    targets = [(o["changelog_file"], "the change log"), (output, "the patched template")]
+    for target, what in targets + [(t, f"the {f} report") for f, t in reports]:
+        cause = target and (files_mod.unsafe_target(target, inputs) or (what != "the patched template" and _not_a_report(target, what)))
+        if cause:
+            click.echo(f"cfnfix: {target}: not writing {what} there: {cause}", err=True)
+            return EXIT_ERROR
     stdin_bytes = sys.stdin.buffer.read() if any(p == "-" for p, _ in files) else None
     job = Job(resolver=resolver, dry_run=dry_run or check, output=output)
     results = errors + run(files, job, o["jobs"] or os.cpu_count() or 1, stdin_bytes)
@@ -183,9 +206,9 @@ def _run(paths, check, dry_run, output, **o) -> int:
     extra = [("json", o["changelog_file"], "change log")] if o["changelog_file"] else []
     for extra_fmt, target, noun in extra + [(f, t, f"{f} report") for f, t in reports]:
         try:
-            write_atomic(target, FORMATS[extra_fmt](results, context).encode())
-        except OSError as exc:
-            click.echo(f"cfnfix: cannot write {noun} {target}: {exc.strerror or exc}", err=True)
+            files_mod.write_atomic(target, FORMATS[extra_fmt](results, context).encode())
+        except (OSError, files_mod.FileError) as exc:
+            click.echo(f"cfnfix: cannot write {noun} {target}: {getattr(exc, 'strerror', None) or exc}", err=True)
             return EXIT_ERROR
     if any(r.status == "error" or r.fixer_errors for r in results):
         return EXIT_ERROR
@@ -209,6 +232,28 @@ def colored_diff(diff: str) -> str:
         else:
             out.append(line)
     return "".join(out)
+
+
+def _not_a_report(path: str, what: str) -> str | None:
+    """Why an existing file must not be replaced by a report: it may hold a template.
+
+    ``--changelog *.yaml`` expands to ``--changelog a.yaml b.yaml``; a.yaml is then no input,
+    but it is a template. An earlier change log or SARIF report may be replaced, and so may a
+    file that cannot be a template (say, `report.xml`).
+    """
+    if not os.path.lexists(path):
+        return None
+    try:
+        head = files_mod.read(path, 4096).data
+    except files_mod.FileError:
+        return None  # writing it reports the cause
+    if _CHANGELOG_HEAD.match(head):
+        return None
+    if what == "the change log":
+        return "it exists and is not a cfnfix change log"
+    if not _SARIF_HEAD.match(head) and Path(path).suffix in TEMPLATE_SUFFIXES:
+        return "it exists and is not a cfnfix report"
+    return None
 
 
 @main.command("fixers")

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import ignore
+from . import files, ignore
 from .fixer import GROUPS, OptionError
 from .registry import all_fixers, default_names
 
@@ -18,6 +18,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CONFIG_NAME = ".cfnfix.toml"
+MAX_CONFIG_BYTES = 1024 * 1024
 _KEYS = {"select", "ignore", "exclude", "per-file-ignores", "fixers", "unsafe-fixes", "as-of", "regions"}
 
 
@@ -47,7 +48,7 @@ class Config:
         return [name for name in all_fixers() if name in chosen]
 
     def selected(self) -> set[str]:
-        """Fixers chosen by select and ignore, before per-file ignores."""
+        """Fixers chosen by select and ignore, before per-file ignores: none means a run would do nothing."""
         if self.select is None:
             chosen = set(default_names())
         elif "ALL" in self.select:
@@ -92,17 +93,49 @@ def discover(start: Path) -> Path | None:
             return folder / CONFIG_NAME
     for folder in folders:
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "cfnfix" in _read_toml(pyproject).get("tool", {}):
+        if pyproject.is_file() and "cfnfix" in _tool_table(pyproject, _read_toml(pyproject)):
             return pyproject
     return None
 
 
+def project_root(start: Path) -> Path:
+    """The directory of the project ``start`` belongs to: the nearest one above it holding
+    ``.git``, ``.cfnfix.toml`` or a pyproject.toml with [tool.cfnfix], else the working directory.
+
+    Fixers that read files beyond their input (nested stacks) read only inside it, so a
+    template cannot pull a file from elsewhere on the machine into a report.
+    """
+    start = start.resolve()
+    for folder in [start, *start.parents] if start.is_dir() else list(start.parents):
+        if (folder / ".git").exists() or (folder / CONFIG_NAME).is_file():
+            return folder
+        pyproject = folder / "pyproject.toml"
+        try:
+            if pyproject.is_file() and "cfnfix" in _tool_table(pyproject, _read_toml(pyproject)):
+                return folder
+        except ConfigError:
+            continue  # not this project's config; loading it reports the problem
+    return Path.cwd().resolve()
+
+
+def _tool_table(path: Path, table: dict) -> dict:
+    tool = table.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table")
+    return tool
+
+
 def _read_toml(path: Path) -> dict:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raw = files.read(str(path), MAX_CONFIG_BYTES).data
+    except files.FileError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KB; not a config file")
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); TOML files are UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
@@ -113,7 +146,9 @@ def load(path: Path | None) -> Config:
         return Config()
     table = _read_toml(path)
     if path.name == "pyproject.toml":
-        table = table.get("tool", {}).get("cfnfix", {})
+        table = _tool_table(path, table).get("cfnfix", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: 'tool.cfnfix' must be a table")
     return from_table(table, str(path), path.parent)
 
 

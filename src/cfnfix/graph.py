@@ -79,8 +79,28 @@ def edges(resources: dict, source: str, target: str) -> list[tuple]:
     if not isinstance(res, dict):
         return []
     found = [("DependsOn",)] if target in depends_on(res) else []
-    body = {k: v for k, v in res.items() if k not in ("Type", "DependsOn", "Condition")}
-    return found + [p for name, p in references(body) if name == target]
+    return found + _paths_by_name(res).get(target, [])
+
+
+_last_walked: tuple[dict, dict[str, list[tuple]]] | None = None
+
+
+def _paths_by_name(res: dict) -> dict[str, list[tuple]]:
+    """references() of a resource's body grouped by name, kept for the last resource walked.
+
+    Callers ask edges() for each target of one resource in turn; walking the body once per
+    target is quadratic for a role naming thousands of buckets. The cache holds the resource
+    itself, so its identity cannot be reused by another object while cached (template data
+    is never mutated once parsed).
+    """
+    global _last_walked
+    if _last_walked is None or _last_walked[0] is not res:
+        index: dict[str, list[tuple]] = {}
+        body = {k: v for k, v in res.items() if k not in ("Type", "DependsOn", "Condition")}
+        for name, path in references(body):
+            index.setdefault(name, []).append(path)
+        _last_walked = (res, index)
+    return _last_walked[1]
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:

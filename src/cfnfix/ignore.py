@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,12 +40,15 @@ def _gitignore(folder: Path) -> pathspec.GitIgnoreSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def walk(root: Path) -> Iterator[Path]:
+def walk(root: Path) -> tuple[list[Path], list[tuple[str, str]]]:
     """Files under ``root`` in sorted order (named as ``root`` names them), leaving out hidden and
     tool directories, virtual environments, and what the .gitignore files of the repository
-    around ``root`` and below it ignore."""
+    around ``root`` and below it ignore; and (directory, cause) for each directory that could
+    not be listed: a directory skipped silently would pass a check it was never part of."""
     top = Path(os.path.abspath(root))
     specs = [(folder, spec) for folder in _repository_folders(top) if (spec := _gitignore(folder)) is not None]
+    found: list[Path] = []
+    errors: list[tuple[str, str]] = []
 
     def ignored(path: Path, is_dir: bool) -> bool:
         absolute = Path(os.path.abspath(path))
@@ -56,7 +59,10 @@ def walk(root: Path) -> Iterator[Path]:
                     return True
         return False
 
-    for folder, dirs, names in os.walk(root):
+    def failed(exc: OSError) -> None:
+        errors.append((str(Path(exc.filename or root)), f"cannot read directory: {exc.strerror or exc}"))
+
+    for folder, dirs, names in os.walk(root, onerror=failed):
         here = Path(folder)
         if here != root and (spec := _gitignore(here)) is not None:
             specs.append((Path(os.path.abspath(here)), spec))
@@ -65,10 +71,8 @@ def walk(root: Path) -> Iterator[Path]:
             if not d.startswith(".") and d not in SKIPPED_DIRECTORIES
             and not (here / d / "pyvenv.cfg").exists() and not ignored(here / d, True)
         )
-        for name in sorted(names):
-            path = here / name
-            if not ignored(path, False):
-                yield path
+        found.extend(here / name for name in names if not ignored(here / name, False))
+    return sorted(found), errors
 
 
 def _repository_folders(root: Path) -> list[Path]:

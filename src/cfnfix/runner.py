@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable
-import stat
-import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .changelog import FileResult
-from .config import Config, Resolver
+from . import files as files_mod
 from . import ignore
 from .api import fix_text
-from .document import TemplateError, decode
+from .changelog import FileResult
+from .config import Config, Resolver
+from .document import MAX_BYTES, TemplateError, decode
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 _TEMPLATE_HINTS = ("Resources", "AWSTemplateFormatVersion")
@@ -48,9 +49,10 @@ def discover(paths: list[str], config_for: Callable[[str], Config],
             continue
         path = Path(raw)
         if path.is_dir():
+            found, unreadable = ignore.walk(path)
+            errors.extend(FileResult(folder, "error", error=cause) for folder, cause in unreadable)
             files.extend(
-                (str(p), False)
-                for p in ignore.walk(path)
+                (str(p), False) for p in found
                 if p.suffix in TEMPLATE_SUFFIXES and not config_for(str(p)).is_excluded(str(p))
             )
         elif path.exists() or path.is_symlink():
@@ -58,7 +60,7 @@ def discover(paths: list[str], config_for: Callable[[str], Config],
                 files.append((raw, explicit))
         else:
             errors.append(FileResult(raw, "error", error="no such file or directory"))
-    return files, errors
+    return files_mod.unique(files, lambda entry: entry[0]), errors
 
 
 def template_free_directories(paths: list[str], results: list[FileResult]) -> list[FileResult]:
@@ -73,85 +75,121 @@ def template_free_directories(paths: list[str], results: list[FileResult]) -> li
     return out
 
 
+# A write the main process makes once every file is processed: (target, bytes, what was read
+# from the target when it is the input itself, to check it did not change meanwhile).
+Write = tuple[str, bytes, files_mod.Snapshot | None]
 
 
 def run(files: list[tuple[str, bool]], job: Job, jobs: int = 1, stdin_text: bytes | None = None) -> list[FileResult]:
-    """Process every file; results come back in input order whatever the number of workers."""
+    """Process every file, then write; results come back in input order whatever the number of workers.
+
+    Workers only compute: nothing is written until every file has been read and fixed, so a
+    fixer reading other inputs (nested stacks) sees them as they were before the run, whatever
+    ``jobs`` is, and an interrupted or killed run leaves no worker writing.
+    """
     if jobs > 1 and len(files) >= 4 * jobs:
-        with ProcessPoolExecutor(jobs) as pool:
-            return list(pool.map(_process_entry, files, [job] * len(files), [stdin_text] * len(files), chunksize=4))
-    return [_process_entry(entry, job, stdin_text) for entry in files]
+        outcomes = _in_workers(files, job, jobs, stdin_text)
+    else:
+        outcomes = [_process_entry(entry, job, stdin_text) for entry in files]
+    return [_write(result, write) for result, write in outcomes]
 
 
-def _process_entry(entry: tuple[str, bool], job: Job, stdin_bytes: bytes | None = None) -> FileResult:
+def _in_workers(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text: bytes | None) -> list:
+    """_process_entry over ``files`` in ``jobs`` processes; Ctrl-C stops them all at once."""
+    from concurrent.futures import ProcessPoolExecutor  # not imported by the runs that need no pool
+
+    pool = ProcessPoolExecutor(jobs, initializer=_worker_start, initargs=(os.getpid(),))
+    try:
+        outcomes = list(pool.map(_process_entry, files, [job] * len(files), [stdin_text] * len(files), chunksize=4))
+    except BaseException:
+        # shutdown() alone lets running workers finish their files first; nothing of theirs is
+        # needed any more (they write nothing), so stop them now
+        for worker in list((pool._processes or {}).values()):  # no public API reaches the workers
+            worker.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return outcomes
+
+
+def _worker_start(parent: int) -> None:
+    """Ctrl-C is the main process's to handle; a worker whose main process died exits too
+    (it would otherwise go on with the files already queued for it, for nobody).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _process_entry(entry: tuple[str, bool], job: Job, stdin_bytes: bytes | None = None) -> tuple[FileResult, Write | None]:
     """process() for a worker: a bug in a fixer becomes this file's error, never a traceback."""
     path, explicit = entry
     try:
         return process(path, explicit, job, stdin_bytes)
     except Exception as exc:  # noqa: BLE001 - reported per file, the run goes on
-        return FileResult(path, "error", error=f"internal error ({type(exc).__name__}: {exc}); nothing written")
+        return FileResult(path, "error", error=f"internal error ({type(exc).__name__}: {exc}); nothing written"), None
 
 
-def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = None) -> FileResult:
+def _write(result: FileResult, write: Write | None) -> FileResult:
+    """Carry out a write process() asked for; a failure makes the file's result an error."""
+    if write is None:
+        return result
+    target, data, expected = write
     try:
-        raw = stdin_bytes if path == "-" else _read(path)
+        files_mod.write_atomic(target, data, expected)
+    except OSError as exc:
+        return FileResult(result.path, "error", error=f"cannot write {target}: {exc.strerror or exc}")
+    except files_mod.FileError as exc:
+        return FileResult(result.path, "error", error=str(exc) if target == result.path else f"cannot write {target}: {exc}")
+    return result
+
+
+def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = None) -> tuple[FileResult, Write | None]:
+    """The result for one file, and the write it needs (made by the caller, in the main process)."""
+    raw, snapshot = stdin_bytes, None
+    try:
+        if path != "-":
+            snapshot = files_mod.read(path, MAX_BYTES)
+            raw = snapshot.data
         text = decode(raw or b"")
+    except files_mod.FileError as exc:
+        return FileResult(path, "error", error=str(exc)), None
     except TemplateError as exc:
-        return FileResult(path, "error", error=str(exc))
+        if not explicit and not _may_be_template(raw or b""):
+            return FileResult(path, "skipped"), None
+        return FileResult(path, "error", error=str(exc)), None
     if not explicit and not any(hint in text for hint in _TEMPLATE_HINTS):
-        return FileResult(path, "skipped")
+        return FileResult(path, "skipped"), None
     config = job.resolver.for_path(path)
     try:
         result = fix_text(text, config, None if path == "-" else path)
     except TemplateError as exc:
         if not explicit and "not a CloudFormation template" in str(exc):
-            return FileResult(path, "skipped")
-        return FileResult(path, "error", error=str(exc))
+            return FileResult(path, "skipped"), None
+        return FileResult(path, "error", error=str(exc)), None
     result.path = path
     if result.status == "error" or (result.after == text and (job.dry_run or not job.output)):  # -o gets the template even when clean
-        return result
+        return result, None
     if job.dry_run:
         result.status = "pending"
-        return result
-    if path != "-" or job.output:
-        target = job.output or result.output or path
-        try:
-            write_atomic(target, (result.after or "").encode("utf-8"), like=path)
-        except OSError as exc:
-            return FileResult(path, "error", error=f"cannot write {target}: {exc.strerror}")
-        if target != path:
-            result.output = target
-    return result
+        return result, None
+    if path == "-" and not job.output:
+        return result, None
+    target = job.output or result.output or path
+    if target != path:
+        result.output = target
+    return result, (target, (result.after or "").encode("utf-8"), snapshot if target == path else None)
 
 
-def _read(path: str) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except IsADirectoryError:
-        raise TemplateError("is a directory") from None
-    except OSError as exc:
-        raise TemplateError(f"cannot read: {exc.strerror or exc}") from None
-
-
-def write_atomic(target: str, data: bytes, like: str | None = None) -> None:
-    """Write via a temporary file in the same directory and a rename, keeping the file's mode."""
-    directory = os.path.dirname(os.path.abspath(target))
-    mode = None
-    for candidate in (target, like):
-        if candidate and os.path.exists(candidate):
-            mode = stat.S_IMODE(os.stat(candidate).st_mode)
-            break
-    fd, tmp = tempfile.mkstemp(prefix=".cfnfix-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def _may_be_template(raw: bytes) -> bool:
+    """Whether bytes that are not UTF-8 text (UTF-16, Latin-1, binary, too large) still look
+    like a template: files that only happen to end in .yaml are skipped, not errors.
+    """
+    head = raw[:65536]
+    return any(hint in head.decode(encoding, "ignore") for encoding in ("utf-16-le", "utf-16-be", "latin-1")
+               for hint in _TEMPLATE_HINTS)

@@ -1,0 +1,276 @@
+"""Never lose a byte, never hang (issue 15): what cfnfix reads, walks and writes on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from test_cli import CLEAN, FIXED, TEMPLATE, invoke, write  # noqa: F401 - the fixture below is test_cli's
+from test_cli import work  # noqa: F401
+
+ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def error_lines(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("cfnfix:")]
+
+
+# --- targets of --changelog and -o -----------------------------------------------------------
+
+def test_changelog_target_that_is_one_of_the_inputs_is_refused(work):
+    # `cfnfix check --changelog *.yaml` as the shell expands it
+    write(work / "a.yaml", TEMPLATE)
+    write(work / "b.yaml", TEMPLATE)
+    result = invoke("check", "--changelog", "a.yaml", "b.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == "cfnfix: a.yaml: not writing the change log there: it exists and is not a cfnfix change log\n"
+    assert (work / "a.yaml").read_text() == TEMPLATE
+    result = invoke("check", "--changelog", "b.yaml", "a.yaml", "b.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == "cfnfix: b.yaml: not writing the change log there: it is one of the inputs\n"
+    assert (work / "b.yaml").read_text() == TEMPLATE
+
+
+def test_an_older_change_log_is_replaced(work):
+    write(work / "t.yaml", TEMPLATE)
+    assert invoke("check", "--changelog", "log.json", "t.yaml").exit_code == 1
+    assert invoke("apply", "--changelog", "log.json", "t.yaml").exit_code == 0
+    assert [f["status"] for f in json.loads((work / "log.json").read_text())["files"]] == ["fixed"]
+
+
+def test_changelog_target_found_in_an_input_directory_is_refused(work):
+    write(work / "stacks" / "a.yaml", TEMPLATE)
+    result = invoke("apply", "--changelog", "stacks/a.yaml", "stacks")
+    assert result.exit_code == 2
+    assert error_lines(result) == ["cfnfix: stacks/a.yaml: not writing the change log there: it is one of the inputs"]
+    assert (work / "stacks" / "a.yaml").read_text() == TEMPLATE  # refused before anything is written
+
+
+@pytest.mark.parametrize("kind,cause", [
+    ("directory", "it is a directory, not a regular file"),
+    ("fifo", "it is a FIFO, not a regular file"),
+    ("symlink", "it is a symbolic link (name the file it points to)"),
+    ("device", "it is a character device, not a regular file"),
+])
+@pytest.mark.parametrize("option", ["--changelog", "-o"])
+def test_output_target_that_is_not_a_plain_new_or_regular_file_is_refused(work, kind, cause, option):
+    write(work / "t.yaml", TEMPLATE)
+    write(work / "elsewhere.json", "{}")
+    target = {"directory": "out", "fifo": "out.fifo", "symlink": "link.json", "device": "null"}[kind]
+    if kind == "device":  # a node of its own, like /dev/null: a regression must not replace the real one
+        try:
+            os.mknod(work / target, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("creating a device node needs CAP_MKNOD")
+    elif kind == "directory":
+        (work / target).mkdir()
+    elif kind == "fifo":
+        os.mkfifo(work / target)
+    elif kind == "symlink":
+        os.symlink("elsewhere.json", work / target)
+    result = invoke("apply", option, target, "t.yaml")
+    assert result.exit_code == 2
+    what = "the change log" if option == "--changelog" else "the patched template"
+    assert result.stderr == f"cfnfix: {target}: not writing {what} there: {cause}\n"
+    assert (work / "t.yaml").read_text() == TEMPLATE
+    assert (work / "elsewhere.json").read_text() == "{}"
+
+
+def test_output_target_that_is_the_input_is_refused(work):
+    write(work / "t.yaml", TEMPLATE)
+    result = invoke("apply", "-o", "./t.yaml", "t.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == "cfnfix: ./t.yaml: not writing the patched template there: it is one of the inputs\n"
+
+
+# --- symlinks and hard links ------------------------------------------------------------------
+
+def test_symlinked_template_is_fixed_through_the_link(work):
+    real = write(work / "real" / "t.yaml", TEMPLATE)
+    os.symlink("real/t.yaml", work / "link.yaml")
+    result = invoke("apply", "link.yaml")
+    assert result.exit_code == 0
+    assert os.path.islink(work / "link.yaml") and os.readlink(work / "link.yaml") == "real/t.yaml"
+    assert real.read_text() == FIXED
+
+
+def test_a_file_reached_twice_in_a_directory_is_fixed_once(work):
+    write(work / "stacks" / "t.yaml", TEMPLATE)
+    os.symlink("t.yaml", work / "stacks" / "alias.yaml")
+    result = invoke("apply", "--format", "json", "stacks", "stacks/t.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert [f["path"] for f in json.loads(result.stdout)["files"]] == ["stacks/alias.yaml"]
+    assert (work / "stacks" / "t.yaml").read_text() == FIXED
+    assert os.path.islink(work / "stacks" / "alias.yaml")
+
+
+def test_a_hard_link_is_broken_by_the_rewrite(work):
+    """README: the fixed file is a new file; other hard links keep the old bytes."""
+    path = write(work / "t.yaml", TEMPLATE)
+    os.link(path, work / "other-name.yaml")
+    assert invoke("apply", "t.yaml").exit_code == 0
+    assert path.read_text() == FIXED
+    assert (work / "other-name.yaml").read_text() == TEMPLATE
+    assert path.stat().st_nlink == 1
+
+
+# --- mode, owner and group --------------------------------------------------------------------
+
+@pytest.mark.skipif(not ROOT_USER, reason="only root can give a file to another owner")
+def test_rewrite_keeps_owner_group_and_mode(work):
+    path = write(work / "t.yaml", TEMPLATE)
+    os.chown(path, 1234, 5678)
+    path.chmod(0o640)
+    assert invoke("apply", "t.yaml").exit_code == 0
+    st = path.stat()
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (1234, 5678, 0o640)
+    assert path.read_text() == FIXED
+
+
+@pytest.fixture
+def umask_027():
+    old = os.umask(0o027)
+    yield
+    os.umask(old)
+
+
+def test_new_files_get_the_umask_mode(work, umask_027):
+    path = write(work / "t.yaml", TEMPLATE)
+    path.chmod(0o600)  # the input's own mode is not copied to a new file
+    assert invoke("apply", "-o", "out.yaml", "--changelog", "log.json", "t.yaml").exit_code == 0
+    assert stat.S_IMODE((work / "out.yaml").stat().st_mode) == 0o640
+    assert stat.S_IMODE((work / "log.json").stat().st_mode) == 0o640
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+# --- a file changed by someone else meanwhile ---------------------------------------------------
+
+def test_a_template_changed_between_read_and_write_is_not_overwritten(work, monkeypatch):
+    from cfnfix import runner
+
+    path = write(work / "t.yaml", TEMPLATE)
+    theirs = TEMPLATE.replace("python3.12", "python3.13")
+    fix_text = runner.fix_text
+
+    def someone_edits_meanwhile(*args, **kwargs):
+        path.write_text(theirs)
+        return fix_text(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "fix_text", someone_edits_meanwhile)
+    result = invoke("apply", "t.yaml")
+    assert result.exit_code == 2
+    assert error_lines(result) == ["cfnfix: t.yaml: changed on disk since cfnfix read it; not overwritten (run cfnfix again)"]
+    assert path.read_text() == theirs
+    assert sorted(p.name for p in work.iterdir()) == ["t.yaml"]
+
+
+# --- what is read -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("where", ["named", "in a directory"])
+def test_a_fifo_is_not_read(tmp_path, where):
+    write(tmp_path / "stacks" / "t.yaml", TEMPLATE)
+    os.mkfifo(tmp_path / "stacks" / "pipe.yaml")
+    args = ["stacks/pipe.yaml", "stacks/t.yaml"] if where == "named" else ["stacks"]
+    proc = subprocess.run([sys.executable, "-m", "cfnfix", "apply", *args], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr == "cfnfix: stacks/pipe.yaml: a FIFO, not a regular file; only regular files are read\n"
+    assert (tmp_path / "stacks" / "t.yaml").read_text() == FIXED
+
+
+def test_a_huge_file_is_not_read_whole(tmp_path):
+    with open(tmp_path / "huge.yaml", "wb") as handle:  # sparse: 2 GB that take no disk space
+        handle.truncate(2 * 1024**3)
+    proc = subprocess.run([sys.executable, "-m", "cfnfix", "check", "huge.yaml"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr == "cfnfix: huge.yaml: file is larger than 5 MB\n"
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert peak_kb < 400 * 1024
+
+
+def test_an_unreadable_subdirectory_is_named(work, monkeypatch):
+    write(work / "stacks" / "t.yaml", TEMPLATE)
+    write(work / "stacks" / "locked" / "u.yaml", TEMPLATE)
+    scandir = os.scandir
+
+    def locked(path=".", *args):
+        if os.path.basename(os.fspath(path)) == "locked":  # what chmod 000 does for a user other than root
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path, *args)
+
+    monkeypatch.setattr(os, "scandir", locked)
+    result = invoke("apply", "stacks")
+    assert result.exit_code == 2
+    assert error_lines(result) == ["cfnfix: stacks/locked: cannot read directory: Permission denied"]
+    assert (work / "stacks" / "t.yaml").read_text() == FIXED
+
+
+# --- interrupted and killed runs ----------------------------------------------------------------
+
+def _slow_inputs(folder: Path, count: int = 16, buckets: int = 1500) -> None:
+    body = "".join(f"  Bucket{i}:\n    Type: AWS::S3::Bucket\n" for i in range(buckets))
+    for n in range(count):
+        write(folder / f"t{n:02}.yaml", "Resources:\n" + body)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+
+
+def test_ctrl_c_exits_130_at_once_and_stops_every_worker(tmp_path):
+    _slow_inputs(tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    proc = subprocess.Popen([sys.executable, "-m", "cfnfix", "apply", "-j", "4", "."], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while len(_children(proc.pid)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1)
+    workers = _children(proc.pid)
+    proc.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert time.monotonic() - sent < 3
+    assert stderr == "cfnfix: interrupted; files not written yet are left as they were\n"
+    time.sleep(0.5)
+    assert not [pid for pid in workers if _alive(pid)]
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temporary file, nothing half-done
+
+
+def test_killing_the_main_process_leaves_no_worker_writing(tmp_path):
+    _slow_inputs(tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    proc = subprocess.Popen([sys.executable, "-m", "cfnfix", "apply", "-j", "4", "."], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while len(_children(proc.pid)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.5)
+    workers = _children(proc.pid)
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 60
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
