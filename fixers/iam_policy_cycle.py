@@ -9,8 +9,8 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.fixers.security_group_cycle import owned_cycles, remove_items
-from cfnfix.graph import cheapest_cut, dependency_graph, references
+from cfnfix.cycles import document_graph, owned_cycles, reaches, remove_items
+from cfnfix.graph import cheapest_cut, references
 
 ROLE = "AWS::IAM::Role"
 FUNCTIONS = ("AWS::Lambda::Function", "AWS::Serverless::Function")
@@ -100,7 +100,7 @@ class IamPolicyCycle(Fixer):
     def find(self, doc: Document) -> list[Finding]:
         resources = doc.resources
         findings = []
-        for component, roles, sub, statements in owned_cycles(resources, "role-policy", ROLE, _statement_key):
+        for component, roles, sub, statements in owned_cycles(doc, "role-policy", ROLE, _statement_key):
             text = "dependency cycle between " + ", ".join(component)
             cut = cheapest_cut(sub, list(statements), lambda s: len({(e[0],) + k for e in s for k in statements[e]})) if statements else None
             if cut is None:
@@ -120,7 +120,7 @@ class IamPolicyCycle(Fixer):
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
         changes = []
-        graph = dependency_graph(doc.resources)
+        graph = document_graph(doc)
         depends: dict[str, list[str]] = {}
         for finding in findings:
             role = finding.resource
@@ -157,7 +157,7 @@ class IamPolicyCycle(Fixer):
                                                path=statement_path[:5]))
                 changes.append(self.change(finding, "add", None, body, f"policy of {role} created after the resources it names", path=("Resources", new_id)))
                 for consumer in self._consumers(doc.resources, role):
-                    if not self._reaches(graph, [role] + [n for n, _ in references(body)], consumer):
+                    if not reaches(graph, [role] + [n for n, _ in references(body)], consumer):
                         depends.setdefault(consumer, []).append(new_id)
             if emptied:
                 remove_items(editor, ("Resources", role, "Properties", "Policies"), emptied)
@@ -204,16 +204,3 @@ class IamPolicyCycle(Fixer):
                     props.get("ServiceToken") if rtype != "AWS::Lambda::EventSourceMapping" else props.get("FunctionName")) & functions:
                 found.append(name)
         return sorted(found)
-
-    @staticmethod
-    def _reaches(graph: dict[str, set[str]], starts: list[str], goal: str) -> bool:
-        """Whether ``goal`` is among what ``starts`` need, directly or not (a DependsOn would close a loop)."""
-        seen, todo = set(), list(starts)
-        while todo:
-            node = todo.pop()
-            if node == goal:
-                return True
-            if node not in seen:
-                seen.add(node)
-                todo.extend(graph.get(node, ()))
-        return False

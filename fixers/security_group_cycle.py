@@ -2,74 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.graph import cheapest_cut, cycles, dependency_graph, edges
-
-SG = "AWS::EC2::SecurityGroup"
-_NOTIFICATION_GRANTS = ("AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy")
-RULE_LISTS = {"SecurityGroupIngress": "AWS::EC2::SecurityGroupIngress", "SecurityGroupEgress": "AWS::EC2::SecurityGroupEgress"}
-
-
-def edge_kinds(resources: dict, graph: dict[str, set[str]]) -> dict[tuple[str, str], tuple[str, list[tuple]]]:
-    """Edges one of the cycle fixers can cut, by owner, with the paths that make each edge.
-
-    An edge belongs to a fixer only when every reference behind it sits where that fixer can
-    move it: all in inline security group rules, all in a role's inline policy statements, or
-    all in a bucket's ``NotificationConfiguration`` or its ``DependsOn`` on the permission a
-    notification needs (both left to ``s3-notification-cycle``).
-    """
-    kinds: dict[tuple[str, str], tuple[str, list[tuple]]] = {}
-    for source, targets in graph.items():
-        rtype = resources[source].get("Type")
-        for target in targets:
-            paths = edges(resources, source, target)
-            if not paths:
-                continue
-            if rtype == SG and all(len(p) > 2 and p[:2] in (("Properties", k) for k in RULE_LISTS) and isinstance(p[2], int) for p in paths):
-                kinds[(source, target)] = ("sg-rule", paths)
-            elif rtype == "AWS::IAM::Role" and all(
-                len(p) > 5 and p[:2] == ("Properties", "Policies") and isinstance(p[2], int) and p[3:5] == ("PolicyDocument", "Statement")
-                for p in paths
-            ):
-                kinds[(source, target)] = ("role-policy", paths)
-            elif rtype == "AWS::S3::Bucket" and all(
-                p[:2] == ("Properties", "NotificationConfiguration")
-                or (p == ("DependsOn",) and resources[target].get("Type") in _NOTIFICATION_GRANTS)
-                for p in paths
-            ):
-                kinds[(source, target)] = ("s3-notification", paths)
-    return kinds
-
-
-def owned_cycles(resources: dict, kind: str, owner_type: str, key) -> Iterator[tuple[list[str], list[str], dict, dict]]:
-    """The cycles that edges of ``kind`` (a fixer's own) help close, among the edges only it may cut.
-
-    Yields (cycle members, members of ``owner_type``, the cycle's subgraph, {edge: sorted
-    ``key(path)`` of the references that make it}) for each cycle with an owner in it.
-    """
-    graph = dependency_graph(resources)
-    kinds = edge_kinds(resources, graph)
-    work = without(graph, {e for e, (k, _) in kinds.items() if k != kind})
-    for component in cycles(work):
-        owners = [r for r in component if resources[r].get("Type") == owner_type]
-        if not owners:
-            continue
-        members = set(component)
-        movable = {
-            e: sorted({key(p) for p in paths}, key=str)
-            for e, (k, paths) in kinds.items() if k == kind and e[0] in members and e[1] in members
-        }
-        yield component, owners, {n: work[n] & members for n in component}, movable
-
-
-def without(graph: dict[str, set[str]], cut: set) -> dict[str, set[str]]:
-    return {n: {m for m in deps if (n, m) not in cut} for n, deps in graph.items()}
-
+from cfnfix.cycles import RULE_LISTS, SG, owned_cycles, remove_items
+from cfnfix.graph import cheapest_cut
 
 class SecurityGroupCycle(Fixer):
     name = "security-group-cycle"
@@ -134,7 +74,7 @@ class SecurityGroupCycle(Fixer):
     def find(self, doc: Document) -> list[Finding]:
         resources = doc.resources
         findings = []
-        for component, groups, sub, rules in owned_cycles(resources, "sg-rule", SG, lambda p: (p[1], p[2])):
+        for component, groups, sub, rules in owned_cycles(doc, "sg-rule", SG, lambda p: (p[1], p[2])):
             resource_path = ("Resources", groups[0])
             if not rules:
                 findings.append(Finding(groups[0], resource_path, self._cycle_text(component) + " runs through no inline security group rule", fixable=False))
@@ -196,12 +136,3 @@ class SecurityGroupCycle(Fixer):
                 remove_items(editor, ("Resources", group, "Properties", list_name), indices)
         return Fix.of(editor, changes)
 
-
-def remove_items(editor: Editor, path: tuple, indices: list[int]) -> None:
-    """Remove items of the sequence at ``path``; the key goes too when nothing is left."""
-    items = editor.doc.value(path)
-    if len(set(indices)) == len(items):
-        editor.remove(path)
-    else:
-        for index in sorted(set(indices)):
-            editor.remove(path + (index,))
