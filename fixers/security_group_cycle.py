@@ -9,7 +9,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.cycles import RULE_LISTS, SG, owned_cycles, remove_items
-from cfnfix.graph import cheapest_cut
+from cfnfix.graph import cheapest_cut, references
 
 class SecurityGroupCycle(Fixer):
     name = "security-group-cycle"
@@ -22,7 +22,9 @@ class SecurityGroupCycle(Fixer):
     `AWS::EC2::SecurityGroup` resources that reference each other through inline
     `SecurityGroupIngress` / `SecurityGroupEgress` rules (`SourceSecurityGroupId: !Ref Other`,
     `DestinationSecurityGroupId: !GetAtt Other.GroupId`), directly (A ↔ B) or around a longer
-    loop (A → B → C → A). cfn-lint reports these as E3004.
+    loop (A → B → C → A), or that references itself in its own inline rules
+    (`SourceSecurityGroupId: !Ref AppSG` inside `AppSG`: members of the group may talk to each
+    other). cfn-lint reports these as E3004.
 
     ## Why it matters
     Each group needs the other's id before it can be created, so CloudFormation rejects the
@@ -62,6 +64,8 @@ class SecurityGroupCycle(Fixer):
     instead. Cycles that also run through other resources are fixed only when moving rules
     breaks them; edges through an S3 `NotificationConfiguration` are left to
     `s3-notification-cycle` and edges through a role's inline policy to `iam-policy-cycle`.
+    A rule naming its own group always moves (its new resource is `<Group>IngressFromSelf` /
+    `<Group>EgressToSelf`), unless it is the group's last inline egress rule, which is reported.
     The new rule resources keep the rule's protocol, ports, description and peer, take
     `GroupId: !GetAtt Group.GroupId` (right in default and non-default VPCs alike) and the
     owning group's `Condition`.
@@ -92,6 +96,36 @@ class SecurityGroupCycle(Fixer):
                     fixable=False))
                 continue
             findings.append(Finding(groups[0], resource_path, self._cycle_text(component) + " through inline rules", detail=moves))
+        return self._self_references(doc, findings)
+
+    def _self_references(self, doc: Document, findings: list[Finding]) -> list[Finding]:
+        """Groups naming themselves in their own inline rules (``SourceSecurityGroupId: !Ref Self``):
+        CloudFormation needs the group's id to create it, a circular dependency (E3004). Their
+        rules join the group's cycle finding when it has one (one removal per rule list)."""
+        by_group = {move[0]: f for f in findings if f.fixable and f.detail for move in f.detail}
+        for gid, res in doc.resources_of_type(SG):
+            props = res.get("Properties")
+            if not isinstance(props, dict):
+                continue
+            own = [(gid, list_name, i, "Self") for list_name in RULE_LISTS
+                   for i, rule in enumerate(props.get(list_name) if isinstance(props.get(list_name), list) else [])
+                   if gid in {name for name, _ in references(rule)}]
+            if not own:
+                continue
+            message = f"security group {gid} refers to itself in its inline rules, a circular dependency"
+            finding = by_group.get(gid)
+            moves = sorted(set(own) | {m for m in (finding.detail if finding else []) if m[0] == gid})
+            egress = props.get("SecurityGroupEgress")
+            if isinstance(egress, list) and egress and len([m for m in moves if m[1] == "SecurityGroupEgress"]) == len(egress):
+                findings.append(Finding(gid, ("Resources", gid), f"{message}; moving its last inline egress rule out would "
+                                        "restore the default allow-all egress: move it by hand and keep an explicit egress rule",
+                                        fixable=False))
+                continue
+            if finding is not None:
+                finding.detail = sorted(set(finding.detail) | set(own))
+                finding.message += f"; {gid} also refers to itself"
+            else:
+                findings.append(Finding(gid, ("Resources", gid), message, detail=own))
         return findings
 
     @staticmethod
