@@ -13,7 +13,7 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.fixers.inline_lambda_handler import literal_code
+from cfnfix.inline_code import literal_code
 
 FUNCTIONS = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 # Standard-library modules Python removed (PEP 594, PEP 632, imp): inline code importing them
