@@ -1,11 +1,12 @@
 """Issue 16 (keep intent): per-fixer counts of the fixers it changes, over the shared corpus.
 
-    python bench/keep_intent.py [--lint] [--json OUT] [--flatten]
+    python bench/keep_intent.py [--lint [--sample N]] [--json OUT] [--flatten]
 
 Runs each fixer alone (review fixes written, --as-of 2026-12-01) over
 /work/shared/corpus/tap/*/model.* and /work/shared/corpus/aws-samples/**, and prints per fixer:
 templates with findings, templates changed, changes (review), findings reported unfixed.
-With --lint, cfn-lint error codes before/after for every changed file (new codes must be none).
+With --lint, cfn-lint error codes before/after for every changed file (new codes must be none);
+--sample N lints only the first N changed files of each fixer (cfn-lint is slow).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def main() -> None:
     per_file: dict[str, dict] = {}
     new_codes: list = []
     linted = 0
+    sample = int(sys.argv[sys.argv.index("--sample") + 1]) if "--sample" in sys.argv else None
+    linted_by: Counter = Counter()
     for path in templates():
         try:
             doc = parse(path.read_text(encoding="utf-8"))
@@ -65,8 +68,9 @@ def main() -> None:
             s["review"] += sum(c.safety == "review" for c in result.changes)
             s["reported"] += len(result.unfixed)
             per_file[f"{name} {path}"] = {"changes": len(result.changes), "unfixed": [u.message for u in result.unfixed]}
-            if "--lint" in sys.argv and result.changes and result.after:
+            if "--lint" in sys.argv and result.changes and result.after and (sample is None or linted_by[name] < sample):
                 linted += 1
+                linted_by[name] += 1
                 before, after = lint_codes(doc.text), lint_codes(result.after)
                 if after - before:
                     new_codes.append((name, str(path), sorted(after - before)))
@@ -76,7 +80,7 @@ def main() -> None:
         s = stats[name]
         print(f"| {name} | {s['with findings']} | {s['changed']} | {s['changes']} | {s['review']} | {s['reported']} | {s['crash']} |")
     if "--lint" in sys.argv:
-        print(f"\ncfn-lint on {linted} changed files: new error codes in {len(new_codes)}")
+        print(f"\ncfn-lint on {linted} changed files ({dict(linted_by)}): new error codes in {len(new_codes)}")
         for item in new_codes:
             print("  ", *item)
     if "--json" in sys.argv:
