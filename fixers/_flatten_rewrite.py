@@ -59,6 +59,7 @@ class Plan:
     rewrite_resource: Callable[[Any], Any]  # a parent resource body, both of the above applied
     transform: Any  # the merged Transform value, or None when unchanged
     problems: list  # (stack id or None, message): reasons not to flatten
+    chosen: dict = field(default_factory=dict)  # child label -> why that file was chosen (matched by name)
 
 
 def stack_name_uses(value: Any, path: tuple = ()) -> list[tuple]:
@@ -122,6 +123,32 @@ def rewrite_sub(arg: Any, resolve: Callable[[str], Any], value: Callable[[Any], 
 
     new_text = _SUB_VAR.sub(replace, text)
     return {"Fn::Sub": [new_text, new_vars] if listed or new_vars else new_text}
+
+
+def lift_if(condition: Any) -> Any:
+    """A condition with each ``Fn::Equals`` over an ``Fn::If`` (a parameter the parent passes as
+    ``Fn::If``) rewritten without it, which conditions do not allow:
+    ``Equals(If(c, a, b), x)`` -> ``Or(And(c, Equals(a, x)), And(Not(c), Equals(b, x)))``."""
+    call = intrinsic(condition)
+    if call and call[0] == "Fn::Equals" and isinstance(call[1], list) and len(call[1]) == 2:
+        for side, value in enumerate(call[1]):
+            branch = intrinsic(value)
+            if branch and branch[0] == "Fn::If" and isinstance(branch[1], list) and len(branch[1]) == 3 \
+                    and isinstance(branch[1][0], str):
+                name, yes, no = branch[1]
+                other = call[1][1 - side]
+
+                def equals(v: Any) -> Any:
+                    return lift_if({"Fn::Equals": [v, other] if side == 0 else [other, v]})
+
+                return {"Fn::Or": [{"Fn::And": [{"Condition": name}, equals(yes)]},
+                                   {"Fn::And": [{"Fn::Not": [{"Condition": name}]}, equals(no)]}]}
+        return condition
+    if isinstance(condition, dict):
+        return {k: lift_if(v) for k, v in condition.items()}
+    if isinstance(condition, list):
+        return [lift_if(v) for v in condition]
+    return condition
 
 
 def _getatt(arg: Any) -> tuple[Any, Any]:
@@ -218,10 +245,12 @@ class Flattener:
     user adds): a TemplateURL is input, and must not make cfnfix read, and report, any file.
     """
 
-    def __init__(self, templates: dict, root: Path, allowed: tuple[Path, ...]) -> None:
+    def __init__(self, templates: dict, root: Path, allowed: tuple[Path, ...], parent: Path | None = None) -> None:
         self.templates = templates
         self.root = root
         self.allowed = tuple(p.resolve() for p in allowed)
+        self.parent = parent  # the parent template's file: never a candidate child
+        self.chosen: dict[str, str] = {}  # child label -> why it was chosen by name
 
     def plan(self, data: dict, base: Path, chain: tuple = ()) -> Plan:
         return _Level(self, data, base, chain).plan()
@@ -253,6 +282,15 @@ class Flattener:
             if path.is_file():
                 return self._allowed(stack, path)
         shown = json.dumps(url) if not isinstance(url, str) else url
+        by_name = self._by_name(stack, url, text, base)
+        if isinstance(by_name, Path):
+            keys = ", ".join(sorted(_name_keys(stack, url, text)))
+            self.chosen[self.label(by_name)] = (f"TemplateURL {shown} names no local file; {self.label(by_name)} is "
+                                                f"the only template beside the parent whose name fits ({keys})")
+            return self._allowed(stack, by_name)
+        if by_name:
+            raise TemplateError(f"nested stack {stack}: TemplateURL {shown} names no local file and several templates "
+                                f"fit its name ({', '.join(by_name)}); map it with option 'templates'")
         looked = f" (looked for {', '.join(self.label(p) for p in tried)})" if tried else ""
         raise TemplateError(
             f"nested stack {stack}: TemplateURL {shown} names no local file{looked}; map it with option 'templates'"
@@ -272,6 +310,58 @@ class Flattener:
         """A child template's data; a FIFO or a huge file is refused before it is read."""
         snapshot = files.read(str(path), MAX_TEMPLATE_BYTES)
         return parse(decode(snapshot.data)).data
+
+    def _by_name(self, stack: str, url: Any, text: str | None, base: Path) -> Path | list[str] | None:
+        """The one template beside the parent (or a folder below) whose file name fits the stack's
+        logical id, the URL parameter's name or the URL's file name; else the labels of all that
+        fit (none or several: nothing is chosen)."""
+        keys = _name_keys(stack, url, text)
+        if not keys:
+            return None
+        fits = []
+        for path in sorted(p for pattern in ("*", "*/*") for p in base.glob(pattern)):
+            if (path.suffix not in (".json", ".yaml", ".yml", ".template") or ".flat." in path.name or not path.is_file()
+                    or (self.parent is not None and path.resolve() == self.parent.resolve())):
+                continue
+            if _name_key(path.stem) and any(_fits(_name_key(path.stem), k) for k in keys) and _is_template(path):
+                fits.append(path)
+        return fits[0] if len(fits) == 1 else [self.label(p) for p in fits]
+
+
+_GENERIC_WORDS = {"template", "templates", "url", "uri", "stack", "stacks", "nested", "cfn", "cloudformation",
+                  "child", "file", "path", "key", "s3", "json", "yaml", "yml"}
+
+
+def _name_key(name: str) -> str:
+    """A name's distinctive part: ``VPCTemplateURL``, ``VPCStack`` and ``vpc-stack`` all give ``vpc``."""
+    words = re.findall(r"[A-Z]+(?=[A-Z][a-z]|[^A-Za-z]|$)|[A-Z]?[a-z]+|[0-9]+", name)
+    return "".join(w.lower() for w in words if w.lower() not in _GENERIC_WORDS)
+
+
+def _name_keys(stack: str, url: Any, text: str | None) -> set[str]:
+    """Keys a child file's name may match: the stack's id, the parameter holding the URL, the URL's file name."""
+    names = [stack]
+    call = intrinsic(url)
+    if call and call[0] == "Ref" and isinstance(call[1], str):
+        names.append(call[1])
+    tail = text.rsplit("/", 1)[-1] if text else ""
+    if tail and "${" not in tail:
+        names.append(tail.rsplit(".", 1)[0])
+    return {k for k in map(_name_key, names) if k}
+
+
+def _fits(key: str, wanted: str) -> bool:
+    """Same key, or one a prefix of the other (``app`` / ``application``), three letters at least."""
+    short, long_ = sorted((key, wanted), key=len)
+    return key == wanted or (len(short) >= 3 and long_.startswith(short))
+
+
+def _is_template(path: Path) -> bool:
+    try:
+        parse(decode(files.read(str(path), MAX_TEMPLATE_BYTES).data))
+        return True
+    except (TemplateError, files.FileError):
+        return False
 
 
 def _url_text(url: Any, parent: dict) -> str | None:
@@ -324,7 +414,8 @@ class _Level:
         for sid in self.stacks:
             self.inline(sid)
         transform = self._transform()
-        return Plan(self.done, self.rewrite, self.rewrite_depends, self.rewrite_resource, transform, self.problems)
+        return Plan(self.done, self.rewrite, self.rewrite_depends, self.rewrite_resource, transform, self.problems,
+                    self.flattener.chosen)
 
     def fresh(self, base: str, section: str) -> str:
         """A new name in ``section``: alphanumeric, at most 255 characters, used nowhere yet."""
@@ -349,8 +440,7 @@ class _Level:
                 if isinstance(target, str) and target in self.stacks:
                     return self._output(target, attr)
             if name == "Ref" and arg in self.stacks:
-                self.problems.append((arg, f"Ref {arg} (the nested stack's id) has no equivalent in one template"))
-                return v
+                return {"Ref": "AWS::StackId"}  # the nested stack's id: the flat stack is the nearest thing
             if name == "Fn::Sub":
                 return rewrite_sub(arg, self._sub_name, self.rewrite)
         if isinstance(v, dict):
@@ -361,6 +451,8 @@ class _Level:
 
     def _sub_name(self, name: str) -> Any:
         head, _, attr = name.partition(".")
+        if head in self.stacks and not attr:
+            return {"Ref": "AWS::StackId"}
         return self._output(head, attr) if head in self.stacks and attr else None
 
     def _output(self, stack: str, attr: Any) -> Any:
@@ -372,13 +464,19 @@ class _Level:
             return {"Fn::GetAtt": [stack, attr]}
         return copy.deepcopy(inlined.outputs[out])
 
-    def rewrite_depends(self, deps: Any, condition: Any = None) -> Any:
+    def rewrite_depends(self, deps: Any, condition: Any = None, body: Any = None) -> Any:
         """DependsOn with each stack replaced by its resources.
 
         A resource under another condition than the dependent's own is left out: it may not
-        exist, and CloudFormation rejects a DependsOn on a resource that is not created.
+        exist, and CloudFormation rejects a DependsOn on a resource that is not created. A stack
+        whose outputs ``body`` (the dependent's definition) uses is left out too: the references
+        to its resources they become already order the two.
         """
         names = [deps] if isinstance(deps, str) else deps if isinstance(deps, list) else []
+        if isinstance(body, dict):
+            rewritten = self.rewrite({k: v for k, v in body.items() if k not in ("DependsOn", "Type", "Condition")})
+            used = {n for n, _ in references(rewritten)}
+            names = [d for d in names if not (d in self.stacks and used & set(self.inline(d).resources))]
         out: list = []
         for d in names:
             if d in self.stacks:
@@ -396,7 +494,9 @@ class _Level:
             return body
         out = {}
         for key, v in body.items():
-            out[key] = self.rewrite_depends(v, body.get("Condition")) if key == "DependsOn" else v if key in ("Type", "Condition") else self.rewrite(v)
+            out[key] = self.rewrite_depends(v, body.get("Condition"), body) if key == "DependsOn" else v if key in ("Type", "Condition") else self.rewrite(v)
+        if out.get("DependsOn") == []:
+            del out["DependsOn"]
         return out
 
     # ------------------------------------------------------------ child side
@@ -450,14 +550,14 @@ class _Level:
                 if stack_condition and "Condition" not in new:
                     new["Condition"] = stack_condition
                 used = {r for r, _ in references(new)} | set(depends_on(new))
-                deps = self.rewrite_depends(stack.get("DependsOn"), new.get("Condition"))
+                deps = self.rewrite_depends(stack.get("DependsOn"), new.get("Condition"), stack)
                 extra = [d for d in ([deps] if isinstance(deps, str) else deps) if d not in used]
                 if extra:
                     new["DependsOn"] = depends_on(new) + extra
             result.resources[rename[n]] = new
             result.origin[rename[n]] = n
         for n, body in section("Conditions").items():
-            new = names.value(body)
+            new = lift_if(names.value(body))
             result.conditions[conditions[n]] = {"Fn::And": [{"Condition": stack_condition}, new]} if stack_condition else new
             params = set(self.data.get("Parameters") or {}) | set(result.parameters)
             bad = sorted({r for r, _ in references(new) if r not in params and r not in conditions.values()})

@@ -36,6 +36,39 @@ def possible_values(doc: Document, value: Any) -> list[str] | None:
     return None
 
 
+def _group_ids(value: Any) -> list[str]:
+    """Logical ids a ``DBClusterParameterGroupName`` refers to (``Ref``, or the branches of ``Fn::If``)."""
+    if isinstance(value, dict) and len(value) == 1:
+        (fn, arg), = value.items()
+        if fn == "Ref" and isinstance(arg, str):
+            return [arg]
+        if fn == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
+            return _group_ids(arg[1]) + _group_ids(arg[2])
+    return []
+
+
+def binlog_replication(doc: Document, props: dict) -> tuple[str, str] | None:
+    """(parameter group, why) when the cluster's parameter group in this template turns on binary
+    log replication (``binlog_format`` other than OFF, or not resolvable), which backtracking
+    does not support; None otherwise."""
+    for gid in _group_ids(props.get("DBClusterParameterGroupName")):
+        group = doc.resources.get(gid)
+        if not isinstance(group, dict) or group.get("Type") != "AWS::RDS::DBClusterParameterGroup":
+            continue
+        params = group.get("Properties", {}).get("Parameters") if isinstance(group.get("Properties"), dict) else None
+        if not isinstance(params, dict) or "binlog_format" not in params:
+            continue
+        if params["binlog_format"] is False:  # YAML 1.1 reads a plain OFF as false
+            continue
+        values = possible_values(doc, params["binlog_format"])
+        if values is None:
+            return gid, "sets binlog_format to a value the template does not resolve"
+        on = sorted({v for v in values if v.upper() != "OFF"})
+        if on:
+            return gid, f"sets binlog_format to {' or '.join(on)}"
+    return None
+
+
 class AuroraBacktrack(Fixer):
     name = "aurora-backtrack"
     summary = "Give Aurora MySQL clusters a BacktrackWindow (in seconds; only takes effect on new clusters)"
@@ -62,7 +95,10 @@ class AuroraBacktrack(Fixer):
     Serverless v1 and the other non-provisioned engine modes (`EngineMode` other than
     `provisioned`); members of a global database (`GlobalClusterIdentifier`); binlog read replicas
     of another cluster (`ReplicationSourceIdentifier`). Clusters whose engine cannot be resolved
-    in the template are not guessed at.
+    in the template are not guessed at. A cluster whose `AWS::RDS::DBClusterParameterGroup`
+    (reached through `DBClusterParameterGroupName: !Ref ...`) sets `binlog_format` to anything
+    but `OFF` uses binary log replication, which backtracking does not support: it is reported,
+    not changed.
 
     ## Why it matters
     Backtracking rewinds a cluster in minutes to a point before a destructive statement (a
@@ -120,6 +156,13 @@ class AuroraBacktrack(Fixer):
                     continue
                 if any(m != "provisioned" for m in modes):
                     continue
+            binlog = binlog_replication(doc, props)
+            if binlog:
+                path = ("Resources", rid, "Properties", "DBClusterParameterGroupName")
+                findings.append(Finding(rid, path, f"Aurora MySQL cluster without a backtrack window; its parameter group "
+                                        f"{binlog[0]} {binlog[1]} (binary log replication), which backtracking does not "
+                                        "support: choose one of the two", fixable=False))
+                continue
             value: Any = self.config["seconds"]
             if not all(e in _MYSQL for e in engines):
                 value = self._conditional(props["Engine"], value)

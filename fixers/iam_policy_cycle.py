@@ -9,14 +9,16 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.fixers.security_group_cycle import owned_cycles, remove_items
-from cfnfix.graph import cheapest_cut, dependency_graph, references
+from cfnfix.cycles import document_graph, owned_cycles, reaches, remove_items
+from cfnfix.graph import cheapest_cut, references
 
 ROLE = "AWS::IAM::Role"
 FUNCTIONS = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 # Resources whose creation already uses a function's permissions: custom resources invoke the
 # function during the deployment; event source mappings are validated against the role.
 _RUN_AT_CREATION = ("AWS::CloudFormation::CustomResource", "AWS::Lambda::EventSourceMapping")
+# Instances (and what launches them) whose UserData runs at boot with an instance profile's role.
+_BOOTS_WITH_PROFILE = ("AWS::EC2::Instance", "AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration")
 # Resources whose creation is checked against the role they are given.
 _ROLE_CHECKED_AT_CREATION = ("AWS::KinesisFirehose::DeliveryStream",)
 
@@ -83,8 +85,12 @@ class IamPolicyCycle(Fixer):
     reusing the inline policy's name would make two resources write one role policy. Resources
     that use the role's permissions while the stack is being created get `DependsOn` on the new
     policy: custom resources and event source mappings served by a function with that role,
-    and Firehose delivery streams given the role; `DependsOn` is not added where it would
-    create a new cycle. Cycles that only an S3 `NotificationConfiguration` closes are left to
+    Firehose delivery streams given the role, EC2 instances, launch templates and launch
+    configurations with `UserData` whose instance profile holds the role (the boot script runs
+    with the role's permissions as soon as the instance starts; an Auto Scaling group waits
+    through its launch template), and ECS task definitions whose task or execution role it is
+    (the service starts tasks as soon as it is created, and the service waits through its task
+    definition); `DependsOn` is not added where it would create a new cycle. Cycles that only an S3 `NotificationConfiguration` closes are left to
     `s3-notification-cycle`, cycles through inline security group rules to
     `security-group-cycle`; a cycle that no role policy statement closes (a function and a
     state machine naming each other) is reported.
@@ -101,7 +107,7 @@ class IamPolicyCycle(Fixer):
     def find(self, doc: Document) -> list[Finding]:
         resources = doc.resources
         findings = []
-        for component, roles, sub, statements in owned_cycles(resources, "role-policy", ROLE, _statement_key):
+        for component, roles, sub, statements in owned_cycles(doc, "role-policy", ROLE, _statement_key):
             text = "dependency cycle between " + ", ".join(component)
             cut = cheapest_cut(sub, list(statements), lambda s: len({(e[0],) + k for e in s for k in statements[e]})) if statements else None
             if cut is None:
@@ -121,7 +127,7 @@ class IamPolicyCycle(Fixer):
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
         changes = []
-        graph = dependency_graph(doc.resources)
+        graph = document_graph(doc)
         depends: dict[str, list[str]] = {}
         for finding in findings:
             role = finding.resource
@@ -158,7 +164,7 @@ class IamPolicyCycle(Fixer):
                                                path=statement_path[:5]))
                 changes.append(self.change(finding, "add", None, body, f"policy of {role} created after the resources it names", path=("Resources", new_id)))
                 for consumer in self._consumers(doc.resources, role):
-                    if not self._reaches(graph, [role] + [n for n, _ in references(body)], consumer):
+                    if not reaches(graph, [role] + [n for n, _ in references(body)], consumer):
                         depends.setdefault(consumer, []).append(new_id)
             if emptied:
                 remove_items(editor, ("Resources", role, "Properties", "Policies"), emptied)
@@ -170,7 +176,13 @@ class IamPolicyCycle(Fixer):
         current = doc.resources[consumer].get("DependsOn")
         path = ("Resources", consumer, "DependsOn")
         owner = Finding(consumer, path, finding.message)
-        message = "uses the role's permissions while the stack is created, so it waits for the moved policy"
+        rtype = doc.resources[consumer].get("Type")
+        if rtype in _BOOTS_WITH_PROFILE:
+            message = "its UserData runs at boot with the role's permissions (instance profile), so it waits for the moved policy"
+        elif rtype == "AWS::ECS::TaskDefinition":
+            message = "its tasks start with the role's permissions as soon as a service runs them, so it waits for the moved policy"
+        else:
+            message = "uses the role's permissions while the stack is created, so it waits for the moved policy"
         if current is None:
             value: Any = new_ids[0] if len(new_ids) == 1 else new_ids
             editor.set(path, value)
@@ -194,27 +206,27 @@ class IamPolicyCycle(Fixer):
             if isinstance(res, dict) and res.get("Type") in FUNCTIONS
             and role in names(res.get("Properties", {}).get("Role"))
         }
+        profiles = {
+            name for name, res in resources.items()
+            if isinstance(res, dict) and res.get("Type") == "AWS::IAM::InstanceProfile"
+            and isinstance(res.get("Properties"), dict) and role in names(res["Properties"].get("Roles"))
+        }
         found = []
         for name, res in resources.items():
             if not isinstance(res, dict):
                 continue
             rtype, props = res.get("Type", ""), res.get("Properties", {})
-            if rtype in _ROLE_CHECKED_AT_CREATION and role in names(props):
+            if not isinstance(props, dict):
+                continue
+            if rtype in _BOOTS_WITH_PROFILE:
+                data = props.get("LaunchTemplateData") if rtype == "AWS::EC2::LaunchTemplate" else props
+                if isinstance(data, dict) and data.get("UserData") is not None and names(data.get("IamInstanceProfile")) & profiles:
+                    found.append(name)
+            elif rtype == "AWS::ECS::TaskDefinition" and role in names([props.get("TaskRoleArn"), props.get("ExecutionRoleArn")]):
+                found.append(name)
+            elif rtype in _ROLE_CHECKED_AT_CREATION and role in names(props):
                 found.append(name)
             elif (rtype in _RUN_AT_CREATION or rtype.startswith("Custom::")) and names(
                     props.get("ServiceToken") if rtype != "AWS::Lambda::EventSourceMapping" else props.get("FunctionName")) & functions:
                 found.append(name)
         return sorted(found)
-
-    @staticmethod
-    def _reaches(graph: dict[str, set[str]], starts: list[str], goal: str) -> bool:
-        """Whether ``goal`` is among what ``starts`` need, directly or not (a DependsOn would close a loop)."""
-        seen, todo = set(), list(starts)
-        while todo:
-            node = todo.pop()
-            if node == goal:
-                return True
-            if node not in seen:
-                seen.add(node)
-                todo.extend(graph.get(node, ()))
-        return False

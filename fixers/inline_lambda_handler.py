@@ -8,9 +8,8 @@ from typing import Any
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.inline_code import literal_code
 
-_PLACEHOLDER = "cfn_value"
-_SUB_VAR = re.compile(r"\$\{(?!!)[^}]*\}")
 _NODE_EXPORTS = (
     re.compile(r"^\s*(?:module\.)?exports\.(\w+)\s*=", re.M),
     re.compile(r"^\s*export\s+(?:const|let|var|(?:async\s+)?function\*?)\s+(\w+)", re.M),
@@ -18,25 +17,6 @@ _NODE_EXPORTS = (
 _NODE_EXPORT_OBJECT = re.compile(r"module\.exports\s*=\s*\{([^}]*)\}")
 _PY_DEF = re.compile(r"^(?:async\s+)?def\s+(\w+)\s*\(([^)]*)\)", re.M)
 _INLINE_RUNTIMES = ("python", "nodejs")
-
-
-def literal_code(code: Any) -> tuple[str | None, bool]:
-    """The code text, with non-literal parts of ``Fn::Sub``/``Fn::Join`` replaced by a placeholder.
-
-    Returns (text, exact): ``exact`` is False when parts had to be replaced.
-    """
-    if isinstance(code, str):
-        return code, True
-    if isinstance(code, dict) and len(code) == 1:
-        (fn, arg), = code.items()
-        if fn == "Fn::Sub":
-            text = arg[0] if isinstance(arg, list) and arg else arg
-            if isinstance(text, str):
-                return _SUB_VAR.sub(_PLACEHOLDER, text), False
-        if fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
-            parts = arg[1] if isinstance(arg[1], list) else []
-            return arg[0].join(p if isinstance(p, str) else _PLACEHOLDER for p in parts), False
-    return None, False
 
 
 def python_functions(code: str) -> dict[str, int] | None:

@@ -13,7 +13,7 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.fixers.inline_lambda_handler import literal_code
+from cfnfix.inline_code import literal_code
 
 FUNCTIONS = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 # Standard-library modules Python removed (PEP 594, PEP 632, imp): inline code importing them
@@ -59,6 +59,15 @@ def successor(runtime: str, table: dict, today: date) -> str | None:
     return current if current != runtime else None
 
 
+def nearest(runtime: str, table: dict, today: date) -> str | None:
+    """The closest newer version of ``runtime``'s own family that is not deprecated ``today``
+    (python3.9 -> python3.10 while 3.10 is supported, not the newest): the smallest step for
+    code nobody can check. None when the family has no supported newer version."""
+    old = _version(runtime)
+    newer = [r for r in table if family(r) == family(runtime) and _version(r) > old and not deprecated(r, table, today)]
+    return min(newer, key=_version) if newer else None
+
+
 def family(runtime: str) -> str:
     name = re.match(r"[a-z]+", runtime)
     return (name.group() if name else runtime).replace("dotnetcore", "dotnet")
@@ -89,10 +98,18 @@ class LambdaRuntime(Fixer):
     ## How it decides
     Dates and successors come from the lifecycle table cfn-lint ships
     (`cfnlint/data/AdditionalSpecs/LmbdRuntimeLifecycle.json`), compared with the day `--as-of` names (default: today),
-    so the fixer follows AWS's schedule as cfn-lint is upgraded. The successor is followed until a
-    runtime that is not deprecated (`python3.7` → `python3.14`, `nodejs14.x` → `nodejs24.x`,
-    `java8` → `java25`, `ruby2.7` → `ruby4.0`, `provided` → `provided.al2023`). Inline code is
-    checked first and reported instead of changed when it would break:
+    so the fixer follows AWS's schedule as cfn-lint is upgraded.
+
+    - Code the template does not hold (`Code` in S3, SAM `CodeUri`, code built with intrinsics)
+      cannot be checked, so it takes the smallest step: the nearest newer version of the same
+      language that is supported on that day (`python3.9` → `python3.11` while 3.10 is deprecated
+      and 3.11 is not, `nodejs18.x` → `nodejs22.x`, `java8` → `java8.al2`, `ruby3.2` → `ruby3.3`).
+      It never crosses a change of handler semantics unseen: when the nearest supported Node.js
+      is `nodejs24.x` or later (no callback-style handlers), the function is reported instead.
+    - Inline code follows the table's successor chain until a runtime that is not deprecated
+      (`python3.7` → `python3.14`, `nodejs14.x` → `nodejs24.x`, `ruby2.7` → `ruby4.0`,
+      `provided` → `provided.al2023`), because the code is checked first and reported instead of
+      changed when it would break:
 
     - Python code must parse as Python 3 (libcst); Python 2 code is reported, as is code
       importing a standard-library module the new version removed (`imp`, `distutils`, `cgi`, ...).
@@ -108,10 +125,10 @@ class LambdaRuntime(Fixer):
 
     ## Example
     ```yaml
-    # before
-    Runtime: python3.7
-    # after
-    Runtime: python3.14
+    # before (code in S3)
+    Runtime: python3.9
+    # after, judged at 2026-12-01 (python3.10 deprecated, python3.11 supported)
+    Runtime: python3.11
     ```
 
     ## Fix safety
@@ -133,7 +150,16 @@ class LambdaRuntime(Fixer):
             entry = table[old]
             resource = path[1] if path[0] == "Resources" else (functions[0] if functions else None)
             when = f"{old} was deprecated on {entry['deprecated']} (creation blocked from {entry.get('create-block')}, updates from {entry.get('update-block')})"
+            unread = [f for f in functions if not self._readable(doc, f)]
             new = successor(old, table, today)
+            if unread:  # nobody can check the code: the smallest step, and no change of handler semantics
+                new = nearest(old, table, today) or new
+                if new and family(old) == "nodejs" and _version(old) < (24,) <= _version(new):
+                    findings.append(Finding(resource, path, (
+                        f"{when}; the code of {', '.join(unread)} is not in the template, and {new}, the nearest "
+                        "supported version, no longer calls callback-style handlers: check the handler is async "
+                        f"(or make it so), then set the runtime to {new}"), fixable=False))
+                    continue
             if new is None:
                 findings.append(Finding(resource, path, f"{when}; the lifecycle table names no supported successor", fixable=False))
                 continue
@@ -147,7 +173,14 @@ class LambdaRuntime(Fixer):
             if problem:
                 findings.append(Finding(resource, path, f"{when}; {problem}", fixable=False))
                 continue
-            findings.append(Finding(resource, path, f"{when}; {new} is its supported successor. Review: the code now runs on a new language version", detail=(old, new)))
+            if unread:
+                sdk = (", and check it bundles the AWS SDK v2 if it loads it (nodejs18.x and later include only SDK v3)"
+                       if family(old) == "nodejs" and _version(old) < (18,) <= _version(new) else "")
+                message = (f"{when}; {new} is the nearest supported version. Review: the code of {', '.join(unread)} "
+                           f"is not in the template; test it on {new}{sdk}")
+            else:
+                message = f"{when}; {new} is its supported successor. Review: the code now runs on a new language version"
+            findings.append(Finding(resource, path, message, detail=(old, new)))
         return findings
 
     def _sites(self, doc: Document) -> dict[tuple, tuple[str, list[str]]]:
@@ -195,6 +228,13 @@ class LambdaRuntime(Fixer):
             elif res["Type"] == "AWS::Serverless::Function" and globals_runtime is not None:
                 follow(("Globals", "Function", "Runtime"), globals_runtime, name)
         return sites
+
+    @staticmethod
+    def _readable(doc: Document, function: str) -> bool:
+        """Whether ``function``'s code is written in the template (inline ``ZipFile`` / ``InlineCode``)."""
+        props = doc.resources[function]["Properties"]
+        code = props.get("Code", {}).get("ZipFile") if isinstance(props.get("Code"), dict) else props.get("InlineCode")
+        return code is not None and literal_code(code)[0] is not None
 
     def _code_problem(self, doc: Document, function: str, old: str, new: str) -> str | None:
         """Why ``function``'s inline code would not run on ``new``, or None."""

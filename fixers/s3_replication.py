@@ -133,8 +133,10 @@ class S3Replication(Fixer):
                parse=name_list),
         Option("destination", "parameter",
                "'parameter': a new parameter takes the destination bucket ARN (cross-region); "
-               "'create': a destination bucket in this template (same region, for single-account QA)",
-               choices=("parameter", "create")),
+               "'bucket': a versioned, encrypted, private destination bucket in this template, so the "
+               "template deploys with no new input (same region, for single-account QA); 'create' is its "
+               "former name",
+               choices=("parameter", "bucket"), parse=lambda raw: "bucket" if raw == "create" else raw),
         Option("storage-class", None, "storage class of the replicas; unset: the source object's class",
                choices=_STORAGE_CLASSES),
         Option("replication-time", False,
@@ -149,10 +151,16 @@ class S3Replication(Fixer):
     already a replication destination, which includes the buckets this fixer creates. Option
     `buckets` narrows the targets to the logical ids it lists.
 
-    Reported and left alone: buckets with a `Condition`, with Object Lock (replicating locked
-    objects needs Object Lock on the destination and more permissions), or whose versioning
-    status is not a literal; with `destination: create`, SSE-KMS buckets whose key ARN the
-    template does not give.
+    Reported and left alone: buckets with Object Lock (replicating locked objects needs Object
+    Lock on the destination and more permissions), or whose versioning status is not a literal;
+    with `destination: bucket`, SSE-KMS buckets whose key ARN the template does not give.
+
+    Buckets with a `Condition` are fixed too: every condition gets its own role and policy
+    (`<Condition>ReplicationRole`, `<Condition>ReplicationRolePolicy` when buckets of several
+    conditions are fixed), carrying that condition, as does a created replica bucket. One role
+    for all with an `Fn::Or` condition would need `Fn::If` around every bucket its policy names,
+    and a statement whose buckets are all absent would be left with no resource, which IAM
+    refuses. Parameters cannot carry a condition: their description names it.
 
     ## Why it matters
     A bucket in one region is lost with that region, and a deleted or overwritten object is
@@ -176,9 +184,10 @@ class S3Replication(Fixer):
     - The destination: with `destination: parameter` (default) a `ReplicationDestinationBucketArn`
       parameter (one per bucket, `<Bucket>ReplicationDestinationBucketArn`, when several buckets
       are fixed: replicas of two buckets in one destination would overwrite each other's keys),
-      plus a `...KmsKeyArn` parameter for SSE-KMS sources. With `destination: create`, a
-      versioned, encrypted, private `<Bucket>Replica` bucket in the same template (same region:
-      for QA in one account, not disaster recovery).
+      plus a `...KmsKeyArn` parameter for SSE-KMS sources. With `destination: bucket` (formerly
+      `create`), a versioned, encrypted (the source's encryption, else SSE-S3), private
+      `<Bucket>Replica` bucket in the same template, so the template deploys with no new input
+      (same region: for QA in one account, not disaster recovery).
 
     ## Example
     ```yaml
@@ -250,24 +259,37 @@ class S3Replication(Fixer):
             return "its logical id is not alphanumeric (cfn-lint E3001), so the policy cannot name it in Fn::Sub"
         if not isinstance(props, dict):
             return "its properties are not a plain mapping"
-        if "Condition" in res:
-            return "the bucket has a Condition; the role's policy would refer to a bucket that may not exist"
+        if "Condition" in res and not isinstance(res["Condition"], str):
+            return "its Condition is not a condition name"
         if props.get("ObjectLockEnabled") not in (None, False, "false") or "ObjectLockConfiguration" in props:
             return "Object Lock needs a destination with Object Lock and more permissions; set it up by hand"
         versioning = props.get("VersioningConfiguration")
         if versioning is not None and not (isinstance(versioning, dict) and versioning.get("Status") in ("Enabled", "Suspended", None)):
             return "its versioning status is not a literal; replication needs versioning enabled"
         kms, key = sse_kms(props)
-        if kms and self.config["destination"] == "create" and key is not None and key_arn(doc, key) is None:
+        if kms and self.config["destination"] == "bucket" and key is not None and key_arn(doc, key) is None:
             return "the SSE-KMS key is not given as an ARN or a key of this template; the replica key cannot be named"
         return None
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        """One role and one policy per bucket ``Condition`` (and one for unconditional buckets),
+        each carrying that condition: a policy then only names buckets that exist whenever it
+        does, with no ``Fn::If`` and no statement left without resources."""
         editor = Editor(doc)
         changes: list[Change] = []
-        role = editor.unique_id("ReplicationRole")
-        policy = editor.unique_id("ReplicationRolePolicy")
-        single = len(findings) == 1
+        groups: dict[str | None, list[Finding]] = {}
+        for f in findings:
+            groups.setdefault(doc.resources[f.resource].get("Condition"), []).append(f)
+        several = len(groups) > 1
+        for condition, group in groups.items():
+            prefix = condition if several and condition else ""
+            self._fix_group(doc, editor, group, prefix, condition, len(findings) == 1, changes)
+        return Fix.of(editor, changes)
+
+    def _fix_group(self, doc: Document, editor: Editor, findings: list[Finding], prefix: str, condition: str | None,
+                   single: bool, changes: list[Change]) -> None:
+        role = editor.unique_id(f"{prefix}ReplicationRole")
+        policy = editor.unique_id(f"{prefix}ReplicationRolePolicy")
         sources, objects, targets, decrypt, encrypt = [], [], [], [], []
         for f in findings:
             rid = f.resource
@@ -276,7 +298,7 @@ class S3Replication(Fixer):
             source_arn = {"Fn::GetAtt": [rid, "Arn"]}
             sources.append(source_arn)
             objects.append({"Fn::Sub": f"${{{rid}.Arn}}/*"})
-            dest_arn, replica_key = self._destination(doc, editor, f, single, props, kms, key, changes)
+            dest_arn, replica_key = self._destination(doc, editor, f, single, props, kms, key, changes, condition)
             targets.append({"Fn::Sub": f"${{{dest_arn['Ref']}}}/*"} if "Ref" in dest_arn
                            else {"Fn::Sub": f"${{{dest_arn['Fn::GetAtt'][0]}.Arn}}/*"})
             if kms:
@@ -300,6 +322,7 @@ class S3Replication(Fixer):
             statements.append({"Effect": "Allow", "Action": "kms:Encrypt", "Resource": _unique(encrypt), "Condition": _VIA_S3})
         role_body = {
             "Type": "AWS::IAM::Role",
+            **({"Condition": condition} if condition else {}),
             "Properties": {
                 "Description": "Assumed by S3 to replicate objects; its permissions are in a separate policy",
                 "AssumeRolePolicyDocument": {
@@ -310,6 +333,7 @@ class S3Replication(Fixer):
         }
         policy_body = {
             "Type": "AWS::IAM::Policy",
+            **({"Condition": condition} if condition else {}),
             "Properties": {
                 "PolicyName": "s3-replication",
                 "Roles": [{"Ref": role}],
@@ -322,21 +346,23 @@ class S3Replication(Fixer):
         changes.append(self._new(first, role, role_body, "role S3 assumes to replicate"))
         changes.append(self._new(first, policy, policy_body, "the replication permissions S3 documents, kept out of the "
                                  "role so that no bucket -> role -> bucket dependency cycle arises"))
-        return Fix.of(editor, changes)
 
     def _new(self, finding: Finding, rid: str, body: Any, message: str, section: str = "Resources") -> Change:
         change = self.change(finding, "add", None, body, message, path=(section, rid))
         return dataclasses.replace(change, resource=rid if section == "Resources" else finding.resource)
 
     def _destination(self, doc: Document, editor: Editor, f: Finding, single: bool, props: dict, kms: bool, key: Any,
-                     changes: list[Change]) -> tuple[dict, Any]:
-        """The destination bucket ARN and, for SSE-KMS sources, the replica key, creating what they need."""
+                     changes: list[Change], condition: str | None = None) -> tuple[dict, Any]:
+        """The destination bucket ARN and, for SSE-KMS sources, the replica key, creating what they need
+        (a created bucket carries the source's ``condition``; parameters cannot, their description says it)."""
         rid = f.resource
-        if self.config["destination"] == "create":
+        when = f" (used when condition {condition} is true)" if condition else ""
+        if self.config["destination"] == "bucket":
             encryption = props["BucketEncryption"] if kms else {"ServerSideEncryptionConfiguration": [
                 {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
             body = {
                 "Type": "AWS::S3::Bucket",
+                **({"Condition": condition} if condition else {}),
                 "Properties": {
                     "VersioningConfiguration": {"Status": "Enabled"},
                     "BucketEncryption": encryption,
@@ -357,14 +383,14 @@ class S3Replication(Fixer):
         prefix = "" if single else rid
         param = editor.unique_id(f"{prefix}ReplicationDestinationBucketArn")
         body = {"Type": "String", "AllowedPattern": _BUCKET_ARN_PATTERN,
-                "Description": f"ARN of the versioned bucket, in another region, that receives the replicas of {rid}"}
+                "Description": f"ARN of the versioned bucket, in another region, that receives the replicas of {rid}{when}"}
         editor.set(("Parameters", param), body)
         changes.append(self._new(f, param, body, "the stack now needs the replication destination bucket ARN", "Parameters"))
         replica_key = None
         if kms:
             key_param = editor.unique_id(f"{prefix}ReplicationDestinationKmsKeyArn")
             key_body = {"Type": "String", "AllowedPattern": _KMS_ARN_PATTERN,
-                        "Description": f"ARN of the KMS key, in the destination region, that encrypts the replicas of {rid}"}
+                        "Description": f"ARN of the KMS key, in the destination region, that encrypts the replicas of {rid}{when}"}
             editor.set(("Parameters", key_param), key_body)
             changes.append(self._new(f, key_param, key_body, "the stack now needs the replicas' KMS key ARN", "Parameters"))
             replica_key = {"Ref": key_param}

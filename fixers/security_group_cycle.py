@@ -2,74 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.graph import cheapest_cut, cycles, dependency_graph, edges
-
-SG = "AWS::EC2::SecurityGroup"
-_NOTIFICATION_GRANTS = ("AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy")
-RULE_LISTS = {"SecurityGroupIngress": "AWS::EC2::SecurityGroupIngress", "SecurityGroupEgress": "AWS::EC2::SecurityGroupEgress"}
-
-
-def edge_kinds(resources: dict, graph: dict[str, set[str]]) -> dict[tuple[str, str], tuple[str, list[tuple]]]:
-    """Edges one of the cycle fixers can cut, by owner, with the paths that make each edge.
-
-    An edge belongs to a fixer only when every reference behind it sits where that fixer can
-    move it: all in inline security group rules, all in a role's inline policy statements, or
-    all in a bucket's ``NotificationConfiguration`` or its ``DependsOn`` on the permission a
-    notification needs (both left to ``s3-notification-cycle``).
-    """
-    kinds: dict[tuple[str, str], tuple[str, list[tuple]]] = {}
-    for source, targets in graph.items():
-        rtype = resources[source].get("Type")
-        for target in targets:
-            paths = edges(resources, source, target)
-            if not paths:
-                continue
-            if rtype == SG and all(len(p) > 2 and p[:2] in (("Properties", k) for k in RULE_LISTS) and isinstance(p[2], int) for p in paths):
-                kinds[(source, target)] = ("sg-rule", paths)
-            elif rtype == "AWS::IAM::Role" and all(
-                len(p) > 5 and p[:2] == ("Properties", "Policies") and isinstance(p[2], int) and p[3:5] == ("PolicyDocument", "Statement")
-                for p in paths
-            ):
-                kinds[(source, target)] = ("role-policy", paths)
-            elif rtype == "AWS::S3::Bucket" and all(
-                p[:2] == ("Properties", "NotificationConfiguration")
-                or (p == ("DependsOn",) and resources[target].get("Type") in _NOTIFICATION_GRANTS)
-                for p in paths
-            ):
-                kinds[(source, target)] = ("s3-notification", paths)
-    return kinds
-
-
-def owned_cycles(resources: dict, kind: str, owner_type: str, key) -> Iterator[tuple[list[str], list[str], dict, dict]]:
-    """The cycles that edges of ``kind`` (a fixer's own) help close, among the edges only it may cut.
-
-    Yields (cycle members, members of ``owner_type``, the cycle's subgraph, {edge: sorted
-    ``key(path)`` of the references that make it}) for each cycle with an owner in it.
-    """
-    graph = dependency_graph(resources)
-    kinds = edge_kinds(resources, graph)
-    work = without(graph, {e for e, (k, _) in kinds.items() if k != kind})
-    for component in cycles(work):
-        owners = [r for r in component if resources[r].get("Type") == owner_type]
-        if not owners:
-            continue
-        members = set(component)
-        movable = {
-            e: sorted({key(p) for p in paths}, key=str)
-            for e, (k, paths) in kinds.items() if k == kind and e[0] in members and e[1] in members
-        }
-        yield component, owners, {n: work[n] & members for n in component}, movable
-
-
-def without(graph: dict[str, set[str]], cut: set) -> dict[str, set[str]]:
-    return {n: {m for m in deps if (n, m) not in cut} for n, deps in graph.items()}
-
+from cfnfix.cycles import RULE_LISTS, SG, owned_cycles, remove_items
+from cfnfix.graph import cheapest_cut, references
 
 class SecurityGroupCycle(Fixer):
     name = "security-group-cycle"
@@ -83,7 +23,9 @@ class SecurityGroupCycle(Fixer):
     `AWS::EC2::SecurityGroup` resources that reference each other through inline
     `SecurityGroupIngress` / `SecurityGroupEgress` rules (`SourceSecurityGroupId: !Ref Other`,
     `DestinationSecurityGroupId: !GetAtt Other.GroupId`), directly (A ↔ B) or around a longer
-    loop (A → B → C → A). cfn-lint reports these as E3004.
+    loop (A → B → C → A), or that references itself in its own inline rules
+    (`SourceSecurityGroupId: !Ref AppSG` inside `AppSG`: members of the group may talk to each
+    other). cfn-lint reports these as E3004.
 
     ## Why it matters
     Each group needs the other's id before it can be created, so CloudFormation rejects the
@@ -123,6 +65,8 @@ class SecurityGroupCycle(Fixer):
     instead. Cycles that also run through other resources are fixed only when moving rules
     breaks them; edges through an S3 `NotificationConfiguration` are left to
     `s3-notification-cycle` and edges through a role's inline policy to `iam-policy-cycle`.
+    A rule naming its own group always moves (its new resource is `<Group>IngressFromSelf` /
+    `<Group>EgressToSelf`), unless it is the group's last inline egress rule, which is reported.
     The new rule resources keep the rule's protocol, ports, description and peer, take
     `GroupId: !GetAtt Group.GroupId` (right in default and non-default VPCs alike) and the
     owning group's `Condition`.
@@ -135,7 +79,7 @@ class SecurityGroupCycle(Fixer):
     def find(self, doc: Document) -> list[Finding]:
         resources = doc.resources
         findings = []
-        for component, groups, sub, rules in owned_cycles(resources, "sg-rule", SG, lambda p: (p[1], p[2])):
+        for component, groups, sub, rules in owned_cycles(doc, "sg-rule", SG, lambda p: (p[1], p[2])):
             resource_path = ("Resources", groups[0])
             if not rules:
                 findings.append(Finding(groups[0], resource_path, self._cycle_text(component) + " runs through no inline security group rule", fixable=False))
@@ -153,6 +97,36 @@ class SecurityGroupCycle(Fixer):
                     fixable=False))
                 continue
             findings.append(Finding(groups[0], resource_path, self._cycle_text(component) + " through inline rules", detail=moves))
+        return self._self_references(doc, findings)
+
+    def _self_references(self, doc: Document, findings: list[Finding]) -> list[Finding]:
+        """Groups naming themselves in their own inline rules (``SourceSecurityGroupId: !Ref Self``):
+        CloudFormation needs the group's id to create it, a circular dependency (E3004). Their
+        rules join the group's cycle finding when it has one (one removal per rule list)."""
+        by_group = {move[0]: f for f in findings if f.fixable and f.detail for move in f.detail}
+        for gid, res in doc.resources_of_type(SG):
+            props = res.get("Properties")
+            if not isinstance(props, dict):
+                continue
+            own = [(gid, list_name, i, "Self") for list_name in RULE_LISTS
+                   for i, rule in enumerate(props.get(list_name) if isinstance(props.get(list_name), list) else [])
+                   if gid in {name for name, _ in references(rule)}]
+            if not own:
+                continue
+            message = f"security group {gid} refers to itself in its inline rules, a circular dependency"
+            finding = by_group.get(gid)
+            moves = sorted(set(own) | {m for m in (finding.detail if finding else []) if m[0] == gid})
+            egress = props.get("SecurityGroupEgress")
+            if isinstance(egress, list) and egress and len([m for m in moves if m[1] == "SecurityGroupEgress"]) == len(egress):
+                findings.append(Finding(gid, ("Resources", gid), f"{message}; moving its last inline egress rule out would "
+                                        "restore the default allow-all egress: move it by hand and keep an explicit egress rule",
+                                        fixable=False))
+                continue
+            if finding is not None:
+                finding.detail = sorted(set(finding.detail) | set(own))
+                finding.message += f"; {gid} also refers to itself"
+            else:
+                findings.append(Finding(gid, ("Resources", gid), message, detail=own))
         return findings
 
     @staticmethod
@@ -197,12 +171,3 @@ class SecurityGroupCycle(Fixer):
                 remove_items(editor, ("Resources", group, "Properties", list_name), indices)
         return Fix.of(editor, changes)
 
-
-def remove_items(editor: Editor, path: tuple, indices: list[int]) -> None:
-    """Remove items of the sequence at ``path``; the key goes too when nothing is left."""
-    items = editor.doc.value(path)
-    if len(set(indices)) == len(items):
-        editor.remove(path)
-    else:
-        for index in sorted(set(indices)):
-            editor.remove(path + (index,))

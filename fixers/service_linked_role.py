@@ -11,7 +11,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
 
-STRATEGIES = ("create-role", "sub-arn", "omit")
+STRATEGIES = ("auto", "create-role", "sub-arn", "omit")
 _APP_AUTOSCALING = "application-autoscaling.amazonaws.com"
 _SLR_ARN = re.compile(
     r"^arn:(?P<partition>\$\{[^}]*\}|[^:]*):iam::(?P<account>\$\{[^}]*\}|[^:]*):role/aws-service-role/(?P<service>[^/]+)/(?P<name>[^/]+)$"
@@ -63,10 +63,12 @@ KNOWN_ROLES: dict[str, KnownRole] = {
         "SpotFleetRole", "spotfleet.amazonaws.com", "service-role/AmazonEC2SpotFleetTaggingRole"),
     "elasticmapreduce.amazonaws.com": KnownRole(
         "EMRServiceRole", "elasticmapreduce.amazonaws.com", "service-role/AmazonElasticMapReduceRole"),
+    # AWS Config documents a customer role with AWS_ConfigRole for recording; writing to the
+    # delivery channel's bucket is granted inline by role_body when the bucket is in the template.
     "config.amazonaws.com": KnownRole(
-        "ConfigRecorderRole", None,
-        why_not="a customer role would also need write access to the delivery channel's bucket"),
+        "ConfigRecorderRole", "config.amazonaws.com", "service-role/AWS_ConfigRole"),
 }
+_CONFIG = "config.amazonaws.com"
 
 # The service-linked role Application Auto Scaling uses for each ServiceNamespace.
 SCALABLE_TARGET_ROLES = {
@@ -107,8 +109,9 @@ def portable_arn(service: str, name: str) -> dict:
     return {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/aws-service-role/{service}/{name}"}
 
 
-def role_body(known: KnownRole) -> dict:
-    """An ``AWS::IAM::Role`` the service can assume, with the service-linked role's permissions."""
+def role_body(known: KnownRole, statements: list | None = None) -> dict:
+    """An ``AWS::IAM::Role`` the service can assume, with the service-linked role's permissions
+    (plus ``statements`` inline, such as the AWS Config delivery bucket's)."""
     props: dict[str, Any] = {
         "AssumeRolePolicyDocument": {
             "Version": "2012-10-17",
@@ -125,31 +128,99 @@ def role_body(known: KnownRole) -> dict:
                 "Statement": [{"Effect": "Allow", "Action": list(known.actions), "Resource": "*"}],
             },
         }]
+    if statements:
+        props["Policies"] = props.get("Policies", []) + [{
+            "PolicyName": f"{known.base_id}Delivery",
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+        }]
     return {"Type": "AWS::IAM::Role", "Properties": props}
 
 
+def config_delivery_statements(doc: Document, condition: str | None = None) -> tuple[list, str]:
+    """The S3 permissions AWS Config documents for a customer role writing to the delivery
+    channel's bucket, when the template names that bucket (``S3BucketName`` as a string or a
+    ``Ref`` to something that exists whenever the role, of ``condition``, does), and a note for
+    the change log."""
+    names = []
+    for _, res in doc.resources_of_type("AWS::Config::DeliveryChannel"):
+        props = res.get("Properties")
+        bucket = props.get("S3BucketName") if isinstance(props, dict) else None
+        if isinstance(bucket, dict) and set(bucket) == {"Ref"} and isinstance(bucket["Ref"], str):
+            target = doc.resources.get(bucket["Ref"])
+            if isinstance(target, dict) and target.get("Condition") not in (None, condition):
+                return [], "; grant it write access to the delivery channel's bucket"
+            bucket = "${%s}" % bucket["Ref"]
+        if not isinstance(bucket, str) or "${!" in bucket:
+            return [], "; grant it write access to the delivery channel's bucket"
+        prefix = props.get("S3KeyPrefix")
+        prefix = f"{prefix.strip('/')}/" if isinstance(prefix, str) and prefix.strip("/") else ""
+        names.append((bucket, prefix))
+    if not names:
+        return [], "; the delivery channel's bucket must accept its writes"
+    statements = []
+    for bucket, prefix in names:
+        statements += [
+            {"Effect": "Allow", "Action": ["s3:PutObject", "s3:PutObjectAcl"],
+             "Resource": {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{bucket}/{prefix}AWSLogs/${{AWS::AccountId}}/*"},
+             "Condition": {"StringLike": {"s3:x-amz-acl": "bucket-owner-full-control"}}},
+            {"Effect": "Allow", "Action": "s3:GetBucketAcl", "Resource": {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{bucket}"}},
+        ]
+    return statements, ", and write access to the delivery channel's bucket"
+
+
+def new_role_body(doc: Document, service: str, condition: str | None = None) -> dict:
+    """The role create-role adds for ``service`` in ``doc``; ``condition``: that of every
+    resource using it."""
+    statements = config_delivery_statements(doc, condition)[0] if service == _CONFIG else None
+    body = role_body(KNOWN_ROLES[service], statements)
+    return {"Type": body["Type"], "Condition": condition, "Properties": body["Properties"]} if condition else body
+
+
+def role_condition(doc: Document, users: list[str]) -> str | None:
+    """The condition a role shared by ``users`` carries: theirs when they all have the same one."""
+    conditions = {doc.resources[u].get("Condition") if isinstance(doc.resources.get(u), dict) else None for u in users}
+    only = conditions.pop() if len(conditions) == 1 else None
+    return only if isinstance(only, str) else None
+
+
+def chosen(strategy: str, service: str, omittable: str | None) -> str:
+    """The strategy used at one property: ``auto`` omits an optional property the service fills
+    in by itself, else creates a role where the service's role is known, else writes ``sub-arn``."""
+    if strategy == "auto":
+        known = KNOWN_ROLES.get(service)
+        return "omit" if omittable else "create-role" if known and known.principal else "sub-arn"
+    return strategy
+
+
 def replacement(editor: Editor, service: str, name: str, strategy: str, roles: dict[str, str],
-                omittable: str | None = None) -> tuple[str, Any, str]:
+                omittable: str | None = None, condition: str | None = None) -> tuple[str, Any, str]:
     """(action, new value, message) for a role property naming service-linked role ``service``/``name``.
 
     ``omittable`` is the resource type when the property may simply be dropped. ``roles`` maps a
     service principal to the logical id of a role already added through ``editor``, so that
-    several properties share one new role.
+    several properties share one new role; ``condition`` is the condition a new role carries.
     """
+    strategy = chosen(strategy, service, omittable)
     known = KNOWN_ROLES.get(service)
     if strategy == "omit" and omittable:
-        return "remove", None, f"{omittable} uses its service-linked role by itself when the property is absent"
+        return "remove", None, (f"property is optional: {omittable} uses its service-linked role {name} "
+                                "when it is absent, and creates that role if the account has none")
     if strategy == "create-role" and known is not None and known.principal is not None:
+        note = ""
         if service not in roles:
-            roles[service] = editor.add_resource(known.base_id, role_body(known))
+            roles[service] = editor.add_resource(known.base_id, new_role_body(editor.doc, service, condition))
+        if service == _CONFIG:
+            note = config_delivery_statements(editor.doc, condition)[1]
+        policy = f" with {known.managed_policy.rsplit('/', 1)[-1]}" if service == _CONFIG else ""
         return "replace", {"Fn::GetAtt": [roles[service], "Arn"]}, (
-            f"service-linked role {name} replaced by role {roles[service]} assumable by {known.principal}")
+            f"service-linked role {name} replaced by role {roles[service]} assumable by {known.principal}{policy}{note}")
     why = ""
     if strategy == "create-role" and known is not None:
         why = f" (no new role: {known.why_not})"
     elif strategy == "omit":
         why = " (the resource needs the property)"
-    return "replace", portable_arn(service, name), f"service-linked role ARN written for any account and partition{why}"
+    return "replace", portable_arn(service, name), (
+        f"service-linked role ARN written for any account and partition{why}; the role must exist in the account")
 
 
 def scalable_target_role_fix(editor: Editor, resource_id: str, strategy: str,
@@ -157,13 +228,13 @@ def scalable_target_role_fix(editor: Editor, resource_id: str, strategy: str,
     """Give a ScalableTarget without ``RoleARN`` the role ``strategy`` calls for.
 
     Returns the value written at ``Properties/RoleARN``, or None when nothing is written
-    (``omit``, or a ServiceNamespace without a known service-linked role). ``roles`` is shared
+    (``auto`` and ``omit``: the property is optional, the service uses its own role; or a ServiceNamespace without a known service-linked role). ``roles`` is shared
     with :func:`replacement` so that targets of one service share one new role.
     """
     res = editor.doc.resources.get(resource_id)
     props = res.get("Properties") if isinstance(res, dict) else None
     namespace = props.get("ServiceNamespace") if isinstance(props, dict) else None
-    if strategy == "omit" or namespace not in SCALABLE_TARGET_ROLES:
+    if strategy in ("omit", "auto") or namespace not in SCALABLE_TARGET_ROLES:
         return None
     service, name = SCALABLE_TARGET_ROLES[namespace]
     _, value, _ = replacement(editor, service, name, strategy, roles if roles is not None else {})
@@ -192,7 +263,9 @@ class ServiceLinkedRole(Fixer):
     safety = Safety.SAFE
     default = True
     options = (
-        Option("strategy", "create-role",
+        Option("strategy", "auto",
+               "auto: omit where the property is optional and the service uses its own role "
+               "(ScalableTarget), else create-role; "
                "create-role: add an IAM role the service can assume and point at it; "
                "sub-arn: keep the service-linked role, written with ${AWS::Partition} and ${AWS::AccountId}; "
                "omit: drop the property where the resource then uses its service-linked role by itself "
@@ -219,6 +292,11 @@ class ServiceLinkedRole(Fixer):
       Type: AWS::ApplicationAutoScaling::ScalableTarget
       Properties:
         RoleARN: !Sub arn:aws:iam::${AWS::AccountId}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService
+    # after (strategy auto): RoleARN is optional, the service uses (and creates) its own role
+    ServiceScalableTarget:
+      Type: AWS::ApplicationAutoScaling::ScalableTarget
+      Properties:
+        ScalableDimension: ecs:service:DesiredCount
     # after (strategy create-role)
         RoleARN: !GetAtt ECSServiceAutoScalingRole.Arn
     ECSServiceAutoScalingRole:
@@ -236,7 +314,14 @@ class ServiceLinkedRole(Fixer):
     ```
 
     ## Strategies (option `strategy`)
-    - `create-role` (default): add one `AWS::IAM::Role` per service-linked role, assumable by the
+    - `auto` (default): per resource type, the best of the three. An
+      `AWS::ApplicationAutoScaling::ScalableTarget`'s `RoleARN` is optional and Application Auto
+      Scaling creates its service-linked role when the account has none, so the property is
+      removed (`omit`). Everywhere else a role is created (`create-role`), including for an AWS
+      Config recorder, whose service-linked role may not exist yet (the deploy failure `sub-arn`
+      keeps). A service-linked role the fixer knows no stand-in for is written as `sub-arn`, and
+      the change log says the role must exist in the account.
+    - `create-role`: add one `AWS::IAM::Role` per service-linked role, assumable by the
       service, and point every property that named it at `!GetAtt <Role>.Arn`. Known roles:
       Application Auto Scaling for ECS services, DynamoDB tables, Spot Fleet requests, ElastiCache
       replication groups and Aurora replicas; EC2 Spot Fleet (`IamFleetRole`); EMR (`ServiceRole`).
@@ -244,10 +329,15 @@ class ServiceLinkedRole(Fixer):
       policies of the DynamoDB, ElastiCache and Aurora service-linked roles live under
       `policy/aws-service-role/`, which IAM refuses to attach to a customer role
       (`PolicyNotAttachable`), so those roles get the same actions as an inline policy.
-      AWS Config's role falls back to `sub-arn`: a customer role for the recorder also needs write
-      access to the delivery bucket, which a generic role cannot guess.
+      An AWS Config recorder (`AWS::Config::ConfigurationRecorder` `RoleARN`) gets a role with the
+      managed policy `service-role/AWS_ConfigRole` and, when the template's
+      `AWS::Config::DeliveryChannel` names its bucket (a string or `!Ref`), the `s3:PutObject`,
+      `s3:PutObjectAcl` and `s3:GetBucketAcl` permissions AWS Config documents for a customer
+      role writing to it; otherwise the change log says the bucket must accept the role's writes.
     - `sub-arn`: keep the service-linked role, written as
-      `!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/...`.
+      `!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/...`. The role
+      must exist in the deploying account (created by the service, or by an
+      `AWS::IAM::ServiceLinkedRole`).
     - `omit`: remove the property where the resource uses its service-linked role by itself when
       the property is absent (`AWS::ApplicationAutoScaling::ScalableTarget`); elsewhere `sub-arn`.
 
@@ -255,7 +345,7 @@ class ServiceLinkedRole(Fixer):
     the other strategies need no table and fix it too.
 
     ## Fix safety
-    Safe. `create-role` adds a role (new logical ids never collide with existing ones) and
+    Safe, except the role `create-role` adds, which is review. `create-role` adds a role (new logical ids never collide with existing ones) and
     switches the property to it; `sub-arn` names the same role as before in the deploying account.
     `omit` hands the choice of role back to the service.
     """
@@ -280,29 +370,39 @@ class ServiceLinkedRole(Fixer):
                 if any(v not in ("AWS::Partition", "AWS::AccountId") for v in _SUB_VAR.findall(text)):
                     findings.append(Finding(rid, path, f"{message}; it uses template variables, left alone", fixable=False))
                     continue
-                if strategy == "create-role" and service not in KNOWN_ROLES:
+                omittable = res.get("Type") if _OMITTABLE.get(res.get("Type")) == path[-1] else None
+                if chosen(strategy, service, omittable) == "create-role" and service not in KNOWN_ROLES:
                     findings.append(Finding(rid, path, f"{message}; service-linked role of {service} is not one this fixer knows (use strategy sub-arn)", fixable=False))
                     continue
-                findings.append(Finding(rid, path, message, detail=(value, service, name, res.get("Type"))))
+                findings.append(Finding(rid, path, message, detail=(value, service, name, omittable)))
         return findings
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
         strategy = self.config["strategy"]
         roles: dict[str, str] = {}
-        changes = []
+        changes, role_changes = [], []
+        users: dict[str, list[str]] = {}
         for f in findings:
-            before, service, name, rtype = f.detail
-            omittable = rtype if _OMITTABLE.get(rtype) == f.path[-1] else None
-            action, after, message = replacement(editor, service, name, strategy, roles, omittable)
-            if action == "remove":
-                editor.remove(f.path)
-            else:
-                editor.set(f.path, after)
-            changes.append(self.change(f, action, before, after, message))
-        for service, rid in roles.items():
-            path = ("Resources", rid)
-            body = role_body(KNOWN_ROLES[service])
-            finding = Finding(rid, path, "")
-            changes.append(self.change(finding, "add", None, body, f"role standing in for the service-linked role of {service}", safety="review"))
-        return Fix.of(editor, changes)
+            _, service, _, omittable = f.detail
+            known = KNOWN_ROLES.get(service)
+            if chosen(strategy, service, omittable) == "create-role" and known and known.principal:
+                users.setdefault(service, []).append(f.resource)
+        conditions = {service: role_condition(doc, ids) for service, ids in users.items()}
+        for service in users:  # roles several findings may share are added outside any finding
+            body = new_role_body(doc, service, conditions[service])
+            roles[service] = editor.add_resource(KNOWN_ROLES[service].base_id, body)
+            role_changes.append(self.change(None, "add", None, body,
+                                           f"role standing in for the service-linked role of {service}",
+                                           path=("Resources", roles[service]), safety="review"))
+        for f in findings:
+            before, service, name, omittable = f.detail
+            with editor.finding(f):
+                action, after, message = replacement(editor, service, name, strategy, roles, omittable,
+                                                     conditions.get(service))
+                if action == "remove":
+                    editor.remove(f.path)
+                else:
+                    editor.set(f.path, after)
+                changes.append(self.change(f, action, before, after, message))
+        return Fix.of(editor, changes + role_changes)

@@ -88,3 +88,39 @@ def test_each_cycle_fixer_breaks_only_its_own_cycle():
     assert [r["FromPort"] for r in after.data["Resources"]["A"]["Properties"]["SecurityGroupIngress"]] == [3]
     assert after.data["Resources"]["Rolep"]["Properties"]["Roles"] == [{"Ref": "Role"}]
     assert_fix_guarantees(MIXED, both.after, both.changes, names)
+
+
+def test_nearest_is_the_closest_supported_version_of_the_family():
+    from cfnfix.fixers.lambda_runtime import nearest
+
+    table = lifecycle()
+    assert nearest("python3.9", table, date(2026, 1, 1)) == "python3.10"
+    assert nearest("python3.9", table, date(2026, 12, 1)) == "python3.11"
+    assert nearest("nodejs18.x", table, date(2026, 12, 1)) == "nodejs22.x"
+    assert nearest("go1.x", table, date(2026, 12, 1)) is None
+
+
+NODE_S3 = """\
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Role: arn:aws:iam::123456789012:role/r
+      Code:
+        S3Bucket: b
+        S3Key: k.zip
+"""
+
+
+def test_unreadable_node_code_is_not_moved_onto_nodejs24_unseen():
+    from cfnfix.fixers.lambda_runtime import LambdaRuntime
+
+    fixer = LambdaRuntime()
+    fixer.as_of = date(2027, 5, 1)  # nodejs22.x deprecated too: only nodejs24.x is left
+    findings = fixer.find(parse(NODE_S3))
+    assert [f.fixable for f in findings] == [False]
+    assert "callback-style handlers" in findings[0].message
+    fixer.as_of = date(2026, 12, 1)
+    assert [f.detail for f in fixer.find(parse(NODE_S3))] == [("nodejs20.x", "nodejs22.x")]

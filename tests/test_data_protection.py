@@ -276,3 +276,30 @@ def test_insertions_into_nested_collections_at_one_offset_keep_nesting():
     after = parse(apply_edits(doc.text, editor.edits()))
     assert after.resources["B"] == {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "b"}}
     assert after.resources["C"] == {"Type": "AWS::SQS::Queue"}
+
+
+def test_s3_replication_destination_bucket_and_its_former_name():
+    from cfnfix.fixers.s3_replication import S3Replication
+
+    assert S3Replication({"destination": "bucket"}).config["destination"] == "bucket"
+    assert S3Replication({"destination": "create"}).config["destination"] == "bucket"
+
+
+def test_s3_replication_gives_each_condition_its_own_role():
+    text = """\
+Conditions:
+  A: !Equals [!Ref AWS::Region, us-east-1]
+  B: !Equals [!Ref AWS::Region, eu-west-1]
+Resources:
+  One:
+    Type: AWS::S3::Bucket
+    Condition: A
+  Two:
+    Type: AWS::S3::Bucket
+    Condition: B
+"""
+    result = run_fixers(text, ["s3-replication"], {"s3-replication": {"destination": "bucket"}})
+    data = parse(result.after).data["Resources"]
+    assert data["AReplicationRole"]["Condition"] == "A" and data["BReplicationRolePolicy"]["Condition"] == "B"
+    assert data["OneReplica"]["Condition"] == "A"
+    assert data["Two"]["Properties"]["ReplicationConfiguration"]["Role"] == {"Fn::GetAtt": ["BReplicationRole", "Arn"]}

@@ -54,10 +54,19 @@ def children_of(case: Path, parent: Path) -> list[Path]:
             and ".flat." not in p.name and p.name not in ("changes.json", "options.json")]
 
 
+def flatten_copy(case: Path, where: Path):
+    """The fixer's result on a copy of ``case`` without its recorded flat file: an up-to-date
+    flat file beside the parent leaves nothing to do."""
+    copied = where / case.name
+    shutil.copytree(case, copied, ignore=shutil.ignore_patterns("*.flat.*", "changes.json", "error.txt"))
+    (where / ".git").mkdir(exist_ok=True)  # the copy's project root: children are read only inside it
+    return flatten(parent_of(copied), options_of(case)), parent_of(copied)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_case(case: Path) -> None:
+def test_case(case: Path, tmp_path: Path) -> None:
     parent = parent_of(case)
-    result = flatten(parent, options_of(case))
+    result, copied = flatten_copy(case, tmp_path)
     error = case / "error.txt"
     if error.exists():  # the fixer refuses: its error is recorded, the template is left as it was
         assert [e.message for e in result.fixer_errors] == [f"{NAME}: {error.read_text().strip()}"]
@@ -71,7 +80,7 @@ def test_case(case: Path) -> None:
     assert log == json.loads((case / "changes.json").read_text())
     if not expected.exists():
         return
-    assert result.output == str(expected)
+    assert result.output == str(flat_of(copied))
     flat = parse(result.after)
     assert not [r for r, body in flat.resources.items() if body.get("Type") == "AWS::CloudFormation::Stack"]
     second = flatten(expected, options_of(case), result.after)
@@ -122,6 +131,26 @@ def test_cli_missing_child_is_exit_2_and_writes_nothing(tmp_path: Path) -> None:
     assert out.exit_code == 2
     assert "nested stack Subnets: TemplateURL subnets.yaml names no local file" in out.output
     assert not (case / "template.flat.yaml").exists()
+
+
+def test_check_is_clean_when_the_flat_file_is_up_to_date(tmp_path: Path) -> None:
+    case = _copy("generated-answer", tmp_path)
+    parent = case / "template.json"
+    pending = CliRunner().invoke(main, ["check", "--select", NAME, "--unsafe-fixes", str(parent)])
+    assert pending.exit_code == 1, pending.output
+    shutil.copy(FOLDER / "generated-answer" / "template.flat.json", case / "template.flat.json")
+    clean = CliRunner().invoke(main, ["check", "--select", NAME, "--unsafe-fixes", str(parent)])
+    assert clean.exit_code == 0, clean.output
+    (case / "app-stack.json").write_text((case / "app-stack.json").read_text().replace("\"HealthCheckPath\": \"/\"", "\"HealthCheckPath\": \"/health\""))
+    stale = CliRunner().invoke(main, ["check", "--select", NAME, "--unsafe-fixes", str(parent)])
+    assert stale.exit_code == 1, stale.output
+
+
+def test_child_chosen_by_name_only_when_exactly_one_fits(tmp_path: Path) -> None:
+    case = _copy("generated-answer", tmp_path)
+    shutil.copy(case / "vpc-stack.json", case / "vpc.json")
+    result = flatten(case / "template.json")
+    assert any("several templates fit its name (vpc-stack.json, vpc.json)" in e.message for e in result.fixer_errors)
 
 
 def test_check_reports_without_writing(tmp_path: Path) -> None:
@@ -226,10 +255,13 @@ def test_children_are_read_as_they_were_before_the_run_whatever_the_jobs(tmp_pat
 
 
 if __name__ == "__main__":  # record: python tests/test_flatten_nested_stacks.py CASE...
+    import tempfile
+
     for name in sys.argv[1:]:
         case = FOLDER / name
         parent = parent_of(case)
-        result = flatten(parent, options_of(case))
+        with tempfile.TemporaryDirectory() as where:
+            result, _ = flatten_copy(case, Path(where))
         if result.fixer_errors:
             message = result.fixer_errors[0].message.removeprefix(f"{NAME}: ")
             (case / "error.txt").write_text(message + "\n")

@@ -122,3 +122,49 @@ def test_render_keeps_long_tagged_scalar_on_one_line():
     _, result = fixed("sub-arn")
     assert "!Sub |-" not in result.after
     assert "RoleARN: !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/" in result.after
+
+
+def test_auto_omits_scalable_target_roles_and_creates_the_rest():
+    _, result = fixed("auto")
+    data = parse(result.after).data["Resources"]
+    assert all("RoleARN" not in data[r]["Properties"] for r in ("A", "B"))
+    assert not any(r["Type"] == "AWS::IAM::Role" for r in data.values())
+    assert all("property is optional" in c.message for c in result.changes)
+
+
+def test_auto_is_the_default():
+    assert ServiceLinkedRole().config["strategy"] == "auto"
+
+
+CONFIG = """\
+Resources:
+  Recorder:
+    Type: AWS::Config::ConfigurationRecorder
+    Properties:
+      RoleARN: arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig
+  Group:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      MinSize: '1'
+      MaxSize: '1'
+      AvailabilityZones: !GetAZs ''
+      LaunchConfigurationName: lc
+      ServiceLinkedRoleARN: arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling
+"""
+
+
+def test_auto_gives_a_config_recorder_a_role_with_aws_config_role_and_unknown_roles_a_portable_arn():
+    result = run_fixers(CONFIG, ["service-linked-role"])
+    data = parse(result.after).data["Resources"]
+    role = data["ConfigRecorderRole"]["Properties"]
+    assert role["ManagedPolicyArns"] == [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWS_ConfigRole"}]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "config.amazonaws.com"}
+    assert data["Recorder"]["Properties"]["RoleARN"] == {"Fn::GetAtt": ["ConfigRecorderRole", "Arn"]}
+    assert data["Group"]["Properties"]["ServiceLinkedRoleARN"]["Fn::Sub"].startswith("arn:${AWS::Partition}:iam::${AWS::AccountId}:")
+    assert any("must exist in the account" in c.message for c in result.changes)
+    assert not result.unfixed
+
+
+def test_sub_arn_still_keeps_the_config_service_linked_role():
+    result = run_fixers(CONFIG, ["service-linked-role"], {"service-linked-role": {"strategy": "sub-arn"}})
+    assert "ConfigRecorderRole" not in parse(result.after).data["Resources"]

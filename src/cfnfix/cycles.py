@@ -1,0 +1,117 @@
+"""Dependency cycles (E3004) the cycle fixers share: one dependency graph per document, who may
+cut which edge, the cycles each fixer owns, and removing the items a fix moved out.
+
+``security-group-cycle``, ``iam-policy-cycle`` and ``s3-notification-cycle`` each break the
+cycles closed by references only they can move; they read the same graph of one document. The
+cycle search itself is :func:`cfnfix.graph.cycles` (Tarjan, no dependency: networkx would find
+the same components but costs a quarter second of import for every run).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from .document import Document
+from .edits import Editor
+from .graph import cycles, dependency_graph, edges
+
+SG = "AWS::EC2::SecurityGroup"
+RULE_LISTS = {"SecurityGroupIngress": "AWS::EC2::SecurityGroupIngress", "SecurityGroupEgress": "AWS::EC2::SecurityGroupEgress"}
+NOTIFICATION_GRANTS = ("AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy")
+
+_GRAPHS: dict[int, tuple[Document, dict[str, set[str]]]] = {}
+_KEEP = 8
+
+
+def document_graph(doc: Document) -> dict[str, set[str]]:
+    """The dependency graph of ``doc``'s resources, built once per document (documents are
+    immutable; the few most recent are kept). Callers must not change it."""
+    hit = _GRAPHS.get(id(doc))
+    if hit is not None and hit[0] is doc:
+        return hit[1]
+    graph = dependency_graph(doc.resources)
+    if len(_GRAPHS) >= _KEEP:
+        del _GRAPHS[next(iter(_GRAPHS))]
+    _GRAPHS[id(doc)] = (doc, graph)
+    return graph
+
+
+def edge_kinds(resources: dict, graph: dict[str, set[str]]) -> dict[tuple[str, str], tuple[str, list[tuple]]]:
+    """Edges one of the cycle fixers can cut, by owner, with the paths that make each edge.
+
+    An edge belongs to a fixer only when every reference behind it sits where that fixer can
+    move it: all in inline security group rules, all in a role's inline policy statements, or
+    all in a bucket's ``NotificationConfiguration`` or its ``DependsOn`` on the permission a
+    notification needs (both left to ``s3-notification-cycle``).
+    """
+    kinds: dict[tuple[str, str], tuple[str, list[tuple]]] = {}
+    for source, targets in graph.items():
+        rtype = resources[source].get("Type")
+        for target in targets:
+            paths = edges(resources, source, target)
+            if not paths:
+                continue
+            if rtype == SG and all(len(p) > 2 and p[:2] in (("Properties", k) for k in RULE_LISTS) and isinstance(p[2], int) for p in paths):
+                kinds[(source, target)] = ("sg-rule", paths)
+            elif rtype == "AWS::IAM::Role" and all(
+                len(p) > 5 and p[:2] == ("Properties", "Policies") and isinstance(p[2], int) and p[3:5] == ("PolicyDocument", "Statement")
+                for p in paths
+            ):
+                kinds[(source, target)] = ("role-policy", paths)
+            elif rtype == "AWS::S3::Bucket" and all(
+                p[:2] == ("Properties", "NotificationConfiguration")
+                or (p == ("DependsOn",) and resources[target].get("Type") in NOTIFICATION_GRANTS)
+                for p in paths
+            ):
+                kinds[(source, target)] = ("s3-notification", paths)
+    return kinds
+
+
+def owned_cycles(doc: Document, kind: str, owner_type: str, key) -> Iterator[tuple[list[str], list[str], dict, dict]]:
+    """The cycles that edges of ``kind`` (a fixer's own) help close, among the edges only it may cut.
+
+    Yields (cycle members, members of ``owner_type``, the cycle's subgraph, {edge: sorted
+    ``key(path)`` of the references that make it}) for each cycle with an owner in it.
+    """
+    resources = doc.resources
+    graph = document_graph(doc)
+    kinds = edge_kinds(resources, graph)
+    work = without(graph, {e for e, (k, _) in kinds.items() if k != kind})
+    for component in cycles(work):
+        owners = [r for r in component if resources[r].get("Type") == owner_type]
+        if not owners:
+            continue
+        members = set(component)
+        movable = {
+            e: sorted({key(p) for p in paths}, key=str)
+            for e, (k, paths) in kinds.items() if k == kind and e[0] in members and e[1] in members
+        }
+        yield component, owners, {n: work[n] & members for n in component}, movable
+
+
+def without(graph: dict[str, set[str]], cut: set) -> dict[str, set[str]]:
+    return {n: {m for m in deps if (n, m) not in cut} for n, deps in graph.items()}
+
+
+def reaches(graph: dict[str, set[str]], starts: list[str], goal: str) -> bool:
+    """Whether ``goal`` is among what ``starts`` need, directly or not (a DependsOn on it from
+    ``goal`` would close a loop)."""
+    seen, todo = set(), list(starts)
+    while todo:
+        node = todo.pop()
+        if node == goal:
+            return True
+        if node not in seen:
+            seen.add(node)
+            todo.extend(graph.get(node, ()))
+    return False
+
+
+def remove_items(editor: Editor, path: tuple, indices: list[int]) -> None:
+    """Remove items of the sequence at ``path``; the key goes too when nothing is left."""
+    items = editor.doc.value(path)
+    if len(set(indices)) == len(items):
+        editor.remove(path)
+    else:
+        for index in sorted(set(indices)):
+            editor.remove(path + (index,))
