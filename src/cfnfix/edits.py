@@ -158,6 +158,11 @@ class Editor:
             raise EditConflict(f"{_show(path)} is not a sequence")
         self._appends.setdefault(self._key(node), (node, [], self._owner))[1].append(value)
 
+    def insert(self, offset: int, text: str) -> None:
+        """Insert already rendered ``text`` at character ``offset`` (content placed before a given
+        entry, such as a new top-level section ahead of ``Resources``)."""
+        self._edit(offset, offset, text)
+
     def unique_id(self, base: str) -> str:
         """A logical id not used in any template section nor handed out before by this editor."""
         base = re.sub(r"[^A-Za-z0-9]", "", base) or "Resource"
@@ -222,7 +227,9 @@ class Editor:
             raise EditConflict("value is shared through a YAML anchor; not edited")
         doc, style = self.doc, self.style
         if doc.format == "json":
-            if node.kind != "scalar" and "\n" not in doc.text[node.start : node.end]:
+            one_line = node.kind != "scalar" and "\n" not in doc.text[node.start : node.end]
+            in_one_line = parent is not None and "\n" not in doc.text[parent.start : parent.end]
+            if one_line or in_one_line:
                 style = dataclasses.replace(style, compact=True)  # a one-line array or object stays on its line
             text = render.json_value(value, self._indent_of_line(node.start), style)
             self._edit(node.start, node.end, text)
@@ -231,6 +238,10 @@ class Editor:
         if inline is not None:
             if node.kind == "scalar" and not node.tag and isinstance(value, str) and node.style in ("'", '"'):
                 inline = render.yaml_scalar(value, style, prefer=node.style)
+            elif node.kind == "scalar" and node.tag and node.style in ("'", '"') and style.short_form:
+                call = render.intrinsic(value)  # `!Sub 'x'` -> `!Sub 'y'`: the same tag keeps its quotes
+                if call and isinstance(call[1], str) and render._short_tag(call[0]) == node.tag:
+                    inline = f"{node.tag} {render.yaml_scalar(call[1], style, prefer=node.style)}"
             colon = self._colon_before(node) if node.kind != "scalar" and node.style == "block" else None
             if colon is not None:
                 self._edit(colon, node.end, " " + inline)
