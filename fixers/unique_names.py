@@ -198,7 +198,7 @@ class UniqueNames(Fixer):
             if references:
                 return Finding(rid, path, f"{label} is written out elsewhere ({_where(references)}); it is not removed: "
                                "use suffix = parameter or stack-name", fixable=False)
-            return Finding(rid, path, f"{label} is the same in every copy of the stack", detail=(None, [], None))
+            return Finding(rid, path, f"{label} is the same in every copy of the stack", detail=(None, [], None, ""))
 
         if mode == "stack-name":
             if rule.lowercase:
@@ -218,7 +218,7 @@ class UniqueNames(Fixer):
         if mode == "parameter" and rule.lowercase and parameter(doc, PARAMETER) is not None and accepts(parameter(doc, PARAMETER), "A"):
             note = f"; {PARAMETER} must be lowercase here: its AllowedPattern accepts capitals"
         return Finding(rid, path, f"{label} is the same in every copy of the stack{note}",
-                       detail=(new_template, references, needle))
+                       detail=(new_template, references, needle, note))
 
     def _unrewritable(self, doc: Document, needle: str, own: tuple) -> str | None:
         """Where ``needle`` is written in a place Fn::Sub cannot go, if anywhere."""
@@ -259,7 +259,7 @@ class UniqueNames(Fixer):
             changes.append(self.change(None, "add", None, PARAMETER_BODY, f"parameter {PARAMETER}: set it per deployment "
                                        "to keep names apart", path=("Parameters", PARAMETER)))
         for f in findings:
-            new_template, references, needle = f.detail
+            new_template, references, needle, note = f.detail
             before = doc.value(f.path)
             with editor.finding(f):
                 if new_template is None:
@@ -269,7 +269,7 @@ class UniqueNames(Fixer):
                     continue
                 editor.set(f.path, {"Fn::Sub": new_template})
                 changes.append(self.change(f, "replace", before, {"Fn::Sub": new_template},
-                                           "per-stack name; the resource is replaced on update"))
+                                           "per-stack name; the resource is replaced on update" + note))
                 for site in references:
                     text = site.text if site.in_sub else escape(site.text)
                     updated = replace_occurrences(needle, text, new_template)

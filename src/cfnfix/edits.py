@@ -252,6 +252,10 @@ class Editor:
         if node.kind != "scalar" and node.style == "block" and not node.tag:
             self._edit(node.start, node.end, render.yaml_value(value, doc.column(node.start), style))
             return
+        if parent is not None and parent.kind == "seq" and parent.style == "block":
+            # an item of a block sequence: the value starts on the dash's line, its block below
+            self._edit(node.start, node.end, render.yaml_value(value, doc.column(node.start), style))
+            return
         if key is None or parent is None or parent.style != "block":
             raise EditConflict("cannot place a block value here")
         col = doc.column(key.start)
