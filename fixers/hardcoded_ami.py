@@ -7,9 +7,9 @@ from typing import Any, Iterator
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import EditConflict, Editor
+from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
-from cfnfix.literals import intrinsic, node_path
+from cfnfix.literals import intrinsic, set_at
 from cfnfix.parameters import add_parameters
 
 AMI = re.compile(r"^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
@@ -180,10 +180,7 @@ class HardcodedAmi(Fixer):
             ami, arm = f.detail
             value = {"Ref": names[f.detail]}
             with editor.finding(f):
-                where = node_path(doc, f.path)
-                if where is None:
-                    raise EditConflict("the AMI ID could not be located in the text")
-                editor.set(where, value)
+                set_at(editor, f.path, value)
                 changes.append(self.change(f, "replace", ami, value, f"image from parameter {value['Ref']} "
                                            f"({self._path_for(arm)}); check that the software on {ami} runs on it, "
                                            "and expect instances to be replaced"))

@@ -7,9 +7,9 @@ from typing import Any, Iterator
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import EditConflict, Editor
+from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.literals import intrinsic, node_path
+from cfnfix.literals import intrinsic, set_at
 
 # us-east-1a, eu-central-1b, us-gov-west-1a, cn-north-1a (not local zones such as us-west-2-lax-1a)
 AZ = re.compile(r"^(?P<region>[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d)(?P<letter>[a-z])$")
@@ -134,10 +134,7 @@ class HardcodedAz(Fixer):
             name, index = f.detail
             value = {"Fn::Select": [index, {"Fn::GetAZs": ""}]}
             with editor.finding(f):
-                where = node_path(doc, f.path)
-                if where is None:
-                    raise EditConflict("the zone name could not be located in the text")
-                editor.set(where, value)
+                set_at(editor, f.path, value)
                 changes.append(self.change(f, "replace", name, value,
                                            f"zone {index} of the stack's region instead of {name}; "
                                            "a resource whose zone changes is replaced"))

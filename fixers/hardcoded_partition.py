@@ -6,9 +6,9 @@ import re
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import EditConflict, Editor
+from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.literals import escape, rewrite, string_sites
+from cfnfix.literals import set_sub, string_sites, template_of, value_of
 
 ARN = re.compile(r"arn:aws:")
 PORTABLE = "arn:${AWS::Partition}:"
@@ -84,14 +84,9 @@ class HardcodedPartition(Fixer):
         changes = []
         for f in findings:
             site = f.detail
-            template = site.text if site.in_sub else escape(site.text)
-            template = ARN.sub(lambda _: PORTABLE, template)
+            template = ARN.sub(lambda _: PORTABLE, template_of(site))
             with editor.finding(f):
-                target = rewrite(doc, site, template)
-                if target is None:
-                    raise EditConflict("the string could not be located in the text")
-                editor.set(*target)
-                before = {"Fn::Sub": site.text} if site.in_sub else site.text
-                changes.append(self.change(f, "replace", before, {"Fn::Sub": template},
+                set_sub(editor, site, template)
+                changes.append(self.change(f, "replace", value_of(site), {"Fn::Sub": template},
                                            "partition from AWS::Partition, so the ARN is right in every partition"))
         return Fix.of(editor, changes)

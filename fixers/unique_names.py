@@ -7,9 +7,9 @@ from typing import Any, Iterator
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import EditConflict, Editor
+from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
-from cfnfix.literals import StringSite, escape, intrinsic, rewrite, string_sites, sub_variables
+from cfnfix.literals import StringSite, escape, intrinsic, set_sub, string_sites, sub_variables, template_of, value_of
 from cfnfix.names import NAME_PROPERTIES, NameRule, occurs_in, replace_occurrences, split_fifo
 from cfnfix.parameters import accepts, add_parameter, is_parameter, max_length, parameter
 from cfnfix.schemas import resource_schema
@@ -246,8 +246,7 @@ class UniqueNames(Fixer):
                 for site in string_sites(body[key], (section, name, key), CODE_KEYS):
                     if site.path == own or any(_prose(p) for p in site.path):
                         continue
-                    text = site.text if site.in_sub else escape(site.text)
-                    if occurs_in(needle, text):
+                    if occurs_in(needle, template_of(site)):
                         found.append(site)
         return found
 
@@ -271,14 +270,9 @@ class UniqueNames(Fixer):
                 changes.append(self.change(f, "replace", before, {"Fn::Sub": new_template},
                                            "per-stack name; the resource is replaced on update" + note))
                 for site in references:
-                    text = site.text if site.in_sub else escape(site.text)
-                    updated = replace_occurrences(needle, text, new_template)
-                    target = rewrite(doc, site, updated)
-                    if target is None:
-                        raise EditConflict("a reference to the name could not be located in the text")
-                    editor.set(*target)
-                    old = {"Fn::Sub": site.text} if site.in_sub else site.text
-                    changes.append(self.change(f, "replace", old, {"Fn::Sub": updated},
+                    updated = replace_occurrences(needle, template_of(site), new_template)
+                    set_sub(editor, site, updated)
+                    changes.append(self.change(f, "replace", value_of(site), {"Fn::Sub": updated},
                                                f"writes out the renamed {f.path[-1]} of {f.resource}", path=site.path))
         return Fix.of(editor, changes)
 

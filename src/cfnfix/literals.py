@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from .document import Document
+from .edits import EditConflict, Editor
 
 _SHORT = {"Ref": "!Ref", "Condition": "!Condition"}
 # intrinsic -> the argument positions that hold values substituted into the template
@@ -138,3 +139,29 @@ def rewrite(doc: Document, site: StringSite, template: str) -> tuple[tuple, Any]
     if arg is None:
         return None
     return (where + ("Fn::Sub", 0), template) if arg.kind == "seq" else (where + ("Fn::Sub",), template)
+
+
+def template_of(site: StringSite) -> str:
+    """The site's text as ``Fn::Sub`` template text (a plain string escaped)."""
+    return site.text if site.in_sub else escape(site.text)
+
+
+def value_of(site: StringSite) -> Any:
+    """The site's value as the change log shows it."""
+    return {"Fn::Sub": site.text} if site.in_sub else site.text
+
+
+def set_sub(editor: Editor, site: StringSite, template: str) -> None:
+    """Make ``site`` the ``Fn::Sub`` template ``template``; EditConflict when it cannot be located."""
+    target = rewrite(editor.doc, site, template)
+    if target is None:
+        raise EditConflict("the string could not be located in the text")
+    editor.set(*target)
+
+
+def set_at(editor: Editor, path: tuple, value: Any) -> None:
+    """``editor.set`` for a data path that may run through short-form intrinsics."""
+    where = node_path(editor.doc, path)
+    if where is None:
+        raise EditConflict("the value could not be located in the text")
+    editor.set(where, value)
