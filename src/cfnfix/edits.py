@@ -229,8 +229,7 @@ class Editor:
         if doc.format == "json":
             one_line = node.kind != "scalar" and "\n" not in doc.text[node.start : node.end]
             in_one_line = parent is not None and "\n" not in doc.text[parent.start : parent.end]
-            call = node.kind == "scalar" and render.intrinsic(value) is not None  # `"x"` -> `{"Ref": "X"}`
-            if one_line or in_one_line or call:
+            if one_line or in_one_line:
                 style = dataclasses.replace(style, compact=True)  # a one-line array or object stays on its line
             text = render.json_value(value, self._indent_of_line(node.start), style)
             self._edit(node.start, node.end, text)
