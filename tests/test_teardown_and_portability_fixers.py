@@ -260,3 +260,23 @@ def test_rds_cluster_members_and_replicas_are_left_to_their_cluster_and_source()
       DBInstanceClass: db.t4g.micro
 """
     assert fix(text, "rds-backup-retention").after == text
+
+
+def test_unique_names_rewrites_a_block_sub_under_a_long_form_key():
+    text = HEAD + """Resources:
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: /app/web-logs
+  Instance:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-12345678
+      UserData:
+        Fn::Base64: !Sub |
+          #!/bin/bash
+          echo '{"log_group_name": "/app/web-logs"}' > /etc/agent.json
+"""
+    result = fix(text, "unique-names")
+    assert "        Fn::Base64: !Sub |\n" in result.after
+    assert '{"log_group_name": "/app/web-logs-${EnvironmentSuffix}"}' in result.after

@@ -261,7 +261,11 @@ class Editor:
         lines = render.entry_lines(str(key.value), value, col, style)
         key_text = doc.text[key.start : key.end]
         first = lines[0][col:]
-        first = key_text + first[first.index(":") :] if ":" in first else first
+        rendered_key = render.yaml_scalar(str(key.value), style)  # as entry_lines wrote it (may hold ':')
+        if first.startswith(rendered_key + ":"):
+            first = key_text + first[len(rendered_key) :]
+        elif ":" in first:
+            first = key_text + first[first.index(":") :]
         self._edit(key.start, node.end, "\n".join([first] + lines[1:]))
 
     def _insertion(self, node: Node, additions: dict) -> Edit:
