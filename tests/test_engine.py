@@ -197,15 +197,16 @@ def test_default_apply_changes_no_runtime_and_all_does(tmp_path, monkeypatch):
     assert Path("f.yaml").read_text() == RUNTIME
     assert "1 review fix available, not applied" in plain.output
     assert _cli("apply", "--all", "--as-of", "2026-12-01", "f.yaml").exit_code == 0
-    assert "Runtime: python3.14" in Path("f.yaml").read_text()
+    assert "Runtime: python3.11" in Path("f.yaml").read_text()  # the nearest supported successor
 
 
 def test_as_of_fixes_the_day_deprecations_are_judged_at(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("f.yaml").write_text(RUNTIME)
-    assert _cli("check", "--all", "--as-of", "2025-01-01", "f.yaml").exit_code == 0  # python3.9 not yet deprecated
-    assert _cli("check", "--all", "--as-of", "2026-01-01", "f.yaml").exit_code == 1
+    runtime = ("--select", "lambda-runtime", "--unsafe-fixes")
+    assert _cli("check", *runtime, "--as-of", "2025-01-01", "f.yaml").exit_code == 0  # python3.9 not yet deprecated
+    assert _cli("check", *runtime, "--as-of", "2026-01-01", "f.yaml").exit_code == 1
     Path(".cfnfix.toml").write_text("as-of = 2025-01-01\n")
-    assert _cli("check", "--all", "f.yaml").exit_code == 0
-    bad = _cli("check", "--all", "--as-of", "soon", "f.yaml")
+    assert _cli("check", *runtime, "f.yaml").exit_code == 0
+    bad = _cli("check", *runtime, "--as-of", "soon", "f.yaml")
     assert (bad.exit_code, bad.stderr) == (2, "cfnfix: --as-of must be a day as YYYY-MM-DD, not 'soon'\n")

@@ -167,6 +167,11 @@ class Editor:
             raise EditConflict(f"{_show(path)} is not a sequence")
         self._appends.setdefault(self._key(node), (node, [], self._owner))[1].append(value)
 
+    def insert(self, offset: int, text: str) -> None:
+        """Insert already rendered ``text`` at character ``offset`` (content placed before a given
+        entry, such as a new top-level section ahead of ``Resources``)."""
+        self._edit(offset, offset, text)
+
     def unique_id(self, base: str) -> str:
         """A logical id not used in any template section nor handed out before by this editor."""
         base = re.sub(r"[^A-Za-z0-9]", "", base) or "Resource"
@@ -232,7 +237,9 @@ class Editor:
             raise EditConflict("value is shared through a YAML anchor; not edited")
         doc, style = self.doc, self.style
         if doc.format == "json":
-            if node.kind != "scalar" and "\n" not in doc.text[node.start : node.end]:
+            one_line = node.kind != "scalar" and "\n" not in doc.text[node.start : node.end]
+            in_one_line = parent is not None and "\n" not in doc.text[parent.start : parent.end]
+            if one_line or in_one_line:
                 style = dataclasses.replace(style, compact=True)  # a one-line array or object stays on its line
             text = render.json_value(value, self._indent_of_line(node.start), style)
             self._edit(node.start, node.end, text)
@@ -241,6 +248,10 @@ class Editor:
         if inline is not None:
             if node.kind == "scalar" and not node.tag and isinstance(value, str) and node.style in ("'", '"'):
                 inline = render.yaml_scalar(value, style, prefer=node.style)
+            elif node.kind == "scalar" and node.tag and node.style in ("'", '"') and style.short_form:
+                call = render.intrinsic(value)  # `!Sub 'x'` -> `!Sub 'y'`: the same tag keeps its quotes
+                if call and isinstance(call[1], str) and render._short_tag(call[0]) == node.tag:
+                    inline = f"{node.tag} {render.yaml_scalar(call[1], style, prefer=node.style)}"
             colon = self._colon_before(node) if node.kind != "scalar" and node.style == "block" else None
             if colon is not None:
                 self._edit(colon, node.end, " " + inline)
@@ -250,13 +261,21 @@ class Editor:
         if node.kind != "scalar" and node.style == "block" and not node.tag:
             self._edit(node.start, node.end, render.yaml_value(value, doc.column(node.start), style))
             return
+        if parent is not None and parent.kind == "seq" and parent.style == "block":
+            # an item of a block sequence: the value starts on the dash's line, its block below
+            self._edit(node.start, node.end, render.yaml_value(value, doc.column(node.start), style))
+            return
         if key is None or parent is None or parent.style != "block":
             raise EditConflict("cannot place a block value here")
         col = doc.column(key.start)
         lines = render.entry_lines(str(key.value), value, col, style)
         key_text = doc.text[key.start : key.end]
         first = lines[0][col:]
-        first = key_text + first[first.index(":") :] if ":" in first else first
+        rendered_key = render.yaml_scalar(str(key.value), style)  # as entry_lines wrote it (may hold ':')
+        if first.startswith(rendered_key + ":"):
+            first = key_text + first[len(rendered_key) :]
+        elif ":" in first:
+            first = key_text + first[first.index(":") :]
         self._edit(key.start, node.end, "\n".join([first] + lines[1:]))
 
     def _insertion(self, node: Node, additions: dict) -> Edit:

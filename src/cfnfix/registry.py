@@ -29,6 +29,14 @@ ORDER = (
     "s3-notification-cycle",
     "security-group-cycle",
     "iam-policy-cycle",
+    # issue 18 (qa, deploy, data-protection): names and literals first, then teardown and backups
+    "hardcoded-partition",
+    "hardcoded-az",
+    "hardcoded-ami",
+    "unique-names",
+    "retain-policy",
+    "dynamodb-pitr",
+    "rds-backup-retention",
 )
 
 

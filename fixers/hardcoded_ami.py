@@ -1,0 +1,188 @@
+"""AMI IDs written into resources: regional, and deregistered sooner or later."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from cfnfix.changelog import Safety
+from cfnfix.document import Document
+from cfnfix.edits import Editor
+from cfnfix.fixer import Finding, Fix, Fixer, Option
+from cfnfix.literals import intrinsic, set_at
+from cfnfix.parameters import add_parameters
+
+AMI = re.compile(r"^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
+DEFAULT_PATH = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+PARAMETER_TYPE = "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>"
+# Graviton families: a1, and <letters><generation>g<extras> (t4g, m7g, c7gn, r6gd, im4gn, is4gen, g5g)
+ARM_FAMILY = re.compile(r"^(?:a1|[a-z]+\d+g[a-z]*)\.", re.IGNORECASE)
+
+
+def is_arm(instance_type: Any) -> bool:
+    if not isinstance(instance_type, str):
+        return False  # a parameter or a computed type: the x86_64 image, as for most types
+    return bool(ARM_FAMILY.match(instance_type)) or "graviton" in instance_type.lower()
+
+
+def _image_ids(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
+    """(data path, id) of each literal AMI id under an ``ImageId`` key, Fn::If branches included."""
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _image_ids(item, path + (i,))
+        return
+    if not isinstance(value, dict) or intrinsic(value):
+        return
+    for key, item in value.items():
+        if key == "ImageId":
+            yield from _literal_ids(item, path + (key,))
+        else:
+            yield from _image_ids(item, path + (key,))
+
+
+def _literal_ids(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
+    if isinstance(value, str) and AMI.match(value):
+        yield path, value
+    call = intrinsic(value)
+    if call and call[0] == "Fn::If" and isinstance(call[1], list):
+        for i in (1, 2):
+            if i < len(call[1]):
+                yield from _literal_ids(call[1][i], path + ("Fn::If", i))
+
+
+def _instance_type(props: dict, image_path: tuple) -> Any:
+    """The instance type next to the image: a sibling ``InstanceType``, or the resource's own."""
+    holder: Any = props
+    found = props.get("InstanceType")
+    for part in image_path[3:-1]:
+        holder = holder.get(part) if isinstance(holder, dict) else holder[part] if isinstance(holder, list) and isinstance(part, int) and part < len(holder) else None
+        if isinstance(holder, dict) and "InstanceType" in holder:
+            found = holder["InstanceType"]
+    return found
+
+
+def _mapping_ids(value: Any) -> int:
+    if isinstance(value, str):
+        return 1 if AMI.match(value) else 0
+    if isinstance(value, dict):
+        return sum(_mapping_ids(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_mapping_ids(v) for v in value)
+    return 0
+
+
+class HardcodedAmi(Fixer):
+    name = "hardcoded-ami"
+    summary = "Replace literal AMI IDs with an SSM public parameter for the latest Amazon Linux 2023"
+    group = "qa"
+    safety = Safety.REVIEW
+    default = False
+    options = (
+        Option("ssm-path", DEFAULT_PATH,
+               "the public SSM parameter the new parameters default to; a path ending in `x86_64` is switched "
+               "to `arm64` for Graviton instance types"),
+    )
+    docs = """
+    ## What it detects
+    Literal AMI IDs (`ami-` and 8 or 17 hex digits) as the `ImageId` of resources: EC2
+    instances, launch templates, launch configurations, spot fleets, and the branches of
+    `Fn::If`. AMI IDs in `Mappings` (region maps) are reported, not changed: the map may be
+    deliberate, and which image each entry stands for cannot be told from the ID.
+
+    ## Why it matters
+    An AMI ID exists in one region only, and public images are deregistered as new ones are
+    released: the template stops deploying in other regions, and later everywhere. A parameter
+    of type `AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>` that defaults to the public
+    parameter for the latest Amazon Linux 2023 image resolves in every region, at every
+    deployment.
+
+    ## What it adds
+    One parameter per distinct AMI ID (`LatestAmiId`, `LatestAmiId2`, ...; `LatestArm64AmiId`
+    for Graviton instance types such as `t4g`, `m7g`, `c7g`), defaulting to `ssm-path`
+    (`/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64`, or its `-arm64`
+    twin), and every `ImageId` that used the ID refers to it with `!Ref`.
+
+    ## Example
+    ```yaml
+    # before
+    Instance:
+      Type: AWS::EC2::Instance
+      Properties:
+        InstanceType: t3.micro
+        ImageId: ami-0abcdef1234567890
+    # after
+    Parameters:
+      LatestAmiId:
+        Type: AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>
+        Default: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64
+        Description: Image for the instances (replaces ami-0abcdef1234567890, which exists in one region only)
+    Resources:
+      Instance:
+        Type: AWS::EC2::Instance
+        Properties:
+          InstanceType: t3.micro
+          ImageId: !Ref LatestAmiId
+    ```
+
+    ## Fix safety
+    Review: the old image may not have been Amazon Linux 2023 (check what the user data and
+    software expect), and a new image ID replaces instances on the next update, as later
+    images will whenever the public parameter moves on.
+    """
+
+    def _path_for(self, arm: bool) -> str:
+        path = self.config["ssm-path"]
+        if arm and path.endswith("x86_64"):
+            return path[: -len("x86_64")] + "arm64"
+        return path
+
+    def find(self, doc: Document) -> list[Finding]:
+        findings = []
+        for rid, res in doc.resources.items():
+            if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict):
+                continue
+            props = res["Properties"]
+            for path, ami in _image_ids(props, ("Resources", rid, "Properties")):
+                arm = is_arm(_instance_type(props, path))
+                findings.append(Finding(rid, path, f"AMI ID {ami} written out: it exists in one region and is deregistered in time",
+                                        detail=(ami, arm)))
+        mappings = doc.data.get("Mappings") if isinstance(doc.data, dict) else None
+        if isinstance(mappings, dict):
+            for name, body in mappings.items():
+                count = _mapping_ids(body)
+                if count:
+                    findings.append(Finding(None, ("Mappings", name), f"mapping {name} holds {count} AMI ID"
+                                            f"{'s' if count > 1 else ''}; they expire: consider a parameter of type "
+                                            f"{PARAMETER_TYPE} with a public SSM path", fixable=False))
+        return findings
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        editor = Editor(doc)
+        changes = []
+        names: dict[tuple, str] = {}  # (AMI id, arm) -> parameter
+        new: dict[str, dict] = {}
+        for f in findings:
+            if f.detail in names:
+                continue
+            ami, arm = f.detail
+            name = editor.unique_id("LatestArm64AmiId" if arm else "LatestAmiId")
+            body = {
+                "Type": PARAMETER_TYPE,
+                "Default": self._path_for(arm),
+                "Description": f"Image for the instances (replaces {ami}, which exists in one region only)",
+            }
+            new[name] = body
+            changes.append(self.change(None, "add", None, body, f"parameter {name}: the latest image from a public SSM "
+                                       f"parameter, in every region", path=("Parameters", name)))
+            names[f.detail] = name
+        add_parameters(editor, new)
+        for f in findings:
+            ami, arm = f.detail
+            value = {"Ref": names[f.detail]}
+            with editor.finding(f):
+                set_at(editor, f.path, value)
+                changes.append(self.change(f, "replace", ami, value, f"image from parameter {value['Ref']} "
+                                           f"({self._path_for(arm)}); check that the software on {ami} runs on it, "
+                                           "and expect instances to be replaced"))
+        return Fix.of(editor, changes)
+

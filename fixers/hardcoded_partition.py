@@ -1,0 +1,92 @@
+"""ARNs that spell out the `aws` partition, which breaks a template in GovCloud and China."""
+
+from __future__ import annotations
+
+import re
+
+from cfnfix.changelog import Safety
+from cfnfix.document import Document
+from cfnfix.edits import Editor
+from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.literals import set_sub, string_sites, template_of, value_of
+
+ARN = re.compile(r"arn:aws:")
+PORTABLE = "arn:${AWS::Partition}:"
+# not ARNs a deployment uses: prose, and code whose text is the function's own business
+SKIPPED_KEYS = ("Description", "ZipFile", "InlineCode", "Metadata")
+
+
+class HardcodedPartition(Fixer):
+    name = "hardcoded-partition"
+    summary = "Write ARNs with ${AWS::Partition} instead of a literal arn:aws:"
+    group = "deploy"
+    safety = Safety.SAFE
+    default = False
+    docs = """
+    ## What it detects
+    Literal `arn:aws:` in resource properties and output values: in plain strings, in
+    `Fn::Sub` templates, and in strings inside `Fn::Join`, `Fn::If`, `Fn::Select` and
+    `Fn::Split`. AWS-managed policy ARNs (`arn:aws:iam::aws:policy/...`) are included: in
+    GovCloud and China they live in those partitions too.
+
+    Left alone: `Description` texts, `Metadata` (of the template and of resources), inline
+    Lambda code (`ZipFile`, `InlineCode`: the code's strings are the code's business), and
+    `Mappings`, `Parameters` and `Conditions`, where `Fn::Sub` is not allowed. ARNs already
+    in another partition (`arn:aws-cn:`, `arn:aws-us-gov:`) are left as they are.
+
+    ## Why it matters
+    The partition is `aws-us-gov` in GovCloud and `aws-cn` in the China regions; a template that
+    writes `arn:aws:` out fails there (policies that never match, "invalid ARN" errors). The
+    `AWS::Partition` pseudo parameter gives the right one in every region.
+
+    ## Example
+    ```yaml
+    # before
+    ManagedPolicyArns:
+      - arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole
+    Resource: !Sub arn:aws:s3:::${Bucket}/*
+    # after
+    ManagedPolicyArns:
+      - !Sub arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole
+    Resource: !Sub arn:${AWS::Partition}:s3:::${Bucket}/*
+    ```
+    A plain string that holds `${...}` text (an IAM policy variable such as `${aws:username}`)
+    keeps it literally: it is escaped as `${!aws:username}` inside the new `Fn::Sub`.
+
+    ## Fix safety
+    Safe: in the `aws` partition every rewritten string resolves to the same text, so a deployed
+    stack sees no change.
+    """
+
+    def find(self, doc: Document) -> list[Finding]:
+        findings = []
+        sections = [("Resources", rid, res) for rid, res in doc.resources.items()]
+        outputs = doc.data.get("Outputs") if isinstance(doc.data, dict) else None
+        if isinstance(outputs, dict):
+            sections += [("Outputs", oid, out) for oid, out in outputs.items()]
+        for section, name, body in sections:
+            if not isinstance(body, dict):
+                continue
+            keys = ("Properties",) if section == "Resources" else ("Value", "Export")
+            for key in keys:
+                if key not in body:
+                    continue
+                for site in string_sites(body[key], (section, name, key), SKIPPED_KEYS):
+                    if ARN.search(site.text):
+                        count = len(ARN.findall(site.text))
+                        what = "ARN" if count == 1 else f"{count} ARNs"
+                        findings.append(Finding(name if section == "Resources" else None, site.path,
+                                                f"{what} with a literal aws partition", detail=site))
+        return findings
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        editor = Editor(doc)
+        changes = []
+        for f in findings:
+            site = f.detail
+            template = ARN.sub(lambda _: PORTABLE, template_of(site))
+            with editor.finding(f):
+                set_sub(editor, site, template)
+                changes.append(self.change(f, "replace", value_of(site), {"Fn::Sub": template},
+                                           "partition from AWS::Partition, so the ARN is right in every partition"))
+        return Fix.of(editor, changes)

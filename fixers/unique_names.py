@@ -1,0 +1,290 @@
+"""Literal physical names that collide when two copies of a stack share an account."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from cfnfix.changelog import Safety
+from cfnfix.document import Document
+from cfnfix.edits import Editor
+from cfnfix.fixer import Finding, Fix, Fixer, Option
+from cfnfix.literals import StringSite, escape, intrinsic, set_sub, string_sites, sub_variables, template_of, value_of
+from cfnfix.names import NAME_PROPERTIES, NameRule, occurs_in, replace_occurrences, split_fifo
+from cfnfix.parameters import accepts, add_parameter, is_parameter, max_length, parameter
+from cfnfix.schemas import resource_schema
+
+PARAMETER = "EnvironmentSuffix"
+PARAMETER_MAX = 10
+PARAMETER_BODY = {
+    "Type": "String",
+    "Default": "dev",
+    "Description": "Suffix that keeps resource names unique when several copies of this stack share an account",
+    "AllowedPattern": "^[a-z0-9]+$",
+    "MaxLength": PARAMETER_MAX,
+    "ConstraintDescription": "lowercase letters and digits, at most 10",
+}
+STACK_NAME_BUDGET = 32  # stack names can be 128 characters; budgets assume test stacks stay within 32
+# Longest expansion of the pseudo parameters a name may already use (for length checks).
+PSEUDO_LENGTHS = {"AWS::AccountId": 12, "AWS::Region": 14, "AWS::Partition": 10, "AWS::URLSuffix": 16}
+# Already unique per stack: anything built from these.
+UNIQUE_PSEUDO = ("AWS::StackName", "AWS::StackId")
+# Where a name written out elsewhere cannot be rewritten (Fn::Sub is not allowed, or it is code).
+UNREWRITABLE = ("Mappings", "Parameters", "Conditions", "Metadata", "Rules")
+CODE_KEYS = ("ZipFile", "InlineCode")
+
+
+def _prose(key: str) -> bool:
+    return isinstance(key, str) and key.endswith("Description")
+
+
+def _unique(doc: Document, value: Any) -> bool:
+    """Whether a computed name already differs per stack (stack name, a parameter, EnvironmentSuffix)."""
+    if isinstance(value, str):
+        return PARAMETER in value
+    if isinstance(value, list):
+        return any(_unique(doc, v) for v in value)
+    if not isinstance(value, dict):
+        return False
+    call = intrinsic(value)
+    if call:
+        name, arg = call
+        if name == "Ref":
+            return arg in UNIQUE_PSEUDO or is_parameter(doc, arg) or arg == PARAMETER
+        if name == "Fn::Sub":
+            text = arg[0] if isinstance(arg, list) and arg else arg
+            if isinstance(text, str) and any(v in UNIQUE_PSEUDO or is_parameter(doc, v) or v == PARAMETER
+                                             for v in sub_variables(text)):
+                return True
+    return any(_unique(doc, v) for v in value.values())
+
+
+def _expanded_length(template: str) -> int:
+    """Longest length a Sub template of pseudo parameters can expand to."""
+    return len(re.sub(r"\$\{([^}]*)\}", lambda m: "x" * PSEUDO_LENGTHS.get(m.group(1).strip(), 0), template))
+
+
+def _all_strings(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
+    """Every string value in ``value`` (and Fn::Sub templates), for finding names written out."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _all_strings(item, path + (i,))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not _prose(key):
+                yield from _all_strings(item, path + (key,))
+
+
+class UniqueNames(Fixer):
+    name = "unique-names"
+    summary = "Give literal physical names (BucketName, RoleName, TableName, ...) a per-stack suffix"
+    group = "qa"
+    safety = Safety.REVIEW
+    default = False
+    options = (
+        Option("suffix", "parameter",
+               "`parameter`: append `-${EnvironmentSuffix}` (the parameter is added when missing); "
+               "`stack-name`: append `-${AWS::StackName}`; `remove`: drop the name where nothing refers to it",
+               choices=("parameter", "stack-name", "remove")),
+    )
+    docs = """
+    ## What it detects
+    Explicit physical names that are plain literals, on the resource types whose names must be
+    unique in an account and region (or, for buckets, everywhere): `BucketName`, `RoleName`,
+    `FunctionName`, `TableName`, `QueueName`, `TopicName`, `LogGroupName`, ECS/EKS/RDS/DocDB/
+    Neptune/Redshift/ElastiCache cluster names and identifiers, `DBInstanceIdentifier`,
+    `StateMachineName`, `RepositoryName`, `AlarmName`, target group and load balancer `Name`,
+    secrets, SSM parameters, KMS aliases, event buses and rules, and more (the table is in
+    `cfnfix/names.py`). An `Fn::Sub` name made only of `${AWS::AccountId}`, `${AWS::Region}`
+    and literal text collides just the same and is included.
+
+    Already unique, left alone: names that use `${AWS::StackName}`, a `Ref` to a parameter, or
+    `EnvironmentSuffix`.
+
+    ## Why it matters
+    Generated templates are deployed into one shared test account, many at once. Two copies of
+    a stack that both create `BucketName: orders-data` collide: the second fails with "already
+    exists", and teardown of one can remove what the other uses.
+
+    ## What it changes
+    With `suffix = "parameter"` (default) the name gets `-${EnvironmentSuffix}` through `Fn::Sub`,
+    in the file's style (`!Sub` or `Fn::Sub:`), and the template gets an `EnvironmentSuffix`
+    parameter (String, default `dev`, lowercase letters and digits, at most 10) unless it has
+    one. The suffix goes before a FIFO queue's or topic's `.fifo` ending. Every other place in
+    the template that writes the old name out — an ARN in a policy, a URL, an environment
+    variable, a log group named after a function — is rewritten the same way, so references
+    keep pointing at the resource.
+
+    Reported, not changed: a name that would exceed its type's length limit with the suffix (it
+    is not truncated: pick a shorter name), a name also written in `Mappings`, `Parameters`,
+    `Conditions`, `Metadata` or inline Lambda code (make that a reference first), and with
+    `suffix = "stack-name"` names that must be lowercase (S3, RDS, ECR, ...: stack names may
+    hold capitals). With `suffix = "remove"` a name is removed only when nothing else in the
+    template writes it out and the type does not require it; the others are reported.
+
+    ## Example
+    ```yaml
+    # before
+    Queue:
+      Type: AWS::SQS::Queue
+      Properties:
+        QueueName: orders.fifo
+        FifoQueue: true
+    # after
+    Parameters:
+      EnvironmentSuffix:
+        Type: String
+        Default: dev
+        ...
+    Queue:
+      Type: AWS::SQS::Queue
+      Properties:
+        QueueName: !Sub orders-${EnvironmentSuffix}.fifo
+        FifoQueue: true
+    ```
+
+    ## Fix safety
+    Review: a new name replaces the resource on the next update of a deployed stack (a new,
+    empty bucket, table or queue; the old one is deleted unless retained). For the test-account
+    stacks this fixer is meant for, that is intended.
+    """
+
+    def find(self, doc: Document) -> list[Finding]:
+        mode = self.config["suffix"]
+        findings = []
+        for rid, res in doc.resources.items():
+            if not isinstance(res, dict) or not isinstance(res.get("Type"), str):
+                continue
+            rule = NAME_PROPERTIES.get(res["Type"])
+            props = res.get("Properties")
+            if rule is None or not isinstance(props, dict) or rule.prop not in props:
+                continue
+            finding = self._check(doc, rid, res["Type"], rule, props[rule.prop], mode)
+            if finding is not None:
+                findings.append(finding)
+        return findings
+
+    def _check(self, doc: Document, rid: str, rtype: str, rule: NameRule, value: Any, mode: str) -> Finding | None:
+        path = ("Resources", rid, "Properties", rule.prop)
+        if isinstance(value, str):
+            if "${" in value:
+                return Finding(rid, path, f"{rule.prop} '{value}' holds ${{...}} but is not an Fn::Sub, so it is used "
+                               "literally; write it as !Sub", fixable=False)
+            template, needle, shown = escape(value), value, value
+        else:
+            call = intrinsic(value)
+            if not call or call[0] != "Fn::Sub" or _unique(doc, value):
+                return None
+            arg = call[1]
+            if not isinstance(arg, str) or any(v not in PSEUDO_LENGTHS for v in sub_variables(arg)):
+                return None  # refers to resources or has its own variables: not a plain literal
+            template, needle, shown = arg, arg, arg
+        label = f"{rule.prop} '{shown}'"
+        stem, ending = split_fifo(template, rule)
+
+        blocked = self._unrewritable(doc, needle, path)
+        if blocked:
+            return Finding(rid, path, f"{label} is also written out in {blocked}; make that a reference "
+                           "(!Ref/!GetAtt) first, then the name can get a per-stack suffix", fixable=False)
+        references = self._references(doc, needle, path)
+
+        if mode == "remove":
+            required = (resource_schema(rtype) or {}).get("required") or ()
+            if rule.prop in required:
+                return Finding(rid, path, f"{label}: {rtype} requires a name, so it cannot be removed; "
+                               "use suffix = parameter or stack-name", fixable=False)
+            if references:
+                return Finding(rid, path, f"{label} is written out elsewhere ({_where(references)}); it is not removed: "
+                               "use suffix = parameter or stack-name", fixable=False)
+            return Finding(rid, path, f"{label} is the same in every copy of the stack", detail=(None, [], None, ""))
+
+        if mode == "stack-name":
+            if rule.lowercase:
+                return Finding(rid, path, f"{label} must be lowercase and a stack name may hold capitals; "
+                               "use suffix = parameter", fixable=False)
+            suffix, budget = "${AWS::StackName}", STACK_NAME_BUDGET
+        else:
+            suffix = "${" + PARAMETER + "}"
+            existing = parameter(doc, PARAMETER)
+            budget = max_length(existing, max(PARAMETER_MAX, len(str((existing or {}).get("Default", "")))))
+        new_template = f"{stem}-{suffix}{ending}"
+        longest = _expanded_length(f"{stem}-{ending}") + budget
+        if longest > rule.max_length:
+            return Finding(rid, path, f"{label} with a -{suffix} suffix could reach {longest} characters, over the "
+                           f"limit of {rule.max_length} for {rtype}; shorten the name (it is not truncated)", fixable=False)
+        note = ""
+        if mode == "parameter" and rule.lowercase and parameter(doc, PARAMETER) is not None and accepts(parameter(doc, PARAMETER), "A"):
+            note = f"; {PARAMETER} must be lowercase here: its AllowedPattern accepts capitals"
+        return Finding(rid, path, f"{label} is the same in every copy of the stack{note}",
+                       detail=(new_template, references, needle, note))
+
+    def _unrewritable(self, doc: Document, needle: str, own: tuple) -> str | None:
+        """Where ``needle`` is written in a place Fn::Sub cannot go, if anywhere."""
+        data = doc.data if isinstance(doc.data, dict) else {}
+        for section in UNREWRITABLE:
+            for _, text in _all_strings(data.get(section), (section,)):
+                if occurs_in(needle, text):
+                    return section
+        for rid, res in doc.resources.items():
+            if isinstance(res, dict):
+                if any(occurs_in(needle, t) for _, t in _all_strings(res.get("Metadata"), ())):
+                    return f"the Metadata of {rid}"
+                for path, text in _all_strings(res.get("Properties"), ("Resources", rid, "Properties")):
+                    if any(k in CODE_KEYS for k in path) and occurs_in(needle, text):
+                        return f"the inline code of {rid}"
+        return None
+
+    def _references(self, doc: Document, needle: str, own: tuple) -> list[StringSite]:
+        """The other strings (resource properties, outputs) that write the name out."""
+        found = []
+        for section, name, body in _bodies(doc):
+            for key in ("Properties",) if section == "Resources" else ("Value", "Export"):
+                if not isinstance(body, dict) or key not in body:
+                    continue
+                for site in string_sites(body[key], (section, name, key), CODE_KEYS):
+                    if site.path == own or any(_prose(p) for p in site.path):
+                        continue
+                    if occurs_in(needle, template_of(site)):
+                        found.append(site)
+        return found
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        editor = Editor(doc)
+        changes = []
+        if self.config["suffix"] == "parameter" and parameter(doc, PARAMETER) is None and not is_parameter(doc, PARAMETER):
+            add_parameter(editor, PARAMETER, PARAMETER_BODY)
+            changes.append(self.change(None, "add", None, PARAMETER_BODY, f"parameter {PARAMETER}: set it per deployment "
+                                       "to keep names apart", path=("Parameters", PARAMETER)))
+        for f in findings:
+            new_template, references, needle, note = f.detail
+            before = doc.value(f.path)
+            with editor.finding(f):
+                if new_template is None:
+                    editor.remove(f.path)
+                    changes.append(self.change(f, "remove", before, None, "name removed: CloudFormation generates a "
+                                               "unique one; nothing in the template wrote it out"))
+                    continue
+                editor.set(f.path, {"Fn::Sub": new_template})
+                changes.append(self.change(f, "replace", before, {"Fn::Sub": new_template},
+                                           "per-stack name; the resource is replaced on update" + note))
+                for site in references:
+                    updated = replace_occurrences(needle, template_of(site), new_template)
+                    set_sub(editor, site, updated)
+                    changes.append(self.change(f, "replace", value_of(site), {"Fn::Sub": updated},
+                                               f"writes out the renamed {f.path[-1]} of {f.resource}", path=site.path))
+        return Fix.of(editor, changes)
+
+
+def _bodies(doc: Document) -> list[tuple[str, str, Any]]:
+    out = [("Resources", rid, res) for rid, res in doc.resources.items()]
+    outputs = doc.data.get("Outputs") if isinstance(doc.data, dict) else None
+    if isinstance(outputs, dict):
+        out += [("Outputs", oid, body) for oid, body in outputs.items()]
+    return out
+
+
+def _where(sites: list[StringSite]) -> str:
+    names = sorted({f"{s.path[0]}/{s.path[1]}" for s in sites})
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
