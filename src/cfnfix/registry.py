@@ -30,6 +30,8 @@ ORDER = (
     "s3-notification-cycle",
     "security-group-cycle",
     "iam-policy-cycle",
+    # qa: make a generated template deploy into a shared test account (issue 18)
+    "config-singletons",
 )
 
 
