@@ -134,8 +134,10 @@ class ConfigSingletons(Fixer):
 
     @staticmethod
     def _blocked(doc: Document, use: Use, todo: list[str]) -> bool:
-        if use.section == "Outputs" or use.kind == "DependsOn" or use.owner in todo:
+        if use.section == "Outputs" or use.kind == "DependsOn":
             return False
+        if use.owner in todo and doc.resources[use.owner].get("Condition") == doc.resources[use.target].get("Condition"):
+            return False  # both get the same condition
         return wrap_point(doc.data, use) is None
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
