@@ -8,6 +8,7 @@ cannot be edited without guessing.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +102,30 @@ def wrap_point(data: Any, use: Use) -> tuple | None:
             return path
         path = path[:-1]
     return None
+
+
+def remove_items(editor: Editor, path: tuple, indexes: set[int]) -> list:
+    """Remove items ``indexes`` of the list at data path ``path``; returns the list that is left.
+
+    A list inside a short-form intrinsic (``!Join [',', [...]]``) has no node of its own in the
+    text: the nearest enclosing node is rewritten as a whole instead."""
+    doc = editor.doc
+    current = doc.value(path)
+    left = [v for i, v in enumerate(current) if i not in indexes]
+    anchor = path
+    while anchor and doc.node(anchor) is None:
+        anchor = anchor[:-1]
+    if anchor == path:
+        for i in sorted(indexes):
+            editor.remove(path + (i,))
+        return left
+    whole = copy.deepcopy(doc.value(anchor))
+    holder = whole
+    for part in path[len(anchor):-1]:
+        holder = holder[part]
+    holder[path[-1]] = left
+    editor.set(anchor, whole)
+    return left
 
 
 def prune_depends_on(editor: Editor, rid: str, drop: set[str]) -> tuple[Any, Any] | None:
