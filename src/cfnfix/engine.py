@@ -120,6 +120,7 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
         except TemplateError as exc:
             raise _FixerFailed(f"{fixer.name}: produced an invalid template ({exc}); its fixes were not applied", None) from None
         result.changes.extend(_detached(c) for c in fix.changes if id(c) in chosen)  # in the fixer's order
+        result.companions.update(fix.companions)  # some of the fix is applied, so its second files go too
         doc = new_doc
         if not deferred:
             return doc

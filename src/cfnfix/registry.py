@@ -31,6 +31,7 @@ ORDER = (
     "security-group-cycle",
     "iam-policy-cycle",
     # qa: make a generated template deploy into a shared test account (issue 18)
+    "macro-split",
     "az-count",
     "nat-gateways",
     "config-singletons",

@@ -12,7 +12,7 @@ from pathlib import Path
 from .changelog import FileResult
 from .config import Config
 from .document import TemplateError, decode, parse
-from .engine import fix_document
+from .engine import _beside, fix_document
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 _TEMPLATE_HINTS = ("Resources", "AWSTemplateFormatVersion")
@@ -115,9 +115,13 @@ def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = Non
     if job.dry_run:
         result.status = "pending"
         return result
+    if result.companions and path == "-" and not job.output:
+        return FileResult(path, "error", error="a fix writes a second file beside the template, which needs a file, not stdin; nothing written")
     if path != "-" or job.output:
         target = job.output or result.output or path
         try:
+            for suffix, text in result.companions.items():  # first: the template may depend on them
+                write_atomic(_beside(target, suffix), text.encode("utf-8"), like=path)
             write_atomic(target, result.after.encode("utf-8"), like=path)
         except OSError as exc:
             return FileResult(path, "error", error=f"cannot write {target}: {exc.strerror}")
