@@ -31,6 +31,7 @@ ORDER = (
     "security-group-cycle",
     "iam-policy-cycle",
     # qa: make a generated template deploy into a shared test account (issue 18)
+    "stackset-to-stack",
     "macro-split",
     "az-count",
     "nat-gateways",
