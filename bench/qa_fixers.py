@@ -1,6 +1,6 @@
 """The qa fixers of issue 18 over the shared tap corpus: per-fixer counts and cfn-lint before/after.
 
-    python bench/qa_fixers.py [FIXER ...] [--no-lint] [--sample N]
+    python bench/qa_fixers.py [FIXER[:KEY=VALUE] ...] [--no-lint] [--sample N]
 
 Each fixer runs alone on every ``/work/shared/corpus/tap/*/model.*`` (with unsafe fixes, as
 ``cfnfix apply --unsafe-fixes``). Per fixer: templates with findings, fixed, reported
@@ -27,7 +27,7 @@ QA = ("config-singletons", "nat-gateways", "az-count", "stackset-to-stack", "mac
 def main(argv: list[str]) -> None:
     lint = "--no-lint" not in argv
     sample = int(argv[argv.index("--sample") + 1]) if "--sample" in argv else None
-    names = [a for a in argv if a in all_fixers()] or [n for n in QA if n in all_fixers()]
+    runs = [a for a in argv if a.split(":", 1)[0] in all_fixers()] or [n for n in QA if n in all_fixers()]
     files = sorted(p for p in (CORPUS / "tap").glob("*/model.*") if p.suffix in (".yaml", ".yml", ".json"))
     texts = {}
     for p in files:
@@ -38,14 +38,16 @@ def main(argv: list[str]) -> None:
             continue
         texts[p] = text
     print(f"{len(texts)} parsable templates of {len(files)}")
-    for name in names:
+    for run in runs:
+        name, _, option = run.partition(":")
+        options = {name: dict([option.split("=", 1)])} if option else None
         counts: Counter = Counter()
         before_codes: Counter = Counter()
         after_codes: Counter = Counter()
         new_codes: Counter = Counter()
         linted = 0
         for p, text in texts.items():
-            result = run_fixers(text, [name])
+            result = run_fixers(text, [name], options)
             if result.fixer_errors:
                 counts["fixer errors"] += 1
                 print(f"  {name}: error in {p.parent.name}: {result.fixer_errors[0].message}")
@@ -56,7 +58,7 @@ def main(argv: list[str]) -> None:
             if result.after == text:
                 continue
             counts["fixed"] += 1
-            second = run_fixers(result.after, [name])
+            second = run_fixers(result.after, [name], options)
             if second.after != result.after:
                 counts["second run changed"] += 1
                 print(f"  {name}: not idempotent on {p.parent.name}")
@@ -68,7 +70,7 @@ def main(argv: list[str]) -> None:
                 new_codes.update(after - before)
                 if after - before:
                     print(f"  {name}: new cfn-lint errors on {p.parent.name}: {sorted(after - before)}")
-        print(f"{name}: " + ", ".join(f"{k} {counts[k]}" for k in
+        print(f"{run}: " + ", ".join(f"{k} {counts[k]}" for k in
                                       ("with findings", "fixed", "reported", "fixer errors", "second run changed")))
         if lint:
             print(f"  cfn-lint on {linted} changed files: errors before {sum(before_codes.values())}, "

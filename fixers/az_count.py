@@ -11,7 +11,7 @@ from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option, int_range
 from cfnfix.graph import references
 from cfnfix.render import intrinsic
-from cfnfix.usage import Use, prune_depends_on, remove_items, uses
+from cfnfix.usage import Use, plain_value, prune_depends_on, remove_items, uses
 
 SUBNET = "AWS::EC2::Subnet"
 ROUTE_TABLE = "AWS::EC2::RouteTable"
@@ -69,22 +69,8 @@ def _list_item(use: Use) -> tuple | None:
         path = path[:-2]  # a conditional item, ``!If [c, !Ref Subnet3, !Ref AWS::NoValue]``, goes as a whole
     if not isinstance(path[-1], int):
         return None
-    inner = path[2:-1]
-    if not inner or inner[0] not in ("Properties", "Value"):
-        return None
-    i = 1
-    while i < len(inner):
-        part = inner[i]
-        if part == "Fn::If" and i + 1 < len(inner) and inner[i + 1] in (1, 2):
-            i += 2
-            continue
-        if part == "Fn::Join" and i + 1 < len(inner) and inner[i + 1] == 1:
-            i += 2
-            continue
-        if isinstance(part, str) and (part.startswith("Fn::") or part == "Ref"):
-            return None
-        i += 1
-    return path
+    through = (("Fn::If", 1), ("Fn::If", 2), ("Fn::Join", 1))
+    return path if plain_value(path[2:-1], ("Properties", "Value"), through) else None
 
 
 class AzCount(Fixer):

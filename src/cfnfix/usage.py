@@ -67,13 +67,19 @@ def _kind(data: Any, path: tuple) -> str:
 def standalone(use: Use) -> bool:
     """Whether the naming node is a value on its own (a property, list item, Fn::If branch, output
     value), where ``Fn::If [c, it, AWS::NoValue]`` or another resource's id may take its place."""
-    inner = use.inner
-    if not inner or inner[0] not in ("Properties", "Metadata", "Value"):
+    return plain_value(use.inner, ("Properties", "Metadata", "Value"))
+
+
+def plain_value(inner: tuple, roots: tuple, through: tuple = (("Fn::If", 1), ("Fn::If", 2))) -> bool:
+    """Whether ``inner`` (a path inside a resource or output) starts at one of ``roots`` and runs
+    through plain mappings and lists only, or through the (function, argument) pairs ``through``
+    (by default the branches of ``Fn::If``), never into another function's arguments."""
+    if not inner or inner[0] not in roots:
         return False
     i = 1
     while i < len(inner):
         part = inner[i]
-        if part == "Fn::If" and i + 1 < len(inner) and inner[i + 1] in (1, 2):
+        if i + 1 < len(inner) and (part, inner[i + 1]) in through:
             i += 2
             continue
         if isinstance(part, str) and (part.startswith("Fn::") or part == "Ref"):
