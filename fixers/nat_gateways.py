@@ -142,7 +142,7 @@ class NatGateways(Fixer):
             elif self._route_use(doc, use):
                 redirect.append(use.path)
             else:
-                return f"{use.target} is named at {'/'.join(map(str, use.path))}, not only by routes; redirect it by hand"
+                return f"{use.target} is named at {'/'.join(map(str, use.path))}, not only by routes; redirect or remove that by hand"
         return {"kept": kept, "gone": gone, "redirect": redirect, "depends": depends,
                 "eips": self._eips(doc, set(gone))}
 
