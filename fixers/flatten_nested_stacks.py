@@ -13,10 +13,8 @@ from cfnfix.config import project_root
 from cfnfix.document import Document, Node
 from cfnfix.edits import Edit, EditConflict, Editor, apply_edits
 from cfnfix.fixer import Finding, Fix, Fixer, Option
-
 from cfnfix.graph import references
-
-from ._flatten_rewrite import STACK, Flattener, Inlined, Plan, additions, apply, limit_problems, stack_name_uses
+from cfnfix.inline_stack import STACK, Flattener, Inlined, Plan, additions, apply, limit_problems, stack_name_uses
 
 _ATOMIC = ("Ref", "Fn::GetAtt", "Fn::Sub")
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")

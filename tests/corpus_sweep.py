@@ -178,7 +178,9 @@ def _apply_writes(path: Path, config: Config) -> bool:
 
 
 def sweep_one(path: Path, lint_cache: dict[str, list[str]] | None = None, lint: bool = True) -> Outcome:
-    all_fixers = Config(select=("ALL",), unsafe_fixes=True)
+    # the corpus is a tree of projects without .git: its children may be inlined from anywhere in it
+    all_fixers = Config(select=("ALL",), unsafe_fixes=True,
+                        fixer_options={"flatten-nested-stacks": {"allowed-roots": (str(CORPUS),)}})
     raw = path.read_bytes()
     result, _ = process(str(path), True, Job(resolver=Resolver.always(all_fixers), dry_run=True))
     out = Outcome(_key(path), result.status, result.error,

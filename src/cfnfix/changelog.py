@@ -79,6 +79,7 @@ class FileResult:
     fixer_errors: list[Problem] = field(default_factory=list)  # a fixer that failed: only its findings lost
     error: str | None = None
     output: str | None = None  # where the result was (or would be) written, when not in place
+    companions: dict[str, str] = field(default_factory=dict)  # suffix -> text of a second file (Fix.companions)
     before: str | None = None  # original text, kept for reports that point into it
     after: str | None = None
 

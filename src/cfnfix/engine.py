@@ -74,7 +74,7 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
         if new_doc is not doc:
             doc = new_doc
             if fixer.output_suffix and source_path:
-                result.output = _beside(source_path, fixer.output_suffix)
+                result.output = beside(source_path, fixer.output_suffix)
     result.after = doc.text
     if result.changes:
         result.status = "fixed"
@@ -135,6 +135,7 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
         keys = {id(u.finding): base + i for i, u in enumerate(accepted)}
         result.changes.extend(_detached(c, keys.get(id(c.owner), base))
                               for c in fix.changes if id(c) in chosen)  # in the fixer's order
+        result.companions.update(fix.companions)  # some of the fix is applied, so its second files go too
         doc = new_doc
         if not deferred:
             return doc
@@ -229,7 +230,7 @@ def _add_once(into: list, seen: set, item: Any) -> None:
         into.append(item)
 
 
-def _beside(path: str, suffix: str) -> str:
+def beside(path: str, suffix: str) -> str:
     """``stacks/app.yaml`` with suffix ``.flat`` -> ``stacks/app.flat.yaml``."""
     base, ext = os.path.splitext(path)
     return base + suffix + ext

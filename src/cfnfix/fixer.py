@@ -78,6 +78,10 @@ class Fix:
     edits: list[Edit] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     unfixed: list[tuple[Finding, str]] = field(default_factory=list)
+    # Second files, written beside the input as <stem><suffix><ext> (suffix -> full text), for a
+    # fix that moves part of a template into a stack of its own; written only when some of this
+    # fix's changes are, and never by check or --dry-run.
+    companions: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, editor: Editor, changes: list[Change]) -> "Fix":

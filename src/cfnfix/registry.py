@@ -37,6 +37,12 @@ ORDER = (
     "retain-policy",
     "dynamodb-pitr",
     "rds-backup-retention",
+    # qa: make a generated template deploy into a shared test account (issue 18)
+    "stackset-to-stack",
+    "macro-split",
+    "az-count",
+    "nat-gateways",
+    "config-singletons",
 )
 
 

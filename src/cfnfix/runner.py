@@ -16,6 +16,7 @@ from .api import fix_text
 from .changelog import FileResult
 from .config import Config, Resolver
 from .document import MAX_BYTES, TemplateError, decode
+from .engine import beside
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 _TEMPLATE_HINTS = ("Resources", "AWSTemplateFormatVersion")
@@ -76,8 +77,10 @@ def template_free_directories(paths: list[str], results: list[FileResult]) -> li
 
 
 # A write the main process makes once every file is processed: (target, bytes, what was read
-# from the target when it is the input itself, to check it did not change meanwhile).
+# from the target when it is the input itself, to check it did not change meanwhile). A file
+# may need several: second files beside it (a macro's own stack) come before the template.
 Write = tuple[str, bytes, files_mod.Snapshot | None]
+Writes = list[Write]
 
 
 def run(files: list[tuple[str, bool]], job: Job, jobs: int = 1, stdin_text: bytes | None = None) -> list[FileResult]:
@@ -91,7 +94,7 @@ def run(files: list[tuple[str, bool]], job: Job, jobs: int = 1, stdin_text: byte
         outcomes = _in_workers(files, job, jobs, stdin_text)
     else:
         outcomes = [_process_entry(entry, job, stdin_text) for entry in files]
-    return [_write(result, write) for result, write in outcomes]
+    return [_write(result, writes) for result, writes in outcomes]
 
 
 def _in_workers(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text: bytes | None) -> list:
@@ -126,31 +129,29 @@ def _worker_start(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _process_entry(entry: tuple[str, bool], job: Job, stdin_bytes: bytes | None = None) -> tuple[FileResult, Write | None]:
+def _process_entry(entry: tuple[str, bool], job: Job, stdin_bytes: bytes | None = None) -> tuple[FileResult, Writes]:
     """process() for a worker: a bug in a fixer becomes this file's error, never a traceback."""
     path, explicit = entry
     try:
         return process(path, explicit, job, stdin_bytes)
     except Exception as exc:  # noqa: BLE001 - reported per file, the run goes on
-        return FileResult(path, "error", error=f"internal error ({type(exc).__name__}: {exc}); nothing written"), None
+        return FileResult(path, "error", error=f"internal error ({type(exc).__name__}: {exc}); nothing written"), []
 
 
-def _write(result: FileResult, write: Write | None) -> FileResult:
-    """Carry out a write process() asked for; a failure makes the file's result an error."""
-    if write is None:
-        return result
-    target, data, expected = write
-    try:
-        files_mod.write_atomic(target, data, expected)
-    except OSError as exc:
-        return FileResult(result.path, "error", error=f"cannot write {target}: {exc.strerror or exc}")
-    except files_mod.FileError as exc:
-        return FileResult(result.path, "error", error=str(exc) if target == result.path else f"cannot write {target}: {exc}")
+def _write(result: FileResult, writes: Writes) -> FileResult:
+    """Carry out the writes process() asked for; a failure makes the file's result an error."""
+    for target, data, expected in writes:
+        try:
+            files_mod.write_atomic(target, data, expected)
+        except OSError as exc:
+            return FileResult(result.path, "error", error=f"cannot write {target}: {exc.strerror or exc}")
+        except files_mod.FileError as exc:
+            return FileResult(result.path, "error", error=str(exc) if target == result.path else f"cannot write {target}: {exc}")
     return result
 
 
-def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = None) -> tuple[FileResult, Write | None]:
-    """The result for one file, and the write it needs (made by the caller, in the main process)."""
+def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = None) -> tuple[FileResult, Writes]:
+    """The result for one file, and the writes it needs (made by the caller, in the main process)."""
     raw, snapshot = stdin_bytes, None
     try:
         if path != "-":
@@ -158,32 +159,36 @@ def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = Non
             raw = snapshot.data
         text = decode(raw or b"")
     except files_mod.FileError as exc:
-        return FileResult(path, "error", error=str(exc)), None
+        return FileResult(path, "error", error=str(exc)), []
     except TemplateError as exc:
         if not explicit and not _may_be_template(raw or b""):
-            return FileResult(path, "skipped"), None
-        return FileResult(path, "error", error=str(exc)), None
+            return FileResult(path, "skipped"), []
+        return FileResult(path, "error", error=str(exc)), []
     if not explicit and not any(hint in text for hint in _TEMPLATE_HINTS):
-        return FileResult(path, "skipped"), None
+        return FileResult(path, "skipped"), []
     config = job.resolver.for_path(path)
     try:
         result = fix_text(text, config, None if path == "-" else path)
     except TemplateError as exc:
         if not explicit and "not a CloudFormation template" in str(exc):
-            return FileResult(path, "skipped"), None
-        return FileResult(path, "error", error=str(exc)), None
+            return FileResult(path, "skipped"), []
+        return FileResult(path, "error", error=str(exc)), []
     result.path = path
     if result.status == "error" or (result.after == text and (job.dry_run or not job.output)):  # -o gets the template even when clean
-        return result, None
+        return result, []
     if job.dry_run:
         result.status = "pending"
-        return result, None
+        return result, []
+    if result.companions and path == "-" and not job.output:
+        return FileResult(path, "error", error="a fix writes a second file beside the template, which needs a file, "
+                                              "not stdin; nothing written"), []
     if path == "-" and not job.output:
-        return result, None
+        return result, []
     target = job.output or result.output or path
     if target != path:
         result.output = target
-    return result, (target, (result.after or "").encode("utf-8"), snapshot if target == path else None)
+    companions: Writes = [(beside(target, suffix), text.encode("utf-8"), None) for suffix, text in result.companions.items()]
+    return result, [*companions, (target, (result.after or "").encode("utf-8"), snapshot if target == path else None)]
 
 
 def _may_be_template(raw: bytes) -> bool:

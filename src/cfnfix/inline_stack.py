@@ -1,8 +1,12 @@
-"""Nested stacks inlined as plain template data: finding the child files, renaming, substituting.
+"""Child stacks inlined into their parent: finding the child templates, renaming, substituting,
+and the text edits that put the result in the parent.
 
-The flatten-nested-stacks fixer turns the plan built here into text edits of the parent; a
-child that has children of its own is flattened here as data first, so grandchildren arrive
-in the parent already inlined (and renamed twice: ``Parent`` + ``Child`` + ``Resource``).
+Used by flatten-nested-stacks (``AWS::CloudFormation::Stack``) and stackset-to-stack
+(``AWS::CloudFormation::StackSet`` with an inline ``TemplateBody`` or a local file). The plan is
+built on plain template data; a child that has nested stacks of its own is flattened here as
+data first, so grandchildren arrive in the parent already inlined (and renamed twice:
+``Parent`` + ``Child`` + ``Resource``). :func:`inline_findings` and :func:`inline_fix` turn a
+plan into findings and into edits of the parent's text.
 """
 
 from __future__ import annotations
@@ -12,16 +16,20 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import urlparse
 
-from cfnfix import files
-from cfnfix.document import MAX_BYTES as MAX_TEMPLATE_BYTES
-from cfnfix.document import TemplateError, decode, parse
-from cfnfix.graph import depends_on, references
-from cfnfix.render import intrinsic
+from . import files, render
+from .document import MAX_BYTES as MAX_TEMPLATE_BYTES
+from .document import Document, Node, TemplateError, decode, parse
+from .edits import Edit, EditConflict, Editor
+from .fixer import Finding, Fix, Fixer
+from .graph import depends_on, references
+from .render import intrinsic
+from .shapes import mapping
 
 STACK = "AWS::CloudFormation::Stack"
+STACK_SET = "AWS::CloudFormation::StackSet"
 MAX_ID = 255
 LIMITS = (("Resources", 500), ("Parameters", 200), ("Outputs", 200))
 MAX_BYTES = 1024 * 1024
@@ -138,7 +146,7 @@ def lift_if(condition: Any) -> Any:
                 name, yes, no = branch[1]
                 other = call[1][1 - side]
 
-                def equals(v: Any) -> Any:
+                def equals(v: Any, other: Any = other, side: int = side) -> Any:
                     return lift_if({"Fn::Equals": [v, other] if side == 0 else [other, v]})
 
                 return {"Fn::Or": [{"Fn::And": [{"Condition": name}, equals(yes)]},
@@ -216,6 +224,16 @@ class _ChildNames:
         return out
 
 
+def _passed_parameters(raw: Any) -> dict:
+    """What a Stack (a mapping) or a StackSet (a list of ParameterKey/ParameterValue) passes."""
+    if isinstance(raw, dict):
+        return raw
+    if isinstance(raw, list):
+        return {p["ParameterKey"]: p.get("ParameterValue") for p in raw
+                if isinstance(p, dict) and isinstance(p.get("ParameterKey"), str)}
+    return {}
+
+
 def _as_list(raw: Any) -> Any:
     """A list parameter's value: CloudFormation passes a comma-joined string to a nested stack."""
     if isinstance(raw, str):
@@ -252,8 +270,9 @@ class Flattener:
         self.parent = parent  # the parent template's file: never a candidate child
         self.chosen: dict[str, str] = {}  # child label -> why it was chosen by name
 
-    def plan(self, data: dict, base: Path, chain: tuple = ()) -> Plan:
-        return _Level(self, data, base, chain).plan()
+    def plan(self, data: dict, base: Path, chain: tuple = (), types: tuple = (STACK,)) -> Plan:
+        """Inline the resources of ``types`` in ``data`` (their own children are always Stacks)."""
+        return _Level(self, data, base, chain, types).plan()
 
     def flatten(self, data: dict, base: Path, chain: tuple) -> tuple[dict, list]:
         """A child template with its own nested stacks inlined, and the problems found."""
@@ -399,10 +418,10 @@ def _candidates(text: str, base: Path) -> list[Path]:
 class _Level:
     """One template whose Stack resources are being inlined."""
 
-    def __init__(self, flattener: Flattener, data: dict, base: Path, chain: tuple) -> None:
+    def __init__(self, flattener: Flattener, data: dict, base: Path, chain: tuple, types: tuple = (STACK,)) -> None:
         self.flattener, self.data, self.base, self.chain = flattener, data, base, chain
-        resources = data.get("Resources") if isinstance(data.get("Resources"), dict) else {}
-        self.stacks = {rid: r for rid, r in resources.items() if isinstance(r, dict) and r.get("Type") == STACK}
+        resources = mapping(data.get("Resources"))
+        self.stacks = {rid: r for rid, r in resources.items() if isinstance(r, dict) and r.get("Type") in types}
         # Ref names (resources and parameters) are one namespace; the other sections each their own
         self.taken = {s: set(data[s]) if isinstance(data.get(s), dict) else set() for s in _SECTIONS}
         self.taken["Parameters"] = self.taken["Resources"] = self.taken["Resources"] | self.taken["Parameters"]
@@ -517,26 +536,35 @@ class _Level:
 
     def _inline(self, sid: str, stack: dict) -> Inlined:
         flattener = self.flattener
-        props = stack.get("Properties") if isinstance(stack.get("Properties"), dict) else {}
-        path = flattener.resolve(sid, props.get("TemplateURL"), self.data, self.base)
-        label = flattener.label(path)
-        if path.resolve() in self.chain:
-            loop = self.chain[self.chain.index(path.resolve()):] + (path.resolve(),)
-            raise TemplateError(f"nested stacks form a loop: {' -> '.join(flattener.label(p) for p in loop)}")
-        try:
-            child_data = flattener.read(path)
-        except (TemplateError, files.FileError) as exc:
-            raise TemplateError(f"nested stack {sid}: {label}: {exc}") from None
+        props = mapping(stack.get("Properties"))
+        body = props.get("TemplateBody") if stack.get("Type") == STACK_SET else None
+        source: Any
+        if isinstance(body, str):  # a stack set's template given inline
+            path, label, source = self.base / f"<{sid}>", f"the TemplateBody of {sid}", body
+            try:
+                child_data = parse(body).data
+            except TemplateError as exc:
+                raise TemplateError(f"stack set {sid}: {label}: {exc}") from None
+        else:
+            path = flattener.resolve(sid, props.get("TemplateURL"), self.data, self.base)
+            label, source = flattener.label(path), props.get("TemplateURL")
+            if path.resolve() in self.chain:
+                loop = self.chain[self.chain.index(path.resolve()):] + (path.resolve(),)
+                raise TemplateError(f"nested stacks form a loop: {' -> '.join(flattener.label(p) for p in loop)}")
+            try:
+                child_data = flattener.read(path)
+            except (TemplateError, files.FileError) as exc:
+                raise TemplateError(f"nested stack {sid}: {label}: {exc}") from None
         child, problems = flattener.flatten(child_data, path.parent, self.chain + (path.resolve(),))
         self.problems += [(sid, f"{label}: {m}") for _, m in problems]
-        result = Inlined(sid, label, props.get("TemplateURL"))
-        result.dropped = [k for k in props if k not in ("TemplateURL", "Parameters")]
+        result = Inlined(sid, label, source)
+        result.dropped = [k for k in props if k not in ("TemplateURL", "TemplateBody", "Parameters")]
         result.dropped += [k for k in ("DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy") if k in stack]
-        passed = props.get("Parameters") if isinstance(props.get("Parameters"), dict) else {}
+        passed = _passed_parameters(props.get("Parameters"))
         values = self._parameters(sid, label, child, {k: self.rewrite(v) for k, v in passed.items()}, result)
 
         def section(name: str) -> dict:
-            return child.get(name) if isinstance(child.get(name), dict) else {}
+            return mapping(child.get(name))
 
         rename = {n: self.fresh(sid + n, "Resources") for n in section("Resources")}
         conditions = {n: self.fresh(sid + n, "Conditions") for n in section("Conditions")}
@@ -579,7 +607,7 @@ class _Level:
                     new["Condition"] = stack_condition
                 result.exports[self.fresh(sid + n, "Outputs")] = new
         result.transforms = _transforms(child.get("Transform"))
-        metadata = child.get("Metadata") if isinstance(child.get("Metadata"), dict) else {}
+        metadata = mapping(child.get("Metadata"))
         result.metadata = {k: v for k, v in metadata.items() if k != "AWS::CloudFormation::Interface"}
         if "Globals" in child and child["Globals"] != self.data.get("Globals"):
             self.problems.append((sid, f"{label} has its own SAM Globals, which would apply to the whole template"))
@@ -588,7 +616,7 @@ class _Level:
     def _parameters(self, sid: str, label: str, child: dict, passed: dict, result: Inlined) -> dict:
         """Each child parameter's value in the parent's terms: what the stack passes, else the Default."""
         values = {}
-        declared = child.get("Parameters") if isinstance(child.get("Parameters"), dict) else {}
+        declared = mapping(child.get("Parameters"))
         for name, spec in declared.items():
             spec = spec if isinstance(spec, dict) else {}
             kind = str(spec.get("Type", "String"))
@@ -678,3 +706,158 @@ def limit_problems(flat: dict) -> list[str]:
     if size > MAX_BYTES:
         out.append(f"the flattened template would be {size} bytes even as compact JSON, over CloudFormation's 1 MB limit")
     return out
+
+
+# ---------------------------------------------------------------- findings and text edits
+
+_ATOMIC = ("Ref", "Fn::GetAtt", "Fn::Sub")
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+_KINDS = {"Parameters": "SSM parameter", "Conditions": "condition", "Mappings": "mapping", "Rules": "rule",
+          "Outputs": "exported output", "Metadata": "metadata key"}
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How messages name what is inlined (flatten-nested-stacks' words by default)."""
+
+    thing: str = "nested stack"  # "nested stack from net.yaml can be inlined"
+    things: str = "nested stacks"
+    not_done: str = "nested stacks not flattened"
+    result: str = "the flattened one"  # what AWS::StackName names afterwards
+    resource: str = "Stack"  # "Tags of the Stack resource have no equivalent"
+
+
+def inline_findings(doc: Document, sids: list[str], flattener: Flattener, base: Path,
+                    types: tuple = (STACK,), words: Wording = Wording()) -> list[Finding]:
+    """One finding per child to inline (the plan as detail), or, when anything stands in the way,
+    one unfixable finding per problem: inlining is all or nothing."""
+    plan = flattener.plan(doc.data, base, types=types)
+    flat = apply(doc.data, plan)  # before reading the problems: rewriting the parent finds some
+    problems = list(plan.problems) + [(None, m) for m in limit_problems(flat)]
+    resources = doc.node(("Resources",))
+    if doc.format == "yaml" and resources is not None and resources.style == "flow":
+        problems.append((None, "Resources is a YAML flow mapping; flattening writes block entries"))
+    if problems:
+        return [
+            Finding(sid, ("Resources", sid) if sid else ("Resources",), f"{words.not_done}: {message}", fixable=False)
+            for sid, message in dict.fromkeys(problems)
+        ]
+    return [
+        Finding(sid, ("Resources", sid),
+                f"{words.thing} from {plan.inlined[sid].label} can be inlined",
+                detail=plan)
+        for sid in sids
+    ]
+
+
+def inline_fix(fixer: Fixer, doc: Document, findings: list[Finding], words: Wording = Wording()) -> Fix:
+    """The edits that replace each child resource by its inlined resources, rewrite the parent's
+    references to the children's outputs, and add the children's other sections."""
+    plan: Plan = findings[0].detail
+    if {f.resource for f in findings} != set(plan.inlined):
+        raise EditConflict(f"flattening is all or nothing, and some {words.things} are excluded by cfnfix metadata")
+    editor = Editor(doc)
+    edits: list[Edit] = []
+    changes = []
+    by_stack = {f.resource: f for f in findings}
+    resources = doc.node(("Resources",))
+    if resources is None:
+        raise EditConflict("no Resources mapping to inline into")
+    blank = _blank_lines_between(doc, resources)
+    for sid, inlined in plan.inlined.items():
+        entry = resources.entry(sid)
+        if entry is None:
+            raise EditConflict(f"{sid} is not in Resources")
+        key, value = entry
+        edits.append(Edit(key.start, value.end, _render(doc, editor, key, inlined, blank)))
+        changes += _stack_changes(fixer, by_stack[sid], inlined, words)
+    finding = findings[0]
+    for rid, body in doc.resources.items():
+        if rid in plan.inlined or not isinstance(body, dict):
+            continue
+        if "DependsOn" in body:
+            new = plan.rewrite_depends(body["DependsOn"], body.get("Condition"))
+            if new != body["DependsOn"]:
+                editor.set(("Resources", rid, "DependsOn"), new)
+                where = Finding(rid, ("Resources", rid, "DependsOn"), "")
+                changes.append(fixer.change(where, "replace", body["DependsOn"], new,
+                                            f"{words.things} in DependsOn become the resources they held"))
+    for section in ("Resources", "Outputs"):
+        node = doc.node((section,))
+        if node is None or not isinstance(doc.data.get(section), dict):
+            continue
+        for key, value in node.value:
+            if section == "Resources" and key.value in plan.inlined:
+                continue
+            body = doc.data[section].get(key.value)
+            for path, old, new in _edit_points(value, body, (section, key.value), plan.rewrite):
+                editor.set(path, new)
+                where = Finding(key.value if section == "Resources" else None, path, "")
+                changes.append(fixer.change(where, "replace", old, new,
+                                            f"reference to a {words.thing}'s output replaced by the output's value"))
+    for path, body, sid in additions(plan, doc.data):
+        editor.set(path, body)
+        changes.append(fixer.change(by_stack[sid], "add", None, body,
+                                    f"{_KINDS[path[0]]} of {words.thing} {sid} ({plan.inlined[sid].label})", path=path))
+    if plan.transform is not None:
+        before = doc.data.get("Transform")
+        editor.set(("Transform",), plan.transform)
+        changes.append(fixer.change(finding, "replace" if before is not None else "add", before, plan.transform,
+                                    "the children's macros are needed by the inlined resources", path=("Transform",)))
+    return Fix(edits + editor.edits(), changes)
+
+
+def _render(doc: Document, editor: Editor, key: Node, inlined: Inlined, blank: bool) -> str:
+    """The inlined resources as entries of the parent's Resources, starting where the Stack's key stood."""
+    style = editor.style
+    line = doc.text[doc.line_start(key.start) : key.start]
+    if doc.format == "json":
+        members = [render.json_member(rid, body, line, style) for rid, body in inlined.resources.items()]
+        return (", " if style.compact else ",\n" + ("\n" if blank else "") + line).join(members)
+    col = doc.column(key.start)
+    blocks = ["\n".join(render.entry_lines(rid, body, col, style)) for rid, body in inlined.resources.items()]
+    return ("\n\n" if blank else "\n").join(blocks)[col:]
+
+
+def _stack_changes(fixer: Fixer, finding: Finding, inlined: Inlined, words: Wording) -> list:
+    ids = list(inlined.resources)
+    count = f"{len(ids)} resource{'' if len(ids) == 1 else 's'}"
+    message = f"{words.thing} replaced by the {count} of {inlined.label}, ids prefixed with {inlined.stack}"
+    if inlined.dropped:
+        message += f"; {', '.join(inlined.dropped)} of the {words.resource} resource have no equivalent and are dropped"
+    out = [fixer.change(finding, "replace", inlined.template_url, ids, message)]
+    for rid, body in inlined.resources.items():
+        note = f"resource {inlined.origin[rid]} of {inlined.label}"
+        uses = stack_name_uses(body)
+        if uses:
+            where = ", ".join("/".join(map(str, p)) for p in uses)
+            note += (f"; keeps AWS::StackName/AWS::StackId at {where}: it named the {words.thing}"
+                     f" and now names {words.result}")
+        out.append(fixer.change(finding, "add", None, body, note, path=("Resources", rid)))
+    return out
+
+
+def _blank_lines_between(doc: Document, resources: Node) -> bool:
+    """Whether the parent separates its resources with blank lines (new ones follow suit)."""
+    pairs = resources.value
+    return any(_BLANK_LINE.search(doc.text[a[1].end : b[0].start]) for a, b in zip(pairs, pairs[1:]))
+
+
+def _edit_points(node: Node, data: Any, path: tuple, rewrite) -> Iterator[tuple[tuple, Any, Any]]:
+    """(path, old, new) of the smallest parts of ``data`` that ``rewrite`` changes, at editable nodes.
+
+    Short-form intrinsics (``!Join``) are one node in the text, so they change as a whole.
+    """
+    call = render.intrinsic(data)
+    if call and (node.tag or call[0] in _ATOMIC):
+        new = rewrite(data)
+        if new != data:
+            yield path, data, new
+        return
+    if node.kind == "map" and isinstance(data, dict):
+        for key, value in node.value:
+            if key.value in data:
+                yield from _edit_points(value, data[key.value], path + (key.value,), rewrite)
+    elif node.kind == "seq" and isinstance(data, list):
+        for i, (item, value) in enumerate(zip(node.value, data)):
+            yield from _edit_points(item, value, path + (i,), rewrite)
