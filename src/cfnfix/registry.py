@@ -30,6 +30,16 @@ ORDER = (
     "s3-notification-cycle",
     "security-group-cycle",
     "iam-policy-cycle",
+    # security group (issue 19): what Checkov reports, where the fix is knowable
+    "s3-public-access-block",
+    "s3-versioning",
+    "s3-access-logging",
+    "kms-key-rotation",
+    "sqs-encryption",
+    "sns-encryption",
+    "log-group-retention",
+    "log-group-encryption",
+    "cloudtrail-log-validation",
 )
 
 
