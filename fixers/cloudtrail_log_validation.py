@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.properties import property_states
+from cfnfix.properties import flag_findings
 
 
 class CloudTrailLogValidation(Fixer):
@@ -55,15 +53,8 @@ class CloudTrailLogValidation(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
-        findings = []
-        for rid, path, state, value in property_states(doc, "AWS::CloudTrail::Trail", "EnableLogFileValidation"):
-            if state == "missing":
-                findings.append(Finding(rid, path, "trail without log file validation: validation enabled (Checkov CKV_AWS_36)", detail=True))
-            elif state == "other":
-                findings.append(Finding(rid, path, f"log file validation is set to {json.dumps(value)}, as the template chose; left as it is (Checkov CKV_AWS_36)", fixable=False))
-            else:
-                findings.append(Finding(rid, path, f"log file validation is {'an intrinsic' if state == 'intrinsic' else 'not readable'}; left as it is (Checkov CKV_AWS_36)", fixable=False))
-        return findings
+        return flag_findings(doc, "AWS::CloudTrail::Trail", "EnableLogFileValidation",
+                             "trail without log file validation: validation enabled", "log file validation", "CKV_AWS_36")
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         return self.set_details(doc, findings)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.properties import properties, property_states
+from cfnfix.properties import flag_findings, properties
 
 _SYMMETRIC = "SYMMETRIC_DEFAULT"
 
@@ -58,21 +56,17 @@ class KmsKeyRotation(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         findings = []
-        for rid, path, state, value in property_states(doc, "AWS::KMS::Key", "EnableKeyRotation"):
-            spec = (properties(doc.resources[rid]) or {}).get("KeySpec", _SYMMETRIC)
-            if state != "unreadable" and spec != _SYMMETRIC:
-                if isinstance(spec, str) and spec.startswith("HMAC"):
-                    findings.append(Finding(rid, path, f"{spec} keys cannot rotate automatically; nothing to fix "
-                                            "(Checkov CKV_AWS_7 expects rotation anyway: suppress it for this key)", fixable=False))
-                elif not isinstance(spec, str):
-                    findings.append(Finding(rid, path, "KeySpec is an intrinsic; rotation (symmetric keys only) not turned on (Checkov CKV_AWS_7)", fixable=False))
-                continue
-            if state == "missing":
-                findings.append(Finding(rid, path, "symmetric key without automatic rotation: rotation enabled (Checkov CKV_AWS_7)", detail=True))
-            elif state == "other":
-                findings.append(Finding(rid, path, f"key rotation is set to {json.dumps(value)}, as the template chose; left as it is (Checkov CKV_AWS_7)", fixable=False))
-            else:
-                findings.append(Finding(rid, path, f"key rotation is {'an intrinsic' if state == 'intrinsic' else 'not readable'}; left as it is (Checkov CKV_AWS_7)", fixable=False))
+        for f in flag_findings(doc, "AWS::KMS::Key", "EnableKeyRotation",
+                               "symmetric key without automatic rotation: rotation enabled", "key rotation", "CKV_AWS_7"):
+            props = properties(doc.resources[f.resource])
+            spec = props.get("KeySpec", _SYMMETRIC) if props is not None else _SYMMETRIC
+            if spec == _SYMMETRIC:
+                findings.append(f)
+            elif isinstance(spec, str) and spec.startswith("HMAC"):
+                findings.append(Finding(f.resource, f.path, f"{spec} keys cannot rotate automatically; nothing to fix "
+                                        "(Checkov CKV_AWS_7 expects rotation anyway: suppress it for this key)", fixable=False))
+            elif not isinstance(spec, str):
+                findings.append(Finding(f.resource, f.path, "KeySpec is an intrinsic; rotation (symmetric keys only) not turned on (Checkov CKV_AWS_7)", fixable=False))
         return findings
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:

@@ -6,7 +6,7 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.properties import properties
-from cfnfix.publishers import TOPIC_POLICIES, TOPIC_READERS, publishers_text, service_publishers
+from cfnfix.publishers import TOPIC_POLICIES, TOPIC_READERS, aws_managed_key_finding
 
 AWS_MANAGED_KEY = "alias/aws/sns"
 
@@ -69,12 +69,7 @@ class SnsEncryption(Fixer):
                 continue
             if "KmsMasterKeyId" in props:
                 continue
-            publishers = service_publishers(doc, rid, TOPIC_READERS, TOPIC_POLICIES)
-            if publishers:
-                findings.append(Finding(rid, path, f"topic not encrypted, but AWS services may publish to it ({publishers_text(publishers)}) and cannot use {AWS_MANAGED_KEY}; "
-                                        "left as it is (Checkov CKV_AWS_26): encrypt it with a customer managed key whose policy allows them", fixable=False))
-                continue
-            findings.append(Finding(rid, path, f"topic not encrypted: encrypted with the AWS managed key {AWS_MANAGED_KEY} (Checkov CKV_AWS_26)", detail=AWS_MANAGED_KEY))
+            findings.append(aws_managed_key_finding(doc, rid, path, "topic", AWS_MANAGED_KEY, TOPIC_READERS, TOPIC_POLICIES, "CKV_AWS_26"))
         return findings
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:

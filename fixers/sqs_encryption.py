@@ -7,7 +7,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
 from cfnfix.properties import properties
-from cfnfix.publishers import QUEUE_POLICIES, QUEUE_READERS, publishers_text, service_publishers
+from cfnfix.publishers import QUEUE_POLICIES, QUEUE_READERS, aws_managed_key_finding
 
 AWS_MANAGED_KEY = "alias/aws/sqs"
 
@@ -86,12 +86,7 @@ class SqsEncryption(Fixer):
                 findings.append(Finding(rid, sse_path, "queue without stated encryption: SQS managed encryption (SSE-SQS) enabled "
                                         "(Checkov CKV_AWS_27 looks only at KmsMasterKeyId; option key=aws-managed clears it)", detail=True))
                 continue
-            publishers = service_publishers(doc, rid, QUEUE_READERS, QUEUE_POLICIES)
-            if publishers:
-                findings.append(Finding(rid, key_path, f"queue not encrypted with KMS, but AWS services may send to it ({publishers_text(publishers)}) and cannot use {AWS_MANAGED_KEY}; "
-                                        "left as it is (Checkov CKV_AWS_27): use SqsManagedSseEnabled, or a customer managed key whose policy allows them", fixable=False))
-                continue
-            findings.append(Finding(rid, key_path, f"queue not encrypted with KMS: encrypted with the AWS managed key {AWS_MANAGED_KEY} (Checkov CKV_AWS_27)", detail=AWS_MANAGED_KEY))
+            findings.append(aws_managed_key_finding(doc, rid, key_path, "queue", AWS_MANAGED_KEY, QUEUE_READERS, QUEUE_POLICIES, "CKV_AWS_27"))
         return findings
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:

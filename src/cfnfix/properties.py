@@ -3,9 +3,11 @@ property stands against the value a fixer wants."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, Iterator
 
 from .document import Document
+from .fixer import Finding
 
 
 def properties(res: Any) -> dict | None:
@@ -39,3 +41,18 @@ def property_states(doc: Document, rtype: str, key: str, wanted: Any = True) -> 
         if value == wanted or (wanted is True and literal_true(value)):
             continue
         yield rid, path, "intrinsic" if isinstance(value, (dict, list)) else "other", value
+
+
+def flag_findings(doc: Document, rtype: str, key: str, fixed: str, what: str, check: str) -> list:
+    """Findings for a boolean property that should be true: missing ones are set (``fixed`` is
+    the message), a literal the author chose or an intrinsic is reported and left alone."""
+    findings = []
+    for rid, path, state, value in property_states(doc, rtype, key):
+        if state == "missing":
+            findings.append(Finding(rid, path, f"{fixed} (Checkov {check})", detail=True))
+        elif state == "other":
+            findings.append(Finding(rid, path, f"{what} is set to {json.dumps(value)}, as the template chose; left as it is (Checkov {check})", fixable=False))
+        else:
+            how = "an intrinsic" if state == "intrinsic" else "in properties that are not a plain mapping"
+            findings.append(Finding(rid, path, f"{what} is {how}; left as it is (Checkov {check})", fixable=False))
+    return findings

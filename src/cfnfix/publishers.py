@@ -10,6 +10,7 @@ an IAM role (a function's environment, a policy) is no such publisher.
 from __future__ import annotations
 
 from .document import Document
+from .fixer import Finding
 from .graph import references
 from .policy_document import service_principals, statements
 from .properties import properties
@@ -59,3 +60,14 @@ def service_publishers(doc: Document, target: str, readers: frozenset | set, pol
         if rtype not in readers:
             found.append(f"{rid} ({rtype}) sends to it")
     return found
+
+
+def aws_managed_key_finding(doc: Document, rid: str, path: tuple, noun: str, key: str, readers: frozenset | set,
+                            policies: tuple, check: str) -> Finding:
+    """The finding for a topic or queue that lacks a KMS key: fixed with the AWS managed ``key``,
+    or reported when AWS services send to it (they cannot use that key)."""
+    found = service_publishers(doc, rid, readers, policies)
+    if found:
+        return Finding(rid, path, f"{noun} not encrypted with KMS, but AWS services may send to it ({publishers_text(found)}) and cannot use {key}; "
+                       f"left as it is (Checkov {check}): use a customer managed key whose key policy allows them", fixable=False)
+    return Finding(rid, path, f"{noun} not encrypted with KMS: encrypted with the AWS managed key {key} (Checkov {check})", detail=key)
