@@ -25,6 +25,27 @@ def _logs_principal(value: Any) -> bool:
     return False
 
 
+def _any_log_group(condition: Any) -> bool:
+    """Whether a statement's Condition lets the key serve every log group of the account: none,
+    or an encryption-context ARN pattern ending in ``log-group:*``. A key scoped to some log
+    groups would make CloudWatch Logs refuse the others."""
+    if condition is None:
+        return True
+    if not isinstance(condition, dict):
+        return False
+    for tests in condition.values():
+        if not isinstance(tests, dict):
+            return False
+        for key, value in tests.items():
+            if str(key).lower() != "kms:encryptioncontext:aws:logs:arn":
+                return False
+            for item in value if isinstance(value, list) else [value]:
+                text = item.get("Fn::Sub") if isinstance(item, dict) else item
+                if not (isinstance(text, str) and text.endswith(":log-group:*")):
+                    return False
+    return True
+
+
 def logs_keys(doc: Document) -> list[str]:
     """Unconditional KMS keys of the template whose key policy lets CloudWatch Logs use them."""
     found = []
@@ -33,7 +54,8 @@ def logs_keys(doc: Document) -> list[str]:
             continue
         for statement in statements((properties(res) or {}).get("KeyPolicy")) or []:
             principal = statement.get("Principal") if isinstance(statement, dict) else None
-            if isinstance(principal, dict) and statement.get("Effect") == "Allow" and _logs_principal(principal.get("Service")):
+            if (isinstance(principal, dict) and statement.get("Effect") == "Allow" and _logs_principal(principal.get("Service"))
+                    and _any_log_group(statement.get("Condition"))):
                 found.append(rid)
                 break
     return found
@@ -94,7 +116,7 @@ class LogGroupEncryption(Fixer):
     administers the key, and `logs.${AWS::Region}.amazonaws.com` may use it for this account's
     log groups, as the CloudWatch Logs documentation prescribes) and sets
     `KmsKeyId: !GetAtt Key.Arn` on every log group. An unconditional key whose policy already
-    lets CloudWatch Logs in is reused instead. The key is kept on stack deletion
+    lets CloudWatch Logs use it for every log group of the account is reused instead. The key is kept on stack deletion
     (`DeletionPolicy: Retain`) when a log group it encrypts is kept, so retained logs stay readable.
     Log groups of the `DELIVERY` class are reported and left alone.
 

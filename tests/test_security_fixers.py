@@ -185,3 +185,26 @@ Resources:
 """
     result = run_fixers(text, [name])
     assert not result.fixer_errors, result.fixer_errors
+
+
+def test_log_group_encryption_does_not_reuse_a_key_scoped_to_one_log_group():
+    text = """\
+Resources:
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: {Service: logs.amazonaws.com}
+            Action: kms:*
+            Resource: '*'
+            Condition:
+              ArnEquals:
+                kms:EncryptionContext:aws:logs:arn: !Sub 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/one'
+  Logs:
+    Type: AWS::Logs::LogGroup
+"""
+    result = run(text, "log-group-encryption")
+    assert parse(result.after).data["Resources"]["Logs"]["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["LogsKey", "Arn"]}
