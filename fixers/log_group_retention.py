@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.fixer import Finding, Fix, Fixer, Option
+from cfnfix.fixer import Finding, Fix, Fixer, Option, int_range
 from cfnfix.properties import property_states
 
 # The values CloudWatch Logs accepts (AWS::Logs::LogGroup RetentionInDays).
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
-
-
-def _whole(raw: Any) -> int:
-    if isinstance(raw, bool):
-        raise ValueError("not a whole number")
-    return int(raw)
 
 
 class LogGroupRetention(Fixer):
@@ -26,7 +18,8 @@ class LogGroupRetention(Fixer):
     safety = Safety.REVIEW
     default = False
     options = (
-        Option("days", 365, "retention period in days; a value CloudWatch Logs accepts", choices=RETENTION_DAYS, parse=_whole),
+        Option("days", 365, "retention period in days; a value CloudWatch Logs accepts", choices=RETENTION_DAYS,
+               parse=int_range(RETENTION_DAYS[0], RETENTION_DAYS[-1])),
     )
     docs = """
     ## What it detects
