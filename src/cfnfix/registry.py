@@ -14,6 +14,7 @@ from .fixer import Fixer
 # it creates is covered in the same run; cycle breakers run after anything that adds references.
 ORDER = (
     "flatten-nested-stacks",
+    "stackset-to-stack",  # like flattening: every other fixer sees the whole stack
     "property-name",
     "unsupported-property",
     "required-property",
@@ -38,11 +39,20 @@ ORDER = (
     "dynamodb-pitr",
     "rds-backup-retention",
     # qa: make a generated template deploy into a shared test account (issue 18)
-    "stackset-to-stack",
     "macro-split",
     "az-count",
     "nat-gateways",
     "config-singletons",
+    # security group (issue 19): what Checkov reports, where the fix is knowable
+    "s3-public-access-block",
+    "s3-versioning",
+    "s3-access-logging",
+    "kms-key-rotation",
+    "sqs-encryption",
+    "sns-encryption",
+    "log-group-retention",
+    "log-group-encryption",
+    "cloudtrail-log-validation",
 )
 
 

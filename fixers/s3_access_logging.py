@@ -1,0 +1,148 @@
+"""S3 buckets without server access logging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cfnfix.changelog import Safety
+from cfnfix.document import Document
+from cfnfix.edits import Editor
+from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.properties import properties
+from cfnfix.s3 import BUCKET, S3_LOG_PRINCIPAL, access_log_targets, logging_destinations
+
+
+def log_bucket_body() -> dict:
+    return {
+        "Type": BUCKET,
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Metadata": {"checkov": {"skip": [
+            {"id": "CKV_AWS_18", "comment": "Receives the server access logs of the other buckets; logging it would loop"}]}},
+        "Properties": {
+            "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                               "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+            "VersioningConfiguration": {"Status": "Enabled"},
+        },
+    }
+
+
+def log_policy_body(bucket: str) -> dict:
+    return {
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {
+            "Bucket": {"Ref": bucket},
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "S3ServerAccessLogsPolicy",
+                    "Effect": "Allow",
+                    "Principal": {"Service": S3_LOG_PRINCIPAL},
+                    "Action": "s3:PutObject",
+                    "Resource": {"Fn::Sub": "${%s.Arn}/*" % bucket},
+                    "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+                }],
+            },
+        },
+    }
+
+
+class S3AccessLogging(Fixer):
+    name = "s3-access-logging"
+    summary = "Send S3 server access logs of every bucket to one locked-down log bucket"
+    group = "security"
+    safety = Safety.REVIEW
+    default = False
+    docs = """
+    ## What it detects
+    `AWS::S3::Bucket` resources without a `LoggingConfiguration`. Buckets that already receive
+    server access logs (named as another bucket's logging destination, with
+    `AccessControl: LogDeliveryWrite`, or with a bucket policy letting
+    `logging.s3.amazonaws.com` write) are left out: logging them would log their own logs.
+
+    Checkov: CKV_AWS_18
+
+    ## Why it matters
+    Server access logs record every request made to a bucket (who, what, when, from where):
+    without them there is no trail for a security investigation or an access audit.
+
+    ## What it changes
+    Every such bucket gets `LoggingConfiguration` with `DestinationBucketName` set to one log
+    bucket shared by the template and `LogFilePrefix: <LogicalId>/`. When the template already
+    sends access logs to an unconditional bucket of its own, that bucket is reused. Otherwise a
+    log bucket is added once, locked down: public access blocked, SSE-S3 encryption (the
+    encryption server access logging supports), versioning, `OwnershipControls:
+    BucketOwnerEnforced` (ACLs disabled), `DeletionPolicy`/`UpdateReplacePolicy: Retain` (the
+    logs outlive the stack), and a Checkov skip of CKV_AWS_18 with the reason. With it comes the
+    `AWS::S3::BucketPolicy` the S3 documentation prescribes for log delivery: it lets
+    `logging.s3.amazonaws.com` `s3:PutObject`, for sources of this account only
+    (`aws:SourceAccount`); the log delivery group ACL is the legacy way.
+
+    The log bucket is unconditional, so buckets with a `Condition` can use it.
+
+    ## Example
+    ```yaml
+    # before
+    Data:
+      Type: AWS::S3::Bucket
+    # after
+    Data:
+      Type: AWS::S3::Bucket
+      Properties:
+        LoggingConfiguration:
+          DestinationBucketName: !Ref AccessLogsBucket
+          LogFilePrefix: Data/
+    AccessLogsBucket:
+      Type: AWS::S3::Bucket
+      DeletionPolicy: Retain
+      ...
+    AccessLogsBucketPolicy:
+      Type: AWS::S3::BucketPolicy
+      ...
+    ```
+
+    ## Fix safety
+    Review: a new bucket and policy are created and kept after the stack is deleted, and log
+    storage is billed (one log record per request). Reads and writes of the logged buckets are
+    unaffected; logs arrive within hours, best effort.
+    """
+
+    def find(self, doc: Document) -> list[Finding]:
+        targets = access_log_targets(doc)
+        findings = []
+        for rid, res in doc.resources_of_type(BUCKET):
+            path = ("Resources", rid, "Properties", "LoggingConfiguration")
+            props = properties(res)
+            if props is None:
+                findings.append(Finding(rid, path, "bucket properties are not a plain mapping; no access logging added (Checkov CKV_AWS_18)", fixable=False))
+                continue
+            if "LoggingConfiguration" in props or rid in targets:
+                continue
+            findings.append(Finding(rid, path, "bucket without server access logging (Checkov CKV_AWS_18)"))
+        return findings
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        editor = Editor(doc)
+        changes = []
+        reusable = [b for b in logging_destinations(doc) if "Condition" not in doc.resources[b]]
+        if reusable:
+            log_bucket = reusable[0]
+            how = f"the template's log bucket {log_bucket}"
+        else:
+            body = log_bucket_body()
+            log_bucket = editor.add_resource("AccessLogsBucket", body)
+            changes.append(self.change(None, "add", None, body, "log bucket for server access logs: public access blocked, encrypted, versioned, "
+                                       "ACLs disabled, kept on stack deletion", path=("Resources", log_bucket)))
+            policy = log_policy_body(log_bucket)
+            policy_id = editor.add_resource(f"{log_bucket}Policy", policy)
+            changes.append(self.change(None, "add", None, policy, f"lets S3 log delivery (logging.s3.amazonaws.com) write to {log_bucket} "
+                                       "for buckets of this account", path=("Resources", policy_id)))
+            how = f"the new log bucket {log_bucket}"
+        for f in findings:
+            value: dict[str, Any] = {"DestinationBucketName": {"Ref": log_bucket}, "LogFilePrefix": f"{f.resource}/"}
+            with editor.finding(f):
+                editor.set(f.path, value)
+                changes.append(self.change(f, "add", None, value, f"server access logs sent to {how} (Checkov CKV_AWS_18)"))
+        return Fix.of(editor, changes)
