@@ -30,6 +30,14 @@ ORDER = (
     "s3-notification-cycle",
     "security-group-cycle",
     "iam-policy-cycle",
+    # security group (issue 19): Checkov findings whose fix is knowable
+    "security-group-descriptions",
+    "security-group-open-ingress",
+    "imdsv2",
+    "load-balancer-tls-policy",
+    "rds-iam-auth",
+    "rds-storage-encryption",
+    "rds-enhanced-monitoring",
 )
 
 
