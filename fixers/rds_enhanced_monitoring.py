@@ -113,7 +113,7 @@ class RdsEnhancedMonitoring(Fixer):
                                     condition)
                 role = editor.add_resource("RDSEnhancedMonitoringRole", body)
                 changes.append(self.change(None, "add", None, body, "role RDS assumes to publish enhanced monitoring "
-                                           "metrics (managed policy AmazonRDSEnhancedMonitoringRole)", path=("Resources", role)))
+                                           "metrics (managed policy AmazonRDSEnhancedMonitoringRole; for Checkov CKV_AWS_118)", path=("Resources", role)))
             role_arn = {"Fn::GetAtt": [role, "Arn"]}
         for f in findings:
             with editor.finding(f):
@@ -124,6 +124,6 @@ class RdsEnhancedMonitoring(Fixer):
                 if f.detail:
                     arn_path = f.path[:-1] + ("MonitoringRoleArn",)
                     editor.set(arn_path, role_arn)
-                    changes.append(self.change(f, "add", None, role_arn, "role RDS uses to publish the metrics",
+                    changes.append(self.change(f, "add", None, role_arn, "role RDS uses to publish the metrics (Checkov CKV_AWS_118)",
                                                path=arn_path))
         return Fix.of(editor, changes)

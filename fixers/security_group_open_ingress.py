@@ -165,7 +165,7 @@ class SecurityGroupOpenIngress(Fixer):
         body["AllowedPattern"] = _CIDR_PATTERN
         body["ConstraintDescription"] = "an IPv4 CIDR such as 203.0.113.0/24"
         editor.set(("Parameters", name), body)
-        changes.append(self.change(None, "add", None, body, "parameter for the range allowed to reach SSH and RDP",
+        changes.append(self.change(None, "add", None, body, "parameter for the range allowed to reach SSH and RDP (for Checkov CKV_AWS_24, CKV_AWS_25)",
                                    path=("Parameters", name)))
         where = f"default {default}" if default else "no default: pass a value when deploying"
         for f in findings:
