@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.schemas import is_intrinsic
 from cfnfix.values import literal_choices
@@ -98,7 +97,7 @@ class Imdsv2(Fixer):
             path = ("Resources", rid) + parent_path + ("MetadataOptions",)
             options = parent.get("MetadataOptions")
             if options is None:
-                findings.append(Finding(rid, path + ("HttpTokens",), "IMDSv1 allowed: no MetadataOptions"))
+                findings.append(Finding(rid, path + ("HttpTokens",), "IMDSv1 allowed: no MetadataOptions", detail="required"))
                 continue
             if not isinstance(options, dict) or is_intrinsic(options):
                 findings.append(Finding(rid, path, "MetadataOptions are computed by an intrinsic; make sure they "
@@ -110,7 +109,8 @@ class Imdsv2(Fixer):
             if tokens == "required" or literal_choices(doc, tokens) == ["required"]:
                 continue
             if tokens is None:
-                findings.append(Finding(rid, path + ("HttpTokens",), "IMDSv1 allowed: MetadataOptions without HttpTokens"))
+                findings.append(Finding(rid, path + ("HttpTokens",), "IMDSv1 allowed: MetadataOptions without HttpTokens",
+                                        detail="required"))
             elif tokens == "optional":
                 findings.append(Finding(rid, path + ("HttpTokens",), "HttpTokens is explicitly optional (IMDSv1 allowed); "
                                         "set it to required once the software on the instances uses IMDSv2", fixable=False))
@@ -120,11 +120,4 @@ class Imdsv2(Fixer):
         return findings
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        editor = Editor(doc)
-        changes = []
-        for f in findings:
-            with editor.finding(f):
-                editor.set(f.path, "required")
-                message = _TARGETS[doc.resources[f.resource]["Type"]][1]
-                changes.append(self.change(f, "add", None, "required", message))
-        return Fix.of(editor, changes)
+        return self.set_details(doc, findings, lambda f: _TARGETS[doc.resources[f.resource]["Type"]][1])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.rds import CLUSTER, INSTANCE, cluster_member, conditional_value, engine_mode_provisioned, engines
 
@@ -108,13 +107,6 @@ class RdsIamAuth(Fixer):
         return findings
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        editor = Editor(doc)
-        changes = []
-        for f in findings:
-            with editor.finding(f):
-                editor.set(f.path, f.detail)
-                check = _CHECKS[doc.resources[f.resource]["Type"]]
-                changes.append(self.change(f, "add", None, f.detail, (
-                    f"IAM database authentication enabled (Checkov {check}); password logins keep working; modified "
-                    "in place. Map database users to IAM before clients connect with tokens")))
-        return Fix.of(editor, changes)
+        return self.set_details(doc, findings, lambda f: (
+            f"IAM database authentication enabled (Checkov {_CHECKS[doc.resources[f.resource]['Type']]}); password "
+            "logins keep working; modified in place. Map database users to IAM before clients connect with tokens"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.rds import CLUSTER, INSTANCE, cluster_member, engines
 from cfnfix.values import literal_choices
@@ -95,18 +94,13 @@ class RdsStorageEncryption(Fixer):
                                             "choose a current class, then encrypt", fixable=False))
                     continue
             kind = "DB instance" if rtype == INSTANCE else "DB cluster"
-            findings.append(Finding(rid, path, f"{kind} storage not encrypted"))
+            findings.append(Finding(rid, path, f"{kind} storage not encrypted", detail=True))
         return findings
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        editor = Editor(doc)
-        changes = []
-        for f in findings:
-            with editor.finding(f):
-                editor.set(f.path, True)
-                rtype = doc.resources[f.resource]["Type"]
-                kind = "DB instance" if rtype == INSTANCE else "DB cluster"
-                changes.append(self.change(f, "add", None, True, (
-                    f"storage encrypted with the aws/rds key unless KmsKeyId names one (Checkov {_CHECKS[rtype]}); "
-                    f"a deployed {kind} is replaced by a new, empty one: migrate the data through an encrypted snapshot")))
-        return Fix.of(editor, changes)
+        def message(f: Finding) -> str:
+            rtype = doc.resources[f.resource]["Type"]
+            kind = "DB instance" if rtype == INSTANCE else "DB cluster"
+            return (f"storage encrypted with the aws/rds key unless KmsKeyId names one (Checkov {_CHECKS[rtype]}); "
+                    f"a deployed {kind} is replaced by a new, empty one: migrate the data through an encrypted snapshot")
+        return self.set_details(doc, findings, message)

@@ -7,7 +7,6 @@ from typing import Any
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.security_groups import port_range, protocol, rules
 from cfnfix.values import node_path, ref_name
@@ -151,16 +150,5 @@ class SecurityGroupDescriptions(Fixer):
         return findings
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        editor = Editor(doc)
-        changes = []
-        for f in findings:
-            with editor.finding(f):
-                before = doc.value(f.path)
-                editor.set(node_path(doc, f.path), f.detail)
-                changes.append(self.change(f, "add" if before is None and not _present(doc, f.path) else "replace",
-                                           before, f.detail, f"rule described as '{f.detail}' (Checkov CKV_AWS_23)"))
-        return Fix.of(editor, changes)
-
-
-def _present(doc: Document, path: tuple) -> bool:
-    return doc.node(node_path(doc, path)) is not None
+        return self.set_details(doc, findings, lambda f: f"rule described as '{f.detail}' (Checkov CKV_AWS_23)",
+                                lambda path: node_path(doc, path))
