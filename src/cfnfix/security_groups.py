@@ -34,6 +34,8 @@ def rules(doc: Document) -> Iterator[Rule]:
         if not isinstance(props, dict):
             continue
         rtype = res.get("Type")
+        if not isinstance(rtype, str):
+            continue
         if rtype == GROUP:
             for key, direction in INLINE.items():
                 for list_path, items in branches(props.get(key), ("Resources", rid, "Properties", key)):
