@@ -6,7 +6,8 @@ Copies the corpus templates (`/work/shared/corpus/tap/*/model.*`) into a tempora
 twice, runs `cfnfix apply --select security --unsafe-fixes` on one copy (so every fixer of the
 group counts, whatever exists when this runs), then runs Checkov once over each copy
 (`--framework cloudformation -o json --quiet`) and prints, per check id: failures before,
-failures after, and new failures (a check that passed on a resource before and fails after).
+failures after, and new failures (a check that passed on a resource before and fails after);
+the checks named on the `Checkov:` line of a `security` fixer's docs are always listed.
 Then per fixer: templates it changed, changes, findings reported but not fixed. With `--lint`,
 the cfn-lint error codes of the changed templates before and after (slow: ~0.5 s a template).
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -43,6 +45,19 @@ def checkov_failures(checkov: str, folder: Path) -> set[tuple[str, str, str]]:
         for check in report.get("results", {}).get("failed_checks", []):
             failures.add((Path(check["file_path"]).name, check.get("resource", ""), check["check_id"]))
     return failures
+
+
+def group_checks() -> set[str]:
+    """The Checkov ids the `security` fixers name on the `Checkov:` line of their docs."""
+    from cfnfix.registry import all_fixers
+
+    found: set[str] = set()
+    for cls in all_fixers().values():
+        if cls.group == "security":
+            for line in cls.docs.splitlines():
+                if line.strip().startswith("Checkov:"):
+                    found.update(re.findall(r"CKV2?_AWS_\d+", line))
+    return found
 
 
 def lint_errors(path: Path) -> frozenset[str]:
@@ -87,11 +102,12 @@ def main() -> None:
         count_before = Counter(c for _, _, c in failed_before)
         count_after = Counter(c for _, _, c in failed_after)
         new = Counter(c for _, _, c in failed_after - failed_before)
-        checks = sorted(set(count_before) | set(count_after), key=lambda c: (-count_before[c], c))
-        for check in checks:
-            if count_before[check] != count_after[check] or new[check]:
-                print(f"| {check} | {count_before[check]} | {count_after[check]} | {new[check]} |")
-        unchanged = [c for c in checks if count_before[c] == count_after[c] and not new[c]]
+        ours = group_checks()
+        checks = sorted(set(count_before) | set(count_after) | ours, key=lambda c: (-count_before[c], c))
+        shown = [c for c in checks if c in ours or count_before[c] != count_after[c] or new[c]]
+        for check in shown:
+            print(f"| {check} | {count_before[check]} | {count_after[check]} | {new[check]} |")
+        unchanged = [c for c in checks if c not in shown]
         print(f"\n{len(unchanged)} other checks unchanged. Total failures: {len(failed_before)} before, "
               f"{len(failed_after)} after, {len(failed_after - failed_before)} new.\n")
 
