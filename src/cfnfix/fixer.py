@@ -124,15 +124,22 @@ class Fixer:
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         raise NotImplementedError
 
-    def set_details(self, doc: Document, findings: list[Finding]) -> Fix:
-        """The common fix: the value at each finding's path becomes the finding's ``detail``."""
+    def set_details(self, doc: Document, findings: list[Finding],
+                    message: Callable[[Finding], str] | None = None,
+                    where: Callable[[tuple], tuple] | None = None) -> Fix:
+        """The common fix: the value at each finding's path becomes the finding's ``detail``.
+
+        ``message`` words the change (default: the finding's message); ``where`` maps the
+        finding's plain-data path to the path the editor walks (see ``values.node_path``)."""
         editor = Editor(doc)
         changes = []
         for f in findings:
             with editor.finding(f):
-                action = "add" if doc.node(f.path) is None else "replace"
-                editor.set(f.path, f.detail)
-                changes.append(self.change(f, action, doc.value(f.path), f.detail, f.message))
+                target = where(f.path) if where else f.path
+                action = "add" if doc.node(target) is None else "replace"
+                editor.set(target, f.detail)
+                text = message(f) if message else f.message
+                changes.append(self.change(f, action, doc.value(f.path), f.detail, text))
         return Fix.of(editor, changes)
 
     def change(self, finding: Finding | None, action: str, before: Any, after: Any, message: str,

@@ -53,6 +53,13 @@ ORDER = (
     "log-group-retention",
     "log-group-encryption",
     "cloudtrail-log-validation",
+    "security-group-descriptions",
+    "security-group-open-ingress",
+    "imdsv2",
+    "load-balancer-tls-policy",
+    "rds-iam-auth",
+    "rds-storage-encryption",
+    "rds-enhanced-monitoring",
 )
 
 

@@ -1,0 +1,179 @@
+"""Security group rules that open SSH, RDP or HTTP to the whole internet."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from cfnfix.changelog import Safety
+from cfnfix.document import Document
+from cfnfix.edits import Editor
+from cfnfix.fixer import Finding, Fix, Fixer, Option
+from cfnfix.security_groups import WORLD, WORLD_V6, covers_port, port_range, protocol, rules
+from cfnfix.values import node_path, parameter, ref_name
+
+_ADMIN = ((22, "SSH", "CKV_AWS_24"), (3389, "RDP", "CKV_AWS_25"))
+_HTTP = (80, "HTTP", "CKV_AWS_260")
+_PARAMETER = "AllowedAdminCidr"
+_CIDR_PATTERN = r"^(\d{1,3}\.){3}\d{1,3}/\d{1,2}$"
+_LOAD_BALANCERS = ("AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancing::LoadBalancer")
+
+
+def _cidr(raw: Any) -> str:
+    if raw == "":
+        return raw
+    network = ipaddress.IPv4Network(str(raw))  # ValueError on anything else, including host bits set
+    if network.prefixlen == 0:
+        raise ValueError("must not be 0.0.0.0/0")
+    return str(network)
+
+
+def public_load_balancer_groups(doc: Document) -> set[str]:
+    """Logical ids of the security groups attached to an internet-facing load balancer of the template."""
+    groups: set[str] = set()
+    for _, lb in doc.resources_of_type(*_LOAD_BALANCERS):
+        props = lb.get("Properties")
+        if not isinstance(props, dict) or props.get("Scheme", "internet-facing") != "internet-facing":
+            continue
+        attached = props.get("SecurityGroups")
+        for item in attached if isinstance(attached, list) else []:
+            name = ref_name(item)
+            if name:
+                groups.add(name)
+    return groups
+
+
+class SecurityGroupOpenIngress(Fixer):
+    name = "security-group-open-ingress"
+    summary = "Restrict SSH and RDP open to 0.0.0.0/0 to a CIDR parameter; report HTTP open to the world"
+    group = "security"
+    safety = Safety.REVIEW
+    default = False
+    options = (
+        Option("admin-cidr", "10.0.0.0/8",
+               "Default of the new AllowedAdminCidr parameter (an IPv4 CIDR); empty: no default, every deployment must "
+               "pass a value", parse=_cidr),
+    )
+    docs = """
+    Checkov: `CKV_AWS_24` (SSH, port 22), `CKV_AWS_25` (RDP, port 3389), `CKV_AWS_260` (HTTP, port 80)
+
+    ## What it detects
+    Ingress rules (inline in an `AWS::EC2::SecurityGroup`, also inside `Fn::If`, or standalone
+    `AWS::EC2::SecurityGroupIngress`) from `0.0.0.0/0` or `::/0` that open port 22 (SSH), 3389
+    (RDP) or 80 (HTTP): a TCP rule whose port range includes the port, or an all-traffic rule.
+
+    ## Why it matters
+    SSH and RDP open to the internet are scanned and brute-forced within minutes of launch; an
+    administrative port should accept connections from a known network only.
+
+    ## What it changes
+    A rule from `0.0.0.0/0` to exactly port 22 or 3389 gets `CidrIp: !Ref AllowedAdminCidr`, a new
+    template parameter (one per template) whose `Default` is `10.0.0.0/8` (option `admin-cidr`).
+    The default is a private range on purpose: a parameter without a default would make every
+    existing deployment of the template fail until someone passes a value, while a private range
+    keeps admin access for a VPN, a bastion or a peered network and closes it to the internet.
+    Pass your office or VPN range when deploying, or set `admin-cidr` to an empty string to make
+    the parameter mandatory. Prefer Session Manager, which needs no inbound rule at all.
+
+    Reported, not changed:
+    - rules from `::/0` to SSH or RDP, and rules whose port range or protocol opens these ports
+      along with others (narrowing them would close the other ports too);
+    - a CIDR given by a parameter whose `Default` is `0.0.0.0/0` (change the default or the value
+      deployed);
+    - port 80 open to the world on a group that is not attached to an internet-facing load
+      balancer of the template. On a group attached to one, HTTP (and HTTPS) from anywhere is the
+      load balancer's job and nothing is reported.
+
+    ## Example
+    ```yaml
+    # before
+    SecurityGroupIngress:
+      - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}
+    # after
+    SecurityGroupIngress:
+      - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref AllowedAdminCidr}
+    # and, in Parameters:
+    AllowedAdminCidr:
+      Type: String
+      Description: IPv4 range allowed to reach SSH and RDP (added by cfnfix in place of 0.0.0.0/0)
+      Default: 10.0.0.0/8
+      AllowedPattern: ^(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$
+      ConstraintDescription: an IPv4 CIDR such as 203.0.113.0/24
+    ```
+
+    ## Fix safety
+    Review: it changes who can reach the instances. SSH/RDP connections from outside the
+    parameter's range are refused after the update. A standalone ingress rule is replaced (its
+    CIDR cannot change in place); an inline rule is revoked and re-added.
+    """
+
+    def find(self, doc: Document) -> list[Finding]:
+        findings = []
+        public = public_load_balancer_groups(doc)
+        for r in rules(doc):
+            if r.direction != "ingress":
+                continue
+            rule = r.rule
+            cidr_path = r.path + ("CidrIp",)
+            v4, v6 = rule.get("CidrIp"), rule.get("CidrIpv6")
+            open4, open6 = v4 in WORLD, v6 in WORLD_V6
+            source = "0.0.0.0/0" if open4 else "::/0"
+            param = parameter(doc, ref_name(v4)) if isinstance(v4, dict) and "Ref" in v4 else None
+            if param is not None and param.get("Default") in WORLD:
+                opened = [(label, check) for port, label, check in _ADMIN if covers_port(rule, port)]
+                if opened:
+                    findings.append(Finding(r.resource, cidr_path, (
+                        f"{' and '.join(l for l, _ in opened)} open to parameter {v4['Ref']}, whose default is 0.0.0.0/0; "
+                        f"give it a narrower default (Checkov {', '.join(c for _, c in opened)})"), fixable=False))
+                continue
+            if not (open4 or open6):
+                continue
+            ports = port_range(rule)
+            exact = protocol(rule) == "tcp" and ports is not None and ports[0] == ports[1]
+            opened = [(port, label, check) for port, label, check in _ADMIN if covers_port(rule, port)]
+            if opened and exact and open4:
+                _, label, check = opened[0]
+                findings.append(Finding(r.resource, cidr_path, f"{label} open to 0.0.0.0/0", detail=(label, check)))
+                continue
+            if opened:
+                if covers_port(rule, _HTTP[0]) and r.group not in public:
+                    opened.append(_HTTP)
+                what = " and ".join(label for _, label, _ in opened)
+                checks = ", ".join(check for _, _, check in opened)
+                why = ("restrict the IPv6 range by hand" if exact else
+                       "the rule opens other ports too; split it and restrict the admin ports by hand")
+                findings.append(Finding(r.resource, r.path, f"{what} open to {source}: {why} (Checkov {checks})",
+                                        fixable=False))
+                continue
+            if covers_port(rule, _HTTP[0]) and r.group not in public:
+                findings.append(Finding(r.resource, r.path, (
+                    f"HTTP (port 80) open to {source} on a group not attached to an internet-facing load balancer of "
+                    "this template; restrict it, or serve HTTP through a load balancer (Checkov CKV_AWS_260)"), fixable=False))
+        return findings
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        editor = Editor(doc)
+        changes = []
+        default = self.config["admin-cidr"]
+        name = editor.unique_id(_PARAMETER)
+        body: dict[str, Any] = {
+            "Type": "String",
+            "Description": "IPv4 range allowed to reach SSH and RDP (added by cfnfix in place of 0.0.0.0/0)",
+        }
+        if default:
+            body["Default"] = default
+        body["AllowedPattern"] = _CIDR_PATTERN
+        body["ConstraintDescription"] = "an IPv4 CIDR such as 203.0.113.0/24"
+        editor.set(("Parameters", name), body)
+        changes.append(self.change(None, "add", None, body, "parameter for the range allowed to reach SSH and RDP (for Checkov CKV_AWS_24, CKV_AWS_25)",
+                                   path=("Parameters", name)))
+        where = f"default {default}" if default else "no default: pass a value when deploying"
+        for f in findings:
+            label, check = f.detail
+            with editor.finding(f):
+                value = {"Ref": name}
+                editor.set(node_path(doc, f.path), value)
+                changes.append(self.change(f, "replace", "0.0.0.0/0", value, (
+                    f"{label} restricted from 0.0.0.0/0 to parameter {name} ({where}) (Checkov {check}); connections "
+                    "from outside that range are refused: reach the instances through a VPN, a bastion or Session Manager")))
+        return Fix.of(editor, changes)

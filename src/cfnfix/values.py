@@ -1,0 +1,91 @@
+"""What a property's value can be: its literal alternatives, its Fn::If branches, and where each
+branch lives in the text (short-form intrinsics have no key for their function name)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from .document import Document, Node
+
+NO_VALUE = {"Ref": "AWS::NoValue"}
+
+
+def branches(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
+    """(path, value) of every concrete alternative of ``value``: itself, or the branches of its
+    (nested) ``Fn::If``; ``AWS::NoValue`` branches are left out."""
+    if value == NO_VALUE:
+        return
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Fn::If"), list) and len(value["Fn::If"]) == 3:
+        for i in (1, 2):
+            yield from branches(value["Fn::If"][i], path + ("Fn::If", i))
+        return
+    yield path, value
+
+
+def node_path(doc: Document, path: tuple) -> tuple:
+    """The path ``Editor`` and ``Document.node`` walk for a plain-data ``path``: the function name of
+    a short-form intrinsic (``!If [...]`` is ``{"Fn::If": [...]}`` in the data) is not a key there."""
+    out: list = []
+    node: Node | None = doc.root
+    for part in path:
+        if node is not None and node.tag and isinstance(part, str) and (part.startswith("Fn::") or part in ("Ref", "Condition")):
+            continue
+        out.append(part)
+        if node is None:
+            continue
+        if isinstance(part, int):
+            node = node.value[part] if node.kind == "seq" and -len(node.value) <= part < len(node.value) else None
+        else:
+            node = node.get(part)
+    return tuple(out)
+
+
+def parameter(doc: Document, name: Any) -> dict | None:
+    params = doc.data.get("Parameters") if isinstance(doc.data, dict) else None
+    param = params.get(name) if isinstance(params, dict) and isinstance(name, str) else None
+    return param if isinstance(param, dict) else None
+
+
+def literal_choices(doc: Document, value: Any) -> list | None:
+    """Every literal ``value`` may take: itself; for a parameter, its ``AllowedValues`` (else its
+    ``Default``); both branches of an ``Fn::If``. None when some alternative is unknown here."""
+    if isinstance(value, (str, int, float, bool)):
+        return [value]
+    if isinstance(value, dict) and len(value) == 1:
+        (fn, arg), = value.items()
+        if fn == "Ref":
+            param = parameter(doc, arg)
+            if param is None:
+                return None
+            allowed = param.get("AllowedValues")
+            if isinstance(allowed, list) and allowed and all(isinstance(v, (str, int, float, bool)) for v in allowed):
+                return list(allowed)
+            default = param.get("Default")
+            return [default] if isinstance(default, (str, int, float, bool)) else None
+        if fn == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
+            first, second = literal_choices(doc, arg[1]), literal_choices(doc, arg[2])
+            return None if first is None or second is None else first + second
+    return None
+
+
+def ref_name(value: Any) -> str | None:
+    """The logical name ``value`` refers to (``Ref`` or ``Fn::GetAtt``), else None."""
+    if isinstance(value, dict) and len(value) == 1:
+        (fn, arg), = value.items()
+        if fn == "Ref" and isinstance(arg, str):
+            return arg
+        if fn == "Fn::GetAtt":
+            target = arg[0] if isinstance(arg, list) and arg else arg.split(".", 1)[0] if isinstance(arg, str) else None
+            return target if isinstance(target, str) else None
+    return None
+
+
+def common_condition(doc: Document, resource_ids: list[str]) -> str | None:
+    """The one ``Condition`` every listed resource carries, else None (new shared content is then
+    unconditional, which is always valid)."""
+    conditions = {doc.resources.get(r, {}).get("Condition") if isinstance(doc.resources.get(r), dict) else None
+                  for r in resource_ids}
+    if len(conditions) == 1:
+        only = conditions.pop()
+        return only if isinstance(only, str) else None
+    return None
