@@ -30,6 +30,8 @@ ORDER = (
     "s3-notification-cycle",
     "security-group-cycle",
     "iam-policy-cycle",
+    # cfn-lint errors generated templates keep after the fixers above (issue 20)
+    "resource-type",
 )
 
 

@@ -251,3 +251,14 @@ def _walk(rid: str, type_name: str, root: dict, schema: Any, value: Any, path: t
                 yield from _walk(rid, type_name, root, items, item, path + (i,))
     elif value is not None and isinstance(schema.get("enum"), list) and not enum_matches(value, schema["enum"]):
         yield Violation("enum", rid, type_name, path, value, schema)
+
+
+def resource_types() -> list[str]:
+    """Every resource type cfn-lint knows (its provider schemas for the default region)."""
+    return sorted(_provider_index())
+
+
+def property_names(type_name: str) -> tuple[set[str], list[str]]:
+    """(top-level property names, required ones) of a resource type; empty when unknown."""
+    root = resource_schema(type_name) or {}
+    return set(_properties(root, root)[0]), [r for r in root.get("required") or () if isinstance(r, str)]
