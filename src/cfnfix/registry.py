@@ -32,6 +32,7 @@ ORDER = (
     "iam-policy-cycle",
     # cfn-lint errors generated templates keep after the fixers above (issue 20)
     "resource-type",
+    "dangling-reference",
 )
 
 
