@@ -33,6 +33,7 @@ ORDER = (
     # cfn-lint errors generated templates keep after the fixers above (issue 20)
     "resource-type",
     "dangling-reference",
+    "s3-acl-ownership",
 )
 
 
