@@ -34,6 +34,7 @@ ORDER = (
     "resource-type",
     "dangling-reference",
     "s3-acl-ownership",
+    "value-type",
 )
 
 

@@ -1,0 +1,140 @@
+"""Property values of the wrong JSON type whose conversion loses nothing (cfn-lint E3012)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from cfnfix import schemas
+from cfnfix.changelog import Safety
+from cfnfix.document import Document
+from cfnfix.edits import Editor
+from cfnfix.fixer import Finding, Fix, Fixer
+
+
+def _kinds(schema: dict) -> set[str]:
+    kind = schema.get("type")
+    return set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
+
+
+def _is_tag_list(value: Any) -> bool:
+    return (isinstance(value, list) and bool(value)
+            and all(isinstance(i, dict) and set(i) == {"Key", "Value"} and isinstance(i["Key"], str) for i in value)
+            and len({i["Key"] for i in value}) == len(value))
+
+
+def _tag_items(root: dict, schema: dict) -> bool:
+    """Whether an array schema's items are ``{Key, Value}`` objects (a tag list)."""
+    items = schemas.resolve(root, schema.get("items", {}))
+    props = items.get("properties") or {}
+    return "Key" in props and "Value" in props
+
+
+def conversion(root: dict, schema: dict, value: Any) -> tuple[Any, str] | None:
+    """(converted value, how) when ``value`` has the wrong type and one lossless form fits."""
+    kinds = _kinds(schema)
+    if not kinds or value is None or schemas.is_intrinsic(value):
+        return None
+    scalar = isinstance(value, (str, int, float, bool))
+    if kinds == {"array"}:
+        if isinstance(value, dict) and _tag_items(root, schema) and all(isinstance(k, str) for k in value):
+            return [{"Key": k, "Value": v} for k, v in value.items()], "a Key/Value mapping written as the tag list the property takes"
+        items = schemas.resolve(root, schema.get("items", {}))
+        if scalar and _kinds(items) and _kinds(items) - {"object", "array"}:
+            return [value], "a single value written as the one-item list the property takes"
+        return None
+    if kinds == {"object"}:
+        if _is_tag_list(value) and (schema.get("patternProperties") or isinstance(schema.get("additionalProperties"), dict)
+                                    or schema.get("additionalProperties") is True) and not schema.get("properties"):
+            return {i["Key"]: i["Value"] for i in value}, "a tag list written as the Key: Value mapping the property takes"
+        if isinstance(value, str):
+            props = schema.get("properties") or {}
+            fitting = [name for name, sub in props.items()
+                       if value in (schemas.resolve(root, sub).get("enum") or ())]
+            if len(props) == 1 and len(fitting) == 1:
+                return {fitting[0]: value}, f"the value of the object's only property '{fitting[0]}'"
+        if scalar:
+            names = ", ".join(f"'{n}'" for n in list(schema.get("properties") or {})[:6])
+            return _REPORT, f"a single value where an object is wanted{'; its properties: ' + names if names else ''}; write the object meant"
+    return None
+
+
+_REPORT = object()  # a wrong type no lossless conversion fits: reported, not changed
+
+
+def _walk(type_name: str, root: dict, value: Any, path: tuple) -> Iterator[tuple[tuple, Any, str]]:
+    schema = schemas.schema_at(type_name, path)
+    found = conversion(root, schema, value)
+    if found is not None:
+        yield path, found[0], found[1]
+        return
+    if schemas.is_intrinsic(value):
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _walk(type_name, root, v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _walk(type_name, root, v, path + (i,))
+
+
+class ValueType(Fixer):
+    name = "value-type"
+    summary = "Convert property values of the wrong type when the conversion loses nothing (E3012)"
+    group = "schema"
+    safety = Safety.SAFE
+    default = False
+    docs = """
+    ## What it detects
+    Resource property values whose JSON type is not the one the resource schema (as shipped
+    with cfn-lint) asks for, where one lossless conversion fits (cfn-lint E3012):
+    - tags written as a `Key: Value` mapping where the property takes a list of `{Key, Value}`
+      objects, and a `{Key, Value}` list where it takes a mapping (`AWS::SecurityHub::Hub`,
+      `AWS::SSM::Parameter`);
+    - a single value where the property takes a list of such values (`Layers: arn:...`);
+    - a string where the property takes an object whose only property accepts exactly that
+      value (`TracingConfig: Active` is `TracingConfig: {Mode: Active}`).
+
+    Strings such as `"true"` or `"30"` where a boolean or number is wanted are not touched:
+    CloudFormation converts them and cfn-lint accepts them.
+
+    ## Why it matters
+    CloudFormation refuses the resource (`Model validation failed (#/Tags: expected type:
+    JSONObject, found: JSONArray)`).
+
+    ## Example
+    ```yaml
+    # before
+    Hub:
+      Type: AWS::SecurityHub::Hub
+      Properties:
+        Tags:
+          - Key: Team
+            Value: security
+    # after
+    Hub:
+      Type: AWS::SecurityHub::Hub
+      Properties:
+        Tags:
+          Team: security
+    ```
+
+    ## Fix safety
+    Safe: the same data in the shape CloudFormation reads; nothing is added or dropped.
+    """
+
+    def find(self, doc: Document) -> list[Finding]:
+        findings = []
+        for rid, res in doc.resources.items():
+            if not isinstance(res, dict) or not isinstance(res.get("Type"), str):
+                continue
+            root = schemas.resource_schema(res["Type"])
+            props = res.get("Properties")
+            if root is None or not isinstance(props, dict) or res["Type"].startswith(("Custom::", "AWS::Serverless::")):
+                continue
+            for path, new, how in _walk(res["Type"], root, props, ("Resources", rid, "Properties")):
+                message = f"E3012 {'/'.join(map(str, path[3:]))}: {how}"
+                findings.append(Finding(rid, path, message, detail=new, fixable=new is not _REPORT))
+        return findings
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        return self.set_details(doc, findings)
