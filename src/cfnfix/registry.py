@@ -35,6 +35,7 @@ ORDER = (
     "dangling-reference",
     "s3-acl-ownership",
     "value-type",
+    "parameter-type",
 )
 
 
