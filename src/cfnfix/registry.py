@@ -36,6 +36,7 @@ ORDER = (
     "s3-acl-ownership",
     "value-type",
     "parameter-type",
+    "resource-shape",
 )
 
 
