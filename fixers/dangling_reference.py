@@ -19,8 +19,6 @@ PSEUDO = ("AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Parti
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 _CLOSE = 0.9  # difflib ratio of a near spelling
 _MARGIN = 0.04  # the best name must beat the next by this much
-# resource types whose attributes are not fixed by a schema
-_OPEN_TYPES = ("Custom::", "AWS::CloudFormation::Stack", "AWS::CloudFormation::CustomResource", "AWS::Serverless::")
 
 
 def pick(name: str, pool: list[str]) -> tuple[str | None, str]:
@@ -42,28 +40,6 @@ def pick(name: str, pool: list[str]) -> tuple[str | None, str]:
 
 def close(name: str, pool: list[str]) -> list[str]:
     return difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
-
-
-def attributes(type_name: str) -> list[str] | None:
-    """Attributes ``Fn::GetAtt`` accepts on a type, as cfn-lint judges them; None when open or unknown."""
-    if type_name.startswith(_OPEN_TYPES):
-        return None
-    root = schemas.resource_schema(type_name)
-    if root is None:
-        return None
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER  # only here: the import costs about a second
-
-    try:
-        return list(PROVIDER_SCHEMA_MANAGER.get_type_getatts(type_name, schemas.REGION))
-    except Exception:  # noqa: BLE001 - a type cfn-lint cannot answer for is left alone
-        return None
-
-
-def read_only(type_name: str) -> set[str]:
-    """Attributes from the schema's read-only properties: enough to accept most GetAtts without cfn-lint."""
-    root = schemas.resource_schema(type_name) or {}
-    return {p[len("/properties/"):].replace("/", ".") for p in root.get("readOnlyProperties") or ()
-            if isinstance(p, str) and p.startswith("/properties/")}
 
 
 def pick_attribute(name: str, attrs: list[str]) -> tuple[str | None, str]:
@@ -274,9 +250,9 @@ class DanglingReference(Fixer):
         """Attributes of resource ``res`` when ``attr`` is not one of them; None when it is, or unknown."""
         body = doc.resources.get(res)
         type_name = body.get("Type") if isinstance(body, dict) else None
-        if not isinstance(type_name, str) or attr in read_only(type_name):
+        if not isinstance(type_name, str) or attr in schemas.read_only_attributes(type_name):
             return None
-        attrs = attributes(type_name)
+        attrs = schemas.attributes(type_name)
         if attrs is None or attr in attrs or any(a.endswith(".*") and attr.startswith(a[:-1]) for a in attrs):
             return None
         return attrs

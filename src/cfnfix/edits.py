@@ -170,6 +170,20 @@ class Editor:
             self._edit(node.start + at, node.start + at + len(old), new)
             at = source.find(old, at + len(old))
 
+    def wrap(self, path: tuple, prefix: str, suffix: str = "") -> None:
+        """Write ``prefix`` before and ``suffix`` after the untagged scalar at ``path``, keeping its
+        own text (quotes, escapes, block style): ``!Sub `` in YAML, ``{"Fn::Sub": `` and ``}`` in JSON."""
+        node = self.doc.node(path)
+        if node is None or node.kind != "scalar" or node.tag:
+            raise EditConflict(f"{_show(path)} is not an untagged scalar")
+        if node.shared:
+            raise EditConflict("value is shared through a YAML anchor; not edited")
+        if suffix and "\n" in self.doc.text[node.start : node.end]:
+            raise EditConflict(f"{_show(path)} spans several lines")
+        self._edit(node.start, node.start, prefix)
+        if suffix:
+            self._edit(node.end, node.end, suffix)
+
     def append(self, path: tuple, value: Any) -> None:
         """Add ``value`` at the end of the sequence at ``path``."""
         node = self.doc.node(path)

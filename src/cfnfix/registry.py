@@ -37,6 +37,7 @@ ORDER = (
     "value-type",
     "parameter-type",
     "resource-shape",
+    "sub-needed",
 )
 
 

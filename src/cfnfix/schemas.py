@@ -262,3 +262,29 @@ def property_names(type_name: str) -> tuple[set[str], list[str]]:
     """(top-level property names, required ones) of a resource type; empty when unknown."""
     root = resource_schema(type_name) or {}
     return set(_properties(root, root)[0]), [r for r in root.get("required") or () if isinstance(r, str)]
+
+
+# resource types whose attributes are not fixed by a schema
+_OPEN_TYPES = ("Custom::", "AWS::CloudFormation::Stack", "AWS::CloudFormation::CustomResource", "AWS::Serverless::")
+
+
+def attributes(type_name: str) -> list[str] | None:
+    """Attributes ``Fn::GetAtt`` accepts on a type, as cfn-lint judges them; None when open or unknown."""
+    if type_name.startswith(_OPEN_TYPES):
+        return None
+    root = resource_schema(type_name)
+    if root is None:
+        return None
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER  # only here: the import costs about a second
+
+    try:
+        return list(PROVIDER_SCHEMA_MANAGER.get_type_getatts(type_name, REGION))
+    except Exception:  # noqa: BLE001 - a type cfn-lint cannot answer for is left alone
+        return None
+
+
+def read_only_attributes(type_name: str) -> set[str]:
+    """Attributes from the schema's read-only properties: enough to accept most GetAtts without cfn-lint."""
+    root = resource_schema(type_name) or {}
+    return {p[len("/properties/"):].replace("/", ".") for p in root.get("readOnlyProperties") or ()
+            if isinstance(p, str) and p.startswith("/properties/")}
