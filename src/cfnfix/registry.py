@@ -38,6 +38,7 @@ ORDER = (
     "parameter-type",
     "resource-shape",
     "sub-needed",
+    "reference-cycle",
 )
 
 
