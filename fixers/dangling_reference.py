@@ -12,10 +12,9 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, entries
 from cfnfix.nodepath import node_path
 
-PSEUDO = ("AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
-          "AWS::StackId", "AWS::StackName", "AWS::URLSuffix")
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 _CLOSE = 0.9  # difflib ratio of a near spelling
 _MARGIN = 0.04  # the best name must beat the next by this much
@@ -155,20 +154,19 @@ class DanglingReference(Fixer):
         refs = params + resources
         findings: list[Finding] = []
         seen: set = set()
-        for section in ("Resources", "Outputs", "Conditions"):
-            body = data.get(section)
-            if not isinstance(body, dict):
-                continue
-            for key, item in body.items():
-                value = {k: v for k, v in item.items() if k not in ("Type", "DependsOn", "Condition")} if (
-                    section == "Resources" and isinstance(item, dict)) else item
-                rid = key if section == "Resources" else None
-                for fn, arg, path in _walk(value, (section, key)):
-                    for f in self._check(doc, fn, arg, path, rid, refs, resources):
-                        marker = (f.path, f.message)
-                        if marker not in seen:
-                            seen.add(marker)
-                            findings.append(f)
+        conditions = data.get("Conditions")
+        bodies = list(entries(data)) + ([("Conditions", k, v) for k, v in conditions.items()]
+                                        if isinstance(conditions, dict) else [])
+        for section, key, item in bodies:
+            value = {k: v for k, v in item.items() if k not in ("Type", "DependsOn", "Condition")} if (
+                section == "Resources" and isinstance(item, dict)) else item
+            rid = key if section == "Resources" else None
+            for fn, arg, path in _walk(value, (section, key)):
+                for f in self._check(doc, fn, arg, path, rid, refs, resources):
+                    marker = (f.path, f.message)
+                    if marker not in seen:
+                        seen.add(marker)
+                        findings.append(f)
         return findings
 
     def _check(self, doc: Document, fn: str, arg: Any, path: tuple, rid: str | None,

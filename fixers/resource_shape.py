@@ -10,7 +10,7 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.graph import depends_on, references
+from cfnfix.graph import depends_on, entries, references
 from cfnfix.nodepath import node_path
 
 ATTRIBUTES = ("Type", "Properties", "DependsOn", "Condition", "Metadata", "DeletionPolicy",
@@ -169,19 +169,12 @@ class ResourceShape(Fixer):
             message = f"E3001 a condition expression where a condition name is wanted; it becomes condition '{name}'"
             findings.append(Finding(rid, path, message, detail=("condition", name, expr)))
 
-        data = doc.data
-        for section in ("Resources", "Outputs"):
-            body = data.get(section)
-            if not isinstance(body, dict):
-                continue
-            for key, item in body.items():
-                if not isinstance(item, dict):
-                    continue
-                owner = re.sub(r"[^A-Za-z0-9]", "", str(key))
-                rid = key if section == "Resources" else None
-                if _is_expression(item.get("Condition")):
-                    add(item["Condition"], (section, key, "Condition"), owner, rid)
-                visit({k: v for k, v in item.items() if k != "Condition"}, (section, key), owner, rid)
+        for section, key, item in entries(doc.data):
+            owner = re.sub(r"[^A-Za-z0-9]", "", str(key))
+            rid = key if section == "Resources" else None
+            if _is_expression(item.get("Condition")):
+                add(item["Condition"], (section, key, "Condition"), owner, rid)
+            visit({k: v for k, v in item.items() if k != "Condition"}, (section, key), owner, rid)
         return findings
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
@@ -219,28 +212,23 @@ class ResourceShape(Fixer):
         old, new = f.path[1], f.detail[1]
         editor.rename(f.path, new)
         changes = [self.change(f, "move", old, new, f.message, path=("Resources",))]
-        data = doc.data
-        for section in ("Resources", "Outputs"):
-            body = data.get(section)
-            if not isinstance(body, dict):
-                continue
-            for key, item in body.items():
-                if section == "Resources" and isinstance(item, dict):
-                    deps = item.get("DependsOn")
-                    if old in depends_on(item):
-                        dep_path = (section, key, "DependsOn") + ((deps.index(old),) if isinstance(deps, list) else ())
-                        editor.replace_text(dep_path, old, new)
-                        changes.append(self.change(f, "replace", deps, [new if d == old else d for d in deps]
-                                                   if isinstance(deps, list) else new, f.message, path=(section, key, "DependsOn")))
-                    item = {k: v for k, v in item.items() if k not in ("Type", "DependsOn", "Condition")}
-                done: set[tuple] = set()
-                for name, path in references(item, (section, key)):
-                    if name != old or path in done:
-                        continue
-                    done.add(path)
-                    call = doc.value(path)
-                    after = self._retarget(doc, editor, path, call, old, new)
-                    changes.append(self.change(f, "replace", call, after, f.message, path=path))
+        for section, key, item in entries(doc.data):
+            if section == "Resources":
+                deps = item.get("DependsOn")
+                if old in depends_on(item):
+                    dep_path = (section, key, "DependsOn") + ((deps.index(old),) if isinstance(deps, list) else ())
+                    editor.replace_text(dep_path, old, new)
+                    changes.append(self.change(f, "replace", deps, [new if d == old else d for d in deps]
+                                               if isinstance(deps, list) else new, f.message, path=(section, key, "DependsOn")))
+                item = {k: v for k, v in item.items() if k not in ("Type", "DependsOn", "Condition")}
+            done: set[tuple] = set()
+            for name, path in references(item, (section, key)):
+                if name != old or path in done:
+                    continue
+                done.add(path)
+                call = doc.value(path)
+                after = self._retarget(doc, editor, path, call, old, new)
+                changes.append(self.change(f, "replace", call, after, f.message, path=path))
         return changes
 
     def _retarget(self, doc: Document, editor: Editor, path: tuple, call: Any, old: str, new: str) -> Any:

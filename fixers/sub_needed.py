@@ -10,11 +10,10 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.graph import PSEUDO_PARAMETERS, entries
 from cfnfix.nodepath import node_path
 from cfnfix.style import detect
 
-PSEUDO = ("AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
-          "AWS::StackId", "AWS::StackName", "AWS::URLSuffix")
 _FLAGGED = re.compile(r"\$\{([A-Za-z0-9_:.]+)\}")  # what cfn-lint's E1029 looks at
 _ANY = re.compile(r"\$\{([^}]*)\}")
 # properties whose text is code or a document another service reads: ${...} there may be its own
@@ -74,22 +73,16 @@ class SubNeeded(Fixer):
         if not isinstance(data, dict):
             return []
         params = data.get("Parameters")
-        names = set(PSEUDO) | set(doc.resources) | (set(params) if isinstance(params, dict) else set())
+        names = set(PSEUDO_PARAMETERS) | set(doc.resources) | (set(params) if isinstance(params, dict) else set())
         findings = []
-        for section in ("Resources", "Outputs"):
-            body = data.get(section)
-            if not isinstance(body, dict):
-                continue
-            for key, item in body.items():
-                if not isinstance(item, dict):
-                    continue
-                parts = ("Properties",) if section == "Resources" else ("Value", "Export")
-                for part in parts:
-                    if part in item:
-                        for path, text in _strings(item[part], (section, key, part)):
-                            f = self._judge(doc, path, text, names, key if section == "Resources" else None)
-                            if f is not None:
-                                findings.append(f)
+        for section, key, item in entries(data):
+            parts = ("Properties",) if section == "Resources" else ("Value", "Export")
+            for part in parts:
+                if part in item:
+                    for path, text in _strings(item[part], (section, key, part)):
+                        f = self._judge(doc, path, text, names, key if section == "Resources" else None)
+                        if f is not None:
+                            findings.append(f)
         return findings
 
     def _judge(self, doc: Document, path: tuple, text: str, names: set[str], rid: str | None) -> Finding | None:
