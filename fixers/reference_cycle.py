@@ -81,6 +81,10 @@ class ReferenceCycle(Fixer):
     machine that invokes it, a log group named after the function that depends on it, a secret
     holding the name of the user whose policy reads the secret.
 
+    ## Why it matters
+    CloudFormation must create each resource of the cycle before the others: it rejects the
+    stack with "Circular dependency between resources".
+
     ## What it changes
     The fewest references that break the cycle are replaced by the value CloudFormation would
     have returned, built from the name: `!Ref LambdaFunction` in

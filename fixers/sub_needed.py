@@ -31,8 +31,11 @@ class SubNeeded(Fixer):
     docs = """
     ## What it detects
     A plain string (not inside `Fn::Sub`) with `${Name}` where `Name` is a parameter, a
-    resource, a pseudo parameter or `Resource.Attribute` (cfn-lint E1029). CloudFormation
-    passes such a string on literally: the stack gets `${Environment}`, not the value.
+    resource, a pseudo parameter or `Resource.Attribute` (cfn-lint E1029).
+
+    ## Why it matters
+    CloudFormation passes such a string on literally: the bucket is named `app-${Environment}`,
+    the function reads the table `users-${Stage}`, not the value meant.
 
     ## What it changes
     When every `${...}` in the string names something in the template, the string is wrapped in
