@@ -29,9 +29,21 @@ def _tag_items(root: dict, schema: dict) -> bool:
     return "Key" in props and "Value" in props
 
 
-def conversion(root: dict, schema: dict, value: Any) -> tuple[Any, str] | None:
-    """(converted value, how) when ``value`` has the wrong type and one lossless form fits."""
+_TEXT_FUNCTIONS = ("Fn::Sub", "Fn::Join", "Ref")  # intrinsics that give a string
+
+
+def conversion(root: dict, schema: dict, value: Any, key: str = "") -> tuple[Any, str] | None:
+    """(converted value, how) when ``value`` has the wrong type and one lossless form fits.
+    ``key`` is the property's name: a text in an object named ``StageDescription`` goes to its
+    ``Description``."""
     kinds = _kinds(schema)
+    if kinds == {"object"} and key and (isinstance(value, str) or schemas.is_intrinsic(value)
+                                        and next(iter(value)) in _TEXT_FUNCTIONS):
+        props = schema.get("properties") or {}
+        named = [p for p in props if key.endswith(p) and key != p
+                 and _kinds(schemas.resolve(root, props[p])) == {"string"}]
+        if len(named) == 1:
+            return {named[0]: value}, f"a text where an object is wanted; it is the object's '{named[0]}', as the property's name says"
     if not kinds or value is None or schemas.is_intrinsic(value):
         return None
     scalar = isinstance(value, (str, int, float, bool))
@@ -63,7 +75,7 @@ _REPORT = object()  # a wrong type no lossless conversion fits: reported, not ch
 
 def _walk(type_name: str, root: dict, value: Any, path: tuple) -> Iterator[tuple[tuple, Any, str]]:
     schema = schemas.schema_at(type_name, path)
-    found = conversion(root, schema, value)
+    found = conversion(root, schema, value, path[-1] if isinstance(path[-1], str) else "")
     if found is not None:
         yield path, found[0], found[1]
         return
@@ -92,7 +104,13 @@ class ValueType(Fixer):
       `AWS::SSM::Parameter`);
     - a single value where the property takes a list of such values (`Layers: arn:...`);
     - a string where the property takes an object whose only property accepts exactly that
-      value (`TracingConfig: Active` is `TracingConfig: {Mode: Active}`).
+      value (`TracingConfig: Active` is `TracingConfig: {Mode: Active}`);
+    - a text (or `Fn::Sub`/`Fn::Join`/`Ref`) where the property takes an object with a text
+      property its own name ends in (`StageDescription: Production` is
+      `StageDescription: {Description: Production}`; cfn-lint reports E1019 when the text is an
+      `Fn::Sub`).
+
+    Other single values where an object is wanted are reported with the object's properties.
 
     Strings such as `"true"` or `"30"` where a boolean or number is wanted are not touched:
     CloudFormation converts them and cfn-lint accepts them.
@@ -132,7 +150,8 @@ class ValueType(Fixer):
             if root is None or not isinstance(props, dict) or res["Type"].startswith(("Custom::", "AWS::Serverless::")):
                 continue
             for path, new, how in _walk(res["Type"], root, props, ("Resources", rid, "Properties")):
-                message = f"E3012 {'/'.join(map(str, path[3:]))}: {how}"
+                rule = "E1019" if isinstance(doc.value(path), dict) and "Fn::Sub" in doc.value(path) else "E3012"
+                message = f"{rule} {'/'.join(map(str, path[3:]))}: {how}"
                 findings.append(Finding(rid, path, message, detail=new, fixable=new is not _REPORT))
         return findings
 
