@@ -148,7 +148,7 @@ class DanglingReference(Fixer):
     def find(self, doc: Document) -> list[Finding]:
         data = doc.data
         if not isinstance(data, dict) or "Transform" in data:
-            return []
+            return []  # SAM and macros define names of their own
         params = list(data.get("Parameters") or {}) if isinstance(data.get("Parameters"), dict) else []
         resources = list(doc.resources)
         refs = params + resources

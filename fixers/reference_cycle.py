@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cfnfix import schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
@@ -123,6 +124,8 @@ class ReferenceCycle(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
+        if schemas.rewritten_by_transform(doc.data):
+            return []
         resources = doc.resources
         graph = dependency_graph(resources)
         findings = []

@@ -15,6 +15,7 @@ from cfnfix.nodepath import node_path
 
 ATTRIBUTES = ("Type", "Properties", "DependsOn", "Condition", "Metadata", "DeletionPolicy",
               "UpdateReplacePolicy", "UpdatePolicy", "CreationPolicy")
+_SAM_ATTRIBUTES = ("Connectors", "IgnoreGlobals")  # accepted by cfn-lint for SAM templates
 _ID = re.compile(r"[A-Za-z0-9]+")
 _CONDITION_FUNCTIONS = ("Fn::And", "Fn::Or", "Fn::Not", "Fn::Equals")
 
@@ -87,6 +88,8 @@ class ResourceShape(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
+        if schemas.rewritten_by_transform(doc.data):
+            return []
         findings: list[Finding] = []
         resources = doc.resources
         conditions = doc.data.get("Conditions") if isinstance(doc.data, dict) else None
@@ -109,7 +112,9 @@ class ResourceShape(Fixer):
                 else:
                     findings.append(Finding(rid, where, f"E3001 logical id '{rid}' has characters other than letters and "
                                             "digits; no free alphanumeric name derives from it: rename it", fixable=False))
-            unknown = [k for k in res if k not in ATTRIBUTES]
+            custom = isinstance(res.get("Type"), str) and res["Type"].startswith(("Custom::", "AWS::CloudFormation::CustomResource"))
+            allowed = ATTRIBUTES + _SAM_ATTRIBUTES + (("Version",) if custom else ())
+            unknown = [k for k in res if k not in allowed]
             stray = []
             for key in unknown:
                 right = [a for a in ATTRIBUTES if a.lower() == str(key).lower()]

@@ -75,7 +75,7 @@ class ResourceType(Fixer):
     ## What it detects
     Resources whose `Type` is not a resource type CloudFormation knows (cfn-lint E3006), judged
     against the resource schemas cfn-lint ships. `Custom::` types, SAM types and modules are
-    left alone.
+    left alone, and so are templates with a transform other than SAM's (a macro defines its own).
 
     ## Why it matters
     CloudFormation refuses the whole template (`Unrecognized resource types`): nothing deploys.
@@ -118,13 +118,14 @@ class ResourceType(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
+        if schemas.rewritten_by_transform(doc.data):
+            return []
         findings = []
-        transforms = doc.data.get("Transform") if isinstance(doc.data, dict) else None
         for rid, res in doc.resources.items():
             if not isinstance(res, dict) or not isinstance(res.get("Type"), str):
                 continue
             type_name = res["Type"]
-            if type_name.startswith(_SKIPPED) or type_name.endswith("::MODULE") or transforms and "::" not in type_name:
+            if type_name.startswith(_SKIPPED) or type_name.endswith("::MODULE"):
                 continue
             if schemas.resource_schema(type_name) is not None:
                 continue

@@ -72,6 +72,8 @@ class SubNeeded(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
+        if schemas.rewritten_by_transform(doc.data):
+            return []
         data = doc.data
         if not isinstance(data, dict):
             return []

@@ -141,6 +141,8 @@ class ValueType(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
+        if schemas.rewritten_by_transform(doc.data):
+            return []
         findings = []
         for rid, res in doc.resources.items():
             if not isinstance(res, dict) or not isinstance(res.get("Type"), str):

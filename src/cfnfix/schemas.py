@@ -288,3 +288,11 @@ def read_only_attributes(type_name: str) -> set[str]:
     root = resource_schema(type_name) or {}
     return {p[len("/properties/"):].replace("/", ".") for p in root.get("readOnlyProperties") or ()
             if isinstance(p, str) and p.startswith("/properties/")}
+
+
+def rewritten_by_transform(data: Any) -> bool:
+    """Whether a template names a transform other than SAM's (a macro, AWS::LanguageExtensions):
+    its resources are not final until the transform ran, so they are not judged against schemas."""
+    transform = data.get("Transform") if isinstance(data, dict) else None
+    names = transform if isinstance(transform, list) else [transform] if transform is not None else []
+    return any(n != "AWS::Serverless-2016-10-31" for n in names)
