@@ -82,6 +82,7 @@ def one(args: tuple) -> dict:
         "status": result.status,
         "error": result.error,
         "fixers": sorted({c.fixer for c in result.changes}),
+        "reported": sorted({u.fixer for u in result.unfixed}),
         "model": lint(before, local),
         "fixed": lint(after, local) if after != before else None,
         "ideal": lint(ideal.read_bytes().decode("utf-8", "replace"), local),
@@ -116,8 +117,28 @@ def main() -> None:
         own.update(fresh)
         OWN_CACHE.write_text(json.dumps(own, sort_keys=True) + "\n")
     report(rows, len(fresh))
+    per_fixer(rows)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1) + "\n")
+
+
+def per_fixer(rows: list[dict]) -> None:
+    """Templates each fixer changed or reported on, and the error codes of the changed ones."""
+    changed: Counter = Counter()
+    reported: Counter = Counter()
+    cleared: dict[str, Counter] = {}
+    for r in rows:
+        for name in r["fixers"]:
+            changed[name] += 1
+            cleared.setdefault(name, Counter()).update(set(r["model"]) - set(r["fixed"]))
+        for name in r.get("reported", ()):
+            reported[name] += 1
+    print()
+    print("| fixer | templates fixed | templates with findings reported | codes gone from the templates it fixed |")
+    print("|---|---:|---:|---|")
+    for name in sorted(set(changed) | set(reported), key=lambda n: (-changed[n], n)):
+        gone = ", ".join(f"{c} {n}" for c, n in cleared.get(name, Counter()).most_common(6))
+        print(f"| {name} | {changed[name]} | {reported[name]} | {gone} |")
 
 
 def report(rows: list[dict], linted: int) -> None:

@@ -52,6 +52,8 @@ def conversion(root: dict, schema: dict, value: Any, key: str = "") -> tuple[Any
             return [{"Key": k, "Value": v} for k, v in value.items()], "a Key/Value mapping written as the tag list the property takes"
         items = schemas.resolve(root, schema.get("items", {}))
         if scalar and _kinds(items) and _kinds(items) - {"object", "array"}:
+            if isinstance(value, str) and "," in value:
+                return _REPORT, "a comma-separated text where a list is wanted; write its items as a list"
             return [value], "a single value written as the one-item list the property takes"
         return None
     if kinds == {"object"}:
