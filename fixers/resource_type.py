@@ -12,7 +12,6 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 
-_SKIPPED = ("Custom::", "AWS::Serverless::")
 _CLOSE = 0.9  # difflib ratio of a near spelling
 
 
@@ -118,15 +117,8 @@ class ResourceType(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
-        if schemas.rewritten_by_transform(doc.data):
-            return []
         findings = []
-        for rid, res in doc.resources.items():
-            if not isinstance(res, dict) or not isinstance(res.get("Type"), str):
-                continue
-            type_name = res["Type"]
-            if type_name.startswith(_SKIPPED) or type_name.endswith("::MODULE"):
-                continue
+        for rid, type_name, res in schemas.judged_resources(doc):
             if schemas.resource_schema(type_name) is not None:
                 continue
             found, why, spelling, near = candidates(type_name, res.get("Properties"))

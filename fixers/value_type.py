@@ -143,17 +143,13 @@ class ValueType(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
-        if schemas.rewritten_by_transform(doc.data):
-            return []
         findings = []
-        for rid, res in doc.resources.items():
-            if not isinstance(res, dict) or not isinstance(res.get("Type"), str):
-                continue
-            root = schemas.resource_schema(res["Type"])
+        for rid, type_name, res in schemas.judged_resources(doc):
+            root = schemas.resource_schema(type_name)
             props = res.get("Properties")
-            if root is None or not isinstance(props, dict) or res["Type"].startswith(("Custom::", "AWS::Serverless::")):
+            if root is None or not isinstance(props, dict):
                 continue
-            for path, new, how in _walk(res["Type"], root, props, ("Resources", rid, "Properties")):
+            for path, new, how in _walk(type_name, root, props, ("Resources", rid, "Properties")):
                 rule = "E1019" if isinstance(doc.value(path), dict) and "Fn::Sub" in doc.value(path) else "E3012"
                 message = f"{rule} {'/'.join(map(str, path[3:]))}: {how}"
                 findings.append(Finding(rid, path, message, detail=new, fixable=new is not _REPORT))

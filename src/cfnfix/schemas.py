@@ -296,3 +296,15 @@ def rewritten_by_transform(data: Any) -> bool:
     transform = data.get("Transform") if isinstance(data, dict) else None
     names = transform if isinstance(transform, list) else [transform] if transform is not None else []
     return any(n != "AWS::Serverless-2016-10-31" for n in names)
+
+
+def judged_resources(doc: Document) -> Iterator[tuple[str, str, dict]]:
+    """(logical id, type, body) of the resources a schema can judge: typed mappings, not custom,
+    SAM or module types, in a template no macro rewrites."""
+    if rewritten_by_transform(doc.data):
+        return
+    for rid, res in doc.resources.items():
+        if isinstance(res, dict) and isinstance(res.get("Type"), str):
+            type_name = res["Type"]
+            if not type_name.startswith(_SKIPPED_PREFIXES) and not type_name.endswith("::MODULE"):
+                yield rid, type_name, res
