@@ -105,7 +105,6 @@ class IamPolicyCycle(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
-        resources = doc.resources
         findings = []
         for component, roles, sub, statements in owned_cycles(doc, "role-policy", ROLE, _statement_key):
             text = "dependency cycle between " + ", ".join(component)

@@ -9,7 +9,8 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.security_groups import port_range, protocol, rules
-from cfnfix.values import node_path, ref_name
+from cfnfix.nodepath import editor_path
+from cfnfix.values import ref_name
 
 # Characters EC2 accepts in a rule description, and its length limit.
 _DISALLOWED = re.compile(r"[^a-zA-Z0-9. _\-:/()#,@\[\]+=&;{}!$*]")
@@ -151,4 +152,4 @@ class SecurityGroupDescriptions(Fixer):
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         return self.set_details(doc, findings, lambda f: f"rule described as '{f.detail}' (Checkov CKV_AWS_23)",
-                                lambda path: node_path(doc, path))
+                                lambda path: editor_path(doc, path))

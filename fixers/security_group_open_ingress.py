@@ -10,7 +10,8 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
 from cfnfix.security_groups import WORLD, WORLD_V6, covers_port, port_range, protocol, rules
-from cfnfix.values import node_path, parameter, ref_name
+from cfnfix.nodepath import editor_path
+from cfnfix.values import parameter, ref_name
 
 _ADMIN = ((22, "SSH", "CKV_AWS_24"), (3389, "RDP", "CKV_AWS_25"))
 _HTTP = (80, "HTTP", "CKV_AWS_260")
@@ -172,7 +173,7 @@ class SecurityGroupOpenIngress(Fixer):
             label, check = f.detail
             with editor.finding(f):
                 value = {"Ref": name}
-                editor.set(node_path(doc, f.path), value)
+                editor.set(editor_path(doc, f.path), value)
                 changes.append(self.change(f, "replace", "0.0.0.0/0", value, (
                     f"{label} restricted from 0.0.0.0/0 to parameter {name} ({where}) (Checkov {check}); connections "
                     "from outside that range are refused: reach the instances through a VPN, a bastion or Session Manager")))

@@ -507,3 +507,21 @@ def test_json_one_line_array_replaced_on_its_line():
             '  "Resources": {}\n}\n')
     out = edit(text, ("set", ("Parameters", "P", "AllowedValues"), ["c"]))
     assert out == text.replace('["a", "b"]', '["c"]')
+
+
+def test_replace_text_and_wrap_keep_the_scalar_text():
+    from cfnfix.document import parse
+    from cfnfix.edits import EditConflict, Editor, apply_edits
+
+    doc = parse("Resources:\n  A:\n    Type: X\n    Properties:\n      N: !Sub \"a-${B}\"\n      M: |\n        x ${C}\n")
+    editor = Editor(doc)
+    editor.replace_text(("Resources", "A", "Properties", "N"), "${B}", "${D}")
+    editor.wrap(("Resources", "A", "Properties", "M"), "!Sub ")
+    out = apply_edits(doc.text, editor.edits())
+    assert out == "Resources:\n  A:\n    Type: X\n    Properties:\n      N: !Sub \"a-${D}\"\n      M: !Sub |\n        x ${C}\n"
+    try:
+        Editor(doc).replace_text(("Resources", "A", "Properties", "N"), "${B}", 'say "hi"')
+    except EditConflict:
+        pass
+    else:
+        raise AssertionError("a replacement that needs escaping must be refused")

@@ -102,3 +102,46 @@ def test_family_clears_schema_errors_from_a_generated_template():
     assert not result.unfixed
     assert not {"E3002", "E3003", "E3030"} & lint_codes(result.after)
     assert_fix_guarantees(before, result.after, result.changes, FAMILY)
+
+
+def test_resource_type_candidates():
+    from cfnfix.fixers.resource_type import candidates
+
+    assert candidates("AWS::LambdaFunction", None)[:3] == (["AWS::Lambda::Function"], "is the same name spelt as CloudFormation spells it", True)
+    assert candidates("AWS::CloudWatch::LogGroup", {"RetentionInDays": 7})[0] == ["AWS::Logs::LogGroup"]
+    route = candidates("AWS::EC2::RouteTableAssociation", {"SubnetId": "s", "RouteTableId": "r"})
+    assert route[0] == ["AWS::EC2::SubnetRouteTableAssociation"] and not route[2]
+    assert candidates("AWS::IAM::AccountPasswordPolicy", {})[0] == []
+
+
+def test_value_type_conversions():
+    from cfnfix import schemas
+    from cfnfix.fixers.value_type import conversion
+
+    root = schemas.resource_schema("AWS::SecurityHub::Hub")
+    tags = schemas.schema_at("AWS::SecurityHub::Hub", ("Resources", "H", "Properties", "Tags"))
+    assert conversion(root, tags, [{"Key": "a", "Value": "b"}])[0] == {"a": "b"}
+    assert conversion(root, tags, [{"Key": "a", "Value": "b"}, {"Key": "a", "Value": "c"}]) is None  # keys repeat
+    fn = schemas.resource_schema("AWS::Lambda::Function")
+    tracing = schemas.schema_at("AWS::Lambda::Function", ("Resources", "F", "Properties", "TracingConfig"))
+    assert conversion(fn, tracing, "Active")[0] == {"Mode": "Active"}
+    assert conversion(fn, tracing, {"Mode": "Active"}) is None
+
+
+def test_parameter_type_spellings():
+    from cfnfix.fixers.parameter_type import intended_type
+
+    assert intended_type("string") == "String"
+    assert intended_type("Numbers") == "Number"
+    assert intended_type("List<AWS::EC2::Subnet::ID>") == "List<AWS::EC2::Subnet::Id>"
+    assert intended_type("Integer") == "Number"
+    assert intended_type("Boolean") is None
+    assert intended_type("AWS::EC2::KeyPair::KeyName") is None  # already right
+
+
+def test_resource_shape_ids():
+    from cfnfix.fixers.resource_shape import new_id
+
+    assert new_id("prod-vpc") == "prodVpc"
+    assert new_id("SchemaSync Lambda") == "SchemaSyncLambda"
+    assert new_id("--") == ""

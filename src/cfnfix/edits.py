@@ -160,6 +160,39 @@ class Editor:
         key = entry[0]
         self._edit(key.start, key.end, self._scalar(new_key, key))
 
+    def replace_text(self, path: tuple, old: str, new: str) -> None:
+        """Replace every ``old`` inside the scalar at ``path`` by ``new``, in place in its text
+        (quotes, block style and a short-form tag such as ``!Ref`` kept). Refused where the
+        scalar's text does not hold ``old`` exactly as its value does (escapes, folding), or
+        where ``new`` would need escaping."""
+        node = self.doc.node(path)
+        if node is None or node.kind != "scalar" or not isinstance(node.value, str):
+            raise EditConflict(f"{_show(path)} is not a string")
+        if node.shared:
+            raise EditConflict("value is shared through a YAML anchor; not edited")
+        source = self.doc.text[node.start : node.end]
+        count = source.count(old)
+        if not old or count == 0 or count != node.value.count(old) or any(c in new for c in "'\"\\\n\r"):
+            raise EditConflict(f"the text of {_show(path)} cannot be edited in place")
+        at = source.find(old)
+        while at != -1:
+            self._edit(node.start + at, node.start + at + len(old), new)
+            at = source.find(old, at + len(old))
+
+    def wrap(self, path: tuple, prefix: str, suffix: str = "") -> None:
+        """Write ``prefix`` before and ``suffix`` after the untagged scalar at ``path``, keeping its
+        own text (quotes, escapes, block style): ``!Sub `` in YAML, ``{"Fn::Sub": `` and ``}`` in JSON."""
+        node = self.doc.node(path)
+        if node is None or node.kind != "scalar" or node.tag:
+            raise EditConflict(f"{_show(path)} is not an untagged scalar")
+        if node.shared:
+            raise EditConflict("value is shared through a YAML anchor; not edited")
+        if suffix and "\n" in self.doc.text[node.start : node.end]:
+            raise EditConflict(f"{_show(path)} spans several lines")
+        self._edit(node.start, node.start, prefix)
+        if suffix:
+            self._edit(node.end, node.end, suffix)
+
     def append(self, path: tuple, value: Any) -> None:
         """Add ``value`` at the end of the sequence at ``path``."""
         node = self.doc.node(path)

@@ -130,7 +130,7 @@ class Fixer:
         """The common fix: the value at each finding's path becomes the finding's ``detail``.
 
         ``message`` words the change (default: the finding's message); ``where`` maps the
-        finding's plain-data path to the path the editor walks (see ``values.node_path``)."""
+        finding's plain-data path to the path the editor walks (see ``nodepath.editor_path``)."""
         editor = Editor(doc)
         changes = []
         for f in findings:

@@ -11,6 +11,20 @@ from itertools import combinations
 from typing import Any, Callable, Iterator
 
 _SUB_REF = re.compile(r"\$\{(?!!)([^}]+)\}")
+PSEUDO_PARAMETERS = ("AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
+                     "AWS::StackId", "AWS::StackName", "AWS::URLSuffix")
+
+
+def entries(data: Any, sections: tuple = ("Resources", "Outputs")) -> Iterator[tuple[str, str, dict]]:
+    """(section, logical id, body) of every mapping entry of the given template sections."""
+    if not isinstance(data, dict):
+        return
+    for section in sections:
+        body = data.get(section)
+        if isinstance(body, dict):
+            for key, item in body.items():
+                if isinstance(item, dict):
+                    yield section, key, item
 
 
 def sub_names(template: str) -> list[str]:

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from .document import Document, Node
+from .document import Document
+from .nodepath import node_path
 from .edits import EditConflict, Editor
 
-_SHORT = {"Ref": "!Ref", "Condition": "!Condition"}
 # intrinsic -> the argument positions that hold values substituted into the template
 _VALUE_ARGS = {
     "Fn::Join": (1,),  # [delimiter, [parts]]
@@ -52,23 +52,6 @@ def intrinsic(value: Any) -> tuple[str, Any] | None:
         if isinstance(name, str) and (name in ("Ref", "Condition") or name.startswith("Fn::")):
             return name, arg
     return None
-
-
-def node_path(doc: Document, path: tuple) -> tuple | None:
-    """The path the Editor needs for data path ``path`` (short-form tags are not mapping keys)."""
-    node: Node | None = doc.root
-    out: list = []
-    for part in path:
-        if node is None:
-            return None
-        if isinstance(part, str) and node.tag and (_SHORT.get(part) == node.tag or part == "Fn::" + node.tag[1:]):
-            continue  # the tagged node is the call itself
-        out.append(part)
-        if isinstance(part, int):
-            node = node.value[part] if node.kind == "seq" and -len(node.value) <= part < len(node.value) else None
-        else:
-            node = node.get(part)
-    return tuple(out) if node is not None else None
 
 
 def string_sites(value: Any, path: tuple, skip_keys: tuple = ()) -> Iterator[StringSite]:

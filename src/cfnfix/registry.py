@@ -30,6 +30,15 @@ ORDER = (
     "s3-notification-cycle",
     "security-group-cycle",
     "iam-policy-cycle",
+    # cfn-lint errors generated templates keep after the fixers above (issue 20)
+    "resource-type",
+    "dangling-reference",
+    "s3-acl-ownership",
+    "value-type",
+    "parameter-type",
+    "resource-shape",
+    "sub-needed",
+    "reference-cycle",
     # issue 18 (qa, deploy, data-protection): names and literals first, then teardown and backups
     "hardcoded-partition",
     "hardcoded-az",

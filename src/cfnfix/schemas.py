@@ -283,3 +283,60 @@ def _walk(rid: str, type_name: str, root: dict, schema: Any, value: Any, path: t
                 yield from _walk(rid, type_name, root, items, item, path + (i,))
     elif value is not None and isinstance(schema.get("enum"), list) and not enum_matches(value, schema["enum"]):
         yield Violation("enum", rid, type_name, path, value, schema)
+
+
+def resource_types() -> list[str]:
+    """Every resource type cfn-lint knows (its provider schemas for the default region)."""
+    return sorted(_provider_index())
+
+
+def property_names(type_name: str) -> tuple[set[str], list[str]]:
+    """(top-level property names, required ones) of a resource type; empty when unknown."""
+    root = resource_schema(type_name) or {}
+    return set(_properties(root, root)[0]), [r for r in root.get("required") or () if isinstance(r, str)]
+
+
+# resource types whose attributes are not fixed by a schema
+_OPEN_TYPES = ("Custom::", "AWS::CloudFormation::Stack", "AWS::CloudFormation::CustomResource", "AWS::Serverless::")
+
+
+def attributes(type_name: str) -> list[str] | None:
+    """Attributes ``Fn::GetAtt`` accepts on a type, as cfn-lint judges them; None when open or unknown."""
+    if type_name.startswith(_OPEN_TYPES):
+        return None
+    root = resource_schema(type_name)
+    if root is None:
+        return None
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER  # only here: the import costs about a second
+
+    try:
+        return list(PROVIDER_SCHEMA_MANAGER.get_type_getatts(type_name, REGION))
+    except Exception:  # noqa: BLE001 - a type cfn-lint cannot answer for is left alone
+        return None
+
+
+def read_only_attributes(type_name: str) -> set[str]:
+    """Attributes from the schema's read-only properties: enough to accept most GetAtts without cfn-lint."""
+    root = resource_schema(type_name) or {}
+    return {p[len("/properties/"):].replace("/", ".") for p in root.get("readOnlyProperties") or ()
+            if isinstance(p, str) and p.startswith("/properties/")}
+
+
+def rewritten_by_transform(data: Any) -> bool:
+    """Whether a template names a transform other than SAM's (a macro, AWS::LanguageExtensions):
+    its resources are not final until the transform ran, so they are not judged against schemas."""
+    transform = data.get("Transform") if isinstance(data, dict) else None
+    names = transform if isinstance(transform, list) else [transform] if transform is not None else []
+    return any(n != "AWS::Serverless-2016-10-31" for n in names)
+
+
+def judged_resources(doc: Document) -> Iterator[tuple[str, str, dict]]:
+    """(logical id, type, body) of the resources a schema can judge: typed mappings, not custom,
+    SAM or module types, in a template no macro rewrites."""
+    if rewritten_by_transform(doc.data):
+        return
+    for rid, res in doc.resources.items():
+        if isinstance(res, dict) and isinstance(res.get("Type"), str):
+            type_name = res["Type"]
+            if not type_name.startswith(_SKIPPED_PREFIXES) and not type_name.endswith("::MODULE"):
+                yield rid, type_name, res

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from .document import Document, Node
+from .document import Document
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
 
@@ -20,24 +20,6 @@ def branches(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
             yield from branches(value["Fn::If"][i], path + ("Fn::If", i))
         return
     yield path, value
-
-
-def node_path(doc: Document, path: tuple) -> tuple:
-    """The path ``Editor`` and ``Document.node`` walk for a plain-data ``path``: the function name of
-    a short-form intrinsic (``!If [...]`` is ``{"Fn::If": [...]}`` in the data) is not a key there."""
-    out: list = []
-    node: Node | None = doc.root
-    for part in path:
-        if node is not None and node.tag and isinstance(part, str) and (part.startswith("Fn::") or part in ("Ref", "Condition")):
-            continue
-        out.append(part)
-        if node is None:
-            continue
-        if isinstance(part, int):
-            node = node.value[part] if node.kind == "seq" and -len(node.value) <= part < len(node.value) else None
-        else:
-            node = node.get(part)
-    return tuple(out)
 
 
 def parameter(doc: Document, name: Any) -> dict | None:

@@ -1,0 +1,279 @@
+"""Ref, Fn::GetAtt and Fn::Sub references that name nothing (cfn-lint E1020, E1010, E1019),
+repaired when exactly one target is plainly meant."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Iterator
+
+from cfnfix import schemas
+from cfnfix.changelog import Safety
+from cfnfix.document import Document
+from cfnfix.edits import Editor
+from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, entries
+from cfnfix.nodepath import node_path
+
+_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
+_CLOSE = 0.9  # difflib ratio of a near spelling
+_MARGIN = 0.04  # the best name must beat the next by this much
+
+
+def pick(name: str, pool: list[str]) -> tuple[str | None, str]:
+    """The one name of ``pool`` that ``name`` plainly means, and why; None when there is none.
+
+    Same name in another case, or the single near spelling (difflib ratio at least 0.9, clearly
+    ahead of the next) that differs in no digit: ``Subnet1`` never becomes ``Subnet2``."""
+    pool = [p for p in pool if re.fullmatch(r"[A-Za-z0-9]+(\.[A-Za-z0-9]+)*|AWS::[A-Za-z]+", p)]  # valid names only
+    same_case = [p for p in pool if p.lower() == name.lower()]
+    if len(same_case) == 1:
+        return same_case[0], "differs only in case"
+    digits = re.sub(r"\D", "", name)
+    scored = sorted(((difflib.SequenceMatcher(None, name.lower(), p.lower()).ratio(), p) for p in pool), reverse=True)
+    scored = [(r, p) for r, p in scored if re.sub(r"\D", "", p) == digits]
+    if scored and scored[0][0] >= _CLOSE and (len(scored) == 1 or scored[0][0] - scored[1][0] >= _MARGIN):
+        return scored[0][1], "is the only name this close"
+    return None, ""
+
+
+def close(name: str, pool: list[str]) -> list[str]:
+    return difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
+
+
+def pick_attribute(name: str, attrs: list[str]) -> tuple[str | None, str]:
+    same_case = [a for a in attrs if a.lower() == name.lower()]
+    if len(same_case) == 1:
+        return same_case[0], "differs only in case"
+    if name.endswith("Arn") and name != "Arn" and "Arn" in attrs and not [a for a in attrs if a.endswith("Arn") and a != "Arn" and "." not in a]:
+        return "Arn", "is the resource's only ARN attribute"
+    last = [a for a in attrs if "." in a and a.rsplit(".", 1)[1].lower() == name.lower()]
+    if len(last) == 1:
+        return last[0], "is the only attribute of that name"
+    return pick(name, attrs)
+
+
+def _arg_path(doc: Document, path: tuple, fn: str) -> tuple:
+    """Node path of an intrinsic's argument: the tagged node itself in short form, else under the key."""
+    return node_path(doc, path + (fn,)) or path + (fn,)
+
+
+def _walk(value: Any, path: tuple) -> Iterator[tuple[str, Any, tuple]]:
+    """(function, argument, path of the call) for every Ref, Fn::GetAtt and Fn::Sub in ``value``."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (fn, arg), = value.items()
+            if fn in ("Ref", "Fn::GetAtt", "Fn::Sub"):
+                yield fn, arg, path
+                if fn == "Fn::Sub" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
+                    for k, v in arg[1].items():
+                        yield from _walk(v, path + (fn, 1, k))
+                return
+        for k, v in value.items():
+            yield from _walk(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _walk(v, path + (i,))
+
+
+def _renamed(value: Any, old: str, new: str) -> Any:
+    """``value`` as the text edit leaves it (the plain data of a short-form ``!GetAtt A.B`` is a list)."""
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, dict) and isinstance(value.get("Fn::GetAtt"), list) and ".".join(map(str, value["Fn::GetAtt"])) == old:
+        return {"Fn::GetAtt": new.split(".", 1)}
+    if isinstance(value, dict):
+        return {k: _renamed(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, old, new) for v in value]
+    return value
+
+
+class DanglingReference(Fixer):
+    name = "dangling-reference"
+    summary = "Repair Ref, Fn::GetAtt and Fn::Sub references that name nothing, when one target is plainly meant (E1020, E1010, E1019)"
+    group = "deploy"
+    safety = Safety.SAFE
+    default = False
+    docs = """
+    ## What it detects
+    - `Ref` to a name that is no parameter, resource or pseudo parameter (cfn-lint E1020);
+    - `Fn::GetAtt` on a resource that does not exist, or asking for an attribute its type does
+      not have (E1010);
+    - `${Name}` and `${Resource.Attribute}` in an `Fn::Sub` string that name nothing (E1019),
+      including IAM policy variables such as `${aws:username}`, which `Fn::Sub` reads as its own.
+
+    ## Why it matters
+    CloudFormation rejects the template (`Unresolved resource dependencies`, `Template error:
+    instance of Fn::GetAtt references undefined resource`): nothing deploys.
+
+    ## How it decides
+    A name is corrected only when exactly one target is plainly meant:
+    - the same name in another case (`Ref: myBucket` for `MyBucket`);
+    - the one near spelling (difflib ratio at least 0.9, clearly ahead of the next) that
+      differs in no digit, so `Subnet3` is never taken for `Subnet2`;
+    - for attributes, the names cfn-lint accepts for the type: another case, the resource's only
+      ARN attribute for a `...Arn` the type lacks (`!GetAtt Role.RoleArn` is `!GetAtt Role.Arn`),
+      the one dotted attribute ending in the name, or a near spelling.
+
+    IAM policy variables in an `Fn::Sub` string (`${aws:username}`, `${s3:prefix}`) are escaped
+    to `${!aws:username}`, which `Fn::Sub` writes out as the literal `${aws:username}` the policy
+    needs.
+
+    Anything else (a parameter or resource that was never defined, several candidates) is
+    reported with the closest names and nothing changes: only a person knows what was meant.
+    Templates with a `Transform` are skipped (the transform defines names of its own).
+
+    ## Example
+    ```yaml
+    # before
+    Function:
+      Properties:
+        Role: !GetAtt LambdaRole.RoleArn
+        VpcConfig:
+          SubnetIds: [!Ref privateSubnet1]
+    # after
+    Function:
+      Properties:
+        Role: !GetAtt LambdaRole.Arn
+        VpcConfig:
+          SubnetIds: [!Ref PrivateSubnet1]
+    ```
+
+    ## Fix safety
+    Safe: the template could not be deployed as written, and the name it gets is the one the
+    author plainly meant. The text is edited in place (quotes, short forms, block strings kept).
+    """
+
+    def find(self, doc: Document) -> list[Finding]:
+        data = doc.data
+        if not isinstance(data, dict) or "Transform" in data:
+            return []  # SAM and macros define names of their own
+        params = list(data.get("Parameters") or {}) if isinstance(data.get("Parameters"), dict) else []
+        resources = list(doc.resources)
+        refs = params + resources
+        findings: list[Finding] = []
+        seen: set = set()
+        conditions = data.get("Conditions")
+        bodies = list(entries(data)) + ([("Conditions", k, v) for k, v in conditions.items()]
+                                        if isinstance(conditions, dict) else [])
+        for section, key, item in bodies:
+            value = {k: v for k, v in item.items() if k not in ("Type", "DependsOn", "Condition")} if (
+                section == "Resources" and isinstance(item, dict)) else item
+            rid = key if section == "Resources" else None
+            for fn, arg, path in _walk(value, (section, key)):
+                for f in self._check(doc, fn, arg, path, rid, refs, resources):
+                    marker = (f.path, f.message)
+                    if marker not in seen:
+                        seen.add(marker)
+                        findings.append(f)
+        return findings
+
+    def _check(self, doc: Document, fn: str, arg: Any, path: tuple, rid: str | None,
+               refs: list[str], resources: list[str]) -> list[Finding]:
+        self._call = path  # findings are logged at the call; the text is edited at its argument
+        if fn == "Ref":
+            if not isinstance(arg, str) or arg in refs or arg in PSEUDO:
+                return []
+            target, why = pick(arg, refs + list(PSEUDO))
+            where = _arg_path(doc, path, fn)
+            return [self._finding("E1020", f"Ref to '{arg}'", arg, target, why, refs, rid, where, arg)]
+        if fn == "Fn::GetAtt":
+            if isinstance(arg, str):
+                arg = arg.split(".", 1)
+            if not (isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg)):
+                return []
+            res, attr = arg
+            where = _arg_path(doc, path, fn)
+            node = doc.node(where)
+            if node is None:
+                return []
+            if res not in resources:
+                target, why = pick(res, resources)
+                text_path, old = (where, f"{res}.{attr}") if node.kind == "scalar" else (where + (0,), res)
+                new = f"{target}.{attr}" if node.kind == "scalar" and target else target
+                return [self._finding("E1010", f"Fn::GetAtt on '{res}'", res, target, why, resources, rid,
+                                      text_path, old, new)]
+            attrs = self._attrs(doc, res, attr)
+            if attrs is None:
+                return []
+            target, why = pick_attribute(attr, attrs)
+            text_path, old = (where, f"{res}.{attr}") if node.kind == "scalar" else (where + (1,), attr)
+            new = f"{res}.{target}" if node.kind == "scalar" and target else target
+            return [self._finding("E1010", f"Fn::GetAtt '{res}.{attr}'", attr, target, why, attrs, rid,
+                                  text_path, old, new, kind="attribute")]
+        if fn == "Fn::Sub":
+            text, local = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
+            if not isinstance(text, str):
+                return []
+            local = local if isinstance(local, dict) else {}
+            where = _arg_path(doc, path, fn)
+            if isinstance(arg, list):
+                where = where + (0,)
+            out = []
+            for inner in dict.fromkeys(_SUB_VAR.findall(text)):
+                name = inner.strip()
+                token = "${" + inner + "}"
+                if name in local or name in refs or name in PSEUDO:
+                    continue
+                if ":" in name and not name.startswith("AWS::"):
+                    message = (f"E1019 '{token}' in an Fn::Sub string is not a template name; it reads as an IAM "
+                               f"policy variable, which Fn::Sub needs escaped as '${{!{inner}}}'")
+                    out.append(Finding(rid, path, message, detail=(where, token, "${!" + inner + "}")))
+                    continue
+                if "." in name:
+                    res, attr = name.split(".", 1)
+                    if res in resources:
+                        attrs = self._attrs(doc, res, attr)
+                        if attrs is None:
+                            continue
+                        target, why = pick_attribute(attr, attrs)
+                        new = "${" + f"{res}.{target}" + "}" if target else None
+                        out.append(self._finding("E1019", f"'{token}' in an Fn::Sub string", attr, target, why, attrs,
+                                                 rid, where, token, new, kind="attribute"))
+                        continue
+                    target, why = pick(res, resources)
+                    new = "${" + f"{target}.{attr}" + "}" if target else None
+                    out.append(self._finding("E1019", f"'{token}' in an Fn::Sub string", res, target, why, resources,
+                                             rid, where, token, new))
+                    continue
+                target, why = pick(name, refs + list(PSEUDO))
+                new = "${" + target + "}" if target else None
+                out.append(self._finding("E1019", f"'{token}' in an Fn::Sub string", name, target, why,
+                                         refs + list(local), rid, where, token, new))
+            return out
+        return []
+
+    def _attrs(self, doc: Document, res: str, attr: str) -> list[str] | None:
+        """Attributes of resource ``res`` when ``attr`` is not one of them; None when it is, or unknown."""
+        body = doc.resources.get(res)
+        type_name = body.get("Type") if isinstance(body, dict) else None
+        if not isinstance(type_name, str) or attr in schemas.read_only_attributes(type_name):
+            return None
+        attrs = schemas.attributes(type_name)
+        if attrs is None or attr in attrs or any(a.endswith(".*") and attr.startswith(a[:-1]) for a in attrs):
+            return None
+        return attrs
+
+    def _finding(self, rule: str, what: str, name: str, target: str | None, why: str, pool: list[str],
+                 rid: str | None, text_path: tuple, old: str, new: str | None = None, kind: str = "name") -> Finding:
+        if target is not None:
+            message = f"{rule} {what} names no {'attribute of its type' if kind == 'attribute' else 'parameter or resource'}; '{target}' {why}"
+            return Finding(rid, self._call, message, detail=(text_path, old, new if new is not None else target))
+        near = close(name, pool)
+        hint = ("closest: " + ", ".join(f"'{n}'" for n in near) + "; correct the name or define it") if near else (
+            "define it or correct the name")
+        noun = "attribute of its type" if kind == "attribute" else "parameter or resource"
+        return Finding(rid, self._call, f"{rule} {what} names no {noun}; {hint}", fixable=False)
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        editor = Editor(doc)
+        changes = []
+        for f in findings:
+            text_path, old, new = f.detail
+            with editor.finding(f):
+                editor.replace_text(text_path, old, new)
+                before = doc.value(f.path)
+                after = _renamed(before, old, new)
+                changes.append(self.change(f, "replace", before, after, f.message))
+        return Fix.of(editor, changes)

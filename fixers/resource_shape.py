@@ -1,0 +1,278 @@
+"""Malformed resource definitions whose intended form is plain (cfn-lint E3001)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cfnfix import schemas
+from cfnfix.changelog import Safety
+from cfnfix.document import Document
+from cfnfix.edits import Editor
+from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.graph import depends_on, entries, references
+from cfnfix.nodepath import node_path
+
+ATTRIBUTES = ("Type", "Properties", "DependsOn", "Condition", "Metadata", "DeletionPolicy",
+              "UpdateReplacePolicy", "UpdatePolicy", "CreationPolicy")
+_SAM_ATTRIBUTES = ("Connectors", "IgnoreGlobals")  # accepted by cfn-lint for SAM templates
+_ID = re.compile(r"[A-Za-z0-9]+")
+_CONDITION_FUNCTIONS = ("Fn::And", "Fn::Or", "Fn::Not", "Fn::Equals")
+
+
+def new_id(old: str) -> str:
+    """``prod-vpc`` -> ``prodVpc``, ``SchemaSync Lambda`` -> ``SchemaSyncLambda``."""
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", old) if p]
+    return (parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])) if parts else ""
+
+
+def condition_refs(expr: Any, names: set[str]) -> Any:
+    """A condition expression with bare condition names inside Fn::And/Or/Not as ``{Condition: name}``."""
+    if isinstance(expr, dict) and len(expr) == 1:
+        (fn, arg), = expr.items()
+        if fn in ("Fn::And", "Fn::Or", "Fn::Not") and isinstance(arg, list):
+            return {fn: [{"Condition": a} if isinstance(a, str) and a in names else condition_refs(a, names) for a in arg]}
+    return expr
+
+
+class ResourceShape(Fixer):
+    name = "resource-shape"
+    summary = "Repair resource definitions CloudFormation refuses whose intended form is plain (E3001)"
+    group = "schema"
+    safety = Safety.SAFE
+    default = False
+    docs = """
+    ## What it detects
+    Resource definitions cfn-lint reports as E3001 where the intended form is plain:
+    - a resource attribute in the wrong case (`properties`, `type`, `dependsOn`...) where the
+      right one is absent: renamed;
+    - property names written directly under the resource instead of under `Properties`, when
+      every such key is a property of the resource type: moved under `Properties`;
+    - a `Condition` written as an expression (`Condition: !Or [A, B]`) where CloudFormation
+      wants the name of a condition: the expression becomes a named condition in `Conditions`
+      (bare condition names inside `Fn::And`/`Fn::Or`/`Fn::Not` written as `{Condition: A}`)
+      and the resource names it;
+    - a logical id with characters other than letters and digits (`prod-vpc`,
+      `SchemaSync Lambda`): renamed to the letters and digits, each later word capitalised
+      (`prodVpc`, `SchemaSyncLambda`), with every `Ref`, `Fn::GetAtt`, `Fn::Sub` and
+      `DependsOn` naming it.
+
+    A resource that is not a mapping, other unknown keys, and renames that would collide with
+    an existing name are reported, not changed.
+
+    ## Why it matters
+    CloudFormation rejects the template (`Template format error: Resource name prod-vpc is
+    non alphanumeric`, `Invalid template resource property 'BucketName'`).
+
+    ## Example
+    ```yaml
+    # before
+    Queue:
+      Type: AWS::SQS::Queue
+      QueueName: jobs
+      Condition: !Equals [!Ref Env, prod]
+    # after
+    Queue:
+      Type: AWS::SQS::Queue
+      Condition: QueueCondition
+      Properties:
+        QueueName: jobs
+    # and under Conditions:
+    QueueCondition: !Equals [!Ref Env, prod]
+    ```
+
+    ## Fix safety
+    Safe: a template with these errors deploys nothing; every value written stays, in the place
+    CloudFormation reads it. Renamed logical ids are new names only to templates that never
+    deployed.
+    """
+
+    def find(self, doc: Document) -> list[Finding]:
+        if schemas.rewritten_by_transform(doc.data):
+            return []
+        findings: list[Finding] = []
+        resources = doc.resources
+        conditions = doc.data.get("Conditions") if isinstance(doc.data, dict) else None
+        condition_names = set(conditions) if isinstance(conditions, dict) else set()
+        params = doc.data.get("Parameters") if isinstance(doc.data, dict) else None
+        taken = set(resources) | (set(params) if isinstance(params, dict) else set())
+        renamed: set[str] = set()
+        for rid, res in resources.items():
+            where = ("Resources", rid)
+            if not isinstance(res, dict):
+                findings.append(Finding(rid, where, f"E3001 resource '{rid}' is not a mapping with a Type; complete or "
+                                        "remove it", fixable=False))
+                continue
+            if not _ID.fullmatch(rid):
+                target = new_id(rid)
+                if target and target not in taken and target not in renamed and target not in condition_names:
+                    renamed.add(target)
+                    findings.append(Finding(rid, where, f"E3001 logical id '{rid}' has characters other than letters and "
+                                            f"digits; renamed '{target}' with every reference to it", detail=("id", target)))
+                else:
+                    findings.append(Finding(rid, where, f"E3001 logical id '{rid}' has characters other than letters and "
+                                            "digits; no free alphanumeric name derives from it: rename it", fixable=False))
+            custom = isinstance(res.get("Type"), str) and res["Type"].startswith(("Custom::", "AWS::CloudFormation::CustomResource"))
+            allowed = ATTRIBUTES + _SAM_ATTRIBUTES + (("Version",) if custom else ())
+            unknown = [k for k in res if k not in allowed]
+            stray = []
+            for key in unknown:
+                right = [a for a in ATTRIBUTES if a.lower() == str(key).lower()]
+                if right and right[0] not in res:
+                    findings.append(Finding(rid, where + (key,), f"E3001 resource attribute '{key}' is spelt "
+                                            f"'{right[0]}'", detail=("rename", right[0])))
+                else:
+                    stray.append(key)
+            if stray:
+                type_name = res.get("Type")
+                names = schemas.property_names(type_name)[0] if isinstance(type_name, str) else set()
+                props = res.get("Properties", {})
+                if names and all(k in names for k in stray) and isinstance(props, (dict, type(None))) and not (
+                        set(stray) & set(props or {})):
+                    keys = ", ".join(f"'{k}'" for k in stray)
+                    findings.append(Finding(rid, where + ("Properties",), f"E3001 {keys} {'are properties' if len(stray) > 1 else 'is a property'} "
+                                            f"of {type_name}, written outside Properties; moved under Properties",
+                                            detail=("move", stray)))
+                else:
+                    keys = ", ".join(f"'{k}'" for k in stray)
+                    findings.append(Finding(rid, where + (stray[0],), f"E3001 {keys} {'are not resource attributes' if len(stray) > 1 else 'is not a resource attribute'} "
+                                            "(Type, Properties, DependsOn, Condition, Metadata, "
+                                            "DeletionPolicy, UpdateReplacePolicy, UpdatePolicy, CreationPolicy); move or "
+                                            f"remove {'them' if len(stray) > 1 else 'it'}", fixable=False))
+        findings += self._condition_expressions(doc, condition_names, taken | renamed)
+        return findings
+
+    def _condition_expressions(self, doc: Document, condition_names: set[str], taken: set[str]) -> list[Finding]:
+        """Condition expressions where CloudFormation wants a condition's name: a resource's or an
+        output's ``Condition``, the first argument of ``Fn::If``. One new condition per expression."""
+        findings: list[Finding] = []
+        named: dict[str, str] = {}
+        used = set(taken) | condition_names
+
+        def name_for(expr: Any, owner: str) -> str:
+            key = repr(expr)
+            if key not in named:
+                named[key] = _free(owner + "Condition", used)
+                used.add(named[key])
+            return named[key]
+
+        def visit(value: Any, path: tuple, owner: str, rid: str | None) -> None:
+            if isinstance(value, dict):
+                if len(value) == 1 and isinstance(value.get("Fn::If"), list) and value["Fn::If"]:
+                    first = value["Fn::If"][0]
+                    if _is_expression(first):
+                        add(first, path + ("Fn::If", 0), owner, rid)
+                for k, v in value.items():
+                    visit(v, path + (k,), owner, rid)
+            elif isinstance(value, list):
+                for i, v in enumerate(value):
+                    visit(v, path + (i,), owner, rid)
+
+        def add(expr: Any, path: tuple, owner: str, rid: str | None) -> None:
+            expr = condition_refs(expr, condition_names)
+            name = name_for(expr, owner)
+            message = f"E3001 a condition expression where a condition name is wanted; it becomes condition '{name}'"
+            findings.append(Finding(rid, path, message, detail=("condition", name, expr)))
+
+        for section, key, item in entries(doc.data):
+            owner = re.sub(r"[^A-Za-z0-9]", "", str(key))
+            rid = key if section == "Resources" else None
+            if _is_expression(item.get("Condition")):
+                add(item["Condition"], (section, key, "Condition"), owner, rid)
+            visit({k: v for k, v in item.items() if k != "Condition"}, (section, key), owner, rid)
+        return findings
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        editor = Editor(doc)
+        changes = []
+        created: set[str] = set()
+        for f in findings:  # a condition several places share is added once, with the first one fixed
+            if f.detail[0] == "condition" and f.detail[1] not in created:
+                created.add(f.detail[1])
+                editor.set(("Conditions", f.detail[1]), f.detail[2])
+                changes.append(self.change(None, "add", None, f.detail[2], f"E3001 condition '{f.detail[1]}' names "
+                                           "an expression written where a condition name is wanted",
+                                           path=("Conditions", f.detail[1])))
+        for f in findings:
+            kind = f.detail[0]
+            with editor.finding(f):
+                if kind == "rename":
+                    editor.rename(f.path, f.detail[1])
+                    changes.append(self.change(f, "move", f.path[-1], f.detail[1], f.message, path=f.path[:-1]))
+                elif kind == "move":
+                    rid = f.path[1]
+                    for key in f.detail[1]:
+                        value = doc.value(("Resources", rid, key))
+                        editor.remove(("Resources", rid, key))
+                        editor.set(("Resources", rid, "Properties", key), value)
+                        changes.append(self.change(f, "move", key, ["Properties", key], f.message, path=("Resources", rid)))
+                elif kind == "condition":
+                    editor.set(node_path(doc, f.path) or f.path, f.detail[1])
+                    changes.append(self.change(f, "replace", doc.value(f.path), f.detail[1], f.message))
+                elif kind == "id":
+                    changes.extend(self._rename_id(doc, editor, f))
+        return Fix.of(editor, changes)
+
+    def _rename_id(self, doc: Document, editor: Editor, f: Finding) -> list:
+        old, new = f.path[1], f.detail[1]
+        editor.rename(f.path, new)
+        changes = [self.change(f, "move", old, new, f.message, path=("Resources",))]
+        for section, key, item in entries(doc.data):
+            if section == "Resources":
+                deps = item.get("DependsOn")
+                if old in depends_on(item):
+                    dep_path = (section, key, "DependsOn") + ((deps.index(old),) if isinstance(deps, list) else ())
+                    editor.replace_text(dep_path, old, new)
+                    changes.append(self.change(f, "replace", deps, [new if d == old else d for d in deps]
+                                               if isinstance(deps, list) else new, f.message, path=(section, key, "DependsOn")))
+                item = {k: v for k, v in item.items() if k not in ("Type", "DependsOn", "Condition")}
+            done: set[tuple] = set()
+            for name, path in references(item, (section, key)):
+                if name != old or path in done:
+                    continue
+                done.add(path)
+                call = doc.value(path)
+                after = self._retarget(doc, editor, path, call, old, new)
+                changes.append(self.change(f, "replace", call, after, f.message, path=path))
+        return changes
+
+    def _retarget(self, doc: Document, editor: Editor, path: tuple, call: Any, old: str, new: str) -> Any:
+        (fn, arg), = call.items()
+        where = node_path(doc, path + (fn,)) or path + (fn,)
+        node = doc.node(where)
+        if node is None:
+            raise _conflict(path)
+        if fn == "Ref":
+            editor.replace_text(where, old, new)
+            return {fn: new}
+        if fn == "Fn::GetAtt":
+            if node.kind == "scalar":
+                attr = arg[1] if isinstance(arg, list) else arg.split(".", 1)[1]
+                editor.replace_text(where, f"{old}.{attr}", f"{new}.{attr}")
+            else:
+                editor.replace_text(where + (0,), old, new)
+            return {fn: [new] + list(arg[1:])} if isinstance(arg, list) else {fn: new + arg[len(old):]}
+        text_path = where + (0,) if isinstance(arg, list) else where
+        text = arg[0] if isinstance(arg, list) else arg
+        for token in sorted({m for m in re.findall(r"\$\{(" + re.escape(old) + r")(\.[^}]*)?\}", text)}):
+            editor.replace_text(text_path, "${" + token[0] + token[1] + "}", "${" + new + token[1] + "}")
+        renamed = re.sub(r"\$\{" + re.escape(old) + r"(\.[^}]*)?\}", lambda m: "${" + new + (m.group(1) or "") + "}", text)
+        return {fn: [renamed] + list(arg[1:])} if isinstance(arg, list) else {fn: renamed}
+
+
+def _is_expression(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _CONDITION_FUNCTIONS
+
+
+def _conflict(path: tuple):
+    from cfnfix.edits import EditConflict
+
+    return EditConflict(f"no node at {'/'.join(map(str, path))}")
+
+
+def _free(base: str, taken: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9]", "", base) or "Condition"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}{n}", n + 1
+    return candidate

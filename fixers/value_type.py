@@ -1,0 +1,158 @@
+"""Property values of the wrong JSON type whose conversion loses nothing (cfn-lint E3012)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from cfnfix import schemas
+from cfnfix.changelog import Safety
+from cfnfix.document import Document
+from cfnfix.fixer import Finding, Fix, Fixer
+
+
+def _kinds(schema: dict) -> set[str]:
+    kind = schema.get("type")
+    return set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
+
+
+def _is_tag_list(value: Any) -> bool:
+    return (isinstance(value, list) and bool(value)
+            and all(isinstance(i, dict) and set(i) == {"Key", "Value"} and isinstance(i["Key"], str) for i in value)
+            and len({i["Key"] for i in value}) == len(value))
+
+
+def _tag_items(root: dict, schema: dict) -> bool:
+    """Whether an array schema's items are ``{Key, Value}`` objects (a tag list)."""
+    items = schemas.resolve(root, schema.get("items", {}))
+    props = items.get("properties") or {}
+    return "Key" in props and "Value" in props
+
+
+_TEXT_FUNCTIONS = ("Fn::Sub", "Fn::Join", "Ref")  # intrinsics that give a string
+
+
+def conversion(root: dict, schema: dict, value: Any, key: str = "") -> tuple[Any, str] | None:
+    """(converted value, how) when ``value`` has the wrong type and one lossless form fits.
+    ``key`` is the property's name: a text in an object named ``StageDescription`` goes to its
+    ``Description``."""
+    kinds = _kinds(schema)
+    if kinds == {"object"} and key and (isinstance(value, str) or schemas.is_intrinsic(value)
+                                        and next(iter(value)) in _TEXT_FUNCTIONS):
+        props = schema.get("properties") or {}
+        named = [p for p in props if key.endswith(p) and key != p
+                 and _kinds(schemas.resolve(root, props[p])) == {"string"}]
+        if len(named) == 1:
+            return {named[0]: value}, f"a text where an object is wanted; it is the object's '{named[0]}', as the property's name says"
+    if not kinds or value is None or schemas.is_intrinsic(value):
+        return None
+    scalar = isinstance(value, (str, int, float, bool))
+    if kinds == {"array"}:
+        if isinstance(value, dict) and _tag_items(root, schema) and all(isinstance(k, str) for k in value):
+            return [{"Key": k, "Value": v} for k, v in value.items()], "a Key/Value mapping written as the tag list the property takes"
+        items = schemas.resolve(root, schema.get("items", {}))
+        if scalar and _kinds(items) and _kinds(items) - {"object", "array"}:
+            if isinstance(value, str) and "," in value:
+                return _REPORT, "a comma-separated text where a list is wanted; write its items as a list"
+            return [value], "a single value written as the one-item list the property takes"
+        return None
+    if kinds == {"object"}:
+        if _is_tag_list(value) and (schema.get("patternProperties") or isinstance(schema.get("additionalProperties"), dict)
+                                    or schema.get("additionalProperties") is True) and not schema.get("properties"):
+            return {i["Key"]: i["Value"] for i in value}, "a tag list written as the Key: Value mapping the property takes"
+        if isinstance(value, str):
+            props = schema.get("properties") or {}
+            fitting = [name for name, sub in props.items()
+                       if value in (schemas.resolve(root, sub).get("enum") or ())]
+            if len(props) == 1 and len(fitting) == 1:
+                return {fitting[0]: value}, f"the value of the object's only property '{fitting[0]}'"
+        if scalar:
+            names = ", ".join(f"'{n}'" for n in list(schema.get("properties") or {})[:6])
+            return _REPORT, f"a single value where an object is wanted{'; its properties: ' + names if names else ''}; write the object meant"
+    return None
+
+
+_REPORT = object()  # a wrong type no lossless conversion fits: reported, not changed
+
+
+def _walk(type_name: str, root: dict, value: Any, path: tuple) -> Iterator[tuple[tuple, Any, str]]:
+    schema = schemas.schema_at(type_name, path)
+    found = conversion(root, schema, value, path[-1] if isinstance(path[-1], str) else "")
+    if found is not None:
+        yield path, found[0], found[1]
+        return
+    if schemas.is_intrinsic(value):
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _walk(type_name, root, v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _walk(type_name, root, v, path + (i,))
+
+
+class ValueType(Fixer):
+    name = "value-type"
+    summary = "Convert property values of the wrong type when the conversion loses nothing (E3012)"
+    group = "schema"
+    safety = Safety.SAFE
+    default = False
+    docs = """
+    ## What it detects
+    Resource property values whose JSON type is not the one the resource schema (as shipped
+    with cfn-lint) asks for, where one lossless conversion fits (cfn-lint E3012):
+    - tags written as a `Key: Value` mapping where the property takes a list of `{Key, Value}`
+      objects, and a `{Key, Value}` list where it takes a mapping (`AWS::SecurityHub::Hub`,
+      `AWS::SSM::Parameter`);
+    - a single value where the property takes a list of such values (`Layers: arn:...`);
+    - a string where the property takes an object whose only property accepts exactly that
+      value (`TracingConfig: Active` is `TracingConfig: {Mode: Active}`);
+    - a text (or `Fn::Sub`/`Fn::Join`/`Ref`) where the property takes an object with a text
+      property its own name ends in (`StageDescription: Production` is
+      `StageDescription: {Description: Production}`; cfn-lint reports E1019 when the text is an
+      `Fn::Sub`).
+
+    Other single values where an object is wanted are reported with the object's properties.
+
+    Strings such as `"true"` or `"30"` where a boolean or number is wanted are not touched:
+    CloudFormation converts them and cfn-lint accepts them.
+
+    ## Why it matters
+    CloudFormation refuses the resource (`Model validation failed (#/Tags: expected type:
+    JSONObject, found: JSONArray)`).
+
+    ## Example
+    ```yaml
+    # before
+    Hub:
+      Type: AWS::SecurityHub::Hub
+      Properties:
+        Tags:
+          - Key: Team
+            Value: security
+    # after
+    Hub:
+      Type: AWS::SecurityHub::Hub
+      Properties:
+        Tags:
+          Team: security
+    ```
+
+    ## Fix safety
+    Safe: the same data in the shape CloudFormation reads; nothing is added or dropped.
+    """
+
+    def find(self, doc: Document) -> list[Finding]:
+        findings = []
+        for rid, type_name, res in schemas.judged_resources(doc):
+            root = schemas.resource_schema(type_name)
+            props = res.get("Properties")
+            if root is None or not isinstance(props, dict):
+                continue
+            for path, new, how in _walk(type_name, root, props, ("Resources", rid, "Properties")):
+                rule = "E1019" if isinstance(doc.value(path), dict) and "Fn::Sub" in doc.value(path) else "E3012"
+                message = f"{rule} {'/'.join(map(str, path[3:]))}: {how}"
+                findings.append(Finding(rid, path, message, detail=new, fixable=new is not _REPORT))
+        return findings
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        return self.set_details(doc, findings)
