@@ -57,7 +57,8 @@ def main() -> None:
     print("\n## Guarantees\n")
     print(f"- crashes: {status['crash']}")
     print(f"- second run changed something: {sum(1 for o in outcomes if o.second_run_changes)}")
-    print(f"- check disagreed with apply: {sum(1 for o in outcomes if o.status in ('clean', 'pending') and o.check_status != o.status)}")
+    print(f"- check disagreed with apply: {sum(1 for o in outcomes if o.status != 'error' and (o.check_status == 'pending') != o.apply_wrote)}")
+    print(f"- files where a fixer failed: {sum(1 for o in outcomes if o.fixer_errors)}")
     print(f"- files with lines changed outside logged changes: {sum(1 for o in outcomes if o.stray_lines)}")
     if lint:
         new = Counter(code for o in outcomes for code in o.new_lint_errors)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cfnfix.shapes import mapping
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
@@ -203,7 +204,7 @@ class IamPolicyCycle(Fixer):
         functions = {
             name for name, res in resources.items()
             if isinstance(res, dict) and res.get("Type") in FUNCTIONS
-            and role in names(res.get("Properties", {}).get("Role"))
+            and role in names(mapping(res.get("Properties")).get("Role"))
         }
         profiles = {
             name for name, res in resources.items()
@@ -215,7 +216,7 @@ class IamPolicyCycle(Fixer):
             if not isinstance(res, dict):
                 continue
             rtype, props = res.get("Type", ""), res.get("Properties", {})
-            if not isinstance(props, dict):
+            if not isinstance(props, dict) or not isinstance(rtype, str):
                 continue
             if rtype in _BOOTS_WITH_PROFILE:
                 data = props.get("LaunchTemplateData") if rtype == "AWS::EC2::LaunchTemplate" else props

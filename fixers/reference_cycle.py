@@ -164,7 +164,7 @@ class ReferenceCycle(Fixer):
         resources = doc.resources
         target = resources.get(t)
         type_name = target.get("Type") if isinstance(target, dict) else None
-        if type_name not in NAMED:
+        if not isinstance(type_name, str) or type_name not in NAMED:
             return None
         props = target.get("Properties") if isinstance(target.get("Properties"), dict) else {}
         if type_name in _PATHED and "Path" in props:

@@ -178,8 +178,8 @@ def new_role_body(doc: Document, service: str, condition: str | None = None) -> 
 
 def role_condition(doc: Document, users: list[str]) -> str | None:
     """The condition a role shared by ``users`` carries: theirs when they all have the same one."""
-    conditions = {doc.resources[u].get("Condition") if isinstance(doc.resources.get(u), dict) else None for u in users}
-    only = conditions.pop() if len(conditions) == 1 else None
+    conditions = [doc.resources[u].get("Condition") if isinstance(doc.resources.get(u), dict) else None for u in users]
+    only = conditions[0] if conditions and all(c == conditions[0] for c in conditions) else None
     return only if isinstance(only, str) else None
 
 

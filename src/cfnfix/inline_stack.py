@@ -458,7 +458,7 @@ class _Level:
                 target, attr = _getatt(arg)
                 if isinstance(target, str) and target in self.stacks:
                     return self._output(target, attr)
-            if name == "Ref" and arg in self.stacks:
+            if name == "Ref" and isinstance(arg, str) and arg in self.stacks:
                 return {"Ref": "AWS::StackId"}  # the nested stack's id: the flat stack is the nearest thing
             if name == "Fn::Sub":
                 return rewrite_sub(arg, self._sub_name, self.rewrite)

@@ -57,7 +57,7 @@ def service_publishers(doc: Document, target: str, readers: frozenset | set, pol
             elif statements(props.get("PolicyDocument")) is None:
                 found.append(f"{rid} is a policy built with intrinsics")
             continue
-        if rtype not in readers:
+        if not isinstance(rtype, str) or rtype not in readers:
             found.append(f"{rid} ({rtype}) sends to it")
     return found
 

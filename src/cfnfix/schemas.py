@@ -286,8 +286,8 @@ def _walk(rid: str, type_name: str, root: dict, schema: Any, value: Any, path: t
 
 
 def resource_types() -> list[str]:
-    """Every resource type cfn-lint knows (its provider schemas for the default region)."""
-    return sorted(_provider_index())
+    """Every resource type cfn-lint knows in any region of the run (its provider schemas)."""
+    return sorted(set().union(*(_provider_index(region) for region in _regions.get())))
 
 
 def property_names(type_name: str) -> tuple[set[str], list[str]]:

@@ -148,7 +148,7 @@ def prune_depends_on(editor: Editor, rid: str, drop: set[str]) -> tuple[Any, Any
         return None
     if not isinstance(deps, list):
         return None
-    gone = [i for i, d in enumerate(deps) if d in drop]
+    gone = [i for i, d in enumerate(deps) if isinstance(d, str) and d in drop]
     if not gone:
         return None
     if len(gone) == len(deps):
