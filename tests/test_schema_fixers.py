@@ -6,7 +6,7 @@ from pathlib import Path
 
 from cfnfix.document import parse
 from cfnfix.fixers.engine_version import replacement
-from cfnfix.fixers.property_name import candidate, distance
+from cfnfix.property_names import candidate, distance
 from cfnfix.schemas import violations
 from support import assert_fix_guarantees, lint_codes, run_fixers
 
