@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
@@ -277,7 +278,16 @@ class UnsupportedProperty(Fixer):
         fitting = []
         for name in v.allowed_names():
             sub = v.property_schema(name)
-            if name in holder or not sub.get("properties") or not _fits(v, sub, v.value):
+            if not sub.get("properties") or not _fits(v, sub, v.value):
+                continue
+            if name in holder:
+                there = holder[name]
+                if isinstance(there, dict) and all(k in there for k in v.value) and len(v.value) == len(there):
+                    if all(_same(there[k], item) for k, item in v.value.items()):
+                        return Finding(v.resource, v.path, f"{head}; remove: its keys are those of '{name}', which "
+                                       "already holds the same values, nothing is lost", detail=Plan("remove", (v.name,)))
+                    return Finding(v.resource, v.path, f"{head}; its keys are those of '{name}', which holds other "
+                                   "values: keep one by hand", fixable=False)
                 continue
             if all(r in v.value for r in sub.get("required") or ()):
                 fitting.append(name)
@@ -380,13 +390,18 @@ class UnsupportedProperty(Fixer):
             return Finding(v.resource, v.path, f"{head}; the object also lacks {', '.join(required)}, which it "
                            "may have meant: fix it by hand", fixable=False)
         advice = _advice(v)
-        lost = f"the schema has no place for it{'; ' + advice if advice else ''}"
+        shown = json.dumps(v.value, default=str)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        lost = f"the schema has no place for it, so {v.name} {shown} is lost{'; ' + advice if advice else ''}"
         drop_parent = False
+        if empties and len(holder_path) == 3 and not v.root.get("required"):
+            empties = False  # `Properties: {}` is a valid resource of a type that requires nothing
         if empties:  # nothing would remain
             parent = doc.value(holder_path[:-1])
             parent_schema = schemas.schema_at(v.type_name, holder_path[:-1]) if len(holder_path) > 4 else v.root
             if (len(holder_path) <= 3 or isinstance(holder_path[-1], int) or not isinstance(parent, dict)
-                    or len(parent) < 2 or holder_path[-1] in (parent_schema.get("required") or ())):
+                    or (len(parent) < 2 and (len(holder_path) > 4 or v.root.get("required")))
+                    or holder_path[-1] in (parent_schema.get("required") or ())):
                 return Finding(v.resource, v.path, f"{head}; {lost}, but removing it would leave "
                                f"{_show(holder_path[3:])} empty: fix it by hand", fixable=False)
             drop_parent = True
