@@ -30,6 +30,8 @@ ORDER = (
     "s3-notification-cycle",
     "security-group-cycle",
     "iam-policy-cycle",
+    # issue 16: a database password nobody can deploy without typing
+    "db-password-secret",
 )
 
 
