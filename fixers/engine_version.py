@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +18,31 @@ TYPES = {
     "AWS::RDS::DBInstance": ("aws_rds_dbinstance", "W3691", "E3691"),
     "AWS::RDS::DBCluster": ("aws_rds_dbcluster", "W3690", "E3690"),
 }
+
+
+# RDS / Aurora end of standard support per (engine, release line), from the AWS release calendars
+# ("Supported MySQL major versions on Amazon RDS", "Release calendar for Amazon RDS for
+# PostgreSQL", "Release calendar for Aurora MySQL major versions"). cfn-lint's data has no support
+# dates; after these days a version of the line runs only in paid RDS Extended Support.
+STANDARD_SUPPORT_END = {
+    ("mysql", "5.7"): date(2024, 2, 29),
+    ("mysql", "8.0"): date(2026, 7, 31),
+    ("postgres", "11"): date(2024, 2, 29),
+    ("postgres", "12"): date(2025, 2, 28),
+    ("postgres", "13"): date(2026, 2, 28),
+    ("aurora-mysql", "5.7"): date(2024, 10, 31),
+    ("aurora-postgresql", "11"): date(2024, 2, 29),
+    ("aurora-postgresql", "12"): date(2025, 2, 28),
+    ("aurora-postgresql", "13"): date(2026, 2, 28),
+}
+# Engines whose DB instances take a major version alone (`8.0`, `16`): RDS picks its default minor.
+MAJOR_ONLY = ("mysql", "postgres")
+
+
+def extended_support_since(engine: str, version: str, as_of: date) -> date | None:
+    """The day the version's line left standard support, when that is on or before ``as_of``."""
+    end = STANDARD_SUPPORT_END.get((engine, major_line(engine, version)))
+    return end if end is not None and end <= as_of else None
 
 
 def _engine_table(doc_schema: dict) -> dict[str, list[str]]:
@@ -81,7 +107,7 @@ def _scalar_text(doc: Document, path: tuple) -> str | None:
 def _parameter(doc: Document, value: Any) -> str | None:
     if isinstance(value, dict) and set(value) == {"Ref"}:
         params = doc.data.get("Parameters")
-        if isinstance(params, dict) and isinstance(params.get(value["Ref"]), dict):
+        if isinstance(params, dict) and isinstance(value["Ref"], str) and isinstance(params.get(value["Ref"]), dict):
             return value["Ref"]
     return None
 
@@ -112,7 +138,15 @@ class EngineVersion(Fixer):
     version. Suffixed builds are other products and never chosen for a plain version (`-rds.*`
     is paid RDS Extended Support, `-limitless` Aurora Limitless). A version with no supported
     successor in its line (MySQL 5.7) is reported: a major-version upgrade is a migration, not
-    a fix. ElastiCache and OpenSearch versions are not
+    a fix. A DB instance of MySQL or PostgreSQL may name the major version alone (`8.0`, `16`):
+    RDS then picks the line's default minor version, so it is kept although cfn-lint's list
+    does not carry it.
+
+    It never moves to a version of a line that is in paid RDS Extended Support (past the end of
+    standard support at `--as-of`): those are reported. cfn-lint's data has no support dates;
+    the fixer carries the end-of-standard-support dates from the AWS release calendars (MySQL
+    5.7: 2024-02-29, 8.0: 2026-07-31; PostgreSQL 11: 2024-02-29, 12: 2025-02-28, 13:
+    2026-02-28; Aurora MySQL 2 (5.7): 2024-10-31; Aurora PostgreSQL 11-13 as PostgreSQL). ElastiCache and OpenSearch versions are not
     handled: cfn-lint ships no list of deprecated ones.
 
     Circulating fixes bump to the newest major version; staying within the line keeps the
@@ -121,10 +155,10 @@ class EngineVersion(Fixer):
     ## Example
     ```yaml
     # before
-    Engine: mysql
-    EngineVersion: 8.0.35
+    Engine: postgres
+    EngineVersion: '14.3'
     # after
-    EngineVersion: 8.0.42
+    EngineVersion: '14.18'
     ```
 
     ## Fix safety
@@ -172,6 +206,10 @@ class EngineVersion(Fixer):
         known, deprecated = versions(folder)
         if version is None or engine not in known:
             return None
+        line = major_line(engine, version)
+        if rtype == "AWS::RDS::DBInstance" and engine in MAJOR_ONLY and version == line and any(
+                major_line(engine, v) == line and v not in deprecated.get(engine, set()) for v in known[engine]):
+            return None  # a major version alone is accepted: RDS picks the line's default minor version
         if version in deprecated.get(engine, set()):
             head = f"{deprecated_rule} {rtype}: engine version '{version}' for engine '{engine}' is deprecated and cannot be used to create new databases"
         elif version not in known[engine]:
@@ -179,6 +217,11 @@ class EngineVersion(Fixer):
         else:
             return None
         new = replacement(engine, version, folder)
+        since = extended_support_since(engine, version, self.as_of)
+        if new is not None and since is not None:
+            return Finding(rid, path, f"{head}; the {line} line is in paid RDS Extended Support since {since}: "
+                           "a version of it would be billed as such, and a standard-support major version is a "
+                           "migration: set it by hand", fixable=False)
         if new is None:
             return Finding(rid, path, f"{head}; no supported version in the {major_line(engine, version)} line (a major upgrade is a migration, set it by hand)", fixable=False)
         if path[-1] != "Default" and isinstance(path[-1], int) and new in doc.data["Parameters"][path[1]]["AllowedValues"]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from cfnfix.values import common_condition
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
@@ -174,13 +175,6 @@ def new_role_body(doc: Document, service: str, condition: str | None = None) -> 
     statements = config_delivery_statements(doc, condition)[0] if service == _CONFIG else None
     body = role_body(KNOWN_ROLES[service], statements)
     return {"Type": body["Type"], "Condition": condition, "Properties": body["Properties"]} if condition else body
-
-
-def role_condition(doc: Document, users: list[str]) -> str | None:
-    """The condition a role shared by ``users`` carries: theirs when they all have the same one."""
-    conditions = [doc.resources[u].get("Condition") if isinstance(doc.resources.get(u), dict) else None for u in users]
-    only = conditions[0] if conditions and all(c == conditions[0] for c in conditions) else None
-    return only if isinstance(only, str) else None
 
 
 def chosen(strategy: str, service: str, omittable: str | None) -> str:
@@ -388,7 +382,7 @@ class ServiceLinkedRole(Fixer):
             known = KNOWN_ROLES.get(service)
             if chosen(strategy, service, omittable) == "create-role" and known and known.principal:
                 users.setdefault(service, []).append(f.resource)
-        conditions = {service: role_condition(doc, ids) for service, ids in users.items()}
+        conditions = {service: common_condition(doc, ids) for service, ids in users.items()}
         for service in users:  # roles several findings may share are added outside any finding
             body = new_role_body(doc, service, conditions[service])
             roles[service] = editor.add_resource(KNOWN_ROLES[service].base_id, body)

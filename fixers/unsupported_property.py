@@ -1,15 +1,19 @@
-"""Properties a resource does not accept (cfn-lint E3002): moved where the schema accepts them, else removed."""
+"""Properties a resource does not accept (cfn-lint E3002): given the home the schema has for them
+(renamed, wrapped, lifted, split into their own resource), removed only when there is none."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 from cfnfix import schemas
 from cfnfix.changelog import Change, Safety
 from cfnfix.document import Document
-from cfnfix.edits import Editor
+from cfnfix.edits import EditConflict, Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.fixers.property_name import rename_target
+from cfnfix.property_names import candidate, minus, context_words, word_match, words
 
 # What people mean by properties that do not exist, and what to write instead.
 MISCONCEPTIONS = {
@@ -17,21 +21,559 @@ MISCONCEPTIONS = {
         "S3 sends no event notifications to CloudWatch; to route bucket events set "
         "NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled: true and match them "
         "with an AWS::Events::Rule, or use Lambda/Queue/TopicConfigurations"),
+    "EnableBacktrack": "Aurora MySQL backtracking is turned on by BacktrackWindow (seconds to keep)",
+    "Replicas": "replicas in other Regions need an AWS::DynamoDB::GlobalTable",
+}
+# Settings that do have a home, though not under a property name: reported, never removed.
+HOMES_ELSEWHERE = {
     "DeregistrationDelay": (
         "a target group sets it as TargetGroupAttributes: [{Key: deregistration_delay.timeout_seconds, Value: '30'}]"),
-    "KeyRotationStatus": "a KMS key turns rotation on with EnableKeyRotation: true",
 }
+RESOURCE_ATTRIBUTES = ("DependsOn", "Condition", "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy",
+                       "CreationPolicy", "Metadata")
+# Resource types whose access policy CloudFormation models as a resource of its own:
+# (policy type, property naming the owner, whether that property is a list).
+POLICY_RESOURCES = {
+    "AWS::S3::Bucket": ("AWS::S3::BucketPolicy", "Bucket", False),
+    "AWS::SQS::Queue": ("AWS::SQS::QueuePolicy", "Queues", True),
+    "AWS::SNS::Topic": ("AWS::SNS::TopicPolicy", "Topics", True),
+}
+# Transforms known not to read resource properties of their own; any other one (a macro) may.
+PLAIN_TRANSFORMS = ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions")
 
 
-def _holder(doc: Document, path: tuple) -> Any:
-    value = doc.data
-    for part in path:
-        value = value[part]
-    return value
+@dataclass
+class Plan:
+    """What a fixable finding does. ``keys`` are the names it takes out of the holding object."""
+
+    action: str  # rename | wrap | lift | split | remove
+    keys: tuple
+    target: tuple = ()  # rename: (new name,); wrap: path of the object or list; lift: new holder; split: ()
+    inner: dict = field(default_factory=dict)  # wrap: key -> name inside the new object
+    convert: str = ""  # rename: "unwrap" (a one-item list becomes its item) or "list" (a scalar becomes a list)
+    into: str = "new"  # wrap: "new" object, "list" (new list), "append" (to a list), "object" (existing object)
+    drop_parent: bool = False  # remove: the holding object would be empty and goes too
 
 
-def removal_advice(v: schemas.Violation) -> str:
-    """Why the property cannot stay, and what to use instead where that is known."""
+def _head(v: schemas.Violation) -> str:
+    where = "/".join(map(str, v.path[3:-1])) or "the resource"
+    return f"E3002 {v.type_name}: '{v.name}' is not a property of {where}"
+
+
+def _show(path: tuple) -> str:
+    return "/".join(map(str, path)) or "Properties"
+
+
+def _policy_document(value: Any) -> tuple | None:
+    """Where the policy document is inside an inline policy value: () for the value itself,
+    ("PolicyDocument",) when it wraps one; None when the value is no policy document."""
+    if isinstance(value, dict) and "Statement" in value:
+        return ()
+    if isinstance(value, dict) and set(value) <= {"PolicyDocument"} and isinstance(value.get("PolicyDocument"), dict):
+        return ("PolicyDocument",) if "Statement" in value["PolicyDocument"] else None
+    return None
+
+
+def _macro(doc: Document) -> str | None:
+    transform = doc.data.get("Transform") if isinstance(doc.data, dict) else None
+    names = transform if isinstance(transform, list) else [transform] if transform is not None else []
+    for name in names:
+        if not (isinstance(name, str) and name in PLAIN_TRANSFORMS):
+            return name if isinstance(name, str) else "a transform"
+    return None
+
+
+class UnsupportedProperty(Fixer):
+    name = "unsupported-property"
+    summary = "Give properties a resource does not accept the home its schema has for them; remove only what has none (E3002)"
+    group = "schema"
+    safety = Safety.REVIEW
+    default = False
+    docs = """
+    ## What it detects
+    A resource property, at any depth, that the resource type's schema (as shipped with cfn-lint,
+    `$ref`/`definitions` resolved) does not accept. cfn-lint reports these as E3002.
+
+    ## Why it matters
+    CloudFormation refuses the stack operation (`Encountered unsupported property ...`). Deleting
+    what cfn-lint flags makes the template deploy, but silently drops what the author meant: key
+    rotation, point-in-time recovery, a lifecycle rule's action, a backup plan's rules.
+
+    ## How it decides
+    It looks for the value's home in the schema first, and moves the value there with its
+    original text (comments, `!Ref` tags, quoting, compact JSON):
+    - **rename**: the object accepts one name that is plainly meant: differing in case, a near
+      spelling, a documented name (`KeyRotationStatus`, `DefaultCooldown`), or the same words in
+      another order or form (`KeyRotationEnabled` is `EnableKeyRotation`, `Rules` in a
+      `BackupPlan` is `BackupPlanRule`). A plural written for a singular (`ResourceIds: [x]` for
+      `ResourceId`) becomes the single item; several items are reported.
+    - **wrap**: the key (with its siblings) belongs one level down, in the single object the
+      schema offers for it: `TransitionInDays` and `StorageClass` in a lifecycle rule become
+      `Transitions: [{TransitionInDays, StorageClass}]`; `PointInTimeRecoveryEnabled` on a table
+      becomes `PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: ...}`;
+      `MonitoringEnabled` becomes `Monitoring: {Enabled: ...}`.
+    - **lift**: resource attributes written under `Properties` (`DependsOn`, `Condition`,
+      `DeletionPolicy`, `UpdateReplacePolicy`, `UpdatePolicy`, `CreationPolicy`, `Metadata`) go
+      to the resource; a key written inside an object that its enclosing object accepts
+      (CloudFront `Tags` inside `DistributionConfig`) goes up there.
+    - **split**: an inline access policy on an S3 bucket, SQS queue or SNS topic becomes its own
+      `AWS::S3::BucketPolicy` / `AWS::SQS::QueuePolicy` / `AWS::SNS::TopicPolicy`, with the owner's
+      `Condition`.
+    - **remove** only when the schema has no home for the value; the change log quotes the text
+      and says what is lost (and what to use instead where that is known: S3
+      `CloudWatchConfigurations`, `Tags` on a type that cannot be tagged). When the key was the
+      only one of an optional object, the object goes with it.
+
+    It reports (changes nothing) when the home is ambiguous or not a plain move (a list of
+    replicas, a network interface), when a resource attribute is already set to another value,
+    when removing would leave the object invalid (required properties missing, a list item left
+    empty), for `TemplateBody` on a nested stack (`flatten-nested-stacks` inlines it), and in
+    templates processed by a macro, which may consume the property.
+
+    ## Example
+    ```yaml
+    # before
+    Key:
+      Type: AWS::KMS::Key
+      Properties:
+        KeyRotationEnabled: true
+    Table:
+      Type: AWS::DynamoDB::Table
+      Properties:
+        PointInTimeRecoveryEnabled: true
+    # after
+    Key:
+      Type: AWS::KMS::Key
+      Properties:
+        EnableKeyRotation: true
+    Table:
+      Type: AWS::DynamoDB::Table
+      Properties:
+        PointInTimeRecoverySpecification:
+          PointInTimeRecoveryEnabled: true
+    ```
+
+    ## Fix safety
+    Review: a renamed, wrapped, lifted or split setting takes effect for the first time (key
+    rotation really turns on, a new policy resource is created); a removed property may have
+    carried intent that now needs another form (see the change-log message).
+    """
+
+    # ------------------------------------------------------------ find
+
+    def find(self, doc: Document) -> list[Finding]:
+        by_holder: dict[tuple, list[schemas.Violation]] = {}
+        for v in schemas.violations(doc):
+            if v.kind == "unknown":
+                by_holder.setdefault(v.path[:-1], []).append(v)
+        findings: list[Finding] = []
+        macro = _macro(doc)
+        for holder_path, group in by_holder.items():
+            holder = doc.value(holder_path)
+            if not isinstance(holder, dict):
+                continue
+            if macro is not None:
+                findings += [Finding(v.resource, v.path, f"{_head(v)}; the template is processed by {macro}, "
+                                     "which may read it: left as it is", fixable=False) for v in group]
+                continue
+            findings += self._plan(doc, holder_path, holder, group)
+        return findings
+
+    def _plan(self, doc: Document, holder_path: tuple, holder: dict, group: list) -> list[Finding]:
+        out: list[Finding] = []
+        left: list[schemas.Violation] = []
+        for v in group:
+            found = self._direct(doc, holder, v)
+            if found is None:
+                left.append(v)
+            else:
+                out.append(found)
+        renamed = {f.detail.target[0]: f.path[-1] for f in out if f.fixable and f.detail.action == "rename"}
+        wraps, left = self._wraps(holder_path, holder, left, renamed)
+        lifts, left = self._lifts(doc, holder_path, left)
+        leaving = {k for f in out + wraps + lifts if f.fixable and f.detail.action != "rename" for k in f.detail.keys}
+        leaving |= {v.name for v in left}
+        removals = [self._removal(doc, holder_path, holder, v, set(holder) <= leaving) for v in left]
+        if len(holder_path) > 3 and any(not f.fixable for f in removals) and any(f.fixable for f in removals):
+            for f in removals:  # the object is half in the wrong place: rework it as a whole
+                if f.fixable:
+                    f.fixable = False
+                    f.message += "; other keys here belong elsewhere: rework the object by hand"
+        if wraps and any(f.fixable for f in removals):
+            # a sibling with no place (Route 53 `Config: {AlarmIdentifier}`) may hold part of a
+            # new object: neither moved nor removed
+            for f in removals + wraps:
+                f.fixable = False
+                f.message += "; other keys here may belong with it: rebuild the object by hand"
+        return out + wraps + lifts + removals
+
+    def _direct(self, doc: Document, holder: dict, v: schemas.Violation) -> Finding | None:
+        """A finding for keys with a home of their own: stack bodies, attributes, policies, renames."""
+        head, top = _head(v), v.path[3:] == (v.name,)
+        if top and v.type_name == "AWS::CloudFormation::Stack" and v.name == "TemplateBody":
+            return Finding(v.resource, v.path, f"{head}; a nested stack's inline body is flatten-nested-stacks' "
+                           "to inline into this template, never removed", fixable=False)
+        if top and v.name in RESOURCE_ATTRIBUTES:
+            resource = doc.resources[v.resource]
+            if v.name not in resource:
+                return Finding(v.resource, v.path, f"{head}; lift: {v.name} is a resource attribute, moved out "
+                               "of Properties", detail=Plan("lift", (v.name,), ("Resources", v.resource)))
+            if _same(resource[v.name], v.value):
+                return Finding(v.resource, v.path, f"{head}; remove: the resource already has this {v.name}, "
+                               "nothing is lost", detail=Plan("remove", (v.name,)))
+            return Finding(v.resource, v.path, f"{head}; {v.name} is a resource attribute, but the resource "
+                           f"already has another {v.name}: merge them by hand", fixable=False)
+        if top and v.type_name in POLICY_RESOURCES and "policy" in words(v.name) and _policy_document(v.value) is not None:
+            policy_type = POLICY_RESOURCES[v.type_name][0]
+            return Finding(v.resource, v.path, f"{head}; split: the policy becomes its own {policy_type}",
+                           detail=Plan("split", (v.name,)))
+        return self._renamed(holder, v)
+
+    def _renamed(self, holder: dict, v: schemas.Violation) -> Finding | None:
+        allowed, head = v.allowed_names(), _head(v)
+        target, why = candidate(v.name, allowed, set(holder))
+        if target is None:
+            target, why = word_match(v.name, [a for a in allowed if a not in holder], context_words(v))
+        if target is None:
+            taken, _ = candidate(v.name, allowed, set())
+            if taken is None:
+                taken, _ = word_match(v.name, allowed, context_words(v))
+            if taken is None:
+                return self._by_content(holder, v)
+            if taken in holder:
+                if _same(holder[taken], v.value):
+                    return Finding(v.resource, v.path, f"{head}; remove: '{taken}' is the name meant and already "
+                                   "holds the same value, nothing is lost", detail=Plan("remove", (v.name,)))
+                return Finding(v.resource, v.path, f"{head}; '{taken}' is the name meant, but it is already set "
+                               "to another value: keep one by hand", fixable=False)
+            return None
+        if why == "names the same setting":
+            home = _wrap_home(holder, v)
+            if home is not None and home[0] == target and home[2] == v.name:
+                return None  # the object takes the key by its own name: wrapped, not renamed
+        sub = v.property_schema(target)
+        kind = sub.get("type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        say = f"{head}; rename to '{target}', which {why}"
+        if _fits(v, sub, v.value):
+            return Finding(v.resource, v.path, say, detail=Plan("rename", (v.name,), (target,)))
+        if isinstance(v.value, list) and "array" not in kinds:
+            if len(v.value) == 1 and _fits(v, sub, v.value[0]):
+                return Finding(v.resource, v.path, f"{say}; its one item becomes the value",
+                               detail=Plan("rename", (v.name,), (target,), convert="unwrap"))
+            return Finding(v.resource, v.path, f"{head}; '{target}' takes one value, not a list of "
+                           f"{len(v.value)}: one resource per item, by hand", fixable=False)
+        if "array" in kinds and _fits(v, sub.get("items", {}), v.value):
+            return Finding(v.resource, v.path, f"{say}; the value becomes its one item",
+                           detail=Plan("rename", (v.name,), (target,), convert="list"))
+        return None
+
+    def _by_content(self, holder: dict, v: schemas.Violation) -> Finding | None:
+        """An object whose keys are exactly those of one object property the holder lacks
+        (`BackupPolicy: {PointInTimeRecoveryEnabled}` on a table), or of the holder itself
+        (`TracingConfig: {TracingEnabled}` on a stage)."""
+        if not isinstance(v.value, dict) or not v.value or schemas.is_intrinsic(v.value):
+            return None
+        head = _head(v)
+        fitting = []
+        for name in v.allowed_names():
+            sub = v.property_schema(name)
+            if not sub.get("properties") or not _fits(v, sub, v.value):
+                continue
+            if name in holder:
+                there = holder[name]
+                if isinstance(there, dict) and all(k in there for k in v.value) and len(v.value) == len(there):
+                    if all(_same(there[k], item) for k, item in v.value.items()):
+                        return Finding(v.resource, v.path, f"{head}; remove: its keys are those of '{name}', which "
+                                       "already holds the same values, nothing is lost", detail=Plan("remove", (v.name,)))
+                    return Finding(v.resource, v.path, f"{head}; its keys are those of '{name}', which holds other "
+                                   "values: keep one by hand", fixable=False)
+                continue
+            if all(r in v.value for r in sub.get("required") or ()):
+                fitting.append(name)
+        if len(fitting) == 1:
+            return Finding(v.resource, v.path, f"{head}; rename to '{fitting[0]}', whose keys these are",
+                           detail=Plan("rename", (v.name,), (fitting[0],)))
+        if not fitting and all(k not in holder for k in v.value) and _fits(v, v.schema, v.value):
+            keys = ", ".join(v.value)
+            return Finding(v.resource, v.path, f"{head}; lift: its {keys} belong directly here",
+                           detail=Plan("lift", (v.name,), into="unwrap"))
+        return None
+
+    def _wraps(self, holder_path: tuple, holder: dict, left: list, renamed: dict) -> tuple[list[Finding], list]:
+        """Keys that belong together one level down, in the one object the schema offers them
+        (an object renamed into place counts as that object)."""
+        chosen: dict[tuple, list[tuple[schemas.Violation, str]]] = {}
+        rest = []
+        view = dict(holder)
+        for new, old in renamed.items():
+            view[new] = view.pop(old)
+        holder = view
+        for v in left:
+            home = None if v.name == "Tags" else _wrap_home(holder, v)  # tags go per type: see _advice
+            if home is None:
+                rest.append(v)
+            else:
+                chosen.setdefault(home[:2], []).append((v, home[2]))
+        out: list[Finding] = []
+        for (name, is_list), members in chosen.items():
+            v0 = members[0][0]
+            said = {w for v, _ in members for w in words(v.name, form=False)}
+            if (not isinstance(holder.get(name), dict) and not said & set(words(name, form=False))
+                    and name not in (v0.schema.get("required") or ())):
+                rest += [v for v, _ in members]  # nothing says they belong there (`CacheTtlInSeconds` is no MethodSettings item)
+                continue
+            sub = v0.property_schema(name)
+            item = schemas.resolve(v0.root, sub.get("items", {})) if is_list else sub
+            present = holder.get(name)
+            have = set(present) if isinstance(present, dict) else set()
+            missing = [r for r in item.get("required") or () if r not in have | {inner for _, inner in members}]
+            keys = tuple(v.name for v, _ in members)
+            shown = ", ".join(keys)
+            if missing:
+                out += [Finding(v.resource, v.path, f"{_head(v)}; it belongs in {name}, which also needs "
+                                f"{', '.join(missing)}: complete it by hand", fixable=False) for v, _ in members]
+                continue
+            into = "append" if isinstance(present, list) else "object" if isinstance(present, dict) else "list" if is_list else "new"
+            where = f"a new item of {name}" if into in ("append", "list") else name
+            message = f"{_head(v0)}; wrap: {shown} moved into {where}"
+            plan = Plan("wrap", keys, holder_path + (renamed.get(name, name),), {v.name: inner for v, inner in members}, into=into)
+            out.append(Finding(v0.resource, v0.path, message, detail=plan))
+        return out, rest
+
+    def _lifts(self, doc: Document, holder_path: tuple, left: list) -> tuple[list[Finding], list]:
+        """Keys the nearest enclosing object accepts (CloudFront `Tags` inside `DistributionConfig`)."""
+        out, rest = [], []
+        for v in left:
+            target = None
+            for depth in range(len(holder_path) - 1, 2, -1):
+                path = holder_path[:depth]
+                if isinstance(path[-1], int):
+                    break  # a list item's key does not belong to the object holding the list
+                outer = doc.value(path)
+                if isinstance(outer, dict) and schemas.accepts(v.type_name, schemas.schema_at(v.type_name, path), v.name):
+                    target = path if v.name not in outer else None
+                    break
+            if target is None or not schemas.shape_fits(v.root, schemas.schema_at(v.type_name, target + (v.name,)), v.value):
+                rest.append(v)
+                continue
+            out.append(Finding(v.resource, v.path, f"{_head(v)}; lift: it belongs in {_show(target[3:])}",
+                               detail=Plan("lift", (v.name,), target)))
+        return out, rest
+
+    def _removal(self, doc: Document, holder_path: tuple, holder: dict, v: schemas.Violation, empties: bool) -> Finding:
+        head = _head(v)
+        if v.name in HOMES_ELSEWHERE:
+            return Finding(v.resource, v.path, f"{head}; {HOMES_ELSEWHERE[v.name]}: move it by hand", fixable=False)
+        here = tuple("*" if isinstance(p, int) else p for p in holder_path[3:])
+        homes = [h for h in schemas.homes(v.type_name, v.name) if h != here]
+        if len(words(v.name)) < 2:  # a common word (Description) counts only near where it stands
+            homes = [h for h in homes if set(h) & set(here) - {"*"}]
+        if homes:
+            shown = ", ".join(_show(h) for h in homes[:3])
+            return Finding(v.resource, v.path, f"{head}; CloudFormation accepts it in {shown}, not here: "
+                           "move it by hand", fixable=False)
+        close = [a for a in v.allowed_names() if a not in holder
+                 and SequenceMatcher(None, v.name.lower(), a.lower()).ratio() >= 0.8]
+        if close:
+            return Finding(v.resource, v.path, f"{head}; it is probably meant as {' or '.join(close)}: "
+                           "rename it by hand", fixable=False)
+        if isinstance(v.value, dict):
+            free = [a for a in v.allowed_names() if a not in holder]
+            alike = [a for k in v.value for a in free
+                     if len(words(k, form=False)) > 1 and not minus(words(k, form=False), words(a, form=False))]
+            if alike:
+                return Finding(v.resource, v.path, f"{head}; its keys look like {', '.join(dict.fromkeys(alike))} "
+                               "of this object: move them by hand", fixable=False)
+        required = [r for r in v.schema.get("required") or () if r not in holder]
+        if required:
+            return Finding(v.resource, v.path, f"{head}; the object also lacks {', '.join(required)}, which it "
+                           "may have meant: fix it by hand", fixable=False)
+        advice = _advice(v)
+        shown = json.dumps(v.value, default=str)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        lost = f"the schema has no place for it, so {v.name} {shown} is lost{'; ' + advice if advice else ''}"
+        drop_parent = False
+        if empties and len(holder_path) == 3 and not v.root.get("required"):
+            empties = False  # `Properties: {}` is a valid resource of a type that requires nothing
+        if empties:  # nothing would remain
+            parent = doc.value(holder_path[:-1])
+            parent_schema = schemas.schema_at(v.type_name, holder_path[:-1]) if len(holder_path) > 4 else v.root
+            if (len(holder_path) <= 3 or isinstance(holder_path[-1], int) or not isinstance(parent, dict)
+                    or (len(parent) < 2 and (len(holder_path) > 4 or v.root.get("required")))
+                    or holder_path[-1] in (parent_schema.get("required") or ())):
+                return Finding(v.resource, v.path, f"{head}; {lost}, but removing it would leave "
+                               f"{_show(holder_path[3:])} empty: fix it by hand", fixable=False)
+            drop_parent = True
+            lost += f"; {holder_path[-1]} held nothing else and goes too"
+        return Finding(v.resource, v.path, f"{head}; remove: {lost}", detail=Plan("remove", (v.name,), drop_parent=drop_parent))
+
+    # ------------------------------------------------------------ fix
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        editor = Editor(doc)
+        changes: list[Change] = []
+        emptied: set[tuple] = set()
+        self._leaving: dict[tuple, set] = {}
+        for f in findings:
+            if f.detail.action != "rename":
+                self._leaving.setdefault(f.path[:-1], set()).update(f.detail.keys)
+        for f in findings:
+            plan: Plan = f.detail
+            holder_path = f.path[:-1]
+            with editor.finding(f):
+                if plan.action == "remove" and plan.drop_parent:
+                    if holder_path in emptied:
+                        continue  # the object is already gone with a sibling's removal
+                    emptied.add(holder_path)
+                    key, value = doc.node(holder_path[:-1]).entry(holder_path[-1])
+                    editor.remove(holder_path)
+                    changes.append(self.change(f, "remove", doc.text[key.start:value.end], None, f.message, path=holder_path))
+                    continue
+                changes += getattr(self, "_" + plan.action)(doc, editor, f, plan, holder_path)
+        return Fix.of(editor, changes)
+
+    def _remove(self, doc, editor, f, plan, holder_path) -> list[Change]:
+        key, value = doc.node(holder_path).entry(f.path[-1])
+        editor.remove(f.path)
+        return [self.change(f, "remove", doc.text[key.start:value.end], None, f.message)]  # ``before`` keeps the text
+
+    def _rename(self, doc, editor, f, plan, holder_path) -> list[Change]:
+        (target,) = plan.target
+        editor.rename(f.path, target)
+        if plan.convert == "unwrap":
+            editor.set(f.path, editor.source(f.path + (0,)))
+        elif plan.convert == "list":
+            editor.set(f.path, [editor.source(f.path)])
+        return [self.change(f, "move", f.path[-1], target, f.message, path=holder_path)]
+
+    def _lift(self, doc, editor, f, plan, holder_path) -> list[Change]:
+        if plan.into == "unwrap":
+            inner = doc.value(f.path)
+            for k in inner:
+                editor.set(holder_path + (k,), editor.source(f.path + (k,)))
+            editor.remove(f.path)
+            return [self._moved(f, f.path + (k,), holder_path + (k,)) for k in inner]
+        new_path = plan.target + (f.path[-1],)
+        editor.move(f.path, new_path)
+        return [self._moved(f, f.path, new_path)]
+
+    def _wrap(self, doc, editor, f, plan, holder_path) -> list[Change]:
+        target = plan.target
+        body = {plan.inner[k]: editor.source(holder_path + (k,)) for k in plan.keys}
+        everything = set(doc.value(holder_path))
+        if plan.into in ("new", "list") and self._leaving.get(holder_path) == everything:
+            if set(plan.keys) != everything:
+                raise EditConflict(f"{_show(holder_path[3:])} would be emptied and rebuilt by two fixes; run again")
+            # every key goes into the new object: the holder is rewritten whole, as removals and an
+            # insertion into one mapping would collide
+            editor.set(holder_path, {target[-1]: [body] if plan.into == "list" else body})
+            return [self._moved(f, holder_path + (k,), target + ((0,) if plan.into == "list" else ()) + (plan.inner[k],))
+                    for k in plan.keys]
+        for k in plan.keys:
+            editor.remove(holder_path + (k,))
+        if plan.into == "object":
+            for k in plan.keys:
+                editor.set(target + (plan.inner[k],), body[plan.inner[k]])
+        elif plan.into == "append":
+            editor.append(target, body)
+        else:
+            editor.set(target, [body] if plan.into == "list" else body)
+        index = len(doc.value(target)) if plan.into == "append" else 0
+        inside = target + ((index,) if plan.into in ("append", "list") else ())
+        return [self._moved(f, holder_path + (k,), inside + (plan.inner[k],)) for k in plan.keys]
+
+    def _split(self, doc, editor, f, plan, holder_path) -> list[Change]:
+        rid = f.resource
+        resource = doc.resources[rid]
+        policy_type, owner_key, as_list = POLICY_RESOURCES[resource["Type"]]
+        inner = _policy_document(doc.value(f.path))
+        document = editor.source(f.path + inner)
+        body: dict = {"Type": policy_type}
+        if "Condition" in resource:
+            body["Condition"] = resource["Condition"]
+        ref = {"Ref": rid}
+        body["Properties"] = {owner_key: [ref] if as_list else ref, "PolicyDocument": document}
+        key, value = doc.node(holder_path).entry(f.path[-1])
+        editor.remove(f.path)
+        new_id = editor.add_resource(f"{rid}Policy", body)
+        return [
+            self.change(f, "remove", doc.text[key.start:value.end], None, f.message),
+            self.change(f, "add", None, doc.value(f.path + inner), f"split: {policy_type} for {rid}, with the "
+                        f"policy that was its {f.path[-1]}", path=("Resources", new_id)),
+        ]
+
+    def _moved(self, f: Finding, old: tuple, new: tuple) -> Change:
+        common = _common_prefix(old, new)
+        return self.change(f, "move", list(old[len(common):]), list(new[len(common):]), f.message, path=common)
+
+
+def _fits(v: schemas.Violation, schema: Any, value: Any, depth: int = 4) -> bool:
+    """Whether ``value`` has the shape ``schema`` asks for, the keys of its objects included (at
+    least half of an object's keys must be known to the schema)."""
+    schema = schemas.resolve(v.root, schema)
+    if not schemas.shape_fits(v.root, schema, value):
+        return False
+    if depth == 0 or schemas.is_intrinsic(value):
+        return True
+    if isinstance(value, dict) and schema.get("properties") and schema.get("additionalProperties") is False:
+        # most keys known (a misnamed one inside is the next finding's), and each known one fitting
+        known = [k for k in value if schemas.accepts(v.type_name, schema, k)]
+        return 2 * len(known) >= len(value) and all(
+            _fits(v, schema["properties"].get(k, {}), value[k], depth - 1) for k in known)
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return all(_fits(v, schema["items"], item, depth - 1) for item in value)
+    return True
+
+
+def _wrap_home(holder: dict, v: schemas.Violation) -> tuple[str, bool, str] | None:
+    """(property, is a list, key inside) of the single object property of the holder that takes
+    ``v``'s key: by its own name, or split (`MonitoringEnabled` is `Monitoring: {Enabled}`)."""
+    found = []
+    for name in v.allowed_names():
+        sub = v.property_schema(name)
+        is_list = isinstance(sub.get("items"), dict)
+        item = schemas.resolve(v.root, sub["items"]) if is_list else sub
+        if not item.get("properties"):
+            continue
+        present = holder.get(name)
+        if present is not None and not (isinstance(present, list) and is_list) and not (
+                isinstance(present, dict) and not schemas.is_intrinsic(present) and not is_list):
+            continue
+        inner = v.name if schemas.accepts(v.type_name, item, v.name) else next(
+            (k for k in item["properties"] if sorted(words(v.name)) == sorted(words(name) + words(k))), None)
+        if inner is None or (isinstance(present, dict) and inner in present):
+            continue
+        if not schemas.shape_fits(v.root, schemas.resolve(v.root, item["properties"].get(inner, {})), v.value):
+            continue
+        extra = len(set(words(name, form=False)) - set(words(v.name, form=False)))
+        found.append((extra, not is_list, name, is_list, inner))
+    if not found:
+        return None
+    found.sort()
+    best = [c for c in found if c[0] == found[0][0]]
+    if len(best) > 1:
+        same = {tuple(words(c[2])) for c in best}
+        lists = [c for c in best if c[3]]
+        if len(same) > 1 or len(lists) != 1:
+            return None
+        best = lists  # `Transition` and `Transitions` take the same item: the list is the current form
+    _, _, name, is_list, inner = best[0]
+    return name, is_list, inner
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal values, a switch written as true/Enabled and as True counting as the same."""
+    def norm(x: Any) -> Any:
+        if isinstance(x, (bool, str)):
+            text = str(x).lower()
+            return {"true": True, "enabled": True, "false": False, "disabled": False}.get(text, x)
+        return x
+    return a == b or norm(a) == norm(b)
+
+
+def _advice(v: schemas.Violation) -> str:
+    """What to use instead, where that is known."""
     root_props = v.root.get("properties") or {}
     if v.name == "Tags" and "TagSpecifications" in root_props:
         return f"{v.type_name} is tagged through TagSpecifications, per resource type it creates"
@@ -39,159 +581,6 @@ def removal_advice(v: schemas.Violation) -> str:
         return (f"{v.type_name} cannot be tagged (its schema has no Tags); tag the resources it "
                 "creates, or pass stack-level tags, which CloudFormation propagates")
     return MISCONCEPTIONS.get(v.name, "")
-
-
-def move_targets(doc: Document, v: schemas.Violation) -> list[tuple[tuple, bool]]:
-    """Places the schema accepts the property: (path of the object, object missing) pairs.
-
-    Looked for in the holding object's object-valued properties (present ones, or required ones
-    that are missing) and, failing that, in the nearest enclosing object.
-    """
-    holder_path = v.path[:-1]
-    holder = _holder(doc, holder_path)
-    found: list[tuple[tuple, bool]] = []
-    required = set(v.schema.get("required") or ())
-    for name in v.allowed_names():
-        sub = v.property_schema(name)
-        if not schemas.accepts(v.type_name, sub, v.name):
-            continue
-        target = holder.get(name)
-        if isinstance(target, dict) and not schemas.is_intrinsic(target) and v.name not in target:
-            found.append((holder_path + (name,), False))
-        elif name not in holder and name in required:
-            found.append((holder_path + (name,), True))
-    if found:
-        return found
-    for depth in range(len(holder_path) - 1, 2, -1):
-        path = holder_path[:depth]
-        if isinstance(path[-1], int):
-            continue
-        outer = _holder(doc, path)
-        if isinstance(outer, dict) and v.name not in outer and schemas.accepts(v.type_name, schemas.schema_at(v.type_name, path), v.name):
-            return [(path, False)]
-    return []
-
-
-class UnsupportedProperty(Fixer):
-    name = "unsupported-property"
-    summary = "Move properties a resource does not accept to where its schema accepts them, else remove them (E3002)"
-    group = "schema"
-    safety = Safety.REVIEW
-    lint_rules = ('E3002',)
-    default = False
-    docs = """
-    ## What it detects
-    A resource property, at any depth, that the resource type's schema (as shipped with cfn-lint,
-    `$ref`/`definitions` resolved) does not accept and that is not a near miss of an accepted name
-    (those are `property-name`'s). cfn-lint reports these as E3002.
-
-    ## Why it matters
-    CloudFormation refuses the stack operation (`Encountered unsupported property ...`).
-
-    ## How it decides
-    - **Moved**, value kept, when exactly one place accepts it: an object-valued sibling property
-      (Route 53 `ResourcePath`, `Port`, `Type`... written beside `HealthCheckConfig` instead of
-      inside it: the keys are gathered into a new `HealthCheckConfig` when together they hold
-      everything it requires) or the nearest enclosing object (CloudFront `Tags` written inside
-      `DistributionConfig` belong to the distribution itself).
-    - **Removed** otherwise, its text quoted in the change log so nothing is lost. Known
-      misconceptions say what to use instead: S3 `CloudWatchConfigurations` (S3 has no such
-      target; use `EventBridgeConfiguration` and a rule), `Tags` on a type that cannot be tagged,
-      `DeregistrationDelay` on a target group (a `TargetGroupAttributes` key).
-
-    Circulating advice is to delete whatever cfn-lint flags; moving first keeps the author's
-    setting wherever the schema says where it belongs.
-
-    ## Example
-    ```yaml
-    # before
-    NotificationConfiguration:
-      CloudWatchConfigurations:
-        - Event: s3:ObjectCreated:*
-    # after
-    NotificationConfiguration: {}
-    ```
-
-    ## Fix safety
-    Review: a removed property may have carried intent that now needs another form (see the
-    change-log message); a moved one takes effect where it previously blocked the deploy.
-    """
-
-    def find(self, doc: Document) -> list[Finding]:
-        findings: list[Finding] = []
-        moves: dict[tuple, list[tuple[schemas.Violation, str]]] = {}
-        for v in schemas.violations(doc):
-            if v.kind != "unknown":
-                continue
-            head = f"E3002 {v.type_name}: '{v.name}' is not a property of {'/'.join(map(str, v.path[3:-1])) or 'the resource'}"
-            target, _ = rename_target(doc, v)
-            if target is not None:
-                findings.append(Finding(v.resource, v.path, f"{head}; a rename to '{target}' is property-name's fix", fixable=False))
-                continue
-            places = [p for p in move_targets(doc, v) if schemas.shape_fits(v.root, schemas.schema_at(v.type_name, p[0] + (v.name,)), v.value)]
-            if len(places) == 1:
-                path, missing = places[0]
-                if missing:
-                    moves.setdefault(path, []).append((v, head))
-                    continue
-                findings.append(Finding(v.resource, v.path, f"{head}; it belongs in {'/'.join(map(str, path[3:])) or 'Properties'}", detail=path))
-                continue
-            findings.append(self._removal(v, head))
-        removed_from = {f.path[:-1] for f in findings if f.fixable and f.detail is None}
-        for path, group in moves.items():
-            v0 = group[0][0]
-            needed = set(schemas.schema_at(v0.type_name, path).get("required") or ())
-            if path[:-1] in removed_from:
-                # a sibling with no place (Route 53 `Config: {AlarmIdentifier}`) may hold part of the object:
-                # neither moved nor removed
-                for f in findings:
-                    if f.path[:-1] == path[:-1] and f.detail is None:
-                        f.fixable = False
-                        f.message += f"; it may be part of {path[-1]}, left for a rebuild by hand"
-                findings += [Finding(v.resource, v.path, f"{head}; it belongs in {path[-1]}, but other keys here "
-                                     "have no place and may be part of it: rebuild it by hand", fixable=False) for v, head in group]
-            elif needed <= {v.name for v, _ in group}:
-                findings += [Finding(v.resource, v.path, f"{head}; it belongs in {'/'.join(map(str, path[3:]))}", detail=path) for v, head in group]
-            else:
-                findings += [self._removal(v, head) for v, head in group]
-        return findings
-
-    def _removal(self, v: schemas.Violation, head: str) -> Finding:
-        advice = removal_advice(v)
-        return Finding(v.resource, v.path, f"{head}; {advice}" if advice else f"{head}; the schema accepts no such property", detail=None)
-
-    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        editor = Editor(doc)
-        changes = []
-        by_holder: dict[tuple, list[Finding]] = {}
-        for f in findings:
-            by_holder.setdefault(f.path[:-1], []).append(f)
-        for holder_path, group in by_holder.items():
-            holder = _holder(doc, holder_path)
-            inside = all(f.detail is None or f.detail[: len(holder_path)] == holder_path for f in group)
-            if len(group) == len(holder) and inside:
-                # every key goes: rewrite the object whole, as removals and insertions into it would collide
-                rebuilt: dict = {}
-                for f in group:
-                    if f.detail is not None:
-                        rebuilt.setdefault(f.detail[len(holder_path)], {})[f.path[-1]] = holder[f.path[-1]]
-                editor.set(holder_path, rebuilt)
-            else:
-                for f in group:
-                    editor.remove(f.path)
-                    if f.detail is not None:
-                        editor.set(f.detail + (f.path[-1],), holder[f.path[-1]])
-            for f in group:
-                changes.append(self._logged(doc, f))
-        return Fix.of(editor, changes)
-
-    def _logged(self, doc: Document, f: Finding) -> Change:
-        if f.detail is None:
-            key, value = doc.node(f.path[:-1]).entry(f.path[-1])
-            return self.change(f, "remove", doc.text[key.start:value.end], None, f.message)  # ``before`` keeps the text
-        new_path = f.detail + (f.path[-1],)
-        common = _common_prefix(f.path, new_path)
-        return self.change(f, "move", list(f.path[len(common):]), list(new_path[len(common):]), f.message, path=common)
 
 
 def _common_prefix(a: tuple, b: tuple) -> tuple:

@@ -525,3 +525,31 @@ def test_replace_text_and_wrap_keep_the_scalar_text():
         pass
     else:
         raise AssertionError("a replacement that needs escaping must be refused")
+
+def test_move_keeps_the_source_text_yaml():
+    text = ("Resources:\n  T:\n    Type: X\n    Properties:\n"
+            "      # why\n      Flag: !If [Prod, true, false]  # note\n"
+            "      Doc:\n        Statement:\n          - Effect: Allow   # hi\n            Action: 's3:*'\n"
+            "      Name: t\n")
+    doc = parse(text)
+    editor = Editor(doc)
+    props = ("Resources", "T", "Properties")
+    editor.move(props + ("Flag",), props + ("Spec", "Flag"))
+    editor.set(("Resources", "P", "Properties", "PolicyDocument"), editor.source(props + ("Doc",)))
+    editor.remove(props + ("Doc",))
+    out = apply_edits(text, editor.edits())
+    assert out == ("Resources:\n  T:\n    Type: X\n    Properties:\n      Name: t\n"
+                   "      Spec:\n        # why\n        Flag: !If [Prod, true, false]  # note\n"
+                   "  P:\n    Properties:\n      PolicyDocument:\n        Statement:\n"
+                   "          - Effect: Allow   # hi\n            Action: 's3:*'\n")
+
+
+def test_moved_json_keeps_its_compact_layout():
+    text = '{\n  "Resources": {\n    "T": {\n      "Properties": {\n        "A": {"x": [1, 2]},\n        "B": 1\n      }\n    }\n  }\n}\n'
+    doc = parse(text)
+    editor = Editor(doc)
+    props = ("Resources", "T", "Properties")
+    editor.move(props + ("A",), props + ("Wrap", "A"))
+    out = apply_edits(text, editor.edits())
+    assert '"Wrap": {\n          "A": {"x": [1, 2]}\n        }' in out
+    assert parse(out).value(props) == {"B": 1, "Wrap": {"A": {"x": [1, 2]}}}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from cfnfix.document import parse
 from cfnfix.fixers.engine_version import replacement
-from cfnfix.fixers.property_name import candidate, distance
+from cfnfix.property_names import candidate, distance
 from cfnfix.schemas import violations
 from support import assert_fix_guarantees, lint_codes, run_fixers
 
@@ -145,3 +145,38 @@ def test_resource_shape_ids():
     assert new_id("prod-vpc") == "prodVpc"
     assert new_id("SchemaSync Lambda") == "SchemaSyncLambda"
     assert new_id("--") == ""
+
+def _unsupported(text: str):
+    from cfnfix.registry import all_fixers
+    return all_fixers()["unsupported-property"]().find(parse(text))
+
+
+def test_unsupported_property_names_its_action():
+    found = _unsupported(
+        "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyRotationEnabled: true\n"
+        "  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      Description: logs\n      DependsOn: K\n")
+    messages = sorted(f.message.split("; ")[1].split(" ")[0] for f in found)
+    assert messages == ["lift:", "remove:", "rename"]
+    assert all(f.fixable for f in found)
+
+
+def test_unsupported_property_reports_instead_of_removing():
+    found = _unsupported(
+        "Resources:\n  S:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateBody: x\n"
+        "  I:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-1\n      AssociatePublicIpAddress: true\n")
+    assert [f.fixable for f in found] == [False, False]
+    assert "flatten-nested-stacks" in found[0].message
+    assert "NetworkInterfaces/*" in found[1].message
+
+
+def test_macro_templates_are_left_alone():
+    found = _unsupported("Transform: MyMacro\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      Foo: 1\n")
+    assert [(f.fixable, "MyMacro" in f.message) for f in found] == [(False, True)]
+
+
+def test_cloudtrail_bucket_arns_select_objects():
+    from cfnfix.fixers.allowed_value import object_selector
+    assert object_selector("arn:aws:s3:::b") == "arn:aws:s3:::b/"
+    assert object_selector("arn:aws:s3:::b/logs/") == "arn:aws:s3:::b/logs/"
+    assert object_selector({"Fn::GetAtt": ["B", "Arn"]}) == {"Fn::Sub": "${B.Arn}/"}
+    assert object_selector({"Ref": "AWS::NoValue"}) is None

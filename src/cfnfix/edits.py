@@ -193,6 +193,53 @@ class Editor:
         if suffix:
             self._edit(node.end, node.end, suffix)
 
+    def source(self, path: tuple) -> render.Verbatim:
+        """The value at ``path`` as its source text, to place with ``set``/``append``/``add_resource``
+        anywhere a plain value can go: comments, tags, quoting and layout travel with it."""
+        doc = self.doc
+        node, parent = doc.node(path), doc.node(path[:-1]) if path else None
+        if node is None or parent is None:
+            raise EditConflict(f"nothing at {_show(path)}")
+        if node.shared:
+            raise EditConflict("value is shared through a YAML anchor; not moved")
+        text = doc.text[node.start : node.end]
+        line_start = doc.line_start(node.start)
+        indent = self._indent_of_line(node.start)
+        if doc.format == "json":
+            return render.Verbatim(text.replace("\r\n", "\n"), len(indent), indent, doc.column(node.start), False, True)
+        tail = doc.text[node.end : doc.line_end(node.end)]
+        comment = tail if tail.strip().startswith("#") else ""
+        above: tuple = ()
+        entry = parent.entry(path[-1]) if parent.kind == "map" else None
+        if entry is not None:
+            key = entry[0]
+            owner = doc.column(key.start)
+            if parent.style == "block":
+                first = self._comments_above(key.start)
+                above = tuple(line.strip() for line in doc.text[first : doc.line_start(key.start)].splitlines())
+        else:
+            dash = doc.text.rfind("-", 0, node.start)
+            owner = doc.column(dash) if parent.style == "block" and dash >= doc.line_start(node.start) else doc.column(node.start)
+        in_flow = self._in_flow(node)
+        plain_safe = node.kind != "scalar" or node.style in ("'", '"') or not any(c in str(node.value) for c in ",[]{}#")
+        return render.Verbatim(
+            text=(text + comment.rstrip()).replace("\r\n", "\n"),
+            owner_col=owner,
+            owner_indent=indent,
+            col=doc.column(node.start),
+            own_line=not doc.text[line_start : node.start].strip(),
+            flow_ok=not comment and (in_flow or node.style == "flow" or (node.kind == "scalar" and plain_safe)),
+            above=above,
+        )
+
+    def move(self, path: tuple, new_path: tuple) -> render.Verbatim:
+        """Move the entry at ``path`` to ``new_path`` with its source text (see ``source``);
+        returns the moved value."""
+        value = self.source(path)
+        self.remove(path)
+        self.set(new_path, value)
+        return value
+
     def append(self, path: tuple, value: Any) -> None:
         """Add ``value`` at the end of the sequence at ``path``."""
         node = self.doc.node(path)
@@ -323,6 +370,8 @@ class Editor:
             at = self._after_deeper_comments(doc.line_end(node.end), col)
             return Edit(at, at, "\n" + "\n".join(lines))
         if doc.format == "json":
+            if node.value and "\n" not in doc.text[node.start : node.end]:
+                style = dataclasses.replace(style, compact=True)  # a one-line object stays on its line
             members = lambda indent: [render.json_member(k, v, indent, style) for k, v in additions.items()]  # noqa: E731
         else:
             members = lambda indent: [  # noqa: E731

@@ -69,6 +69,8 @@ ORDER = (
     "rds-iam-auth",
     "rds-storage-encryption",
     "rds-enhanced-monitoring",
+    # issue 16: a database password nobody can deploy without typing
+    "db-password-secret",
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -29,6 +30,51 @@ def intrinsic(value: Any) -> tuple[str, Any] | None:
         if name in ("Ref", "Condition") or name.startswith("Fn::"):
             return name, arg
     return None
+
+
+@dataclass(frozen=True)
+class Verbatim:
+    """A value that moves with its source text (comments, tags, quoting, layout) instead of being
+    rendered from data: made by ``Editor.source``, placed anywhere a plain value can go.
+
+    Lines after the first keep their indentation relative to the value's owner (the key or dash
+    it hangs under; in JSON the line it starts on), rebased onto the new owner.
+    """
+
+    text: str  # from the node's start to its end; YAML: a trailing comment on its last line included
+    owner_col: int  # YAML: column of the key or dash the value hangs under
+    owner_indent: str  # JSON: indentation of the line the value starts on
+    col: int  # column the value starts at
+    own_line: bool  # YAML: the value starts on a line of its own (a block collection under its key)
+    flow_ok: bool  # YAML: can stand inside a flow collection as it is
+    above: tuple = ()  # YAML: comment lines directly above its key, without their indentation
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+
+def _shift(lines: list[str], delta: int) -> list[str]:
+    """Lines moved ``delta`` columns right (left when negative, never past their own text)."""
+    out = []
+    for line in lines:
+        if not line.strip():
+            out.append("")
+        elif delta >= 0:
+            out.append(" " * delta + line)
+        else:
+            lead = len(line) - len(line.lstrip(" "))
+            out.append(line[min(lead, -delta):])
+    return out
+
+
+def _verbatim_block(v: Verbatim, owner_col: int) -> tuple[str, list[str]]:
+    """(text after ``key:``, lines below) for ``v`` hanging under a key or dash at ``owner_col``."""
+    lines = v.lines
+    delta = owner_col - v.owner_col
+    if v.own_line:
+        return "", _shift([" " * v.col + lines[0]] + lines[1:], delta)
+    return " " + lines[0], _shift(lines[1:], delta)
 
 
 # ---------------------------------------------------------------- YAML
@@ -70,6 +116,10 @@ def _short_tag(name: str) -> str:
 
 def yaml_inline(value: Any, style: Style, flow: bool = False) -> str | None:
     """``value`` written on one line, or None when it needs a block."""
+    if isinstance(value, Verbatim):
+        if "\n" in value.text or (flow and not value.flow_ok):
+            return None
+        return value.text
     call = intrinsic(value)
     if call and style.short_form:
         name, arg = call
@@ -114,6 +164,8 @@ def _block_after(value: Any, col: int, style: Style, first_item: bool = False) -
     ``col`` is the column of the key (or of the item's content) the value belongs to.
     """
     unit = len(style.indent)
+    if isinstance(value, Verbatim):
+        return _verbatim_block(value, col)
     call = intrinsic(value)
     if call and style.short_form:
         name, arg = call
@@ -143,11 +195,12 @@ def _block_after(value: Any, col: int, style: Style, first_item: bool = False) -
 def entry_lines(key: str, value: Any, col: int, style: Style, long_form: bool = False) -> list[str]:
     """``key: value`` as YAML lines, the key at column ``col`` (every line indented)."""
     pad = " " * col
+    comments = [pad + c for c in value.above] if isinstance(value, Verbatim) else []
     inline = None if long_form and intrinsic(value) else yaml_inline(value, style)
     if inline is not None:
-        return [f"{pad}{_yaml_key(key, style)}: {inline}"]
+        return comments + [f"{pad}{_yaml_key(key, style)}: {inline}"]
     header, lines = _block_after(value, col, style)
-    return [f"{pad}{_yaml_key(key, style)}:{header}"] + lines
+    return comments + [f"{pad}{_yaml_key(key, style)}:{header}"] + lines
 
 
 def item_lines(value: Any, dash_col: int, style: Style) -> list[str]:
@@ -158,6 +211,12 @@ def item_lines(value: Any, dash_col: int, style: Style) -> list[str]:
     inline = yaml_inline(value, style)
     if inline is not None:
         return [f"{pad}{dash}{inline}"]
+    if isinstance(value, Verbatim):
+        if value.own_line:  # a block collection starts on the dash line, its content column kept
+            shifted = _shift(value.lines, dash_col + len(dash) - value.col)
+            return [pad + dash + shifted[0].lstrip(" ")] + shifted[1:]
+        header, block = _verbatim_block(value, dash_col)
+        return [f"{pad}-{header}"] + block
     if isinstance(value, dict) and not (intrinsic(value) and style.short_form):
         lines: list[str] = []
         for k, v in value.items():
@@ -173,6 +232,9 @@ def yaml_value(value: Any, col: int, style: Style) -> str:
     inline = yaml_inline(value, style)
     if inline is not None:
         return inline
+    if isinstance(value, Verbatim):  # multi-line: the first line at ``col``, the rest moved alike
+        first, rest = value.lines[0], _shift(value.lines[1:], col - value.col)
+        return "\n".join([first] + rest)
     if isinstance(value, dict) and not (intrinsic(value) and style.short_form):
         lines: list[str] = []
         for k, v in value.items():
@@ -192,6 +254,36 @@ def yaml_value(value: Any, col: int, style: Style) -> str:
 
 def json_value(value: Any, base_indent: str, style: Style) -> str:
     """A JSON value whose first line continues a line indented by ``base_indent``."""
+    found: list[Verbatim] = []
+    plain = _stub(value, found)
+    text = _json_plain(plain, base_indent, style)
+    for i, v in enumerate(found):
+        token = json.dumps(_marker(i))
+        at = text.index(token)
+        line = text.rfind("\n", 0, at) + 1
+        indent = base_indent if line == 0 else text[line : line + len(text[line:]) - len(text[line:].lstrip(" \t"))]
+        rest = [indent + ln[len(v.owner_indent):] if ln.startswith(v.owner_indent) else ln for ln in v.lines[1:]]
+        text = text[:at] + "\n".join([v.lines[0]] + rest) + text[at + len(token):]
+    return text
+
+
+def _marker(i: int) -> str:
+    return f"\x00cfnfix-verbatim-{i}\x00"
+
+
+def _stub(value: Any, found: list) -> Any:
+    """``value`` with each Verbatim replaced by a marker string (collected in ``found``)."""
+    if isinstance(value, Verbatim):
+        found.append(value)
+        return _marker(len(found) - 1)
+    if isinstance(value, dict):
+        return {k: _stub(v, found) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stub(v, found) for v in value]
+    return value
+
+
+def _json_plain(value: Any, base_indent: str, style: Style) -> str:
     if style.compact:
         return json.dumps(value, ensure_ascii=False, separators=("," + style.key_sep[1:], style.key_sep))
     text = json.dumps(value, ensure_ascii=False, indent=style.indent, separators=(",", style.key_sep))

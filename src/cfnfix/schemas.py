@@ -170,6 +170,29 @@ def accepts(type_name: str, schema: dict, name: str) -> bool:
     return name in _properties(resource_schema(type_name) or {}, schema)[0]
 
 
+def homes(type_name: str, name: str, max_depth: int = 7) -> list[tuple]:
+    """Where in a resource type's properties an object accepts ``name``: property paths below
+    ``Properties``, with ``"*"`` for a list's items (``("Replicas", "*", "SSESpecification")``)."""
+    root = resource_schema(type_name) or {}
+    found: list[tuple] = []
+
+    def walk(schema: Any, path: tuple, seen: frozenset) -> None:
+        schema = resolve(root, schema)
+        if len(path) > max_depth or id(schema) in seen:
+            return
+        seen = seen | {id(schema)}
+        if isinstance(schema.get("items"), dict):
+            walk(schema["items"], path + ("*",), seen)
+        props, _ = _properties(root, schema)
+        if name in props:
+            found.append(path)
+        for key, sub in props.items():
+            walk(sub, path + (key,), seen)
+
+    walk(root, (), frozenset())
+    return found
+
+
 def is_intrinsic(value: Any) -> bool:
     """A value CloudFormation computes (``Ref``, ``Fn::*``, ``Condition``): not checkable here."""
     if not (isinstance(value, dict) and len(value) == 1):

@@ -65,9 +65,9 @@ def ref_name(value: Any) -> str | None:
 def common_condition(doc: Document, resource_ids: list[str]) -> str | None:
     """The one ``Condition`` every listed resource carries, else None (new shared content is then
     unconditional, which is always valid)."""
-    conditions = {doc.resources.get(r, {}).get("Condition") if isinstance(doc.resources.get(r), dict) else None
-                  for r in resource_ids}
-    if len(conditions) == 1:
-        only = conditions.pop()
+    conditions = [doc.resources[r].get("Condition") if isinstance(doc.resources.get(r), dict) else None
+                  for r in resource_ids]
+    if conditions and all(c == conditions[0] for c in conditions):
+        only = conditions[0]
         return only if isinstance(only, str) else None
     return None

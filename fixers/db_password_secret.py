@@ -1,0 +1,219 @@
+"""Database master passwords passed as parameters without a default: managed or generated instead."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cfnfix.changelog import Change, Safety
+from cfnfix.document import Document
+from cfnfix.edits import Editor
+from cfnfix.fixer import Finding, Fix, Fixer
+
+# resource type -> the property that makes the service keep the password in Secrets Manager
+# (None: the fix generates a secret instead)
+DATABASES = {
+    "AWS::RDS::DBInstance": "ManageMasterUserPassword",
+    "AWS::RDS::DBCluster": "ManageMasterUserPassword",
+    "AWS::DocDB::DBCluster": None,
+    "AWS::Redshift::Cluster": None,
+}
+EXCLUDE = '"@/\\'  # characters RDS, Aurora and DocumentDB refuse in a master password
+EXCLUDE_REDSHIFT = EXCLUDE + "'"  # Redshift refuses the single quote too
+
+
+def _password_parameter(doc: Document, value: Any) -> str | None:
+    """The parameter a password property refers to, when it is a secret nobody can deploy
+    without typing: NoEcho or named like a password, and without a Default."""
+    if not (isinstance(value, dict) and set(value) == {"Ref"} and isinstance(value["Ref"], str)):
+        return None
+    params = doc.data.get("Parameters") if isinstance(doc.data, dict) else None
+    spec = params.get(value["Ref"]) if isinstance(params, dict) else None
+    if not isinstance(spec, dict) or "Default" in spec:
+        return None
+    no_echo = str(spec.get("NoEcho", "")).lower() == "true"
+    return value["Ref"] if no_echo or "password" in value["Ref"].lower() else None
+
+
+def _managed_unsupported(rtype: str, props: dict) -> str | None:
+    """Why the service cannot manage this database's password, or None when it can."""
+    engine = str(props.get("Engine", "")).lower()
+    if rtype == "AWS::RDS::DBInstance":
+        if engine.startswith("custom-"):
+            return "RDS Custom does not support passwords managed in Secrets Manager"
+        if "DBClusterIdentifier" in props:
+            return "a cluster member takes its password from the cluster"
+        if "SourceDBInstanceIdentifier" in props:
+            return "a read replica takes its password from the source"
+    if rtype == "AWS::RDS::DBCluster" and str(props.get("EngineMode", "")).lower() == "serverless":
+        return "Aurora Serverless v1 does not support passwords managed in Secrets Manager"
+    return None
+
+
+def _references(value: Any, name: str, path: tuple = ()) -> list[tuple]:
+    """Paths where ``value`` refers to parameter ``name`` (Ref, ${name} in Sub, a bare name in Metadata)."""
+    found: list[tuple] = []
+    if isinstance(value, dict):
+        if value.get("Ref") == name and len(value) == 1:
+            return [path]
+        sub = value.get("Fn::Sub") if len(value) == 1 else None
+        text = sub if isinstance(sub, str) else sub[0] if isinstance(sub, list) and sub and isinstance(sub[0], str) else ""
+        if "${" + name + "}" in text:
+            found.append(path)
+        for k, v in value.items():
+            if k == name and path[:1] == ("Metadata",):
+                found.append(path + (k,))
+            found += _references(v, name, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found += _references(v, name, path + (i,))
+    elif value == name and path[:1] == ("Metadata",):
+        found.append(path)
+    return found
+
+
+class DbPasswordSecret(Fixer):
+    name = "db-password-secret"
+    summary = "Let the database service manage master passwords (or generate them in Secrets Manager) instead of a password parameter"
+    group = "deploy"
+    safety = Safety.REVIEW
+    default = False
+    docs = """
+    ## What it detects
+    `MasterUserPassword` of an `AWS::RDS::DBInstance`, `AWS::RDS::DBCluster`,
+    `AWS::DocDB::DBCluster` or `AWS::Redshift::Cluster` given as `!Ref` to a parameter that has
+    no `Default` and is `NoEcho` or named like a password.
+
+    ## Why it matters
+    Such a stack cannot be deployed without someone typing a password, which then sits in
+    deployment scripts and CI settings. In generated database templates it is the most common
+    deploy blocker, and human corrections remove it almost every time.
+
+    ## How it fixes
+    - RDS DB instances and Aurora/RDS clusters: `ManageMasterUserPassword: true` replaces
+      `MasterUserPassword`; RDS generates the password and keeps it in Secrets Manager
+      (`MasterUserSecret`). Not for RDS Custom, cluster members, read replicas or Aurora
+      Serverless v1, which do not support it.
+    - Otherwise (DocumentDB, Redshift, and the cases above that have a password): a new
+      `AWS::SecretsManager::Secret` generates it (`GenerateSecretString` with the username from
+      `MasterUsername`, 32 characters, `ExcludeCharacters` the ones the service refuses) and
+      `MasterUserPassword` becomes
+      `!Sub '{{resolve:secretsmanager:${Secret}:SecretString:password}}'`. The secret takes the
+      database's `Condition`.
+    - The parameter is removed when nothing else uses it; otherwise it stays and that is reported.
+    A password given any other way (`!If`, a literal, a parameter with a default) is left alone.
+
+    ## Example
+    ```yaml
+    # before
+    Parameters:
+      DBPassword: {Type: String, NoEcho: true}
+    Resources:
+      Database:
+        Type: AWS::RDS::DBInstance
+        Properties:
+          MasterUsername: admin
+          MasterUserPassword: !Ref DBPassword
+    # after
+    Resources:
+      Database:
+        Type: AWS::RDS::DBInstance
+        Properties:
+          MasterUsername: admin
+          ManageMasterUserPassword: true
+    ```
+
+    ## Fix safety
+    Review: on a deployed database the password changes to one only Secrets Manager knows;
+    applications must read it from there (`MasterUserSecret` or the new secret).
+    """
+
+    def find(self, doc: Document) -> list[Finding]:
+        findings = []
+        for rid, res in doc.resources_of_type(*DATABASES):
+            props = res.get("Properties")
+            if not isinstance(props, dict):
+                continue
+            param = _password_parameter(doc, props.get("MasterUserPassword"))
+            if param is None:
+                continue
+            path = ("Resources", rid, "Properties", "MasterUserPassword")
+            managed = DATABASES[res["Type"]]
+            why = _managed_unsupported(res["Type"], props) if managed else None
+            if managed and why is None:
+                message = (f"{rid} needs parameter {param} typed in at deploy time; "
+                           f"{managed}: true lets the service generate and keep the password in Secrets Manager")
+                findings.append(Finding(rid, path, message, detail=("managed", param, managed)))
+            elif "DBClusterIdentifier" in props or "SourceDBInstanceIdentifier" in props:
+                findings.append(Finding(rid, path, f"{rid} has a MasterUserPassword, but {why}: remove it by hand",
+                                        fixable=False))
+            else:
+                reason = f" ({why})" if why else ""
+                message = (f"{rid} needs parameter {param} typed in at deploy time; a generated "
+                           f"AWS::SecretsManager::Secret provides the password instead{reason}")
+                findings.append(Finding(rid, path, message, detail=("secret", param, None)))
+        fixable = [f for f in findings if f.fixable]
+        for param in dict.fromkeys(f.detail[1] for f in fixable):
+            others = self._other_uses(doc, param, [f.path for f in fixable if f.detail[1] == param])
+            if others:
+                shown = ", ".join("/".join(map(str, p)) for p in others[:3])
+                findings.append(Finding(None, ("Parameters", param), f"parameter {param} is kept: it is still used "
+                                        f"at {shown}", fixable=False))
+        return findings
+
+    def _other_uses(self, doc: Document, param: str, fixed: list[tuple]) -> list[tuple]:
+        data = {k: v for k, v in doc.data.items() if k != "Parameters"}
+        return [p for p in _references(data, param) if p not in fixed]
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        editor = Editor(doc)
+        changes: list[Change] = []
+        params: dict[str, list[Finding]] = {}
+        for f in findings:
+            kind, param, managed = f.detail
+            params.setdefault(param, []).append(f)
+            rid = f.resource
+            res = doc.resources[rid]
+            props = res["Properties"]
+            with editor.finding(f):
+                if kind == "managed":
+                    editor.remove(f.path)
+                    editor.set(f.path[:-1] + (managed,), True)
+                    changes.append(self.change(f, "remove", {"Ref": param}, None, f.message))
+                    changes.append(self.change(f, "add", None, True, f"{managed}: RDS keeps the password in Secrets "
+                                               "Manager (MasterUserSecret)", path=f.path[:-1] + (managed,)))
+                    continue
+                username = props.get("MasterUsername")
+                if isinstance(username, str):
+                    template: Any = json.dumps({"username": username})
+                elif isinstance(username, dict) and set(username) == {"Ref"}:
+                    template = {"Fn::Sub": '{"username": "${%s}"}' % username["Ref"]}
+                else:
+                    template = None
+                generate: dict = {}
+                if template is not None:
+                    generate["SecretStringTemplate"] = template
+                    generate["GenerateStringKey"] = "password"
+                generate["PasswordLength"] = 32
+                generate["ExcludeCharacters"] = EXCLUDE_REDSHIFT if res["Type"] == "AWS::Redshift::Cluster" else EXCLUDE
+                body: dict = {"Type": "AWS::SecretsManager::Secret"}
+                if "Condition" in res:
+                    body["Condition"] = res["Condition"]
+                body["Properties"] = {"Description": f"Master password of {rid}", "GenerateSecretString": generate}
+                secret = editor.add_resource(f"{rid}Secret", body)
+                key = ":SecretString:password}}" if template is not None else ":SecretString}}"
+                resolve = {"Fn::Sub": "{{resolve:secretsmanager:${%s}%s" % (secret, key)}
+                editor.set(f.path, resolve)
+                changes.append(self.change(f, "add", None, body, f"generated master password of {rid}",
+                                           path=("Resources", secret)))
+                changes.append(self.change(f, "replace", {"Ref": param}, resolve, f.message))
+        unused = [p for p, group in params.items() if not self._other_uses(doc, p, [f.path for f in group])]
+        every = set(unused) == set(doc.data.get("Parameters") or {})
+        if every:  # an empty Parameters section is not left behind
+            editor.remove(("Parameters",))
+        for param in unused:
+            if not every:
+                editor.remove(("Parameters", param))  # shared by the findings that used it
+            changes.append(self.change(None, "remove", param, None, f"parameter {param} is no longer used",
+                                       path=("Parameters", param)))
+        return Fix.of(editor, changes)
