@@ -727,11 +727,11 @@ class Wording:
     resource: str = "Stack"  # "Tags of the Stack resource have no equivalent"
 
 
-def inline_findings(doc: Document, sids: list[str], flattener: Flattener, base: Path,
+def inline_findings(doc: Document, sids: list[str], flattener: Flattener, base: Path, chain: tuple = (),
                     types: tuple = (STACK,), words: Wording = Wording()) -> list[Finding]:
     """One finding per child to inline (the plan as detail), or, when anything stands in the way,
     one unfixable finding per problem: inlining is all or nothing."""
-    plan = flattener.plan(doc.data, base, types=types)
+    plan = flattener.plan(doc.data, base, chain, types=types)
     flat = apply(doc.data, plan)  # before reading the problems: rewriting the parent finds some
     problems = list(plan.problems) + [(None, m) for m in limit_problems(flat)]
     resources = doc.node(("Resources",))
@@ -744,7 +744,7 @@ def inline_findings(doc: Document, sids: list[str], flattener: Flattener, base: 
         ]
     return [
         Finding(sid, ("Resources", sid),
-                f"{words.thing} from {plan.inlined[sid].label} can be inlined",
+                f"{words.thing} from {plan.inlined[sid].label} can be inlined" + _chosen_note(plan, sid),
                 detail=plan)
         for sid in sids
     ]
@@ -752,7 +752,8 @@ def inline_findings(doc: Document, sids: list[str], flattener: Flattener, base: 
 
 def inline_fix(fixer: Fixer, doc: Document, findings: list[Finding], words: Wording = Wording()) -> Fix:
     """The edits that replace each child resource by its inlined resources, rewrite the parent's
-    references to the children's outputs, and add the children's other sections."""
+    references to the children (their outputs, their ids, DependsOn on them), remove parameters
+    that only located them, and add the children's other sections."""
     plan: Plan = findings[0].detail
     if {f.resource for f in findings} != set(plan.inlined):
         raise EditConflict(f"flattening is all or nothing, and some {words.things} are excluded by cfnfix metadata")
@@ -770,16 +771,20 @@ def inline_fix(fixer: Fixer, doc: Document, findings: list[Finding], words: Word
             raise EditConflict(f"{sid} is not in Resources")
         key, value = entry
         edits.append(Edit(key.start, value.end, _render(doc, editor, key, inlined, blank)))
-        changes += _stack_changes(fixer, by_stack[sid], inlined, words)
+        changes += _stack_changes(fixer, by_stack[sid], inlined, plan.chosen, words)
     finding = findings[0]
     for rid, body in doc.resources.items():
-        if rid in plan.inlined or not isinstance(body, dict):
+        if rid in plan.inlined or not isinstance(body, dict) or "DependsOn" not in body:
             continue
-        if "DependsOn" in body:
-            new = plan.rewrite_depends(body["DependsOn"], body.get("Condition"))
-            if new != body["DependsOn"]:
+        new = plan.rewrite_depends(body["DependsOn"], body.get("Condition"), body)
+        if new != body["DependsOn"]:
+            where = Finding(rid, ("Resources", rid, "DependsOn"), "")
+            if new == []:
+                editor.remove(("Resources", rid, "DependsOn"))
+                changes.append(fixer.change(where, "remove", body["DependsOn"], None,
+                                            f"its references to the {words.things}' outputs already order it after them"))
+            else:
                 editor.set(("Resources", rid, "DependsOn"), new)
-                where = Finding(rid, ("Resources", rid, "DependsOn"), "")
                 changes.append(fixer.change(where, "replace", body["DependsOn"], new,
                                             f"{words.things} in DependsOn become the resources they held"))
     for section in ("Resources", "Outputs"):
@@ -793,8 +798,8 @@ def inline_fix(fixer: Fixer, doc: Document, findings: list[Finding], words: Word
             for path, old, new in _edit_points(value, body, (section, key.value), plan.rewrite):
                 editor.set(path, new)
                 where = Finding(key.value if section == "Resources" else None, path, "")
-                changes.append(fixer.change(where, "replace", old, new,
-                                            f"reference to a {words.thing}'s output replaced by the output's value"))
+                changes.append(fixer.change(where, "replace", old, new, _reference_message(old, plan, words)))
+    changes += _unused_parameters(fixer, doc, editor, plan, by_stack, words)
     for path, body, sid in additions(plan, doc.data):
         editor.set(path, body)
         changes.append(fixer.change(by_stack[sid], "add", None, body,
@@ -805,6 +810,37 @@ def inline_fix(fixer: Fixer, doc: Document, findings: list[Finding], words: Word
         changes.append(fixer.change(finding, "replace" if before is not None else "add", before, plan.transform,
                                     "the children's macros are needed by the inlined resources", path=("Transform",)))
     return Fix(edits + editor.edits(), changes)
+
+
+def _unused_parameters(fixer: Fixer, doc: Document, editor: Editor, plan: Plan, by_stack: dict,
+                       words: Wording) -> list:
+    """Remove parent parameters that only located the children (template URLs, their bucket)
+    and that the flat template no longer uses."""
+    params = mapping(doc.data.get("Parameters"))
+    located: dict[str, str] = {}
+    for sid, inlined in plan.inlined.items():
+        for name, _ in references({"TemplateURL": inlined.template_url}):
+            if name in params:
+                located.setdefault(name, sid)
+    if not located:
+        return []
+    flat = apply(doc.data, plan)
+    still = {n for section in ("Resources", "Outputs", "Conditions", "Rules")
+             for n, _ in references(flat.get(section) or {})}
+    unused = [n for n in located if n not in still]
+    adds_parameters = any(path[0] == "Parameters" for path, _, _ in additions(plan, doc.data))
+    if not unused or (len(unused) == len(params) and adds_parameters):
+        return []
+    changes = []
+    for name in unused:
+        if len(unused) < len(params):
+            editor.remove(("Parameters", name))
+        changes.append(fixer.change(by_stack[located[name]], "remove", params[name], None,
+                                    f"parameter only located {words.thing} templates; the flat template has none",
+                                    path=("Parameters", name)))
+    if len(unused) == len(params):
+        editor.remove(("Parameters",))
+    return changes
 
 
 def _render(doc: Document, editor: Editor, key: Node, inlined: Inlined, blank: bool) -> str:
@@ -819,10 +855,12 @@ def _render(doc: Document, editor: Editor, key: Node, inlined: Inlined, blank: b
     return ("\n\n" if blank else "\n").join(blocks)[col:]
 
 
-def _stack_changes(fixer: Fixer, finding: Finding, inlined: Inlined, words: Wording) -> list:
+def _stack_changes(fixer: Fixer, finding: Finding, inlined: Inlined, chosen: dict, words: Wording) -> list:
     ids = list(inlined.resources)
     count = f"{len(ids)} resource{'' if len(ids) == 1 else 's'}"
     message = f"{words.thing} replaced by the {count} of {inlined.label}, ids prefixed with {inlined.stack}"
+    if inlined.label in chosen:
+        message += f" (review: {chosen[inlined.label]})"
     if inlined.dropped:
         message += f"; {', '.join(inlined.dropped)} of the {words.resource} resource have no equivalent and are dropped"
     out = [fixer.change(finding, "replace", inlined.template_url, ids, message)]
@@ -835,6 +873,20 @@ def _stack_changes(fixer: Fixer, finding: Finding, inlined: Inlined, words: Word
                      f" and now names {words.result}")
         out.append(fixer.change(finding, "add", None, body, note, path=("Resources", rid)))
     return out
+
+
+def _chosen_note(plan: Plan, sid: str) -> str:
+    why = plan.chosen.get(plan.inlined[sid].label)
+    return f" (review: {why})" if why else ""
+
+
+def _reference_message(old: Any, plan: Plan, words: Wording) -> str:
+    call = render.intrinsic(old)
+    if call and call[0] == "Ref" and call[1] in plan.inlined:
+        return f"Ref {call[1]} named the {words.thing}'s id; the flat stack's id (AWS::StackId) stands in for it"
+    if call and call[0] == "Fn::Sub" and any(f"${{{sid}}}" in json.dumps(old) for sid in plan.inlined):
+        return f"a {words.thing}'s id in Fn::Sub becomes the flat stack's id (AWS::StackId); outputs become their values"
+    return f"reference to a {words.thing}'s output replaced by the output's value"
 
 
 def _blank_lines_between(doc: Document, resources: Node) -> bool:
