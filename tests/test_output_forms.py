@@ -117,3 +117,36 @@ def test_report_writes_more_forms_from_the_same_run(work):
     assert ET.parse(work / "out.xml").getroot().get("tests") == "1"
     bad = invoke("check", "--report", "pdf=x.pdf", "t.yaml")
     assert bad.exit_code == 2 and "--report pdf=x.pdf: expected FORMAT=FILE" in bad.stderr
+
+
+class _Terminal:
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_shows_on_a_terminal_once_a_run_is_slow():
+    from cfnfix.progress import Progress
+
+    now = [0.0]
+    terminal = _Terminal(tty=True)
+    progress = Progress(terminal, clock=lambda: now[0])
+    progress(1, 100)
+    assert terminal.text == ""  # the first two seconds stay quiet
+    now[0] = 2.5
+    progress(40, 100)
+    progress.close()
+    assert terminal.text == "\rcfnfix: 40/100 files\r\x1b[K"
+    piped = _Terminal(tty=False)
+    quiet = Progress(piped, clock=lambda: now[0] + 10)
+    quiet(50, 100)
+    quiet.close()
+    assert piped.text == ""

@@ -12,6 +12,7 @@ import click
 from . import config as config_mod
 from . import files as files_mod
 from .fixer import OptionError
+from .progress import Progress
 from .registry import all_fixers
 from .report import FORMATS, Context
 from .runner import TEMPLATE_SUFFIXES, Job, discover, run, template_free_directories
@@ -175,7 +176,12 @@ def _run(paths, check, dry_run, output, **o) -> int:
             return EXIT_ERROR
     stdin_bytes = sys.stdin.buffer.read() if any(p == "-" for p, _ in files) else None
     job = Job(resolver=resolver, dry_run=dry_run or check, output=output)
-    results = errors + run(files, job, o["jobs"] or os.cpu_count() or 1, stdin_bytes)
+    progress = Progress(sys.stderr)
+    try:
+        results = errors + run(files, job, o["jobs"] or os.cpu_count() or 1, stdin_bytes,
+                               None if o["quiet"] else progress)
+    finally:
+        progress.close()
     results += template_free_directories(list(paths), results)
     for r in results:
         if r.status == "error":

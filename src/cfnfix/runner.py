@@ -83,27 +83,36 @@ Write = tuple[str, bytes, files_mod.Snapshot | None]
 Writes = list[Write]
 
 
-def run(files: list[tuple[str, bool]], job: Job, jobs: int = 1, stdin_text: bytes | None = None) -> list[FileResult]:
+def run(files: list[tuple[str, bool]], job: Job, jobs: int = 1, stdin_text: bytes | None = None,
+        progress: Callable[[int, int], None] | None = None) -> list[FileResult]:
     """Process every file, then write; results come back in input order whatever the number of workers.
 
     Workers only compute: nothing is written until every file has been read and fixed, so a
     fixer reading other inputs (nested stacks) sees them as they were before the run, whatever
     ``jobs`` is, and an interrupted or killed run leaves no worker writing.
     """
+    tick = progress or (lambda done, total: None)
     if jobs > 1 and len(files) >= 4 * jobs:
-        outcomes = _in_workers(files, job, jobs, stdin_text)
+        outcomes = _in_workers(files, job, jobs, stdin_text, tick)
     else:
-        outcomes = [_process_entry(entry, job, stdin_text) for entry in files]
+        outcomes = []
+        for entry in files:
+            outcomes.append(_process_entry(entry, job, stdin_text))
+            tick(len(outcomes), len(files))
     return [_write(result, writes) for result, writes in outcomes]
 
 
-def _in_workers(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text: bytes | None) -> list:
+def _in_workers(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text: bytes | None,
+                tick: Callable[[int, int], None]) -> list:
     """_process_entry over ``files`` in ``jobs`` processes; Ctrl-C stops them all at once."""
     from concurrent.futures import ProcessPoolExecutor  # not imported by the runs that need no pool
 
     pool = ProcessPoolExecutor(jobs, initializer=_worker_start, initargs=(os.getpid(),))
     try:
-        outcomes = list(pool.map(_process_entry, files, [job] * len(files), [stdin_text] * len(files), chunksize=4))
+        outcomes = []
+        for outcome in pool.map(_process_entry, files, [job] * len(files), [stdin_text] * len(files), chunksize=4):
+            outcomes.append(outcome)
+            tick(len(outcomes), len(files))
     except BaseException:
         # shutdown() alone lets running workers finish their files first; nothing of theirs is
         # needed any more (they write nothing), so stop them now
