@@ -10,7 +10,7 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
-from cfnfix.fixers.s3_notification_handler import HANDLER_CODE
+from cfnfix.s3_notification_handler import HANDLER_CODE
 from cfnfix.cycles import document_graph
 from cfnfix.graph import cycles, dependency_graph, depends_on, references
 

@@ -13,7 +13,7 @@ import pytest
 
 from cfnfix.document import parse
 from cfnfix.fixers import s3_notification_cycle as mod
-from cfnfix.fixers.s3_notification_handler import HANDLER_CODE
+from cfnfix.s3_notification_handler import HANDLER_CODE
 from cfnfix.graph import cycles, dependency_graph
 from support import run_fixers
 
