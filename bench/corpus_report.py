@@ -1,6 +1,6 @@
 """Per-fixer figures over the whole shared corpus, as Markdown on stdout.
 
-    python bench/corpus_report.py [--no-lint] [--refresh-lint-cache]
+    python bench/corpus_report.py [--no-lint] [--refresh-lint-cache] [--record-removals]
 
 For each fixer: templates where it applied, changes made, changes flagged `review`, and the
 findings it reported but did not fix, grouped by reason. Then the sweep's guarantees: crashes,
@@ -9,13 +9,14 @@ errors, second runs that changed something, stray lines, new cfn-lint errors.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from corpus_sweep import refresh_lint_cache, sweep  # noqa: E402
+from corpus_sweep import REVIEWED_REMOVALS, refresh_lint_cache, sweep, unsupported_removals  # noqa: E402
 
 from cfnfix.registry import all_fixers  # noqa: E402
 
@@ -32,6 +33,8 @@ def main() -> None:
     outcomes = sweep(lint=lint)
     if "--refresh-lint-cache" in sys.argv:
         refresh_lint_cache(outcomes)
+    if "--record-removals" in sys.argv:  # review every entry before committing it
+        REVIEWED_REMOVALS.write_text(json.dumps(unsupported_removals(outcomes), indent=1) + "\n", encoding="utf-8")
     applied: Counter = Counter()
     changes: Counter = Counter()
     review: Counter = Counter()

@@ -28,6 +28,9 @@ from support import CORPUS, ROOT, lint_codes
 
 LINT_CACHE = ROOT / "tests" / "corpus" / "lint-cache.json"
 EXPECTED_ERRORS = ROOT / "tests" / "corpus" / "expected-errors.json"
+# Every removal unsupported-property makes under `apply --all`, each read by eye: the schema has
+# no home for the value. Re-record with `python bench/corpus_report.py --record-removals`.
+REVIEWED_REMOVALS = ROOT / "tests" / "corpus" / "unsupported-removals.json"
 SUFFIXES = (".yaml", ".yml", ".json", ".template")
 
 
@@ -235,3 +238,10 @@ def refresh_lint_cache(outcomes: list[Outcome]) -> None:
     LINT_CACHE.parent.mkdir(parents=True, exist_ok=True)
     LINT_CACHE.write_text(json.dumps(dict(sorted(cache.items())), indent=0) + "\n")
 
+
+
+def unsupported_removals(outcomes: list[Outcome]) -> list[dict]:
+    """The removals unsupported-property made in the sweep, as the reviewed list records them."""
+    found = [{"file": o.path, "path": "/".join(map(str, c["path"])), "reason": c["message"]}
+             for o in outcomes for c in o.changes if c["fixer"] == "unsupported-property" and c["action"] == "remove"]
+    return sorted(found, key=lambda r: (r["file"], r["path"]))
