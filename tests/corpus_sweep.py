@@ -61,6 +61,7 @@ class Outcome:
     lint_before: list[str] = field(default_factory=list)
     lint_after: list[str] = field(default_factory=list)
     lint_seen: dict[str, list[str]] = field(default_factory=dict)  # every text linted: digest -> codes
+    lint_missing: int = 0  # texts the cache lacked, with lint="cached": not linted
     after: str = ""
 
 
@@ -156,10 +157,16 @@ def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def _lint(text: str, cache: dict[str, list[str]], seen: dict[str, list[str]]) -> list[str]:
+class _NotCached(Exception):
+    """A text the lint cache lacks, in a sweep that lints from the cache only."""
+
+
+def _lint(text: str, cache: dict[str, list[str]], seen: dict[str, list[str]], cached_only: bool = False) -> list[str]:
     """cfn-lint's error codes for ``text``, from the cache when it has them; noted in ``seen``."""
     digest = _digest(text)
     codes = cache.get(digest)
+    if codes is None and cached_only:
+        raise _NotCached(digest)
     codes = sorted(codes) if codes is not None else sorted(lint_codes(text))
     seen[digest] = codes
     return codes
@@ -180,7 +187,9 @@ def _apply_writes(path: Path, config: Config) -> bool:
         return target.read_bytes() != path.read_bytes() or len(list(Path(tmp).iterdir())) > 1
 
 
-def sweep_one(path: Path, lint_cache: dict[str, list[str]] | None = None, lint: bool = True) -> Outcome:
+def sweep_one(path: Path, lint_cache: dict[str, list[str]] | None = None, lint: bool | str = True) -> Outcome:
+    """``lint``: True lints what the cache lacks (slow), "cached" uses the cache alone and counts
+    what it lacks in ``lint_missing``, False lints nothing."""
     # the corpus is a tree of projects without .git: its children may be inlined from anywhere in it
     all_fixers = Config(select=("ALL",), unsafe_fixes=True,
                         fixer_options={"flatten-nested-stacks": {"allowed-roots": (str(CORPUS),)}})
@@ -203,13 +212,18 @@ def sweep_one(path: Path, lint_cache: dict[str, list[str]] | None = None, lint: 
     out.stray_lines = stray_lines(before, result.after, out.changes)
     if lint:
         cache = lint_cache or {}
-        out.lint_before = _lint(before, cache, out.lint_seen)
-        if any(c["fixer"] == "flatten-nested-stacks" for c in out.changes):
-            # the flattened template answers for its children's errors too
-            for child in _children(path):
-                codes = _lint(child.read_bytes().decode("utf-8"), cache, out.lint_seen)
-                out.lint_before = sorted(set(out.lint_before) | set(codes))
-        out.lint_after = _lint(result.after, cache, out.lint_seen)
+        only = lint == "cached"
+        try:
+            out.lint_before = _lint(before, cache, out.lint_seen, only)
+            if any(c["fixer"] == "flatten-nested-stacks" for c in out.changes):
+                # the flattened template answers for its children's errors too
+                for child in _children(path):
+                    codes = _lint(child.read_bytes().decode("utf-8"), cache, out.lint_seen, only)
+                    out.lint_before = sorted(set(out.lint_before) | set(codes))
+            out.lint_after = _lint(result.after, cache, out.lint_seen, only)
+        except _NotCached:
+            out.lint_missing += 1
+            return out
         out.new_lint_errors = sorted(set(out.lint_after) - set(out.lint_before))
     return out
 
@@ -222,7 +236,7 @@ def _sweep_entry(args: tuple) -> Outcome:
         return Outcome(_key(path), "crash", f"{type(exc).__name__}: {exc}")
 
 
-def sweep(lint: bool = True, files: list[Path] | None = None) -> list[Outcome]:
+def sweep(lint: bool | str = True, files: list[Path] | None = None) -> list[Outcome]:
     cache = json.loads(LINT_CACHE.read_text()) if LINT_CACHE.exists() else {}
     files = files if files is not None else corpus_files()
     jobs = os.cpu_count() or 1
