@@ -22,6 +22,7 @@ from pathlib import Path
 
 from cfnfix.config import Config, Resolver
 from cfnfix.document import Document, parse
+from cfnfix.nodepath import editor_path
 from cfnfix.runner import Job, process, run
 
 from support import CORPUS, ROOT, lint_codes
@@ -73,6 +74,7 @@ def _covered_lines(doc: Document, paths: list[tuple], other: Document, gone: boo
     """
     lines: set[int] = set()
     for path in paths:
+        path = editor_path(doc, path)  # a data path through a short-form intrinsic (!If) names its node
         for depth in range(1, len(path)):
             if other.node(path[:depth]) is None:
                 path = path[:depth]

@@ -22,6 +22,9 @@ from .fixer import GROUPS, Finding, Fix, Fixer
 from .registry import all_fixers
 
 MAX_PASSES = 8  # a fixer is run again while findings wait on a conflict and the last pass made progress
+# The fixer list runs again while a round changed something: a resource one fixer adds (a log
+# bucket, a role) gets the fixes of the fixers before it, so a second run changes nothing.
+MAX_ROUNDS = 3
 
 
 @dataclass
@@ -58,23 +61,30 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
     except TemplateError as exc:
         return FileResult("", "error", error=str(exc))
     fixers = all_fixers()
-    for name in names:
-        if name in skip_all:
-            continue
-        fixer = fixers[name](config.fixer_options.get(name))
-        fixer.source_path = source_path
-        if config.as_of is not None:
-            fixer.as_of = config.as_of
-        try:
-            new_doc = _run_fixer(fixer, doc, result, skip_by_resource, config.unsafe_fixes)
-        except _FixerFailed as exc:
-            message, trace = exc.args
-            result.fixer_errors.append(Problem(name, None, (), message, trace=trace))
-            continue
-        if new_doc is not doc:
-            doc = new_doc
-            if fixer.output_suffix and source_path:
-                result.output = beside(source_path, fixer.output_suffix)
+    seen: dict[str, tuple[set, set]] = {}  # per fixer: unfixed and available entries already listed
+    failed: set[str] = set()
+    for _ in range(MAX_ROUNDS):
+        start = doc
+        for name in names:
+            if name in skip_all or name in failed:
+                continue
+            fixer = fixers[name](config.fixer_options.get(name))
+            fixer.source_path = source_path
+            if config.as_of is not None:
+                fixer.as_of = config.as_of
+            try:
+                new_doc = _run_fixer(fixer, doc, result, skip_by_resource, config.unsafe_fixes, seen.setdefault(name, (set(), set())))
+            except _FixerFailed as exc:
+                message, trace = exc.args
+                result.fixer_errors.append(Problem(name, None, (), message, trace=trace))
+                failed.add(name)
+                continue
+            if new_doc is not doc:
+                doc = new_doc
+                if fixer.output_suffix and source_path:
+                    result.output = beside(source_path, fixer.output_suffix)
+        if doc is start:
+            break
     result.after = doc.text
     if result.changes:
         result.status = "fixed"
@@ -82,10 +92,9 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
 
 
 def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource: dict[str, set[str]],
-               unsafe_fixes: bool) -> Document:
+               unsafe_fixes: bool, seen: tuple[set, set]) -> Document:
     """Find and fix until nothing waits on a conflict; returns the (possibly new) document."""
-    seen_unfixed: set[tuple] = set()
-    seen_available: set[tuple] = set()
+    seen_unfixed, seen_available = seen
     for _ in range(MAX_PASSES):
         findings = [f for f in _guard(fixer, "find", doc) if fixer.name not in skip_by_resource.get(f.resource, ())]
         fixable = []
