@@ -117,7 +117,8 @@ def _short_tag(name: str) -> str:
 def yaml_inline(value: Any, style: Style, flow: bool = False) -> str | None:
     """``value`` written on one line, or None when it needs a block."""
     if isinstance(value, Verbatim):
-        if "\n" in value.text or (flow and not value.flow_ok):
+        # a block collection (its text began on a line of its own) stays a block, even of one line
+        if "\n" in value.text or value.own_line or (flow and not value.flow_ok):
             return None
         return value.text
     call = intrinsic(value)
