@@ -246,9 +246,28 @@ def sweep(lint: bool | str = True, files: list[Path] | None = None) -> list[Outc
         return list(pool.map(_sweep_entry, [(p, cache, lint) for p in files], chunksize=8))
 
 
+def _fixture_lint(text: str) -> tuple[str, list[str]]:
+    return _digest(text), sorted(lint_codes(text))
+
+
+def fixture_lints(old: dict[str, list[str]]) -> dict[str, list[str]]:
+    """cfn-lint's codes for every golden fixture's input and expected output (what the fixture
+    guarantees lint), from ``old`` where it has them."""
+    texts = [p.read_bytes().decode("utf-8") for p in sorted((ROOT / "fixtures").rglob("*"))
+             if p.suffix in (".yaml", ".yml", ".json") and p.is_file()
+             and not p.name.endswith((".changes.json", ".options.json")) and p.name != "changes.json"]
+    known = {d: old[d] for d in map(_digest, texts) if d in old}
+    todo = [t for t in dict.fromkeys(texts) if _digest(t) not in known]
+    with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
+        known.update(pool.map(_fixture_lint, todo, chunksize=4))
+    return known
+
+
 def refresh_lint_cache(outcomes: list[Outcome]) -> None:
-    """Record cfn-lint's codes for every input and output the sweep linted, and only those."""
-    cache = {}
+    """Record cfn-lint's codes for every input and output the sweep linted, and for the golden
+    fixtures, and only those."""
+    old = json.loads(LINT_CACHE.read_text()) if LINT_CACHE.exists() else {}
+    cache = fixture_lints(old)
     for o in outcomes:
         cache.update(o.lint_seen)
     LINT_CACHE.parent.mkdir(parents=True, exist_ok=True)
