@@ -140,7 +140,8 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
             new_doc = parse(new_text)
         except TemplateError as exc:
             raise _FixerFailed(f"{fixer.name}: produced an invalid template ({exc}); its fixes were not applied", None) from None
-        base = max((c.finding for c in result.changes if c.finding is not None), default=-1) + 1
+        # findings are numbered in the order they are applied: the last change holds the highest
+        base = (result.changes[-1].finding or 0) + 1 if result.changes else 0
         keys = {id(u.finding): base + i for i, u in enumerate(accepted)}
         result.changes.extend(_detached(c, keys.get(id(c.owner), base))
                               for c in fix.changes if id(c) in chosen)  # in the fixer's order
