@@ -65,16 +65,18 @@ def lint(text: str, cache: dict) -> list[str]:
 
 def one(args: tuple) -> dict:
     task, model, ideal, cache, select = args
-    from cfnfix.config import Config
-    from cfnfix.runner import Job, process
+    from cfnfix.api import fix_file, make_config
+    from cfnfix.changelog import FileResult
 
     seen: dict[str, list[str]] = {}
     before = model.read_bytes().decode("utf-8", "replace")
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / model.name
         shutil.copyfile(model, copy)
-        config = Config(select=select, unsafe_fixes=True)
-        result = process(str(copy), True, Job(config=config))
+        try:
+            result = fix_file(copy, make_config(select=select, unsafe_fixes=True), write=True)
+        except Exception as error:  # noqa: BLE001 - unreadable models are counted, not fatal
+            result = FileResult(path=str(copy), status="error", error=str(error))
         after = copy.read_bytes().decode("utf-8", "replace")
     local = dict(cache)
     row = {
