@@ -46,6 +46,11 @@ def outcome(path: str) -> str:
     return json.dumps(record, indent=1, sort_keys=True, default=str) + "\n=====\n" + (result.after or "")
 
 
+def _read(path: Path) -> str:
+    with open(path, encoding="utf-8", newline="") as handle:  # line endings as written
+        return handle.read()
+
+
 def key(path: str) -> str:
     return hashlib.sha1(path.encode()).hexdigest()[:16] + "-" + Path(path).parent.name + "-" + Path(path).name
 
@@ -53,16 +58,19 @@ def key(path: str) -> str:
 def main() -> int:
     mode, folder = sys.argv[1], Path(sys.argv[2])
     files = corpus()
+    from cfnfix.registry import all_fixers
+
+    all_fixers()  # every module loaded before the workers fork: edits made meanwhile do not leak in
     with ProcessPoolExecutor(2) as pool:
         results = list(pool.map(outcome, files, chunksize=8))
     if mode == "record":
         folder.mkdir(parents=True, exist_ok=True)
         for path, text in zip(files, results):
-            (folder / key(path)).write_text(text)
+            (folder / key(path)).write_text(text, encoding="utf-8")  # no newline translation on write
         print(f"recorded {len(files)} templates in {folder}")
         return 0
     differ = [path for path, text in zip(files, results)
-              if not (folder / key(path)).exists() or (folder / key(path)).read_text() != text]
+              if not (folder / key(path)).exists() or _read(folder / key(path)) != text]
     for path in differ:
         print("differs:", path)
     print(f"{len(files)} templates, {len(differ)} differ")
