@@ -1,18 +1,28 @@
-"""Time `cfnfix check` and `cfnfix apply --all --dry-run` against cfn-lint on the same templates.
+"""Time cfnfix against cfn-lint on the same templates, in CPU seconds (and wall seconds beside).
 
     python bench/bench.py [FOLDER]      (default: ../shared/corpus/aws-samples)
-    python bench/bench.py --scaling     one template of 1,500 and one of 15,000 S3 buckets
+    python bench/bench.py --scaling     synthetic templates of 500 and 2,000 mixed resources,
+                                        and one of about 1 MB
 
 Each command runs once as a subprocess over the same file list, in this one run, so the
 ratios compare like with like on the same machine. cfnfix runs with its default worker count;
-cfn-lint with its own defaults. Prints a Markdown table.
+cfn-lint with its own defaults. The figure reported is CPU time, user + system, of the child
+process and every process it waited for (``getrusage(RUSAGE_CHILDREN)`` before and after):
+the machine is shared, so wall time measures the neighbours as much as cfnfix. Prints
+Markdown tables with the goals of issue 21 beside the measured figures.
 
-``--scaling`` checks that cost grows linearly with the number of resources: ten times the
-buckets should take about ten times as long (issue 15: 16,000 buckets once took 197 s).
+``--scaling`` checks that cost grows linearly with the size of a template: four times the
+resources should cost at most five times the CPU time (``check --all`` and ``apply --all
+--dry-run``), and a template of about 1 MB should be fixed (``apply --all``, on a copy) in
+under 10 s. The resources are of the kinds real templates hold (buckets, functions with
+inline code and their roles and log groups, security groups, queues, topics, instances, DB
+instances), written so that most fixers have work, and refer to each other.
 """
 
 from __future__ import annotations
 
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,6 +31,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+GOALS = {"cfnfix check": 0.02, "cfnfix check --all": 0.04, "cfnfix apply --all --dry-run": 0.05}
+SCALING_GOAL = 5.0  # four times the resources: at most five times the CPU time
+BIG_GOAL = 10.0  # seconds to fix a 1 MB template
 
 
 def templates(folder: Path) -> list[str]:
@@ -28,32 +41,186 @@ def templates(folder: Path) -> list[str]:
     return sorted(str(p) for p in folder.rglob("*") if p.suffix in suffixes and p.is_file())
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str]) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of running ``command`` to its end, its worker processes included."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall
 
 
-def buckets(count: int) -> str:
-    """A template of ``count`` plain versioned S3 buckets: every bucket fixer has work on each."""
-    body = "".join(
-        f"  Bucket{i}:\n    Type: AWS::S3::Bucket\n    Properties:\n      VersioningConfiguration:\n"
-        f"        Status: Enabled\n"
-        for i in range(count)
-    )
-    return "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n" + body
+_CODE = '''import json
+import os
+import boto3
+
+TABLE = os.environ.get("TABLE", "table{i}")
+s3 = boto3.client("s3")
+
+
+def handler(event, context):
+    records = event.get("Records", [])
+    for record in records:
+        key = record["s3"]["object"]["key"]
+        s3.head_object(Bucket=os.environ["BUCKET"], Key=key)
+    return {{"statusCode": 200, "body": json.dumps({{"count": len(records), "unit": {i}}})}}
+'''
+
+
+def _unit(i: int) -> str:
+    """Ten resources that refer to each other, as a real application stack holds them."""
+    code = "".join(f"          {line}\n" if line else "\n" for line in _CODE.format(i=i).splitlines())
+    return f"""  Bucket{i}:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub app-{i}-${{AWS::AccountId}}-data
+      VersioningConfiguration:
+        Status: Enabled
+      Tags:
+        - Key: unit
+          Value: '{i}'
+  Role{i}:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: lambda.amazonaws.com
+            Action: sts:AssumeRole
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole
+      Policies:
+        - PolicyName: data
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action: ['s3:GetObject', 's3:PutObject']
+                Resource: !Sub '${{Bucket{i}.Arn}}/*'
+              - Effect: Allow
+                Action: sqs:SendMessage
+                Resource: !GetAtt Queue{i}.Arn
+  Function{i}:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.8
+      Handler: lambda_function.handler
+      Role: !GetAtt Role{i}.Arn
+      Timeout: 30
+      Environment:
+        Variables:
+          BUCKET: !Ref Bucket{i}
+          QUEUE: !Ref Queue{i}
+      Code:
+        ZipFile: |
+{code}  LogGroup{i}:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Sub /aws/lambda/${{Function{i}}}
+  Queue{i}:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 60
+      MessageRetentionPeriod: 345600
+  Topic{i}:
+    Type: AWS::SNS::Topic
+    Properties:
+      Subscription:
+        - Protocol: sqs
+          Endpoint: !GetAtt Queue{i}.Arn
+  Group{i}:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: app {i}
+      VpcId: !Ref VpcId
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 22
+          ToPort: 22
+          CidrIp: 0.0.0.0/0
+        - IpProtocol: tcp
+          FromPort: 443
+          ToPort: 443
+          CidrIp: 10.0.0.0/8
+  Instance{i}:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-0abcdef1234567890
+      InstanceType: t3.micro
+      AvailabilityZone: us-east-1a
+      SecurityGroupIds:
+        - !Ref Group{i}
+      Tags:
+        - Key: Name
+          Value: !Sub app-{i}
+  Database{i}:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: mysql
+      DBInstanceClass: db.t3.micro
+      AllocatedStorage: '20'
+      MasterUsername: admin
+      MasterUserPassword: !Ref DbPassword
+      VPCSecurityGroups:
+        - !GetAtt Group{i}.GroupId
+      Tags:
+        - Key: queue
+          Value: !GetAtt Queue{i}.QueueName
+"""
+
+
+def mixed(count: int) -> str:
+    """A template of about ``count`` resources, ten kinds in units that refer to each other."""
+    head = """AWSTemplateFormatVersion: '2010-09-09'
+Description: synthetic application stacks for the cfnfix benchmark
+Parameters:
+  VpcId:
+    Type: AWS::EC2::VPC::Id
+  DbPassword:
+    Type: String
+    NoEcho: true
+Resources:
+"""
+    return head + "".join(_unit(i) for i in range(max(1, count // 10)))
+
+
+def _cli(*args: str) -> list[str]:
+    return [str(BIN / "cfnfix"), *args]
 
 
 def scaling() -> None:
-    print("| buckets | bytes | apply --all --dry-run (s) | check --all (s) |")
+    print("| resources | bytes | check --all CPU s (wall) | apply --all --dry-run CPU s (wall) |")
     print("|---:|---:|---:|---:|")
+    cpu: dict[tuple[int, str], float] = {}
     with tempfile.TemporaryDirectory() as folder:
-        for count in (1_500, 15_000):
-            path = Path(folder) / f"buckets{count}.yaml"
-            path.write_text(buckets(count))
-            apply = timed([str(BIN / "cfnfix"), "apply", "--all", "--dry-run", "-q", str(path)])
-            check = timed([str(BIN / "cfnfix"), "check", "--all", "-q", str(path)])
-            print(f"| {count:,} | {path.stat().st_size:,} | {apply:.2f} | {check:.2f} |")
+        for count in (500, 2_000):
+            path = Path(folder) / f"mixed{count}.yaml"
+            path.write_text(mixed(count))
+            row = []
+            for name, args in (("check", ("check", "--all", "-q")), ("apply", ("apply", "--all", "--dry-run", "-q"))):
+                seconds, wall = timed(_cli(*args, str(path)))
+                cpu[count, name] = seconds
+                row.append(f"{seconds:.2f} ({wall:.2f})")
+            print(f"| {count:,} | {path.stat().st_size:,} | {' | '.join(row)} |")
+        ratios = [cpu[2_000, name] / cpu[500, name] for name in ("check", "apply")]
+        print(f"| 4x resources: CPU ratio (goal <= {SCALING_GOAL:g}) | | "
+              + " | ".join(f"{r:.2f} {'ok' if r <= SCALING_GOAL else 'MISSED'}" for r in ratios) + " |")
+        units = 10
+        while len(mixed(units * 10)) < 1_000_000:
+            units += 10
+        big = Path(folder) / "big.yaml"
+        big.write_text(mixed(units * 10))
+        work = Path(folder) / "big-work.yaml"
+        shutil.copy(big, work)
+        seconds, wall = timed(_cli("apply", "--all", "-q", str(work)))
+        print(f"\n| 1 MB template | resources | bytes | apply --all CPU s (wall) | goal |")
+        print("|---|---:|---:|---:|---|")
+        verdict = "ok" if seconds < BIG_GOAL else "MISSED"
+        print(f"| big.yaml | {units * 10:,} | {big.stat().st_size:,} | {seconds:.2f} ({wall:.2f}) | < {BIG_GOAL:g} s: {verdict} |")
 
 
 def main() -> None:
@@ -64,17 +231,20 @@ def main() -> None:
     files = templates(folder)
     rows = [
         ("cfn-lint", [str(BIN / "cfn-lint"), *files]),
-        ("cfnfix check", [str(BIN / "cfnfix"), "check", "--ignore-non-templates", "-q", *files]),
-        ("cfnfix check --all", [str(BIN / "cfnfix"), "check", "--all", "--ignore-non-templates", "-q", *files]),
-        ("cfnfix apply --all --dry-run", [str(BIN / "cfnfix"), "apply", "--all", "--dry-run", "--ignore-non-templates", "-q", *files]),
+        ("cfnfix check", _cli("check", "--ignore-non-templates", "-q", *files)),
+        ("cfnfix check --all", _cli("check", "--all", "--ignore-non-templates", "-q", *files)),
+        ("cfnfix apply --all --dry-run", _cli("apply", "--all", "--dry-run", "--ignore-non-templates", "-q", *files)),
     ]
     times = {name: timed(cmd) for name, cmd in rows}
-    base = times["cfn-lint"]
+    base_cpu, base_wall = times["cfn-lint"]
     print(f"{len(files)} files under {folder}\n")
-    print("| command | seconds | share of cfn-lint |")
-    print("|---|---:|---:|")
-    for name, seconds in times.items():
-        print(f"| {name} | {seconds:.2f} | {100 * seconds / base:.1f}% |")
+    print("| command | CPU s | wall s | CPU share of cfn-lint | goal |")
+    print("|---|---:|---:|---:|---|")
+    for name, (cpu, wall) in times.items():
+        goal = GOALS.get(name)
+        ratio = cpu / base_cpu
+        verdict = "" if goal is None else f"<= {goal:.2f}x: {'ok' if ratio <= goal else 'MISSED'}"
+        print(f"| {name} | {cpu:.2f} | {wall:.2f} | {ratio:.3f}x | {verdict} |")
 
 
 if __name__ == "__main__":

@@ -152,6 +152,7 @@ class DanglingReference(Fixer):
         params = list(data.get("Parameters") or {}) if isinstance(data.get("Parameters"), dict) else []
         resources = list(doc.resources)
         refs = params + resources
+        self._known = set(refs), set(resources)  # membership tests; the lists keep the order names are offered in
         findings: list[Finding] = []
         seen: set = set()
         conditions = data.get("Conditions")
@@ -172,8 +173,9 @@ class DanglingReference(Fixer):
     def _check(self, doc: Document, fn: str, arg: Any, path: tuple, rid: str | None,
                refs: list[str], resources: list[str]) -> list[Finding]:
         self._call = path  # findings are logged at the call; the text is edited at its argument
+        known_refs, known_resources = self._known
         if fn == "Ref":
-            if not isinstance(arg, str) or arg in refs or arg in PSEUDO:
+            if not isinstance(arg, str) or arg in known_refs or arg in PSEUDO:
                 return []
             target, why = pick(arg, refs + list(PSEUDO))
             where = _arg_path(doc, path, fn)
@@ -184,11 +186,11 @@ class DanglingReference(Fixer):
             if not (isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg)):
                 return []
             res, attr = arg
-            where = _arg_path(doc, path, fn)
-            node = doc.node(where)
-            if node is None:
-                return []
-            if res not in resources:
+            if res not in known_resources:
+                where = _arg_path(doc, path, fn)
+                node = doc.node(where)
+                if node is None:
+                    return []
                 target, why = pick(res, resources)
                 text_path, old = (where, f"{res}.{attr}") if node.kind == "scalar" else (where + (0,), res)
                 new = f"{target}.{attr}" if node.kind == "scalar" and target else target
@@ -196,6 +198,10 @@ class DanglingReference(Fixer):
                                       text_path, old, new)]
             attrs = self._attrs(doc, res, attr)
             if attrs is None:
+                return []
+            where = _arg_path(doc, path, fn)
+            node = doc.node(where)
+            if node is None:
                 return []
             target, why = pick_attribute(attr, attrs)
             text_path, old = (where, f"{res}.{attr}") if node.kind == "scalar" else (where + (1,), attr)
@@ -207,15 +213,13 @@ class DanglingReference(Fixer):
             if not isinstance(text, str):
                 return []
             local = local if isinstance(local, dict) else {}
-            where = _arg_path(doc, path, fn)
-            if isinstance(arg, list):
-                where = where + (0,)
             out = []
             for inner in dict.fromkeys(_SUB_VAR.findall(text)):
                 name = inner.strip()
                 token = "${" + inner + "}"
-                if name in local or name in refs or name in PSEUDO:
+                if name in local or name in known_refs or name in PSEUDO:
                     continue
+                where = _arg_path(doc, path, fn) + ((0,) if isinstance(arg, list) else ())
                 if ":" in name and not name.startswith("AWS::"):
                     message = (f"E1019 '{token}' in an Fn::Sub string is not a template name; it reads as an IAM "
                                f"policy variable, which Fn::Sub needs escaped as '${{!{inner}}}'")
@@ -223,7 +227,7 @@ class DanglingReference(Fixer):
                     continue
                 if "." in name:
                     res, attr = name.split(".", 1)
-                    if res in resources:
+                    if res in known_resources:
                         attrs = self._attrs(doc, res, attr)
                         if attrs is None:
                             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cfnfix import python_code
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.fixer import Finding, Fix, Fixer
@@ -21,18 +22,8 @@ _INLINE_RUNTIMES = ("python", "nodejs")
 
 def python_functions(code: str) -> dict[str, int] | None:
     """Module-level functions and their positional-parameter counts; None when not Python 3."""
-    import libcst  # imported here: only templates with inline Python pay for it
-
-    try:
-        module = libcst.parse_module(code)
-    except libcst.ParserSyntaxError:
-        return None
-    found = {}
-    for stmt in module.body:
-        if isinstance(stmt, libcst.FunctionDef):
-            params = stmt.params
-            found[stmt.name.value] = len(params.posonly_params) + len(params.params)
-    return found
+    module = python_code.parse(code)
+    return None if module is None else python_code.functions(module)
 
 
 def python_functions_by_text(code: str) -> dict[str, int]:

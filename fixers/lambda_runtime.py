@@ -8,7 +8,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from cfnfix import schemas
+from cfnfix import python_code, schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
@@ -246,15 +246,12 @@ class LambdaRuntime(Fixer):
         if text is None:
             return None
         if family(old) == "python":
-            import libcst  # imported here: only templates with inline Python pay for it
-
-            try:
-                module = libcst.parse_module(text)
-            except libcst.ParserSyntaxError:
+            module = python_code.parse(text)
+            if module is None:
                 return f"the inline code of {function} does not parse as Python 3" + ("" if exact else " (checked with its substitutions blanked)")
             imported = {
                 name.split(".")[0]
-                for node in _imports(module)
+                for node in python_code.imports(module)
                 for name in node
             }
             removed = sorted(m for m in imported if m in _REMOVED_MODULES and _version(new) >= _REMOVED_MODULES[m])
@@ -305,20 +302,6 @@ class LambdaRuntime(Fixer):
             for i, finding in fixed.items():
                 editor.set(path + (i,), finding.detail[1])
         return changes
-
-
-def _imports(module: Any) -> list[list[str]]:
-    """Dotted names of every import statement anywhere in ``module``."""
-    import libcst
-    import libcst.matchers as m
-
-    names = []
-    for node in m.findall(module, m.Import() | m.ImportFrom()):
-        if isinstance(node, libcst.Import):
-            names.append([libcst.helpers.get_full_name_for_node(a.name) or "" for a in node.names])
-        elif node.module is not None and not node.relative:
-            names.append([libcst.helpers.get_full_name_for_node(node.module) or ""])
-    return names
 
 
 def _callback_handler(code: str, name: str) -> bool:

@@ -10,7 +10,8 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.graph import cheapest_cut, cycles, dependency_graph, edges
+from cfnfix.cycles import document_cycles, document_graph, document_index
+from cfnfix.graph import cheapest_cut, edges
 from cfnfix.nodepath import node_path
 
 _NAME = "{name}"
@@ -127,13 +128,14 @@ class ReferenceCycle(Fixer):
         if schemas.rewritten_by_transform(doc.data):
             return []
         resources = doc.resources
-        graph = dependency_graph(resources)
+        graph = document_graph(doc)
+        index = document_index(doc)
         findings = []
         for rid, res in resources.items():
-            if isinstance(res, dict) and edges(resources, rid, rid):
+            if isinstance(res, dict) and edges(resources, rid, rid, index):
                 findings.append(Finding(rid, ("Resources", rid), f"E3004 {rid} refers to itself; a resource cannot use "
                                         "its own name or attributes in its definition: write the value out", fixable=False))
-        for comp in cycles(graph):
+        for comp in document_cycles(doc):
             members = set(comp)
             sites: dict[tuple[str, str], list] = {}
             for x in comp:
@@ -174,7 +176,7 @@ class ReferenceCycle(Fixer):
         if name is None:
             return None
         out = []
-        for rel in dict.fromkeys(edges(resources, x, t)):
+        for rel in dict.fromkeys(edges(resources, x, t, document_index(doc))):
             if rel == ("DependsOn",):
                 return None
             path = ("Resources", x) + rel

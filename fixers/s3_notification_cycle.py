@@ -11,7 +11,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
 from cfnfix.s3_notification_handler import HANDLER_CODE
-from cfnfix.cycles import document_graph
+from cfnfix.cycles import document_cycles
 from cfnfix.graph import cycles, dependency_graph, depends_on, references
 
 RUNTIME = "python3.13"  # cfn-lint's LmbdRuntimeLifecycle: deprecated 2029-06-30
@@ -137,13 +137,15 @@ class S3NotificationCycle(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         resources = doc.resources
-        in_cycle = {name: set(comp) for comp in cycles(document_graph(doc)) for name in comp}
+        in_cycle = {name: set(comp) for comp in document_cycles(doc) for name in comp}
         findings = []
         for bid, res in doc.resources_of_type("AWS::S3::Bucket"):
             props = res.get("Properties")
             if not isinstance(props, dict) or "NotificationConfiguration" not in props:
                 continue
             component = in_cycle.get(bid, set())
+            if not component:  # nothing of it can be in a loop
+                continue
             targets, related = _targets(resources, bid)
             looped = sorted((set(targets) | set(related)) & component)
             if not looped:

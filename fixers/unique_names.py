@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Any, Iterator
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
+from cfnfix.memo import cached
 from cfnfix.literals import StringSite, escape, intrinsic, set_sub, string_sites, sub_variables, template_of, value_of
 from cfnfix.names import NAME_PROPERTIES, NameRule, occurs_in, replace_occurrences, split_fifo
 from cfnfix.parameters import accepts, add_parameter, is_parameter, max_length, parameter
@@ -222,32 +224,21 @@ class UniqueNames(Fixer):
 
     def _unrewritable(self, doc: Document, needle: str, own: tuple) -> str | None:
         """Where ``needle`` is written in a place Fn::Sub cannot go, if anywhere."""
-        data = doc.data if isinstance(doc.data, dict) else {}
-        for section in UNREWRITABLE:
-            for _, text in _all_strings(data.get(section), (section,)):
-                if occurs_in(needle, text):
-                    return section
-        for rid, res in doc.resources.items():
-            if isinstance(res, dict):
-                if any(occurs_in(needle, t) for _, t in _all_strings(res.get("Metadata"), ())):
-                    return f"the Metadata of {rid}"
-                for path, text in _all_strings(res.get("Properties"), ("Resources", rid, "Properties")):
-                    if any(k in CODE_KEYS for k in path) and occurs_in(needle, text):
-                        return f"the inline code of {rid}"
+        strings, haystack = cached(doc, "unique-names/unrewritable", lambda: _indexed(_unrewritable_strings(doc)))
+        for i in haystack.holding(needle):
+            where, text = strings[i]
+            if occurs_in(needle, text):
+                return where
         return None
 
     def _references(self, doc: Document, needle: str, own: tuple) -> list[StringSite]:
         """The other strings (resource properties, outputs) that write the name out."""
         found = []
-        for section, name, body in _bodies(doc):
-            for key in ("Properties",) if section == "Resources" else ("Value", "Export"):
-                if not isinstance(body, dict) or key not in body:
-                    continue
-                for site in string_sites(body[key], (section, name, key), CODE_KEYS):
-                    if site.path == own or any(_prose(p) for p in site.path):
-                        continue
-                    if occurs_in(needle, template_of(site)):
-                        found.append(site)
+        sites, haystack = cached(doc, "unique-names/sites", lambda: _indexed(_sites(doc)))
+        for i in haystack.holding(needle):
+            site, template = sites[i]
+            if site.path != own and occurs_in(needle, template):
+                found.append(site)
         return found
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
@@ -275,6 +266,64 @@ class UniqueNames(Fixer):
                     changes.append(self.change(f, "replace", value_of(site), {"Fn::Sub": updated},
                                                f"writes out the renamed {f.path[-1]} of {f.resource}", path=site.path))
         return Fix.of(editor, changes)
+
+
+class _Haystack:
+    """Many strings searched for one needle at a time: they are joined into one text, so the
+    search runs in C over all of them instead of once per string in Python."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.starts: list[int] = []
+        offset = 0
+        for text in texts:
+            self.starts.append(offset)
+            offset += len(text) + 1
+        self.text = "\0".join(texts)
+
+    def holding(self, needle: str) -> Iterator[int]:
+        """Indices, in order, of the strings that contain ``needle`` (and possibly a few more, when
+        it spans a separator: callers test each string themselves)."""
+        starts, count = self.starts, len(self.starts)
+        pos = self.text.find(needle) if count else -1
+        while pos != -1:
+            i = bisect_right(starts, pos) - 1
+            yield i
+            if i + 1 >= count:
+                return
+            pos = self.text.find(needle, starts[i + 1])
+
+
+def _indexed(pairs: list[tuple[Any, str]]) -> tuple[list[tuple[Any, str]], _Haystack]:
+    return pairs, _Haystack([text for _, text in pairs])
+
+
+def _unrewritable_strings(doc: Document) -> list[tuple[str, str]]:
+    """(where, text) of every string in a place Fn::Sub cannot go, in the order they are judged:
+    the sections that take no Fn::Sub, then each resource's Metadata and inline code."""
+    out = []
+    data = doc.data if isinstance(doc.data, dict) else {}
+    for section in UNREWRITABLE:
+        out += [(section, text) for _, text in _all_strings(data.get(section), (section,))]
+    for rid, res in doc.resources.items():
+        if isinstance(res, dict):
+            out += [(f"the Metadata of {rid}", t) for _, t in _all_strings(res.get("Metadata"), ())]
+            out += [(f"the inline code of {rid}", text)
+                    for path, text in _all_strings(res.get("Properties"), ("Resources", rid, "Properties"))
+                    if any(k in CODE_KEYS for k in path)]
+    return out
+
+
+def _sites(doc: Document) -> list[tuple[StringSite, str]]:
+    """(site, its Fn::Sub template text) of every string of resource properties and outputs that
+    can write a name out (descriptions and inline code left out), in template order."""
+    out = []
+    for section, name, body in _bodies(doc):
+        for key in ("Properties",) if section == "Resources" else ("Value", "Export"):
+            if not isinstance(body, dict) or key not in body:
+                continue
+            out += [(site, template_of(site)) for site in string_sites(body[key], (section, name, key), CODE_KEYS)
+                    if not any(_prose(p) for p in site.path)]
+    return out
 
 
 def _bodies(doc: Document) -> list[tuple[str, str, Any]]:

@@ -74,8 +74,10 @@ def conversion(root: dict, schema: dict, value: Any, key: str = "") -> tuple[Any
 _REPORT = object()  # a wrong type no lossless conversion fits: reported, not changed
 
 
-def _walk(type_name: str, root: dict, value: Any, path: tuple) -> Iterator[tuple[tuple, Any, str]]:
-    schema = schemas.schema_at(type_name, path)
+def _walk(root: dict, raw: Any, value: Any, path: tuple) -> Iterator[tuple[tuple, Any, str]]:
+    """Conversions in ``value`` at ``path``, whose schema before resolving is ``raw`` (the schema
+    is carried down, step by step, instead of looked up from the resource's root at each node)."""
+    schema = schemas.resolve(root, raw)
     found = conversion(root, schema, value, path[-1] if isinstance(path[-1], str) else "")
     if found is not None:
         yield path, found[0], found[1]
@@ -84,10 +86,10 @@ def _walk(type_name: str, root: dict, value: Any, path: tuple) -> Iterator[tuple
         return
     if isinstance(value, dict):
         for k, v in value.items():
-            yield from _walk(type_name, root, v, path + (k,))
+            yield from _walk(root, schemas.child_schema(root, schema, k), v, path + (k,))
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _walk(type_name, root, v, path + (i,))
+            yield from _walk(root, schemas.child_schema(root, schema, i), v, path + (i,))
 
 
 class ValueType(Fixer):
@@ -148,7 +150,7 @@ class ValueType(Fixer):
             props = res.get("Properties")
             if root is None or not isinstance(props, dict):
                 continue
-            for path, new, how in _walk(type_name, root, props, ("Resources", rid, "Properties")):
+            for path, new, how in _walk(root, root, props, ("Resources", rid, "Properties")):
                 rule = "E1019" if isinstance(doc.value(path), dict) and "Fn::Sub" in doc.value(path) else "E3012"
                 message = f"{rule} {'/'.join(map(str, path[3:]))}: {how}"
                 findings.append(Finding(rid, path, message, detail=new, fixable=new is not _REPORT))

@@ -13,30 +13,37 @@ from typing import Iterator
 
 from .document import Document
 from .edits import Editor
-from .graph import cycles, dependency_graph, edges
+from .graph import cycles, dependency_graph, edges, reference_index
+from .memo import cached
 
 SG = "AWS::EC2::SecurityGroup"
 RULE_LISTS = {"SecurityGroupIngress": "AWS::EC2::SecurityGroupIngress", "SecurityGroupEgress": "AWS::EC2::SecurityGroupEgress"}
 NOTIFICATION_GRANTS = ("AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy")
 
-_GRAPHS: dict[int, tuple[Document, dict[str, set[str]]]] = {}
-_KEEP = 8
+def document_index(doc: Document) -> dict[str, dict[str, list[tuple]]]:
+    """Where each resource of ``doc`` refers to which name (:func:`cfnfix.graph.reference_index`),
+    built once per document. Callers must not change it."""
+    return cached(doc, "reference_index", lambda: reference_index(doc.resources))
 
 
 def document_graph(doc: Document) -> dict[str, set[str]]:
-    """The dependency graph of ``doc``'s resources, built once per document (documents are
-    immutable; the few most recent are kept). Callers must not change it."""
-    hit = _GRAPHS.get(id(doc))
-    if hit is not None and hit[0] is doc:
-        return hit[1]
-    graph = dependency_graph(doc.resources)
-    if len(_GRAPHS) >= _KEEP:
-        del _GRAPHS[next(iter(_GRAPHS))]
-    _GRAPHS[id(doc)] = (doc, graph)
-    return graph
+    """The dependency graph of ``doc``'s resources, built once per document from its reference
+    index. Callers must not change it."""
+    return cached(doc, "dependency_graph", lambda: dependency_graph(doc.resources, document_index(doc)))
 
 
-def edge_kinds(resources: dict, graph: dict[str, set[str]]) -> dict[tuple[str, str], tuple[str, list[tuple]]]:
+def document_cycles(doc: Document) -> list[list[str]]:
+    """cycles() of document_graph(), found once per document. Callers must not change them."""
+    return cached(doc, "cycles", lambda: cycles(document_graph(doc)))
+
+
+def document_edge_kinds(doc: Document) -> dict[tuple[str, str], tuple[str, list[tuple]]]:
+    """edge_kinds() of ``doc``, built once per document. Callers must not change it."""
+    return cached(doc, "edge_kinds", lambda: edge_kinds(doc.resources, document_graph(doc), document_index(doc)))
+
+
+def edge_kinds(resources: dict, graph: dict[str, set[str]],
+               index: dict[str, dict[str, list[tuple]]] | None = None) -> dict[tuple[str, str], tuple[str, list[tuple]]]:
     """Edges one of the cycle fixers can cut, by owner, with the paths that make each edge.
 
     An edge belongs to a fixer only when every reference behind it sits where that fixer can
@@ -48,7 +55,7 @@ def edge_kinds(resources: dict, graph: dict[str, set[str]]) -> dict[tuple[str, s
     for source, targets in graph.items():
         rtype = resources[source].get("Type")
         for target in targets:
-            paths = edges(resources, source, target)
+            paths = edges(resources, source, target, index)
             if not paths:
                 continue
             if rtype == SG and all(len(p) > 2 and p[:2] in (("Properties", k) for k in RULE_LISTS) and isinstance(p[2], int) for p in paths):
@@ -75,7 +82,7 @@ def owned_cycles(doc: Document, kind: str, owner_type: str, key) -> Iterator[tup
     """
     resources = doc.resources
     graph = document_graph(doc)
-    kinds = edge_kinds(resources, graph)
+    kinds = document_edge_kinds(doc)
     work = without(graph, {e for e, (k, _) in kinds.items() if k != kind})
     for component in cycles(work):
         owners = [r for r in component if resources[r].get("Type") == owner_type]

@@ -74,33 +74,50 @@ def depends_on(resource: Any) -> list[str]:
     return [d for d in deps if isinstance(d, str)] if isinstance(deps, list) else []
 
 
-def dependency_graph(resources: dict) -> dict[str, set[str]]:
-    """Resource -> the other resources it needs first."""
+def reference_paths(res: dict) -> dict[str, list[tuple]]:
+    """references() of a resource's body (all but Type, DependsOn and Condition), grouped by name."""
+    index: dict[str, list[tuple]] = {}
+    body = {k: v for k, v in res.items() if k not in ("Type", "DependsOn", "Condition")}
+    for name, path in references(body):
+        index.setdefault(name, []).append(path)
+    return index
+
+
+def reference_index(resources: dict) -> dict[str, dict[str, list[tuple]]]:
+    """reference_paths() of every resource that is a mapping, by logical id."""
+    return {name: reference_paths(res) for name, res in resources.items() if isinstance(res, dict)}
+
+
+def dependency_graph(resources: dict, index: dict[str, dict[str, list[tuple]]] | None = None) -> dict[str, set[str]]:
+    """Resource -> the other resources it needs first. ``index``: the resources' reference_index(),
+    when the caller has it."""
     graph: dict[str, set[str]] = {}
     for name, res in resources.items():
         if not isinstance(res, dict):
             continue
-        body = {k: v for k, v in res.items() if k not in ("Type", "DependsOn", "Condition")}
-        needs = {target for target, _ in references(body)} | set(depends_on(res))
+        paths = index[name] if index is not None else reference_paths(res)
+        needs = set(paths) | set(depends_on(res))
         # a resource that is not a mapping has no edges of its own, so it closes no cycle
         graph[name] = {n for n in needs if isinstance(resources.get(n), dict) and n != name}
     return graph
 
 
-def edges(resources: dict, source: str, target: str) -> list[tuple]:
-    """Paths (from the resource root) inside ``source`` where it refers to ``target``."""
+def edges(resources: dict, source: str, target: str, index: dict[str, dict[str, list[tuple]]] | None = None) -> list[tuple]:
+    """Paths (from the resource root) inside ``source`` where it refers to ``target``. ``index``:
+    the resources' reference_index(), when the caller has it."""
     res = resources.get(source)
     if not isinstance(res, dict):
         return []
     found = [("DependsOn",)] if target in depends_on(res) else []
-    return found + _paths_by_name(res).get(target, [])
+    paths = index[source] if index is not None else _paths_by_name(res)
+    return found + paths.get(target, [])
 
 
 _last_walked: tuple[dict, dict[str, list[tuple]]] | None = None
 
 
 def _paths_by_name(res: dict) -> dict[str, list[tuple]]:
-    """references() of a resource's body grouped by name, kept for the last resource walked.
+    """reference_paths() of a resource, kept for the last resource walked.
 
     Callers ask edges() for each target of one resource in turn; walking the body once per
     target is quadratic for a role naming thousands of buckets. The cache holds the resource
@@ -109,11 +126,7 @@ def _paths_by_name(res: dict) -> dict[str, list[tuple]]:
     """
     global _last_walked
     if _last_walked is None or _last_walked[0] is not res:
-        index: dict[str, list[tuple]] = {}
-        body = {k: v for k, v in res.items() if k not in ("Type", "DependsOn", "Condition")}
-        for name, path in references(body):
-            index.setdefault(name, []).append(path)
-        _last_walked = (res, index)
+        _last_walked = (res, reference_paths(res))
     return _last_walked[1]
 
 

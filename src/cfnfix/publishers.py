@@ -12,6 +12,7 @@ from __future__ import annotations
 from .document import Document
 from .fixer import Finding
 from .graph import references
+from .memo import cached
 from .policy_document import service_principals, statements
 from .properties import properties
 
@@ -42,13 +43,12 @@ def service_publishers(doc: Document, target: str, readers: frozenset | set, pol
     """Why AWS services may send to ``target``: each a short phrase naming the resource; empty
     when only code with IAM roles refers to it."""
     found: list[str] = []
-    for rid, res in doc.resources.items():
-        if rid == target or not isinstance(res, dict):
+    resources = doc.resources
+    for rid in cached(doc, "publishers/referrers", lambda: _referrers(resources)).get(target, ()):
+        if rid == target:
             continue
+        res = resources[rid]
         rtype = res.get("Type")
-        body = {k: v for k, v in res.items() if k not in ("Type", "Condition", "DependsOn", "Metadata")}
-        if not any(name == target for name, _ in references(body)):
-            continue
         if rtype in policies:
             props = properties(res) or {}
             services = sorted({s for st in statements(props.get("PolicyDocument")) or [] for s in service_principals(st)})
@@ -60,6 +60,17 @@ def service_publishers(doc: Document, target: str, readers: frozenset | set, pol
         if not isinstance(rtype, str) or rtype not in readers:
             found.append(f"{rid} ({rtype}) sends to it")
     return found
+
+
+def _referrers(resources: dict) -> dict[str, list[str]]:
+    """Name -> the resources whose body (Metadata aside) refers to it, in template order."""
+    out: dict[str, list[str]] = {}
+    for rid, res in resources.items():
+        if isinstance(res, dict):
+            body = {k: v for k, v in res.items() if k not in ("Type", "Condition", "DependsOn", "Metadata")}
+            for name in dict.fromkeys(name for name, _ in references(body)):
+                out.setdefault(name, []).append(rid)
+    return out
 
 
 def aws_managed_key_finding(doc: Document, rid: str, path: tuple, noun: str, key: str, readers: frozenset | set,

@@ -6,6 +6,7 @@ from typing import Any
 
 from .document import Document
 from .graph import references
+from .memo import cached
 from .policy_document import service_principals, statements
 from .properties import properties
 
@@ -23,14 +24,20 @@ def bucket_policies(doc: Document, bucket: str) -> list[tuple[str, dict]]:
     reference, or by the literal ``BucketName`` the bucket has."""
     literal = (properties(doc.resources.get(bucket)) or {}).get("BucketName")
     found = []
-    for pid, res in doc.resources_of_type("AWS::S3::BucketPolicy"):
-        props = properties(res)
-        if props is None:
-            continue
-        target = props.get("Bucket")
-        if bucket in names(target) or (isinstance(literal, str) and target == literal):
+    for pid, props, target, named in cached(doc, "s3/bucket_policies", lambda: _policies(doc)):
+        if bucket in named or (isinstance(literal, str) and target == literal):
             found.append((pid, props))
     return found
+
+
+def _policies(doc: Document) -> list[tuple[str, dict, Any, set[str]]]:
+    """(logical id, properties, Bucket, the names Bucket refers to) of every bucket policy."""
+    out = []
+    for pid, res in doc.resources_of_type("AWS::S3::BucketPolicy"):
+        props = properties(res)
+        if props is not None:
+            out.append((pid, props, props.get("Bucket"), names(props.get("Bucket"))))
+    return out
 
 
 def logging_destinations(doc: Document) -> list[str]:

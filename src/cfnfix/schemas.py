@@ -135,8 +135,26 @@ def resolve(root: dict, schema: Any) -> dict:
     return schema if isinstance(schema, dict) else {}
 
 
+_PROPERTIES: dict[tuple[int, int], tuple[dict, dict, tuple[dict, dict]]] = {}
+
+
 def _properties(root: dict, schema: dict) -> tuple[dict, dict]:
-    """Named and pattern properties an object schema accepts, its combinator branches included."""
+    """Named and pattern properties an object schema accepts, its combinator branches included.
+
+    Kept per schema object (schemas are loaded once and never change); the entry holds the
+    objects themselves, so their ids cannot be reused while cached. Callers must not change
+    what it returns."""
+    key = (id(root), id(schema))
+    hit = _PROPERTIES.get(key)
+    if hit is not None and hit[0] is root and hit[1] is schema:
+        return hit[2]
+    found = _collect_properties(root, schema)
+    if root and schema:  # an empty schema is a throwaway default ({}): nothing to keep
+        _PROPERTIES[key] = (root, schema, found)
+    return found
+
+
+def _collect_properties(root: dict, schema: dict) -> tuple[dict, dict]:
     props = dict(schema.get("properties") or {})
     patterns = dict(schema.get("patternProperties") or {})
     for word in _COMBINATORS:
@@ -153,16 +171,19 @@ def schema_at(type_name: str, path: tuple) -> dict:
     root = resource_schema(type_name) or {}
     schema: Any = root
     for part in path[3:]:
-        schema = resolve(root, schema)
-        if isinstance(part, int):
-            schema = schema.get("items", {})
-            continue
-        props, patterns = _properties(root, schema)
-        if part in props:
-            schema = props[part]
-        else:
-            schema = next((patterns[p] for p in patterns if _pattern_matches(p, part)), {})
+        schema = child_schema(root, resolve(root, schema), part)
     return resolve(root, schema)
+
+
+def child_schema(root: dict, schema: dict, part: Any) -> Any:
+    """The schema (unresolved) of item or property ``part`` of a value whose resolved schema is
+    ``schema``: one step of :func:`schema_at`, for walks that go down a value themselves."""
+    if isinstance(part, int):
+        return schema.get("items", {})
+    props, patterns = _properties(root, schema)
+    if part in props:
+        return props[part]
+    return next((patterns[p] for p in patterns if _pattern_matches(p, part)), {})
 
 
 def accepts(type_name: str, schema: dict, name: str) -> bool:
@@ -338,11 +359,16 @@ def attributes(type_name: str) -> list[str] | None:
         return None
 
 
-def read_only_attributes(type_name: str) -> set[str]:
+def read_only_attributes(type_name: str) -> frozenset[str]:
     """Attributes from the schema's read-only properties: enough to accept most GetAtts without cfn-lint."""
-    root = resource_schema(type_name) or {}
-    return {p[len("/properties/"):].replace("/", ".") for p in root.get("readOnlyProperties") or ()
-            if isinstance(p, str) and p.startswith("/properties/")}
+    return _read_only_attributes(type_name, _regions.get()[0])
+
+
+@lru_cache(maxsize=None)
+def _read_only_attributes(type_name: str, region: str) -> frozenset[str]:
+    root = resource_schema(type_name, region) or {}
+    return frozenset(p[len("/properties/"):].replace("/", ".") for p in root.get("readOnlyProperties") or ()
+                     if isinstance(p, str) and p.startswith("/properties/"))
 
 
 def rewritten_by_transform(data: Any) -> bool:

@@ -1,0 +1,99 @@
+"""Unit tests of what fixers share per document or per process (issue 21): parsed inline Python,
+the reference index and graph of a document, the per-document memo, and unique-names' search."""
+
+import gc
+
+from cfnfix import memo, python_code
+from cfnfix.cycles import document_graph, document_index
+from cfnfix.document import parse
+from cfnfix.fixers.unique_names import _Haystack
+from cfnfix.graph import dependency_graph, edges
+
+NESTED_IMPORTS = """
+import a.b, c
+from d.e import f
+from . import g
+if x:
+    import j
+elif y:
+    import k
+else:
+    import l
+try:
+    import m
+except E:
+    import n
+else:
+    import p
+finally:
+    import q
+class C:
+    import r
+    def f(self):
+        with z: import s
+for x in y:
+    import t
+else:
+    import u
+while 1: import v; import w
+match x:
+    case 1:
+        import xx
+async def h(a, b):
+    async with a:
+        import yy
+"""
+
+
+def test_imports_are_found_in_every_kind_of_block():
+    module = python_code.parse(NESTED_IMPORTS)
+    found = sorted(tuple(n) for n in python_code.imports(module))
+    assert found == [("a.b", "c"), ("d.e",), ("j",), ("k",), ("l",), ("m",), ("n",), ("p",), ("q",), ("r",),
+                     ("s",), ("t",), ("u",), ("v",), ("w",), ("xx",), ("yy",)]
+    assert python_code.functions(module) == {"h": 2}
+
+
+def test_code_is_parsed_once_and_python_2_is_none():
+    assert python_code.parse("x = 1\n") is python_code.parse("x = 1\n")
+    assert python_code.parse("print 'hello'\n") is None
+
+
+def test_document_index_and_graph_match_the_plain_functions():
+    doc = parse("""Resources:
+  A:
+    Type: AWS::SNS::Topic
+    Properties:
+      DisplayName: !Sub '${B.Arn}-${C}'
+  B:
+    Type: AWS::SQS::Queue
+    DependsOn: C
+  C:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: !GetAtt A.TopicName
+""")
+    resources = doc.resources
+    assert document_graph(doc) == dependency_graph(resources) == {"A": {"B", "C"}, "B": {"C"}, "C": {"A"}}
+    assert document_graph(doc) is document_graph(doc)
+    index = document_index(doc)
+    for source in resources:
+        for target in resources:
+            assert edges(resources, source, target, index) == edges(resources, source, target)
+
+
+def test_memo_entries_go_with_their_document():
+    doc = parse("Resources: {}\n")
+    assert memo.cached(doc, "k", lambda: [1]) is memo.cached(doc, "k", lambda: [2])
+    key = id(doc)
+    del doc
+    gc.collect()
+    assert key not in memo._STORE
+
+
+def test_haystack_offers_every_string_holding_the_needle_in_order():
+    texts = ["alpha", "", "beta-alpha", "gamma", "alphabet", "x\0alpha"]
+    for needle in ("alpha", "", "a", "zeta", "\0al"):
+        offered = list(_Haystack(texts).holding(needle))
+        assert offered == sorted(set(offered))
+        assert {i for i, t in enumerate(texts) if needle in t} <= set(offered)
+    assert list(_Haystack([]).holding("")) == []
