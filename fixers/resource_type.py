@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from cfnfix import schemas
@@ -11,6 +12,7 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.graph import dependency_graph, depends_on, entries, references
 
 _CLOSE = 0.9  # difflib ratio of a near spelling
 
@@ -64,6 +66,47 @@ def candidates(type_name: str, props: Any) -> tuple[list[str], str, bool, list[s
     return [], "", False, []
 
 
+@dataclass(frozen=True)
+class Fold:
+    """An invented type whose properties CloudFormation takes as a property of another resource:
+    ``parent_keys`` name the parent (a ``Ref`` to a resource of ``parent_type``), ``keys`` map the
+    invented type's properties to the keys of the value written at the parent's ``into``
+    (None: the property's value is that value itself); ``item``: the value is an item of a list."""
+
+    parent_keys: tuple[str, ...]
+    parent_type: str
+    into: str
+    keys: dict
+    item: bool = False
+
+
+FOLDS = {
+    "AWS::ElasticLoadBalancingV2::TargetGroupAttachment": Fold(
+        ("TargetGroupArn",), "AWS::ElasticLoadBalancingV2::TargetGroup", "Targets",
+        {"TargetId": "Id", "Port": "Port", "AvailabilityZone": "AvailabilityZone"}, item=True),
+    "AWS::S3::BucketLoggingConfiguration": Fold(
+        ("Bucket", "BucketName"), "AWS::S3::Bucket", "LoggingConfiguration",
+        {"DestinationBucketName": "DestinationBucketName", "LogFilePrefix": "LogFilePrefix",
+         "TargetObjectKeyFormat": "TargetObjectKeyFormat", "LoggingConfiguration": None}),
+    "AWS::S3::BucketNotification": Fold(
+        ("Bucket", "BucketName"), "AWS::S3::Bucket", "NotificationConfiguration",
+        {"NotificationConfiguration": None, "LambdaConfigurations": "LambdaConfigurations",
+         "QueueConfigurations": "QueueConfigurations", "TopicConfigurations": "TopicConfigurations",
+         "EventBridgeConfiguration": "EventBridgeConfiguration"}),
+    "AWS::S3::BucketReplicationConfiguration": Fold(
+        ("Bucket", "BucketName"), "AWS::S3::Bucket", "ReplicationConfiguration",
+        {"Role": "Role", "Rules": "Rules", "ReplicationConfiguration": None}),
+}
+# Invented types that ask for what CloudFormation does by itself: type -> (the property naming
+# the resource it acts on, that resource's type, the properties and values that mean "as
+# CloudFormation does anyway", why nothing is lost).
+REDUNDANT = {
+    "AWS::Config::ConfigurationRecorderStatus": (
+        "ConfigurationRecorderName", "AWS::Config::ConfigurationRecorder", {"IsEnabled": (True, "true")},
+        "CloudFormation starts a configuration recorder it creates as soon as the delivery channel is available"),
+}
+
+
 class ResourceType(Fixer):
     name = "resource-type"
     summary = "Replace resource types that do not exist with the real type plainly meant (E3006)"
@@ -90,6 +133,26 @@ class ResourceType(Fixer):
       (`AWS::CloudFront::OriginAccessIdentity` is `AWS::CloudFront::CloudFrontOriginAccessIdentity`,
       `AWS::EC2::RouteTableAssociation` with `SubnetId` is `AWS::EC2::SubnetRouteTableAssociation`);
     - a near spelling (difflib ratio at least 0.9).
+
+    Some invented types are a property of another resource of the template, which they name;
+    their properties move there and the invented resource goes (`review`: the other resource
+    changes in place):
+    - `AWS::ElasticLoadBalancingV2::TargetGroupAttachment` (`TargetGroupArn: !Ref TG`,
+      `TargetId`, `Port`) becomes an item of the target group's `Targets`;
+    - `AWS::S3::BucketLoggingConfiguration`, `AWS::S3::BucketNotification` and
+      `AWS::S3::BucketReplicationConfiguration` (`Bucket: !Ref B`) become the bucket's
+      `LoggingConfiguration`, `NotificationConfiguration`, `ReplicationConfiguration`.
+
+    A `Condition` on the invented resource becomes an `Fn::If` around the moved value; a
+    `DependsOn` naming it names the resource it moved into. It is reported instead when the
+    parent is not a resource of the template, already has that property, the values do not fit
+    the property, the move would close a dependency cycle (a replication role whose policy names
+    the bucket), or something else refers to the invented resource.
+
+    `AWS::Config::ConfigurationRecorderStatus` with `IsEnabled: true` for a recorder of the
+    template is removed (`safe`): CloudFormation starts a recorder it creates as soon as the
+    delivery channel is available. A `DependsOn` naming it names the recorder and what it
+    depended on itself.
 
     Otherwise it is reported with the candidates, changing nothing: many invented types
     (`AWS::IAM::AccountPasswordPolicy`, `AWS::S3::BucketNotification`) have no resource
@@ -121,6 +184,9 @@ class ResourceType(Fixer):
         for rid, type_name, res in schemas.judged_resources(doc):
             if schemas.resource_schema(type_name) is not None:
                 continue
+            if type_name in FOLDS or type_name in REDUNDANT:
+                findings.append(_fold(doc, rid, type_name, res) if type_name in FOLDS else _redundant(doc, rid, type_name, res))
+                continue
             found, why, spelling, near = candidates(type_name, res.get("Properties"))
             path = ("Resources", rid, "Type")
             if len(found) == 1:
@@ -143,9 +209,178 @@ class ResourceType(Fixer):
         editor = Editor(doc)
         changes = []
         for f in findings:
+            if isinstance(f.detail, Moved):
+                with editor.finding(f):
+                    changes.extend(self._move(doc, editor, f))
+                continue
             target, spelling = f.detail
             with editor.finding(f):
                 editor.set(f.path, target)
                 changes.append(self.change(f, "replace", doc.value(f.path), target, f.message,
                                            safety=Safety.SAFE if spelling else Safety.REVIEW))
         return Fix.of(editor, changes)
+
+    def _move(self, doc: Document, editor: Editor, f: Finding) -> list:
+        """Remove the invented resource, write its value into its parent, and make every
+        ``DependsOn`` naming it name the parent."""
+        m: Moved = f.detail
+        rid = f.resource
+        body = doc.resources[rid]
+        safety = Safety.REVIEW if m.into else Safety.SAFE
+        changes = []
+        editor.remove(("Resources", rid))
+        changes.append(self.change(f, "remove", body, None, f.message, path=("Resources", rid), safety=safety))
+        if m.into:
+            where = ("Resources", m.parent, "Properties", m.into)
+            current = doc.value(where)
+            if m.item and isinstance(current, list):
+                editor.append(where, m.value)
+                after = current + [m.value]
+            else:
+                after = [m.value] if m.item else m.value
+                editor.set(where, after)
+            changes.append(self.change(f, "replace" if current is not None else "add", current, after, f.message,
+                                       path=where, safety=safety))
+        for path, deps in m.dependents:
+            old = deps if isinstance(deps, list) else [deps]
+            after = list(dict.fromkeys(t for d in old for t in ((m.after or (m.parent,)) if d == rid else (d,))))
+            if not isinstance(deps, list) and len(after) == 1:
+                editor.replace_text(path, rid, after[0])
+                after = after[0]
+            else:
+                editor.set(path, after)
+            changes.append(self.change(f, "replace", deps, after, f.message, path=path, safety=safety))
+        return changes
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What the fix of an invented resource does: write ``value`` at the parent's ``into`` (an
+    item of it when ``item``; nothing when ``into`` is empty) and retarget the ``dependents``
+    (path of a DependsOn, its value) from the invented resource to ``parent``."""
+
+    parent: str
+    into: str
+    value: Any
+    item: bool
+    dependents: tuple
+    after: tuple = ()  # what a DependsOn naming it names instead; default: the parent
+
+
+def _parent(doc: Document, props: dict, keys: tuple, parent_type: str) -> str | None:
+    """The resource of ``parent_type`` that ``props`` name with a ``Ref`` under one of ``keys``."""
+    named = [props[k] for k in keys if k in props]
+    if len(named) != 1 or not (isinstance(named[0], dict) and set(named[0]) == {"Ref"}):
+        return None
+    target = doc.resources.get(named[0]["Ref"])
+    return named[0]["Ref"] if isinstance(target, dict) and target.get("Type") == parent_type else None
+
+
+def _dependents(doc: Document, rid: str) -> tuple[tuple, list[str]]:
+    """(DependsOn entries naming ``rid``: (path, value)), and the places referring to it otherwise."""
+    deps, others = [], []
+    for section, key, item in entries(doc.data):
+        if section == "Resources" and rid in depends_on(item):
+            deps.append(((section, key, "DependsOn"), item["DependsOn"]))
+        body = {k: v for k, v in item.items() if k not in ("DependsOn", "Condition", "Type")}
+        others += [f"{section}/{key}" for name, _ in references(body) if name == rid]
+    return tuple(deps), sorted(set(others))
+
+
+def _reaches(graph: dict, start: str, goal: str) -> bool:
+    seen, todo = set(), [start]
+    while todo:
+        node = todo.pop()
+        if node == goal:
+            return True
+        if node not in seen:
+            seen.add(node)
+            todo.extend(graph.get(node, ()))
+    return False
+
+
+def _fold(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
+    fold = FOLDS[type_name]
+    path = ("Resources", rid, "Type")
+    head = f"E3006 resource type '{type_name}' does not exist; it is the {fold.into} of an {fold.parent_type}"
+    props = res.get("Properties")
+
+    def report(why: str) -> Finding:
+        return Finding(rid, path, f"{head}: {why}", fixable=False)
+
+    if not isinstance(props, dict):
+        return report("it has no properties to move; write them under the resource's " + fold.into)
+    parent = _parent(doc, props, fold.parent_keys, fold.parent_type)
+    if parent is None:
+        return report(f"'{'/'.join(fold.parent_keys)}' names no {fold.parent_type} of this template with a Ref; "
+                      f"write the values under its {fold.into}")
+    extra = [k for k in res if k not in ("Type", "Properties", "Condition", "DependsOn")]
+    stray = [k for k in props if k not in fold.keys and k not in fold.parent_keys]
+    if extra or stray:
+        keys = ", ".join(f"'{k}'" for k in extra + stray)
+        return report(f"{keys} {'have' if len(extra + stray) > 1 else 'has'} no place there; move the values to "
+                      f"'{parent}' by hand")
+    whole = [k for k, v in fold.keys.items() if v is None and k in props]
+    if whole and len(props) - 1 > 1:
+        return report(f"'{whole[0]}' and other properties both give it; move the values to '{parent}' by hand")
+    value = props[whole[0]] if whole else {fold.keys[k]: v for k, v in props.items() if k in fold.keys}
+    root = schemas.resource_schema(fold.parent_type) or {}
+    schema = schemas.schema_at(fold.parent_type, ("Resources", parent, "Properties", fold.into))
+    parent_props = doc.resources[parent].get("Properties")
+    target = parent_props.get(fold.into) if isinstance(parent_props, dict) else None
+    if parent_props is not None and not isinstance(parent_props, dict):
+        return report(f"the properties of '{parent}' are not a mapping; move the values by hand")
+    if fold.item:
+        if target is not None and not isinstance(target, list):
+            return report(f"'{parent}' gives {fold.into} as a computed value; add the item there by hand")
+        schema = schemas.resolve(root, schema.get("items", {}))
+    elif target is not None:
+        return report(f"'{parent}' already has a {fold.into}; merge the values by hand")
+    required = schema.get("required") or []
+    if not isinstance(value, dict) or schemas.is_intrinsic(value) or any(
+            not schemas.accepts(fold.parent_type, schema, k) for k in value) or any(r not in value for r in required):
+        return report(f"its values do not fit {fold.into} as written; move them to '{parent}' by hand")
+    deps = depends_on(res)
+    needed = {n for n, _ in references(value)}
+    if [d for d in deps if d not in needed and d != parent]:
+        return report(f"its DependsOn names more than its values need; move the values to '{parent}' by hand")
+    graph = dependency_graph({k: v for k, v in doc.resources.items() if k != rid})
+    loops = sorted(n for n in needed if n != parent and n in graph and _reaches(graph, n, parent))
+    if loops:
+        return report(f"moved into '{parent}', it would close a dependency cycle through '{loops[0]}'; "
+                      "break the cycle (for example a role naming the bucket by a built ARN) first")
+    dependents, others = _dependents(doc, rid)
+    if others:
+        return report(f"{', '.join(others)} refer to it; move the values to '{parent}' and correct those references")
+    condition = res.get("Condition")
+    if isinstance(condition, str) and condition != doc.resources[parent].get("Condition"):
+        value = {"Fn::If": [condition, value, {"Ref": "AWS::NoValue"}]}
+    elif condition is not None and not isinstance(condition, str):
+        return report("its Condition is not a condition name; move the values by hand")
+    message = (f"{head} named by '{'/'.join(k for k in fold.parent_keys if k in props)}': its values "
+               f"moved to {'an item of ' if fold.item else ''}'{parent}' {fold.into}")
+    return Finding(rid, path, message, detail=Moved(parent, fold.into, value, fold.item, dependents))
+
+
+def _redundant(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
+    key, owner_type, meaning, why = REDUNDANT[type_name]
+    path = ("Resources", rid, "Type")
+    head = f"E3006 resource type '{type_name}' does not exist"
+    props = res.get("Properties")
+    owner = _parent(doc, props, (key,), owner_type) if isinstance(props, dict) else None
+    plain = isinstance(props, dict) and owner is not None and all(
+        k == key or (k in meaning and props[k] in meaning[k] and not isinstance(props[k], dict)) for k in props)
+    extra = [k for k in res if k not in ("Type", "Properties", "Condition", "DependsOn")]
+    condition = res.get("Condition")
+    if not plain or extra or (condition is not None and condition != doc.resources[owner].get("Condition")):
+        return Finding(rid, path, f"{head}; {why}, but this one asks for something else (or for a "
+                       f"resource of another template): remove it, or set that up outside CloudFormation",
+                       fixable=False)
+    dependents, others = _dependents(doc, rid)
+    if others:
+        return Finding(rid, path, f"{head}; {why}, but {', '.join(others)} refer to it: remove it and those "
+                       "references", fixable=False)
+    after = tuple(dict.fromkeys([d for d in depends_on(res) if d in doc.resources] + [owner]))
+    message = (f"{head}; {why}: removed, and what depended on it depends on "
+               + ", ".join(f"'{a}'" for a in after))
+    return Finding(rid, path, message, detail=Moved(owner, "", None, False, dependents, after))
