@@ -37,14 +37,43 @@ def fits(type_name: str, props: Any) -> bool:
     return all(k in names for k in props) and all(r in props for r in required)
 
 
+def renamed_properties(type_name: str, props: Any) -> dict[str, str] | None:
+    """The property renames that make ``props`` fit ``type_name``: each name the type lacks is the
+    one property of the type, absent from ``props``, whose name ends with it or that it ends with
+    (``OriginAccessIdentityConfig`` is ``CloudFrontOriginAccessIdentityConfig``). None when some
+    name has no such counterpart, or the result still does not fit."""
+    if not isinstance(props, dict):
+        return None
+    names, _ = schemas.property_names(type_name)
+    renames = {}
+    for key in props:
+        if key in names:
+            continue
+        match = [n for n in names if n not in props and isinstance(key, str) and (
+            n.lower().endswith(key.lower()) or key.lower().endswith(n.lower()))]
+        if len(match) != 1 or match[0] in renames.values():
+            return None
+        renames[key] = match[0]
+    fixed = {renames.get(k, k): v for k, v in props.items()}
+    return renames if renames and fits(type_name, fixed) else None
+
+
+# Names that circulate for a resource CloudFormation calls otherwise (API or console names).
+KNOWN_NAMES = {
+    "AWS::SecurityHub::StandardsSubscription": "AWS::SecurityHub::Standard",  # BatchEnableStandards' subscription
+}
+
+
 def candidates(type_name: str, props: Any) -> tuple[list[str], str, bool, list[str]]:
     """(real types meant, how they were found, whether the match is a spelling of the same name,
     the types the rule found before the properties were compared).
 
     Tried in order, the first rule that yields a type wins: the same name spelt with other case or
     punctuation; the same resource name in another service (``AWS::CloudWatch::LogGroup``); a
-    name in the same service that ends with this one (``OriginAccessIdentity``); a near spelling.
-    Each list keeps only the types that accept the resource's properties."""
+    name in the same service that ends with this one (``OriginAccessIdentity``); a name in the same
+    service this one ends with (``TargetTrackingScalingPolicy`` is a ``ScalingPolicy``); a known
+    other name (``KNOWN_NAMES``); a near spelling. Each list keeps only the types that accept the
+    resource's properties."""
     known = schemas.resource_types()
     norm = _norm(type_name)
     same = [t for t in known if _norm(t) == norm]
@@ -57,6 +86,11 @@ def candidates(type_name: str, props: Any) -> tuple[list[str], str, bool, list[s
         ([t for t in known if _parts(t)[0].lower() == service.lower() and _parts(t)[1].lower().endswith(res.lower())
           and _parts(t)[1].lower() != res.lower()],
          f"is the only {service} resource whose name ends in '{res}' and whose properties match"),
+        ([t for t in known if _parts(t)[0].lower() == service.lower() and res.lower().endswith(_parts(t)[1].lower())
+          and _parts(t)[1].lower() != res.lower()],
+         f"is the only {service} resource whose name '{res}' ends with and whose properties match"),
+        ([KNOWN_NAMES[type_name]] if type_name in KNOWN_NAMES else [],
+         "is what CloudFormation calls this resource"),
         (difflib.get_close_matches(type_name, known, n=5, cutoff=_CLOSE), "is a near spelling whose properties match"),
     ]
     for found, why in rules:
@@ -106,6 +140,22 @@ REDUNDANT = {
         "CloudFormation starts a configuration recorder it creates as soon as the delivery channel is available"),
 }
 
+# Invented types for account or stack settings CloudFormation has no resource for: type -> what
+# is lost when the resource goes, and how to set it instead.
+ACCOUNT_SETTINGS = {
+    "AWS::IAM::AccountPasswordPolicy": ("the account's IAM password policy",
+                                        "aws iam update-account-password-policy"),
+    "AWS::EC2::EBSEncryptionByDefault": ("EBS encryption by default (per account and region)",
+                                         "aws ec2 enable-ebs-encryption-by-default"),
+    "AWS::EC2::EBSDefaultKmsKey": ("the default KMS key of EBS encryption (per account and region)",
+                                   "aws ec2 modify-ebs-default-kms-key-id"),
+    "AWS::S3::AccountPublicAccessBlock": ("the account's S3 Block Public Access settings",
+                                          "aws s3control put-public-access-block"),
+    "AWS::CloudFormation::StackPolicy": ("the stack policy",
+                                         "aws cloudformation set-stack-policy (or --stack-policy-body when "
+                                         "creating the stack)"),
+}
+
 
 class ResourceType(Fixer):
     name = "resource-type"
@@ -131,8 +181,16 @@ class ResourceType(Fixer):
       `AWS::Logs::LogGroup`);
     - the one resource of the same service whose name ends in the given one
       (`AWS::CloudFront::OriginAccessIdentity` is `AWS::CloudFront::CloudFrontOriginAccessIdentity`,
-      `AWS::EC2::RouteTableAssociation` with `SubnetId` is `AWS::EC2::SubnetRouteTableAssociation`);
+      `AWS::EC2::RouteTableAssociation` with `SubnetId` is `AWS::EC2::SubnetRouteTableAssociation`),
+      or that the given one ends in (`AWS::AutoScaling::TargetTrackingScalingPolicy` is
+      `AWS::AutoScaling::ScalingPolicy`);
+    - a name that circulates for the resource (`AWS::SecurityHub::StandardsSubscription` is
+      `AWS::SecurityHub::Standard`);
     - a near spelling (difflib ratio at least 0.9).
+
+    When the one type found lacks some of the resource's property names, each of them that is
+    the end of exactly one of its properties (or ends with one) is renamed with it
+    (`OriginAccessIdentityConfig` becomes `CloudFrontOriginAccessIdentityConfig`).
 
     Some invented types are a property of another resource of the template, which they name;
     their properties move there and the invented resource goes (`review`: the other resource
@@ -154,9 +212,17 @@ class ResourceType(Fixer):
     delivery channel is available. A `DependsOn` naming it names the recorder and what it
     depended on itself.
 
-    Otherwise it is reported with the candidates, changing nothing: many invented types
-    (`AWS::IAM::AccountPasswordPolicy`, `AWS::S3::BucketNotification`) have no resource
-    counterpart and need a redesign, such as a property of another resource.
+    Invented types for account or stack settings CloudFormation has no resource for
+    (`AWS::IAM::AccountPasswordPolicy`, `AWS::EC2::EBSEncryptionByDefault`,
+    `AWS::EC2::EBSDefaultKmsKey`, `AWS::S3::AccountPublicAccessBlock`,
+    `AWS::CloudFormation::StackPolicy`) are removed (`review`): the stack cannot set them, the
+    change log keeps what was written, and the message names the CLI command that sets it. A
+    `DependsOn` naming one names what it depended on itself. When anything else refers to it, it
+    is reported instead.
+
+    Otherwise it is reported with the candidates, changing nothing: some invented types
+    (`AWS::EC2::AssociateIamInstanceProfile`, `AWS::ManagedBlockchain::Network`) need a
+    redesign only a person can choose.
 
     ## Example
     ```yaml
@@ -176,7 +242,10 @@ class ResourceType(Fixer):
     A template with an unknown type deploys nothing, so no deployed resource changes. A type
     that only differs in spelling (case, punctuation, `::`) is `safe`: it is the same name. Any
     other match (another service, a longer name, a near spelling) is `review`: the fixer chose
-    which resource gets created, and a person should confirm it is the one meant.
+    which resource gets created, and a person should confirm it is the one meant. Moving an
+    invented resource into the resource it names is `review` (that resource changes in place);
+    removing an account or stack setting is `review` (the stack no longer asks for it); removing
+    a configuration recorder status CloudFormation gives anyway is `safe`.
     """
 
     def find(self, doc: Document) -> list[Finding]:
@@ -184,14 +253,22 @@ class ResourceType(Fixer):
         for rid, type_name, res in schemas.judged_resources(doc):
             if schemas.resource_schema(type_name) is not None:
                 continue
-            if type_name in FOLDS or type_name in REDUNDANT:
-                findings.append(_fold(doc, rid, type_name, res) if type_name in FOLDS else _redundant(doc, rid, type_name, res))
+            if type_name in FOLDS or type_name in REDUNDANT or type_name in ACCOUNT_SETTINGS:
+                findings.append(_fold(doc, rid, type_name, res) if type_name in FOLDS else _redundant(
+                    doc, rid, type_name, res) if type_name in REDUNDANT else _setting(doc, rid, type_name, res))
                 continue
             found, why, spelling, near = candidates(type_name, res.get("Properties"))
             path = ("Resources", rid, "Type")
             if len(found) == 1:
                 message = f"E3006 resource type '{type_name}' does not exist; '{found[0]}' {why}"
-                findings.append(Finding(rid, path, message, detail=(found[0], spelling)))
+                findings.append(Finding(rid, path, message, detail=(found[0], spelling, {})))
+                continue
+            renames = renamed_properties(near[0], res.get("Properties")) if len(near) == 1 and not found else None
+            if renames:
+                spelt = ", ".join(f"'{k}' as '{v}'" for k, v in renames.items())
+                message = (f"E3006 resource type '{type_name}' does not exist; '{near[0]}' is the only type near it, "
+                           f"and accepts its properties with {spelt}")
+                findings.append(Finding(rid, path, message, detail=(near[0], False, renames)))
                 continue
             if found:
                 hint = "candidates: " + ", ".join(f"'{t}'" for t in found) + "; set the one meant"
@@ -213,11 +290,15 @@ class ResourceType(Fixer):
                 with editor.finding(f):
                     changes.extend(self._move(doc, editor, f))
                 continue
-            target, spelling = f.detail
+            target, spelling, renames = f.detail
             with editor.finding(f):
                 editor.set(f.path, target)
                 changes.append(self.change(f, "replace", doc.value(f.path), target, f.message,
                                            safety=Safety.SAFE if spelling else Safety.REVIEW))
+                for old, new in renames.items():
+                    where = ("Resources", f.resource, "Properties")
+                    editor.rename(where + (old,), new)
+                    changes.append(self.change(f, "move", old, new, f.message, path=where))
         return Fix.of(editor, changes)
 
     def _move(self, doc: Document, editor: Editor, f: Finding) -> list:
@@ -226,7 +307,7 @@ class ResourceType(Fixer):
         m: Moved = f.detail
         rid = f.resource
         body = doc.resources[rid]
-        safety = Safety.REVIEW if m.into else Safety.SAFE
+        safety = m.safety
         changes = []
         editor.remove(("Resources", rid))
         changes.append(self.change(f, "remove", body, None, f.message, path=("Resources", rid), safety=safety))
@@ -243,8 +324,12 @@ class ResourceType(Fixer):
                                        path=where, safety=safety))
         for path, deps in m.dependents:
             old = deps if isinstance(deps, list) else [deps]
-            after = list(dict.fromkeys(t for d in old for t in ((m.after or (m.parent,)) if d == rid else (d,))))
-            if not isinstance(deps, list) and len(after) == 1:
+            instead = m.after or ((m.parent,) if m.parent else ())
+            after = list(dict.fromkeys(t for d in old for t in (instead if d == rid else (d,))))
+            if not after:
+                editor.remove(path)
+                after = None
+            elif not isinstance(deps, list) and len(after) == 1:
                 editor.replace_text(path, rid, after[0])
                 after = after[0]
             else:
@@ -259,12 +344,13 @@ class Moved:
     item of it when ``item``; nothing when ``into`` is empty) and retarget the ``dependents``
     (path of a DependsOn, its value) from the invented resource to ``parent``."""
 
-    parent: str
+    parent: str | None
     into: str
     value: Any
     item: bool
     dependents: tuple
     after: tuple = ()  # what a DependsOn naming it names instead; default: the parent
+    safety: Safety = Safety.REVIEW
 
 
 def _parent(doc: Document, props: dict, keys: tuple, parent_type: str) -> str | None:
@@ -383,4 +469,17 @@ def _redundant(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
     after = tuple(dict.fromkeys([d for d in depends_on(res) if d in doc.resources] + [owner]))
     message = (f"{head}; {why}: removed, and what depended on it depends on "
                + ", ".join(f"'{a}'" for a in after))
-    return Finding(rid, path, message, detail=Moved(owner, "", None, False, dependents, after))
+    return Finding(rid, path, message, detail=Moved(owner, "", None, False, dependents, after, Safety.SAFE))
+
+
+def _setting(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
+    what, how = ACCOUNT_SETTINGS[type_name]
+    path = ("Resources", rid, "Type")
+    head = f"E3006 resource type '{type_name}' does not exist; CloudFormation has no resource for {what}"
+    dependents, others = _dependents(doc, rid)
+    if others:
+        return Finding(rid, path, f"{head}: set it with `{how}`; {', '.join(others)} refer to it: remove it and "
+                       "those references", fixable=False)
+    after = tuple(d for d in depends_on(res) if d in doc.resources)
+    message = f"{head}: removed, so the stack no longer sets it; set it with `{how}`"
+    return Finding(rid, path, message, detail=Moved(None, "", None, False, dependents, after))
