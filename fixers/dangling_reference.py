@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
 
 from cfnfix import schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, entries
+from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, entries, references
 from cfnfix.nodepath import node_path
 
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -51,6 +52,64 @@ def pick_attribute(name: str, attrs: list[str]) -> tuple[str | None, str]:
     if len(last) == 1:
         return last[0], "is the only attribute of that name"
     return pick(name, attrs)
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """An attribute asked of the wrong call or resource: the ``Fn::GetAtt`` at the finding's path
+    becomes ``call``, or in an ``Fn::Sub`` string (``token``: (text path, ``${...}``)) ``text``."""
+
+    call: dict
+    text: str
+    token: tuple | None
+    safety: Safety
+
+
+_GENERIC = ("Arn", "Id", "Name")
+
+
+def elsewhere(doc: Document, res: str, attr: str, attrs: list[str], reader: str | None) -> Callable | None:
+    """Where an attribute the type of ``res`` lacks is plainly found instead, as a finding maker:
+    - the resource's ``Ref`` when the name is its type's one primary identifier, which is what
+      ``Ref`` returns (``!GetAtt Function.FunctionName`` is ``!Ref Function``);
+    - the one resource of the same service, other than the ``reader`` (the resource asking),
+      that names ``res`` in its properties and has that attribute, which is no ARN, id or name (``!GetAtt Function.FunctionUrl`` is the ``FunctionUrl`` of the
+      ``AWS::Lambda::Url`` whose ``TargetFunctionArn`` names the function)."""
+    body = doc.resources.get(res)
+    type_name = body.get("Type") if isinstance(body, dict) else None
+    root = schemas.resource_schema(type_name) if isinstance(type_name, str) else None
+    ident = (root or {}).get("primaryIdentifier") or []
+    if ident == [f"/properties/{attr}"]:
+        why = f"'{attr}' is no attribute of {type_name} but what its Ref returns"
+        return _maker({"Ref": res}, "${" + res + "}", why, Safety.SAFE)
+    owners = []
+    service = type_name.split("::")[:2] if isinstance(type_name, str) else None
+    for other, item in doc.resources.items():
+        if other in (res, reader) or not isinstance(item, dict) or not isinstance(item.get("Type"), str):
+            continue
+        if attr in _GENERIC or item["Type"].split("::")[:2] != service:
+            continue  # an ARN or id any resource has, or another service's resource: not plainly the one
+        if any(name == res for name, _ in references(item.get("Properties"))):
+            theirs = schemas.attributes(item["Type"]) or []
+            if attr in theirs or attr in schemas.read_only_attributes(item["Type"]):
+                owners.append((other, item["Type"]))
+    if len(owners) == 1:
+        other, other_type = owners[0]
+        why = (f"'{attr}' is no attribute of {type_name}; '{other}' ({other_type}), the one resource naming it "
+               "that has it, is plainly meant")
+        condition = doc.resources[other].get("Condition")
+        if condition is not None and condition != body.get("Condition"):
+            return None  # the other resource may not exist where this one is used
+        return _maker({"Fn::GetAtt": [other, attr]}, "${" + f"{other}.{attr}" + "}", why, Safety.REVIEW)
+    return None
+
+
+def _maker(call: dict, text: str, why: str, safety: Safety) -> Callable:
+    def make(fixer: Any, rid: str | None, path: tuple, what: str, token: tuple | None = None) -> Finding:
+        rule = "E1019" if token else "E1010"
+        new = text if token else ("Ref " + call["Ref"] if "Ref" in call else "Fn::GetAtt " + ".".join(call["Fn::GetAtt"]))
+        return Finding(rid, path, f"{rule} {what}: {why}; it becomes {new}", detail=Elsewhere(call, text, token, safety))
+    return make
 
 
 def _arg_path(doc: Document, path: tuple, fn: str) -> tuple:
@@ -114,7 +173,15 @@ class DanglingReference(Fixer):
       differs in no digit, so `Subnet3` is never taken for `Subnet2`;
     - for attributes, the names cfn-lint accepts for the type: another case, the resource's only
       ARN attribute for a `...Arn` the type lacks (`!GetAtt Role.RoleArn` is `!GetAtt Role.Arn`),
-      the one dotted attribute ending in the name, or a near spelling.
+      the one dotted attribute ending in the name, or a near spelling;
+    - an attribute the type lacks that is its one primary identifier, which is what `Ref`
+      returns: `!GetAtt Function.FunctionName` becomes `!Ref Function`, `${Table.TableName}`
+      becomes `${Table}` (safe);
+    - an attribute the type lacks (other than an ARN, id or name) that the one resource of the
+      same service naming it in its properties has:
+      `!GetAtt Function.FunctionUrl` becomes the `FunctionUrl` of the `AWS::Lambda::Url` whose
+      `TargetFunctionArn` names the function (`review`: another resource is read; not done when
+      that resource has a `Condition` the reader lacks).
 
     IAM policy variables in an `Fn::Sub` string (`${aws:username}`, `${s3:prefix}`) are escaped
     to `${!aws:username}`, which `Fn::Sub` writes out as the literal `${aws:username}` the policy
@@ -142,7 +209,8 @@ class DanglingReference(Fixer):
 
     ## Fix safety
     Safe: the template could not be deployed as written, and the name it gets is the one the
-    author plainly meant. The text is edited in place (quotes, short forms, block strings kept).
+    author plainly meant (an attribute read from another resource is `review`). The text is
+    edited in place (quotes, short forms, block strings kept).
     """
 
     def find(self, doc: Document) -> list[Finding]:
@@ -197,6 +265,9 @@ class DanglingReference(Fixer):
             attrs = self._attrs(doc, res, attr)
             if attrs is None:
                 return []
+            other = elsewhere(doc, res, attr, attrs, rid)
+            if other is not None:
+                return [other(self, rid, path, f"Fn::GetAtt '{res}.{attr}'")]
             target, why = pick_attribute(attr, attrs)
             text_path, old = (where, f"{res}.{attr}") if node.kind == "scalar" else (where + (1,), attr)
             new = f"{res}.{target}" if node.kind == "scalar" and target else target
@@ -226,6 +297,10 @@ class DanglingReference(Fixer):
                     if res in resources:
                         attrs = self._attrs(doc, res, attr)
                         if attrs is None:
+                            continue
+                        other = elsewhere(doc, res, attr, attrs, rid)
+                        if other is not None:
+                            out.append(other(self, rid, path, f"'{token}' in an Fn::Sub string", (where, token)))
                             continue
                         target, why = pick_attribute(attr, attrs)
                         new = "${" + f"{res}.{target}" + "}" if target else None
@@ -270,6 +345,18 @@ class DanglingReference(Fixer):
         editor = Editor(doc)
         changes = []
         for f in findings:
+            if isinstance(f.detail, Elsewhere):
+                with editor.finding(f):
+                    before = doc.value(f.path)
+                    if f.detail.token is None:  # the whole Fn::GetAtt becomes the new call
+                        after = f.detail.call
+                        editor.set(f.path, after)
+                    else:
+                        text_path, token = f.detail.token
+                        editor.replace_text(text_path, token, f.detail.text)
+                        after = _renamed(before, token, f.detail.text)
+                    changes.append(self.change(f, "replace", before, after, f.message, safety=f.detail.safety))
+                continue
             text_path, old, new = f.detail
             with editor.finding(f):
                 editor.replace_text(text_path, old, new)
