@@ -59,19 +59,23 @@ class Elsewhere:
     """An attribute asked of the wrong call or resource: the ``Fn::GetAtt`` at the finding's path
     becomes ``call``, or in an ``Fn::Sub`` string (``token``: (text path, ``${...}``)) ``text``."""
 
-    call: dict
+    call: Any
     text: str
     token: tuple | None
     safety: Safety
+    source: tuple | None = None  # where ``call`` is written, copied with its own text
 
 
 _GENERIC = ("Arn", "Id", "Name")
 
 
-def elsewhere(doc: Document, res: str, attr: str, attrs: list[str], reader: str | None) -> Callable | None:
+def elsewhere(doc: Document, res: str, attr: str, attrs: list[str], reader: str | None,
+              in_sub: bool = False) -> Callable | None:
     """Where an attribute the type of ``res`` lacks is plainly found instead, as a finding maker:
     - the resource's ``Ref`` when the name is its type's one primary identifier, which is what
       ``Ref`` returns (``!GetAtt Function.FunctionName`` is ``!Ref Function``);
+    - the value of the property of that name the resource sets, when it names no resource (or
+      the reader is an output: None);
     - the one resource of the same service, other than the ``reader`` (the resource asking),
       that names ``res`` in its properties and has that attribute, which is no ARN, id or name (``!GetAtt Function.FunctionUrl`` is the ``FunctionUrl`` of the
       ``AWS::Lambda::Url`` whose ``TargetFunctionArn`` names the function)."""
@@ -81,7 +85,13 @@ def elsewhere(doc: Document, res: str, attr: str, attrs: list[str], reader: str 
     ident = (root or {}).get("primaryIdentifier") or []
     if ident == [f"/properties/{attr}"]:
         why = f"'{attr}' is no attribute of {type_name} but what its Ref returns"
-        return _maker({"Ref": res}, "${" + res + "}", why, Safety.SAFE)
+        return _maker({"Ref": res}, "${" + res + "}", why, Safety.SAFE, f"Ref {res}")
+    props = body.get("Properties") if isinstance(body, dict) else None
+    value = props.get(attr) if isinstance(props, dict) else None
+    if value is not None and _portable(doc, value, reader) and not (in_sub and not _literal(value)):
+        why = f"'{attr}' is no attribute of {type_name} but a property the resource sets"
+        return _maker(value, str(value) if _literal(value) else "", why, Safety.SAFE, "the value it sets",
+                      ("Resources", res, "Properties", attr))
     owners = []
     service = type_name.split("::")[:2] if isinstance(type_name, str) else None
     for other, item in doc.resources.items():
@@ -100,15 +110,28 @@ def elsewhere(doc: Document, res: str, attr: str, attrs: list[str], reader: str 
         condition = doc.resources[other].get("Condition")
         if condition is not None and condition != body.get("Condition"):
             return None  # the other resource may not exist where this one is used
-        return _maker({"Fn::GetAtt": [other, attr]}, "${" + f"{other}.{attr}" + "}", why, Safety.REVIEW)
+        return _maker({"Fn::GetAtt": [other, attr]}, "${" + f"{other}.{attr}" + "}", why, Safety.REVIEW,
+                      f"Fn::GetAtt {other}.{attr}")
     return None
 
 
-def _maker(call: dict, text: str, why: str, safety: Safety) -> Callable:
+def _literal(value: Any) -> bool:
+    """A scalar an Fn::Sub string can hold as text (no ``${``, which Sub would read)."""
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool) and "${" not in str(value)
+
+
+def _portable(doc: Document, value: Any, reader: str | None) -> bool:
+    """Whether ``value`` can be written where ``reader`` asks for it: it names no resource (only
+    parameters and pseudo parameters), unless the reader is an output, where no cycle can close."""
+    return reader is None or not any(name in doc.resources for name, _ in references(value))
+
+
+def _maker(call: Any, text: str, why: str, safety: Safety, shown: str, source: tuple | None = None) -> Callable:
     def make(fixer: Any, rid: str | None, path: tuple, what: str, token: tuple | None = None) -> Finding:
         rule = "E1019" if token else "E1010"
-        new = text if token else ("Ref " + call["Ref"] if "Ref" in call else "Fn::GetAtt " + ".".join(call["Fn::GetAtt"]))
-        return Finding(rid, path, f"{rule} {what}: {why}; it becomes {new}", detail=Elsewhere(call, text, token, safety))
+        new = (text or shown) if token else shown
+        return Finding(rid, path, f"{rule} {what}: {why}; it becomes {new}",
+                       detail=Elsewhere(call, text, token, safety, source))
     return make
 
 
@@ -177,6 +200,10 @@ class DanglingReference(Fixer):
     - an attribute the type lacks that is its one primary identifier, which is what `Ref`
       returns: `!GetAtt Function.FunctionName` becomes `!Ref Function`, `${Table.TableName}`
       becomes `${Table}` (safe);
+    - an attribute the type lacks that is a property the resource sets: that property's value
+      (`!GetAtt Group.GroupName` of an X-Ray group with `GroupName: !Sub '${Env}-traces'`
+      becomes `!Sub '${Env}-traces'`; in an `Fn::Sub` string only a plain text value), when the
+      value names no other resource or the reader is an output (safe);
     - an attribute the type lacks (other than an ARN, id or name) that the one resource of the
       same service naming it in its properties has:
       `!GetAtt Function.FunctionUrl` becomes the `FunctionUrl` of the `AWS::Lambda::Url` whose
@@ -298,7 +325,7 @@ class DanglingReference(Fixer):
                         attrs = self._attrs(doc, res, attr)
                         if attrs is None:
                             continue
-                        other = elsewhere(doc, res, attr, attrs, rid)
+                        other = elsewhere(doc, res, attr, attrs, rid, in_sub=True)
                         if other is not None:
                             out.append(other(self, rid, path, f"'{token}' in an Fn::Sub string", (where, token)))
                             continue
@@ -350,7 +377,7 @@ class DanglingReference(Fixer):
                     before = doc.value(f.path)
                     if f.detail.token is None:  # the whole Fn::GetAtt becomes the new call
                         after = f.detail.call
-                        editor.set(f.path, after)
+                        editor.set(f.path, editor.source(f.detail.source) if f.detail.source else after)
                     else:
                         text_path, token = f.detail.token
                         editor.replace_text(text_path, token, f.detail.text)
