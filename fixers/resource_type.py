@@ -118,6 +118,12 @@ FOLDS = {
     "AWS::ElasticLoadBalancingV2::TargetGroupAttachment": Fold(
         ("TargetGroupArn",), "AWS::ElasticLoadBalancingV2::TargetGroup", "Targets",
         {"TargetId": "Id", "Port": "Port", "AvailabilityZone": "AvailabilityZone"}, item=True),
+    "AWS::IAM::RolePolicyAttachment": Fold(
+        ("RoleName", "Role"), "AWS::IAM::Role", "ManagedPolicyArns", {"PolicyArn": None}, item=True),
+    "AWS::IAM::GroupPolicyAttachment": Fold(
+        ("GroupName", "Group"), "AWS::IAM::Group", "ManagedPolicyArns", {"PolicyArn": None}, item=True),
+    "AWS::IAM::UserPolicyAttachment": Fold(
+        ("UserName", "User"), "AWS::IAM::User", "ManagedPolicyArns", {"PolicyArn": None}, item=True),
     "AWS::S3::BucketLoggingConfiguration": Fold(
         ("Bucket", "BucketName"), "AWS::S3::Bucket", "LoggingConfiguration",
         {"DestinationBucketName": "DestinationBucketName", "LogFilePrefix": "LogFilePrefix",
@@ -197,6 +203,9 @@ class ResourceType(Fixer):
     changes in place):
     - `AWS::ElasticLoadBalancingV2::TargetGroupAttachment` (`TargetGroupArn: !Ref TG`,
       `TargetId`, `Port`) becomes an item of the target group's `Targets`;
+    - `AWS::IAM::RolePolicyAttachment`, `GroupPolicyAttachment` and `UserPolicyAttachment`
+      (`RoleName: !Ref R`, `PolicyArn`) add the policy ARN to the role's, group's or user's
+      `ManagedPolicyArns`;
     - `AWS::S3::BucketLoggingConfiguration`, `AWS::S3::BucketNotification` and
       `AWS::S3::BucketReplicationConfiguration` (`Bucket: !Ref B`) become the bucket's
       `LoggingConfiguration`, `NotificationConfiguration`, `ReplicationConfiguration`.
@@ -423,8 +432,12 @@ def _fold(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
     elif target is not None:
         return report(f"'{parent}' already has a {fold.into}; merge the values by hand")
     required = schema.get("required") or []
-    if not isinstance(value, dict) or schemas.is_intrinsic(value) or any(
-            not schemas.accepts(fold.parent_type, schema, k) for k in value) or any(r not in value for r in required):
+    if schema.get("type") != "object" and "properties" not in schema:
+        fitting = schemas.shape_fits(root, schema, value) and not isinstance(value, (dict, list)) or schemas.is_intrinsic(value)
+    else:
+        fitting = isinstance(value, dict) and not schemas.is_intrinsic(value) and all(
+            schemas.accepts(fold.parent_type, schema, k) for k in value) and all(r in value for r in required)
+    if not fitting:
         return report(f"its values do not fit {fold.into} as written; move them to '{parent}' by hand")
     deps = depends_on(res)
     needed = {n for n, _ in references(value)}
