@@ -9,6 +9,7 @@ from typing import Any
 
 from cfnfix import schemas
 from cfnfix.changelog import Safety
+from cfnfix.cycles import reaches
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
@@ -382,18 +383,6 @@ def _dependents(doc: Document, rid: str) -> tuple[tuple, list[str]]:
     return tuple(deps), sorted(set(others))
 
 
-def _reaches(graph: dict, start: str, goal: str) -> bool:
-    seen, todo = set(), [start]
-    while todo:
-        node = todo.pop()
-        if node == goal:
-            return True
-        if node not in seen:
-            seen.add(node)
-            todo.extend(graph.get(node, ()))
-    return False
-
-
 def _fold(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
     fold = FOLDS[type_name]
     path = ("Resources", rid, "Type")
@@ -444,7 +433,7 @@ def _fold(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
     if [d for d in deps if d not in needed and d != parent]:
         return report(f"its DependsOn names more than its values need; move the values to '{parent}' by hand")
     graph = dependency_graph({k: v for k, v in doc.resources.items() if k != rid})
-    loops = sorted(n for n in needed if n != parent and n in graph and _reaches(graph, n, parent))
+    loops = sorted(n for n in needed if n != parent and n in graph and reaches(graph, [n], parent))
     if loops:
         return report(f"moved into '{parent}', it would close a dependency cycle through '{loops[0]}'; "
                       "break the cycle (for example a role naming the bucket by a built ARN) first")
