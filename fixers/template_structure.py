@@ -31,14 +31,16 @@ class TemplateStructure(Fixer):
     - an `AWSTemplateFormatVersion` other than `2010-09-09`, the only version there is (E1001);
     - a top-level key that is no template section (`TemplateVerification: ...`), or a section
       name in the wrong case (`outputs`) (E1001);
-    - an output written as its value (`VpcId: !Ref Vpc`) instead of a mapping with `Value`, or
-      an output attribute in the wrong case (`value`, `export`) (E6001, E6002, E6003).
+    - an output written as its value (`VpcId: !Ref Vpc`) instead of a mapping with `Value`, an
+      output attribute in the wrong case (`value`, `export`), or an empty `Export`,
+      `Description` or `Condition` of an output (E6001, E6002, E6003).
 
     ## Why it matters
     CloudFormation rejects the whole template (`Template format error`): nothing deploys.
 
     ## What it changes
-    - an empty optional section is removed: it holds nothing;
+    - an empty optional section, or an empty attribute of an output, is removed: it holds
+      nothing;
     - the format version becomes `2010-09-09`;
     - a section name in the wrong case is renamed when the right one is absent; any other
       unknown top-level key moves under `Metadata`, which accepts any key, so its content is
@@ -127,6 +129,10 @@ class TemplateStructure(Fixer):
             else:
                 for key in body:
                     right = [k for k in OUTPUT_KEYS if k.lower() == str(key).lower()]
+                    if key in ("Description", "Export", "Condition") and body[key] is None:
+                        findings.append(Finding(None, path + (key,), f"E6003 output '{oid}': '{key}' is empty (null "
+                                                "where a value is wanted); removed, it holds nothing", detail=("remove",)))
+                        continue
                     if key in OUTPUT_KEYS:
                         continue
                     if right and right[0] not in body:
