@@ -163,6 +163,9 @@ ACCOUNT_SETTINGS = {
                                          "creating the stack)"),
 }
 
+# Parameter types written as a resource type: the resource is a parameter (its Name the default).
+PARAMETER_TYPES = ("AWS::SSM::Parameter::Value<",)
+
 
 class ResourceType(Fixer):
     name = "resource-type"
@@ -222,6 +225,11 @@ class ResourceType(Fixer):
     delivery channel is available. A `DependsOn` naming it names the recorder and what it
     depended on itself.
 
+    A resource whose type is a parameter type (`AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>`
+    with `Name: /aws/service/...`) becomes a parameter of that type whose `Default` is the name
+    (`safe`): `Ref` reads the same value. A `DependsOn` naming it is dropped (parameters need no
+    ordering); it is reported when something reads an attribute of it.
+
     Invented types for account or stack settings CloudFormation has no resource for
     (`AWS::IAM::AccountPasswordPolicy`, `AWS::EC2::EBSEncryptionByDefault`,
     `AWS::EC2::EBSDefaultKmsKey`, `AWS::S3::AccountPublicAccessBlock`,
@@ -262,6 +270,9 @@ class ResourceType(Fixer):
         findings = []
         for rid, type_name, res in schemas.judged_resources(doc):
             if schemas.resource_schema(type_name) is not None:
+                continue
+            if type_name.startswith(PARAMETER_TYPES):
+                findings.append(_parameter(doc, rid, type_name, res))
                 continue
             if type_name in FOLDS or type_name in REDUNDANT or type_name in ACCOUNT_SETTINGS:
                 findings.append(_fold(doc, rid, type_name, res) if type_name in FOLDS else _redundant(
@@ -321,6 +332,9 @@ class ResourceType(Fixer):
         changes = []
         editor.remove(("Resources", rid))
         changes.append(self.change(f, "remove", body, None, f.message, path=("Resources", rid), safety=safety))
+        if m.parameter is not None:
+            editor.set(("Parameters", rid), m.parameter)
+            changes.append(self.change(f, "add", None, m.parameter, f.message, path=("Parameters", rid), safety=safety))
         if m.into:
             where = ("Resources", m.parent, "Properties", m.into)
             current = doc.value(where)
@@ -361,6 +375,7 @@ class Moved:
     dependents: tuple
     after: tuple = ()  # what a DependsOn naming it names instead; default: the parent
     safety: Safety = Safety.REVIEW
+    parameter: dict | None = None  # the parameter the resource becomes, under the same name
 
 
 def _parent(doc: Document, props: dict, keys: tuple, parent_type: str) -> str | None:
@@ -485,3 +500,43 @@ def _setting(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
     after = tuple(d for d in depends_on(res) if d in doc.resources)
     message = f"{head}: removed, so the stack no longer sets it; set it with `{how}`"
     return Finding(rid, path, message, detail=Moved(None, "", None, False, dependents, after))
+
+
+def _parameter(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
+    path = ("Resources", rid, "Type")
+    head = f"E3006 resource type '{type_name}' does not exist; it is a parameter type"
+    props = res.get("Properties")
+    dependents, others = _dependents(doc, rid)
+    plain = isinstance(props, dict) and isinstance(props.get("Name"), str) and all(
+        k in ("Name", "Description") and isinstance(v, str) for k, v in props.items())
+    extra = [k for k in res if k not in ("Type", "Properties")]
+    attrs = [where for where in others if _reads_attribute(doc, where, rid)]
+    if not plain or extra or attrs:
+        return Finding(rid, path, f"{head}: write it under Parameters (Type: {type_name}, Default: the SSM "
+                       "parameter's name) and read it with Ref", fixable=False)
+    params = doc.data.get("Parameters")
+    if params is not None and not isinstance(params, dict):
+        return Finding(rid, path, f"{head}, but Parameters is not a mapping: move it there by hand", fixable=False)
+    parameter = {"Type": type_name, "Default": props["Name"]}
+    if "Description" in props:
+        parameter["Description"] = props["Description"]
+    message = f"{head}: it becomes parameter '{rid}' with the SSM parameter's name as its Default; Ref reads the same value"
+    return Finding(rid, path, message, detail=Moved(None, "", None, False, dependents, (), Safety.SAFE, parameter))
+
+
+def _reads_attribute(doc: Document, where: str, rid: str) -> bool:
+    """Whether the resource or output ``where`` (``section/key``) reads an attribute of ``rid``."""
+    section, key = where.split("/", 1)
+
+    def reads(value: Any) -> bool:
+        if isinstance(value, dict):
+            getatt, sub = value.get("Fn::GetAtt"), value.get("Fn::Sub")
+            target = getatt[0] if isinstance(getatt, list) and getatt else getatt.split(".")[0] if isinstance(
+                getatt, str) else None
+            text = sub[0] if isinstance(sub, list) and sub else sub
+            if target == rid or (isinstance(text, str) and "${" + rid + "." in text):
+                return True
+            return any(reads(v) for v in value.values())
+        return isinstance(value, list) and any(reads(v) for v in value)
+
+    return reads((doc.data.get(section) or {}).get(key))
