@@ -381,7 +381,8 @@ class Moved:
 def _parent(doc: Document, props: dict, keys: tuple, parent_type: str) -> str | None:
     """The resource of ``parent_type`` that ``props`` name with a ``Ref`` under one of ``keys``."""
     named = [props[k] for k in keys if k in props]
-    if len(named) != 1 or not (isinstance(named[0], dict) and set(named[0]) == {"Ref"}):
+    if len(named) != 1 or not (isinstance(named[0], dict) and set(named[0]) == {"Ref"}) or not isinstance(
+            named[0]["Ref"], str):
         return None
     target = doc.resources.get(named[0]["Ref"])
     return named[0]["Ref"] if isinstance(target, dict) and target.get("Type") == parent_type else None
@@ -392,7 +393,11 @@ def _dependents(doc: Document, rid: str) -> tuple[tuple, list[str]]:
     deps, others = [], []
     for section, key, item in entries(doc.data):
         if section == "Resources" and rid in depends_on(item):
-            deps.append(((section, key, "DependsOn"), item["DependsOn"]))
+            value = item["DependsOn"]
+            if isinstance(value, list) and not all(isinstance(d, str) for d in value):
+                others.append(f"{section}/{key}")  # a DependsOn with odd items: left to a person
+            else:
+                deps.append(((section, key, "DependsOn"), value))
         body = {k: v for k, v in item.items() if k not in ("DependsOn", "Condition", "Type")}
         others += [f"{section}/{key}" for name, _ in references(body) if name == rid]
     return tuple(deps), sorted(set(others))
