@@ -245,6 +245,7 @@ class DanglingReference(Fixer):
         if not isinstance(data, dict) or "Transform" in data:
             return []  # SAM and macros define names of their own
         params = list(data.get("Parameters") or {}) if isinstance(data.get("Parameters"), dict) else []
+        self._no_parameters = "Parameters" not in data
         resources = list(doc.resources)
         refs = params + resources
         findings: list[Finding] = []
@@ -288,7 +289,7 @@ class DanglingReference(Fixer):
                 text_path, old = (where, f"{res}.{attr}") if node.kind == "scalar" else (where + (0,), res)
                 new = f"{target}.{attr}" if node.kind == "scalar" and target else target
                 return [self._finding("E1010", f"Fn::GetAtt on '{res}'", res, target, why, resources, rid,
-                                      text_path, old, new)]
+                                      text_path, old, new, kind="resource")]
             attrs = self._attrs(doc, res, attr)
             if attrs is None:
                 return []
@@ -337,7 +338,7 @@ class DanglingReference(Fixer):
                     target, why = pick(res, resources)
                     new = "${" + f"{target}.{attr}" + "}" if target else None
                     out.append(self._finding("E1019", f"'{token}' in an Fn::Sub string", res, target, why, resources,
-                                             rid, where, token, new))
+                                             rid, where, token, new, kind="resource"))
                     continue
                 target, why = pick(name, refs + list(PSEUDO))
                 new = "${" + target + "}" if target else None
@@ -359,13 +360,15 @@ class DanglingReference(Fixer):
 
     def _finding(self, rule: str, what: str, name: str, target: str | None, why: str, pool: list[str],
                  rid: str | None, text_path: tuple, old: str, new: str | None = None, kind: str = "name") -> Finding:
+        noun = {"attribute": "attribute of its type", "resource": "resource"}.get(kind, "parameter or resource")
         if target is not None:
-            message = f"{rule} {what} names no {'attribute of its type' if kind == 'attribute' else 'parameter or resource'}; '{target}' {why}"
+            message = f"{rule} {what} names no {noun}; '{target}' {why}"
             return Finding(rid, self._call, message, detail=(text_path, old, new if new is not None else target))
         near = close(name, pool)
         hint = ("closest: " + ", ".join(f"'{n}'" for n in near) + "; correct the name or define it") if near else (
             "define it or correct the name")
-        noun = "attribute of its type" if kind == "attribute" else "parameter or resource"
+        if kind == "name" and self._no_parameters:
+            hint += " (the template declares no Parameters: if it is an input, declare it there)"
         return Finding(rid, self._call, f"{rule} {what} names no {noun}; {hint}", fixable=False)
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
