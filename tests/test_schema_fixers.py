@@ -218,3 +218,25 @@ Outputs:
     messages = {u.resource: u.message for u in result.unfixed}
     assert "'Metadata' has no place there" in messages["Logging"]
     assert "set it with `aws iam update-account-password-policy`; Outputs/Policy refer to it" in messages["Policy"]
+
+
+def test_template_structure_keeps_every_value():
+    template = """AWSTemplateFormatVersion: '2010-09-01'
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+Outputs:
+  TopicArn: !Ref Topic
+  Truncated:
+    Description
+Notes: reviewed
+"""
+    result = run_fixers(template, ["template-structure"])
+    assert "AWSTemplateFormatVersion: '2010-09-09'" in result.after
+    assert "  TopicArn:\n    Value: !Ref Topic\n" in result.after
+    assert "Metadata:\n  Notes: reviewed\n" in result.after
+    assert [u.message for u in result.unfixed] == [
+        "E6001 output 'Truncated' is not a mapping with a Value (a truncated template?); write `Value: ...` under it "
+        "or remove it"]
+    assert all(c.safety == "safe" for c in result.changes)
+    assert_fix_guarantees(template, result.after, result.changes, ["template-structure"])
