@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
 
 from cfnfix import schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, entries
+from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, entries, references
 from cfnfix.nodepath import node_path
 
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -51,6 +52,87 @@ def pick_attribute(name: str, attrs: list[str]) -> tuple[str | None, str]:
     if len(last) == 1:
         return last[0], "is the only attribute of that name"
     return pick(name, attrs)
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """An attribute asked of the wrong call or resource: the ``Fn::GetAtt`` at the finding's path
+    becomes ``call``, or in an ``Fn::Sub`` string (``token``: (text path, ``${...}``)) ``text``."""
+
+    call: Any
+    text: str
+    token: tuple | None
+    safety: Safety
+    source: tuple | None = None  # where ``call`` is written, copied with its own text
+
+
+_GENERIC = ("Arn", "Id", "Name")
+
+
+def elsewhere(doc: Document, res: str, attr: str, attrs: list[str], reader: str | None,
+              in_sub: bool = False) -> Callable | None:
+    """Where an attribute the type of ``res`` lacks is plainly found instead, as a finding maker:
+    - the resource's ``Ref`` when the name is its type's one primary identifier, which is what
+      ``Ref`` returns (``!GetAtt Function.FunctionName`` is ``!Ref Function``);
+    - the value of the property of that name the resource sets, when it names no resource (or
+      the reader is an output: None);
+    - the one resource of the same service, other than the ``reader`` (the resource asking),
+      that names ``res`` in its properties and has that attribute, which is no ARN, id or name (``!GetAtt Function.FunctionUrl`` is the ``FunctionUrl`` of the
+      ``AWS::Lambda::Url`` whose ``TargetFunctionArn`` names the function)."""
+    body = doc.resources.get(res)
+    type_name = body.get("Type") if isinstance(body, dict) else None
+    root = schemas.resource_schema(type_name) if isinstance(type_name, str) else None
+    ident = (root or {}).get("primaryIdentifier") or []
+    if ident == [f"/properties/{attr}"]:
+        why = f"'{attr}' is no attribute of {type_name} but what its Ref returns"
+        return _maker({"Ref": res}, "${" + res + "}", why, Safety.SAFE, f"Ref {res}")
+    props = body.get("Properties") if isinstance(body, dict) else None
+    value = props.get(attr) if isinstance(props, dict) else None
+    if value is not None and _portable(doc, value, reader) and not (in_sub and not _literal(value)):
+        why = f"'{attr}' is no attribute of {type_name} but a property the resource sets"
+        return _maker(value, str(value) if _literal(value) else "", why, Safety.SAFE, "the value it sets",
+                      ("Resources", res, "Properties", attr))
+    owners = []
+    service = type_name.split("::")[:2] if isinstance(type_name, str) else None
+    for other, item in doc.resources.items():
+        if other in (res, reader) or not isinstance(item, dict) or not isinstance(item.get("Type"), str):
+            continue
+        if attr in _GENERIC or item["Type"].split("::")[:2] != service:
+            continue  # an ARN or id any resource has, or another service's resource: not plainly the one
+        if any(name == res for name, _ in references(item.get("Properties"))):
+            theirs = schemas.attributes(item["Type"]) or []
+            if attr in theirs or attr in schemas.read_only_attributes(item["Type"]):
+                owners.append((other, item["Type"]))
+    if len(owners) == 1:
+        other, other_type = owners[0]
+        why = (f"'{attr}' is no attribute of {type_name}; '{other}' ({other_type}), the one resource naming it "
+               "that has it, is plainly meant")
+        condition = doc.resources[other].get("Condition")
+        if condition is not None and condition != body.get("Condition"):
+            return None  # the other resource may not exist where this one is used
+        return _maker({"Fn::GetAtt": [other, attr]}, "${" + f"{other}.{attr}" + "}", why, Safety.REVIEW,
+                      f"Fn::GetAtt {other}.{attr}")
+    return None
+
+
+def _literal(value: Any) -> bool:
+    """A scalar an Fn::Sub string can hold as text (no ``${``, which Sub would read)."""
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool) and "${" not in str(value)
+
+
+def _portable(doc: Document, value: Any, reader: str | None) -> bool:
+    """Whether ``value`` can be written where ``reader`` asks for it: it names no resource (only
+    parameters and pseudo parameters), unless the reader is an output, where no cycle can close."""
+    return reader is None or not any(name in doc.resources for name, _ in references(value))
+
+
+def _maker(call: Any, text: str, why: str, safety: Safety, shown: str, source: tuple | None = None) -> Callable:
+    def make(fixer: Any, rid: str | None, path: tuple, what: str, token: tuple | None = None) -> Finding:
+        rule = "E1019" if token else "E1010"
+        new = (text or shown) if token else shown
+        return Finding(rid, path, f"{rule} {what}: {why}; it becomes {new}",
+                       detail=Elsewhere(call, text, token, safety, source))
+    return make
 
 
 def _arg_path(doc: Document, path: tuple, fn: str) -> tuple:
@@ -114,7 +196,19 @@ class DanglingReference(Fixer):
       differs in no digit, so `Subnet3` is never taken for `Subnet2`;
     - for attributes, the names cfn-lint accepts for the type: another case, the resource's only
       ARN attribute for a `...Arn` the type lacks (`!GetAtt Role.RoleArn` is `!GetAtt Role.Arn`),
-      the one dotted attribute ending in the name, or a near spelling.
+      the one dotted attribute ending in the name, or a near spelling;
+    - an attribute the type lacks that is its one primary identifier, which is what `Ref`
+      returns: `!GetAtt Function.FunctionName` becomes `!Ref Function`, `${Table.TableName}`
+      becomes `${Table}` (safe);
+    - an attribute the type lacks that is a property the resource sets: that property's value
+      (`!GetAtt Group.GroupName` of an X-Ray group with `GroupName: !Sub '${Env}-traces'`
+      becomes `!Sub '${Env}-traces'`; in an `Fn::Sub` string only a plain text value), when the
+      value names no other resource or the reader is an output (safe);
+    - an attribute the type lacks (other than an ARN, id or name) that the one resource of the
+      same service naming it in its properties has:
+      `!GetAtt Function.FunctionUrl` becomes the `FunctionUrl` of the `AWS::Lambda::Url` whose
+      `TargetFunctionArn` names the function (`review`: another resource is read; not done when
+      that resource has a `Condition` the reader lacks).
 
     IAM policy variables in an `Fn::Sub` string (`${aws:username}`, `${s3:prefix}`) are escaped
     to `${!aws:username}`, which `Fn::Sub` writes out as the literal `${aws:username}` the policy
@@ -142,7 +236,8 @@ class DanglingReference(Fixer):
 
     ## Fix safety
     Safe: the template could not be deployed as written, and the name it gets is the one the
-    author plainly meant. The text is edited in place (quotes, short forms, block strings kept).
+    author plainly meant (an attribute read from another resource is `review`). The text is
+    edited in place (quotes, short forms, block strings kept).
     """
 
     def find(self, doc: Document) -> list[Finding]:
@@ -150,6 +245,7 @@ class DanglingReference(Fixer):
         if not isinstance(data, dict) or "Transform" in data:
             return []  # SAM and macros define names of their own
         params = list(data.get("Parameters") or {}) if isinstance(data.get("Parameters"), dict) else []
+        self._no_parameters = "Parameters" not in data
         resources = list(doc.resources)
         refs = params + resources
         self._known = set(refs), set(resources)  # membership tests; the lists keep the order names are offered in
@@ -195,10 +291,13 @@ class DanglingReference(Fixer):
                 text_path, old = (where, f"{res}.{attr}") if node.kind == "scalar" else (where + (0,), res)
                 new = f"{target}.{attr}" if node.kind == "scalar" and target else target
                 return [self._finding("E1010", f"Fn::GetAtt on '{res}'", res, target, why, resources, rid,
-                                      text_path, old, new)]
+                                      text_path, old, new, kind="resource")]
             attrs = self._attrs(doc, res, attr)
             if attrs is None:
                 return []
+            other = elsewhere(doc, res, attr, attrs, rid)
+            if other is not None:
+                return [other(self, rid, path, f"Fn::GetAtt '{res}.{attr}'")]
             where = _arg_path(doc, path, fn)
             node = doc.node(where)
             if node is None:
@@ -231,6 +330,10 @@ class DanglingReference(Fixer):
                         attrs = self._attrs(doc, res, attr)
                         if attrs is None:
                             continue
+                        other = elsewhere(doc, res, attr, attrs, rid, in_sub=True)
+                        if other is not None:
+                            out.append(other(self, rid, path, f"'{token}' in an Fn::Sub string", (where, token)))
+                            continue
                         target, why = pick_attribute(attr, attrs)
                         new = "${" + f"{res}.{target}" + "}" if target else None
                         out.append(self._finding("E1019", f"'{token}' in an Fn::Sub string", attr, target, why, attrs,
@@ -239,7 +342,7 @@ class DanglingReference(Fixer):
                     target, why = pick(res, resources)
                     new = "${" + f"{target}.{attr}" + "}" if target else None
                     out.append(self._finding("E1019", f"'{token}' in an Fn::Sub string", res, target, why, resources,
-                                             rid, where, token, new))
+                                             rid, where, token, new, kind="resource"))
                     continue
                 target, why = pick(name, refs + list(PSEUDO))
                 new = "${" + target + "}" if target else None
@@ -261,19 +364,33 @@ class DanglingReference(Fixer):
 
     def _finding(self, rule: str, what: str, name: str, target: str | None, why: str, pool: list[str],
                  rid: str | None, text_path: tuple, old: str, new: str | None = None, kind: str = "name") -> Finding:
+        noun = {"attribute": "attribute of its type", "resource": "resource"}.get(kind, "parameter or resource")
         if target is not None:
-            message = f"{rule} {what} names no {'attribute of its type' if kind == 'attribute' else 'parameter or resource'}; '{target}' {why}"
+            message = f"{rule} {what} names no {noun}; '{target}' {why}"
             return Finding(rid, self._call, message, detail=(text_path, old, new if new is not None else target))
         near = close(name, pool)
         hint = ("closest: " + ", ".join(f"'{n}'" for n in near) + "; correct the name or define it") if near else (
             "define it or correct the name")
-        noun = "attribute of its type" if kind == "attribute" else "parameter or resource"
+        if kind == "name" and self._no_parameters:
+            hint += " (the template declares no Parameters: if it is an input, declare it there)"
         return Finding(rid, self._call, f"{rule} {what} names no {noun}; {hint}", fixable=False)
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
         changes = []
         for f in findings:
+            if isinstance(f.detail, Elsewhere):
+                with editor.finding(f):
+                    before = doc.value(f.path)
+                    if f.detail.token is None:  # the whole Fn::GetAtt becomes the new call
+                        after = f.detail.call
+                        editor.set(f.path, editor.source(f.detail.source) if f.detail.source else after)
+                    else:
+                        text_path, token = f.detail.token
+                        editor.replace_text(text_path, token, f.detail.text)
+                        after = _renamed(before, token, f.detail.text)
+                    changes.append(self.change(f, "replace", before, after, f.message, safety=f.detail.safety))
+                continue
             text_path, old, new = f.detail
             with editor.finding(f):
                 editor.replace_text(text_path, old, new)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from cfnfix import schemas
 from cfnfix.changelog import Safety
+from cfnfix.cycles import reaches
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.graph import dependency_graph, depends_on, entries, references
 
 _CLOSE = 0.9  # difflib ratio of a near spelling
 
@@ -35,14 +38,43 @@ def fits(type_name: str, props: Any) -> bool:
     return all(k in names for k in props) and all(r in props for r in required)
 
 
+def renamed_properties(type_name: str, props: Any) -> dict[str, str] | None:
+    """The property renames that make ``props`` fit ``type_name``: each name the type lacks is the
+    one property of the type, absent from ``props``, whose name ends with it or that it ends with
+    (``OriginAccessIdentityConfig`` is ``CloudFrontOriginAccessIdentityConfig``). None when some
+    name has no such counterpart, or the result still does not fit."""
+    if not isinstance(props, dict):
+        return None
+    names, _ = schemas.property_names(type_name)
+    renames = {}
+    for key in props:
+        if key in names:
+            continue
+        match = [n for n in names if n not in props and isinstance(key, str) and (
+            n.lower().endswith(key.lower()) or key.lower().endswith(n.lower()))]
+        if len(match) != 1 or match[0] in renames.values():
+            return None
+        renames[key] = match[0]
+    fixed = {renames.get(k, k): v for k, v in props.items()}
+    return renames if renames and fits(type_name, fixed) else None
+
+
+# Names that circulate for a resource CloudFormation calls otherwise (API or console names).
+KNOWN_NAMES = {
+    "AWS::SecurityHub::StandardsSubscription": "AWS::SecurityHub::Standard",  # BatchEnableStandards' subscription
+}
+
+
 def candidates(type_name: str, props: Any) -> tuple[list[str], str, bool, list[str]]:
     """(real types meant, how they were found, whether the match is a spelling of the same name,
     the types the rule found before the properties were compared).
 
     Tried in order, the first rule that yields a type wins: the same name spelt with other case or
     punctuation; the same resource name in another service (``AWS::CloudWatch::LogGroup``); a
-    name in the same service that ends with this one (``OriginAccessIdentity``); a near spelling.
-    Each list keeps only the types that accept the resource's properties."""
+    name in the same service that ends with this one (``OriginAccessIdentity``); a name in the same
+    service this one ends with (``TargetTrackingScalingPolicy`` is a ``ScalingPolicy``); a known
+    other name (``KNOWN_NAMES``); a near spelling. Each list keeps only the types that accept the
+    resource's properties."""
     known = schemas.resource_types()
     norm = _norm(type_name)
     same = [t for t in known if _norm(t) == norm]
@@ -55,6 +87,11 @@ def candidates(type_name: str, props: Any) -> tuple[list[str], str, bool, list[s
         ([t for t in known if _parts(t)[0].lower() == service.lower() and _parts(t)[1].lower().endswith(res.lower())
           and _parts(t)[1].lower() != res.lower()],
          f"is the only {service} resource whose name ends in '{res}' and whose properties match"),
+        ([t for t in known if _parts(t)[0].lower() == service.lower() and res.lower().endswith(_parts(t)[1].lower())
+          and _parts(t)[1].lower() != res.lower()],
+         f"is the only {service} resource whose name '{res}' ends with and whose properties match"),
+        ([KNOWN_NAMES[type_name]] if type_name in KNOWN_NAMES else [],
+         "is what CloudFormation calls this resource"),
         (difflib.get_close_matches(type_name, known, n=5, cutoff=_CLOSE), "is a near spelling whose properties match"),
     ]
     for found, why in rules:
@@ -62,6 +99,72 @@ def candidates(type_name: str, props: Any) -> tuple[list[str], str, bool, list[s
             continue
         return [t for t in found if fits(t, props)], why, False, found
     return [], "", False, []
+
+
+@dataclass(frozen=True)
+class Fold:
+    """An invented type whose properties CloudFormation takes as a property of another resource:
+    ``parent_keys`` name the parent (a ``Ref`` to a resource of ``parent_type``), ``keys`` map the
+    invented type's properties to the keys of the value written at the parent's ``into``
+    (None: the property's value is that value itself); ``item``: the value is an item of a list."""
+
+    parent_keys: tuple[str, ...]
+    parent_type: str
+    into: str
+    keys: dict
+    item: bool = False
+
+
+FOLDS = {
+    "AWS::ElasticLoadBalancingV2::TargetGroupAttachment": Fold(
+        ("TargetGroupArn",), "AWS::ElasticLoadBalancingV2::TargetGroup", "Targets",
+        {"TargetId": "Id", "Port": "Port", "AvailabilityZone": "AvailabilityZone"}, item=True),
+    "AWS::IAM::RolePolicyAttachment": Fold(
+        ("RoleName", "Role"), "AWS::IAM::Role", "ManagedPolicyArns", {"PolicyArn": None}, item=True),
+    "AWS::IAM::GroupPolicyAttachment": Fold(
+        ("GroupName", "Group"), "AWS::IAM::Group", "ManagedPolicyArns", {"PolicyArn": None}, item=True),
+    "AWS::IAM::UserPolicyAttachment": Fold(
+        ("UserName", "User"), "AWS::IAM::User", "ManagedPolicyArns", {"PolicyArn": None}, item=True),
+    "AWS::S3::BucketLoggingConfiguration": Fold(
+        ("Bucket", "BucketName"), "AWS::S3::Bucket", "LoggingConfiguration",
+        {"DestinationBucketName": "DestinationBucketName", "LogFilePrefix": "LogFilePrefix",
+         "TargetObjectKeyFormat": "TargetObjectKeyFormat", "LoggingConfiguration": None}),
+    "AWS::S3::BucketNotification": Fold(
+        ("Bucket", "BucketName"), "AWS::S3::Bucket", "NotificationConfiguration",
+        {"NotificationConfiguration": None, "LambdaConfigurations": "LambdaConfigurations",
+         "QueueConfigurations": "QueueConfigurations", "TopicConfigurations": "TopicConfigurations",
+         "EventBridgeConfiguration": "EventBridgeConfiguration"}),
+    "AWS::S3::BucketReplicationConfiguration": Fold(
+        ("Bucket", "BucketName"), "AWS::S3::Bucket", "ReplicationConfiguration",
+        {"Role": "Role", "Rules": "Rules", "ReplicationConfiguration": None}),
+}
+# Invented types that ask for what CloudFormation does by itself: type -> (the property naming
+# the resource it acts on, that resource's type, the properties and values that mean "as
+# CloudFormation does anyway", why nothing is lost).
+REDUNDANT = {
+    "AWS::Config::ConfigurationRecorderStatus": (
+        "ConfigurationRecorderName", "AWS::Config::ConfigurationRecorder", {"IsEnabled": (True, "true")},
+        "CloudFormation starts a configuration recorder it creates as soon as the delivery channel is available"),
+}
+
+# Invented types for account or stack settings CloudFormation has no resource for: type -> what
+# is lost when the resource goes, and how to set it instead.
+ACCOUNT_SETTINGS = {
+    "AWS::IAM::AccountPasswordPolicy": ("the account's IAM password policy",
+                                        "aws iam update-account-password-policy"),
+    "AWS::EC2::EBSEncryptionByDefault": ("EBS encryption by default (per account and region)",
+                                         "aws ec2 enable-ebs-encryption-by-default"),
+    "AWS::EC2::EBSDefaultKmsKey": ("the default KMS key of EBS encryption (per account and region)",
+                                   "aws ec2 modify-ebs-default-kms-key-id"),
+    "AWS::S3::AccountPublicAccessBlock": ("the account's S3 Block Public Access settings",
+                                          "aws s3control put-public-access-block"),
+    "AWS::CloudFormation::StackPolicy": ("the stack policy",
+                                         "aws cloudformation set-stack-policy (or --stack-policy-body when "
+                                         "creating the stack)"),
+}
+
+# Parameter types written as a resource type: the resource is a parameter (its Name the default).
+PARAMETER_TYPES = ("AWS::SSM::Parameter::Value<",)
 
 
 class ResourceType(Fixer):
@@ -88,12 +191,56 @@ class ResourceType(Fixer):
       `AWS::Logs::LogGroup`);
     - the one resource of the same service whose name ends in the given one
       (`AWS::CloudFront::OriginAccessIdentity` is `AWS::CloudFront::CloudFrontOriginAccessIdentity`,
-      `AWS::EC2::RouteTableAssociation` with `SubnetId` is `AWS::EC2::SubnetRouteTableAssociation`);
+      `AWS::EC2::RouteTableAssociation` with `SubnetId` is `AWS::EC2::SubnetRouteTableAssociation`),
+      or that the given one ends in (`AWS::AutoScaling::TargetTrackingScalingPolicy` is
+      `AWS::AutoScaling::ScalingPolicy`);
+    - a name that circulates for the resource (`AWS::SecurityHub::StandardsSubscription` is
+      `AWS::SecurityHub::Standard`);
     - a near spelling (difflib ratio at least 0.9).
 
-    Otherwise it is reported with the candidates, changing nothing: many invented types
-    (`AWS::IAM::AccountPasswordPolicy`, `AWS::S3::BucketNotification`) have no resource
-    counterpart and need a redesign, such as a property of another resource.
+    When the one type found lacks some of the resource's property names, each of them that is
+    the end of exactly one of its properties (or ends with one) is renamed with it
+    (`OriginAccessIdentityConfig` becomes `CloudFrontOriginAccessIdentityConfig`).
+
+    Some invented types are a property of another resource of the template, which they name;
+    their properties move there and the invented resource goes (`review`: the other resource
+    changes in place):
+    - `AWS::ElasticLoadBalancingV2::TargetGroupAttachment` (`TargetGroupArn: !Ref TG`,
+      `TargetId`, `Port`) becomes an item of the target group's `Targets`;
+    - `AWS::IAM::RolePolicyAttachment`, `GroupPolicyAttachment` and `UserPolicyAttachment`
+      (`RoleName: !Ref R`, `PolicyArn`) add the policy ARN to the role's, group's or user's
+      `ManagedPolicyArns`;
+    - `AWS::S3::BucketLoggingConfiguration`, `AWS::S3::BucketNotification` and
+      `AWS::S3::BucketReplicationConfiguration` (`Bucket: !Ref B`) become the bucket's
+      `LoggingConfiguration`, `NotificationConfiguration`, `ReplicationConfiguration`.
+
+    A `Condition` on the invented resource becomes an `Fn::If` around the moved value; a
+    `DependsOn` naming it names the resource it moved into. It is reported instead when the
+    parent is not a resource of the template, already has that property, the values do not fit
+    the property, the move would close a dependency cycle (a replication role whose policy names
+    the bucket), or something else refers to the invented resource.
+
+    `AWS::Config::ConfigurationRecorderStatus` with `IsEnabled: true` for a recorder of the
+    template is removed (`safe`): CloudFormation starts a recorder it creates as soon as the
+    delivery channel is available. A `DependsOn` naming it names the recorder and what it
+    depended on itself.
+
+    A resource whose type is a parameter type (`AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>`
+    with `Name: /aws/service/...`) becomes a parameter of that type whose `Default` is the name
+    (`safe`): `Ref` reads the same value. A `DependsOn` naming it is dropped (parameters need no
+    ordering); it is reported when something reads an attribute of it.
+
+    Invented types for account or stack settings CloudFormation has no resource for
+    (`AWS::IAM::AccountPasswordPolicy`, `AWS::EC2::EBSEncryptionByDefault`,
+    `AWS::EC2::EBSDefaultKmsKey`, `AWS::S3::AccountPublicAccessBlock`,
+    `AWS::CloudFormation::StackPolicy`) are removed (`review`): the stack cannot set them, the
+    change log keeps what was written, and the message names the CLI command that sets it. A
+    `DependsOn` naming one names what it depended on itself. When anything else refers to it, it
+    is reported instead.
+
+    Otherwise it is reported with the candidates, changing nothing: some invented types
+    (`AWS::EC2::AssociateIamInstanceProfile`, `AWS::ManagedBlockchain::Network`) need a
+    redesign only a person can choose.
 
     ## Example
     ```yaml
@@ -113,7 +260,10 @@ class ResourceType(Fixer):
     A template with an unknown type deploys nothing, so no deployed resource changes. A type
     that only differs in spelling (case, punctuation, `::`) is `safe`: it is the same name. Any
     other match (another service, a longer name, a near spelling) is `review`: the fixer chose
-    which resource gets created, and a person should confirm it is the one meant.
+    which resource gets created, and a person should confirm it is the one meant. Moving an
+    invented resource into the resource it names is `review` (that resource changes in place);
+    removing an account or stack setting is `review` (the stack no longer asks for it); removing
+    a configuration recorder status CloudFormation gives anyway is `safe`.
     """
 
     def find(self, doc: Document) -> list[Finding]:
@@ -121,11 +271,25 @@ class ResourceType(Fixer):
         for rid, type_name, res in schemas.judged_resources(doc):
             if schemas.resource_schema(type_name) is not None:
                 continue
+            if type_name.startswith(PARAMETER_TYPES):
+                findings.append(_parameter(doc, rid, type_name, res))
+                continue
+            if type_name in FOLDS or type_name in REDUNDANT or type_name in ACCOUNT_SETTINGS:
+                findings.append(_fold(doc, rid, type_name, res) if type_name in FOLDS else _redundant(
+                    doc, rid, type_name, res) if type_name in REDUNDANT else _setting(doc, rid, type_name, res))
+                continue
             found, why, spelling, near = candidates(type_name, res.get("Properties"))
             path = ("Resources", rid, "Type")
             if len(found) == 1:
                 message = f"E3006 resource type '{type_name}' does not exist; '{found[0]}' {why}"
-                findings.append(Finding(rid, path, message, detail=(found[0], spelling)))
+                findings.append(Finding(rid, path, message, detail=(found[0], spelling, {})))
+                continue
+            renames = renamed_properties(near[0], res.get("Properties")) if len(near) == 1 and not found else None
+            if renames:
+                spelt = ", ".join(f"'{k}' as '{v}'" for k, v in renames.items())
+                message = (f"E3006 resource type '{type_name}' does not exist; '{near[0]}' is the only type near it, "
+                           f"and accepts its properties with {spelt}")
+                findings.append(Finding(rid, path, message, detail=(near[0], False, renames)))
                 continue
             if found:
                 hint = "candidates: " + ", ".join(f"'{t}'" for t in found) + "; set the one meant"
@@ -143,9 +307,241 @@ class ResourceType(Fixer):
         editor = Editor(doc)
         changes = []
         for f in findings:
-            target, spelling = f.detail
+            if isinstance(f.detail, Moved):
+                with editor.finding(f):
+                    changes.extend(self._move(doc, editor, f))
+                continue
+            target, spelling, renames = f.detail
             with editor.finding(f):
                 editor.set(f.path, target)
                 changes.append(self.change(f, "replace", doc.value(f.path), target, f.message,
                                            safety=Safety.SAFE if spelling else Safety.REVIEW))
+                for old, new in renames.items():
+                    where = ("Resources", f.resource, "Properties")
+                    editor.rename(where + (old,), new)
+                    changes.append(self.change(f, "move", old, new, f.message, path=where))
         return Fix.of(editor, changes)
+
+    def _move(self, doc: Document, editor: Editor, f: Finding) -> list:
+        """Remove the invented resource, write its value into its parent, and make every
+        ``DependsOn`` naming it name the parent."""
+        m: Moved = f.detail
+        rid = f.resource
+        body = doc.resources[rid]
+        safety = m.safety
+        changes = []
+        editor.remove(("Resources", rid))
+        changes.append(self.change(f, "remove", body, None, f.message, path=("Resources", rid), safety=safety))
+        if m.parameter is not None:
+            editor.set(("Parameters", rid), m.parameter)
+            changes.append(self.change(f, "add", None, m.parameter, f.message, path=("Parameters", rid), safety=safety))
+        if m.into:
+            where = ("Resources", m.parent, "Properties", m.into)
+            current = doc.value(where)
+            if m.item and isinstance(current, list):
+                editor.append(where, m.value)
+                after = current + [m.value]
+            else:
+                after = [m.value] if m.item else m.value
+                editor.set(where, after)
+            changes.append(self.change(f, "replace" if current is not None else "add", current, after, f.message,
+                                       path=where, safety=safety))
+        for path, deps in m.dependents:
+            old = deps if isinstance(deps, list) else [deps]
+            instead = m.after or ((m.parent,) if m.parent else ())
+            after = list(dict.fromkeys(t for d in old for t in (instead if d == rid else (d,))))
+            if not after:
+                editor.remove(path)
+                after = None
+            elif not isinstance(deps, list) and len(after) == 1:
+                editor.replace_text(path, rid, after[0])
+                after = after[0]
+            else:
+                editor.set(path, after)
+            changes.append(self.change(f, "replace", deps, after, f.message, path=path, safety=safety))
+        return changes
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What the fix of an invented resource does: write ``value`` at the parent's ``into`` (an
+    item of it when ``item``; nothing when ``into`` is empty) and retarget the ``dependents``
+    (path of a DependsOn, its value) from the invented resource to ``parent``."""
+
+    parent: str | None
+    into: str
+    value: Any
+    item: bool
+    dependents: tuple
+    after: tuple = ()  # what a DependsOn naming it names instead; default: the parent
+    safety: Safety = Safety.REVIEW
+    parameter: dict | None = None  # the parameter the resource becomes, under the same name
+
+
+def _parent(doc: Document, props: dict, keys: tuple, parent_type: str) -> str | None:
+    """The resource of ``parent_type`` that ``props`` name with a ``Ref`` under one of ``keys``."""
+    named = [props[k] for k in keys if k in props]
+    if len(named) != 1 or not (isinstance(named[0], dict) and set(named[0]) == {"Ref"}) or not isinstance(
+            named[0]["Ref"], str):
+        return None
+    target = doc.resources.get(named[0]["Ref"])
+    return named[0]["Ref"] if isinstance(target, dict) and target.get("Type") == parent_type else None
+
+
+def _dependents(doc: Document, rid: str) -> tuple[tuple, list[str]]:
+    """(DependsOn entries naming ``rid``: (path, value)), and the places referring to it otherwise."""
+    deps, others = [], []
+    for section, key, item in entries(doc.data):
+        if section == "Resources" and rid in depends_on(item):
+            value = item["DependsOn"]
+            if isinstance(value, list) and not all(isinstance(d, str) for d in value):
+                others.append(f"{section}/{key}")  # a DependsOn with odd items: left to a person
+            else:
+                deps.append(((section, key, "DependsOn"), value))
+        body = {k: v for k, v in item.items() if k not in ("DependsOn", "Condition", "Type")}
+        others += [f"{section}/{key}" for name, _ in references(body) if name == rid]
+    return tuple(deps), sorted(set(others))
+
+
+def _fold(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
+    fold = FOLDS[type_name]
+    path = ("Resources", rid, "Type")
+    head = f"E3006 resource type '{type_name}' does not exist; it is the {fold.into} of an {fold.parent_type}"
+    props = res.get("Properties")
+
+    def report(why: str) -> Finding:
+        return Finding(rid, path, f"{head}: {why}", fixable=False)
+
+    if not isinstance(props, dict):
+        return report("it has no properties to move; write them under the resource's " + fold.into)
+    parent = _parent(doc, props, fold.parent_keys, fold.parent_type)
+    if parent is None:
+        return report(f"'{'/'.join(fold.parent_keys)}' names no {fold.parent_type} of this template with a Ref; "
+                      f"write the values under its {fold.into}")
+    extra = [k for k in res if k not in ("Type", "Properties", "Condition", "DependsOn")]
+    stray = [k for k in props if k not in fold.keys and k not in fold.parent_keys]
+    if extra or stray:
+        keys = ", ".join(f"'{k}'" for k in extra + stray)
+        return report(f"{keys} {'have' if len(extra + stray) > 1 else 'has'} no place there; move the values to "
+                      f"'{parent}' by hand")
+    whole = [k for k, v in fold.keys.items() if v is None and k in props]
+    if whole and len(props) - 1 > 1:
+        return report(f"'{whole[0]}' and other properties both give it; move the values to '{parent}' by hand")
+    value = props[whole[0]] if whole else {fold.keys[k]: v for k, v in props.items() if k in fold.keys}
+    root = schemas.resource_schema(fold.parent_type) or {}
+    schema = schemas.schema_at(fold.parent_type, ("Resources", parent, "Properties", fold.into))
+    parent_props = doc.resources[parent].get("Properties")
+    target = parent_props.get(fold.into) if isinstance(parent_props, dict) else None
+    if parent_props is not None and not isinstance(parent_props, dict):
+        return report(f"the properties of '{parent}' are not a mapping; move the values by hand")
+    if fold.item:
+        if target is not None and not isinstance(target, list):
+            return report(f"'{parent}' gives {fold.into} as a computed value; add the item there by hand")
+        schema = schemas.resolve(root, schema.get("items", {}))
+    elif target is not None:
+        return report(f"'{parent}' already has a {fold.into}; merge the values by hand")
+    required = schema.get("required") or []
+    if schema.get("type") != "object" and "properties" not in schema:
+        fitting = schemas.shape_fits(root, schema, value) and not isinstance(value, (dict, list)) or schemas.is_intrinsic(value)
+    else:
+        fitting = isinstance(value, dict) and not schemas.is_intrinsic(value) and all(
+            schemas.accepts(fold.parent_type, schema, k) for k in value) and all(r in value for r in required)
+    if not fitting:
+        return report(f"its values do not fit {fold.into} as written; move them to '{parent}' by hand")
+    deps = depends_on(res)
+    needed = {n for n, _ in references(value)}
+    if [d for d in deps if d not in needed and d != parent]:
+        return report(f"its DependsOn names more than its values need; move the values to '{parent}' by hand")
+    graph = dependency_graph({k: v for k, v in doc.resources.items() if k != rid})
+    loops = sorted(n for n in needed if n != parent and n in graph and reaches(graph, [n], parent))
+    if loops:
+        return report(f"moved into '{parent}', it would close a dependency cycle through '{loops[0]}'; "
+                      "break the cycle (for example a role naming the bucket by a built ARN) first")
+    dependents, others = _dependents(doc, rid)
+    if others:
+        return report(f"{', '.join(others)} refer to it; move the values to '{parent}' and correct those references")
+    condition = res.get("Condition")
+    if isinstance(condition, str) and condition != doc.resources[parent].get("Condition"):
+        value = {"Fn::If": [condition, value, {"Ref": "AWS::NoValue"}]}
+    elif condition is not None and not isinstance(condition, str):
+        return report("its Condition is not a condition name; move the values by hand")
+    message = (f"{head} named by '{'/'.join(k for k in fold.parent_keys if k in props)}': its values "
+               f"moved to {'an item of ' if fold.item else ''}'{parent}' {fold.into}")
+    return Finding(rid, path, message, detail=Moved(parent, fold.into, value, fold.item, dependents))
+
+
+def _redundant(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
+    key, owner_type, meaning, why = REDUNDANT[type_name]
+    path = ("Resources", rid, "Type")
+    head = f"E3006 resource type '{type_name}' does not exist"
+    props = res.get("Properties")
+    owner = _parent(doc, props, (key,), owner_type) if isinstance(props, dict) else None
+    plain = isinstance(props, dict) and owner is not None and all(
+        k == key or (k in meaning and props[k] in meaning[k] and not isinstance(props[k], dict)) for k in props)
+    extra = [k for k in res if k not in ("Type", "Properties", "Condition", "DependsOn")]
+    condition = res.get("Condition")
+    if not plain or extra or (condition is not None and condition != doc.resources[owner].get("Condition")):
+        return Finding(rid, path, f"{head}; {why}, but this one asks for something else (or for a "
+                       f"resource of another template): remove it, or set that up outside CloudFormation",
+                       fixable=False)
+    dependents, others = _dependents(doc, rid)
+    if others:
+        return Finding(rid, path, f"{head}; {why}, but {', '.join(others)} refer to it: remove it and those "
+                       "references", fixable=False)
+    after = tuple(dict.fromkeys([d for d in depends_on(res) if d in doc.resources] + [owner]))
+    message = (f"{head}; {why}: removed, and what depended on it depends on "
+               + ", ".join(f"'{a}'" for a in after))
+    return Finding(rid, path, message, detail=Moved(owner, "", None, False, dependents, after, Safety.SAFE))
+
+
+def _setting(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
+    what, how = ACCOUNT_SETTINGS[type_name]
+    path = ("Resources", rid, "Type")
+    head = f"E3006 resource type '{type_name}' does not exist; CloudFormation has no resource for {what}"
+    dependents, others = _dependents(doc, rid)
+    if others:
+        return Finding(rid, path, f"{head}: set it with `{how}`; {', '.join(others)} refer to it: remove it and "
+                       "those references", fixable=False)
+    after = tuple(d for d in depends_on(res) if d in doc.resources)
+    message = f"{head}: removed, so the stack no longer sets it; set it with `{how}`"
+    return Finding(rid, path, message, detail=Moved(None, "", None, False, dependents, after))
+
+
+def _parameter(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
+    path = ("Resources", rid, "Type")
+    head = f"E3006 resource type '{type_name}' does not exist; it is a parameter type"
+    props = res.get("Properties")
+    dependents, others = _dependents(doc, rid)
+    plain = isinstance(props, dict) and isinstance(props.get("Name"), str) and all(
+        k in ("Name", "Description") and isinstance(v, str) for k, v in props.items())
+    extra = [k for k in res if k not in ("Type", "Properties")]
+    attrs = [where for where in others if _reads_attribute(doc, where, rid)]
+    if not plain or extra or attrs:
+        return Finding(rid, path, f"{head}: write it under Parameters (Type: {type_name}, Default: the SSM "
+                       "parameter's name) and read it with Ref", fixable=False)
+    params = doc.data.get("Parameters")
+    if params is not None and not isinstance(params, dict):
+        return Finding(rid, path, f"{head}, but Parameters is not a mapping: move it there by hand", fixable=False)
+    parameter = {"Type": type_name, "Default": props["Name"]}
+    if "Description" in props:
+        parameter["Description"] = props["Description"]
+    message = f"{head}: it becomes parameter '{rid}' with the SSM parameter's name as its Default; Ref reads the same value"
+    return Finding(rid, path, message, detail=Moved(None, "", None, False, dependents, (), Safety.SAFE, parameter))
+
+
+def _reads_attribute(doc: Document, where: str, rid: str) -> bool:
+    """Whether the resource or output ``where`` (``section/key``) reads an attribute of ``rid``."""
+    section, key = where.split("/", 1)
+
+    def reads(value: Any) -> bool:
+        if isinstance(value, dict):
+            getatt, sub = value.get("Fn::GetAtt"), value.get("Fn::Sub")
+            target = getatt[0] if isinstance(getatt, list) and getatt else getatt.split(".")[0] if isinstance(
+                getatt, str) else None
+            text = sub[0] if isinstance(sub, list) and sub else sub
+            if target == rid or (isinstance(text, str) and "${" + rid + "." in text):
+                return True
+            return any(reads(v) for v in value.values())
+        return isinstance(value, list) and any(reads(v) for v in value)
+
+    return reads((doc.data.get(section) or {}).get(key))

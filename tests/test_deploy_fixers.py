@@ -104,3 +104,29 @@ def test_reference_cycle_clears_e3004():
     result = run_fixers(text, ["reference-cycle"])
     assert "LogGroupName: !Sub '/aws/lambda/worker'" in result.after
     assert "E3004" in lint_codes(text) and "E3004" not in lint_codes(result.after)
+
+
+def test_attribute_read_elsewhere_only_when_plain():
+    template = """Resources:
+  Ledger:
+    Type: AWS::QLDB::Ledger
+    Properties:
+      PermissionsMode: STANDARD
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: []}
+      Policies:
+        - PolicyName: ledger
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action: qldb:SendCommand
+                Resource: !GetAtt Ledger.Arn
+"""
+    # the role names the ledger and has an Arn, but an ARN is no attribute plainly found elsewhere
+    result = run_fixers(template, ["dangling-reference"])
+    assert result.after == template
+    assert [u.message for u in result.unfixed] == [
+        "E1010 Fn::GetAtt 'Ledger.Arn' names no attribute of its type; define it or correct the name"]

@@ -180,3 +180,63 @@ def test_cloudtrail_bucket_arns_select_objects():
     assert object_selector("arn:aws:s3:::b/logs/") == "arn:aws:s3:::b/logs/"
     assert object_selector({"Fn::GetAtt": ["B", "Arn"]}) == {"Fn::Sub": "${B.Arn}/"}
     assert object_selector({"Ref": "AWS::NoValue"}) is None
+
+
+def test_resource_type_suffix_known_names_and_property_renames():
+    from cfnfix.fixers.resource_type import candidates, renamed_properties
+
+    policy = {"AutoScalingGroupName": "g", "PolicyType": "TargetTrackingScaling",
+              "TargetTrackingConfiguration": {"TargetValue": 50}}
+    assert candidates("AWS::AutoScaling::TargetTrackingScalingPolicy", policy)[0] == ["AWS::AutoScaling::ScalingPolicy"]
+    assert candidates("AWS::SecurityHub::StandardsSubscription", {"StandardsArn": "a"})[0] == ["AWS::SecurityHub::Standard"]
+    oai = "AWS::CloudFront::CloudFrontOriginAccessIdentity"
+    assert renamed_properties(oai, {"OriginAccessIdentityConfig": {"Comment": "c"}}) == {
+        "OriginAccessIdentityConfig": "CloudFrontOriginAccessIdentityConfig"}
+    assert renamed_properties(oai, {"Config": {}, "Other": 1}) is None  # no single counterpart for each
+
+
+def test_resource_type_account_settings_and_folds_report_what_blocks_them():
+    template = """Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+  Logging:
+    Type: AWS::S3::BucketLoggingConfiguration
+    Metadata: {note: kept}
+    Properties:
+      BucketName: !Ref Bucket
+      LogFilePrefix: logs/
+  Policy:
+    Type: AWS::IAM::AccountPasswordPolicy
+    Properties:
+      MinimumPasswordLength: 14
+Outputs:
+  Policy:
+    Value: !Ref Policy
+"""
+    result = run_fixers(template, ["resource-type"])
+    assert result.after == template and not result.changes
+    messages = {u.resource: u.message for u in result.unfixed}
+    assert "'Metadata' has no place there" in messages["Logging"]
+    assert "set it with `aws iam update-account-password-policy`; Outputs/Policy refer to it" in messages["Policy"]
+
+
+def test_template_structure_keeps_every_value():
+    template = """AWSTemplateFormatVersion: '2010-09-01'
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+Outputs:
+  TopicArn: !Ref Topic
+  Truncated:
+    Description
+Notes: reviewed
+"""
+    result = run_fixers(template, ["template-structure"])
+    assert "AWSTemplateFormatVersion: '2010-09-09'" in result.after
+    assert "  TopicArn:\n    Value: !Ref Topic\n" in result.after
+    assert "Metadata:\n  Notes: reviewed\n" in result.after
+    assert [u.message for u in result.unfixed] == [
+        "E6001 output 'Truncated' is not a mapping with a Value (a truncated template?); write `Value: ...` under it "
+        "or remove it"]
+    assert all(c.safety == "safe" for c in result.changes)
+    assert_fix_guarantees(template, result.after, result.changes, ["template-structure"])

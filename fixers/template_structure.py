@@ -1,0 +1,168 @@
+"""Top-level sections and outputs CloudFormation refuses where the intended form is plain
+(cfn-lint E1001, E6001, E6002, E6003)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cfnfix import schemas
+from cfnfix.changelog import Safety
+from cfnfix.document import Document
+from cfnfix.edits import Editor
+from cfnfix.fixer import Finding, Fix, Fixer
+
+VERSION = "2010-09-09"  # the only template format version there is
+SECTIONS = ("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings", "Conditions",
+            "Transform", "Resources", "Outputs")
+_OPTIONAL_MAPPINGS = ("Metadata", "Parameters", "Rules", "Mappings", "Conditions", "Outputs")
+OUTPUT_KEYS = ("Description", "Value", "Export", "Condition")
+
+
+class TemplateStructure(Fixer):
+    name = "template-structure"
+    summary = "Repair top-level sections and outputs CloudFormation refuses whose intended form is plain (E1001, E600x)"
+    group = "schema"
+    safety = Safety.SAFE
+    default = False
+    docs = """
+    ## What it detects
+    - an optional top-level section left empty (`Outputs:` with nothing under it: a null,
+      which CloudFormation refuses where it wants a mapping) (cfn-lint E1001, E6003);
+    - an `AWSTemplateFormatVersion` other than `2010-09-09`, the only version there is (E1001);
+    - a top-level key that is no template section (`TemplateVerification: ...`), or a section
+      name in the wrong case (`outputs`) (E1001);
+    - an output written as its value (`VpcId: !Ref Vpc`) instead of a mapping with `Value`, an
+      output attribute in the wrong case (`value`, `export`), or an empty `Export`,
+      `Description` or `Condition` of an output (E6001, E6002, E6003).
+
+    ## Why it matters
+    CloudFormation rejects the whole template (`Template format error`): nothing deploys.
+
+    ## What it changes
+    - an empty optional section, or an empty attribute of an output, is removed: it holds
+      nothing;
+    - the format version becomes `2010-09-09`;
+    - a section name in the wrong case is renamed when the right one is absent; any other
+      unknown top-level key moves under `Metadata`, which accepts any key, so its content is
+      kept (a note, a script) without CloudFormation reading it;
+    - an output written as an intrinsic function becomes `{Value: <that function>}`; attribute
+      names in the wrong case are renamed.
+
+    Outputs that are a plain scalar or null (often the end of a truncated template), a list
+    where a section mapping is wanted, and keys that collide with existing ones are reported,
+    not changed: what was meant is not plain.
+
+    ## Example
+    ```yaml
+    # before
+    AWSTemplateFormatVersion: '2010-09-01'
+    Resources:
+      Vpc:
+        Type: AWS::EC2::VPC
+        Properties:
+          CidrBlock: 10.0.0.0/16
+    Outputs:
+      VpcId: !Ref Vpc
+    # after
+    AWSTemplateFormatVersion: '2010-09-09'
+    Resources:
+      Vpc:
+        Type: AWS::EC2::VPC
+        Properties:
+          CidrBlock: 10.0.0.0/16
+    Outputs:
+      VpcId:
+        Value: !Ref Vpc
+    ```
+
+    ## Fix safety
+    Safe: a template with these errors deploys nothing; every value written stays, in the place
+    CloudFormation reads it (or, for unknown top-level keys, under `Metadata`). Nothing with a
+    value is removed.
+    """
+
+    def find(self, doc: Document) -> list[Finding]:
+        data = doc.data
+        if not isinstance(data, dict):
+            return []
+        findings: list[Finding] = []
+        version = data.get("AWSTemplateFormatVersion")
+        if isinstance(version, str) and version != VERSION:
+            findings.append(Finding(None, ("AWSTemplateFormatVersion",), f"E1001 AWSTemplateFormatVersion '{version}' "
+                                    f"does not exist; '{VERSION}' is the only version", detail=("set", VERSION)))
+        metadata = data.get("Metadata")
+        moved: set[str] = set()
+        for key, value in data.items():
+            if key in SECTIONS:
+                if key in _OPTIONAL_MAPPINGS and value is None:
+                    findings.append(Finding(None, (key,), f"E1001 section '{key}' is empty (null where a mapping is "
+                                            "wanted); removed, it holds nothing", detail=("remove",)))
+                continue
+            right = [s for s in SECTIONS if s.lower() == str(key).lower()]
+            if right and right[0] not in data:
+                findings.append(Finding(None, (key,), f"E1001 top-level key '{key}' is spelt '{right[0]}'",
+                                        detail=("rename", right[0])))
+            elif not right and (metadata is None or isinstance(metadata, dict)) and isinstance(key, str) and (
+                    key not in (metadata or {})) and key not in moved and "Metadata" != key:
+                moved.add(key)
+                findings.append(Finding(None, (key,), f"E1001 '{key}' is not a template section; moved under "
+                                        "Metadata, which keeps it without CloudFormation reading it",
+                                        detail=("metadata",)))
+            else:
+                findings.append(Finding(None, (key,), f"E1001 '{key}' is not a template section and cannot move "
+                                        "(the name is taken); remove it or move it under Metadata", fixable=False))
+        findings += self._outputs(data.get("Outputs"))
+        return findings
+
+    def _outputs(self, outputs: Any) -> list[Finding]:
+        if not isinstance(outputs, dict):
+            return []
+        findings = []
+        for oid, body in outputs.items():
+            path = ("Outputs", oid)
+            if schemas.is_intrinsic(body) and "Condition" not in body:
+                findings.append(Finding(None, path, f"E6001 output '{oid}' is written as its value; it becomes "
+                                        "the output's Value", detail=("wrap",)))
+            elif not isinstance(body, dict):
+                findings.append(Finding(None, path, f"E6001 output '{oid}' is not a mapping with a Value (a truncated "
+                                        "template?); write `Value: ...` under it or remove it", fixable=False))
+            else:
+                for key in body:
+                    right = [k for k in OUTPUT_KEYS if k.lower() == str(key).lower()]
+                    if key in ("Description", "Export", "Condition") and body[key] is None:
+                        findings.append(Finding(None, path + (key,), f"E6003 output '{oid}': '{key}' is empty (null "
+                                                "where a value is wanted); removed, it holds nothing", detail=("remove",)))
+                        continue
+                    if key in OUTPUT_KEYS:
+                        continue
+                    if right and right[0] not in body:
+                        findings.append(Finding(None, path + (key,), f"E6001 output attribute '{key}' is spelt "
+                                                f"'{right[0]}'", detail=("rename", right[0])))
+                    else:
+                        findings.append(Finding(None, path + (key,), f"E6001 '{key}' is not an output attribute "
+                                                f"({', '.join(OUTPUT_KEYS)}); move or remove it", fixable=False))
+        return findings
+
+    def fix(self, doc: Document, findings: list[Finding]) -> Fix:
+        editor = Editor(doc)
+        changes = []
+        for f in findings:
+            kind = f.detail[0]
+            before = doc.value(f.path)
+            with editor.finding(f):
+                if kind == "set":
+                    editor.set(f.path, f.detail[1])
+                    changes.append(self.change(f, "replace", before, f.detail[1], f.message))
+                elif kind == "remove":
+                    editor.remove(f.path)
+                    changes.append(self.change(f, "remove", before, None, f.message))
+                elif kind == "rename":
+                    editor.rename(f.path, f.detail[1])
+                    changes.append(self.change(f, "move", f.path[-1], f.detail[1], f.message, path=f.path[:-1]))
+                elif kind == "metadata":
+                    editor.move(f.path, ("Metadata",) + f.path)
+                    changes.append(self.change(f, "move", f.path[-1], ["Metadata", f.path[-1]], f.message, path=()))
+                elif kind == "wrap":
+                    editor.set(f.path, {"Value": before})
+                    changes.append(self.change(f, "replace", before, {"Value": before}, f.message))
+        return Fix.of(editor, changes)
