@@ -413,6 +413,10 @@ class Editor:
             at = self._after_deeper_comments(doc.line_end(node.end), dash_col)
             return Edit(at, at, "\n" + "\n".join(lines))
         if doc.format == "json":
+            last = node.value[-1] if node.value else None
+            if last is not None and ("\n" not in doc.text[node.start : node.end] or (
+                    last.kind != "scalar" and "\n" not in doc.text[last.start : last.end])):
+                style = dataclasses.replace(style, compact=True)  # a one-line array, or one-line items, stay so
             render_items = lambda indent: [render.json_value(v, indent, style) for v in items]  # noqa: E731
         else:
             render_items = lambda indent: [self._flow_value(v) for v in items]  # noqa: E731
