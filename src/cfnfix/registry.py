@@ -73,6 +73,7 @@ ORDER = (
     "db-password-secret",
     # issue 20, part C: schema values cfn-lint still reports after the fixers above
     "lambda-reserved-variable",
+    "backup-lifecycle",
 )
 
 
