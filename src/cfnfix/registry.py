@@ -74,6 +74,7 @@ ORDER = (
     # issue 20, part C: schema values cfn-lint still reports after the fixers above
     "lambda-reserved-variable",
     "backup-lifecycle",
+    "guardduty-features",
 )
 
 
