@@ -29,6 +29,22 @@ HOMES_ELSEWHERE = {
     "DeregistrationDelay": (
         "a target group sets it as TargetGroupAttributes: [{Key: deregistration_delay.timeout_seconds, Value: '30'}]"),
 }
+# Settings whose home is a key/value attribute list: (resource type, property written at the
+# top level) -> (attribute list property, attribute key). The value moves there as text.
+ATTRIBUTE_HOMES = {
+    ("AWS::ElasticLoadBalancingV2::TargetGroup", "DeregistrationDelay"): (
+        "TargetGroupAttributes", "deregistration_delay.timeout_seconds"),
+    ("AWS::ElasticLoadBalancingV2::TargetGroup", "DeregistrationDelayTimeoutSeconds"): (
+        "TargetGroupAttributes", "deregistration_delay.timeout_seconds"),
+    ("AWS::ElasticLoadBalancingV2::LoadBalancer", "IdleTimeout"): (
+        "LoadBalancerAttributes", "idle_timeout.timeout_seconds"),
+}
+# Why an action's OnFailure has no home of the same shape.
+ACTION_ON_FAILURE = (
+    "a stage's OnFailure takes only Result (ROLLBACK or RETRY), not an action to run; to be told "
+    "when the action fails, add an AWS::CodeStarNotifications::NotificationRule (event "
+    "codepipeline-pipeline-action-execution-failed) or an AWS::Events::Rule on 'CodePipeline Action "
+    "Execution State Change' with state FAILED, targeting the topic: rework it by hand")
 RESOURCE_ATTRIBUTES = ("DependsOn", "Condition", "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy",
                        "CreationPolicy", "Metadata")
 # Resource types whose access policy CloudFormation models as a resource of its own:
@@ -46,13 +62,14 @@ PLAIN_TRANSFORMS = ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions")
 class Plan:
     """What a fixable finding does. ``keys`` are the names it takes out of the holding object."""
 
-    action: str  # rename | wrap | lift | split | remove
+    action: str  # rename | wrap | lift | split | remove | home
     keys: tuple
     target: tuple = ()  # rename: (new name,); wrap: path of the object or list; lift: new holder; split: ()
     inner: dict = field(default_factory=dict)  # wrap: key -> name inside the new object
     convert: str = ""  # rename: "unwrap" (a one-item list becomes its item) or "list" (a scalar becomes a list)
     into: str = "new"  # wrap: "new" object, "list" (new list), "append" (to a list), "object" (existing object)
     drop_parent: bool = False  # remove: the holding object would be empty and goes too
+    item: dict = field(default_factory=dict)  # home: the new list item, None standing for the value
 
 
 def _head(v: schemas.Violation) -> str:
@@ -119,6 +136,14 @@ class UnsupportedProperty(Fixer):
     - **split**: an inline access policy on an S3 bucket, SQS queue or SNS topic becomes its own
       `AWS::S3::BucketPolicy` / `AWS::SQS::QueuePolicy` / `AWS::SNS::TopicPolicy`, with the owner's
       `Condition`.
+    - **home**: a setting whose home is an entry of a list: a target group's
+      `DeregistrationDelay` becomes the `TargetGroupAttributes` entry
+      `{Key: deregistration_delay.timeout_seconds, Value: '30'}` (a load balancer's
+      `IdleTimeout` likewise `idle_timeout.timeout_seconds`); a launch template's
+      `LaunchTemplateData.Tags` becomes `TagSpecifications: [{ResourceType: instance, Tags}]`.
+      An attribute already set there (to another value), or an instance tag specification
+      already present, is reported. A CodePipeline action's `OnFailure` (an action to run) is
+      reported with what to use: a stage's `OnFailure` takes only a result (`ROLLBACK`, `RETRY`).
     - **remove** only when the schema has no home for the value; the change log quotes the text
       and says what is lost (and what to use instead where that is known: S3
       `CloudWatchConfigurations`, `Tags` on a type that cannot be tagged). When the key was the
@@ -223,11 +248,53 @@ class UnsupportedProperty(Fixer):
                                "nothing is lost", detail=Plan("remove", (v.name,)))
             return Finding(v.resource, v.path, f"{head}; {v.name} is a resource attribute, but the resource "
                            f"already has another {v.name}: merge them by hand", fixable=False)
+        if top and (v.type_name, v.name) in ATTRIBUTE_HOMES:
+            return self._attribute(holder, v)
+        if v.name == "Tags" and v.type_name == "AWS::EC2::LaunchTemplate" and v.path[3:] == ("LaunchTemplateData", "Tags"):
+            return self._tag_specification(holder, v)
+        if v.name == "OnFailure" and v.type_name == "AWS::CodePipeline::Pipeline" and "Actions" in v.path:
+            return Finding(v.resource, v.path, f"{head}; {ACTION_ON_FAILURE}", fixable=False)
         if top and v.type_name in POLICY_RESOURCES and "policy" in words(v.name) and _policy_document(v.value) is not None:
             policy_type = POLICY_RESOURCES[v.type_name][0]
             return Finding(v.resource, v.path, f"{head}; split: the policy becomes its own {policy_type}",
                            detail=Plan("split", (v.name,)))
         return self._renamed(holder, v)
+
+    def _attribute(self, holder: dict, v: schemas.Violation) -> Finding:
+        """A setting written as a property whose home is an entry of the resource's attribute list."""
+        home, key = ATTRIBUTE_HOMES[(v.type_name, v.name)]
+        head = f"{_head(v)}; {v.type_name} sets it as {home} key {key}"
+        present = holder.get(home, [])
+        if not isinstance(present, list):
+            return Finding(v.resource, v.path, f"{head}, but {home} is not a plain list: move it by hand", fixable=False)
+        there = [a for a in present if isinstance(a, dict) and a.get("Key") == key]
+        if there:
+            if _same(str(there[0].get("Value")), str(v.value)):
+                return Finding(v.resource, v.path, f"{head}, which already holds the same value: remove, nothing is lost",
+                               detail=Plan("remove", (v.name,)))
+            return Finding(v.resource, v.path, f"{head}, which already holds {json.dumps(there[0].get('Value'))}: "
+                           "keep one by hand", fixable=False)
+        if isinstance(v.value, (bool, list)) or (isinstance(v.value, dict) and not schemas.is_intrinsic(v.value)):
+            return Finding(v.resource, v.path, f"{head}, but {json.dumps(v.value)} is not a value it takes: move it by hand",
+                           fixable=False)
+        into = "append" if home in holder else "list"
+        return Finding(v.resource, v.path, f"{head}: moved there",
+                       detail=Plan("home", (v.name,), v.path[:-1] + (home,), item={"Key": key, "Value": None}, into=into))
+
+    def _tag_specification(self, holder: dict, v: schemas.Violation) -> Finding:
+        """Launch template tags: TagSpecifications tags what the template launches, per resource type."""
+        head = (f"{_head(v)}; a launch template tags the instances it launches through TagSpecifications "
+                "(ResourceType: instance)")
+        specs = holder.get("TagSpecifications", [])
+        if not isinstance(v.value, list) or not isinstance(specs, list):
+            return Finding(v.resource, v.path, f"{head}: move it by hand", fixable=False)
+        if any(isinstance(s, dict) and s.get("ResourceType") == "instance" for s in specs):
+            return Finding(v.resource, v.path, f"{head}, which already has an instance entry: merge the tags by hand",
+                           fixable=False)
+        into = "append" if "TagSpecifications" in holder else "list"
+        return Finding(v.resource, v.path, f"{head}: moved there; the instances it launches now carry these tags",
+                       detail=Plan("home", (v.name,), v.path[:-1] + ("TagSpecifications",),
+                                   item={"ResourceType": "instance", "Tags": None}, into=into))
 
     def _renamed(self, holder: dict, v: schemas.Violation) -> Finding | None:
         allowed, head = v.allowed_names(), _head(v)
@@ -482,6 +549,19 @@ class UnsupportedProperty(Fixer):
         index = len(doc.value(target)) if plan.into == "append" else 0
         inside = target + ((index,) if plan.into in ("append", "list") else ())
         return [self._moved(f, holder_path + (k,), inside + (plan.inner[k],)) for k in plan.keys]
+
+    def _home(self, doc, editor, f, plan, holder_path) -> list[Change]:
+        value = doc.value(f.path)
+        moved = str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else editor.source(f.path)
+        item = {k: (moved if v is None else v) for k, v in plan.item.items()}
+        slot = next(k for k, v in plan.item.items() if v is None)
+        editor.remove(f.path)
+        if plan.into == "append":
+            editor.append(plan.target, item)
+        else:
+            editor.set(plan.target, [item])
+        index = len(doc.value(plan.target)) if plan.into == "append" else 0
+        return [self._moved(f, f.path, plan.target + (index, slot))]
 
     def _split(self, doc, editor, f, plan, holder_path) -> list[Change]:
         rid = f.resource
