@@ -144,6 +144,9 @@ class UnsupportedProperty(Fixer):
       An attribute already set there (to another value), or an instance tag specification
       already present, is reported. A CodePipeline action's `OnFailure` (an action to run) is
       reported with what to use: a stage's `OnFailure` takes only a result (`ROLLBACK`, `RETRY`).
+    - The `KeyId` of an SSM `SecureString` parameter (a type CloudFormation cannot create) is
+      reported and kept: `allowed-value` turns such a parameter into a Secrets Manager secret,
+      where the key is the `KmsKeyId`.
     - **remove** only when the schema has no home for the value; the change log quotes the text
       and says what is lost (and what to use instead where that is known: S3
       `CloudWatchConfigurations`, `Tags` on a type that cannot be tagged). When the key was the
@@ -248,6 +251,10 @@ class UnsupportedProperty(Fixer):
                                "nothing is lost", detail=Plan("remove", (v.name,)))
             return Finding(v.resource, v.path, f"{head}; {v.name} is a resource attribute, but the resource "
                            f"already has another {v.name}: merge them by hand", fixable=False)
+        if top and v.type_name == "AWS::SSM::Parameter" and v.name in ("KeyId", "KmsKeyId") and holder.get("Type") == "SecureString":
+            return Finding(v.resource, v.path, f"{head}; it is the KMS key of a SecureString parameter, which "
+                           "CloudFormation cannot create: kept for the Secrets Manager secret the parameter can become "
+                           "(allowed-value), where it is the KmsKeyId", fixable=False)
         if top and (v.type_name, v.name) in ATTRIBUTE_HOMES:
             return self._attribute(holder, v)
         if v.name == "Tags" and v.type_name == "AWS::EC2::LaunchTemplate" and v.path[3:] == ("LaunchTemplateData", "Tags"):
