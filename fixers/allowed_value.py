@@ -26,6 +26,12 @@ ADVICE: dict[tuple[str, str, str], str] = {
         "an AWS::SecretsManager::Secret (GenerateSecretString), or a SecureString created outside "
         "the stack and read with {{resolve:ssm-secure:NAME}}"),
 }
+# List items with no effect where they stand, and why: removed (the list keeps its other items).
+NO_EFFECT: dict[tuple[str, str, str], str] = {
+    ("AWS::Lambda::Url", "AllowMethods", "OPTIONS"): (
+        "a function URL answers CORS preflight (OPTIONS) requests itself from its Cors settings; "
+        "AllowMethods lists the methods of the requests that follow, so OPTIONS there changes nothing"),
+}
 # SSM parameter properties and what a Secrets Manager secret calls them (None: no counterpart).
 SECRET_PROPERTIES = {"Name": "Name", "Description": "Description", "Value": "SecretString", "KeyId": "KmsKeyId",
                      "KmsKeyId": "KmsKeyId", "Tags": "Tags", "Type": None, "Tier": None, "DataType": None,
@@ -127,6 +133,9 @@ class AllowedValue(Fixer):
       `{{resolve:ssm-secure:...}}`, a computed `Name` or a value that already resolves a secret
       make it a report with the alternatives. It is never downgraded to a plain `String`, as
       circulating fixes do, which would store a secret in clear text.
+    - A list item that has no effect where it stands is removed (a function URL's
+      `Cors.AllowMethods: [GET, OPTIONS]` loses `OPTIONS`: the URL answers preflight requests
+      itself); when it is the only item, it is reported.
     - Anything else is reported with the allowed values.
 
     ## Example
@@ -157,6 +166,15 @@ class AllowedValue(Fixer):
                 continue
             if (v.type_name, prop, v.value) == ("AWS::SSM::Parameter", "Type", "SecureString") and v.path[3:] == ("Type",):
                 findings.append(self._secure_string(doc, v, head))
+                continue
+            why_none = NO_EFFECT.get((v.type_name, prop, str(v.value)))
+            if why_none and isinstance(v.path[-1], int):
+                items = doc.value(v.path[:-1])
+                if isinstance(items, list) and len(items) > 1:
+                    findings.append(Finding(v.resource, v.path, f"{head}; removed: {why_none}", detail=("drop",)))
+                    continue
+                findings.append(Finding(v.resource, v.path, f"{head}; {why_none}; it is the only item: list the "
+                                        "values meant instead", fixable=False))
                 continue
             advice = ADVICE.get((v.type_name, prop, str(v.value)))
             if advice:
@@ -256,7 +274,7 @@ class AllowedValue(Fixer):
                        "bucket ARN ends in /", detail=("cloudtrail", changed))
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        plain = [f for f in findings if not (isinstance(f.detail, tuple) and f.detail[:1] in (("cloudtrail",), ("secret",)))]
+        plain = [f for f in findings if not (isinstance(f.detail, tuple) and f.detail[:1] in (("cloudtrail",), ("secret",), ("drop",)))]
         fix = self.set_details(doc, plain)
         editor = Editor(doc)
         changes = []
@@ -266,6 +284,11 @@ class AllowedValue(Fixer):
             if f.detail[0] == "secret":
                 with editor.finding(f):
                     changes += self._to_secret(doc, editor, f)
+                continue
+            if f.detail[0] == "drop":
+                with editor.finding(f):
+                    editor.remove(f.path)
+                    changes.append(self.change(f, "remove", doc.value(f.path), None, f.message, safety=Safety.SAFE))
                 continue
             with editor.finding(f):
                 editor.set(f.path, "AWS::S3::Object")
