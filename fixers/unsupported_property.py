@@ -39,6 +39,12 @@ ATTRIBUTE_HOMES = {
     ("AWS::ElasticLoadBalancingV2::LoadBalancer", "IdleTimeout"): (
         "LoadBalancerAttributes", "idle_timeout.timeout_seconds"),
 }
+# Objects written under the name of a narrower form of themselves: (resource type, property) ->
+# the property that takes every key of the narrower one and more (Firehose's extended S3
+# destination is the S3 destination plus processing, format conversion, dynamic partitioning).
+WIDER_FORMS = {
+    ("AWS::KinesisFirehose::DeliveryStream", "S3DestinationConfiguration"): "ExtendedS3DestinationConfiguration",
+}
 # Why an action's OnFailure has no home of the same shape.
 ACTION_ON_FAILURE = (
     "a stage's OnFailure takes only Result (ROLLBACK or RETRY), not an action to run; to be told "
@@ -136,6 +142,13 @@ class UnsupportedProperty(Fixer):
     - **split**: an inline access policy on an S3 bucket, SQS queue or SNS topic becomes its own
       `AWS::S3::BucketPolicy` / `AWS::SQS::QueuePolicy` / `AWS::SNS::TopicPolicy`, with the owner's
       `Condition`.
+    - **wider form**: an object whose stray keys all belong to its wider form is renamed to it
+      (a Firehose `S3DestinationConfiguration` with `ProcessingConfiguration` becomes the
+      `ExtendedS3DestinationConfiguration`, which takes every key of the plain one).
+    - **spread**: an object the schema lacks whose keys are each one setting of the holder,
+      named by the object's subject and the key, moves key by key (`StageDescription`'s
+      `ThrottleSettings: {RateLimit, BurstLimit}` becomes `ThrottlingRateLimit` and
+      `ThrottlingBurstLimit`); any key without exactly one such setting leaves it reported.
     - **home**: a setting whose home is an entry of a list: a target group's
       `DeregistrationDelay` becomes the `TargetGroupAttributes` entry
       `{Key: deregistration_delay.timeout_seconds, Value: '30'}` (a load balancer's
@@ -208,6 +221,9 @@ class UnsupportedProperty(Fixer):
         return findings
 
     def _plan(self, doc: Document, holder_path: tuple, holder: dict, group: list) -> list[Finding]:
+        wider = self._wider(doc, holder_path, holder, group)
+        if wider is not None:
+            return [wider]
         out: list[Finding] = []
         left: list[schemas.Violation] = []
         for v in group:
@@ -234,6 +250,22 @@ class UnsupportedProperty(Fixer):
                 f.fixable = False
                 f.message += "; other keys here may belong with it: rebuild the object by hand"
         return out + wraps + lifts + removals
+
+    def _wider(self, doc: Document, holder_path: tuple, holder: dict, group: list) -> Finding | None:
+        """One finding for an object whose stray keys all belong to the wider form of it (a Firehose
+        S3DestinationConfiguration with ProcessingConfiguration is an ExtendedS3DestinationConfiguration)."""
+        v0 = group[0]
+        if len(holder_path) != 4 or (v0.type_name, holder_path[-1]) not in WIDER_FORMS:
+            return None
+        wide = WIDER_FORMS[(v0.type_name, holder_path[-1])]
+        props = doc.value(holder_path[:-1])
+        schema = schemas.schema_at(v0.type_name, holder_path[:-1] + (wide,))
+        if not isinstance(props, dict) or wide in props or not all(schemas.accepts(v0.type_name, schema, k) for k in holder):
+            return None
+        keys = ", ".join(v.name for v in group)
+        return Finding(v0.resource, holder_path, f"{_head(v0)}; rename {holder_path[-1]} to '{wide}', the wider form "
+                       f"of the same destination that takes {keys} and every key already there",
+                       detail=Plan("rename", (holder_path[-1],), (wide,)))
 
     def _direct(self, doc: Document, holder: dict, v: schemas.Violation) -> Finding | None:
         """A finding for keys with a home of their own: stack bodies, attributes, policies, renames."""
@@ -457,6 +489,11 @@ class UnsupportedProperty(Fixer):
             alike = [a for k in v.value for a in free
                      if len(words(k, form=False)) > 1 and not minus(words(k, form=False), words(a, form=False))]
             if alike:
+                spread = _spread(v, free)
+                if spread is not None:
+                    moves = ", ".join(f"{k} as {a}" for k, a in spread.items())
+                    return Finding(v.resource, v.path, f"{head}; lift: its keys are settings of this object ({moves})",
+                                   detail=Plan("lift", (v.name,), into="unwrap", inner=spread))
                 return Finding(v.resource, v.path, f"{head}; its keys look like {', '.join(dict.fromkeys(alike))} "
                                "of this object: move them by hand", fixable=False)
         required = [r for r in v.schema.get("required") or () if r not in holder]
@@ -524,10 +561,11 @@ class UnsupportedProperty(Fixer):
     def _lift(self, doc, editor, f, plan, holder_path) -> list[Change]:
         if plan.into == "unwrap":
             inner = doc.value(f.path)
+            names = {k: plan.inner.get(k, k) for k in inner}
             for k in inner:
-                editor.set(holder_path + (k,), editor.source(f.path + (k,)))
+                editor.set(holder_path + (names[k],), editor.source(f.path + (k,)))
             editor.remove(f.path)
-            return [self._moved(f, f.path + (k,), holder_path + (k,)) for k in inner]
+            return [self._moved(f, f.path + (k,), holder_path + (names[k],)) for k in inner]
         new_path = plan.target + (f.path[-1],)
         editor.move(f.path, new_path)
         return [self._moved(f, f.path, new_path)]
@@ -647,6 +685,27 @@ def _wrap_home(holder: dict, v: schemas.Violation) -> tuple[str, bool, str] | No
         best = lists  # `Transition` and `Transitions` take the same item: the list is the current form
     _, _, name, is_list, inner = best[0]
     return name, is_list, inner
+
+
+def _spread(v: schemas.Violation, free: list[str]) -> dict[str, str] | None:
+    """Each key of an object property the schema lacks mapped to the one free setting of the holder
+    named by the object's subject plus the key (`ThrottleSettings: {RateLimit}` is
+    `ThrottlingRateLimit`); None unless every key has exactly one, all different, of a fitting shape."""
+    if not isinstance(v.value, dict) or not v.value or schemas.is_intrinsic(v.value):
+        return None
+    subject = words(v.name, form=False)
+
+    def related(a: str) -> bool:
+        return any(x[:5] == y[:5] and len(x) >= 5 and len(y) >= 5 for x in subject for y in words(a, form=False))
+
+    spread: dict[str, str] = {}
+    for key, item in v.value.items():
+        fits = [a for a in free if related(a) and not minus(words(key, form=False), words(a, form=False))
+                and len(words(a, form=False)) == len(words(key, form=False)) + 1]
+        if len(fits) != 1 or not schemas.shape_fits(v.root, v.property_schema(fits[0]), item):
+            return None
+        spread[key] = fits[0]
+    return spread if len(set(spread.values())) == len(spread) else None
 
 
 def _same(a: Any, b: Any) -> bool:
