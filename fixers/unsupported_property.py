@@ -153,7 +153,10 @@ class UnsupportedProperty(Fixer):
       `DeregistrationDelay` becomes the `TargetGroupAttributes` entry
       `{Key: deregistration_delay.timeout_seconds, Value: '30'}` (a load balancer's
       `IdleTimeout` likewise `idle_timeout.timeout_seconds`); a launch template's
-      `LaunchTemplateData.Tags` becomes `TagSpecifications: [{ResourceType: instance, Tags}]`.
+      `LaunchTemplateData.Tags` becomes `TagSpecifications: [{ResourceType: instance, Tags}]`;
+      a configuration recorder's `RecordingGroup.RecordingModeOverrides` moves to
+      `RecordingMode` (created with `RecordingFrequency: CONTINUOUS`, AWS Config's frequency
+      when none is given).
       An attribute already set there (to another value), or an instance tag specification
       already present, is reported. A CodePipeline action's `OnFailure` (an action to run) is
       reported with what to use: a stage's `OnFailure` takes only a result (`ROLLBACK`, `RETRY`).
@@ -291,6 +294,8 @@ class UnsupportedProperty(Fixer):
             return self._attribute(holder, v)
         if v.name == "Tags" and v.type_name == "AWS::EC2::LaunchTemplate" and v.path[3:] == ("LaunchTemplateData", "Tags"):
             return self._tag_specification(holder, v)
+        if v.type_name == "AWS::Config::ConfigurationRecorder" and v.path[3:] == ("RecordingGroup", "RecordingModeOverrides"):
+            return self._recording_mode(doc, v)
         if v.name == "OnFailure" and v.type_name == "AWS::CodePipeline::Pipeline" and "Actions" in v.path:
             return Finding(v.resource, v.path, f"{head}; {ACTION_ON_FAILURE}", fixable=False)
         if top and v.type_name in POLICY_RESOURCES and "policy" in words(v.name) and _policy_document(v.value) is not None:
@@ -319,6 +324,22 @@ class UnsupportedProperty(Fixer):
         into = "append" if home in holder else "list"
         return Finding(v.resource, v.path, f"{head}: moved there",
                        detail=Plan("home", (v.name,), v.path[:-1] + (home,), item={"Key": key, "Value": None}, into=into))
+
+    def _recording_mode(self, doc: Document, v: schemas.Violation) -> Finding:
+        """Recording frequency overrides belong in RecordingMode, beside the default frequency."""
+        head = f"{_head(v)}; overrides of the recording frequency belong in RecordingMode"
+        target = v.path[:3] + ("RecordingMode",)
+        mode = doc.value(target)
+        if mode is None:
+            return Finding(v.resource, v.path, f"{head}: moved there, with RecordingFrequency CONTINUOUS, the "
+                           "frequency AWS Config records at when no RecordingMode is given",
+                           detail=Plan("home", (v.name,), target,
+                                       item={"RecordingFrequency": "CONTINUOUS", "RecordingModeOverrides": None},
+                                       into="new"))
+        if isinstance(mode, dict) and not schemas.is_intrinsic(mode) and "RecordingModeOverrides" not in mode:
+            return Finding(v.resource, v.path, f"{head}: moved there",
+                           detail=Plan("home", (v.name,), target, item={"RecordingModeOverrides": None}, into="key"))
+        return Finding(v.resource, v.path, f"{head}, which already has overrides: merge them by hand", fixable=False)
 
     def _tag_specification(self, holder: dict, v: schemas.Violation) -> Finding:
         """Launch template tags: TagSpecifications tags what the template launches, per resource type."""
@@ -601,6 +622,9 @@ class UnsupportedProperty(Fixer):
         item = {k: (moved if v is None else v) for k, v in plan.item.items()}
         slot = next(k for k, v in plan.item.items() if v is None)
         editor.remove(f.path)
+        if plan.into in ("new", "key"):  # an object: a new one, or a key added to the existing one
+            editor.set(plan.target + ((slot,) if plan.into == "key" else ()), moved if plan.into == "key" else item)
+            return [self._moved(f, f.path, plan.target + (slot,))]
         if plan.into == "append":
             editor.append(plan.target, item)
         else:
