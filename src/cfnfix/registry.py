@@ -75,6 +75,7 @@ ORDER = (
     "lambda-reserved-variable",
     "backup-lifecycle",
     "guardduty-features",
+    "duplicate-resource",
 )
 
 
