@@ -259,3 +259,14 @@ def test_target_group_deregistration_delay_moves_to_its_attribute():
     props = parse(result.after).data["Resources"]["G"]["Properties"]
     assert props["TargetGroupAttributes"] == [{"Key": "deregistration_delay.timeout_seconds", "Value": "45"}]
     assert "DeregistrationDelay" not in props
+
+
+def test_duplicate_resources_under_different_conditions_are_left_alone():
+    text = (
+        "Conditions:\n  A: !Equals [!Ref 'AWS::Region', us-east-1]\n  B: !Not [Condition: A]\n"
+        "Resources:\n  L1:\n    Type: AWS::Logs::LogGroup\n    Condition: A\n    Properties:\n      LogGroupName: x\n"
+        "  L2:\n    Type: AWS::Logs::LogGroup\n    Condition: B\n    Properties:\n      LogGroupName: x\n")
+    assert _find("duplicate-resource", text) == []
+    same = text.replace("Condition: B", "Condition: A")
+    (f,) = _find("duplicate-resource", same)
+    assert f.fixable and f.resource == "L2" and f.detail == "L1"
