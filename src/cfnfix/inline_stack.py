@@ -392,7 +392,8 @@ def _url_text(url: Any, parent: dict) -> str | None:
         return None
     name, arg = call
     if name == "Ref" and isinstance(arg, str):
-        param = (parent.get("Parameters") or {}).get(arg)
+        params = parent.get("Parameters")
+        param = params.get(arg) if isinstance(params, dict) else None
         default = param.get("Default") if isinstance(param, dict) else None
         return default if isinstance(default, str) else None
     if name == "Fn::Sub":
