@@ -128,7 +128,8 @@ class GuarddutyFeatures(Fixer):
                 findings.append(Finding(rid, path, f"{head}; {', '.join(odd)} has no feature this fixer maps it to: "
                                         "write it as a feature by hand and remove DataSources", fixable=False))
                 continue
-            added, problems = [], []
+            added: list[dict] = []
+            problems: list[str] = []
             for where, value in settings:
                 name, status = FEATURES[where], _status(value)
                 shown = "DataSources/" + "/".join(where)
