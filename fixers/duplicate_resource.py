@@ -36,6 +36,15 @@ def _identifier(type_name: str, props: dict) -> tuple | None:
     return tuple(_key(props[n]) for n in names)
 
 
+def _within(mine: Any, theirs: Any) -> bool:
+    """Whether ``mine`` sets nothing ``theirs`` does not set to the same value, nested objects
+    compared key by key (`RecordingGroup: {AllSupported: true}` is within one that also
+    includes global resource types)."""
+    if isinstance(mine, dict) and isinstance(theirs, dict) and not schemas.is_intrinsic(mine):
+        return all(k in theirs and _within(v, theirs[k]) for k, v in mine.items())
+    return _key(mine) == _key(theirs)
+
+
 class DuplicateResource(Fixer):
     name = "duplicate-resource"
     summary = "Remove a resource declared twice (same type and identifier) when it only repeats the other (E3019)"
@@ -55,7 +64,7 @@ class DuplicateResource(Fixer):
 
     ## How it decides
     When one of the two sets nothing the other does not set to the same value (same properties
-    or fewer, same `Condition`), it only repeats the other: it is removed, and every
+    or fewer, nested objects compared key by key, same `Condition`), it only repeats the other: it is removed, and every
     `DependsOn` naming it names the other instead. The typical case is a second AWS Config
     recorder with the same name written to "start" the first (a recorder starts itself:
     `StartedOnCreate` defaults to true). A `Ref`, `GetAtt` or `Sub` of the copy, or two
@@ -126,8 +135,7 @@ class DuplicateResource(Fixer):
         """Whether ``copy`` sets nothing ``other`` does not set to the same value."""
         if copy.get("Condition") != other.get("Condition"):
             return False
-        mine, theirs = properties(copy) or {}, properties(other) or {}
-        return all(k in theirs and _key(theirs[k]) == _key(v) for k, v in mine.items())
+        return _within(properties(copy) or {}, properties(other) or {})
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
