@@ -154,6 +154,9 @@ class UnsupportedProperty(Fixer):
       `{Key: deregistration_delay.timeout_seconds, Value: '30'}` (a load balancer's
       `IdleTimeout` likewise `idle_timeout.timeout_seconds`); a launch template's
       `LaunchTemplateData.Tags` becomes `TagSpecifications: [{ResourceType: instance, Tags}]`;
+      a method setting written on an API Gateway stage (`CacheTtlInSeconds`) moves into the
+      stage-wide `MethodSettings` item (`ResourcePath: /*`, `HttpMethod: '*'`), or goes when that
+      item already holds the same value;
       a configuration recorder's `RecordingGroup.RecordingModeOverrides` moves to
       `RecordingMode` (created with `RecordingFrequency: CONTINUOUS`, AWS Config's frequency
       when none is given).
@@ -294,6 +297,10 @@ class UnsupportedProperty(Fixer):
             return self._attribute(holder, v)
         if v.name == "Tags" and v.type_name == "AWS::EC2::LaunchTemplate" and v.path[3:] == ("LaunchTemplateData", "Tags"):
             return self._tag_specification(holder, v)
+        if top and v.type_name == "AWS::ApiGateway::Stage":
+            found = self._stage_wide(holder, v)
+            if found is not None:
+                return found
         if v.type_name == "AWS::Config::ConfigurationRecorder" and v.path[3:] == ("RecordingGroup", "RecordingModeOverrides"):
             return self._recording_mode(doc, v)
         if v.name == "OnFailure" and v.type_name == "AWS::CodePipeline::Pipeline" and "Actions" in v.path:
@@ -324,6 +331,30 @@ class UnsupportedProperty(Fixer):
         into = "append" if home in holder else "list"
         return Finding(v.resource, v.path, f"{head}: moved there",
                        detail=Plan("home", (v.name,), v.path[:-1] + (home,), item={"Key": key, "Value": None}, into=into))
+
+    def _stage_wide(self, holder: dict, v: schemas.Violation) -> Finding | None:
+        """A method setting written on a stage: the stage-wide MethodSettings item (every resource
+        path, every method) is where it applies to the whole stage."""
+        item_schema = schemas.resolve(v.root, v.property_schema("MethodSettings").get("items", {}))
+        if not schemas.accepts(v.type_name, item_schema, v.name):
+            return None
+        settings = holder.get("MethodSettings")
+        items = settings if isinstance(settings, list) else []
+        wide = [i for i, m in enumerate(items) if isinstance(m, dict) and m.get("ResourcePath") == "/*"
+                and m.get("HttpMethod") == "*"]
+        if len(wide) != 1:
+            return None
+        item = items[wide[0]]
+        head = f"{_head(v)}; it is a method setting, and the stage-wide one is MethodSettings item {wide[0]} (/*, *)"
+        if v.name in item:
+            if _same(item[v.name], v.value):
+                return Finding(v.resource, v.path, f"{head}, which already holds the same value: remove, nothing is lost",
+                               detail=Plan("remove", (v.name,)))
+            return Finding(v.resource, v.path, f"{head}, which holds {json.dumps(item[v.name], default=str)}: keep one "
+                           "by hand", fixable=False)
+        return Finding(v.resource, v.path, f"{head}: moved there",
+                       detail=Plan("home", (v.name,), v.path[:-1] + ("MethodSettings", wide[0]), item={v.name: None},
+                                   into="key"))
 
     def _recording_mode(self, doc: Document, v: schemas.Violation) -> Finding:
         """Recording frequency overrides belong in RecordingMode, beside the default frequency."""
@@ -618,7 +649,9 @@ class UnsupportedProperty(Fixer):
 
     def _home(self, doc, editor, f, plan, holder_path) -> list[Change]:
         value = doc.value(f.path)
-        moved = str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else editor.source(f.path)
+        attribute = "Key" in plan.item  # an attribute list's Value is text
+        moved = (str(value) if attribute and isinstance(value, (int, float)) and not isinstance(value, bool)
+                 else editor.source(f.path))
         item = {k: (moved if v is None else v) for k, v in plan.item.items()}
         slot = next(k for k, v in plan.item.items() if v is None)
         editor.remove(f.path)
