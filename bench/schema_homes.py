@@ -1,4 +1,4 @@
-"""Issue 16 figures: what the schema fixers do on the shared corpus, by action, and cfn-lint around it.
+"""Issue 16 and 20 figures: what the schema fixers do on the shared corpus, by action, and cfn-lint around it.
 
     python bench/schema_homes.py [--fixers a,b] [--corpus tap|all] [--no-lint] [--sample N]
 
@@ -28,7 +28,9 @@ from cfnfix.document import TemplateError, parse  # noqa: E402
 from cfnfix.engine import fix_document  # noqa: E402
 from cfnfix.registry import all_fixers  # noqa: E402
 
-DEFAULT = ("unsupported-property", "allowed-value", "required-property", "engine-version", "db-password-secret")
+DEFAULT = ("unsupported-property", "allowed-value", "required-property", "engine-version", "db-password-secret",
+           # issue 20, part C: schema values
+           "lambda-reserved-variable", "backup-lifecycle", "guardduty-features", "duplicate-resource")
 ACTIONS = ("rename", "wrap", "lift", "split", "remove", "add", "replace", "report")
 
 

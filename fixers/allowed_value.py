@@ -7,8 +7,9 @@ from typing import Any
 from cfnfix import schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import Editor
+from cfnfix.edits import EditConflict, Editor
 from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.usage import uses
 
 # Names that circulate for an allowed value, per (resource type, property): same meaning, other spelling.
 EQUIVALENTS: dict[tuple[str, str], dict[str, str]] = {
@@ -25,6 +26,20 @@ ADVICE: dict[tuple[str, str, str], str] = {
         "an AWS::SecretsManager::Secret (GenerateSecretString), or a SecureString created outside "
         "the stack and read with {{resolve:ssm-secure:NAME}}"),
 }
+# List items with no effect where they stand, and why: removed (the list keeps its other items).
+NO_EFFECT: dict[tuple[str, str, str], str] = {
+    ("AWS::Lambda::Url", "AllowMethods", "OPTIONS"): (
+        "a function URL answers CORS preflight (OPTIONS) requests itself from its Cors settings; "
+        "AllowMethods lists the methods of the requests that follow, so OPTIONS there changes nothing"),
+}
+# SSM parameter properties and what a Secrets Manager secret calls them (None: no counterpart).
+SECRET_PROPERTIES = {"Name": "Name", "Description": "Description", "Value": "SecretString", "KeyId": "KmsKeyId",
+                     "KmsKeyId": "KmsKeyId", "Tags": "Tags", "Type": None, "Tier": None, "DataType": None,
+                     "AllowedPattern": None, "Policies": None}
+LOST = {"Tier": "the parameter tier (Secrets Manager has none)",
+        "DataType": "the data type (a secret is text)",
+        "AllowedPattern": "the pattern the value was checked against",
+        "Policies": "the parameter policies (expiration; Secrets Manager rotates with AWS::SecretsManager::RotationSchedule)"}
 CLOUDTRAIL_S3 = (
     "S3 data events are selected with Type AWS::S3::Object and Values such as "
     "arn:aws:s3:::BUCKET/ (all objects of a bucket); bucket-level calls are management events")
@@ -108,11 +123,20 @@ class AllowedValue(Fixer):
       every object of the bucket, as the CloudTrail documentation prescribes
       (`arn:aws:s3:::bucket/`; `!GetAtt Bucket.Arn` becomes `!Sub '${Bucket.Arn}/'`). A value of
       another form is reported.
-    - Anything else is reported with the allowed values. `AWS::SSM::Parameter` with
-      `Type: SecureString` (CloudFormation cannot create one) is reported with the alternatives
-      (a Secrets Manager secret, or a `{{resolve:ssm-secure:...}}` reference); it is never
-      downgraded to a plain `String`, as circulating fixes do, which would store a secret in
-      clear text.
+    - An `AWS::SSM::Parameter` with `Type: SecureString` (CloudFormation cannot create one)
+      becomes the `AWS::SecretsManager::Secret` CloudFormation can create: same logical id,
+      `Name`, `Description`, `Value` as `SecretString`, `KeyId` as `KmsKeyId`, tags as a
+      Key/Value list; the `Tier`, `AllowedPattern` or `Policies` it loses are named in the
+      change log. Only when nothing in the template reads it as a parameter: a `Ref`, `GetAtt`
+      or `Sub` of it (a parameter's `Ref` is its name, a secret's its ARN), another resource or
+      output naming the parameter's name (an IAM policy on `parameter/...`), a
+      `{{resolve:ssm-secure:...}}`, a computed `Name` or a value that already resolves a secret
+      make it a report with the alternatives. It is never downgraded to a plain `String`, as
+      circulating fixes do, which would store a secret in clear text.
+    - A list item that has no effect where it stands is removed (a function URL's
+      `Cors.AllowMethods: [GET, OPTIONS]` loses `OPTIONS`: the URL answers preflight requests
+      itself); when it is the only item, it is reported.
+    - Anything else is reported with the allowed values.
 
     ## Example
     ```yaml
@@ -124,7 +148,8 @@ class AllowedValue(Fixer):
 
     ## Fix safety
     Review: the value changes (a longer retention costs more storage; a renamed mode is the
-    same mode).
+    same mode); a SecureString parameter's readers outside the template must read the secret
+    instead (`GetSecretValue`, or the SSM path `/aws/reference/secretsmanager/NAME`).
     """
 
     def find(self, doc: Document) -> list[Finding]:
@@ -139,6 +164,18 @@ class AllowedValue(Fixer):
             if (v.type_name, prop, v.value) == ("AWS::CloudTrail::Trail", "Type", "AWS::S3::Bucket"):
                 findings.append(self._cloudtrail(doc, v, head))
                 continue
+            if (v.type_name, prop, v.value) == ("AWS::SSM::Parameter", "Type", "SecureString") and v.path[3:] == ("Type",):
+                findings.append(self._secure_string(doc, v, head))
+                continue
+            why_none = NO_EFFECT.get((v.type_name, prop, str(v.value)))
+            if why_none and isinstance(v.path[-1], int):
+                items = doc.value(v.path[:-1])
+                if isinstance(items, list) and len(items) > 1:
+                    findings.append(Finding(v.resource, v.path, f"{head}; removed: {why_none}", detail=("drop",)))
+                    continue
+                findings.append(Finding(v.resource, v.path, f"{head}; {why_none}; it is the only item: list the "
+                                        "values meant instead", fixable=False))
+                continue
             advice = ADVICE.get((v.type_name, prop, str(v.value)))
             if advice:
                 findings.append(Finding(v.resource, v.path, f"{head}; {advice}", fixable=False))
@@ -150,6 +187,79 @@ class AllowedValue(Fixer):
                 continue
             findings.append(Finding(v.resource, v.path, f"{head}; {new!r} {why}", detail=new))
         return findings
+
+    def _secure_string(self, doc: Document, v: schemas.Violation, head: str) -> Finding:
+        """A SecureString parameter CloudFormation cannot create becomes the Secrets Manager secret
+        it can, when nothing in the template reads it as a parameter."""
+        advice = ADVICE[("AWS::SSM::Parameter", "Type", "SecureString")]
+        props = doc.value(v.path[:-1])
+
+        def refuse(why: str) -> Finding:
+            return Finding(v.resource, v.path, f"{head}; {advice}; not turned into a secret here: {why}", fixable=False)
+
+        if not isinstance(props, dict) or any(str(k).startswith("Fn::") for k in props):
+            return refuse("its properties are not a plain mapping")
+        odd = [k for k in props if k not in SECRET_PROPERTIES]
+        if odd:
+            return refuse(f"{', '.join(odd)} has no counterpart on a secret")
+        value = props.get("Value")
+        if isinstance(value, str) and "{{resolve:secretsmanager:" in value:
+            return refuse("its value is already a Secrets Manager secret: read that secret directly")
+        if "Tags" in props and not isinstance(props["Tags"], dict):
+            return refuse("its Tags are not a plain mapping")
+        users = [u for u in uses(doc.data, {v.resource}) if u.kind != "DependsOn"]
+        if users:
+            shown = ", ".join(dict.fromkeys("/".join(map(str, u.path[:2])) for u in users))
+            return refuse(f"{shown} read it as a parameter (Ref gives a parameter's name, a secret's ARN)")
+        name = props.get("Name")
+        text = name if isinstance(name, str) else name.get("Fn::Sub") if isinstance(name, dict) and set(name) == {"Fn::Sub"} else None
+        if isinstance(text, list):
+            text = text[0] if text and isinstance(text[0], str) else None
+        if "Name" in props and not isinstance(text, str):
+            return refuse("its Name is computed: the readers of that name cannot be checked")
+        elsewhere = {k: b for k, b in (doc.data.get("Resources") or {}).items() if k != v.resource}
+        elsewhere["Outputs"] = doc.data.get("Outputs")
+        found = [k for k, b in elsewhere.items() if _mentions(b, text)] if text else []
+        if found:
+            return refuse(f"{', '.join(found)} name{'s' if len(found) == 1 else ''} the parameter {text!r} (an IAM "
+                          "policy or a reader of the parameter would need to change with it)")
+        if _mentions(doc.data, "resolve:ssm-secure:"):
+            return refuse("the template reads SecureString parameters with {{resolve:ssm-secure:...}}")
+        lost = [LOST[k] for k in props if k in LOST]
+        kept = "name, value and KMS key" if {"KeyId", "KmsKeyId"} & set(props) else "name and value"
+        said = (f"{head}; CloudFormation cannot create SecureString parameters: the parameter becomes an "
+                f"AWS::SecretsManager::Secret with the same {kept}, encrypted as before (readers of the SSM "
+                "parameter read the secret instead: GetSecretValue, {{resolve:secretsmanager:NAME}}, or the SSM "
+                "path /aws/reference/secretsmanager/NAME)")
+        if isinstance(value, str):
+            said += "; the value is still written in the template, where GenerateSecretString would keep it out"
+        if lost:
+            said += "; lost: " + "; ".join(lost)
+        return Finding(v.resource, v.path, said, detail=("secret", props))
+
+    def _to_secret(self, doc: Document, editor: Editor, f: Finding) -> list:
+        rid, props = f.resource, f.detail[1]
+        base = ("Resources", rid, "Properties")
+        editor.set(("Resources", rid, "Type"), "AWS::SecretsManager::Secret")
+        changes = [self.change(f, "replace", "AWS::SSM::Parameter", "AWS::SecretsManager::Secret", f.message,
+                               path=("Resources", rid, "Type"))]
+        for key, value in props.items():
+            new = SECRET_PROPERTIES[key]
+            if new is None:
+                editor.remove(base + (key,))
+                why = "a secret has no type: it is always encrypted" if key == "Type" else f"lost: {LOST[key]}"
+                changes.append(self.change(f, "remove", value, None, why, path=base + (key,)))
+            elif key == "Tags":
+                tags = [{"Key": k, "Value": editor.source(base + ("Tags", k))} for k in value]
+                editor.set(base + ("Tags",), tags)
+                changes.append(self.change(f, "replace", value, [{"Key": k, "Value": v} for k, v in value.items()],
+                                           "a secret takes tags as a list of Key/Value pairs", path=base + ("Tags",)))
+            elif new != key:
+                if new in props:
+                    raise EditConflict(f"both {key} and {new} are set")
+                editor.rename(base + (key,), new)
+                changes.append(self.change(f, "move", key, new, f"a secret's {new} is the parameter's {key}", path=base))
+        return changes
 
     def _cloudtrail(self, doc: Document, v: schemas.Violation, head: str) -> Finding:
         values = doc.value(v.path[:-1] + ("Values",))
@@ -164,12 +274,21 @@ class AllowedValue(Fixer):
                        "bucket ARN ends in /", detail=("cloudtrail", changed))
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        plain = [f for f in findings if not (isinstance(f.detail, tuple) and f.detail[:1] == ("cloudtrail",))]
+        plain = [f for f in findings if not (isinstance(f.detail, tuple) and f.detail[:1] in (("cloudtrail",), ("secret",), ("drop",)))]
         fix = self.set_details(doc, plain)
         editor = Editor(doc)
         changes = []
         for f in findings:
             if f in plain:
+                continue
+            if f.detail[0] == "secret":
+                with editor.finding(f):
+                    changes += self._to_secret(doc, editor, f)
+                continue
+            if f.detail[0] == "drop":
+                with editor.finding(f):
+                    editor.remove(f.path)
+                    changes.append(self.change(f, "remove", doc.value(f.path), None, f.message, safety=Safety.SAFE))
                 continue
             with editor.finding(f):
                 editor.set(f.path, "AWS::S3::Object")
@@ -182,3 +301,14 @@ class AllowedValue(Fixer):
                             for i, new in f.detail[1].items()]
         more = Fix.of(editor, changes)
         return Fix(fix.edits + more.edits, fix.changes + more.changes, fix.unfixed + more.unfixed)
+
+
+def _mentions(value: Any, text: str) -> bool:
+    """Whether a string anywhere in ``value`` contains ``text``."""
+    if isinstance(value, str):
+        return text in value
+    if isinstance(value, dict):
+        return any(_mentions(k, text) or _mentions(v, text) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_mentions(v, text) for v in value)
+    return False

@@ -6,7 +6,7 @@ from typing import Any
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import Editor
+from cfnfix.edits import EditConflict, Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
 from cfnfix.graph import references
 from cfnfix.render import intrinsic
@@ -220,6 +220,8 @@ class NatGateways(Fixer):
             path = ("Resources", rid, "DependsOn")
             names = ", ".join(sorted(drop))
             if kept is not None and not (deps == kept or (isinstance(deps, list) and kept in deps)):
+                if isinstance(deps, list) and not all(isinstance(d, str) for d in deps):
+                    raise EditConflict(f"DependsOn of {rid} holds a value that is not a resource name")
                 new = kept if isinstance(deps, str) else list(dict.fromkeys(kept if d in drop else d for d in deps))
                 editor.set(path, new)
                 changes.append(self.change(f, "replace", deps, new,

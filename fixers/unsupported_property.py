@@ -29,6 +29,28 @@ HOMES_ELSEWHERE = {
     "DeregistrationDelay": (
         "a target group sets it as TargetGroupAttributes: [{Key: deregistration_delay.timeout_seconds, Value: '30'}]"),
 }
+# Settings whose home is a key/value attribute list: (resource type, property written at the
+# top level) -> (attribute list property, attribute key). The value moves there as text.
+ATTRIBUTE_HOMES = {
+    ("AWS::ElasticLoadBalancingV2::TargetGroup", "DeregistrationDelay"): (
+        "TargetGroupAttributes", "deregistration_delay.timeout_seconds"),
+    ("AWS::ElasticLoadBalancingV2::TargetGroup", "DeregistrationDelayTimeoutSeconds"): (
+        "TargetGroupAttributes", "deregistration_delay.timeout_seconds"),
+    ("AWS::ElasticLoadBalancingV2::LoadBalancer", "IdleTimeout"): (
+        "LoadBalancerAttributes", "idle_timeout.timeout_seconds"),
+}
+# Objects written under the name of a narrower form of themselves: (resource type, property) ->
+# the property that takes every key of the narrower one and more (Firehose's extended S3
+# destination is the S3 destination plus processing, format conversion, dynamic partitioning).
+WIDER_FORMS = {
+    ("AWS::KinesisFirehose::DeliveryStream", "S3DestinationConfiguration"): "ExtendedS3DestinationConfiguration",
+}
+# Why an action's OnFailure has no home of the same shape.
+ACTION_ON_FAILURE = (
+    "a stage's OnFailure takes only Result (ROLLBACK or RETRY), not an action to run; to be told "
+    "when the action fails, add an AWS::CodeStarNotifications::NotificationRule (event "
+    "codepipeline-pipeline-action-execution-failed) or an AWS::Events::Rule on 'CodePipeline Action "
+    "Execution State Change' with state FAILED, targeting the topic: rework it by hand")
 RESOURCE_ATTRIBUTES = ("DependsOn", "Condition", "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy",
                        "CreationPolicy", "Metadata")
 # Resource types whose access policy CloudFormation models as a resource of its own:
@@ -46,13 +68,14 @@ PLAIN_TRANSFORMS = ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions")
 class Plan:
     """What a fixable finding does. ``keys`` are the names it takes out of the holding object."""
 
-    action: str  # rename | wrap | lift | split | remove
+    action: str  # rename | wrap | lift | split | remove | home
     keys: tuple
     target: tuple = ()  # rename: (new name,); wrap: path of the object or list; lift: new holder; split: ()
     inner: dict = field(default_factory=dict)  # wrap: key -> name inside the new object
     convert: str = ""  # rename: "unwrap" (a one-item list becomes its item) or "list" (a scalar becomes a list)
     into: str = "new"  # wrap: "new" object, "list" (new list), "append" (to a list), "object" (existing object)
     drop_parent: bool = False  # remove: the holding object would be empty and goes too
+    item: dict = field(default_factory=dict)  # home: the new list item, None standing for the value
 
 
 def _head(v: schemas.Violation) -> str:
@@ -119,6 +142,30 @@ class UnsupportedProperty(Fixer):
     - **split**: an inline access policy on an S3 bucket, SQS queue or SNS topic becomes its own
       `AWS::S3::BucketPolicy` / `AWS::SQS::QueuePolicy` / `AWS::SNS::TopicPolicy`, with the owner's
       `Condition`.
+    - **wider form**: an object whose stray keys all belong to its wider form is renamed to it
+      (a Firehose `S3DestinationConfiguration` with `ProcessingConfiguration` becomes the
+      `ExtendedS3DestinationConfiguration`, which takes every key of the plain one).
+    - **spread**: an object the schema lacks whose keys are each one setting of the holder,
+      named by the object's subject and the key, moves key by key (`StageDescription`'s
+      `ThrottleSettings: {RateLimit, BurstLimit}` becomes `ThrottlingRateLimit` and
+      `ThrottlingBurstLimit`); any key without exactly one such setting leaves it reported.
+    - **home**: a setting whose home is an entry of a list: a target group's
+      `DeregistrationDelay` becomes the `TargetGroupAttributes` entry
+      `{Key: deregistration_delay.timeout_seconds, Value: '30'}` (a load balancer's
+      `IdleTimeout` likewise `idle_timeout.timeout_seconds`); a launch template's
+      `LaunchTemplateData.Tags` becomes `TagSpecifications: [{ResourceType: instance, Tags}]`;
+      a method setting written on an API Gateway stage (`CacheTtlInSeconds`) moves into the
+      stage-wide `MethodSettings` item (`ResourcePath: /*`, `HttpMethod: '*'`), or goes when that
+      item already holds the same value;
+      a configuration recorder's `RecordingGroup.RecordingModeOverrides` moves to
+      `RecordingMode` (created with `RecordingFrequency: CONTINUOUS`, AWS Config's frequency
+      when none is given).
+      An attribute already set there (to another value), or an instance tag specification
+      already present, is reported. A CodePipeline action's `OnFailure` (an action to run) is
+      reported with what to use: a stage's `OnFailure` takes only a result (`ROLLBACK`, `RETRY`).
+    - The `KeyId` of an SSM `SecureString` parameter (a type CloudFormation cannot create) is
+      reported and kept: `allowed-value` turns such a parameter into a Secrets Manager secret,
+      where the key is the `KmsKeyId`.
     - **remove** only when the schema has no home for the value; the change log quotes the text
       and says what is lost (and what to use instead where that is known: S3
       `CloudWatchConfigurations`, `Tags` on a type that cannot be tagged). When the key was the
@@ -180,6 +227,9 @@ class UnsupportedProperty(Fixer):
         return findings
 
     def _plan(self, doc: Document, holder_path: tuple, holder: dict, group: list) -> list[Finding]:
+        wider = self._wider(doc, holder_path, holder, group)
+        if wider is not None:
+            return [wider]
         out: list[Finding] = []
         left: list[schemas.Violation] = []
         for v in group:
@@ -207,6 +257,22 @@ class UnsupportedProperty(Fixer):
                 f.message += "; other keys here may belong with it: rebuild the object by hand"
         return out + wraps + lifts + removals
 
+    def _wider(self, doc: Document, holder_path: tuple, holder: dict, group: list) -> Finding | None:
+        """One finding for an object whose stray keys all belong to the wider form of it (a Firehose
+        S3DestinationConfiguration with ProcessingConfiguration is an ExtendedS3DestinationConfiguration)."""
+        v0 = group[0]
+        if len(holder_path) != 4 or (v0.type_name, holder_path[-1]) not in WIDER_FORMS:
+            return None
+        wide = WIDER_FORMS[(v0.type_name, holder_path[-1])]
+        props = doc.value(holder_path[:-1])
+        schema = schemas.schema_at(v0.type_name, holder_path[:-1] + (wide,))
+        if not isinstance(props, dict) or wide in props or not all(schemas.accepts(v0.type_name, schema, k) for k in holder):
+            return None
+        keys = ", ".join(v.name for v in group)
+        return Finding(v0.resource, holder_path, f"{_head(v0)}; rename {holder_path[-1]} to '{wide}', the wider form "
+                       f"of the same destination that takes {keys} and every key already there",
+                       detail=Plan("rename", (holder_path[-1],), (wide,)))
+
     def _direct(self, doc: Document, holder: dict, v: schemas.Violation) -> Finding | None:
         """A finding for keys with a home of their own: stack bodies, attributes, policies, renames."""
         head, top = _head(v), v.path[3:] == (v.name,)
@@ -223,11 +289,103 @@ class UnsupportedProperty(Fixer):
                                "nothing is lost", detail=Plan("remove", (v.name,)))
             return Finding(v.resource, v.path, f"{head}; {v.name} is a resource attribute, but the resource "
                            f"already has another {v.name}: merge them by hand", fixable=False)
+        if top and v.type_name == "AWS::SSM::Parameter" and v.name in ("KeyId", "KmsKeyId") and holder.get("Type") == "SecureString":
+            return Finding(v.resource, v.path, f"{head}; it is the KMS key of a SecureString parameter, which "
+                           "CloudFormation cannot create: kept for the Secrets Manager secret the parameter can become "
+                           "(allowed-value), where it is the KmsKeyId", fixable=False)
+        if top and (v.type_name, v.name) in ATTRIBUTE_HOMES:
+            return self._attribute(holder, v)
+        if v.name == "Tags" and v.type_name == "AWS::EC2::LaunchTemplate" and v.path[3:] == ("LaunchTemplateData", "Tags"):
+            return self._tag_specification(holder, v)
+        if top and v.type_name == "AWS::ApiGateway::Stage":
+            found = self._stage_wide(holder, v)
+            if found is not None:
+                return found
+        if v.type_name == "AWS::Config::ConfigurationRecorder" and v.path[3:] == ("RecordingGroup", "RecordingModeOverrides"):
+            return self._recording_mode(doc, v)
+        if v.name == "OnFailure" and v.type_name == "AWS::CodePipeline::Pipeline" and "Actions" in v.path:
+            return Finding(v.resource, v.path, f"{head}; {ACTION_ON_FAILURE}", fixable=False)
         if top and v.type_name in POLICY_RESOURCES and "policy" in words(v.name) and _policy_document(v.value) is not None:
             policy_type = POLICY_RESOURCES[v.type_name][0]
             return Finding(v.resource, v.path, f"{head}; split: the policy becomes its own {policy_type}",
                            detail=Plan("split", (v.name,)))
         return self._renamed(holder, v)
+
+    def _attribute(self, holder: dict, v: schemas.Violation) -> Finding:
+        """A setting written as a property whose home is an entry of the resource's attribute list."""
+        home, key = ATTRIBUTE_HOMES[(v.type_name, v.name)]
+        head = f"{_head(v)}; {v.type_name} sets it as {home} key {key}"
+        present = holder.get(home, [])
+        if not isinstance(present, list):
+            return Finding(v.resource, v.path, f"{head}, but {home} is not a plain list: move it by hand", fixable=False)
+        there = [a for a in present if isinstance(a, dict) and a.get("Key") == key]
+        if there:
+            if _same(str(there[0].get("Value")), str(v.value)):
+                return Finding(v.resource, v.path, f"{head}, which already holds the same value: remove, nothing is lost",
+                               detail=Plan("remove", (v.name,)))
+            return Finding(v.resource, v.path, f"{head}, which already holds {json.dumps(there[0].get('Value'))}: "
+                           "keep one by hand", fixable=False)
+        if isinstance(v.value, (bool, list)) or (isinstance(v.value, dict) and not schemas.is_intrinsic(v.value)):
+            return Finding(v.resource, v.path, f"{head}, but {json.dumps(v.value)} is not a value it takes: move it by hand",
+                           fixable=False)
+        into = "append" if home in holder else "list"
+        return Finding(v.resource, v.path, f"{head}: moved there",
+                       detail=Plan("home", (v.name,), v.path[:-1] + (home,), item={"Key": key, "Value": None}, into=into))
+
+    def _stage_wide(self, holder: dict, v: schemas.Violation) -> Finding | None:
+        """A method setting written on a stage: the stage-wide MethodSettings item (every resource
+        path, every method) is where it applies to the whole stage."""
+        item_schema = schemas.resolve(v.root, v.property_schema("MethodSettings").get("items", {}))
+        if not schemas.accepts(v.type_name, item_schema, v.name):
+            return None
+        settings = holder.get("MethodSettings")
+        items = settings if isinstance(settings, list) else []
+        wide = [i for i, m in enumerate(items) if isinstance(m, dict) and m.get("ResourcePath") == "/*"
+                and m.get("HttpMethod") == "*"]
+        if len(wide) != 1:
+            return None
+        item = items[wide[0]]
+        head = f"{_head(v)}; it is a method setting, and the stage-wide one is MethodSettings item {wide[0]} (/*, *)"
+        if v.name in item:
+            if _same(item[v.name], v.value):
+                return Finding(v.resource, v.path, f"{head}, which already holds the same value: remove, nothing is lost",
+                               detail=Plan("remove", (v.name,)))
+            return Finding(v.resource, v.path, f"{head}, which holds {json.dumps(item[v.name], default=str)}: keep one "
+                           "by hand", fixable=False)
+        return Finding(v.resource, v.path, f"{head}: moved there",
+                       detail=Plan("home", (v.name,), v.path[:-1] + ("MethodSettings", wide[0]), item={v.name: None},
+                                   into="key"))
+
+    def _recording_mode(self, doc: Document, v: schemas.Violation) -> Finding:
+        """Recording frequency overrides belong in RecordingMode, beside the default frequency."""
+        head = f"{_head(v)}; overrides of the recording frequency belong in RecordingMode"
+        target = v.path[:3] + ("RecordingMode",)
+        mode = doc.value(target)
+        if mode is None:
+            return Finding(v.resource, v.path, f"{head}: moved there, with RecordingFrequency CONTINUOUS, the "
+                           "frequency AWS Config records at when no RecordingMode is given",
+                           detail=Plan("home", (v.name,), target,
+                                       item={"RecordingFrequency": "CONTINUOUS", "RecordingModeOverrides": None},
+                                       into="new"))
+        if isinstance(mode, dict) and not schemas.is_intrinsic(mode) and "RecordingModeOverrides" not in mode:
+            return Finding(v.resource, v.path, f"{head}: moved there",
+                           detail=Plan("home", (v.name,), target, item={"RecordingModeOverrides": None}, into="key"))
+        return Finding(v.resource, v.path, f"{head}, which already has overrides: merge them by hand", fixable=False)
+
+    def _tag_specification(self, holder: dict, v: schemas.Violation) -> Finding:
+        """Launch template tags: TagSpecifications tags what the template launches, per resource type."""
+        head = (f"{_head(v)}; a launch template tags the instances it launches through TagSpecifications "
+                "(ResourceType: instance)")
+        specs = holder.get("TagSpecifications", [])
+        if not isinstance(v.value, list) or not isinstance(specs, list):
+            return Finding(v.resource, v.path, f"{head}: move it by hand", fixable=False)
+        if any(isinstance(s, dict) and s.get("ResourceType") == "instance" for s in specs):
+            return Finding(v.resource, v.path, f"{head}, which already has an instance entry: merge the tags by hand",
+                           fixable=False)
+        into = "append" if "TagSpecifications" in holder else "list"
+        return Finding(v.resource, v.path, f"{head}: moved there; the instances it launches now carry these tags",
+                       detail=Plan("home", (v.name,), v.path[:-1] + ("TagSpecifications",),
+                                   item={"ResourceType": "instance", "Tags": None}, into=into))
 
     def _renamed(self, holder: dict, v: schemas.Violation) -> Finding | None:
         allowed, head = v.allowed_names(), _head(v)
@@ -383,6 +541,11 @@ class UnsupportedProperty(Fixer):
             alike = [a for k in v.value for a in free
                      if len(words(k, form=False)) > 1 and not minus(words(k, form=False), words(a, form=False))]
             if alike:
+                spread = _spread(v, free)
+                if spread is not None:
+                    moves = ", ".join(f"{k} as {a}" for k, a in spread.items())
+                    return Finding(v.resource, v.path, f"{head}; lift: its keys are settings of this object ({moves})",
+                                   detail=Plan("lift", (v.name,), into="unwrap", inner=spread))
                 return Finding(v.resource, v.path, f"{head}; its keys look like {', '.join(dict.fromkeys(alike))} "
                                "of this object: move them by hand", fixable=False)
         required = [r for r in v.schema.get("required") or () if r not in holder]
@@ -450,10 +613,11 @@ class UnsupportedProperty(Fixer):
     def _lift(self, doc, editor, f, plan, holder_path) -> list[Change]:
         if plan.into == "unwrap":
             inner = doc.value(f.path)
+            names = {k: plan.inner.get(k, k) for k in inner}
             for k in inner:
-                editor.set(holder_path + (k,), editor.source(f.path + (k,)))
+                editor.set(holder_path + (names[k],), editor.source(f.path + (k,)))
             editor.remove(f.path)
-            return [self._moved(f, f.path + (k,), holder_path + (k,)) for k in inner]
+            return [self._moved(f, f.path + (k,), holder_path + (names[k],)) for k in inner]
         new_path = plan.target + (f.path[-1],)
         editor.move(f.path, new_path)
         return [self._moved(f, f.path, new_path)]
@@ -482,6 +646,24 @@ class UnsupportedProperty(Fixer):
         index = len(doc.value(target)) if plan.into == "append" else 0
         inside = target + ((index,) if plan.into in ("append", "list") else ())
         return [self._moved(f, holder_path + (k,), inside + (plan.inner[k],)) for k in plan.keys]
+
+    def _home(self, doc, editor, f, plan, holder_path) -> list[Change]:
+        value = doc.value(f.path)
+        attribute = "Key" in plan.item  # an attribute list's Value is text
+        moved = (str(value) if attribute and isinstance(value, (int, float)) and not isinstance(value, bool)
+                 else editor.source(f.path))
+        item = {k: (moved if v is None else v) for k, v in plan.item.items()}
+        slot = next(k for k, v in plan.item.items() if v is None)
+        editor.remove(f.path)
+        if plan.into in ("new", "key"):  # an object: a new one, or a key added to the existing one
+            editor.set(plan.target + ((slot,) if plan.into == "key" else ()), moved if plan.into == "key" else item)
+            return [self._moved(f, f.path, plan.target + (slot,))]
+        if plan.into == "append":
+            editor.append(plan.target, item)
+        else:
+            editor.set(plan.target, [item])
+        index = len(doc.value(plan.target)) if plan.into == "append" else 0
+        return [self._moved(f, f.path, plan.target + (index, slot))]
 
     def _split(self, doc, editor, f, plan, holder_path) -> list[Change]:
         rid = f.resource
@@ -560,6 +742,27 @@ def _wrap_home(holder: dict, v: schemas.Violation) -> tuple[str, bool, str] | No
         best = lists  # `Transition` and `Transitions` take the same item: the list is the current form
     _, _, name, is_list, inner = best[0]
     return name, is_list, inner
+
+
+def _spread(v: schemas.Violation, free: list[str]) -> dict[str, str] | None:
+    """Each key of an object property the schema lacks mapped to the one free setting of the holder
+    named by the object's subject plus the key (`ThrottleSettings: {RateLimit}` is
+    `ThrottlingRateLimit`); None unless every key has exactly one, all different, of a fitting shape."""
+    if not isinstance(v.value, dict) or not v.value or schemas.is_intrinsic(v.value):
+        return None
+    subject = words(v.name, form=False)
+
+    def related(a: str) -> bool:
+        return any(x[:5] == y[:5] and len(x) >= 5 and len(y) >= 5 for x in subject for y in words(a, form=False))
+
+    spread: dict[str, str] = {}
+    for key, item in v.value.items():
+        fits = [a for a in free if related(a) and not minus(words(key, form=False), words(a, form=False))
+                and len(words(a, form=False)) == len(words(key, form=False)) + 1]
+        if len(fits) != 1 or not schemas.shape_fits(v.root, v.property_schema(fits[0]), item):
+            return None
+        spread[key] = fits[0]
+    return spread if len(set(spread.values())) == len(spread) else None
 
 
 def _same(a: Any, b: Any) -> bool:

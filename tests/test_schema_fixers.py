@@ -240,3 +240,93 @@ Notes: reviewed
         "or remove it"]
     assert all(c.safety == "safe" for c in result.changes)
     assert_fix_guarantees(template, result.after, result.changes, ["template-structure"])
+
+
+# ------------------------------------------------------------ issue 20, part C
+
+def _find(fixer: str, text: str):
+    from cfnfix.registry import all_fixers
+    return all_fixers()[fixer]().find(parse(text))
+
+
+def test_dependent_required_is_a_violation():
+    doc = parse(
+        "Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+        "      KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
+        "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n"
+        "      BillingMode: PAY_PER_REQUEST\n"
+        "      SSESpecification: {SSEEnabled: true, KMSMasterKeyId: alias/app}\n")
+    found = [(v.rule, v.path[3:], v.value) for v in violations(doc)]
+    assert found == [("E3021", ("SSESpecification", "SSEType"), "KMSMasterKeyId")]
+    (f,) = _find("required-property", doc.text)
+    assert f.fixable and f.detail == "KMS"
+
+
+SECURE = (
+    "Resources:\n  P:\n    Type: AWS::SSM::Parameter\n    Properties:\n"
+    "      Name: /app/key\n      Type: SecureString\n      Value: x\n")
+
+
+def test_secure_string_becomes_a_secret_only_when_nothing_reads_it():
+    (f,) = _find("allowed-value", SECURE)
+    assert f.fixable and "AWS::SecretsManager::Secret" in f.message
+    depends = SECURE + "  Q:\n    Type: AWS::SNS::Topic\n    DependsOn: P\n"
+    assert _find("allowed-value", depends)[0].fixable  # ordering only: a secret orders the same
+    read = SECURE + "  Q:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: !Ref P\n"
+    (f,) = _find("allowed-value", read)
+    assert not f.fixable and "Resources/Q read it as a parameter" in f.message
+    named = SECURE + "  Q:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: !Sub 'x/app/key'\n"
+    (f,) = _find("allowed-value", named)
+    assert not f.fixable and "Q names the parameter '/app/key'" in f.message
+
+
+def test_reserved_lambda_variable_safety_follows_the_value():
+    text = (
+        "Resources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties:\n"
+        "      Role: arn:aws:iam::123456789012:role/r\n      Runtime: python3.12\n      Handler: index.handler\n"
+        "      Code: {ZipFile: 'def handler(e, c): pass'}\n"
+        "      Environment:\n        Variables:\n          AWS_REGION: eu-west-1\n"
+        "          AWS_DEFAULT_REGION: !Ref AWS::Region\n          STAGE: dev\n")
+    result = run_fixers(text, ["lambda-reserved-variable"])
+    assert {c.path[-1]: c.safety.value for c in result.changes} == {"AWS_REGION": "review", "AWS_DEFAULT_REGION": "safe"}
+    assert "STAGE: dev" in result.after and "AWS_" not in result.after
+    assert '"eu-west-1" is dropped' in result.changes[0].message
+
+
+def test_backup_lifecycle_keeps_backups_longer_never_shorter():
+    text = (
+        "Resources:\n  P:\n    Type: AWS::Backup::BackupPlan\n    Properties:\n      BackupPlan:\n"
+        "        BackupPlanName: p\n        BackupPlanRule:\n          - RuleName: r\n            TargetBackupVault: v\n"
+        "            Lifecycle: {DeleteAfterDays: 35, MoveToColdStorageAfterDays: 30}\n")
+    (f,) = _find("backup-lifecycle", text)
+    assert f.detail == 120 and "remove MoveToColdStorageAfterDays" in f.message
+
+
+def test_guardduty_data_sources_that_disagree_with_features_are_reported():
+    text = (
+        "Resources:\n  D:\n    Type: AWS::GuardDuty::Detector\n    Properties:\n      Enable: true\n"
+        "      DataSources: {S3Logs: {Enable: true}, Kubernetes: {AuditLogs: {Enable: false}}}\n"
+        "      Features: [{Name: EKS_AUDIT_LOGS, Status: ENABLED}]\n")
+    (f,) = _find("guardduty-features", text)
+    assert not f.fixable and "Kubernetes/AuditLogs/Enable asks \"DISABLED\"" in f.message
+
+
+def test_target_group_deregistration_delay_moves_to_its_attribute():
+    text = (
+        "Resources:\n  G:\n    Type: AWS::ElasticLoadBalancingV2::TargetGroup\n    Properties:\n"
+        "      Port: 80\n      Protocol: HTTP\n      VpcId: vpc-12345678\n      DeregistrationDelay: 45\n")
+    result = run_fixers(text, ["unsupported-property"])
+    props = parse(result.after).data["Resources"]["G"]["Properties"]
+    assert props["TargetGroupAttributes"] == [{"Key": "deregistration_delay.timeout_seconds", "Value": "45"}]
+    assert "DeregistrationDelay" not in props
+
+
+def test_duplicate_resources_under_different_conditions_are_left_alone():
+    text = (
+        "Conditions:\n  A: !Equals [!Ref 'AWS::Region', us-east-1]\n  B: !Not [Condition: A]\n"
+        "Resources:\n  L1:\n    Type: AWS::Logs::LogGroup\n    Condition: A\n    Properties:\n      LogGroupName: x\n"
+        "  L2:\n    Type: AWS::Logs::LogGroup\n    Condition: B\n    Properties:\n      LogGroupName: x\n")
+    assert _find("duplicate-resource", text) == []
+    same = text.replace("Condition: B", "Condition: A")
+    (f,) = _find("duplicate-resource", same)
+    assert f.fixable and f.resource == "L2" and f.detail == "L1"

@@ -392,7 +392,8 @@ def _url_text(url: Any, parent: dict) -> str | None:
         return None
     name, arg = call
     if name == "Ref" and isinstance(arg, str):
-        param = (parent.get("Parameters") or {}).get(arg)
+        params = parent.get("Parameters")
+        param = params.get(arg) if isinstance(params, dict) else None
         default = param.get("Default") if isinstance(param, dict) else None
         return default if isinstance(default, str) else None
     if name == "Fn::Sub":
@@ -495,10 +496,11 @@ class _Level:
         if isinstance(body, dict):
             rewritten = self.rewrite({k: v for k, v in body.items() if k not in ("DependsOn", "Type", "Condition")})
             used = {n for n, _ in references(rewritten)}
-            names = [d for d in names if not (d in self.stacks and used & set(self.inline(d).resources))]
+            names = [d for d in names if not (isinstance(d, str) and d in self.stacks
+                                              and used & set(self.inline(d).resources))]
         out: list = []
         for d in names:
-            if d in self.stacks:
+            if isinstance(d, str) and d in self.stacks:
                 found = [n for n, body in self.inline(d).resources.items()
                          if not isinstance(body, dict) or body.get("Condition") in (None, condition)]
             else:
@@ -579,7 +581,7 @@ class _Level:
                     new["Condition"] = stack_condition
                 used = {r for r, _ in references(new)} | set(depends_on(new))
                 deps = self.rewrite_depends(stack.get("DependsOn"), new.get("Condition"), stack)
-                extra = [d for d in ([deps] if isinstance(deps, str) else deps) if d not in used]
+                extra = [d for d in ([deps] if isinstance(deps, str) else deps) if not (isinstance(d, str) and d in used)]
                 if extra:
                     new["DependsOn"] = depends_on(new) + extra
             result.resources[rename[n]] = new

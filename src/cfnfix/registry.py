@@ -73,6 +73,11 @@ ORDER = (
     "db-password-secret",
     # issue 20 part B: top-level sections and outputs in the form CloudFormation reads
     "template-structure",
+    # issue 20, part C: schema values cfn-lint still reports after the fixers above
+    "lambda-reserved-variable",
+    "backup-lifecycle",
+    "guardduty-features",
+    "duplicate-resource",
 )
 
 

@@ -5,7 +5,8 @@ costs about a second, which a template with nothing to repair should not pay. Ev
 loaded once per process, on first use. ``violations`` walks a template's resource properties
 against their schemas ($ref/definitions resolved, nested objects and list items included) and
 reports what cfn-lint would report as E3002 (property not allowed), E3003 (required property
-missing) and E3030 (value outside an enum).
+missing), E3021 (a property another one present depends on is missing) and E3030 (value outside
+an enum).
 """
 
 from __future__ import annotations
@@ -47,9 +48,10 @@ _COMBINATORS = ("allOf", "anyOf", "oneOf")
 class Violation:
     """One schema violation in a resource's properties.
 
-    ``kind`` is "unknown" (E3002), "required" (E3003) or "enum" (E3030). ``path`` is the full
-    template path of the offending key, of the missing key, or of the value. ``schema`` is the
-    resolved schema of the object holding the key (unknown, required) or of the value (enum).
+    ``kind`` is "unknown" (E3002), "required" (E3003), "dependency" (E3021: a key another key
+    present needs, ``value`` naming that key) or "enum" (E3030). ``path`` is the full template
+    path of the offending key, of the missing key, or of the value. ``schema`` is the resolved
+    schema of the object holding the key (unknown, required, dependency) or of the value (enum).
     """
 
     kind: str
@@ -61,7 +63,7 @@ class Violation:
 
     @property
     def rule(self) -> str:
-        return {"unknown": "E3002", "required": "E3003", "enum": "E3030"}[self.kind]
+        return {"unknown": "E3002", "required": "E3003", "dependency": "E3021", "enum": "E3030"}[self.kind]
 
     @property
     def name(self) -> str:
@@ -264,7 +266,7 @@ def _text(value: Any) -> str:
 
 
 def violations(doc: Document) -> list[Violation]:
-    """Every E3002/E3003/E3030 violation in the document's resources, in every region of the run
+    """Every E3002/E3003/E3021/E3030 violation in the document's resources, in every region of the run
     (cached for the last document)."""
     global _last
     chosen = _regions.get()
@@ -320,6 +322,12 @@ def _walk(rid: str, type_name: str, root: dict, schema: Any, value: Any, path: t
         for key in schema.get("required") or ():
             if key not in value:
                 yield Violation("required", rid, type_name, path + (key,), None, schema)
+        needs = schema.get("dependentRequired")
+        for key, wanted in (needs.items() if isinstance(needs, dict) else ()):
+            if key in value and isinstance(wanted, list):
+                for other in wanted:
+                    if isinstance(other, str) and other not in value:
+                        yield Violation("dependency", rid, type_name, path + (other,), key, schema)
     elif isinstance(value, list):
         items = schema.get("items")
         if isinstance(items, dict):
