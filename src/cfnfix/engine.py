@@ -55,6 +55,7 @@ def fix_document(doc: Document, names: list[str], config: Config, source_path: s
 
 
 def _fix_document(doc: Document, names: list[str], config: Config, source_path: str | None) -> FileResult:
+    original = doc
     result = FileResult("", "clean", before=doc.text, after=doc.text)
     try:
         skip_all, skip_by_resource = _metadata_ignores(doc)
@@ -88,7 +89,20 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
     result.after = doc.text
     if result.changes:
         result.status = "fixed"
+    result.places = places(original, [e.path for group in (result.changes, result.available, result.unfixed) for e in group])
     return result
+
+
+def places(doc: Document, paths: list) -> dict[tuple, tuple[int, int, int, int]]:
+    """Where each path points in ``doc``: the node there, or its nearest ancestor that exists
+    (start line, start column, end line, end column; 1-based), for the reports."""
+    out: dict[tuple, tuple[int, int, int, int]] = {}
+    for path in paths:
+        path = tuple(path)
+        if path not in out:
+            node = doc.nearest(path)
+            out[path] = doc.line_col(node.start) + doc.line_col(max(node.end, node.start))
+    return out
 
 
 def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource: dict[str, set[str]],
