@@ -31,3 +31,41 @@ def test_a_run_imports_neither_cfn_lint_nor_a_process_pool(tmp_path):
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'cfnlint' or m == 'concurrent.futures.process'))")
     out = subprocess.run([sys.executable, "-c", code, str(template)], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _bucket_template(padding: int, topics: int = 0) -> str:
+    head = "AWSTemplateFormatVersion: '2010-09-09'\nMetadata:\n  Note: " + "x" * padding + "\nResources:\n"
+    body = "  Bucket:\n    Type: AWS::S3::Bucket\n"
+    body += "".join(f"  Topic{i}:\n    Type: AWS::SNS::Topic\n" for i in range(topics))
+    return head + body
+
+
+def test_apply_warns_once_when_a_fix_pushes_a_template_past_the_s3_body_quota(tmp_path):
+    from click.testing import CliRunner
+
+    from cfnfix.cli import main
+    from cfnfix.quotas import BODY_BYTES
+
+    near = tmp_path / "near.yaml"
+    text = _bucket_template(0)
+    near.write_text(_bucket_template(BODY_BYTES - len(text) - 5))
+    small = tmp_path / "small.yaml"
+    small.write_text(_bucket_template(10))
+    result = CliRunner().invoke(main, ["apply", "--select", "s3-lifecycle", str(near), str(small)])
+    assert result.exit_code == 0, result.output
+    assert near.stat().st_size > BODY_BYTES  # written all the same
+    warnings = [line for line in result.stderr.splitlines() if "quotas" in line]
+    assert warnings == [f"cfnfix: {near}: warning: the fixed template passes CloudFormation's quotas: "
+                        f"{near.stat().st_size:,} bytes (CloudFormation's limit: 1,000,000 for a template in S3); "
+                        "split it (nested stacks) before deploying"]
+
+
+def test_resource_quota_counts_only_what_the_fix_crossed():
+    from cfnfix.document import parse
+    from cfnfix.quotas import crossed
+
+    before = parse(_bucket_template(10, topics=499))
+    after = parse(_bucket_template(10, topics=500))
+    assert crossed(before, after) == ("the fixed template passes CloudFormation's quotas: 501 resources "
+                                      "(CloudFormation's limit: 500); split it (nested stacks) before deploying")
+    assert crossed(after, after) is None  # over before the fix: not the fix's doing

@@ -86,6 +86,7 @@ class FileResult:
     # column, 1-based), filled by the engine from the document it parsed anyway: reports need
     # not parse the original again
     places: dict[tuple, tuple[int, int, int, int]] = field(default_factory=dict, repr=False)
+    warning: str | None = None  # one line about the result (a fix pushed it past CloudFormation's quotas)
 
     @property
     def diff(self) -> str:

@@ -186,6 +186,8 @@ def _run(paths, check, dry_run, output, **o) -> int:
     for r in results:
         if r.status == "error":
             click.echo(f"cfnfix: {r.path}: {r.error}", err=True)
+        if r.warning and r.status in ("fixed", "pending"):
+            click.echo(f"cfnfix: {r.path}: warning: {r.warning}", err=True)
         for e in r.fixer_errors:
             click.echo(f"cfnfix: {r.path}: {e.message}", err=True)
             if verbose and e.trace:

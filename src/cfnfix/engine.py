@@ -13,7 +13,7 @@ import traceback
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import schemas
+from . import quotas, schemas
 from .changelog import Change, FileResult, Problem, Safety
 from .config import Config, expand
 from .document import Document, TemplateError, parse
@@ -89,6 +89,8 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
     result.after = doc.text
     if result.changes:
         result.status = "fixed"
+    if doc is not original:
+        result.warning = quotas.crossed(original, doc)
     result.places = places(original, [e.path for group in (result.changes, result.available, result.unfixed) for e in group])
     return result
 
