@@ -69,3 +69,31 @@ def test_resource_quota_counts_only_what_the_fix_crossed():
     assert crossed(before, after) == ("the fixed template passes CloudFormation's quotas: 501 resources "
                                       "(CloudFormation's limit: 500); split it (nested stacks) before deploying")
     assert crossed(after, after) is None  # over before the fix: not the fix's doing
+
+
+def test_fixers_declaring_resource_types_are_not_asked_about_templates_without_them(monkeypatch):
+    """The engine skips find() of a fixer whose resource types the template lacks, and of a fixer
+    that meets the very document it already ran on (a later round with nothing changed since)."""
+    from cfnfix.api import fix_text
+    from cfnfix.registry import all_fixers
+
+    calls: list[str] = []
+    for name in ("s3-lifecycle", "sns-encryption", "security-group-descriptions"):
+        cls = all_fixers()[name]
+        original = cls.find
+
+        def spy(self, doc, original=original):
+            calls.append(self.name)
+            return original(self, doc)
+
+        monkeypatch.setattr(cls, "find", spy)
+    template = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n"
+    fix_text(template, select=["s3-lifecycle", "sns-encryption"], unsafe_fixes=True)
+    # no bucket: s3-lifecycle never asked; the topic is fixed in round 1, and round 2 meets
+    # a document sns-encryption has not seen, so it is asked twice
+    assert calls == ["sns-encryption", "sns-encryption"]
+    calls.clear()
+    fix_text(template, select=["sns-encryption", "security-group-descriptions"], unsafe_fixes=True)
+    # security-group-descriptions (after sns-encryption) ran on round 1's final document:
+    # round 2 does not ask it again
+    assert calls == ["sns-encryption", "security-group-descriptions", "sns-encryption"]

@@ -107,6 +107,10 @@ class Document:
     root: Node
     data: Any
     _line_starts: list[int] = field(default_factory=list, repr=False)
+    # What fixers and the engine derive from this parse and share (dependency graph, resource
+    # types, ...), keyed by whoever computes it; a re-parse makes a new Document, so it never
+    # outlives the text it was computed from. Put only values derived from ``text`` here.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def node(self, path: Path) -> Node | None:
         """The node at ``path`` (keys and indices), or None where the path does not exist."""
@@ -172,6 +176,15 @@ class Document:
     def resources(self) -> dict:
         res = self.data.get("Resources") if isinstance(self.data, dict) else None
         return res if isinstance(res, dict) else {}
+
+    def resource_types(self) -> frozenset:
+        """The ``Type`` of every resource (strings only), computed once per parse."""
+        found = self.memo.get("resource_types")
+        if found is None:
+            found = frozenset(res.get("Type") for res in self.resources.values()
+                              if isinstance(res, dict) and isinstance(res.get("Type"), str))
+            self.memo["resource_types"] = found
+        return found
 
     def resources_of_type(self, *types: str) -> Iterator[tuple[str, dict]]:
         for name, res in self.resources.items():

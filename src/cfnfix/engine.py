@@ -64,12 +64,19 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
     fixers = all_fixers()
     seen: dict[str, tuple[set, set]] = {}  # per fixer: unfixed and available entries already listed
     failed: set[str] = set()
+    # the document each fixer last ran on: one that meets the same document again (nothing
+    # changed since it ran, a round earlier) would find, fix and report exactly the same
+    last_run: dict[str, Document] = {}
     for _ in range(MAX_ROUNDS):
         start = doc
         for name in names:
-            if name in skip_all or name in failed:
+            if name in skip_all or name in failed or last_run.get(name) is doc:
                 continue
-            fixer = fixers[name](config.fixer_options.get(name))
+            cls = fixers[name]
+            if cls.resource_types and doc.resource_types().isdisjoint(cls.resource_types):
+                continue  # its find() would return nothing
+            last_run[name] = doc
+            fixer = cls(config.fixer_options.get(name))
             fixer.source_path = source_path
             if config.as_of is not None:
                 fixer.as_of = config.as_of
