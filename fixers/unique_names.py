@@ -10,7 +10,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
 from cfnfix.literals import StringSite, escape, intrinsic, set_sub, string_sites, sub_variables, template_of, value_of
-from cfnfix.names import NAME_PROPERTIES, NameRule, occurs_in, replace_occurrences, split_fifo
+from cfnfix.names import NAME_PROPERTIES, NameRule, TextIndex, occurs_in, replace_occurrences, split_fifo
 from cfnfix.parameters import accepts, add_parameter, is_parameter, max_length, parameter
 from cfnfix.schemas import resource_schema
 
@@ -222,33 +222,16 @@ class UniqueNames(Fixer):
 
     def _unrewritable(self, doc: Document, needle: str, own: tuple) -> str | None:
         """Where ``needle`` is written in a place Fn::Sub cannot go, if anywhere."""
-        data = doc.data if isinstance(doc.data, dict) else {}
-        for section in UNREWRITABLE:
-            for _, text in _all_strings(data.get(section), (section,)):
-                if occurs_in(needle, text):
-                    return section
-        for rid, res in doc.resources.items():
-            if isinstance(res, dict):
-                if any(occurs_in(needle, t) for _, t in _all_strings(res.get("Metadata"), ())):
-                    return f"the Metadata of {rid}"
-                for path, text in _all_strings(res.get("Properties"), ("Resources", rid, "Properties")):
-                    if any(k in CODE_KEYS for k in path) and occurs_in(needle, text):
-                        return f"the inline code of {rid}"
+        texts, index = _unrewritable_texts(doc)
+        for i in index.containing(needle):
+            if occurs_in(needle, texts[i][1]):
+                return texts[i][0]
         return None
 
     def _references(self, doc: Document, needle: str, own: tuple) -> list[StringSite]:
         """The other strings (resource properties, outputs) that write the name out."""
-        found = []
-        for section, name, body in _bodies(doc):
-            for key in ("Properties",) if section == "Resources" else ("Value", "Export"):
-                if not isinstance(body, dict) or key not in body:
-                    continue
-                for site in string_sites(body[key], (section, name, key), CODE_KEYS):
-                    if site.path == own or any(_prose(p) for p in site.path):
-                        continue
-                    if occurs_in(needle, template_of(site)):
-                        found.append(site)
-        return found
+        sites, index = _rewritable_sites(doc)
+        return [sites[i][0] for i in index.containing(needle) if sites[i][0].path != own and occurs_in(needle, sites[i][1])]
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
@@ -275,6 +258,41 @@ class UniqueNames(Fixer):
                     changes.append(self.change(f, "replace", value_of(site), {"Fn::Sub": updated},
                                                f"writes out the renamed {f.path[-1]} of {f.resource}", path=site.path))
         return Fix.of(editor, changes)
+
+
+def _unrewritable_texts(doc: Document) -> tuple[list[tuple[str, str]], TextIndex]:
+    """(where, text) of every string in a place Fn::Sub cannot go, in the order they are
+    searched; collected once per document, not once per name (quadratic in resources)."""
+    found = doc.memo.get("unique-names.unrewritable")
+    if found is None:
+        found = []
+        data = doc.data if isinstance(doc.data, dict) else {}
+        for section in UNREWRITABLE:
+            found += [(section, text) for _, text in _all_strings(data.get(section), (section,))]
+        for rid, res in doc.resources.items():
+            if isinstance(res, dict):
+                found += [(f"the Metadata of {rid}", t) for _, t in _all_strings(res.get("Metadata"), ())]
+                found += [(f"the inline code of {rid}", text)
+                          for path, text in _all_strings(res.get("Properties"), ("Resources", rid, "Properties"))
+                          if any(k in CODE_KEYS for k in path)]
+        found = doc.memo["unique-names.unrewritable"] = (found, TextIndex([t for _, t in found]))
+    return found
+
+
+def _rewritable_sites(doc: Document) -> tuple[list[tuple[StringSite, str]], TextIndex]:
+    """(site, its Fn::Sub template text) of the strings in resource properties and outputs that
+    may write a name out (prose keys aside), collected once per document."""
+    found = doc.memo.get("unique-names.sites")
+    if found is None:
+        found = []
+        for section, name, body in _bodies(doc):
+            for key in ("Properties",) if section == "Resources" else ("Value", "Export"):
+                if not isinstance(body, dict) or key not in body:
+                    continue
+                found += [(site, template_of(site)) for site in string_sites(body[key], (section, name, key), CODE_KEYS)
+                          if not any(_prose(p) for p in site.path)]
+        found = doc.memo["unique-names.sites"] = (found, TextIndex([t for _, t in found]))
+    return found
 
 
 def _bodies(doc: Document) -> list[tuple[str, str, Any]]:

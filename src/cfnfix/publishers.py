@@ -42,13 +42,12 @@ def service_publishers(doc: Document, target: str, readers: frozenset | set, pol
     """Why AWS services may send to ``target``: each a short phrase naming the resource; empty
     when only code with IAM roles refers to it."""
     found: list[str] = []
-    for rid, res in doc.resources.items():
-        if rid == target or not isinstance(res, dict):
+    resources = doc.resources
+    for rid in _referrers(doc).get(target, ()):
+        if rid == target:
             continue
+        res = resources[rid]
         rtype = res.get("Type")
-        body = {k: v for k, v in res.items() if k not in ("Type", "Condition", "DependsOn", "Metadata")}
-        if not any(name == target for name, _ in references(body)):
-            continue
         if rtype in policies:
             props = properties(res) or {}
             services = sorted({s for st in statements(props.get("PolicyDocument")) or [] for s in service_principals(st)})
@@ -59,6 +58,23 @@ def service_publishers(doc: Document, target: str, readers: frozenset | set, pol
             continue
         if not isinstance(rtype, str) or rtype not in readers:
             found.append(f"{rid} ({rtype}) sends to it")
+    return found
+
+
+def _referrers(doc: Document) -> dict[str, list[str]]:
+    """Resource name -> the resources whose body (Type, Condition, DependsOn and Metadata aside)
+    refers to it, in template order; built once per document (one scan per topic or queue made
+    the encryption fixers quadratic in the number of resources)."""
+    found = doc.memo.get("publishers.referrers")
+    if found is None:
+        found = {}
+        for rid, res in doc.resources.items():
+            if not isinstance(res, dict):
+                continue
+            body = {k: v for k, v in res.items() if k not in ("Type", "Condition", "DependsOn", "Metadata")}
+            for name in dict.fromkeys(name for name, _ in references(body) if isinstance(name, str)):
+                found.setdefault(name, []).append(rid)
+        doc.memo["publishers.referrers"] = found
     return found
 
 
