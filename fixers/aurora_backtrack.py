@@ -73,6 +73,7 @@ class AuroraBacktrack(Fixer):
     name = "aurora-backtrack"
     summary = "Give Aurora MySQL clusters a BacktrackWindow (in seconds; only takes effect on new clusters)"
     group = "data-protection"
+    resource_types = ("AWS::RDS::DBCluster",)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     options = (

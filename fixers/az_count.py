@@ -77,6 +77,7 @@ class AzCount(Fixer):
     name = "az-count"
     summary = "Remove subnets beyond the first N availability zones, with their route tables, NAT gateways and EIPs"
     group = "qa"
+    resource_types = (SUBNET,)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     options = (

@@ -27,6 +27,7 @@ class ConfigSingletons(Fixer):
     name = "config-singletons"
     summary = "Put the AWS Config recorder and delivery channel behind a CreateConfigRecorder parameter (default: do not create)"
     group = "qa"
+    resource_types = (RECORDER, CHANNEL)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     options = (

@@ -76,6 +76,7 @@ class DbPasswordSecret(Fixer):
     name = "db-password-secret"
     summary = "Let the database service manage master passwords (or generate them in Secrets Manager) instead of a password parameter"
     group = "deploy"
+    resource_types = tuple(DATABASES)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     docs = """

@@ -116,6 +116,7 @@ class EngineVersion(Fixer):
     name = "engine-version"
     summary = "Move RDS/Aurora engine versions AWS no longer creates to the closest supported one of the same line"
     group = "schema"
+    resource_types = tuple(TYPES)  # find() reports only resources of these types
     safety = Safety.REVIEW
     lint_rules = ('W3690', 'W3691', 'E3690', 'E3691')
     default = False

@@ -36,6 +36,7 @@ class FlattenNestedStacks(Fixer):
     name = "flatten-nested-stacks"
     summary = "Inline AWS::CloudFormation::Stack children into one template, written to <name>.flat.<ext>"
     group = "qa"
+    resource_types = (STACK,)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     output_suffix = ".flat"

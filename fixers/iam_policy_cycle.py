@@ -33,6 +33,7 @@ class IamPolicyCycle(Fixer):
     name = "iam-policy-cycle"
     summary = "Move role inline policy statements that close a dependency cycle into an AWS::IAM::Policy"
     group = "deploy"
+    resource_types = (ROLE,)  # find() reports only resources of these types
     safety = Safety.SAFE
     lint_rules = ('E3004',)
     default = True

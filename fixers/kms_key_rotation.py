@@ -14,6 +14,7 @@ class KmsKeyRotation(Fixer):
     name = "kms-key-rotation"
     summary = "Turn on automatic rotation for symmetric KMS keys"
     group = "security"
+    resource_types = ("AWS::KMS::Key",)  # find() reports only resources of these types
     safety = Safety.SAFE
     default = False
     docs = """

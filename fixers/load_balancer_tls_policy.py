@@ -47,6 +47,7 @@ class LoadBalancerTlsPolicy(Fixer):
     name = "load-balancer-tls-policy"
     summary = "Give HTTPS/TLS listeners a TLS 1.2+ security policy; redirect HTTP to an existing HTTPS listener"
     group = "security"
+    resource_types = (LISTENER,)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     options = (

@@ -15,6 +15,7 @@ class LogGroupRetention(Fixer):
     name = "log-group-retention"
     summary = "Give CloudWatch Logs log groups a retention period"
     group = "security"
+    resource_types = ("AWS::Logs::LogGroup",)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     options = (

@@ -75,6 +75,7 @@ class MacroSplit(Fixer):
     name = "macro-split"
     summary = "Move a macro the template itself uses, with the resources only it needs, to <name>.macro.<ext> to deploy first"
     group = "qa"
+    resource_types = (MACRO,)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     docs = """

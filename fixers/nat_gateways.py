@@ -34,6 +34,7 @@ class NatGateways(Fixer):
     name = "nat-gateways"
     summary = "Keep one NAT gateway for all private subnets, or replace NAT with S3/DynamoDB gateway endpoints"
     group = "qa"
+    resource_types = (NAT,)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     options = (

@@ -37,6 +37,7 @@ class RdsBackupRetention(Fixer):
     name = "rds-backup-retention"
     summary = "Keep RDS automated backups for at least a week and copy tags to snapshots"
     group = "data-protection"
+    resource_types = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster")  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     options = (Option("days", 7, "the least BackupRetentionPeriod to set, in days (1-35)", parse=int_range(1, 35)),)

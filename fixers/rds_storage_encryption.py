@@ -24,6 +24,7 @@ class RdsStorageEncryption(Fixer):
     name = "rds-storage-encryption"
     summary = "Encrypt RDS DB instance and cluster storage (StorageEncrypted: true; replaces a deployed database)"
     group = "security"
+    resource_types = (INSTANCE, CLUSTER)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     docs = """

@@ -53,6 +53,7 @@ class S3AccessLogging(Fixer):
     name = "s3-access-logging"
     summary = "Send S3 server access logs of every bucket to one locked-down log bucket"
     group = "security"
+    resource_types = (BUCKET,)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     docs = """

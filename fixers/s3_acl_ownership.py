@@ -17,6 +17,7 @@ class S3AclOwnership(Fixer):
     name = "s3-acl-ownership"
     summary = "Enable ACLs (OwnershipControls) on log-delivery buckets whose AccessControl the default ownership refuses (E3045)"
     group = "deploy"
+    resource_types = ("AWS::S3::Bucket",)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     docs = """

@@ -26,6 +26,7 @@ class S3Lifecycle(Fixer):
     name = "s3-lifecycle"
     summary = "Add a LifecycleConfiguration that cleans up multipart uploads and tiers old versions"
     group = "data-protection"
+    resource_types = ("AWS::S3::Bucket",)  # find() reports only resources of these types
     safety = Safety.SAFE
     default = True
     options = (

@@ -38,6 +38,7 @@ class S3NotificationCycle(Fixer):
     name = "s3-notification-cycle"
     summary = "Move bucket notifications that close a dependency cycle into a custom resource"
     group = "deploy"
+    resource_types = ("AWS::S3::Bucket",)  # find() reports only resources of these types
     safety = Safety.REVIEW
     lint_rules = ('E3004',)
     default = True

@@ -24,6 +24,7 @@ class S3PublicAccessBlock(Fixer):
     name = "s3-public-access-block"
     summary = "Block public access on S3 buckets that are not meant to be public"
     group = "security"
+    resource_types = (BUCKET,)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     docs = """

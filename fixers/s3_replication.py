@@ -126,6 +126,7 @@ class S3Replication(Fixer):
     name = "s3-replication"
     summary = "Add cross-region replication (versioning, role and rule) to S3 buckets that lack it"
     group = "data-protection"
+    resource_types = ("AWS::S3::Bucket",)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     options = (

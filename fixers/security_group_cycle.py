@@ -15,6 +15,7 @@ class SecurityGroupCycle(Fixer):
     name = "security-group-cycle"
     summary = "Move the inline security group rules that close a dependency cycle into standalone rule resources"
     group = "deploy"
+    resource_types = (SG,)  # find() reports only resources of these types
     safety = Safety.SAFE
     lint_rules = ('E3004',)
     default = True

@@ -15,6 +15,7 @@ class SnsEncryption(Fixer):
     name = "sns-encryption"
     summary = "Encrypt SNS topics with the AWS managed key when only IAM principals publish to them"
     group = "security"
+    resource_types = ("AWS::SNS::Topic",)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     docs = """

@@ -16,6 +16,7 @@ class SqsEncryption(Fixer):
     name = "sqs-encryption"
     summary = "State server-side encryption on SQS queues (SQS managed keys, or the AWS managed KMS key)"
     group = "security"
+    resource_types = ("AWS::SQS::Queue",)  # find() reports only resources of these types
     safety = Safety.SAFE
     default = False
     options = (

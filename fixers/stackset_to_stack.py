@@ -26,6 +26,7 @@ class StacksetToStack(Fixer):
     name = "stackset-to-stack"
     summary = "Inline an AWS::CloudFormation::StackSet's template (TemplateBody or a local file) for a single-account deploy"
     group = "qa"
+    resource_types = (STACK_SET,)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False
     docs = """

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from typing import Any, Iterator
 
 from cfnfix.changelog import Safety
@@ -12,7 +11,7 @@ from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
 from cfnfix.memo import cached
 from cfnfix.literals import StringSite, escape, intrinsic, set_sub, string_sites, sub_variables, template_of, value_of
-from cfnfix.names import NAME_PROPERTIES, NameRule, occurs_in, replace_occurrences, split_fifo
+from cfnfix.names import NAME_PROPERTIES, NameRule, TextIndex, occurs_in, replace_occurrences, split_fifo
 from cfnfix.parameters import accepts, add_parameter, is_parameter, max_length, parameter
 from cfnfix.schemas import resource_schema
 
@@ -224,22 +223,16 @@ class UniqueNames(Fixer):
 
     def _unrewritable(self, doc: Document, needle: str, own: tuple) -> str | None:
         """Where ``needle`` is written in a place Fn::Sub cannot go, if anywhere."""
-        strings, haystack = cached(doc, "unique-names/unrewritable", lambda: _indexed(_unrewritable_strings(doc)))
-        for i in haystack.holding(needle):
-            where, text = strings[i]
-            if occurs_in(needle, text):
-                return where
+        texts, index = _unrewritable_texts(doc)
+        for i in index.containing(needle):
+            if occurs_in(needle, texts[i][1]):
+                return texts[i][0]
         return None
 
     def _references(self, doc: Document, needle: str, own: tuple) -> list[StringSite]:
         """The other strings (resource properties, outputs) that write the name out."""
-        found = []
-        sites, haystack = cached(doc, "unique-names/sites", lambda: _indexed(_sites(doc)))
-        for i in haystack.holding(needle):
-            site, template = sites[i]
-            if site.path != own and occurs_in(needle, template):
-                found.append(site)
-        return found
+        sites, index = _rewritable_sites(doc)
+        return [sites[i][0] for i in index.containing(needle) if sites[i][0].path != own and occurs_in(needle, sites[i][1])]
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
@@ -268,62 +261,45 @@ class UniqueNames(Fixer):
         return Fix.of(editor, changes)
 
 
-class _Haystack:
-    """Many strings searched for one needle at a time: they are joined into one text, so the
-    search runs in C over all of them instead of once per string in Python."""
-
-    def __init__(self, texts: list[str]) -> None:
-        self.starts: list[int] = []
-        offset = 0
-        for text in texts:
-            self.starts.append(offset)
-            offset += len(text) + 1
-        self.text = "\0".join(texts)
-
-    def holding(self, needle: str) -> Iterator[int]:
-        """Indices, in order, of the strings that contain ``needle`` (and possibly a few more, when
-        it spans a separator: callers test each string themselves)."""
-        starts, count = self.starts, len(self.starts)
-        pos = self.text.find(needle) if count else -1
-        while pos != -1:
-            i = bisect_right(starts, pos) - 1
-            yield i
-            if i + 1 >= count:
-                return
-            pos = self.text.find(needle, starts[i + 1])
+def _unrewritable_texts(doc: Document) -> tuple[list[tuple[str, str]], TextIndex]:
+    """(where, text) of every string in a place Fn::Sub cannot go, in the order they are
+    searched; collected once per document, not once per name (quadratic in resources)."""
+    return cached(doc, "unique-names.unrewritable", lambda: _indexed(_unrewritable_strings(doc)))
 
 
-def _indexed(pairs: list[tuple[Any, str]]) -> tuple[list[tuple[Any, str]], _Haystack]:
-    return pairs, _Haystack([text for _, text in pairs])
+def _rewritable_sites(doc: Document) -> tuple[list[tuple[StringSite, str]], TextIndex]:
+    """(site, its Fn::Sub template text) of the strings in resource properties and outputs that
+    may write a name out (prose keys aside), collected once per document."""
+    return cached(doc, "unique-names.sites", lambda: _indexed(_sites(doc)))
+
+
+def _indexed(pairs: list) -> tuple[list, TextIndex]:
+    return pairs, TextIndex([text for _, text in pairs])
 
 
 def _unrewritable_strings(doc: Document) -> list[tuple[str, str]]:
-    """(where, text) of every string in a place Fn::Sub cannot go, in the order they are judged:
-    the sections that take no Fn::Sub, then each resource's Metadata and inline code."""
-    out = []
+    found: list[tuple[str, str]] = []
     data = doc.data if isinstance(doc.data, dict) else {}
     for section in UNREWRITABLE:
-        out += [(section, text) for _, text in _all_strings(data.get(section), (section,))]
+        found += [(section, text) for _, text in _all_strings(data.get(section), (section,))]
     for rid, res in doc.resources.items():
         if isinstance(res, dict):
-            out += [(f"the Metadata of {rid}", t) for _, t in _all_strings(res.get("Metadata"), ())]
-            out += [(f"the inline code of {rid}", text)
-                    for path, text in _all_strings(res.get("Properties"), ("Resources", rid, "Properties"))
-                    if any(k in CODE_KEYS for k in path)]
-    return out
+            found += [(f"the Metadata of {rid}", t) for _, t in _all_strings(res.get("Metadata"), ())]
+            found += [(f"the inline code of {rid}", text)
+                      for path, text in _all_strings(res.get("Properties"), ("Resources", rid, "Properties"))
+                      if any(k in CODE_KEYS for k in path)]
+    return found
 
 
 def _sites(doc: Document) -> list[tuple[StringSite, str]]:
-    """(site, its Fn::Sub template text) of every string of resource properties and outputs that
-    can write a name out (descriptions and inline code left out), in template order."""
-    out = []
+    found: list[tuple[StringSite, str]] = []
     for section, name, body in _bodies(doc):
         for key in ("Properties",) if section == "Resources" else ("Value", "Export"):
             if not isinstance(body, dict) or key not in body:
                 continue
-            out += [(site, template_of(site)) for site in string_sites(body[key], (section, name, key), CODE_KEYS)
-                    if not any(_prose(p) for p in site.path)]
-    return out
+            found += [(site, template_of(site)) for site in string_sites(body[key], (section, name, key), CODE_KEYS)
+                      if not any(_prose(p) for p in site.path)]
+    return found
 
 
 def _bodies(doc: Document) -> list[tuple[str, str, Any]]:

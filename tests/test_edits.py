@@ -403,10 +403,7 @@ def test_json_append_and_add_resource(indent):
                 "Tags": [
                   {"Key": "a", "Value": "x"},
                   {"Key": "b", "Value": {"Ref": "Env"}},
-                  {
-                    "Key": "c",
-                    "Value": "z"
-                  }
+                  {"Key": "c", "Value": "z"}
                 ],
                 "Empty": [
                   "e"

@@ -160,3 +160,28 @@ def test_sarif_one_result_per_finding_with_fingerprint_uri_and_notifications(tmp
     assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bad.yaml"
     rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "password-pattern")
     assert "## Why it matters" in rule["help"]["markdown"]
+
+
+def test_reports_take_places_from_the_engine_not_a_second_parse(monkeypatch):
+    """The engine records where every entry points in the original; reports parse nothing
+    (issue 21: re-parsing every original for the text report cost a tenth of `check`)."""
+    import cfnfix.report as report_mod
+    from cfnfix.api import fix_text
+    from cfnfix.report import entries, text_report
+    from cfnfix.report_sarif import sarif_report
+
+    result = fix_text(EXAMPLE, path="a.yaml")
+    assert result.changes and set(result.places) == {tuple(c.path) for c in result.changes}
+    expected = [(e.line, e.column) for e in entries(result)]
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("the report parsed the original again")
+
+    monkeypatch.setattr(report_mod, "parse", no_parse)
+    assert [(e.line, e.column) for e in entries(result)] == expected
+    text_report([result], Context(check=True))
+    sarif_report([result])
+    # a result built without the engine's places still gets them, from one parse of the original
+    monkeypatch.undo()
+    bare = FileResult(result.path, result.status, changes=result.changes, before=result.before, after=result.after)
+    assert [(e.line, e.column) for e in entries(bare)] == expected

@@ -82,6 +82,11 @@ class FileResult:
     companions: dict[str, str] = field(default_factory=dict)  # suffix -> text of a second file (Fix.companions)
     before: str | None = None  # original text, kept for reports that point into it
     after: str | None = None
+    # where each entry's path points in ``before`` (start line, start column, end line, end
+    # column, 1-based), filled by the engine from the document it parsed anyway: reports need
+    # not parse the original again
+    places: dict[tuple, tuple[int, int, int, int]] = field(default_factory=dict, repr=False)
+    warning: str | None = None  # one line about the result (a fix pushed it past CloudFormation's quotas)
 
     @property
     def diff(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
@@ -175,6 +176,9 @@ def _run(paths, check, dry_run, output, **o) -> int:
             click.echo(f"cfnfix: {target}: not writing {what} there: {cause}", err=True)
             return EXIT_ERROR
     stdin_bytes = sys.stdin.buffer.read() if any(p == "-" for p, _ in files) else None
+    # Modules, fixers and schemas loaded so far live as long as the process: the collector need
+    # not scan them again after every file (nor copy them into forked workers' memory)
+    gc.freeze()
     job = Job(resolver=resolver, dry_run=dry_run or check, output=output)
     progress = Progress(sys.stderr)
     try:
@@ -186,6 +190,8 @@ def _run(paths, check, dry_run, output, **o) -> int:
     for r in results:
         if r.status == "error":
             click.echo(f"cfnfix: {r.path}: {r.error}", err=True)
+        if r.warning and r.status in ("fixed", "pending"):
+            click.echo(f"cfnfix: {r.path}: warning: {r.warning}", err=True)
         for e in r.fixer_errors:
             click.echo(f"cfnfix: {r.path}: {e.message}", err=True)
             if verbose and e.trace:

@@ -31,6 +31,27 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
 _SHORT_NAMES = {"!Ref": "Ref", "!Condition": "Condition"}
+_ScalarNode, _MappingNode = yaml.ScalarNode, yaml.MappingNode
+_PLAIN_TAGS: dict[str, str] = {}  # plain scalar -> its resolved tag: templates repeat the same keys and values
+_MAX_PLAIN_TAGS = 50_000
+
+
+class _TemplateLoader(_Loader):  # type: ignore[valid-type, misc]
+    """The safe loader with PyYAML's tag resolution remembered per plain scalar (the composer
+    asks for every node; templates say ``Type``, ``Properties`` and ``Ref`` thousands of times)."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is _ScalarNode:
+            if not implicit[0]:
+                return self.DEFAULT_SCALAR_TAG
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAGS) >= _MAX_PLAIN_TAGS:
+                    _PLAIN_TAGS.clear()
+                _PLAIN_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
 
 Path = tuple  # of str keys and int indices
 
@@ -86,6 +107,10 @@ class Document:
     root: Node
     data: Any
     _line_starts: list[int] = field(default_factory=list, repr=False)
+    # What fixers and the engine derive from this parse and share (dependency graph, resource
+    # types, ...), keyed by whoever computes it; a re-parse makes a new Document, so it never
+    # outlives the text it was computed from. Put only values derived from ``text`` here.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def node(self, path: Path) -> Node | None:
         """The node at ``path`` (keys and indices), or None where the path does not exist."""
@@ -152,6 +177,15 @@ class Document:
         res = self.data.get("Resources") if isinstance(self.data, dict) else None
         return res if isinstance(res, dict) else {}
 
+    def resource_types(self) -> frozenset:
+        """The ``Type`` of every resource (strings only), computed once per parse."""
+        found = self.memo.get("resource_types")
+        if found is None:
+            found = frozenset(res.get("Type") for res in self.resources.values()
+                              if isinstance(res, dict) and isinstance(res.get("Type"), str))
+            self.memo["resource_types"] = found
+        return found
+
     def resources_of_type(self, *types: str) -> Iterator[tuple[str, dict]]:
         for name, res in self.resources.items():
             if isinstance(res, dict) and res.get("Type") in types:
@@ -202,7 +236,7 @@ def _parse(text: str, require_template: bool) -> Document:
     body = text[1:] if text.startswith("\ufeff") else text
     fmt = "json" if body.lstrip().startswith("{") else "yaml"
     try:
-        loader = _Loader(body)  # libyaml skips a BOM without counting it; offsets are shifted back below
+        loader = _TemplateLoader(body)  # libyaml skips a BOM without counting it; offsets are shifted back below
         try:
             ynode = loader.get_single_node()
         finally:
@@ -240,6 +274,9 @@ class _Builder:
     An aliased node is built once and shared by every alias: rebuilding it per alias lets a
     few hundred bytes of nested aliases ("billion laughs") expand exponentially. What aliases
     reach is still counted as if expanded, and capped, for the code that walks the data.
+
+    This walk is most of a parse's cost (issue 21): plain scalars, most of any template, are
+    built inline by their parent, and the path is a stack kept only for error messages.
     """
 
     _constructor = yaml.constructor.SafeConstructor()
@@ -248,11 +285,16 @@ class _Builder:
         self.text = text
         self.base = base  # offset of the parsed body in ``text`` (1 after a BOM)
         self.first: dict[int, tuple[Node, Any, int]] = {}  # PyYAML node -> (Node, data, expanded size)
-        self.open: set[int] = set()  # PyYAML nodes being built: an alias to one is recursive
+        self.open: set[int] = set()  # PyYAML collections being built: an alias to one is recursive
         self.count = 0  # nodes built so far, aliases counted as if expanded
         self.aliased = 0  # of which reached through aliases
+        self.path: list = []  # keys and indices down to the node being built
 
-    def build(self, y: yaml.Node, path: tuple) -> tuple[Node, Any]:
+    def build(self, y: yaml.Node, path: tuple = ()) -> tuple[Node, Any]:
+        self.path = list(path)
+        return self._build(y)
+
+    def _build(self, y: yaml.Node) -> tuple[Node, Any]:
         first = self.first.get(id(y))
         if first is not None:  # an alias: the anchored original is shared as well
             original, original_data, size = first
@@ -262,30 +304,22 @@ class _Builder:
             if self.aliased > MAX_ALIASED_NODES:
                 raise TemplateError(f"YAML aliases expand to more than {MAX_ALIASED_NODES} nodes; refused")
             return original, original_data
-        line = y.start_mark.line + 1
+        cls = type(y)
+        if cls is _ScalarNode:
+            return self._plain_or_scalar(y)
         if id(y) in self.open:
-            raise TemplateError(f"line {line}: YAML alias inside the node it names (a recursive structure)")
-        if len(path) > MAX_DEPTH:
-            raise TemplateError(f"line {line}: nesting deeper than {MAX_DEPTH} levels")
+            raise TemplateError(f"line {y.start_mark.line + 1}: YAML alias inside the node it names (a recursive structure)")
+        if len(self.path) > MAX_DEPTH:
+            raise TemplateError(f"line {y.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
         self.open.add(id(y))
         before = self.count
-        base = self.base
-        tag = y.tag if y.tag.startswith("!") and not y.tag.startswith("!!") else None
+        tag = y.tag
+        tag = tag if tag[:1] == "!" and tag[:2] != "!!" else None
         data: Any
-        if isinstance(y, yaml.MappingNode):
-            node, data = self._mapping(y, path)
-        elif isinstance(y, yaml.SequenceNode):
-            items = [self.build(item, path + (i,)) for i, item in enumerate(y.value)]
-            style = "flow" if y.flow_style else "block"
-            node = Node("seq", [n for n, _ in items], y.start_mark.index + base, 0, style=style)
-            node.end = y.end_mark.index + base if y.flow_style or not items else items[-1][0].end
-            data = [d for _, d in items]
+        if cls is _MappingNode or isinstance(y, yaml.MappingNode):
+            node, data = self._mapping(y)
         else:
-            data = self._scalar(y, tag)
-            start, end = y.start_mark.index + base, y.end_mark.index + base
-            if y.style in ("|", ">"):
-                end = start + len(self.text[start:end].rstrip(" \t\r\n"))
-            node = Node("scalar", data, start, end, style=y.style or None)
+            node, data = self._sequence(y)
         node.tag = tag
         if tag is not None:
             data = _intrinsic(tag, data)
@@ -294,37 +328,95 @@ class _Builder:
         self.first[id(y)] = (node, data, self.count - before)
         return node, data
 
-    def _mapping(self, y: yaml.MappingNode, path: tuple) -> tuple[Node, dict]:
+    def _plain_or_scalar(self, y: yaml.ScalarNode) -> tuple[Node, Any]:
+        """A scalar node (not reached before through an alias)."""
+        if len(self.path) > MAX_DEPTH:
+            raise TemplateError(f"line {y.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
+        base = self.base
+        tag = y.tag
+        style = y.style
+        start, end = y.start_mark.index + base, y.end_mark.index + base
+        if tag[:1] == "!" and tag[:2] != "!!":
+            data: Any = y.value
+            if style in ("|", ">"):
+                end = start + len(self.text[start:end].rstrip(" \t\r\n"))
+            node = Node("scalar", data, start, end, tag, style or None)
+            data = _intrinsic(tag, data)
+        else:
+            if style:
+                data = y.value
+                if style in ("|", ">"):
+                    end = start + len(self.text[start:end].rstrip(" \t\r\n"))
+            elif tag == _STR:
+                data = y.value
+            else:
+                data = self._scalar(y, None)
+            node = Node("scalar", data, start, end, None, style or None)
+        self.count += 1
+        self.first[id(y)] = (node, data, 1)
+        return node, data
+
+    def _sequence(self, y: yaml.SequenceNode) -> tuple[Node, list]:
+        path = self.path
+        nodes: list[Node] = []
+        data: list = []
+        for i, item in enumerate(y.value):
+            path.append(i)
+            n, d = self._build(item)
+            path.pop()
+            nodes.append(n)
+            data.append(d)
+        base = self.base
+        flow = y.flow_style
+        node = Node("seq", nodes, y.start_mark.index + base, 0, None, "flow" if flow else "block")
+        node.end = y.end_mark.index + base if flow or not nodes else nodes[-1].end
+        return node, data
+
+    def _mapping(self, y: yaml.MappingNode) -> tuple[Node, dict]:
         pairs: list[tuple[Node, Node]] = []
         data: dict = {}
         merged: list[dict] = []
+        base = self.base
+        path = self.path
+        build = self._build
+        first = self.first
         for ykey, yval in y.value:
             if ykey.tag == _MERGE:
-                _, mdata = self.build(yval, path)
+                _, mdata = build(yval)
                 merged.extend(mdata if isinstance(mdata, list) else [mdata])
                 continue
-            if not isinstance(ykey, yaml.ScalarNode):
+            if type(ykey) is not _ScalarNode and not isinstance(ykey, yaml.ScalarNode):
                 line = ykey.start_mark.line + 1
-                raise TemplateError(f"line {line}: mapping key is not a scalar in {_where(path)}")
+                raise TemplateError(f"line {line}: mapping key is not a scalar in {_where(tuple(path))}")
             key = ykey.value
             if key in data:
                 line = ykey.start_mark.line + 1
-                raise TemplateError(f"line {line}: duplicate key '{key}' in {_where(path)}")
-            kstart, kend = ykey.start_mark.index + self.base, ykey.end_mark.index + self.base
-            knode = Node("scalar", key, kstart, kend, style=ykey.style or None)
-            vnode, vdata = self.build(yval, path + (key,))
+                raise TemplateError(f"line {line}: duplicate key '{key}' in {_where(tuple(path))}")
+            knode = Node("scalar", key, ykey.start_mark.index + base, ykey.end_mark.index + base, None, ykey.style or None)
+            if type(yval) is _ScalarNode and yval.tag == _STR and not yval.style and id(yval) not in first:
+                # a plain string, the commonest value: what _build would do, without two calls
+                if len(path) >= MAX_DEPTH:
+                    raise TemplateError(f"line {yval.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
+                vdata = yval.value
+                vnode = Node("scalar", vdata, yval.start_mark.index + base, yval.end_mark.index + base)
+                self.count += 1
+                first[id(yval)] = (vnode, vdata, 1)
+            else:
+                path.append(key)
+                vnode, vdata = build(yval)
+                path.pop()
             pairs.append((knode, vnode))
             data[key] = vdata
         for extra in merged:
             if isinstance(extra, dict):
                 for k, v in extra.items():
                     data.setdefault(k, v)
-        start = y.start_mark.index + self.base
+        start = y.start_mark.index + base
         if y.flow_style or not pairs:
-            end = y.end_mark.index + self.base
+            end = y.end_mark.index + base
         else:
             end = max(pairs[-1][0].end, pairs[-1][1].end)
-        return Node("map", pairs, start, end, style="flow" if y.flow_style else "block"), data
+        return Node("map", pairs, start, end, None, "flow" if y.flow_style else "block"), data
 
     def _scalar(self, y: yaml.ScalarNode, tag: str | None) -> Any:
         if y.style or tag is not None:

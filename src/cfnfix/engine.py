@@ -13,7 +13,7 @@ import traceback
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import schemas
+from . import quotas, schemas
 from .changelog import Change, FileResult, Problem, Safety
 from .config import Config, expand
 from .document import Document, TemplateError, parse
@@ -55,6 +55,7 @@ def fix_document(doc: Document, names: list[str], config: Config, source_path: s
 
 
 def _fix_document(doc: Document, names: list[str], config: Config, source_path: str | None) -> FileResult:
+    original = doc
     result = FileResult("", "clean", before=doc.text, after=doc.text)
     try:
         skip_all, skip_by_resource = _metadata_ignores(doc)
@@ -63,12 +64,19 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
     fixers = all_fixers()
     seen: dict[str, tuple[set, set]] = {}  # per fixer: unfixed and available entries already listed
     failed: set[str] = set()
+    # the document each fixer last ran on: one that meets the same document again (nothing
+    # changed since it ran, a round earlier) would find, fix and report exactly the same
+    last_run: dict[str, Document] = {}
     for _ in range(MAX_ROUNDS):
         start = doc
         for name in names:
-            if name in skip_all or name in failed:
+            if name in skip_all or name in failed or last_run.get(name) is doc:
                 continue
-            fixer = fixers[name](config.fixer_options.get(name))
+            cls = fixers[name]
+            if cls.resource_types and doc.resource_types().isdisjoint(cls.resource_types):
+                continue  # its find() would return nothing
+            last_run[name] = doc
+            fixer = cls(config.fixer_options.get(name))
             fixer.source_path = source_path
             if config.as_of is not None:
                 fixer.as_of = config.as_of
@@ -88,7 +96,22 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
     result.after = doc.text
     if result.changes:
         result.status = "fixed"
+    if doc is not original:
+        result.warning = quotas.crossed(original, doc)
+    result.places = places(original, [e.path for group in (result.changes, result.available, result.unfixed) for e in group])
     return result
+
+
+def places(doc: Document, paths: list) -> dict[tuple, tuple[int, int, int, int]]:
+    """Where each path points in ``doc``: the node there, or its nearest ancestor that exists
+    (start line, start column, end line, end column; 1-based), for the reports."""
+    out: dict[tuple, tuple[int, int, int, int]] = {}
+    for path in paths:
+        path = tuple(path)
+        if path not in out:
+            node = doc.nearest(path)
+            out[path] = doc.line_col(node.start) + doc.line_col(max(node.end, node.start))
+    return out
 
 
 def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource: dict[str, set[str]],

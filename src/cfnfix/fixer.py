@@ -102,6 +102,10 @@ class Fixer:
     default: ClassVar[bool]
     lint_rules: ClassVar[tuple[str, ...]] = ()  # cfn-lint rule ids it fixes; their ignore_checks opt a resource out
     options: ClassVar[tuple[Option, ...]] = ()
+    # When set, find() reports nothing unless the template has a resource of one of these types,
+    # and the engine skips find() on templates without one (issue 21: most fixers find nothing
+    # on most templates). Set it only when find() starts by filtering resources on these types.
+    resource_types: ClassVar[tuple[str, ...]] = ()
     docs: ClassVar[str] = ""  # Markdown: what it detects, why, example, fix safety
     # When set, a file this fixer changed is written beside its input as <stem><suffix><ext>
     # (unless -o names the target): for fixers whose result is a new template, not a repair.

@@ -8,7 +8,9 @@ length limit and character rules as the AWS resource references give them.
 
 from __future__ import annotations
 
+import bisect
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 
@@ -94,15 +96,44 @@ def occurs_in(name: str, text: str) -> bool:
     """Whether ``text`` spells out the name ``name`` as a whole (in an ARN, a URL, a path, or as
     the entire string): bounded by the string's ends, by ``: / =`` and quotes before it and
     ``/ : * . , }`` and quotes after it, not merely as part of a longer word."""
-    return _occurrence(name).search(text) is not None
+    return name in text and _occurrence(name).search(text) is not None  # the substring test first: most texts lack it
 
 
 def replace_occurrences(name: str, text: str, new: str) -> str:
     return _occurrence(name).sub(lambda _: new, text)
 
 
+@lru_cache(maxsize=1024)
 def _occurrence(name: str) -> re.Pattern:
     # Between words a name counts only when it looks like one (has a - _ . or /): "web" in
     # "echo web server" is prose, "web-assets" in "aws s3 ls s3://web-assets" is the bucket.
     space = r"\s" if re.search(r"[-_./]", name) else ""
     return re.compile(rf"(?:\A|(?<=[:/='\"{space}]))" + re.escape(name) + rf"(?=\Z|[/:*.,}}'\"{space}])")
+
+
+class TextIndex:
+    """Many texts searched for many names: which texts contain a name as a substring, found by
+    one scan of the texts joined (a name per text per scan is quadratic in template size)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.joined = "\0".join(texts)
+        self.starts = []
+        at = 0
+        for text in texts:
+            self.starts.append(at)
+            at += len(text) + 1
+
+    def containing(self, name: str) -> list[int]:
+        """Indexes of the texts that contain ``name``, in order."""
+        if not name or "\0" in name:
+            return [i for i, text in enumerate(self.texts) if name in text]
+        out = []
+        joined, starts, texts = self.joined, self.starts, self.texts
+        at = joined.find(name)
+        while at != -1:
+            i = bisect.bisect_right(starts, at) - 1
+            out.append(i)
+            nxt = starts[i] + len(texts[i]) + 1  # the next text: one hit per text
+            at = joined.find(name, nxt) if nxt < len(joined) else -1
+        return out

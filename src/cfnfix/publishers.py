@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from .document import Document
 from .fixer import Finding
-from .graph import references
 from .memo import cached
+from .graph import references
 from .policy_document import service_principals, statements
 from .properties import properties
 
@@ -44,7 +44,7 @@ def service_publishers(doc: Document, target: str, readers: frozenset | set, pol
     when only code with IAM roles refers to it."""
     found: list[str] = []
     resources = doc.resources
-    for rid in cached(doc, "publishers/referrers", lambda: _referrers(resources)).get(target, ()):
+    for rid in _referrers(doc).get(target, ()):
         if rid == target:
             continue
         res = resources[rid]
@@ -62,15 +62,22 @@ def service_publishers(doc: Document, target: str, readers: frozenset | set, pol
     return found
 
 
-def _referrers(resources: dict) -> dict[str, list[str]]:
-    """Name -> the resources whose body (Metadata aside) refers to it, in template order."""
-    out: dict[str, list[str]] = {}
-    for rid, res in resources.items():
-        if isinstance(res, dict):
-            body = {k: v for k, v in res.items() if k not in ("Type", "Condition", "DependsOn", "Metadata")}
-            for name in dict.fromkeys(name for name, _ in references(body)):
-                out.setdefault(name, []).append(rid)
-    return out
+def _referrers(doc: Document) -> dict[str, list[str]]:
+    """Resource name -> the resources whose body (Type, Condition, DependsOn and Metadata aside)
+    refers to it, in template order; built once per document (one scan per topic or queue made
+    the encryption fixers quadratic in the number of resources)."""
+    return cached(doc, "publishers.referrers", lambda: _index_referrers(doc))
+
+
+def _index_referrers(doc: Document) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for rid, res in doc.resources.items():
+        if not isinstance(res, dict):
+            continue
+        body = {k: v for k, v in res.items() if k not in ("Type", "Condition", "DependsOn", "Metadata")}
+        for name in dict.fromkeys(name for name, _ in references(body) if isinstance(name, str)):
+            found.setdefault(name, []).append(rid)
+    return found
 
 
 def aws_managed_key_finding(doc: Document, rid: str, path: tuple, noun: str, key: str, readers: frozenset | set,

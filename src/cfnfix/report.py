@@ -45,10 +45,11 @@ class Entry:
 
 def entries(result: FileResult) -> Iterator[Entry]:
     """The result's entries in file order of kind: changes, then held-back fixes, then unfixed."""
-    doc = _original(result)
+    where = places(result)
 
     def place(path: tuple) -> tuple[int, int]:
-        return doc.line_col(doc.nearest(path).start) if doc is not None else (1, 1)
+        found = where(path)
+        return found[:2] if found is not None else (1, 1)
 
     groups: list[tuple[str, list[Change] | list[Problem]]] = [
         ("change", result.changes), ("available", result.available), ("unfixed", result.unfixed)]
@@ -57,6 +58,27 @@ def entries(result: FileResult) -> Iterator[Entry]:
             line, column = place(tuple(e.path))
             review = isinstance(e, Change) and e.safety == "review"
             yield Entry(kind, e.fixer, e.message, review, line, column, e.resource, tuple(e.path))
+
+
+def places(result: FileResult) -> Callable[[tuple], tuple[int, int, int, int] | None]:
+    """Where a path of the result points in its original text: (start line, start column, end
+    line, end column), None when the original does not parse. The engine records every entry's
+    place; a result built elsewhere (a library caller's) has the original parsed here, once,
+    when a place is missing."""
+    doc: list[Document | None] = []
+
+    def place(path: tuple) -> tuple[int, int, int, int] | None:
+        found = result.places.get(path)
+        if found is not None:
+            return found
+        if not doc:
+            doc.append(_original(result))
+        if doc[0] is None:
+            return None
+        node = doc[0].nearest(path)
+        return doc[0].line_col(node.start) + doc[0].line_col(max(node.end, node.start))
+
+    return place
 
 
 def _original(result: FileResult) -> Document | None:

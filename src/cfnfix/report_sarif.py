@@ -11,13 +11,14 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 from urllib.parse import quote
 
 from . import REPOSITORY, __version__
 from .changelog import Change, FileResult
-from .document import Document, TemplateError, parse
+from .report import places
 from .registry import all_fixers
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -46,12 +47,11 @@ def _uri(path: str) -> str:
     return quote(path.replace("\\", "/").removeprefix("./"))
 
 
-def _region(doc: Document | None, path: tuple) -> dict:
-    if doc is None:
+def _region(where: Callable[[tuple], tuple[int, int, int, int] | None], path: tuple) -> dict:
+    place = where(path)
+    if place is None:
         return {"startLine": 1, "startColumn": 1}
-    node = doc.nearest(path)
-    start_line, start_col = doc.line_col(node.start)
-    end_line, end_col = doc.line_col(max(node.end, node.start))
+    start_line, start_col, end_line, end_col = place
     return {"startLine": start_line, "startColumn": start_col, "endLine": end_line, "endColumn": end_col}
 
 
@@ -100,10 +100,7 @@ def sarif_report(results: list[FileResult]) -> str:
             })
         if not r.changes or r.status not in ("fixed", "pending"):
             continue
-        try:
-            doc = parse(r.before) if r.before is not None else None
-        except TemplateError:
-            doc = None
+        where = places(r)
         pending = _replacements(r.before, r.after) if r.before is not None and r.after is not None else []
         file_results: list[dict[str, Any]] = []
         for changes in _findings(r.changes):
@@ -115,10 +112,10 @@ def sarif_report(results: list[FileResult]) -> str:
                 "ruleIndex": index[changes[0].fixer],
                 "level": "warning" if review else "note",
                 "message": {"text": f"{' '.join(messages)} ({steps}; safety: {'review' if review else 'safe'})"},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": _region(doc, tuple(c.path))}}
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": _region(where, tuple(c.path))}}
                               for c in changes[:1]],
                 "relatedLocations": [
-                    {"id": i, "physicalLocation": {"artifactLocation": {"uri": uri}, "region": _region(doc, tuple(c.path))}}
+                    {"id": i, "physicalLocation": {"artifactLocation": {"uri": uri}, "region": _region(where, tuple(c.path))}}
                     for i, c in enumerate(changes[1:], 1)],
                 "partialFingerprints": {"cfnfixFinding/v1": _fingerprint(r.path, changes)},
             })

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .document import Document
+from .getatts import getatts
 
 REGION = "us-east-1"  # schemas differ little between regions; cfn-lint's default region
 # The regions a run targets (--regions, config `regions`): a property valid in any of them is
@@ -356,14 +357,22 @@ def attributes(type_name: str) -> list[str] | None:
     """Attributes ``Fn::GetAtt`` accepts on a type, as cfn-lint judges them; None when open or unknown."""
     if type_name.startswith(_OPEN_TYPES):
         return None
-    root = resource_schema(type_name)
-    if root is None:
+    if resource_schema(type_name) is None:
         return None
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER  # only here: the import costs about a second
+    found = _getatts(type_name)
+    return list(found) if found is not None else None
 
+
+@lru_cache(maxsize=None)
+def _getatts(type_name: str) -> tuple[str, ...] | None:
+    """cfn-lint's answer for ``type_name`` in its default region, from the schema files (not
+    cfn-lint itself, whose import costs about a second)."""
+    schema = resource_schema(type_name, REGION)
+    if schema is None:
+        return None
     try:
-        return list(PROVIDER_SCHEMA_MANAGER.get_type_getatts(type_name, REGION))
-    except Exception:  # noqa: BLE001 - a type cfn-lint cannot answer for is left alone
+        return tuple(getatts(type_name, schema))
+    except Exception:  # noqa: BLE001 - a schema cfn-lint could not answer for is left alone
         return None
 
 
