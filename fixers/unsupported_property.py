@@ -78,6 +78,25 @@ class Plan:
     item: dict = field(default_factory=dict)  # home: the new list item, None standing for the value
 
 
+def _conditional_targets(doc: Document, resource: dict, v: schemas.Violation, head: str) -> Finding | None:
+    """A DependsOn written under Properties that names resources created under another condition:
+    lifted, it would fail the stack whenever they are not created (CloudFormation has no
+    conditional DependsOn), so it goes when it names only those, and is reported when it mixes."""
+    names = v.value if isinstance(v.value, list) else [v.value]
+    own = resource.get("Condition")
+    other = {n: doc.resources[n].get("Condition") for n in names if isinstance(n, str) and isinstance(
+        doc.resources.get(n), dict) and doc.resources[n].get("Condition") not in (None, own)}
+    if not other:
+        return None
+    said = ", ".join(f"{n} (only when {c})" for n, c in other.items())
+    if len(other) < len(names):
+        return Finding(v.resource, v.path, f"{head}; it names {said}, which may not exist: a DependsOn on them "
+                       "fails the stack when they are not created; lift the others by hand", fixable=False)
+    return Finding(v.resource, v.path, f"{head}; remove: it names {said}, which may not exist, and CloudFormation "
+                   "has no conditional DependsOn (lifted, it would fail the stack when they are not created); "
+                   "lost: the ordering after them", detail=Plan("remove", (v.name,)))
+
+
 def _head(v: schemas.Violation) -> str:
     where = "/".join(map(str, v.path[3:-1])) or "the resource"
     return f"E3002 {v.type_name}: '{v.name}' is not a property of {where}"
@@ -281,6 +300,10 @@ class UnsupportedProperty(Fixer):
                            "to inline into this template, never removed", fixable=False)
         if top and v.name in RESOURCE_ATTRIBUTES:
             resource = doc.resources[v.resource]
+            if v.name == "DependsOn" and v.name not in resource:
+                finding = _conditional_targets(doc, resource, v, head)
+                if finding is not None:
+                    return finding
             if v.name not in resource:
                 return Finding(v.resource, v.path, f"{head}; lift: {v.name} is a resource attribute, moved out "
                                "of Properties", detail=Plan("lift", (v.name,), ("Resources", v.resource)))
