@@ -64,7 +64,7 @@ class SecurityGroupOpenIngress(Fixer):
                "pass a value", parse=_cidr),
     )
     docs = """
-    Checkov: `CKV_AWS_24` (SSH, port 22), `CKV_AWS_25` (RDP, port 3389), `CKV_AWS_260` (HTTP, port 80)
+    Checkov: `CKV_AWS_24` (SSH, port 22), `CKV_AWS_25` (RDP, port 3389)
 
     ## What it detects
     Ingress rules (inline in an `AWS::EC2::SecurityGroup`, also inside `Fn::If`, or standalone
@@ -96,9 +96,10 @@ class SecurityGroupOpenIngress(Fixer):
     - a CIDR given by a parameter whose `Default` is `0.0.0.0/0` when the parameter is used
       elsewhere too, opens other ports, or its constraints refuse the new default (change the
       default or the value deployed);
-    - port 80 open to the world on a group that is not attached to an internet-facing load
-      balancer of the template. On a group attached to one, HTTP (and HTTPS) from anywhere is the
-      load balancer's job and nothing is reported.
+    - port 80 open to the world (Checkov `CKV_AWS_260`, which this fixer never clears) on a group
+      that is not attached to an internet-facing load balancer of the template: a web server may
+      be meant to serve the internet, and no narrower range can be guessed. On a group attached
+      to one, HTTP (and HTTPS) from anywhere is the load balancer's job and nothing is reported.
 
     ## Example
     ```yaml

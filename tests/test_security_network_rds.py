@@ -20,7 +20,7 @@ MINE = {
     "rds-storage-encryption": ("CKV_AWS_16", "CKV_AWS_96"),
     "rds-enhanced-monitoring": ("CKV_AWS_118",),
     "load-balancer-tls-policy": ("CKV_AWS_103", "CKV_AWS_2"),
-    "security-group-open-ingress": ("CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"),
+    "security-group-open-ingress": ("CKV_AWS_24", "CKV_AWS_25"),
 }
 
 
