@@ -242,3 +242,23 @@ Resources:
 """
     result = run(text, "log-group-encryption")
     assert parse(result.after).data["Resources"]["Logs"]["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["LogsKey", "Arn"]}
+
+
+def test_sqs_an_alarm_on_queue_depth_is_no_sender():
+    text = """\
+Resources:
+  Dlq: {Type: AWS::SQS::Queue}
+  DlqDepth:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/SQS
+      MetricName: ApproximateNumberOfMessagesVisible
+      Dimensions: [{Name: QueueName, Value: !GetAtt Dlq.QueueName}]
+      Statistic: Sum
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+"""
+    result = run(text, "sqs-encryption")
+    assert [(c.resource, c.after) for c in result.changes] == [("Dlq", "alias/aws/sqs")]
