@@ -1,6 +1,6 @@
 """Checkov failures before and after the `security` fixers, over the shared tap corpus.
 
-    python bench/checkov_report.py [--checkov PATH] [--sample N] [--seed S] [--lint]
+    python bench/checkov_report.py [--checkov PATH] [--sample N] [--seed S] [--lint] [--keep DIR]
 
 Copies the corpus templates (`/work/shared/corpus/tap/*/model.*`) into a temporary directory
 twice, runs `cfnfix apply --select security --unsafe-fixes` on one copy (so every fixer of the
@@ -10,6 +10,8 @@ failures after, and new failures (a check that passed on a resource before and f
 the checks named on the `Checkov:` line of a `security` fixer's docs are always listed.
 Then per fixer: templates it changed, changes, findings reported but not fixed. With `--lint`,
 the cfn-lint error codes of the changed templates before and after (slow: ~0.5 s a template).
+With `--keep DIR`, the two copies, the change log and every failure (`failures.json`: file,
+resource, check id, before/after) stay in DIR for a closer look.
 
 Checkov is a development tool, not a dependency: install it in its own virtual environment
 (`python3 -m venv /work/checkov-venv && /work/checkov-venv/bin/pip install checkov`) and pass
@@ -74,6 +76,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--lint", action="store_true", help="cfn-lint error codes of changed templates before/after")
+    parser.add_argument("--keep", type=Path, help="keep the copies, change log and failures.json in this directory")
     args = parser.parse_args()
     if shutil.which(args.checkov) is None:
         sys.exit(f"checkov not found: {args.checkov}")
@@ -95,6 +98,11 @@ def main() -> None:
         log = json.loads(changelog.read_text())
         failed_before = checkov_failures(args.checkov, before)
         failed_after = checkov_failures(args.checkov, after)
+        if args.keep:
+            shutil.rmtree(args.keep, ignore_errors=True)
+            shutil.copytree(tmp, args.keep)
+            rows = [[*f, "before"] for f in sorted(failed_before)] + [[*f, "after"] for f in sorted(failed_after)]
+            Path(args.keep, "failures.json").write_text(json.dumps(rows, indent=0) + "\n")
 
         print(f"{len(sources)} templates" + (f" (random sample, seed {args.seed})" if args.sample else "") + "\n")
         print("| check | failures before | after | new |")

@@ -9,7 +9,10 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.properties import properties
+from cfnfix.schemas import is_intrinsic
 from cfnfix.s3 import BUCKET, S3_LOG_PRINCIPAL, access_log_targets, logging_destinations
+
+LOG_BUCKET_SKIP = {"id": "CKV_AWS_18", "comment": "Receives the server access logs of the other buckets; logging it would loop"}
 
 
 def log_bucket_body() -> dict:
@@ -17,8 +20,7 @@ def log_bucket_body() -> dict:
         "Type": BUCKET,
         "DeletionPolicy": "Retain",
         "UpdateReplacePolicy": "Retain",
-        "Metadata": {"checkov": {"skip": [
-            {"id": "CKV_AWS_18", "comment": "Receives the server access logs of the other buckets; logging it would loop"}]}},
+        "Metadata": {"checkov": {"skip": [dict(LOG_BUCKET_SKIP)]}},
         "Properties": {
             "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
             "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
@@ -61,7 +63,9 @@ class S3AccessLogging(Fixer):
     `AWS::S3::Bucket` resources without a `LoggingConfiguration`. Buckets that already receive
     server access logs (named as another bucket's logging destination, with
     `AccessControl: LogDeliveryWrite`, or with a bucket policy letting
-    `logging.s3.amazonaws.com` write) are left out: logging them would log their own logs.
+    `logging.s3.amazonaws.com` write) are not logged: logging them would log their own logs.
+    Such a log bucket gets the Checkov skip of CKV_AWS_18 with that reason in its `Metadata`
+    instead (unless it has one), as the log bucket this fixer creates does.
 
     Checkov: CKV_AWS_18
 
@@ -105,7 +109,8 @@ class S3AccessLogging(Fixer):
     ```
 
     ## Fix safety
-    Review: a new bucket and policy are created and kept after the stack is deleted, and log
+    The Checkov skip on a log bucket is safe: `Metadata` changes nothing deployed.
+    Logging is review: a new bucket and policy are created and kept after the stack is deleted, and log
     storage is billed (one log record per request). Reads and writes of the logged buckets are
     unaffected; logs arrive within hours, best effort.
     """
@@ -119,14 +124,54 @@ class S3AccessLogging(Fixer):
             if props is None:
                 findings.append(Finding(rid, path, "bucket properties are not a plain mapping; no access logging added (Checkov CKV_AWS_18)", fixable=False))
                 continue
-            if "LoggingConfiguration" in props or rid in targets:
+            if "LoggingConfiguration" in props:
+                continue
+            if rid in targets:
+                skip = self._skip_path(res)
+                if skip is not None:
+                    where, has_list = skip
+                    findings.append(Finding(rid, ("Resources", rid) + where, "log bucket: it receives server access logs, so it is not logged itself "
+                                            "(it would log its own logs); that reason recorded as a Checkov skip "
+                                            "(Checkov CKV_AWS_18)", detail="append" if has_list else "set"))
                 continue
             findings.append(Finding(rid, path, "bucket without server access logging (Checkov CKV_AWS_18)"))
         return findings
 
+    @staticmethod
+    def _skip_path(res: dict) -> tuple[tuple, bool] | None:
+        """Where the Checkov skip of CKV_AWS_18 goes on a log bucket (the path of the skip list,
+        and whether that list exists); None when it is there already or the metadata is not plain
+        mappings and lists."""
+        path: tuple = ("Metadata", "checkov", "skip")
+        node: Any = res
+        for key in path:
+            if not isinstance(node, dict) or is_intrinsic(node):
+                return None
+            if key not in node:
+                return path, False
+            node = node[key]
+        if not isinstance(node, list):
+            return None
+        if any(isinstance(entry, dict) and entry.get("id") == LOG_BUCKET_SKIP["id"] for entry in node):
+            return None
+        return path, True
+
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
         changes = []
+        skips = [f for f in findings if f.detail in ("set", "append")]
+        for f in skips:
+            with editor.finding(f):
+                value: Any = dict(LOG_BUCKET_SKIP)
+                if f.detail == "append":
+                    editor.append(f.path, value)
+                else:
+                    value = [value]
+                    editor.set(f.path, value)
+                changes.append(self.change(f, "add", None, value, f.message, safety=Safety.SAFE))
+        findings = [f for f in findings if all(f is not s for s in skips)]
+        if not findings:
+            return Fix.of(editor, changes)
         reusable = [b for b in logging_destinations(doc) if "Condition" not in doc.resources[b]]
         if reusable:
             log_bucket = reusable[0]

@@ -10,7 +10,9 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
 from cfnfix.security_groups import WORLD, WORLD_V6, covers_port, port_range, protocol, rules
+from cfnfix.graph import references
 from cfnfix.nodepath import editor_path
+from cfnfix.parameters import accepts
 from cfnfix.values import parameter, ref_name
 
 _ADMIN = ((22, "SSH", "CKV_AWS_24"), (3389, "RDP", "CKV_AWS_25"))
@@ -27,6 +29,12 @@ def _cidr(raw: Any) -> str:
     if network.prefixlen == 0:
         raise ValueError("must not be 0.0.0.0/0")
     return str(network)
+
+
+def _exact(rule: dict) -> bool:
+    """A TCP rule for one port."""
+    ports = port_range(rule)
+    return protocol(rule) == "tcp" and ports is not None and ports[0] == ports[1]
 
 
 def public_load_balancer_groups(doc: Document) -> set[str]:
@@ -56,7 +64,7 @@ class SecurityGroupOpenIngress(Fixer):
                "pass a value", parse=_cidr),
     )
     docs = """
-    Checkov: `CKV_AWS_24` (SSH, port 22), `CKV_AWS_25` (RDP, port 3389), `CKV_AWS_260` (HTTP, port 80)
+    Checkov: `CKV_AWS_24` (SSH, port 22), `CKV_AWS_25` (RDP, port 3389)
 
     ## What it detects
     Ingress rules (inline in an `AWS::EC2::SecurityGroup`, also inside `Fn::If`, or standalone
@@ -76,14 +84,22 @@ class SecurityGroupOpenIngress(Fixer):
     Pass your office or VPN range when deploying, or set `admin-cidr` to an empty string to make
     the parameter mandatory. Prefer Session Manager, which needs no inbound rule at all.
 
+    A rule whose `CidrIp` is a template parameter defaulting to `0.0.0.0/0` (`SSHLocation`) is
+    left pointing at it; the parameter's `Default` becomes the `admin-cidr` range instead, when
+    every use of the parameter is the source of such a one-port SSH/RDP rule, it is a `String`
+    without `AllowedValues`, and its `AllowedPattern` accepts the new default. Values passed at
+    deployment are kept; deployments relying on the default get the narrower range.
+
     Reported, not changed:
     - rules from `::/0` to SSH or RDP, and rules whose port range or protocol opens these ports
       along with others (narrowing them would close the other ports too);
-    - a CIDR given by a parameter whose `Default` is `0.0.0.0/0` (change the default or the value
-      deployed);
-    - port 80 open to the world on a group that is not attached to an internet-facing load
-      balancer of the template. On a group attached to one, HTTP (and HTTPS) from anywhere is the
-      load balancer's job and nothing is reported.
+    - a CIDR given by a parameter whose `Default` is `0.0.0.0/0` when the parameter is used
+      elsewhere too, opens other ports, or its constraints refuse the new default (change the
+      default or the value deployed);
+    - port 80 open to the world (Checkov `CKV_AWS_260`, which this fixer never clears) on a group
+      that is not attached to an internet-facing load balancer of the template: a web server may
+      be meant to serve the internet, and no narrower range can be guessed. On a group attached
+      to one, HTTP (and HTTPS) from anywhere is the load balancer's job and nothing is reported.
 
     ## Example
     ```yaml
@@ -104,13 +120,15 @@ class SecurityGroupOpenIngress(Fixer):
 
     ## Fix safety
     Review: it changes who can reach the instances. SSH/RDP connections from outside the
-    parameter's range are refused after the update. A standalone ingress rule is replaced (its
+    parameter's range are refused after the update (with a changed parameter default: on
+    stacks that use the default). A standalone ingress rule is replaced (its
     CIDR cannot change in place); an inline rule is revoked and re-added.
     """
 
     def find(self, doc: Document) -> list[Finding]:
         findings = []
         public = public_load_balancer_groups(doc)
+        by_parameter: dict[str, list] = {}
         for r in rules(doc):
             if r.direction != "ingress":
                 continue
@@ -123,14 +141,11 @@ class SecurityGroupOpenIngress(Fixer):
             if param is not None and param.get("Default") in WORLD:
                 opened = [(label, check) for port, label, check in _ADMIN if covers_port(rule, port)]
                 if opened:
-                    findings.append(Finding(r.resource, cidr_path, (
-                        f"{' and '.join(l for l, _ in opened)} open to parameter {v4['Ref']}, whose default is 0.0.0.0/0; "
-                        f"give it a narrower default (Checkov {', '.join(c for _, c in opened)})"), fixable=False))
+                    by_parameter.setdefault(v4["Ref"], []).append((r, cidr_path, opened, _exact(rule)))
                 continue
             if not (open4 or open6):
                 continue
-            ports = port_range(rule)
-            exact = protocol(rule) == "tcp" and ports is not None and ports[0] == ports[1]
+            exact = _exact(rule)
             opened = [(port, label, check) for port, label, check in _ADMIN if covers_port(rule, port)]
             if opened and exact and open4:
                 _, label, check = opened[0]
@@ -150,11 +165,48 @@ class SecurityGroupOpenIngress(Fixer):
                 findings.append(Finding(r.resource, r.path, (
                     f"HTTP (port 80) open to {source} on a group not attached to an internet-facing load balancer of "
                     "this template; restrict it, or serve HTTP through a load balancer (Checkov CKV_AWS_260)"), fixable=False))
+        for name, uses in by_parameter.items():
+            findings += self._parameter_default(doc, name, uses)
         return findings
+
+    def _parameter_default(self, doc: Document, name: str, uses: list) -> list[Finding]:
+        """A parameter defaulting to 0.0.0.0/0 that only opens SSH/RDP: one finding for its
+        ``Default``, or a report per rule when the default cannot safely change."""
+        labels = [label for _, _, opened, _ in uses for label, _ in opened]
+        checks = sorted({check for _, _, opened, _ in uses for _, check in opened})
+        opened_text = " and ".join(dict.fromkeys(labels))
+        body = parameter(doc, name) or {}
+        default = self.config["admin-cidr"]
+        total = sum(1 for ref, _ in references(doc.data) if ref == name)
+        why = None
+        if not all(exact for _, _, _, exact in uses):
+            why = "a rule using it opens other ports too; split it and restrict the admin ports by hand"
+        elif total != len(uses):
+            why = "the parameter is used elsewhere too; give it a narrower default where that fits"
+        elif not default:
+            why = "option admin-cidr is empty; give it a narrower default"
+        elif body.get("Type") != "String" or "AllowedValues" in body or not accepts(body, default):
+            why = f"its type or constraints do not take {default}; give it a narrower default"
+        if why:
+            return [Finding(r.resource, path, f"{opened_text} open to parameter {name}, whose default is 0.0.0.0/0: {why} "
+                            f"(Checkov {', '.join(checks)})", fixable=False) for r, path, _, _ in uses]
+        return [Finding(uses[0][0].resource, ("Parameters", name, "Default"), (
+            f"default of parameter {name} changed from 0.0.0.0/0 to {default}: it only says who may reach {opened_text} "
+            f"(Checkov {', '.join(checks)}); stacks deployed or updated with the default refuse {opened_text} connections "
+            "from outside that range: pass your office or VPN range, or reach the instances through Session Manager"),
+            detail=("default", default))]
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
         changes = []
+        for f in findings:
+            if f.detail[0] == "default":
+                with editor.finding(f):
+                    editor.set(f.path, f.detail[1])
+                    changes.append(self.change(f, "replace", doc.value(f.path), f.detail[1], f.message))
+        rules = [f for f in findings if f.detail[0] != "default"]
+        if not rules:
+            return Fix.of(editor, changes)
         default = self.config["admin-cidr"]
         name = editor.unique_id(_PARAMETER)
         body: dict[str, Any] = {
@@ -169,7 +221,7 @@ class SecurityGroupOpenIngress(Fixer):
         changes.append(self.change(None, "add", None, body, "parameter for the range allowed to reach SSH and RDP (for Checkov CKV_AWS_24, CKV_AWS_25)",
                                    path=("Parameters", name)))
         where = f"default {default}" if default else "no default: pass a value when deploying"
-        for f in findings:
+        for f in rules:
             label, check = f.detail
             with editor.finding(f):
                 value = {"Ref": name}

@@ -137,14 +137,47 @@ def test_log_group_retention_option_accepts_only_cloudwatch_values():
         all_fixers()["log-group-retention"]({"days": 100})
 
 
-def test_sqs_aws_managed_key_is_review_and_default_is_safe():
+def test_sqs_aws_managed_key_is_review_and_sqs_managed_is_safe():
     text = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n"
-    default = run(text, "sqs-encryption", unsafe=False)
-    assert [(c.after, str(c.safety)) for c in default.changes] == [(True, "safe")]
-    kms = run(text, "sqs-encryption", {"sqs-encryption": {"key": "aws-managed"}}, unsafe=False)
-    assert not kms.changes and [c.after for c in kms.available] == ["alias/aws/sqs"]
+    managed = run(text, "sqs-encryption", {"sqs-encryption": {"key": "sqs-managed"}}, unsafe=False)
+    assert [(c.after, str(c.safety)) for c in managed.changes] == [(True, "safe")]
+    for key in ("auto", "aws-managed"):
+        kms = run(text, "sqs-encryption", {"sqs-encryption": {"key": key}}, unsafe=False)
+        assert not kms.changes and [(c.after, str(c.safety)) for c in kms.available] == [("alias/aws/sqs", "review")]
+    assert all_fixers()["sqs-encryption"]().config["key"] == "auto"
     with pytest.raises(OptionError):
         all_fixers()["sqs-encryption"]({"key": "mine"})
+
+
+def test_sqs_auto_keeps_queues_services_send_to_on_sqs_managed_keys():
+    text = """\
+Resources:
+  Topic: {Type: AWS::SNS::Topic}
+  FromTopic: {Type: AWS::SQS::Queue}
+  Subscription:
+    Type: AWS::SNS::Subscription
+    Properties: {Protocol: sqs, TopicArn: !Ref Topic, Endpoint: !GetAtt FromTopic.Arn}
+  Policied: {Type: AWS::SQS::Queue}
+  Policy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref Policied]
+      PolicyDocument: !If [C, {Statement: []}, !Ref AWS::NoValue]
+  Private: {Type: AWS::SQS::Queue}
+  Sender:
+    Type: AWS::Lambda::Function
+    Properties: {Environment: {Variables: {QUEUE: !Ref Private}}}
+"""
+    safe_only = run(text, "sqs-encryption", unsafe=False)
+    assert {(c.resource, c.path[-1], str(c.safety)) for c in safe_only.changes} == {
+        ("FromTopic", "SqsManagedSseEnabled", "safe"), ("Policied", "SqsManagedSseEnabled", "safe")}
+    assert [(c.resource, c.after) for c in safe_only.available] == [("Private", "alias/aws/sqs")]
+    by_queue = {c.resource: c for c in run(text, "sqs-encryption").changes}
+    assert by_queue["Private"].after == "alias/aws/sqs" and str(by_queue["Private"].safety) == "review"
+    assert "Subscription (AWS::SNS::Subscription) sends to it" in by_queue["FromTopic"].message
+    assert "Policy is a policy built with intrinsics" in by_queue["Policied"].message
+    aws_managed = run(text, "sqs-encryption", {"sqs-encryption": {"key": "aws-managed"}})
+    assert {u.resource for u in aws_managed.unfixed} == {"FromTopic", "Policied"}
 
 
 def test_sns_topic_used_as_custom_resource_token_is_reported():
@@ -209,3 +242,23 @@ Resources:
 """
     result = run(text, "log-group-encryption")
     assert parse(result.after).data["Resources"]["Logs"]["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["LogsKey", "Arn"]}
+
+
+def test_sqs_an_alarm_on_queue_depth_is_no_sender():
+    text = """\
+Resources:
+  Dlq: {Type: AWS::SQS::Queue}
+  DlqDepth:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/SQS
+      MetricName: ApproximateNumberOfMessagesVisible
+      Dimensions: [{Name: QueueName, Value: !GetAtt Dlq.QueueName}]
+      Statistic: Sum
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+"""
+    result = run(text, "sqs-encryption")
+    assert [(c.resource, c.after) for c in result.changes] == [("Dlq", "alias/aws/sqs")]

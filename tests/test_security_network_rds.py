@@ -20,7 +20,7 @@ MINE = {
     "rds-storage-encryption": ("CKV_AWS_16", "CKV_AWS_96"),
     "rds-enhanced-monitoring": ("CKV_AWS_118",),
     "load-balancer-tls-policy": ("CKV_AWS_103", "CKV_AWS_2"),
-    "security-group-open-ingress": ("CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260"),
+    "security-group-open-ingress": ("CKV_AWS_24", "CKV_AWS_25"),
 }
 
 
@@ -188,3 +188,24 @@ def test_every_change_names_a_checkov_check(name):
     for log in (FIXTURES / name).glob("*.changes.json"):
         for change in json.loads(log.read_text())["changes"]:
             assert "Checkov CKV_AWS_" in change["message"] or "Checkov checks" in change["message"], change
+
+
+def test_open_ingress_narrows_an_ssh_parameter_default_and_adds_no_parameter():
+    template = """\
+Parameters:
+  SSHLocation: {Type: String, Default: 0.0.0.0/0}
+Resources:
+  AdminSG:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: admin
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref SSHLocation}
+"""
+    result = run_fixers(template, ["security-group-open-ingress"])
+    data = parse(result.after).data
+    assert data["Parameters"] == {"SSHLocation": {"Type": "String", "Default": "10.0.0.0/8"}}
+    assert [(c.path, str(c.safety)) for c in result.changes] == [(("Parameters", "SSHLocation", "Default"), "review")]
+    assert "(Checkov CKV_AWS_24)" in result.changes[0].message
+    kept = run_fixers(template, ["security-group-open-ingress"], {"security-group-open-ingress": {"admin-cidr": ""}})
+    assert not kept.changes and "option admin-cidr is empty" in kept.unfixed[0].message

@@ -676,7 +676,9 @@ def apply(data: dict, plan: Plan) -> dict:
         else:
             out[key] = value
     for (section, name), body, _ in additions(plan, data):
-        out.setdefault(section, {})[name] = body
+        held = out.setdefault(section, {})
+        if isinstance(held, dict):  # a section that is no mapping is the template's own error
+            held[name] = body
     if plan.transform is not None:
         out["Transform"] = plan.transform
     return out

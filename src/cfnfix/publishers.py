@@ -24,13 +24,17 @@ _ROLE_HOLDERS = frozenset((
     "AWS::StepFunctions::StateMachine", "AWS::ECS::TaskDefinition", "AWS::SSM::Parameter",
     "AWS::Pipes::Pipe", "AWS::Batch::JobDefinition",
 ))
+# Resources that watch a queue or topic's metrics: they name it without sending to it.
+_MONITORS = frozenset(("AWS::CloudWatch::Dashboard",))
 TOPIC_POLICIES = ("AWS::SNS::TopicPolicy", "AWS::SNS::TopicInlinePolicy")
 QUEUE_POLICIES = ("AWS::SQS::QueuePolicy", "AWS::SQS::QueueInlinePolicy")
 # Resources that refer to a topic without publishing to it.
-TOPIC_READERS = _ROLE_HOLDERS | {"AWS::SNS::Subscription", "AWS::SQS::QueuePolicy", *TOPIC_POLICIES}
+TOPIC_READERS = _ROLE_HOLDERS | _MONITORS | {"AWS::SNS::Subscription", "AWS::SQS::QueuePolicy", *TOPIC_POLICIES}
 # Resources that refer to a queue without sending to it on their own (a queue's RedrivePolicy:
-# SQS moves messages itself).
-QUEUE_READERS = _ROLE_HOLDERS | {"AWS::SQS::Queue", *QUEUE_POLICIES}
+# SQS moves messages itself; an alarm or a scaling policy on the queue's metrics: alarm actions
+# cannot target a queue).
+QUEUE_READERS = _ROLE_HOLDERS | _MONITORS | {"AWS::SQS::Queue", "AWS::CloudWatch::Alarm",
+                                             "AWS::ApplicationAutoScaling::ScalingPolicy", *QUEUE_POLICIES}
 
 
 def publishers_text(found: list[str], limit: int = 3) -> str:
