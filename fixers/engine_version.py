@@ -141,7 +141,8 @@ class EngineVersion(Fixer):
     successor in its line (MySQL 5.7) is reported: a major-version upgrade is a migration, not
     a fix. A DB instance of MySQL or PostgreSQL may name the major version alone (`8.0`, `16`):
     RDS then picks the line's default minor version, so it is kept although cfn-lint's list
-    does not carry it.
+    does not carry it (cfn-lint reports E3691); when that line is in paid RDS Extended Support
+    at `--as-of`, it is reported.
 
     It never moves to a version of a line that is in paid RDS Extended Support (past the end of
     standard support at `--as-of`): those are reported. cfn-lint's data has no support dates;
@@ -210,7 +211,14 @@ class EngineVersion(Fixer):
         line = major_line(engine, version)
         if rtype == "AWS::RDS::DBInstance" and engine in MAJOR_ONLY and version == line and any(
                 major_line(engine, v) == line and v not in deprecated.get(engine, set()) for v in known[engine]):
-            return None  # a major version alone is accepted: RDS picks the line's default minor version
+            since = extended_support_since(engine, version, self.as_of)
+            if since is None:
+                return None  # a major version alone is accepted: RDS picks the line's default minor version
+            return Finding(rid, path, f"{unknown_rule} {rtype}: engine version '{version}' names the {line} line alone "
+                           f"(RDS accepts it and picks the line's default minor version; cfn-lint lists only full "
+                           f"versions); the line is in paid RDS Extended Support since {since}: a new database is "
+                           "billed as such, and a standard-support major version is a migration: set it by hand",
+                           fixable=False)
         if version in deprecated.get(engine, set()):
             head = f"{deprecated_rule} {rtype}: engine version '{version}' for engine '{engine}' is deprecated and cannot be used to create new databases"
         elif version not in known[engine]:
