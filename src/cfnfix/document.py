@@ -293,6 +293,7 @@ class _Builder:
     """
 
     _constructor = yaml.constructor.SafeConstructor()
+    tracking = True  # remember each node built, for aliases to share it and count what they expand to
 
     def __init__(self, text: str, base: int = 0) -> None:
         self.text = text
@@ -326,6 +327,14 @@ class _Builder:
             raise TemplateError(f"line {y.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
         self.open.add(id(y))
         before = self.count
+        node, data = self._collection(y, cls)
+        self.open.discard(id(y))
+        self.count += 1
+        self.first[id(y)] = (node, data, self.count - before)
+        return node, data
+
+    def _collection(self, y: yaml.Node, cls: type) -> tuple[Node, Any]:
+        """A mapping or sequence node, with its short-form intrinsic tag (``!If [...]``) if any."""
         tag = y.tag
         tag = tag if tag[:1] == "!" and tag[:2] != "!!" else None
         data: Any
@@ -333,12 +342,9 @@ class _Builder:
             node, data = self._mapping(y)
         else:
             node, data = self._sequence(y)
-        node.tag = tag
         if tag is not None:
+            node.tag = tag
             data = _intrinsic(tag, data)
-        self.open.discard(id(y))
-        self.count += 1
-        self.first[id(y)] = (node, data, self.count - before)
         return node, data
 
     def _plain_or_scalar(self, y: yaml.ScalarNode) -> tuple[Node, Any]:
@@ -398,27 +404,31 @@ class _Builder:
         path = self.path
         build = self._build
         first = self.first
+        tracking = self.tracking
+        deep = len(path) >= MAX_DEPTH
+        node_, scalar, string = Node, _ScalarNode, _STR  # locals: looked up once per mapping
         for ykey, yval in y.value:
             if ykey.tag == _MERGE:
                 _, mdata = build(yval)
                 merged.extend(mdata if isinstance(mdata, list) else [mdata])
                 continue
-            if type(ykey) is not _ScalarNode and not isinstance(ykey, yaml.ScalarNode):
+            if type(ykey) is not scalar and not isinstance(ykey, yaml.ScalarNode):
                 line = ykey.start_mark.line + 1
                 raise TemplateError(f"line {line}: mapping key is not a scalar in {_where(tuple(path))}")
             key = ykey.value
             if key in data:
                 line = ykey.start_mark.line + 1
                 raise TemplateError(f"line {line}: duplicate key '{key}' in {_where(tuple(path))}")
-            knode = Node("scalar", key, ykey.start_mark.index + base, ykey.end_mark.index + base, None, ykey.style or None)
-            if type(yval) is _ScalarNode and yval.tag == _STR and not yval.style and id(yval) not in first:
+            knode = node_("scalar", key, ykey.start_mark.index + base, ykey.end_mark.index + base, None, ykey.style or None)
+            if type(yval) is scalar and yval.tag == string and not yval.style and not (tracking and id(yval) in first):
                 # a plain string, the commonest value: what _build would do, without two calls
-                if len(path) >= MAX_DEPTH:
+                if deep:
                     raise TemplateError(f"line {yval.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
                 vdata = yval.value
-                vnode = Node("scalar", vdata, yval.start_mark.index + base, yval.end_mark.index + base)
-                self.count += 1
-                first[id(yval)] = (vnode, vdata, 1)
+                vnode = node_("scalar", vdata, yval.start_mark.index + base, yval.end_mark.index + base)
+                if tracking:
+                    self.count += 1
+                    first[id(yval)] = (vnode, vdata, 1)
             else:
                 path.append(key)
                 vnode, vdata = build(yval)
@@ -456,68 +466,15 @@ class _TreeBuilder(_Builder):
     remembered per node to share it with an alias or to count what aliases expand to. Builds
     what :class:`_Builder` builds, with less bookkeeping (issue 21)."""
 
+    tracking = False
+
     def _build(self, y: yaml.Node) -> tuple[Node, Any]:
         cls = type(y)
         if cls is _ScalarNode:
             return self._scalar_pair(y)
         if len(self.path) > MAX_DEPTH:
             raise TemplateError(f"line {y.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
-        tag = y.tag
-        tag = tag if tag[:1] == "!" and tag[:2] != "!!" else None
-        data: Any
-        if cls is _MappingNode or isinstance(y, yaml.MappingNode):
-            node, data = self._mapping(y)
-        else:
-            node, data = self._sequence(y)
-        if tag is not None:
-            node.tag = tag
-            data = _intrinsic(tag, data)
-        return node, data
-
-    def _mapping(self, y: yaml.MappingNode) -> tuple[Node, dict]:
-        pairs: list[tuple[Node, Node]] = []
-        data: dict = {}
-        merged: list[dict] = []
-        base = self.base
-        path = self.path
-        build = self._build
-        deep = len(path) >= MAX_DEPTH
-        node_, scalar, string = Node, _ScalarNode, _STR  # locals: looked up once per mapping
-        for ykey, yval in y.value:
-            if ykey.tag == _MERGE:
-                _, mdata = build(yval)
-                merged.extend(mdata if isinstance(mdata, list) else [mdata])
-                continue
-            if type(ykey) is not scalar and not isinstance(ykey, yaml.ScalarNode):
-                line = ykey.start_mark.line + 1
-                raise TemplateError(f"line {line}: mapping key is not a scalar in {_where(tuple(path))}")
-            key = ykey.value
-            if key in data:
-                line = ykey.start_mark.line + 1
-                raise TemplateError(f"line {line}: duplicate key '{key}' in {_where(tuple(path))}")
-            knode = node_("scalar", key, ykey.start_mark.index + base, ykey.end_mark.index + base, None, ykey.style or None)
-            if type(yval) is scalar and yval.tag == string and not yval.style:
-                # a plain string, the commonest value: what _build would do, without two calls
-                if deep:
-                    raise TemplateError(f"line {yval.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
-                vdata = yval.value
-                vnode = node_("scalar", vdata, yval.start_mark.index + base, yval.end_mark.index + base)
-            else:
-                path.append(key)
-                vnode, vdata = build(yval)
-                path.pop()
-            pairs.append((knode, vnode))
-            data[key] = vdata
-        for extra in merged:
-            if isinstance(extra, dict):
-                for k, v in extra.items():
-                    data.setdefault(k, v)
-        start = y.start_mark.index + base
-        if y.flow_style or not pairs:
-            end = y.end_mark.index + base
-        else:
-            end = max(pairs[-1][0].end, pairs[-1][1].end)
-        return Node("map", pairs, start, end, None, "flow" if y.flow_style else "block"), data
+        return self._collection(y, cls)
 
 
 def _mark_shared(node: Node) -> None:
