@@ -92,6 +92,9 @@ def _walk(root: dict, raw: Any, value: Any, path: tuple) -> Iterator[tuple[tuple
             yield from _walk(root, schemas.child_schema(root, schema, i), v, path + (i,))
 
 
+_clean = schemas.CleanProperties()  # properties found to need no conversion
+
+
 class ValueType(Fixer):
     name = "value-type"
     summary = "Convert property values of the wrong type when the conversion loses nothing (E3012)"
@@ -150,7 +153,13 @@ class ValueType(Fixer):
             props = res.get("Properties")
             if root is None or not isinstance(props, dict):
                 continue
-            for path, new, how in _walk(root, root, props, ("Resources", rid, "Properties")):
+            key = _clean.key(root, props)
+            if key in _clean:
+                continue
+            found = list(_walk(root, root, props, ("Resources", rid, "Properties")))
+            if not found:
+                _clean.add(key)
+            for path, new, how in found:
                 rule = "E1019" if isinstance(doc.value(path), dict) and "Fn::Sub" in doc.value(path) else "E3012"
                 message = f"{rule} {'/'.join(map(str, path[3:]))}: {how}"
                 findings.append(Finding(rid, path, message, detail=new, fixable=new is not _REPORT))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -266,6 +267,9 @@ class Overrides:
         return config
 
 
+_UNSEEN = object()
+
+
 class Resolver:
     """The config of each file: the nearest `.cfnfix.toml` or `[tool.cfnfix]` above it (as ruff
     resolves it), or the one file ``--config`` names, with the command line laid over it. Configs
@@ -277,6 +281,7 @@ class Resolver:
         self.fixed = fixed  # one config for every file, as a library caller gives it
         self._by_source: dict[Path | None, Config] = {}
         self._by_folder: dict[Path, Path | None] = {}
+        self._by_written: dict[str, Path | None] = {}
 
     @classmethod
     def always(cls, config: Config) -> "Resolver":
@@ -289,13 +294,18 @@ class Resolver:
         if self.config_file is not None:
             source: Path | None = self.config_file
         else:
-            folder = Path.cwd() if path == "-" else Path(path).parent.resolve()
-            if folder not in self._by_folder:
-                self._by_folder[folder] = discover(folder if folder.exists() else Path.cwd())
-            source = self._by_folder[folder]
+            # keyed by the folder as written: resolving it is most of the cost, and a run asks
+            # for every file's config several times (the working directory does not change)
+            written = "-" if path == "-" else os.path.dirname(path)
+            source = self._by_written.get(written, _UNSEEN)
+            if source is _UNSEEN:
+                folder = Path.cwd() if path == "-" else Path(path).parent.resolve()
+                if folder not in self._by_folder:
+                    self._by_folder[folder] = discover(folder if folder.exists() else Path.cwd())
+                source = self._by_written[written] = self._by_folder[folder]
         if source not in self._by_source:
             self._by_source[source] = self.overrides.apply(load(source))
         return self._by_source[source]
 
     def __getstate__(self) -> dict:  # workers find configs again rather than receive every one
-        return {**self.__dict__, "_by_source": {}, "_by_folder": {}}
+        return {**self.__dict__, "_by_source": {}, "_by_folder": {}, "_by_written": {}}

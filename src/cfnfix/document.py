@@ -40,6 +40,14 @@ class _TemplateLoader(_Loader):  # type: ignore[valid-type, misc]
     """The safe loader with PyYAML's tag resolution remembered per plain scalar (the composer
     asks for every node; templates say ``Type``, ``Properties`` and ``Ref`` thousands of times)."""
 
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        if not self.yaml_path_resolvers:  # none unless someone added one with yaml.add_path_resolver
+            # the composer calls these for every node, and without path resolvers they do
+            # nothing: built-ins that take the same arguments do nothing faster
+            self.descend_resolver = slice  # (parent, index)
+            self.ascend_resolver = tuple  # ()
+
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is _ScalarNode:
             if not implicit[0]:
@@ -51,6 +59,8 @@ class _TemplateLoader(_Loader):  # type: ignore[valid-type, misc]
                     _PLAIN_TAGS.clear()
                 _PLAIN_TAGS[value] = tag
             return tag
+        if not self.yaml_path_resolvers:
+            return self.DEFAULT_MAPPING_TAG if kind is _MappingNode else self.DEFAULT_SEQUENCE_TAG
         return super().resolve(kind, value, implicit)
 
 Path = tuple  # of str keys and int indices
@@ -256,7 +266,10 @@ def _parse(text: str, require_template: bool) -> Document:
         raise TemplateError(f"invalid YAML: {str(exc).splitlines()[0]}") from None
     if ynode is None:
         raise TemplateError("empty file")
-    builder = _Builder(text, len(text) - len(body))
+    # an alias needs an anchor ("&name") and a reference to it ("*name"): text holding no "&" or
+    # no "*" has none, and no node of it is reached twice (nearly every template)
+    aliased = "&" in body and "*" in body
+    builder = (_Builder if aliased else _TreeBuilder)(text, len(text) - len(body))
     root, data = builder.build(ynode, ())
     doc = Document(text=text, format=fmt, root=root, data=data)
     if require_template and not is_template(data):
@@ -280,6 +293,7 @@ class _Builder:
     """
 
     _constructor = yaml.constructor.SafeConstructor()
+    tracking = True  # remember each node built, for aliases to share it and count what they expand to
 
     def __init__(self, text: str, base: int = 0) -> None:
         self.text = text
@@ -313,6 +327,14 @@ class _Builder:
             raise TemplateError(f"line {y.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
         self.open.add(id(y))
         before = self.count
+        node, data = self._collection(y, cls)
+        self.open.discard(id(y))
+        self.count += 1
+        self.first[id(y)] = (node, data, self.count - before)
+        return node, data
+
+    def _collection(self, y: yaml.Node, cls: type) -> tuple[Node, Any]:
+        """A mapping or sequence node, with its short-form intrinsic tag (``!If [...]``) if any."""
         tag = y.tag
         tag = tag if tag[:1] == "!" and tag[:2] != "!!" else None
         data: Any
@@ -320,16 +342,20 @@ class _Builder:
             node, data = self._mapping(y)
         else:
             node, data = self._sequence(y)
-        node.tag = tag
         if tag is not None:
+            node.tag = tag
             data = _intrinsic(tag, data)
-        self.open.discard(id(y))
-        self.count += 1
-        self.first[id(y)] = (node, data, self.count - before)
         return node, data
 
     def _plain_or_scalar(self, y: yaml.ScalarNode) -> tuple[Node, Any]:
         """A scalar node (not reached before through an alias)."""
+        node, data = self._scalar_pair(y)
+        self.count += 1
+        self.first[id(y)] = (node, data, 1)
+        return node, data
+
+    def _scalar_pair(self, y: yaml.ScalarNode) -> tuple[Node, Any]:
+        """The node and data of a scalar node."""
         if len(self.path) > MAX_DEPTH:
             raise TemplateError(f"line {y.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
         base = self.base
@@ -352,8 +378,6 @@ class _Builder:
             else:
                 data = self._scalar(y, None)
             node = Node("scalar", data, start, end, None, style or None)
-        self.count += 1
-        self.first[id(y)] = (node, data, 1)
         return node, data
 
     def _sequence(self, y: yaml.SequenceNode) -> tuple[Node, list]:
@@ -380,27 +404,31 @@ class _Builder:
         path = self.path
         build = self._build
         first = self.first
+        tracking = self.tracking
+        deep = len(path) >= MAX_DEPTH
+        node_, scalar, string = Node, _ScalarNode, _STR  # locals: looked up once per mapping
         for ykey, yval in y.value:
             if ykey.tag == _MERGE:
                 _, mdata = build(yval)
                 merged.extend(mdata if isinstance(mdata, list) else [mdata])
                 continue
-            if type(ykey) is not _ScalarNode and not isinstance(ykey, yaml.ScalarNode):
+            if type(ykey) is not scalar and not isinstance(ykey, yaml.ScalarNode):
                 line = ykey.start_mark.line + 1
                 raise TemplateError(f"line {line}: mapping key is not a scalar in {_where(tuple(path))}")
             key = ykey.value
             if key in data:
                 line = ykey.start_mark.line + 1
                 raise TemplateError(f"line {line}: duplicate key '{key}' in {_where(tuple(path))}")
-            knode = Node("scalar", key, ykey.start_mark.index + base, ykey.end_mark.index + base, None, ykey.style or None)
-            if type(yval) is _ScalarNode and yval.tag == _STR and not yval.style and id(yval) not in first:
+            knode = node_("scalar", key, ykey.start_mark.index + base, ykey.end_mark.index + base, None, ykey.style or None)
+            if type(yval) is scalar and yval.tag == string and not yval.style and not (tracking and id(yval) in first):
                 # a plain string, the commonest value: what _build would do, without two calls
-                if len(path) >= MAX_DEPTH:
+                if deep:
                     raise TemplateError(f"line {yval.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
                 vdata = yval.value
-                vnode = Node("scalar", vdata, yval.start_mark.index + base, yval.end_mark.index + base)
-                self.count += 1
-                first[id(yval)] = (vnode, vdata, 1)
+                vnode = node_("scalar", vdata, yval.start_mark.index + base, yval.end_mark.index + base)
+                if tracking:
+                    self.count += 1
+                    first[id(yval)] = (vnode, vdata, 1)
             else:
                 path.append(key)
                 vnode, vdata = build(yval)
@@ -431,6 +459,22 @@ class _Builder:
         if y.tag == _NULL:
             return None
         return y.value  # strings, and timestamps, which CloudFormation reads as strings
+
+
+class _TreeBuilder(_Builder):
+    """The builder for text without YAML aliases, where every node is reached once: nothing is
+    remembered per node to share it with an alias or to count what aliases expand to. Builds
+    what :class:`_Builder` builds, with less bookkeeping (issue 21)."""
+
+    tracking = False
+
+    def _build(self, y: yaml.Node) -> tuple[Node, Any]:
+        cls = type(y)
+        if cls is _ScalarNode:
+            return self._scalar_pair(y)
+        if len(self.path) > MAX_DEPTH:
+            raise TemplateError(f"line {y.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
+        return self._collection(y, cls)
 
 
 def _mark_shared(node: Node) -> None:

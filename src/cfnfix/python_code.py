@@ -14,6 +14,13 @@ from functools import lru_cache
 from typing import Any
 
 
+def preload() -> None:
+    """Import libcst now: a process about to fork its workers imports it once for all of them,
+    rather than each worker on its first inline code."""
+    import libcst
+    import libcst.helpers  # noqa: F401 - what imports() uses
+
+
 @lru_cache(maxsize=512)
 def parse(code: str) -> Any:
     """The libcst module of ``code``, or None when it does not parse as Python 3 (libcst is

@@ -281,6 +281,40 @@ def violations(doc: Document) -> list[Violation]:
     return found
 
 
+class CleanProperties:
+    """Resource properties a check found nothing wrong with, remembered across documents.
+
+    A fix changes a resource or two, and the re-parse hands every check all the others again:
+    a check that walks each resource's properties against its schema, and whose result depends
+    on nothing else (the schema and the properties: not the logical id, other resources or the
+    text), skips those it found clean before. Properties are compared by their ``repr``, which
+    tells apart what ``==`` does not (``True`` and ``1``, ``1`` and ``1.0``) and keeps key
+    order. Only clean results are kept, so no result of another document is ever handed out.
+    """
+
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self._seen: set[tuple[int, str]] = set()
+        self._roots: dict[int, dict] = {}  # keeps each schema alive, so no other takes its id
+
+    def key(self, root: dict, props: Any) -> tuple[int, str]:
+        """The key of ``props`` judged against the resource schema ``root``."""
+        self._roots.setdefault(id(root), root)
+        return id(root), repr(props)
+
+    def __contains__(self, key: tuple[int, str]) -> bool:
+        return key in self._seen
+
+    def add(self, key: tuple[int, str]) -> None:
+        if len(self._seen) >= self.LIMIT:
+            self._seen.clear()
+        self._seen.add(key)
+
+
+_clean_violations = CleanProperties()
+
+
 def _violations(doc: Document, region: str) -> list[Violation]:
     found: list[Violation] = []
     for rid, res in doc.resources.items():
@@ -295,7 +329,13 @@ def _violations(doc: Document, region: str) -> list[Violation]:
         props = res.get("Properties", {})
         if props is None:
             props = {}
+        key = _clean_violations.key(root, props)
+        if key in _clean_violations:
+            continue
+        before = len(found)
         found.extend(_walk(rid, type_name, root, root, props, ("Resources", rid, "Properties")))
+        if len(found) == before:
+            _clean_violations.add(key)
     return found
 
 
