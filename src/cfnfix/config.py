@@ -267,7 +267,6 @@ class Overrides:
         return config
 
 
-_UNSEEN = object()
 
 
 class Resolver:
@@ -297,8 +296,9 @@ class Resolver:
             # keyed by the folder as written: resolving it is most of the cost, and a run asks
             # for every file's config several times (the working directory does not change)
             written = "-" if path == "-" else os.path.dirname(path)
-            source = self._by_written.get(written, _UNSEEN)
-            if source is _UNSEEN:
+            if written in self._by_written:
+                source = self._by_written[written]
+            else:
                 folder = Path.cwd() if path == "-" else Path(path).parent.resolve()
                 if folder not in self._by_folder:
                     self._by_folder[folder] = discover(folder if folder.exists() else Path.cwd())
