@@ -267,8 +267,6 @@ class Overrides:
         return config
 
 
-
-
 class Resolver:
     """The config of each file: the nearest `.cfnfix.toml` or `[tool.cfnfix]` above it (as ruff
     resolves it), or the one file ``--config`` names, with the command line laid over it. Configs
