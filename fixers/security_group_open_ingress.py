@@ -98,8 +98,10 @@ class SecurityGroupOpenIngress(Fixer):
       default or the value deployed);
     - port 80 open to the world (Checkov `CKV_AWS_260`, which this fixer never clears) on a group
       that is not attached to an internet-facing load balancer of the template: a web server may
-      be meant to serve the internet, and no narrower range can be guessed. On a group attached
-      to one, HTTP (and HTTPS) from anywhere is the load balancer's job and nothing is reported.
+      be meant to serve the internet, and no narrower range can be guessed;
+    - port 80 open to the world on a group attached to an internet-facing load balancer of the
+      template: intended (HTTP from anywhere is the load balancer's job), reported as such
+      because Checkov's `CKV_AWS_260` fails it. HTTPS (443) is not reported: no check fails it.
 
     ## Example
     ```yaml
@@ -165,6 +167,11 @@ class SecurityGroupOpenIngress(Fixer):
                 findings.append(Finding(r.resource, r.path, (
                     f"HTTP (port 80) open to {source} on a group not attached to an internet-facing load balancer of "
                     "this template; restrict it, or serve HTTP through a load balancer (Checkov CKV_AWS_260)"), fixable=False))
+            elif covers_port(rule, _HTTP[0]):
+                findings.append(Finding(r.resource, r.path, (
+                    f"HTTP (port 80) open to {source} on {r.group}, the group of an internet-facing load balancer of "
+                    "this template: intended (the load balancer serves the internet), not changed; Checkov "
+                    "CKV_AWS_260 reports it (skip that check on this group if it should pass)"), fixable=False))
         for name, uses in by_parameter.items():
             findings += self._parameter_default(doc, name, uses)
         return findings
