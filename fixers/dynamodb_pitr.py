@@ -6,7 +6,6 @@ from typing import Any
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.literals import intrinsic
 
@@ -110,11 +109,5 @@ class DynamoDBPitr(Fixer):
         return [Finding(rid, path, f"{what} without point-in-time recovery", detail=value)]
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        editor = Editor(doc)
-        changes = []
-        for f in findings:
-            with editor.finding(f):
-                editor.set(f.path, f.detail)
-                changes.append(self.change(f, "add", None, f.detail,
-                                           "point-in-time recovery turned on (continuous backups, billed per GB-month)"))
-        return Fix.of(editor, changes)
+        return self.set_details(doc, findings,
+                                lambda f: "point-in-time recovery turned on (continuous backups, billed per GB-month)")
