@@ -312,13 +312,17 @@ class Editor:
         line = self.doc.text[start:offset]
         return line[: len(line) - len(line.lstrip(" \t"))]
 
+    def _one_line(self, node: Node) -> bool:
+        """Whether the node's text is on one line (JSON written so stays so when edited)."""
+        return "\n" not in self.doc.text[node.start : node.end]
+
     def _replace(self, node: Node, value: Any, parent: Node | None = None, key: Node | None = None) -> None:
         if node.shared:
             raise EditConflict("value is shared through a YAML anchor; not edited")
         doc, style = self.doc, self.style
         if doc.format == "json":
-            one_line = node.kind != "scalar" and "\n" not in doc.text[node.start : node.end]
-            in_one_line = parent is not None and "\n" not in doc.text[parent.start : parent.end]
+            one_line = node.kind != "scalar" and self._one_line(node)
+            in_one_line = parent is not None and self._one_line(parent)
             if one_line or in_one_line:
                 style = dataclasses.replace(style, compact=True)  # a one-line array or object stays on its line
             text = render.json_value(value, self._indent_of_line(node.start), style)
@@ -370,7 +374,7 @@ class Editor:
             at = self._after_deeper_comments(doc.line_end(node.end), col)
             return Edit(at, at, "\n" + "\n".join(lines))
         if doc.format == "json":
-            if node.value and "\n" not in doc.text[node.start : node.end]:
+            if node.value and self._one_line(node):
                 style = dataclasses.replace(style, compact=True)  # a one-line object stays on its line
             members = lambda indent: [render.json_member(k, v, indent, style) for k, v in additions.items()]  # noqa: E731
         else:
@@ -414,8 +418,7 @@ class Editor:
             return Edit(at, at, "\n" + "\n".join(lines))
         if doc.format == "json":
             last = node.value[-1] if node.value else None
-            if last is not None and ("\n" not in doc.text[node.start : node.end] or (
-                    last.kind != "scalar" and "\n" not in doc.text[last.start : last.end])):
+            if last is not None and (self._one_line(node) or (last.kind != "scalar" and self._one_line(last))):
                 style = dataclasses.replace(style, compact=True)  # a one-line array, or one-line items, stay so
             render_items = lambda indent: [render.json_value(v, indent, style) for v in items]  # noqa: E731
         else:
