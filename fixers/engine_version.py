@@ -35,7 +35,8 @@ STANDARD_SUPPORT_END = {
     ("aurora-postgresql", "12"): date(2025, 2, 28),
     ("aurora-postgresql", "13"): date(2026, 2, 28),
 }
-# Engines whose DB instances take a major version alone (`8.0`, `16`): RDS picks its default minor.
+# Engines whose DB instances take a major version alone (`8.0`, `16`): RDS picks its default minor,
+# cfn-lint wants a full version (E3691).
 MAJOR_ONLY = ("mysql", "postgres")
 
 
@@ -95,6 +96,15 @@ def replacement(engine: str, version: str, folder: str) -> str | None:
     return line if line in supported else None
 
 
+def newest_in_line(engine: str, line: str, folder: str) -> str | None:
+    """The newest supported plain version of a release line (``8.0`` -> ``8.0.46``); suffixed
+    builds (``-rds.*``, ``-limitless``) are other products."""
+    known, deprecated = versions(folder)
+    same_line = [v for v in known.get(engine, []) if major_line(engine, v) == line and v != line
+                 and "-" not in v and v not in deprecated.get(engine, set())]
+    return max(same_line, key=version_key, default=None)
+
+
 def _scalar_text(doc: Document, path: tuple) -> str | None:
     """A scalar as written (``8.0`` stays ``8.0``, not the float 8.0)."""
     node = doc.node(path)
@@ -140,9 +150,11 @@ class EngineVersion(Fixer):
     is paid RDS Extended Support, `-limitless` Aurora Limitless). A version with no supported
     successor in its line (MySQL 5.7) is reported: a major-version upgrade is a migration, not
     a fix. A DB instance of MySQL or PostgreSQL may name the major version alone (`8.0`, `16`):
-    RDS then picks the line's default minor version, so it is kept although cfn-lint's list
-    does not carry it (cfn-lint reports E3691); when that line is in paid RDS Extended Support
-    at `--as-of`, it is reported.
+    RDS accepts it and picks the line's default minor version, but cfn-lint's list has only
+    full versions (E3691), so it is completed with the line's newest supported minor version
+    (`8.0` -> `8.0.46`), as a person correcting the template does. The line, and with it the
+    bill, stays the same; when the line is in paid RDS Extended Support at `--as-of`, the
+    change log says so.
 
     It never moves to a version of a line that is in paid RDS Extended Support (past the end of
     standard support at `--as-of`): those are reported. cfn-lint's data has no support dates;
@@ -165,7 +177,9 @@ class EngineVersion(Fixer):
 
     ## Fix safety
     Review: on a deployed stack a new minor version is an in-place engine upgrade (brief
-    downtime, no way back to the old minor version).
+    downtime, no way back to the old minor version). Pinning a line given alone can also
+    name a minor version older than one the instance already runs after an automatic minor
+    upgrade; CloudFormation then refuses the update, and the version must be raised by hand.
     """
 
     def find(self, doc: Document) -> list[Finding]:
@@ -209,16 +223,8 @@ class EngineVersion(Fixer):
         if version is None or engine not in known:
             return None
         line = major_line(engine, version)
-        if rtype == "AWS::RDS::DBInstance" and engine in MAJOR_ONLY and version == line and any(
-                major_line(engine, v) == line and v not in deprecated.get(engine, set()) for v in known[engine]):
-            since = extended_support_since(engine, version, self.as_of)
-            if since is None:
-                return None  # a major version alone is accepted: RDS picks the line's default minor version
-            return Finding(rid, path, f"{unknown_rule} {rtype}: engine version '{version}' names the {line} line alone "
-                           f"(RDS accepts it and picks the line's default minor version; cfn-lint lists only full "
-                           f"versions); the line is in paid RDS Extended Support since {since}: a new database is "
-                           "billed as such, and a standard-support major version is a migration: set it by hand",
-                           fixable=False)
+        if rtype == "AWS::RDS::DBInstance" and engine in MAJOR_ONLY and version == line:
+            return self._pin_line(doc, rid, rtype, engine, path, folder, unknown_rule, version)
         if version in deprecated.get(engine, set()):
             head = f"{deprecated_rule} {rtype}: engine version '{version}' for engine '{engine}' is deprecated and cannot be used to create new databases"
         elif version not in known[engine]:
@@ -233,9 +239,32 @@ class EngineVersion(Fixer):
                            "migration: set it by hand", fixable=False)
         if new is None:
             return Finding(rid, path, f"{head}; no supported version in the {major_line(engine, version)} line (a major upgrade is a migration, set it by hand)", fixable=False)
+        return self._finding(doc, rid, path, version, new, head, f"closest supported version of the same line is {new}")
+
+    def _pin_line(self, doc: Document, rid: str, rtype: str, engine: str, path: tuple, folder: str,
+                  unknown_rule: str, version: str) -> Finding | None:
+        """A major version alone (``8.0``) is completed with the line's newest supported minor
+        version: RDS accepts the line alone, but cfn-lint's list (E3691) and a reviewer's diff
+        both want the version the database runs. The line stays the same, and so does the bill."""
+        new = newest_in_line(engine, version, folder)
+        if new is None:
+            return None  # cfn-lint knows no version of the line: nothing to complete it with
+        head = (f"{unknown_rule} {rtype}: engine version '{version}' names the {version} line alone (RDS picks the "
+                f"line's default minor version; cfn-lint lists only full versions)")
+        how = f"pinned to the line's newest supported version {new}"
+        since = extended_support_since(engine, version, self.as_of)
+        if since is not None:
+            how += (f"; the line is in paid RDS Extended Support since {since} either way: a standard-support major "
+                    "version is a migration, set it by hand")
+        return self._finding(doc, rid, path, version, new, head, how)
+
+    @staticmethod
+    def _finding(doc: Document, rid: str, path: tuple, version: str, new: str, head: str, how: str) -> Finding:
+        """The fix of one value: an entry of a parameter's AllowedValues that already allows the
+        new version is dropped, anything else is replaced."""
         if path[-1] != "Default" and isinstance(path[-1], int) and new in doc.data["Parameters"][path[1]]["AllowedValues"]:
             return Finding(rid, path, f"{head}; {new} is already allowed, the stale value is dropped", detail=(version, None))
-        return Finding(rid, path, f"{head}; closest supported version of the same line is {new}", detail=(version, new))
+        return Finding(rid, path, f"{head}; {how}", detail=(version, new))
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
