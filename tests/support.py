@@ -129,3 +129,25 @@ def record_fixture(case: Path, fixer: str) -> None:
         fixed.write_bytes(result.after.encode("utf-8"))
     log = {"changes": [c.to_json() for c in result.changes], "unfixed": [u.to_json() for u in result.unfixed]}
     changes_file.write_text(json.dumps(log, indent=2, ensure_ascii=False) + "\n")
+
+
+def same_document(doc, whole) -> str | None:
+    """Where two documents differ (node kinds, spans, tags, styles, values; the data), or None."""
+    todo = [((), doc.root, whole.root)]
+    while todo:
+        path, a, b = todo.pop()
+        if (a.kind, a.start, a.end, a.tag, a.style, a.shared) != (b.kind, b.start, b.end, b.tag, b.style, b.shared):
+            return f"{'/'.join(map(str, path)) or 'root'}: {(a.kind, a.start, a.end, a.tag, a.style)} != {(b.kind, b.start, b.end, b.tag, b.style)}"
+        if a.kind == "scalar":
+            if a.value != b.value or type(a.value) is not type(b.value):
+                return f"{'/'.join(map(str, path))}: {a.value!r} != {b.value!r}"
+        elif len(a.value) != len(b.value):
+            return f"{'/'.join(map(str, path)) or 'root'}: {len(a.value)} != {len(b.value)} items"
+        elif a.kind == "map":
+            for (ka, va), (kb, vb) in zip(a.value, b.value):
+                todo += [(path + ("(key)",), ka, kb), (path + (ka.value,), va, vb)]
+        else:
+            todo += [(path + (i,), x, y) for i, (x, y) in enumerate(zip(a.value, b.value))]
+    if repr(doc.data) != repr(whole.data) or doc.format != whole.format:
+        return "the plain data"
+    return None

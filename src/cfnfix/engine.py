@@ -20,6 +20,7 @@ from .document import Document, TemplateError, parse
 from .edits import Edit, EditConflict, apply_edits
 from .fixer import GROUPS, Finding, Fix, Fixer
 from .registry import all_fixers
+from .reparse import reparse
 
 MAX_PASSES = 8  # a fixer is run again while findings wait on a conflict and the last pass made progress
 # The fixer list runs again while a round changed something: a resource one fixer adds (a log
@@ -81,7 +82,8 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
             if config.as_of is not None:
                 fixer.as_of = config.as_of
             try:
-                new_doc = _run_fixer(fixer, doc, result, skip_by_resource, config.unsafe_fixes, seen.setdefault(name, (set(), set())))
+                new_doc = _run_fixer(fixer, doc, result, skip_by_resource, config.unsafe_fixes,
+                                     seen.setdefault(name, (set(), set())), owned=doc is not original)
             except _FixerFailed as exc:
                 message, trace = exc.args
                 result.fixer_errors.append(Problem(name, None, (), message, trace=trace))
@@ -115,8 +117,11 @@ def places(doc: Document, paths: list) -> dict[tuple, tuple[int, int, int, int]]
 
 
 def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource: dict[str, set[str]],
-               unsafe_fixes: bool, seen: tuple[set, set]) -> Document:
-    """Find and fix until nothing waits on a conflict; returns the (possibly new) document."""
+               unsafe_fixes: bool, seen: tuple[set, set], owned: bool) -> Document:
+    """Find and fix until nothing waits on a conflict; returns the (possibly new) document.
+
+    ``owned``: the engine built ``doc`` from an earlier fix and nothing else holds it, so the
+    next document may reuse its nodes (``reparse``); the caller's document is never touched."""
     seen_unfixed, seen_available = seen
     for _ in range(MAX_PASSES):
         findings = [f for f in _guard(fixer, "find", doc) if fixer.name not in skip_by_resource.get(f.resource, ())]
@@ -160,7 +165,7 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
         if new_text == doc.text:
             return doc
         try:
-            new_doc = parse(new_text)
+            new_doc = reparse(doc, new_text, edits) if owned else parse(new_text)
         except TemplateError as exc:
             raise _FixerFailed(f"{fixer.name}: produced an invalid template ({exc}); its fixes were not applied", None) from None
         # findings are numbered in the order they are applied: the last change holds the highest
@@ -169,7 +174,7 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
         result.changes.extend(_detached(c, keys.get(id(c.owner), base))
                               for c in fix.changes if id(c) in chosen)  # in the fixer's order
         result.companions.update(fix.companions)  # some of the fix is applied, so its second files go too
-        doc = new_doc
+        doc, owned = new_doc, True
         if not deferred:
             return doc
     return doc

@@ -1,0 +1,265 @@
+"""The document after a fix, re-parsing only the section entries the fix touched.
+
+``apply --all`` parses the template again after every fixer that changed it: two dozen times
+on a large template, most of its cost (issue 21). A fix touches a few entries of a section
+(properties added to some resources, a resource appended); the rest of the text is unchanged
+and only moves. Here each run of touched entries is parsed on its own, and every other node
+keeps its object, shifted to its new offsets. Whatever this cannot place with certainty is
+parsed whole, so the result is the document :func:`parse` builds from the new text (the test
+suite compares the two on every fix it makes).
+
+The nodes of ``old`` are shifted in place: ``old`` must not be used afterwards. The engine
+hands in only documents it built itself, never the caller's.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gc
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .document import Document, Node, TemplateError, _TemplateLoader, _TreeBuilder, parse
+
+
+class _Whole(Exception):
+    """The edits cannot be placed in section entries: parse the whole text."""
+
+
+@dataclass
+class _Run:
+    """Consecutive entries of one section that edits touch, and the old text they span."""
+
+    first: int
+    last: int
+    start: int = 0
+    end: int = 0
+    edits: list = field(default_factory=list)  # (start, end, new length), in order
+
+
+def reparse(old: Document, text: str, edits: Iterable[Any]) -> Document:
+    """The document of ``text``, which is ``old.text`` with ``edits`` (``start``, ``end``,
+    ``text``; not overlapping) applied as :func:`apply_edits` does, line breaks in the file's
+    form; raises TemplateError as :func:`parse` does."""
+    extra = 1 if "\r\n" in old.text else 0  # each line break an edit writes is "\r\n" then
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _reparse(old, text, sorted((e.start, e.end, len(e.text) + extra * e.text.count("\n")) for e in edits))
+    except (_Whole, TemplateError):
+        return parse(text)  # also gives an error its line in the whole text
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _reparse(old: Document, text: str, edits: list[tuple[int, int, int]]) -> Document:
+    root = old.root
+    if (not edits or root.kind != "map" or root.tag or text.startswith("\ufeff")
+            or ("&" in text and "*" in text) or any(k.value == "<<" for k, _ in root.value)):
+        raise _Whole
+    shift = _Shift(edits)
+    runs = _runs(old, edits)  # section index -> its runs, in order
+    replaced: set[int] = set()  # ids of key nodes whose entries are new (already at their offsets)
+    holders: set[int] = set()  # ids of the sections that hold them, and of the root
+    pairs = list(root.value)
+    data = dict(old.data)
+    for index, section_runs in runs.items():
+        knode, section = root.value[index]
+        section_pairs: list[tuple[Node, Node]] = []
+        section_data: dict = {}
+        old_data = old.data[knode.value]
+        done = 0
+        for run in section_runs:
+            for k, v in section.value[done:run.first]:
+                section_pairs.append((k, v))
+                section_data[k.value] = old_data[k.value]
+            new_start = shift.before_run(run.start)
+            new_end = new_start + (run.end - run.start) + sum(n - (e - s) for s, e, n in run.edits)
+            entries, values = _parse_run(old, text, section, knode.value, new_start, new_end)
+            for (k, v), value in zip(entries, values):
+                if k.value in section_data:
+                    raise _Whole  # a duplicate key: the whole parse reports it
+                section_pairs.append((k, v))
+                section_data[k.value] = value
+                replaced.add(id(k))
+            done = run.last + 1
+        for k, v in section.value[done:]:
+            if k.value in section_data:
+                raise _Whole
+            section_pairs.append((k, v))
+            section_data[k.value] = old_data[k.value]
+        pairs[index] = (knode, Node("map", section_pairs, section.start, section.end, None, section.style))
+        holders.add(id(pairs[index][1]))
+        data[knode.value] = section_data
+    moved = Node("map", pairs, root.start, root.end, None, root.style)
+    holders.add(id(moved))
+    _move(moved, shift, replaced, holders)
+    for index in runs:
+        _fit_end(pairs[index][1])
+    _fit_end(moved)
+    return Document(text=text, format=old.format, root=moved, data=data)
+
+
+def _fit_end(node: Node) -> None:
+    """A block mapping ends where its last entry ends (as the parser sets it); flow ones at
+    their closing bracket, which shifting placed."""
+    if node.style == "block" and node.value:
+        node.end = max(node.value[-1][0].end, node.value[-1][1].end)
+
+
+class _Shift:
+    """Maps old offsets of text no edit touched to new ones. An insertion at an offset comes
+    before a node that starts there and after a node that ends there."""
+
+    def __init__(self, edits: list[tuple[int, int, int]]) -> None:
+        self.edits = edits
+        self.starts = [s for s, _, _ in edits]
+        total, self.before = 0, [0]
+        for s, e, n in edits:
+            total += n - (e - s)
+            self.before.append(total)
+
+    def start(self, offset: int) -> int:
+        i = bisect.bisect_right(self.starts, offset)
+        if i and self.edits[i - 1][1] > offset:
+            raise _Whole  # within an edit
+        return offset + self.before[i]
+
+    def end(self, offset: int) -> int:
+        i = bisect.bisect_left(self.starts, offset)
+        if i and self.edits[i - 1][1] > offset:
+            raise _Whole
+        return offset + self.before[i]
+
+    def before_run(self, offset: int) -> int:
+        """Where a re-parsed run starts: the edits before it move it, and so does an insertion
+        at its very start (which ends the entry before it)."""
+        i = bisect.bisect_left(self.starts, offset)
+        while i < len(self.edits) and self.edits[i][0] == self.edits[i][1] == offset:
+            i += 1
+        return offset + self.before[i]
+
+
+def _move(node: Node, shift: _Shift, replaced: set[int], holders: set[int]) -> None:
+    """Shift every node no edit touched to its new offset (``replaced`` entries are new, and
+    ``holders`` hold them). A subtree no edit falls within moves as a whole, by one amount."""
+    starts, before = shift.starts, shift.before
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        first = bisect.bisect_right(starts, n.start)
+        if (id(n) not in holders and first == bisect.bisect_left(starts, n.end)
+                and (first == 0 or shift.edits[first - 1][1] <= n.start)):
+            if before[first]:
+                _move_all(n, before[first])
+            continue
+        n.start = shift.start(n.start)
+        n.end = shift.end(n.end)
+        if n.kind == "map":
+            for k, v in n.value:
+                if id(k) not in replaced:
+                    todo.append(k)
+                    todo.append(v)
+        elif n.kind == "seq":
+            todo.extend(n.value)
+
+
+def _move_all(node: Node, delta: int) -> None:
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        n.start += delta
+        n.end += delta
+        if n.kind == "map":
+            for pair in n.value:
+                todo.extend(pair)
+        elif n.kind == "seq":
+            todo.extend(n.value)
+
+
+def _runs(old: Document, edits: list[tuple[int, int, int]]) -> dict[int, list[_Run]]:
+    """The runs of touched entries per top-level section; raises _Whole for an edit outside
+    the entries of a section (a new section, a change of the top level)."""
+    root = old.root
+    bounds = [(p[1].start, p[1].end if p[1].style == "block" else p[1].end - 1) for p in root.value]
+    starts = [b[0] for b in bounds]
+    spans: dict[int, list[tuple[int, int, tuple]]] = {}  # section -> (first entry, last entry, edit)
+    lines: dict[int, list[int]] = {}  # section -> where each entry's text begins
+    for edit in edits:
+        start, end, _ = edit
+        index = bisect.bisect_left(starts, start) - 1  # the last section beginning before the edit
+        if index < 0 or end > bounds[index][1]:
+            raise _Whole
+        section = root.value[index][1]
+        if section.kind != "map" or section.tag or not section.value:
+            raise _Whole
+        if index not in lines:
+            block = section.style == "block"
+            lines[index] = [old.line_start(k.start) if block else k.start for k, _ in section.value]
+        begins = lines[index]
+        # an insertion where an entry's text begins ends the entry before it
+        first = (bisect.bisect_left(begins, start) if start == end else bisect.bisect_right(begins, start)) - 1
+        last = first if start == end else bisect.bisect_left(begins, end) - 1
+        if first < 0:
+            raise _Whole  # before the first entry
+        spans.setdefault(index, []).append((first, last, edit))
+    runs: dict[int, list[_Run]] = {}
+    for index, touched in spans.items():
+        section = root.value[index][1]
+        if any(k.value == "<<" for k, _ in section.value):
+            raise _Whole
+        section_runs: list[_Run] = []
+        for first, last, edit in sorted(touched):
+            if section_runs and first <= section_runs[-1].last + 1:
+                section_runs[-1].last = max(section_runs[-1].last, last)
+            else:
+                section_runs.append(_Run(first, last))
+            section_runs[-1].edits.append(edit)
+        for run in section_runs:
+            run.start = lines[index][run.first]
+            k, v = section.value[run.last]
+            run.end = max(k.end, v.end, max(e for _, e, _ in run.edits))
+        runs[index] = section_runs
+    return runs
+
+
+def _parse_run(old: Document, text: str, section: Node, name: Any, start: int, end: int) -> tuple[list[tuple[Node, Node]], list[Any]]:
+    """The entries a run holds in ``text[start:end]``, parsed on their own, at their offsets."""
+    if section.style == "block":
+        # through the line break and the blank lines after: a block scalar that ends the run
+        # keeps its last line break (and, with "|+", the blank lines) as in the whole text
+        while True:
+            line_end = text.find("\n", end)
+            if line_end == -1 or text[end:line_end].strip(" \t\r"):
+                break
+            end = line_end + 1
+    body = text[start:end]
+    if section.style == "block":
+        column = old.column(section.value[0][0].start)
+        if column == 0 or re.search(f"^ {{0,{column - 1}}}[^ #\r\n]", body, re.MULTILINE):
+            raise _Whole  # text at the section's level or above: not entries of it
+        source, base = body, start
+    else:
+        source, base = "{" + body + "}", start - 1
+    loader = _TemplateLoader(source)
+    try:
+        ynode = loader.get_single_node()
+    except Exception:  # noqa: BLE001 - the whole parse words the error, with its line
+        raise _Whole from None
+    finally:
+        loader.dispose()
+    if ynode is None:
+        raise _Whole
+    node, data = _TreeBuilder(text, base).build(ynode, (name,))
+    if node.kind != "map" or node.tag or not isinstance(data, dict) or len(data) != len(node.value):
+        raise _Whole
+    if any(k.value == "<<" for k, _ in node.value):
+        raise _Whole
+    if section.style == "block":
+        if node.style != "block" or any(k.start - (text.rfind("\n", 0, k.start) + 1) != column for k, _ in node.value):
+            raise _Whole
+    elif node.style != "flow":
+        raise _Whole
+    return node.value, [data[k.value] for k, _ in node.value]

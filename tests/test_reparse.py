@@ -1,0 +1,93 @@
+"""Re-parsing only the entries a fix touched gives the document a whole parse gives (issue 21)."""
+
+import pytest
+
+from cfnfix.document import parse
+from cfnfix.edits import Edit, apply_edits
+from cfnfix.reparse import reparse
+from support import same_document
+
+YAML = """AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  First:
+    Type: AWS::SNS::Topic
+  Code:
+    Type: AWS::Lambda::Function
+    Properties:
+      Code:
+        ZipFile: |+
+          def handler(event, context):
+              return 1
+
+
+  Last:
+    Type: AWS::SQS::Queue
+    Properties:
+      DelaySeconds: 5
+Outputs:
+  Queue:
+    Value: !Ref Last
+"""
+
+JSON = """{
+  "Resources": {
+    "First": {"Type": "AWS::SNS::Topic"},
+    "Last": {
+      "Type": "AWS::SQS::Queue"
+    }
+  },
+  "Outputs": {"Queue": {"Value": {"Ref": "Last"}}}
+}
+"""
+
+
+def after(text: str, *edits: tuple[str, str, str]) -> tuple[str, list[Edit]]:
+    """Edits given as (text to find, what to put in its place, 'before'|'after'|'replace')."""
+    made = []
+    for anchor, new, where in edits:
+        at = text.index(anchor)
+        if where == "replace":
+            made.append(Edit(at, at + len(anchor), new))
+        else:
+            at = at if where == "before" else at + len(anchor)
+            made.append(Edit(at, at, new))
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return apply_edits(text, made, newline), made
+
+
+CASES = {
+    "a property added to the last resource": (YAML, [("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after")]),
+    "a resource appended to the section": (YAML, [("DelaySeconds: 5", "\n  Added:\n    Type: AWS::SNS::Topic", "after")]),
+    "a property added after a kept block scalar": (YAML, [("  Last:\n", "  Added:\n    Type: AWS::SNS::Topic\n", "before")]),
+    "edits in two sections": (YAML, [("Type: AWS::SNS::Topic", "Type: AWS::SNS::Topic\n    DeletionPolicy: Retain", "replace"),
+                                      ("Value: !Ref Last", "\n    Description: the queue", "after")]),
+    "an entry removed": (YAML, [("  First:\n    Type: AWS::SNS::Topic\n", "", "replace")]),
+    "a new section": (YAML, [("Outputs:", "Conditions:\n  Never: !Equals [a, b]\n", "before")]),
+    "line breaks as CRLF": (YAML.replace("\n", "\r\n"), [("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after")]),
+    "JSON: a property added": (JSON, [('"Type": "AWS::SQS::Queue"', ',\n      "Properties": {"DelaySeconds": 5}', "after")]),
+    "JSON: a resource appended": (JSON, [('"Type": "AWS::SQS::Queue"\n    }', ',\n    "Added": {"Type": "AWS::SNS::Topic"}', "after")]),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_reparse_builds_what_parse_builds(name):
+    text, edits = CASES[name]
+    new_text, made = after(text, *edits)
+    assert same_document(reparse(parse(text), new_text, made), parse(new_text)) is None
+
+
+def test_untouched_entries_keep_their_nodes_moved():
+    old = parse(YAML)
+    first = old.node(("Resources", "First"))
+    outputs = old.node(("Outputs", "Queue"))
+    new_text, made = after(YAML, ("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"))
+    doc = reparse(old, new_text, made)
+    assert doc.node(("Resources", "First")) is first  # before the edit: kept as it was
+    assert doc.node(("Outputs", "Queue")) is outputs  # after it: kept, moved
+    assert new_text[outputs.start:outputs.end] == "Value: !Ref Last"
+
+
+def test_an_invalid_result_raises_as_parse_does():
+    new_text, made = after(YAML, ("DelaySeconds: 5", "\n      DelaySeconds: 6", "after"))
+    with pytest.raises(Exception, match="duplicate key 'DelaySeconds'"):
+        reparse(parse(YAML), new_text, made)
