@@ -188,7 +188,7 @@ class MappingKey(Fixer):
             after_previous = doc.text.find("\n", entries[index - 1][1].end) + 1
             after_value = doc.text.find("\n", entries[index][1].end) + 1 or len(doc.text)
             if 0 < after_previous <= doc.line_start(entries[index][0].start):
-                editor.delete(after_previous, after_value)
+                editor.splice(after_previous, after_value)
                 return
         editor.remove_entry(d.mapping, index, path)
 

@@ -258,9 +258,10 @@ class Editor:
         entry, such as a new top-level section ahead of ``Resources``)."""
         self._edit(offset, offset, text)
 
-    def delete(self, start: int, end: int) -> None:
-        """Remove the text between two offsets (lines a fixer has delimited itself)."""
-        self._edit(start, end, "")
+    def splice(self, start: int, end: int, text: str = "") -> None:
+        """Replace the text between two offsets by already rendered ``text`` (spans a fixer has
+        delimited itself, such as lines to remove or the dash of a list item)."""
+        self._edit(start, end, text)
 
     def unique_id(self, base: str) -> str:
         """A logical id not used in any template section nor handed out before by this editor."""
