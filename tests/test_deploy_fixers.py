@@ -203,3 +203,21 @@ def test_null_key_outside_a_policy_condition_is_reported():
     assert result.after == text and not result.changes
     assert [u.message for u in result.unfixed] == [
         "E0000 key 'Null' in Resources/B/Metadata is read as null by YAML; quote it if the word is meant, or remove it"]
+
+
+def test_a_template_opting_out_of_mapping_key_keeps_the_duplicate_error():
+    import pytest
+
+    from cfnfix.document import DuplicateKeyError
+
+    text = "Metadata:\n  cfnfix:\n    ignore: [mapping-key]\n" + _TWO_BLOCKS
+    with pytest.raises(DuplicateKeyError, match="line 11: duplicate key 'Resources' in the top level$"):
+        run_fixers(text, ["mapping-key"])
+
+
+def test_many_repeats_are_dropped_in_one_run():
+    entry = "  Queue:\n    Type: AWS::SQS::Queue\n"
+    text = "Resources:\n" + entry * 2000
+    result = run_fixers(text, ["mapping-key"])
+    assert result.after == "Resources:\n" + entry
+    assert len(result.changes) == 1999

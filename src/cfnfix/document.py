@@ -436,6 +436,8 @@ class _Builder:
         deep = len(path) >= MAX_DEPTH
         node_, scalar, string = Node, _ScalarNode, _STR  # locals: looked up once per mapping
         repeats: list[tuple] = []  # (key, first index, second index, second data, first data)
+        loose = self.duplicates is not None
+        positions: dict = {}  # key -> index of its first entry, kept only when repeats are recorded
         for ykey, yval in y.value:
             if ykey.tag == _MERGE:
                 _, mdata = build(yval)
@@ -463,10 +465,11 @@ class _Builder:
                 path.append(key)
                 vnode, vdata = build(yval)
                 path.pop()
+            if loose:
+                positions.setdefault(key, len(pairs))
             pairs.append((knode, vnode))
             if repeated:
-                first = next(i for i, (k, _) in enumerate(pairs) if k.value == key)
-                repeats.append((key, first, len(pairs) - 1, vdata, data[key]))
+                repeats.append((key, positions[key], len(pairs) - 1, vdata, data[key]))
             else:
                 data[key] = vdata
         for extra in merged:

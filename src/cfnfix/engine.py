@@ -61,6 +61,8 @@ def fix_source(text: str, names: list[str], config: Config, source_path: str | N
             raise
         strict_error = str(exc)
     loose = parse(text, duplicates=True)
+    if DUPLICATES_FIXER in _metadata_ignores(loose)[0]:  # the template opts out of it
+        raise DuplicateKeyError(strict_error)
     first = FileResult("", "clean", before=text, after=text)
     fixer = all_fixers()[DUPLICATES_FIXER](config.fixer_options.get(DUPLICATES_FIXER))
     doc = loose
