@@ -1,5 +1,5 @@
-"""Top-level sections and outputs CloudFormation refuses where the intended form is plain
-(cfn-lint E1001, E6001, E6002, E6003)."""
+"""Top-level sections, parameters and outputs CloudFormation refuses where the intended form is
+plain (cfn-lint E1001, E2001, E6001, E6002, E6003)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ OUTPUT_KEYS = ("Description", "Value", "Export", "Condition")
 
 class TemplateStructure(Fixer):
     name = "template-structure"
-    summary = "Repair top-level sections and outputs CloudFormation refuses whose intended form is plain (E1001, E600x)"
+    summary = ("Repair top-level sections, parameters and outputs CloudFormation refuses whose intended form is plain "
+               "(E1001, E2001, E600x)")
     group = "schema"
     safety = Safety.SAFE
     default = False
