@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from cfnfix.changelog import Safety
@@ -12,6 +13,7 @@ from cfnfix.fixer import Finding, Fix, Fixer
 
 # plain scalars YAML 1.1 resolves to null; ``Null`` is also an IAM condition operator
 _NULL_WORDS = ("Null", "null", "NULL", "~")
+_NULL_KEY_TEXT = re.compile(r"(?:^|[\s{,?])(?:Null|null|NULL|~)[ \t]*:(?:\s|$)", re.M)
 
 
 def _where(path: tuple) -> str:
@@ -136,7 +138,7 @@ class MappingKey(Fixer):
             return vf.value[-1][1].end, "," + moved.replace("\r\n", "\n")
         # comment lines between the second block's key and its first entry go with the entries
         start = min(text.find("\n", ks.end) + 1, doc.line_start(vs.start))
-        while text[start:].startswith(("\n", "\r\n")) and start < doc.line_start(vs.start):
+        while text.startswith(("\n", "\r\n"), start) and start < doc.line_start(vs.start):
             start = text.find("\n", start) + 1
         segment = text[start : doc.line_end(vs.end)].replace("\r\n", "\n")
         delta = doc.column(vf.value[0][0].start) - doc.column(vs.value[0][0].start)
@@ -151,6 +153,8 @@ class MappingKey(Fixer):
     # ------------------------------------------------------------ null keys
 
     def _null_keys(self, doc: Document) -> list[Finding]:
+        if not _NULL_KEY_TEXT.search(doc.text):  # most templates: no walk over every node
+            return []
         findings = []
         stack: list[tuple[Node, tuple]] = [(doc.root, ())]
         while stack:
