@@ -28,7 +28,7 @@ class MappingKey(Fixer):
     name = "mapping-key"
     summary = "Repair mapping keys a template cannot be read with: repeated keys and a plain Null key (E0000)"
     group = "deploy"
-    safety = Safety.SAFE
+    safety = Safety.REVIEW  # of its usual change, merging two blocks; dropping a repeat and quoting are safe
     default = False
     docs = """
     ## What it detects
@@ -214,18 +214,17 @@ class MappingKey(Fixer):
                         raise EditConflict("the key moved")
                     editor.insert(key.start, "'")
                     editor.insert(key.end, "'")
-                    changes.append(self.change(f, "replace", None, "Null", f.message))
+                    changes.append(self.change(f, "replace", None, "Null", f.message, safety=Safety.SAFE))
                 elif kind == "drop":
                     d, index = f.detail[1], f.detail[2]
                     self._remove(editor, doc, d, index, f.path, removed)
                     before = d.first_value if index == d.first else d.value
-                    changes.append(self.change(f, "remove", before, None, f.message))
+                    changes.append(self.change(f, "remove", before, None, f.message, safety=Safety.SAFE))
                 elif kind == "merge":
                     d = f.detail[1]
                     vf, (ks, vs) = d.mapping.value[d.first][1], d.mapping.value[d.second]
                     at, text = self._merge_text(doc, ks, vf, vs)
                     editor.insert(at, text)
                     self._remove(editor, doc, d, d.second, f.path, removed)
-                    changes.append(self.change(f, "move", d.value, dict(d.first_value, **d.value), f.message,
-                                               safety=Safety.REVIEW))
+                    changes.append(self.change(f, "move", d.value, {**d.first_value, **d.value}, f.message))
         return Fix.of(editor, changes)
