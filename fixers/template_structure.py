@@ -1,5 +1,5 @@
-"""Top-level sections and outputs CloudFormation refuses where the intended form is plain
-(cfn-lint E1001, E6001, E6002, E6003)."""
+"""Top-level sections, parameters and outputs CloudFormation refuses where the intended form is
+plain (cfn-lint E1001, E2001, E6001, E6002, E6003)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,21 @@ from typing import Any
 from cfnfix import schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import Editor
+from cfnfix.edits import EditConflict, Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 
 VERSION = "2010-09-09"  # the only template format version there is
 SECTIONS = ("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings", "Conditions",
             "Transform", "Resources", "Outputs")
 _OPTIONAL_MAPPINGS = ("Metadata", "Parameters", "Rules", "Mappings", "Conditions", "Outputs")
+_MAPPING_SECTIONS = ("Parameters", "Mappings", "Conditions", "Resources", "Outputs")
 OUTPUT_KEYS = ("Description", "Value", "Export", "Condition")
 
 
 class TemplateStructure(Fixer):
     name = "template-structure"
-    summary = "Repair top-level sections and outputs CloudFormation refuses whose intended form is plain (E1001, E600x)"
+    summary = ("Repair top-level sections, parameters and outputs CloudFormation refuses whose intended form is plain "
+               "(E1001, E2001, E600x)")
     group = "schema"
     safety = Safety.SAFE
     default = False
@@ -31,6 +33,7 @@ class TemplateStructure(Fixer):
     - an `AWSTemplateFormatVersion` other than `2010-09-09`, the only version there is (E1001);
     - a top-level key that is no template section (`TemplateVerification: ...`), or a section
       name in the wrong case (`outputs`) (E1001);
+    - a parameter written as its description (`Env: Environment name`) (E2001);
     - an output written as its value (`VpcId: !Ref Vpc`) instead of a mapping with `Value`, an
       output attribute in the wrong case (`value`, `export`), or an empty `Export`,
       `Description` or `Condition` of an output (E6001, E6002, E6003).
@@ -45,11 +48,14 @@ class TemplateStructure(Fixer):
     - a section name in the wrong case is renamed when the right one is absent; any other
       unknown top-level key moves under `Metadata`, which accepts any key, so its content is
       kept (a note, a script) without CloudFormation reading it;
+    - a parameter written as its description becomes a `String` parameter with that
+      `Description` (the type a text parameter has; nothing else about it is guessed);
     - an output written as an intrinsic function becomes `{Value: <that function>}`; attribute
       names in the wrong case are renamed.
 
-    Outputs that are a plain scalar or null (often the end of a truncated template), a list
-    where a section mapping is wanted, and keys that collide with existing ones are reported,
+    A `Resources` section that is missing, empty or not a mapping (an outline of a template, or
+    one cut short) is reported. Outputs that are a plain scalar or null (often the end of a
+    truncated template), a list where a section mapping is wanted, and keys that collide with existing ones are reported,
     not changed: what was meant is not plain.
 
     ## Example
@@ -97,6 +103,8 @@ class TemplateStructure(Fixer):
                 if key in _OPTIONAL_MAPPINGS and value is None:
                     findings.append(Finding(None, (key,), f"E1001 section '{key}' is empty (null where a mapping is "
                                             "wanted); removed, it holds nothing", detail=("remove",)))
+                elif key in _MAPPING_SECTIONS and value is not None and not isinstance(value, dict):
+                    findings.append(self._shape(doc, key, value))
                 continue
             right = [s for s in SECTIONS if s.lower() == str(key).lower()]
             if right and right[0] not in data:
@@ -111,8 +119,74 @@ class TemplateStructure(Fixer):
             else:
                 findings.append(Finding(None, (key,), f"E1001 '{key}' is not a template section and cannot move "
                                         "(the name is taken); remove it or move it under Metadata", fixable=False))
+        resources = data.get("Resources")
+        if resources is None or resources == {}:
+            shape = "missing" if "Resources" not in data else "empty"
+            findings.append(Finding(None, ("Resources",), f"E1001 the Resources section is {shape} (a truncated or "
+                                    "outlined template?); CloudFormation needs at least one resource: write them out",
+                                    fixable=False))
+        findings += self._parameters(data.get("Parameters"))
         findings += self._outputs(data.get("Outputs"))
         return findings
+
+    def _shape(self, doc: Document, key: str, value: Any) -> Finding:
+        """A section written as something else than a mapping: a list of one-entry mappings with
+        distinct names, each a body of the section's kind, becomes that mapping; else reported."""
+        node = doc.node((key,))
+        what = {"Resources": "resource", "Parameters": "parameter", "Outputs": "output", "Mappings": "mapping",
+                "Conditions": "condition"}[key]
+        items = value if isinstance(value, list) else []
+        names = [next(iter(i)) for i in items if isinstance(i, dict) and len(i) == 1]
+        plain = (
+            node is not None and node.kind == "seq" and items and len(names) == len(items) == len(set(names))
+            and all(isinstance(n, str) for n in names)
+            and (key == "Conditions" or all(isinstance(next(iter(i.values())), dict) for i in items))
+            and (key != "Resources" or all(isinstance(next(iter(i.values())).get("Type"), str) for i in items))
+            and all(item.kind == "map" and len(item.value) == 1 and not item.shared for item in node.value)
+            and (node.style == "flow" or doc.format == "json" or all(item.style != "flow" for item in node.value))
+        )
+        if plain:
+            return Finding(None, (key,), f"E1001 section '{key}' is a list of one-entry mappings ({', '.join(names[:5])}"
+                           f"{', ...' if len(names) > 5 else ''}); it becomes the mapping of those {what}s",
+                           detail=("unlist",))
+        shape = type(value).__name__.replace("str", "string").replace("NoneType", "null")
+        hint = f" of {what} outlines (names with a line of text each)" if names and len(names) == len(items) else ""
+        return Finding(None, (key,), f"E1001 section '{key}' is a {shape}{hint}, not a mapping of names to {what}s; "
+                       f"write each {what} out under its name", fixable=False)
+
+    def _unlist(self, editor: Editor, doc: Document, path: tuple) -> None:
+        """Turn the list of one-entry mappings at ``path`` into a mapping, in its own text: in block
+        YAML each dash becomes a space (the entries keep their columns); in JSON and flow style
+        the brackets become braces and each item is replaced by its entry."""
+        node = doc.node(path)
+        text = doc.text
+        if node.style != "flow" and doc.format != "json":
+            if len({doc.column(item.start) for item in node.value}) > 1:  # the entries would not line up
+                raise EditConflict("the list items' names are not all at one column; align them or convert by hand")
+            for item in node.value:
+                dash = text.rfind("-", 0, item.start)
+                if dash < 0 or text[dash + 1 : item.start].strip() or text[doc.line_start(item.start):dash].strip():
+                    raise EditConflict("a list item that does not start its line")
+                editor.splice(dash, dash + 1, " ")
+            return
+        editor.splice(node.start, node.start + 1, "{")
+        for item in node.value:
+            key, value = item.value[0]
+            moved = text[key.start : value.end].replace("\r\n", "\n")
+            shift = doc.column(key.start) - doc.column(item.start)
+            lines = moved.split("\n")
+            moved = "\n".join([lines[0]] + [ln[shift:] if ln.startswith(" " * shift) else ln for ln in lines[1:]])
+            editor.splice(item.start, item.end, moved)
+        editor.splice(node.end - 1, node.end, "}")
+
+    def _parameters(self, parameters: Any) -> list[Finding]:
+        """Parameters written as their description (``Env: Environment name``): a String parameter
+        with that Description, as the human corrections write them."""
+        if not isinstance(parameters, dict):
+            return []
+        return [Finding(None, ("Parameters", pid), f"E2001 parameter '{pid}' is written as its description; it "
+                        "becomes a String parameter with that Description", detail=("parameter",))
+                for pid, body in parameters.items() if isinstance(body, str) and body.strip()]
 
     def _outputs(self, outputs: Any) -> list[Finding]:
         if not isinstance(outputs, dict):
@@ -162,6 +236,14 @@ class TemplateStructure(Fixer):
                 elif kind == "metadata":
                     editor.move(f.path, ("Metadata",) + f.path)
                     changes.append(self.change(f, "move", f.path[-1], ["Metadata", f.path[-1]], f.message, path=()))
+                elif kind == "unlist":
+                    self._unlist(editor, doc, f.path)
+                    after = {k: v for item in before for k, v in item.items()}
+                    changes.append(self.change(f, "replace", before, after, f.message))
+                elif kind == "parameter":
+                    after = {"Type": "String", "Description": before}
+                    editor.set(f.path, after)
+                    changes.append(self.change(f, "replace", before, after, f.message))
                 elif kind == "wrap":
                     editor.set(f.path, {"Value": before})
                     changes.append(self.change(f, "replace", before, {"Value": before}, f.message))

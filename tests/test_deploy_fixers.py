@@ -130,3 +130,94 @@ def test_attribute_read_elsewhere_only_when_plain():
     assert result.after == template
     assert [u.message for u in result.unfixed] == [
         "E1010 Fn::GetAtt 'Ledger.Arn' names no attribute of its type; define it or correct the name"]
+
+
+# --- mapping-key: repeated keys and null keys (issue 20 part G) ------------------------------
+
+_TWO_BLOCKS = (
+    "AWSTemplateFormatVersion: '2010-09-09'\n"
+    "Resources:\n"
+    "  Bucket:\n"
+    "    Type: AWS::S3::Bucket\n"
+    "Outputs:\n"
+    "  BucketName:\n"
+    "    Value: !Ref Bucket\n"
+    "Resources:\n"
+    "  Queue:\n"
+    "    Type: AWS::SQS::Queue\n"
+)
+
+
+def _cli(tmp_path, text, *args):
+    from click.testing import CliRunner
+
+    from cfnfix.cli import main
+
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    result = CliRunner().invoke(main, [*args, str(path)])
+    return result, path.read_text()
+
+
+def test_duplicate_sections_refused_unless_mapping_key_is_selected(tmp_path):
+    result, after = _cli(tmp_path, _TWO_BLOCKS, "apply")
+    assert result.exit_code == 2 and after == _TWO_BLOCKS
+    assert "t.yaml: line 8: duplicate key 'Resources' in the top level" in result.output
+    # selected, but the merge is a review fix: same error, with the way out, nothing written
+    result, after = _cli(tmp_path, _TWO_BLOCKS, "apply", "--select", "mapping-key")
+    assert result.exit_code == 2 and after == _TWO_BLOCKS
+    assert "(mapping-key merges it with --unsafe-fixes)" in result.output
+    result, after = _cli(tmp_path, _TWO_BLOCKS, "apply", "--select", "mapping-key", "--unsafe-fixes")
+    assert result.exit_code == 0
+    assert after == ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"
+                     "  Queue:\n    Type: AWS::SQS::Queue\nOutputs:\n  BucketName:\n    Value: !Ref Bucket\n")
+
+
+def test_conflicting_duplicates_stay_one_line_errors_naming_both_lines(tmp_path):
+    conflict = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Type: AWS::SQS::Queue\n"
+    result, after = _cli(tmp_path, conflict, "apply", "--all")
+    assert result.exit_code == 2 and after == conflict
+    assert ("line 4: duplicate key 'Type' in Resources/Bucket (first at line 3) with a different value; keep one "
+            "of them (CloudFormation reads the last)") in result.output
+    two = "AWSTemplateFormatVersion: '2010-09-09'\nDescription: a\nResources: {}\n" \
+          "AWSTemplateFormatVersion: '2010-09-09'\nDescription: b\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n"
+    result, after = _cli(tmp_path, two, "apply", "--all")
+    assert result.exit_code == 2 and after == two
+    assert "line 4: a second template starts here" in result.output
+
+
+def test_json_duplicate_keys_merge_and_same_values_drop():
+    text = ('{"Resources": {"A": {"Type": "AWS::SQS::Queue"}},\n'
+            ' "Resources": {"B": {"Type": "AWS::SNS::Topic"}},\n'
+            ' "AWSTemplateFormatVersion": "2010-09-09", "AWSTemplateFormatVersion": "2010-09-09"}\n')
+    result = run_fixers(text, ["mapping-key"])
+    assert result.after == ('{"Resources": {"A": {"Type": "AWS::SQS::Queue"},"B": {"Type": "AWS::SNS::Topic"}},\n'
+                            ' "AWSTemplateFormatVersion": "2010-09-09"}\n')
+    assert [c.safety.value for c in result.changes] == ["review", "safe"]
+    assert parse(result.after).data["Resources"] == {"A": {"Type": "AWS::SQS::Queue"}, "B": {"Type": "AWS::SNS::Topic"}}
+
+
+def test_null_key_outside_a_policy_condition_is_reported():
+    text = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Metadata:\n      Null: x\n"
+    result = run_fixers(text, ["mapping-key"])
+    assert result.after == text and not result.changes
+    assert [u.message for u in result.unfixed] == [
+        "E0000 key 'Null' in Resources/B/Metadata is read as null by YAML; quote it if the word is meant, or remove it"]
+
+
+def test_a_template_opting_out_of_mapping_key_keeps_the_duplicate_error():
+    import pytest
+
+    from cfnfix.document import DuplicateKeyError
+
+    text = "Metadata:\n  cfnfix:\n    ignore: [mapping-key]\n" + _TWO_BLOCKS
+    with pytest.raises(DuplicateKeyError, match="line 11: duplicate key 'Resources' in the top level$"):
+        run_fixers(text, ["mapping-key"])
+
+
+def test_many_repeats_are_dropped_in_one_run():
+    entry = "  Queue:\n    Type: AWS::SQS::Queue\n"
+    text = "Resources:\n" + entry * 2000
+    result = run_fixers(text, ["mapping-key"])
+    assert result.after == "Resources:\n" + entry
+    assert len(result.changes) == 1999

@@ -16,8 +16,8 @@ from typing import Any
 from .changelog import FileResult
 from .config import Config, Overrides
 from . import files
-from .document import MAX_BYTES, TemplateError, decode, parse
-from .engine import fix_document
+from .document import MAX_BYTES, TemplateError, decode
+from .engine import fix_source
 
 __all__ = ["FileResult", "TemplateError", "fix_file", "fix_text", "make_config"]
 
@@ -42,7 +42,7 @@ def fix_text(text: str, config: Config | None = None, path: str | None = None, *
     TemplateError when the text is not a CloudFormation template."""
     config = config if config is not None else make_config(**settings)
     with _collector_paused():
-        result = fix_document(parse(text), config.fixers_for(path or "-"), config, path)
+        result = fix_source(text, config.fixers_for(path or "-"), config, path)
     result.path = path or "-"
     if result.status == "fixed" and result.after == text:
         result.status = "clean"

@@ -70,6 +70,25 @@ class TemplateError(Exception):
     """The input cannot be processed; the message is one line naming the cause (not the file)."""
 
 
+class DuplicateKeyError(TemplateError):
+    """A mapping repeats a key: refused by default; ``parse(text, duplicates=True)`` records the
+    repeats instead (for the fixer that repairs them, see ``fixers/mapping_key.py``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A key repeated in one mapping: both entries stay in the mapping node's ``value`` (at
+    indexes ``first`` and ``second``); the plain data holds the first entry's value only."""
+
+    path: tuple  # of the mapping (keys through first entries)
+    key: Any
+    first: int
+    second: int
+    value: Any  # plain data of the second entry's value
+    first_value: Any  # plain data of the first entry's value
+    mapping: "Node"  # the mapping node holding both entries
+
+
 @dataclass(eq=False, slots=True)
 class Node:
     """One YAML/JSON node: its kind, span in the text and, for intrinsic short forms, its tag.
@@ -121,6 +140,8 @@ class Document:
     # types, ...), keyed by whoever computes it; a re-parse makes a new Document, so it never
     # outlives the text it was computed from. Put only values derived from ``text`` here.
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    # keys repeated in a mapping, recorded only by ``parse(text, duplicates=True)``
+    duplicates: list[Duplicate] = field(default_factory=list, repr=False)
 
     def node(self, path: Path) -> Node | None:
         """The node at ``path`` (keys and indices), or None where the path does not exist."""
@@ -226,8 +247,12 @@ def _utf16(head: bytes) -> bool:
     return (0 not in even and odd.count(0) * 2 >= len(odd)) or (0 not in odd and even.count(0) * 2 >= len(even))
 
 
-def parse(text: str, require_template: bool = True) -> Document:
+def parse(text: str, require_template: bool = True, duplicates: bool = False) -> Document:
     """Parse YAML or JSON text into a Document; raises TemplateError with a one-line cause.
+
+    A repeated mapping key raises DuplicateKeyError, unless ``duplicates``: then both entries
+    are kept in the tree, the first one's value in the data, and each repeat is listed in
+    ``Document.duplicates`` (for the fixer that repairs them; other code needs a strict parse).
 
     The cyclic garbage collector is paused meanwhile: the nodes and data built are acyclic,
     and collections triggered by building them rescan an ever larger heap (parsing 15,000
@@ -236,13 +261,13 @@ def parse(text: str, require_template: bool = True) -> Document:
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _parse(text, require_template)
+        return _parse(text, require_template, duplicates)
     finally:
         if paused:
             gc.enable()
 
 
-def _parse(text: str, require_template: bool) -> Document:
+def _parse(text: str, require_template: bool, duplicates: bool = False) -> Document:
     body = text[1:] if text.startswith("\ufeff") else text
     fmt = "json" if body.lstrip().startswith("{") else "yaml"
     try:
@@ -270,8 +295,10 @@ def _parse(text: str, require_template: bool) -> Document:
     # no "*" has none, and no node of it is reached twice (nearly every template)
     aliased = "&" in body and "*" in body
     builder = (_Builder if aliased else _TreeBuilder)(text, len(text) - len(body))
+    if duplicates:
+        builder.duplicates = []
     root, data = builder.build(ynode, ())
-    doc = Document(text=text, format=fmt, root=root, data=data)
+    doc = Document(text=text, format=fmt, root=root, data=data, duplicates=builder.duplicates or [])
     if require_template and not is_template(data):
         raise TemplateError("not a CloudFormation template (no Resources mapping or AWSTemplateFormatVersion)")
     return doc
@@ -294,6 +321,7 @@ class _Builder:
 
     _constructor = yaml.constructor.SafeConstructor()
     tracking = True  # remember each node built, for aliases to share it and count what they expand to
+    duplicates: "list[Duplicate] | None" = None  # a list: repeated keys are recorded there, not refused
 
     def __init__(self, text: str, base: int = 0) -> None:
         self.text = text
@@ -407,6 +435,9 @@ class _Builder:
         tracking = self.tracking
         deep = len(path) >= MAX_DEPTH
         node_, scalar, string = Node, _ScalarNode, _STR  # locals: looked up once per mapping
+        repeats: list[tuple] = []  # (key, first index, second index, second data, first data)
+        loose = self.duplicates is not None
+        positions: dict = {}  # key -> index of its first entry, kept only when repeats are recorded
         for ykey, yval in y.value:
             if ykey.tag == _MERGE:
                 _, mdata = build(yval)
@@ -416,9 +447,10 @@ class _Builder:
                 line = ykey.start_mark.line + 1
                 raise TemplateError(f"line {line}: mapping key is not a scalar in {_where(tuple(path))}")
             key = ykey.value
-            if key in data:
+            repeated = key in data
+            if repeated and self.duplicates is None:
                 line = ykey.start_mark.line + 1
-                raise TemplateError(f"line {line}: duplicate key '{key}' in {_where(tuple(path))}")
+                raise DuplicateKeyError(f"line {line}: duplicate key '{key}' in {_where(tuple(path))}")
             knode = node_("scalar", key, ykey.start_mark.index + base, ykey.end_mark.index + base, None, ykey.style or None)
             if type(yval) is scalar and yval.tag == string and not yval.style and not (tracking and id(yval) in first):
                 # a plain string, the commonest value: what _build would do, without two calls
@@ -433,8 +465,13 @@ class _Builder:
                 path.append(key)
                 vnode, vdata = build(yval)
                 path.pop()
+            if loose:
+                positions.setdefault(key, len(pairs))
             pairs.append((knode, vnode))
-            data[key] = vdata
+            if repeated:
+                repeats.append((key, positions[key], len(pairs) - 1, vdata, data[key]))
+            else:
+                data[key] = vdata
         for extra in merged:
             if isinstance(extra, dict):
                 for k, v in extra.items():
@@ -444,7 +481,12 @@ class _Builder:
             end = y.end_mark.index + base
         else:
             end = max(pairs[-1][0].end, pairs[-1][1].end)
-        return Node("map", pairs, start, end, None, "flow" if y.flow_style else "block"), data
+        node = Node("map", pairs, start, end, None, "flow" if y.flow_style else "block")
+        recorded = self.duplicates
+        if recorded is not None:  # repeats are found only then
+            recorded.extend(Duplicate(tuple(path), key, first, second, vdata, fdata, node)
+                            for key, first, second, vdata, fdata in repeats)
+        return node, data
 
     def _scalar(self, y: yaml.ScalarNode, tag: str | None) -> Any:
         if y.style or tag is not None:

@@ -137,13 +137,19 @@ class Editor:
             raise EditConflict(f"nothing at {_show(path)}")
         if isinstance(path[-1], int):
             index = path[-1]
-            entries = [(item, item) for item in parent.value]
         else:
             keys = [k.value for k, _ in parent.value]
             if path[-1] not in keys:
                 raise EditConflict(f"nothing at {_show(path)}")
             index = keys.index(path[-1])
-            entries = parent.value
+        self.remove_entry(parent, index, path)
+
+    def remove_entry(self, parent: Node, index: int, path: tuple = ()) -> None:
+        """Delete entry ``index`` of the collection node ``parent`` with the lines it stood on:
+        for entries no path names (the second of two entries with one key)."""
+        entries = [(item, item) for item in parent.value] if parent.kind == "seq" else parent.value
+        if parent.kind not in ("seq", "map"):
+            raise EditConflict(f"{_show(path)}: not in a collection")
         if parent.shared:
             raise EditConflict("collection is shared through a YAML anchor; not edited")
         if not -len(entries) <= index < len(entries):
@@ -251,6 +257,11 @@ class Editor:
         """Insert already rendered ``text`` at character ``offset`` (content placed before a given
         entry, such as a new top-level section ahead of ``Resources``)."""
         self._edit(offset, offset, text)
+
+    def splice(self, start: int, end: int, text: str = "") -> None:
+        """Replace the text between two offsets by already rendered ``text`` (spans a fixer has
+        delimited itself, such as lines to remove or the dash of a list item)."""
+        self._edit(start, end, text)
 
     def unique_id(self, base: str) -> str:
         """A logical id not used in any template section nor handed out before by this editor."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import traceback
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Callable
 
 from . import quotas, schemas
 from .changelog import Change, FileResult, Problem, Safety
 from .config import Config, expand
-from .document import Document, TemplateError, parse
+from .document import Document, DuplicateKeyError, TemplateError, parse
 from .edits import Edit, EditConflict, apply_edits
 from .fixer import GROUPS, Finding, Fix, Fixer
 from .registry import all_fixers
@@ -26,6 +26,9 @@ MAX_PASSES = 8  # a fixer is run again while findings wait on a conflict and the
 # The fixer list runs again while a round changed something: a resource one fixer adds (a log
 # bucket, a role) gets the fixes of the fixers before it, so a second run changes nothing.
 MAX_ROUNDS = 3
+# The fixer that repairs repeated mapping keys: it runs on a document no strict parse gives, so
+# before the others (see fix_source).
+DUPLICATES_FIXER = "mapping-key"
 
 
 @dataclass
@@ -43,6 +46,60 @@ class _Unit:
 
 class _FixerFailed(Exception):
     """A fixer raised or refused the document: its findings are lost, nothing else is."""
+
+
+def fix_source(text: str, names: list[str], config: Config, source_path: str | None = None) -> FileResult:
+    """Parse ``text`` and run fixers ``names`` on it (see fix_document); raises TemplateError
+    when the text cannot be processed.
+
+    A repeated mapping key is refused, unless the duplicates fixer is selected: it then runs
+    first, on a parse that records the repeats, and the other fixers run on its result. What it
+    cannot repair (or may not write without ``unsafe_fixes``) is the same one-line error."""
+    try:
+        return fix_document(parse(text), names, config, source_path)
+    except DuplicateKeyError as exc:
+        if DUPLICATES_FIXER not in names:
+            raise
+        strict_error = str(exc)
+    loose = parse(text, duplicates=True)
+    if DUPLICATES_FIXER in _metadata_ignores(loose)[0]:  # the template opts out of it
+        raise DuplicateKeyError(strict_error)
+    first = FileResult("", "clean", before=text, after=text)
+    fixer = all_fixers()[DUPLICATES_FIXER](config.fixer_options.get(DUPLICATES_FIXER))
+    doc = loose
+    for _ in range(MAX_PASSES):  # repeats of neighbouring entries can wait on each other's edits
+        refused = [f for f in _guard_template(fixer, doc) if not f.fixable and f.detail == "duplicate"]
+        if refused:
+            raise DuplicateKeyError(refused[0].message)
+        try:
+            repaired = _run_fixer(fixer, doc, first, {}, config.unsafe_fixes, (set(), set()), owned=False,
+                                  parse_text=lambda t: parse(t, duplicates=True))
+        except _FixerFailed as failed:
+            raise DuplicateKeyError(f"{strict_error} ({failed.args[0]})") from None
+        if repaired is doc or not repaired.duplicates:
+            doc = repaired
+            break
+        doc = repaired
+    if doc.duplicates:
+        hint = " (mapping-key merges it with --unsafe-fixes)" if first.available else ""
+        raise DuplicateKeyError(strict_error + hint)
+    repaired = parse(doc.text)
+    rest = fix_document(repaired, names, config, source_path)
+    offset = max((c.finding or 0 for c in first.changes), default=-1) + 1
+    rest.changes = first.changes + [replace(c, finding=(c.finding or 0) + offset) for c in rest.changes]
+    rest.available = first.available + rest.available
+    rest.unfixed = first.unfixed + rest.unfixed
+    rest.before = text
+    rest.status = "fixed"
+    rest.places = places(loose, [e.path for group in (rest.changes, rest.available, rest.unfixed) for e in group])
+    return rest
+
+
+def _guard_template(fixer: Fixer, doc: Document) -> list[Finding]:
+    try:
+        return _guard(fixer, "find", doc)
+    except _FixerFailed as failed:
+        raise TemplateError(failed.args[0]) from None
 
 
 def fix_document(doc: Document, names: list[str], config: Config, source_path: str | None = None) -> FileResult:
@@ -117,11 +174,13 @@ def places(doc: Document, paths: list) -> dict[tuple, tuple[int, int, int, int]]
 
 
 def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource: dict[str, set[str]],
-               unsafe_fixes: bool, seen: tuple[set, set], owned: bool) -> Document:
+               unsafe_fixes: bool, seen: tuple[set, set], owned: bool,
+               parse_text: Callable[[str], Document] | None = None) -> Document:
     """Find and fix until nothing waits on a conflict; returns the (possibly new) document.
 
     ``owned``: the engine built ``doc`` from an earlier fix and nothing else holds it, so the
-    next document may reuse its nodes (``reparse``); the caller's document is never touched."""
+    next document may reuse its nodes (``reparse``); the caller's document is never touched.
+    ``parse_text`` parses each new text instead (the duplicates pass keeps repeats with it)."""
     seen_unfixed, seen_available = seen
     for _ in range(MAX_PASSES):
         findings = [f for f in _guard(fixer, "find", doc) if fixer.name not in skip_by_resource.get(f.resource, ())]
@@ -165,7 +224,10 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
         if new_text == doc.text:
             return doc
         try:
-            new_doc = reparse(doc, new_text, edits) if owned else parse(new_text)
+            if parse_text is not None:
+                new_doc = parse_text(new_text)
+            else:
+                new_doc = reparse(doc, new_text, edits) if owned else parse(new_text)
         except TemplateError as exc:
             raise _FixerFailed(f"{fixer.name}: produced an invalid template ({exc}); its fixes were not applied", None) from None
         # findings are numbered in the order they are applied: the last change holds the highest

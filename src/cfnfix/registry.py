@@ -78,6 +78,8 @@ ORDER = (
     "backup-lifecycle",
     "guardduty-features",
     "duplicate-resource",
+    # issue 20 part G: mapping keys a template cannot be read with (repeated keys run first, see engine.fix_source)
+    "mapping-key",
 )
 
 
