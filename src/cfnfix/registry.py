@@ -78,6 +78,8 @@ ORDER = (
     "backup-lifecycle",
     "guardduty-features",
     "duplicate-resource",
+    # issue 20 part D: names defined nowhere and near nothing become parameters
+    "undeclared-parameter",
 )
 
 
