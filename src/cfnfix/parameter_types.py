@@ -108,8 +108,13 @@ def _formats(schema: dict) -> set:
 def _by_format(schema: dict, key: str) -> str | None:
     formats = [f for f in _formats(schema) if f in _FORMATS]
     if len(formats) > 1:  # ids or names: the property's own name says which
-        formats = [f for f in formats if key.endswith(f.rsplit(".", 1)[1])]
+        formats = [f for f in formats if _says(key, f.rsplit(".", 1)[1])]
     return _FORMATS[formats[0]] if len(formats) == 1 else None
+
+
+def _says(key: str, suffix: str) -> bool:
+    """Whether a property name ends in ``suffix`` (``Id``), itself or as one item of a plural (``SecurityGroupIds``)."""
+    return key.endswith(suffix) or key.endswith("s") and key[:-1].endswith(suffix)
 
 
 def _scalar_type(schema: dict, key: str, type_name: str) -> str | None:
