@@ -135,7 +135,7 @@ def _renamed(value: Any, old: str, new: str) -> Any:
 
 class DanglingReference(Fixer):
     name = "dangling-reference"
-    summary = "Repair Ref, Fn::GetAtt and Fn::Sub references that name nothing, when one target is plainly meant (E1020, E1010, E1019)"
+    summary = "Repair Ref, Fn::GetAtt and Fn::Sub references that name nothing, when one target is plainly meant (E1020, E1010, E1019, E1011)"
     group = "deploy"
     safety = Safety.SAFE
     default = False
@@ -176,9 +176,17 @@ class DanglingReference(Fixer):
     to `${!aws:username}`, which `Fn::Sub` writes out as the literal `${aws:username}` the policy
     needs.
 
-    Anything else (a parameter or resource that was never defined, several candidates) is
-    reported with the closest names and nothing changes: only a person knows what was meant.
-    Templates with a `Transform` are skipped (the transform defines names of its own).
+    A `${name}` in an `Fn::Sub` string of code (`UserData`, `ZipFile`, `Command`...) that names
+    nothing in the template but a variable the script sets itself (`port=8080`,
+    `export PORT=...`, `const port = ...`, `for host in ...`) is escaped to `${!name}`:
+    `Fn::Sub` then writes out the `${name}` the script reads, the text the author wrote.
+
+    Anything else with candidates (a name near a defined one, several candidates) is reported
+    with the closest names and nothing changes: only a person knows what was meant. A name
+    near no defined name is left to `undeclared-parameter`, which declares it as a parameter.
+    `Fn::FindInMap` on a mapping the template does not define (E1011) is reported: its values
+    cannot be known. Templates with a `Transform` are skipped (the transform defines names of
+    their own).
 
     ## Example
     ```yaml
