@@ -328,6 +328,13 @@ class DanglingReference(Fixer):
                         out.append(self._finding("E1019", f"'{token}' in an Fn::Sub string", attr, target, why, attrs,
                                                  rid, where, token, new, kind="attribute"))
                         continue
+                    mappings = doc.data.get("Mappings")
+                    if isinstance(mappings, dict) and res in mappings:
+                        out.append(Finding(rid, path, f"E1019 '{token}' in an Fn::Sub string reads mapping '{res}', "
+                                           "which Fn::Sub cannot: give the value as a variable, "
+                                           f"'!Sub [..., {{Name: !FindInMap [{res}, <top-level key>, {attr}]}}]'",
+                                           fixable=False))
+                        continue
                     target, why = pick(res, resources)
                     new = "${" + f"{target}.{attr}" + "}" if target else None
                     out.append(self._finding("E1019", f"'{token}' in an Fn::Sub string", res, target, why, resources,

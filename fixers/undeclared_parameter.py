@@ -12,7 +12,7 @@ from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.nodepath import node_path
 from cfnfix.parameter_types import combined, place_type
 from cfnfix.parameters import add_parameters, parameters
-from cfnfix.reference_names import Site, undeclared
+from cfnfix.reference_names import Site, reference_counts, undeclared
 
 MAX_PARAMETERS = 200  # CloudFormation quota: parameters per template
 _SHOWN_READERS = 6
@@ -74,8 +74,11 @@ class UndeclaredParameter(Fixer):
       `!Ref BatchJobRoleArn`, `${Db.Endpoint.Address}` becomes `${DbEndpointAddress}`).
 
     Reported, not changed: a name whose place wants an object or cannot be told (a resource
-    type without a schema, a list of lists), an attribute parameter whose name is taken, and
-    templates that would pass CloudFormation's 200 parameters. Templates with a `Transform` are
+    type without a schema, a list of lists), an attribute parameter whose name is taken,
+    templates that would pass CloudFormation's 200 parameters, and templates that look cut off
+    or half-renamed: more than a third of their references name nothing and some of those are
+    near defined names (`PublicSubnet1CIDR` next to a resource `PublicSubnet1`), which would
+    be left failing with the rest hidden behind parameters. Templates with a `Transform` are
     skipped (the transform defines names of its own).
 
     ## Example
@@ -111,6 +114,9 @@ class UndeclaredParameter(Fixer):
         if not groups:
             return []
         too_many = len(parameters(doc)) + len(groups) > MAX_PARAMETERS
+        total, missing = reference_counts(doc)
+        sites = sum(len(s) for s in groups.values())
+        cut_off = sites * 3 > total and missing > sites  # much names nothing, and some of it only a person can place
         findings = []
         for name, sites in groups.items():
             first = sites[0]
@@ -122,6 +128,12 @@ class UndeclaredParameter(Fixer):
                 findings.append(Finding(first.resource, first.call, f"{what} names nothing in the template; declaring "
                                         f"it would pass CloudFormation's {MAX_PARAMETERS} parameters: define it or "
                                         "correct the name", fixable=False))
+                continue
+            if cut_off:
+                findings.append(Finding(first.resource, first.call, f"{what} names nothing in the template, as do {missing} "
+                                        f"of its {total} references, some of them near defined names: it looks cut off "
+                                        "or half-renamed; parameters would hide that. Restore the missing definitions",
+                                        fixable=False))
                 continue
             if kind is None:
                 told = sorted({f"{t} ({s.reader})" for s, t in zip(sites, types) if t is not None})

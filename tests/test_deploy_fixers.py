@@ -185,6 +185,11 @@ def test_undeclared_parameter_leaves_near_names_and_reports_conflicting_types():
         "    Properties:\n"
         "      ImageId: ami-12345678\n"
         "      SubnetId: !Ref Net\n"
+        "Outputs:\n"
+        "  A: {Value: !Ref Queue}\n"
+        "  B: {Value: !Ref Web}\n"
+        "  C: {Value: !Ref Balancer}\n"
+        "  D: {Value: !GetAtt Queue.Arn}\n"
     )
     findings = all_fixers()["undeclared-parameter"]().find(parse(text))
     assert [(f.fixable, f.message) for f in findings] == [
@@ -247,3 +252,20 @@ def test_script_variables_are_escaped():
         "itself; escaped as '${!port}', which Fn::Sub writes out as '${port}' for the script"]
     assert 'echo "${!port}"' in result.after
     assert "E1021" in lint_codes(text) and "E1021" not in lint_codes(result.after)
+
+
+def test_undeclared_parameter_reports_a_cut_off_template():
+    text = (
+        "Resources:\n"
+        "  PublicSubnet1:\n"
+        "    Type: AWS::EC2::Subnet\n"
+        "    Properties:\n"
+        "      VpcId: !Ref VpcId\n"
+        "      CidrBlock: !Ref PublicSubnet1CIDR\n"  # near 'PublicSubnet1': only a person can place it
+    )
+    findings = all_fixers()["undeclared-parameter"]().find(parse(text))
+    assert [(f.fixable, f.message) for f in findings] == [
+        (False, "E1020 Ref to 'VpcId' names nothing in the template, as do 2 of its 2 references, some of them near "
+                "defined names: it looks cut off or half-renamed; parameters would hide that. Restore the missing "
+                "definitions"),
+    ]

@@ -177,3 +177,35 @@ def undeclared(doc: Document) -> list[Site]:
             if site is not None:
                 out.append(site)
     return out
+
+
+def reference_counts(doc: Document) -> tuple[int, int]:
+    """(references, references that name nothing the template defines) over resources, outputs
+    and conditions: each Ref, Fn::GetAtt and ``${...}`` of an ``Fn::Sub`` string counts once."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return 0, 0
+    params = set(data["Parameters"]) if isinstance(data.get("Parameters"), dict) else set()
+    resources = set(doc.resources)
+    total = missing = 0
+    for section, key, value in bodies(data):
+        for fn, arg, path in calls(value, (section, key)):
+            if fn == "Ref":
+                total += 1
+                missing += isinstance(arg, str) and arg not in params | resources and arg not in PSEUDO
+            elif fn == "Fn::GetAtt":
+                total += 1
+                res = arg.split(".", 1)[0] if isinstance(arg, str) else arg[0] if isinstance(arg, list) and arg else None
+                missing += isinstance(res, str) and res not in resources
+            elif fn == "Fn::Sub":
+                text, local = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
+                if not isinstance(text, str):
+                    continue
+                local = local if isinstance(local, dict) else {}
+                for inner in SUB_VAR.findall(text):
+                    name = inner.strip()
+                    total += 1
+                    base = name.split(".", 1)[0]
+                    missing += not (name in local or name in PSEUDO or ":" in name or script_variable(text, name, path)
+                                    or ("." in name and base in resources) or ("." not in name and name in params | resources))
+    return total, missing
