@@ -132,13 +132,12 @@ def test_attribute_read_elsewhere_only_when_plain():
         "E1010 Fn::GetAtt 'Ledger.Arn' names no attribute of its type; define it or correct the name"]
 
 
+WEB = "Resources:\n  Web:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-12345678\n"
+
+
 def test_undeclared_parameter_messages_and_description():
     text = (
-        "Resources:\n"
-        "  Web:\n"
-        "    Type: AWS::EC2::Instance\n"
-        "    Properties:\n"
-        "      ImageId: ami-12345678\n"
+        WEB +
         "      SubnetId: !Ref AppSubnet\n"
         "      IamInstanceProfile: !GetAtt Profile.Arn\n"
         "Outputs:\n"
@@ -235,11 +234,7 @@ def test_parameter_types_from_schemas():
 
 def test_script_variables_are_escaped():
     text = (
-        "Resources:\n"
-        "  Web:\n"
-        "    Type: AWS::EC2::Instance\n"
-        "    Properties:\n"
-        "      ImageId: ami-12345678\n"
+        WEB +
         "      UserData:\n"
         "        Fn::Base64: !Sub |\n"
         "          #!/bin/bash\n"
