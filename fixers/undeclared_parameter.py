@@ -113,7 +113,9 @@ class UndeclaredParameter(Fixer):
             groups.setdefault(site.parameter, []).append(site)
         if not groups:
             return []
-        too_many = len(parameters(doc)) + len(groups) > MAX_PARAMETERS
+        section = doc.data.get("Parameters")
+        malformed = section is not None and not isinstance(section, dict)  # a list or text: not ours to rewrite
+        too_many = malformed or len(parameters(doc)) + len(groups) > MAX_PARAMETERS
         total, missing = reference_counts(doc)
         sites = sum(len(s) for s in groups.values())
         cut_off = sites * 3 > total and missing > sites  # much names nothing, and some of it only a person can place
@@ -125,9 +127,10 @@ class UndeclaredParameter(Fixer):
             what = self._what(first)
             readers = _list([s.reader for s in sites])
             if too_many:
-                findings.append(Finding(first.resource, first.call, f"{what} names nothing in the template; declaring "
-                                        f"it would pass CloudFormation's {MAX_PARAMETERS} parameters: define it or "
-                                        "correct the name", fixable=False))
+                why = ("the Parameters section is no mapping" if malformed
+                       else f"declaring it would pass CloudFormation's {MAX_PARAMETERS} parameters")
+                findings.append(Finding(first.resource, first.call, f"{what} names nothing in the template; {why}: "
+                                        "define it or correct the name", fixable=False))
                 continue
             if cut_off:
                 findings.append(Finding(first.resource, first.call, f"{what} names nothing in the template, as do {missing} "

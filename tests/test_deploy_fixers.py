@@ -264,3 +264,20 @@ def test_undeclared_parameter_reports_a_cut_off_template():
                 "defined names: it looks cut off or half-renamed; parameters would hide that. Restore the missing "
                 "definitions"),
     ]
+
+
+def test_undeclared_parameter_leaves_a_malformed_parameters_section():
+    text = "Parameters:\n  - Env\n" + WEB + "      SubnetId: !Ref AppSubnet\n"
+    (finding,) = all_fixers()["undeclared-parameter"]().find(parse(text))
+    assert not finding.fixable
+    assert finding.message == ("E1020 Ref to 'AppSubnet' names nothing in the template; the Parameters section is no "
+                               "mapping: define it or correct the name")
+
+
+def test_undeclared_parameters_fill_an_empty_parameters_key():
+    text = "Parameters:\n" + WEB + "      SubnetId: !Ref A\n      KeyName: !Ref B\n"
+    result = run_fixers(text, ["undeclared-parameter"])
+    assert result.after.startswith("Parameters:\n  A:\n    Type: AWS::EC2::Subnet::Id\n")
+    assert "  B:\n    Type: AWS::EC2::KeyPair::KeyName\n" in result.after
+    assert not result.unfixed
+    assert_fix_guarantees(text, result.after, result.changes, ["undeclared-parameter"])
