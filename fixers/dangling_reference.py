@@ -3,44 +3,17 @@ repaired when exactly one target is plainly meant."""
 
 from __future__ import annotations
 
-import difflib
-import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from cfnfix import schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, entries, references
-from cfnfix.nodepath import node_path
-
-_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
-_CLOSE = 0.9  # difflib ratio of a near spelling
-_MARGIN = 0.04  # the best name must beat the next by this much
-
-
-def pick(name: str, pool: list[str]) -> tuple[str | None, str]:
-    """The one name of ``pool`` that ``name`` plainly means, and why; None when there is none.
-
-    Same name in another case, or the single near spelling (difflib ratio at least 0.9, clearly
-    ahead of the next) that differs in no digit: ``Subnet1`` never becomes ``Subnet2``."""
-    pool = [p for p in pool if re.fullmatch(r"[A-Za-z0-9]+(\.[A-Za-z0-9]+)*|AWS::[A-Za-z]+", p)]  # valid names only
-    same_case = [p for p in pool if p.lower() == name.lower()]
-    if len(same_case) == 1:
-        return same_case[0], "differs only in case"
-    digits = re.sub(r"\D", "", name)
-    scored = sorted(((difflib.SequenceMatcher(None, name.lower(), p.lower()).ratio(), p) for p in pool), reverse=True)
-    scored = [(r, p) for r, p in scored if re.sub(r"\D", "", p) == digits]
-    if scored and scored[0][0] >= _CLOSE and (len(scored) == 1 or scored[0][0] - scored[1][0] >= _MARGIN):
-        return scored[0][1], "is the only name this close"
-    return None, ""
-
-
-def close(name: str, pool: list[str]) -> list[str]:
-    return difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
-
+from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, references
+from cfnfix.reference_names import SUB_VAR as _SUB_VAR, arg_path as _arg_path, bodies, calls as _walk, close, pick, \
+    script_variable, undeclared
 
 def pick_attribute(name: str, attrs: list[str]) -> tuple[str | None, str]:
     same_case = [a for a in attrs if a.lower() == name.lower()]
@@ -135,27 +108,16 @@ def _maker(call: Any, text: str, why: str, safety: Safety, shown: str, source: t
     return make
 
 
-def _arg_path(doc: Document, path: tuple, fn: str) -> tuple:
-    """Node path of an intrinsic's argument: the tagged node itself in short form, else under the key."""
-    return node_path(doc, path + (fn,)) or path + (fn,)
-
-
-def _walk(value: Any, path: tuple) -> Iterator[tuple[str, Any, tuple]]:
-    """(function, argument, path of the call) for every Ref, Fn::GetAtt and Fn::Sub in ``value``."""
+def _map_calls(value: Any, path: tuple):
+    """(path, argument) of every Fn::FindInMap in ``value``."""
     if isinstance(value, dict):
-        if len(value) == 1:
-            (fn, arg), = value.items()
-            if fn in ("Ref", "Fn::GetAtt", "Fn::Sub"):
-                yield fn, arg, path
-                if fn == "Fn::Sub" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
-                    for k, v in arg[1].items():
-                        yield from _walk(v, path + (fn, 1, k))
-                return
+        if len(value) == 1 and "Fn::FindInMap" in value:
+            yield path, value["Fn::FindInMap"]
         for k, v in value.items():
-            yield from _walk(v, path + (k,))
+            yield from _map_calls(v, path + (k,))
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _walk(v, path + (i,))
+            yield from _map_calls(v, path + (i,))
 
 
 def _renamed(value: Any, old: str, new: str) -> Any:
@@ -173,7 +135,7 @@ def _renamed(value: Any, old: str, new: str) -> Any:
 
 class DanglingReference(Fixer):
     name = "dangling-reference"
-    summary = "Repair Ref, Fn::GetAtt and Fn::Sub references that name nothing, when one target is plainly meant (E1020, E1010, E1019)"
+    summary = "Repair Ref, Fn::GetAtt and Fn::Sub references that name nothing, when one target is plainly meant (E1020, E1010, E1019, E1011)"
     group = "deploy"
     safety = Safety.SAFE
     default = False
@@ -214,9 +176,17 @@ class DanglingReference(Fixer):
     to `${!aws:username}`, which `Fn::Sub` writes out as the literal `${aws:username}` the policy
     needs.
 
-    Anything else (a parameter or resource that was never defined, several candidates) is
-    reported with the closest names and nothing changes: only a person knows what was meant.
-    Templates with a `Transform` are skipped (the transform defines names of its own).
+    A `${name}` in an `Fn::Sub` string of code (`UserData`, `ZipFile`, `Command`...) that names
+    nothing in the template but a variable the script sets itself (`port=8080`,
+    `export PORT=...`, `const port = ...`, `for host in ...`) is escaped to `${!name}`:
+    `Fn::Sub` then writes out the `${name}` the script reads, the text the author wrote.
+
+    Anything else with candidates (a name near a defined one, several candidates) is reported
+    with the closest names and nothing changes: only a person knows what was meant. A name
+    near no defined name is left to `undeclared-parameter`, which declares it as a parameter.
+    `Fn::FindInMap` on a mapping the template does not define (E1011) is reported: its values
+    cannot be known. Templates with a `Transform` are skipped (the transform defines names of
+    their own).
 
     ## Example
     ```yaml
@@ -249,25 +219,38 @@ class DanglingReference(Fixer):
         resources = list(doc.resources)
         refs = params + resources
         self._known = set(refs), set(resources)  # membership tests; the lists keep the order names are offered in
+        # names nothing defines and nothing is near: undeclared-parameter declares them
+        self._undeclared = {(site.call, site.shown.split(".")[0]) for site in undeclared(doc)}
         findings: list[Finding] = []
         seen: set = set()
-        conditions = data.get("Conditions")
-        bodies = list(entries(data)) + ([("Conditions", k, v) for k, v in conditions.items()]
-                                        if isinstance(conditions, dict) else [])
-        for section, key, item in bodies:
-            value = {k: v for k, v in item.items() if k not in ("Type", "DependsOn", "Condition")} if (
-                section == "Resources" and isinstance(item, dict)) else item
+        for section, key, value in bodies(data):
             rid = key if section == "Resources" else None
             for fn, arg, path in _walk(value, (section, key)):
                 for f in self._check(doc, fn, arg, path, rid, refs, resources):
-                    marker = (f.path, f.message)
-                    if marker not in seen:
+                    marker = (f.path, f.message) if f is not None else None
+                    if f is not None and marker not in seen:
                         seen.add(marker)
                         findings.append(f)
+            findings += self._maps(data, value, (section, key), rid)
         return findings
 
+    def _maps(self, data: dict, value: Any, path: tuple, rid: str | None) -> list[Finding]:
+        """Fn::FindInMap on a mapping the template does not define (E1011): reported, its values cannot be known."""
+        mappings = data.get("Mappings") if isinstance(data.get("Mappings"), dict) else {}
+        out = []
+        for call, arg in _map_calls(value, path):
+            name = arg[0] if isinstance(arg, list) and arg else None
+            if not isinstance(name, str) or name in mappings:
+                continue
+            near = close(name, list(map(str, mappings)))
+            hint = ("closest: " + ", ".join(f"'{n}'" for n in near) + "; correct the name or define it") if near else (
+                "define the mapping or write the values it was meant to give")
+            out.append(Finding(rid, call, f"E1011 Fn::FindInMap on '{name}', a mapping the template does not define; "
+                               f"its values cannot be known: {hint}", fixable=False))
+        return out
+
     def _check(self, doc: Document, fn: str, arg: Any, path: tuple, rid: str | None,
-               refs: list[str], resources: list[str]) -> list[Finding]:
+               refs: list[str], resources: list[str]) -> list[Finding | None]:
         self._call = path  # findings are logged at the call; the text is edited at its argument
         known_refs, known_resources = self._known
         if fn == "Ref":
@@ -319,6 +302,12 @@ class DanglingReference(Fixer):
                 if name in local or name in known_refs or name in PSEUDO:
                     continue
                 where = _arg_path(doc, path, fn) + ((0,) if isinstance(arg, list) else ())
+                if script_variable(text, name, path):
+                    message = (f"E1019 '{token}' in an Fn::Sub string names nothing in the template but a variable "
+                               f"the script sets itself; escaped as '${{!{inner}}}', which Fn::Sub writes out as "
+                               f"'{token}' for the script")
+                    out.append(Finding(rid, path, message, detail=(where, token, "${!" + inner + "}")))
+                    continue
                 if ":" in name and not name.startswith("AWS::"):
                     message = (f"E1019 '{token}' in an Fn::Sub string is not a template name; it reads as an IAM "
                                f"policy variable, which Fn::Sub needs escaped as '${{!{inner}}}'")
@@ -338,6 +327,13 @@ class DanglingReference(Fixer):
                         new = "${" + f"{res}.{target}" + "}" if target else None
                         out.append(self._finding("E1019", f"'{token}' in an Fn::Sub string", attr, target, why, attrs,
                                                  rid, where, token, new, kind="attribute"))
+                        continue
+                    mappings = doc.data.get("Mappings")
+                    if isinstance(mappings, dict) and res in mappings:
+                        out.append(Finding(rid, path, f"E1019 '{token}' in an Fn::Sub string reads mapping '{res}', "
+                                           "which Fn::Sub cannot: give the value as a variable, "
+                                           f"'!Sub [..., {{Name: !FindInMap [{res}, <top-level key>, {attr}]}}]'",
+                                           fixable=False))
                         continue
                     target, why = pick(res, resources)
                     new = "${" + f"{target}.{attr}" + "}" if target else None
@@ -363,11 +359,13 @@ class DanglingReference(Fixer):
         return attrs
 
     def _finding(self, rule: str, what: str, name: str, target: str | None, why: str, pool: list[str],
-                 rid: str | None, text_path: tuple, old: str, new: str | None = None, kind: str = "name") -> Finding:
+                 rid: str | None, text_path: tuple, old: str, new: str | None = None, kind: str = "name") -> Finding | None:
         noun = {"attribute": "attribute of its type", "resource": "resource"}.get(kind, "parameter or resource")
         if target is not None:
             message = f"{rule} {what} names no {noun}; '{target}' {why}"
             return Finding(rid, self._call, message, detail=(text_path, old, new if new is not None else target))
+        if (self._call, name) in self._undeclared:
+            return None  # undeclared-parameter declares it
         near = close(name, pool)
         hint = ("closest: " + ", ".join(f"'{n}'" for n in near) + "; correct the name or define it") if near else (
             "define it or correct the name")

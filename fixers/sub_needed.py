@@ -12,13 +12,11 @@ from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import PSEUDO_PARAMETERS, entries
 from cfnfix.nodepath import node_path
+from cfnfix.reference_names import CODE_KEYS
 from cfnfix.style import detect
 
 _FLAGGED = re.compile(r"\$\{([A-Za-z0-9_:.]+)\}")  # what cfn-lint's E1029 looks at
 _ANY = re.compile(r"\$\{([^}]*)\}")
-# properties whose text is code or a document another service reads: ${...} there may be its own
-CODE_KEYS = ("ZipFile", "UserData", "BuildSpec", "Content", "DefinitionString", "Definition", "InlineCode",
-             "Script", "Command", "Commands")
 _SKIPPED_KEYS = ("TemplateBody",)  # cfn-lint does not look there
 
 

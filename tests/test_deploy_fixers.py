@@ -221,3 +221,153 @@ def test_many_repeats_are_dropped_in_one_run():
     result = run_fixers(text, ["mapping-key"])
     assert result.after == "Resources:\n" + entry
     assert len(result.changes) == 1999
+
+WEB = "Resources:\n  Web:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-12345678\n"
+
+
+def test_undeclared_parameter_messages_and_description():
+    text = (
+        WEB +
+        "      SubnetId: !Ref AppSubnet\n"
+        "      IamInstanceProfile: !GetAtt Profile.Arn\n"
+        "Outputs:\n"
+        "  Where:\n"
+        "    Value: !Ref AppSubnet\n"
+    )
+    result = run_fixers(text, ["undeclared-parameter"])
+    messages = [(c.action, c.path, c.message, str(c.safety)) for c in result.changes]
+    assert messages == [
+        ("add", ("Parameters", "AppSubnet"),
+         "E1020 Ref to 'AppSubnet' names nothing in the template; declared parameter 'AppSubnet' "
+         "(AWS::EC2::Subnet::Id) for the deployer to supply, read by Web, Outputs.Where", "review"),
+        ("add", ("Parameters", "ProfileArn"),
+         "E1010 Fn::GetAtt 'Profile.Arn' names nothing in the template; declared parameter 'ProfileArn' "
+         "(String) for the deployer to supply, read by Web", "review"),
+        ("replace", ("Resources", "Web", "Properties", "IamInstanceProfile"),
+         "E1010 Fn::GetAtt 'Profile.Arn' becomes a reference to parameter 'ProfileArn'", "review"),
+    ]
+    assert result.after.startswith(
+        "Parameters:\n"
+        "  AppSubnet:\n"
+        "    Type: AWS::EC2::Subnet::Id\n"
+        "    Description: 'AppSubnet: referenced by Web, Outputs.Where, defined nowhere in the template; "
+        "supply an existing one or define the resource'\n"
+    )
+    assert "IamInstanceProfile: !Ref ProfileArn\n" in result.after
+    assert_fix_guarantees(text, result.after, result.changes, ["undeclared-parameter"])
+    assert {"E1020", "E1010"} <= lint_codes(text) and not {"E1020", "E1010", "E6101"} & lint_codes(result.after)
+
+
+def test_undeclared_parameter_leaves_near_names_and_reports_conflicting_types():
+    text = (
+        "Resources:\n"
+        "  Queue:\n"
+        "    Type: AWS::SQS::Queue\n"
+        "    Properties:\n"
+        "      QueueName: !Ref QueueUrls\n"  # near 'Queue': dangling-reference's
+        "  Balancer:\n"
+        "    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n"
+        "    Properties:\n"
+        "      Subnets: !Ref Net\n"
+        "  Web:\n"
+        "    Type: AWS::EC2::Instance\n"
+        "    Properties:\n"
+        "      ImageId: ami-12345678\n"
+        "      SubnetId: !Ref Net\n"
+        "Outputs:\n"
+        "  A: {Value: !Ref Queue}\n"
+        "  B: {Value: !Ref Web}\n"
+        "  C: {Value: !Ref Balancer}\n"
+        "  D: {Value: !GetAtt Queue.Arn}\n"
+    )
+    findings = all_fixers()["undeclared-parameter"]().find(parse(text))
+    assert [(f.fixable, f.message) for f in findings] == [
+        (False, "E1020 Ref to 'Net' names nothing in the template and is read where different types are wanted: "
+                "AWS::EC2::Subnet::Id (Web), List<AWS::EC2::Subnet::Id> (Balancer); declare it or define the resource"),
+    ]
+    (dangling,) = all_fixers()["dangling-reference"]().find(parse(text))
+    assert "closest: 'Queue'" in dangling.message
+
+
+def test_parameter_types_from_schemas():
+    from cfnfix.parameter_types import combined, place_type
+
+    doc = parse(
+        "Resources:\n"
+        "  Web:\n"
+        "    Type: AWS::EC2::Instance\n"
+        "    Properties:\n"
+        "      SecurityGroupIds: [!Ref A]\n"
+        "      SubnetId: !Select [0, !Ref B]\n"
+        "      UserData: !Base64 {'Fn::Join': ['', [!Ref C]]}\n"
+        "  Group:\n"
+        "    Type: AWS::AutoScaling::AutoScalingGroup\n"
+        "    Properties:\n"
+        "      MinSize: '1'\n"
+        "      MaxSize: '1'\n"
+        "      VPCZoneIdentifier: !Ref D\n"
+        "  Custom:\n"
+        "    Type: Custom::Thing\n"
+        "    Properties:\n"
+        "      ServiceToken: !Ref E\n"
+    )
+    web = ("Resources", "Web", "Properties")
+    assert place_type(doc, web + ("SecurityGroupIds", 0)) == "AWS::EC2::SecurityGroup::Id"
+    assert place_type(doc, web + ("SubnetId", "Fn::Select", 1)) == "List<AWS::EC2::Subnet::Id>"
+    assert place_type(doc, web + ("UserData", "Fn::Base64", "Fn::Join", 1, 0)) == "String"
+    assert place_type(doc, ("Resources", "Group", "Properties", "VPCZoneIdentifier")) == "CommaDelimitedList"
+    assert place_type(doc, ("Resources", "Custom", "Properties", "ServiceToken")) == "String"
+    assert combined(["String", "AWS::EC2::Subnet::Id"]) == "AWS::EC2::Subnet::Id"
+    assert combined(["Number", "String"]) == "String"
+    assert combined(["String", "CommaDelimitedList"]) is None
+
+
+def test_script_variables_are_escaped():
+    text = (
+        WEB +
+        "      UserData:\n"
+        "        Fn::Base64: !Sub |\n"
+        "          #!/bin/bash\n"
+        "          port=8080\n"
+        "          echo \"${port}\"\n"
+    )
+    result = run_fixers(text, ["dangling-reference"])
+    assert [c.message for c in result.changes] == [
+        "E1019 '${port}' in an Fn::Sub string names nothing in the template but a variable the script sets "
+        "itself; escaped as '${!port}', which Fn::Sub writes out as '${port}' for the script"]
+    assert 'echo "${!port}"' in result.after
+    assert "E1021" in lint_codes(text) and "E1021" not in lint_codes(result.after)
+
+
+def test_undeclared_parameter_reports_a_cut_off_template():
+    text = (
+        "Resources:\n"
+        "  PublicSubnet1:\n"
+        "    Type: AWS::EC2::Subnet\n"
+        "    Properties:\n"
+        "      VpcId: !Ref VpcId\n"
+        "      CidrBlock: !Ref PublicSubnet1CIDR\n"  # near 'PublicSubnet1': only a person can place it
+    )
+    findings = all_fixers()["undeclared-parameter"]().find(parse(text))
+    assert [(f.fixable, f.message) for f in findings] == [
+        (False, "E1020 Ref to 'VpcId' names nothing in the template, as do 2 of its 2 references, some of them near "
+                "defined names: it looks cut off or half-renamed; parameters would hide that. Restore the missing "
+                "definitions"),
+    ]
+
+
+def test_undeclared_parameter_leaves_a_malformed_parameters_section():
+    text = "Parameters:\n  - Env\n" + WEB + "      SubnetId: !Ref AppSubnet\n"
+    (finding,) = all_fixers()["undeclared-parameter"]().find(parse(text))
+    assert not finding.fixable
+    assert finding.message == ("E1020 Ref to 'AppSubnet' names nothing in the template; the Parameters section is no "
+                               "mapping: define it or correct the name")
+
+
+def test_undeclared_parameters_fill_an_empty_parameters_key():
+    text = "Parameters:\n" + WEB + "      SubnetId: !Ref A\n      KeyName: !Ref B\n"
+    result = run_fixers(text, ["undeclared-parameter"])
+    assert result.after.startswith("Parameters:\n  A:\n    Type: AWS::EC2::Subnet::Id\n")
+    assert "  B:\n    Type: AWS::EC2::KeyPair::KeyName\n" in result.after
+    assert not result.unfixed
+    assert_fix_guarantees(text, result.after, result.changes, ["undeclared-parameter"])

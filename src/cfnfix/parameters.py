@@ -42,6 +42,9 @@ def add_parameters(editor: Editor, new: dict[str, dict]) -> None:
     doc = editor.doc
     section = doc.node(("Parameters",))
     if section is not None:
+        if section.kind == "scalar" and section.value is None:  # `Parameters:` with nothing after it
+            editor.set(("Parameters",), dict(new))
+            return
         if section.kind == "map" and not section.value and doc.format == "yaml" and section.style == "block":
             editor.set(("Parameters",), dict(new))  # `Parameters:` with nothing under it
             return

@@ -80,6 +80,8 @@ ORDER = (
     "duplicate-resource",
     # issue 20 part G: mapping keys a template cannot be read with (repeated keys run first, see engine.fix_source)
     "mapping-key",
+    # issue 20 part D: names defined nowhere and near nothing become parameters
+    "undeclared-parameter",
 )
 
 

@@ -1,0 +1,211 @@
+"""Names that references use: which existing name a misspelt one plainly means (``pick``,
+``close``), and the references to names that nothing in the template defines and nothing is
+near (``undeclared``), which ``undeclared-parameter`` declares as parameters and
+``dangling-reference`` leaves to it."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from .document import Document
+from .graph import PSEUDO_PARAMETERS as PSEUDO, entries
+from .nodepath import node_path
+
+SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
+_CLOSE = 0.9  # difflib ratio of a near spelling
+_MARGIN = 0.04  # the best name must beat the next by this much
+_NAME = re.compile(r"[A-Za-z0-9]{1,255}")
+# properties whose text is code or a document another service reads: ${...} there may be its own
+CODE_KEYS = ("ZipFile", "UserData", "BuildSpec", "Content", "DefinitionString", "Definition", "InlineCode",
+             "Script", "Command", "Commands")
+
+
+def pick(name: str, pool: list[str]) -> tuple[str | None, str]:
+    """The one name of ``pool`` that ``name`` plainly means, and why; None when there is none.
+
+    Same name in another case, or the single near spelling (difflib ratio at least 0.9, clearly
+    ahead of the next) that differs in no digit: ``Subnet1`` never becomes ``Subnet2``."""
+    pool = [p for p in pool if re.fullmatch(r"[A-Za-z0-9]+(\.[A-Za-z0-9]+)*|AWS::[A-Za-z]+", p)]  # valid names only
+    same_case = [p for p in pool if p.lower() == name.lower()]
+    if len(same_case) == 1:
+        return same_case[0], "differs only in case"
+    digits = re.sub(r"\D", "", name)
+    scored = sorted(((difflib.SequenceMatcher(None, name.lower(), p.lower()).ratio(), p) for p in pool), reverse=True)
+    scored = [(r, p) for r, p in scored if re.sub(r"\D", "", p) == digits]
+    if scored and scored[0][0] >= _CLOSE and (len(scored) == 1 or scored[0][0] - scored[1][0] >= _MARGIN):
+        return scored[0][1], "is the only name this close"
+    return None, ""
+
+
+def close(name: str, pool: list[str]) -> list[str]:
+    return difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
+
+
+def arg_path(doc: Document, path: tuple, fn: str) -> tuple:
+    """Node path of an intrinsic's argument: the tagged node itself in short form, else under the key."""
+    return node_path(doc, path + (fn,)) or path + (fn,)
+
+
+def calls(value: Any, path: tuple) -> Iterator[tuple[str, Any, tuple]]:
+    """(function, argument, path of the call) for every Ref, Fn::GetAtt and Fn::Sub in ``value``."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (fn, arg), = value.items()
+            if fn in ("Ref", "Fn::GetAtt", "Fn::Sub"):
+                yield fn, arg, path
+                if fn == "Fn::Sub" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
+                    for k, v in arg[1].items():
+                        yield from calls(v, path + (fn, 1, k))
+                return
+        for k, v in value.items():
+            yield from calls(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from calls(v, path + (i,))
+
+
+def bodies(data: dict) -> Iterator[tuple[str, str, Any]]:
+    """(section, key, value searched) of every resource (its properties and metadata), output and condition."""
+    conditions = data.get("Conditions")
+    for section, key, item in entries(data):
+        yield section, key, ({k: v for k, v in item.items() if k not in ("Type", "DependsOn", "Condition")}
+                             if section == "Resources" else item)
+    if isinstance(conditions, dict):
+        for key, value in conditions.items():
+            yield "Conditions", key, value
+
+
+def script_variable(text: str, name: str, path: tuple) -> bool:
+    """Whether ``${name}`` in the ``Fn::Sub`` text at ``path`` is the script's own variable: the
+    text is code (``UserData``, ``ZipFile``...) and assigns ``name`` itself (``port=``,
+    ``export PORT=``, ``const port =``, ``for port in``)."""
+    if not any(k in CODE_KEYS for k in path if isinstance(k, str)) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return False
+    word = re.escape(name)
+    assigned = rf"(?:^|[\s;&|(`]|\b(?:export|local|readonly|declare|const|let|var)\s+){word}\s*=(?!=)"
+    return bool(re.search(assigned, text, re.M) or re.search(rf"\bfor\s+{word}\s+in\b", text))
+
+
+@dataclass(frozen=True)
+class Site:
+    """A reference to a name nothing defines and nothing is near, and the parameter standing for it."""
+
+    parameter: str  # the parameter that stands for it: the name, or resource + attribute
+    shown: str  # as written: 'Subnet', 'BatchJobRole.Arn'
+    rule: str  # cfn-lint's rule: E1020 (Ref), E1010 (Fn::GetAtt), E1019 (Fn::Sub)
+    resource: str | None  # the reader (None in outputs and conditions)
+    call: tuple  # data path of the Ref / Fn::GetAtt / Fn::Sub
+    text: tuple | None = None  # Fn::Sub: node path of the string
+    token: str = ""  # Fn::Sub: the ${...} as written
+    new_token: str = ""  # Fn::Sub: what it becomes ('${BatchJobRoleArn}'; same as token for a plain name)
+    getatt: bool = False  # Fn::GetAtt or ${X.Attr}: the reference itself is rewritten
+
+    @property
+    def reader(self) -> str:
+        return self.resource if self.resource is not None else ".".join(map(str, self.call[:2]))
+
+
+def undeclared(doc: Document) -> list[Site]:
+    """References to names no parameter, resource or pseudo parameter defines, that no defined
+    name is near (no candidate ``pick`` or ``close`` offers), in template order."""
+    data = doc.data
+    if not isinstance(data, dict) or "Transform" in data:
+        return []  # SAM and macros define names of their own
+    params = list(data["Parameters"]) if isinstance(data.get("Parameters"), dict) else []
+    resources = list(doc.resources)
+    refs = params + resources
+    known = set(refs)
+    other: set[str] = set()  # conditions, mappings and outputs: a parameter may not share their names
+    for section in ("Conditions", "Mappings", "Outputs"):
+        if isinstance(data.get(section), dict):
+            other.update(map(str, data[section]))
+    taken = known | other
+    out: list[Site] = []
+
+    def free(name: str) -> bool:
+        return bool(_NAME.fullmatch(name)) and name not in taken
+
+    def attribute_site(res: str, attr: str, rid, call, rule, text=None, token="") -> Site | None:
+        if res in resources or not free(res) or not re.fullmatch(r"[A-Za-z0-9]+(\.[A-Za-z0-9]+)*", attr):
+            return None
+        if pick(res, resources)[0] is not None or close(res, resources):
+            return None
+        name = res + attr.replace(".", "")
+        if not free(name) or pick(name, refs)[0] is not None:
+            return None
+        return Site(name, f"{res}.{attr}", rule, rid, call, text, token, "${" + name + "}" if token else "", True)
+
+    def name_site(name: str, rid, call, rule, pool, text=None, token="") -> Site | None:
+        if not free(name) or name in PSEUDO:
+            return None
+        if pick(name, refs + list(PSEUDO))[0] is not None or close(name, pool):
+            return None
+        return Site(name, name, rule, rid, call, text, token, token)
+
+    for section, key, value in bodies(data):
+        rid = key if section == "Resources" else None
+        for fn, arg, path in calls(value, (section, key)):
+            site = None
+            if fn == "Ref" and isinstance(arg, str) and arg not in known:
+                site = name_site(arg, rid, path, "E1020", refs + list(PSEUDO))
+            elif fn == "Fn::GetAtt":
+                parts = arg.split(".", 1) if isinstance(arg, str) else arg
+                if isinstance(parts, list) and len(parts) == 2 and all(isinstance(p, str) for p in parts):
+                    site = attribute_site(parts[0], parts[1], rid, path, "E1010")
+            elif fn == "Fn::Sub":
+                text, local = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
+                if not isinstance(text, str):
+                    continue
+                local = local if isinstance(local, dict) else {}
+                where = arg_path(doc, path, fn) + ((0,) if isinstance(arg, list) else ())
+                for inner in dict.fromkeys(SUB_VAR.findall(text)):
+                    name = inner.strip()
+                    token = "${" + inner + "}"
+                    if name in local or name in known or name in PSEUDO or ":" in name or script_variable(text, name, path):
+                        continue
+                    if "." in name:
+                        res, attr = name.split(".", 1)
+                        found = attribute_site(res, attr, rid, path, "E1019", where, token)
+                    else:
+                        found = name_site(name, rid, path, "E1019", refs + list(local), where, token)
+                    if found is not None:
+                        out.append(found)
+                continue
+            if site is not None:
+                out.append(site)
+    return out
+
+
+def reference_counts(doc: Document) -> tuple[int, int]:
+    """(references, references that name nothing the template defines) over resources, outputs
+    and conditions: each Ref, Fn::GetAtt and ``${...}`` of an ``Fn::Sub`` string counts once."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return 0, 0
+    params = set(data["Parameters"]) if isinstance(data.get("Parameters"), dict) else set()
+    resources = set(doc.resources)
+    total = missing = 0
+    for section, key, value in bodies(data):
+        for fn, arg, path in calls(value, (section, key)):
+            if fn == "Ref":
+                total += 1
+                missing += isinstance(arg, str) and arg not in params | resources and arg not in PSEUDO
+            elif fn == "Fn::GetAtt":
+                total += 1
+                res = arg.split(".", 1)[0] if isinstance(arg, str) else arg[0] if isinstance(arg, list) and arg else None
+                missing += isinstance(res, str) and res not in resources
+            elif fn == "Fn::Sub":
+                text, local = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
+                if not isinstance(text, str):
+                    continue
+                local = local if isinstance(local, dict) else {}
+                for inner in SUB_VAR.findall(text):
+                    name = inner.strip()
+                    total += 1
+                    base = name.split(".", 1)[0]
+                    missing += not (name in local or name in PSEUDO or ":" in name or script_variable(text, name, path)
+                                    or ("." in name and base in resources) or ("." not in name and name in params | resources))
+    return total, missing
