@@ -47,10 +47,13 @@ class UndeclaredParameter(Fixer):
     docs = """
     ## What it detects
     A `Ref`, an `Fn::GetAtt` or an `${...}` in an `Fn::Sub` string (in a resource, an output or
-    a condition) that names no parameter, resource or pseudo parameter, where no defined name is
-    near enough to be a misspelling of it (cfn-lint E1020, E1010, E1019; E6101 in outputs).
-    Names that *are* near a defined name are `dangling-reference`'s: it repairs them when one is
-    plainly meant and reports the candidates otherwise.
+    a condition) that names no parameter, resource or pseudo parameter, and is no slip of a
+    defined name (cfn-lint E1020, E1010, E1019; E6101 in outputs). A slip is the same words
+    with one misspelt (`DBSecurityGrp`) or numbered otherwise (`Subnet1` next to `Subnet2`), or
+    one word more or fewer (`VpcId` next to `Vpc`); those are `dangling-reference`'s: it repairs
+    them when one is plainly meant and reports the candidates otherwise. Another word in place
+    of one names another thing: `BatchJobRole` next to `BatchJobQueue` is an input the
+    template lacks.
 
     ## Why it matters
     CloudFormation rejects the template (`Unresolved resource dependencies`): nothing deploys.

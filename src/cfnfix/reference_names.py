@@ -1,6 +1,6 @@
 """Names that references use: which existing name a misspelt one plainly means (``pick``,
-``close``), and the references to names that nothing in the template defines and nothing is
-near (``undeclared``), which ``undeclared-parameter`` declares as parameters and
+``close``, ``misspelt``), and the references to names that nothing in the template defines and
+that are no slip of a defined one (``undeclared``), which ``undeclared-parameter`` declares as parameters and
 ``dangling-reference`` leaves to it."""
 
 from __future__ import annotations
@@ -41,7 +41,35 @@ def pick(name: str, pool: list[str]) -> tuple[str | None, str]:
 
 
 def close(name: str, pool: list[str]) -> list[str]:
+    """Names to show as candidates in a report."""
     return difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
+
+
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_WORD_SLIP = 0.75  # difflib ratio of a misspelt word ("Grp" for "Group", "Rol" for "Role")
+
+
+def misspelt(name: str, pool: list[str]) -> list[str]:
+    """The names of ``pool`` that ``name`` may be a slip of: the same words but one misspelt
+    (``DBSecurityGrp``) or numbered otherwise (``Subnet1``), or one word more or fewer (``VpcId``, ``LambdaRole`` for
+    ``LambdaExecRole``). Another word in its place names another thing (``BatchJobRole`` is no
+    slip of ``BatchJobQueue``): a reference to it is an input the template lacks."""
+    words = [w.lower() for w in _WORD.findall(name)]
+    found = []
+    for other in pool:
+        theirs = [w.lower() for w in _WORD.findall(other)]
+        if words == theirs:
+            found.append(other)
+        elif len(words) == len(theirs):
+            slips = [(a, b) for a, b in zip(words, theirs) if a != b]
+            if len(slips) == 1 and (all(w.isdigit() for w in slips[0])  # a sibling: Subnet1 of Subnet2
+                                    or difflib.SequenceMatcher(None, *slips[0]).ratio() >= _WORD_SLIP):
+                found.append(other)
+        elif abs(len(words) - len(theirs)) == 1:
+            short, long = sorted((words, theirs), key=len)
+            if any(long[:i] + long[i + 1:] == short for i in range(len(long))):
+                found.append(other)
+    return found
 
 
 def arg_path(doc: Document, path: tuple, fn: str) -> tuple:
@@ -131,7 +159,7 @@ def undeclared(doc: Document) -> list[Site]:
     def attribute_site(res: str, attr: str, rid, call, rule, text=None, token="") -> Site | None:
         if res in resources or not free(res) or not re.fullmatch(r"[A-Za-z0-9]+(\.[A-Za-z0-9]+)*", attr):
             return None
-        if pick(res, resources)[0] is not None or close(res, resources):
+        if pick(res, resources)[0] is not None or misspelt(res, resources):
             return None
         name = res + attr.replace(".", "")
         if not free(name) or pick(name, refs)[0] is not None:
@@ -141,7 +169,7 @@ def undeclared(doc: Document) -> list[Site]:
     def name_site(name: str, rid, call, rule, pool, text=None, token="") -> Site | None:
         if not free(name) or name in PSEUDO:
             return None
-        if pick(name, refs + list(PSEUDO))[0] is not None or close(name, pool):
+        if pick(name, refs + list(PSEUDO))[0] is not None or misspelt(name, pool):
             return None
         return Site(name, name, rule, rid, call, text, token, token)
 
