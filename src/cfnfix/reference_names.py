@@ -138,7 +138,7 @@ class Site:
 
 def undeclared(doc: Document) -> list[Site]:
     """References to names no parameter, resource or pseudo parameter defines, that no defined
-    name is near (no candidate ``pick`` or ``close`` offers), in template order."""
+    name is a slip of (no candidate ``pick`` or ``misspelt`` offers), in template order."""
     data = doc.data
     if not isinstance(data, dict) or "Transform" in data:
         return []  # SAM and macros define names of their own
