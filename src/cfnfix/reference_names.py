@@ -119,7 +119,8 @@ def script_variable(text: str, name: str, path: tuple) -> bool:
 
 @dataclass(frozen=True)
 class Site:
-    """A reference to a name nothing defines and nothing is near, and the parameter standing for it."""
+    """A reference to a name nothing defines and no defined name is a slip of, and the parameter
+    standing for it."""
 
     parameter: str  # the parameter that stands for it: the name, or resource + attribute
     shown: str  # as written: 'Subnet', 'BatchJobRole.Arn'
