@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-from cfnfix import schemas
+from cfnfix import pipeline_failures, schemas
 from cfnfix.changelog import Change, Safety
 from cfnfix.document import Document
 from cfnfix.edits import EditConflict, Editor
@@ -51,6 +51,11 @@ ACTION_ON_FAILURE = (
     "when the action fails, add an AWS::CodeStarNotifications::NotificationRule (event "
     "codepipeline-pipeline-action-execution-failed) or an AWS::Events::Rule on 'CodePipeline Action "
     "Execution State Change' with state FAILED, targeting the topic: rework it by hand")
+# What becomes of an action's OnFailure that notifies a topic of the template.
+ACTION_NOTIFY = (
+    "a stage's OnFailure takes only Result (ROLLBACK or RETRY), not an action to run: the notification "
+    "moves to an AWS::Events::Rule on the action's 'CodePipeline Action Execution State Change' "
+    "events with state FAILED, publishing to the same topic")
 RESOURCE_ATTRIBUTES = ("DependsOn", "Condition", "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy",
                        "CreationPolicy", "Metadata")
 # Resource types whose access policy CloudFormation models as a resource of its own:
@@ -68,7 +73,7 @@ PLAIN_TRANSFORMS = ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions")
 class Plan:
     """What a fixable finding does. ``keys`` are the names it takes out of the holding object."""
 
-    action: str  # rename | wrap | lift | split | remove | home
+    action: str  # rename | wrap | lift | split | remove | home | notify
     keys: tuple
     target: tuple = ()  # rename: (new name,); wrap: path of the object or list; lift: new holder; split: ()
     inner: dict = field(default_factory=dict)  # wrap: key -> name inside the new object
@@ -180,8 +185,17 @@ class UnsupportedProperty(Fixer):
       `RecordingMode` (created with `RecordingFrequency: CONTINUOUS`, AWS Config's frequency
       when none is given).
       An attribute already set there (to another value), or an instance tag specification
-      already present, is reported. A CodePipeline action's `OnFailure` (an action to run) is
-      reported with what to use: a stage's `OnFailure` takes only a result (`ROLLBACK`, `RETRY`).
+      already present, is reported.
+    - **notify**: a CodePipeline action's `OnFailure` (an action to run; a stage's `OnFailure`
+      takes only a result, `ROLLBACK` or `RETRY`) that publishes to an SNS topic of the template
+      becomes an `AWS::Events::Rule` on the action's "CodePipeline Action Execution State Change"
+      events with state `FAILED` (pipeline, stage and action named), targeting the same topic with
+      the same message (an input template), and with the pipeline's `Condition`. When no topic
+      policy covers the topic, an `AWS::SNS::TopicPolicy` letting this account's EventBridge rules
+      publish is added. Reported instead: a topic given as a parameter or ARN, an encrypted topic
+      (EventBridge needs a key policy that lets it in), a topic policy without EventBridge, a
+      topic under another condition, other configuration keys, names or messages built with
+      intrinsics.
     - The `KeyId` of an SSM `SecureString` parameter (a type CloudFormation cannot create) is
       reported and kept: `allowed-value` turns such a parameter into a Secrets Manager secret,
       where the key is the `KmsKeyId`.
@@ -326,6 +340,12 @@ class UnsupportedProperty(Fixer):
                 return found
         if v.type_name == "AWS::Config::ConfigurationRecorder" and v.path[3:] == ("RecordingGroup", "RecordingModeOverrides"):
             return self._recording_mode(doc, v)
+        if v.name == "OnFailure" and v.type_name == "AWS::CodePipeline::Pipeline" and v.path[3:4] == ("Stages",) \
+                and v.path[5:6] == ("Actions",) and len(v.path) == 8:
+            notify, why = pipeline_failures.plan(doc, v.path)
+            if notify is None:
+                return Finding(v.resource, v.path, f"{head}; {ACTION_ON_FAILURE} ({why})", fixable=False)
+            return Finding(v.resource, v.path, f"{head}; {ACTION_NOTIFY}", detail=Plan("notify", (v.name,), item=notify))
         if v.name == "OnFailure" and v.type_name == "AWS::CodePipeline::Pipeline" and "Actions" in v.path:
             return Finding(v.resource, v.path, f"{head}; {ACTION_ON_FAILURE}", fixable=False)
         if top and v.type_name in POLICY_RESOURCES and "policy" in words(v.name) and _policy_document(v.value) is not None:
@@ -604,6 +624,14 @@ class UnsupportedProperty(Fixer):
         for f in findings:
             if f.detail.action != "rename":
                 self._leaving.setdefault(f.path[:-1], set()).update(f.detail.keys)
+        for topic in dict.fromkeys(f.detail.item["topic"] for f in findings
+                                   if f.detail.action == "notify" and f.detail.item["policy"] == "missing"):
+            # one policy per topic, shared by the rules of every action notifying it
+            body = pipeline_failures.topic_policy_body(doc, topic)
+            new_id = editor.add_resource(f"{topic}EventsPolicy", body)
+            changes.append(self.change(None, "add", None, body["Properties"]["PolicyDocument"], (
+                f"add: lets EventBridge rules of this account and Region publish to {topic}, as the rules "
+                "replacing CodePipeline actions' OnFailure notifications must"), path=("Resources", new_id)))
         for f in findings:
             plan: Plan = f.detail
             holder_path = f.path[:-1]
@@ -687,6 +715,22 @@ class UnsupportedProperty(Fixer):
             editor.set(plan.target, [item])
         index = len(doc.value(plan.target)) if plan.into == "append" else 0
         return [self._moved(f, f.path, plan.target + (index, slot))]
+
+    def _notify(self, doc, editor, f, plan, holder_path) -> list[Change]:
+        key, value = doc.node(holder_path).entry(f.path[-1])
+        editor.remove(f.path)
+        body = plan.item["body"]
+        rule = editor.add_resource(plan.item["rule"], body)
+        topic = plan.item["topic"]
+        what = "the message" if "InputTransformer" in body["Properties"]["Targets"][0] else "the failure event"
+        return [
+            self.change(f, "remove", doc.text[key.start:value.end], None, (
+                f"{f.message}; removed: the notification is now sent by {rule}, which publishes {what} "
+                f"to {topic} when the action fails")),
+            self.change(f, "add", None, body["Properties"], (
+                f"add: {rule} notifies {topic} when the action fails, as the action's OnFailure meant to"),
+                path=("Resources", rule)),
+        ]
 
     def _split(self, doc, editor, f, plan, holder_path) -> list[Change]:
         rid = f.resource

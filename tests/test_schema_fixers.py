@@ -330,3 +330,33 @@ def test_duplicate_resources_under_different_conditions_are_left_alone():
     same = text.replace("Condition: B", "Condition: A")
     (f,) = _find("duplicate-resource", same)
     assert f.fixable and f.resource == "L2" and f.detail == "L1"
+
+
+_PIPELINE = (
+    "Resources:\n  T:\n    Type: AWS::SNS::Topic\n{extra}"
+    "  P:\n    Type: AWS::CodePipeline::Pipeline\n    Properties:\n      RoleArn: arn:aws:iam::123456789012:role/p\n"
+    "      ArtifactStore: {{Type: S3, Location: b}}\n      Stages:\n"
+    "        - Name: Source\n          Actions:\n            - Name: Get\n"
+    "              ActionTypeId: {{Category: Source, Owner: AWS, Provider: S3, Version: '1'}}\n"
+    "              Configuration: {{S3Bucket: s, S3ObjectKey: k}}\n"
+    "              OnFailure:\n                ActionTypeId: {{Category: Invoke, Owner: AWS, Provider: SNS, Version: '1'}}\n"
+    "                Configuration: {config}\n")
+
+
+def test_action_on_failure_becomes_a_rule_only_for_a_plain_topic():
+    plain = _unsupported(_PIPELINE.format(extra="", config="{TopicArn: !Ref T, Message: failed}"))
+    assert [(f.fixable, f.detail.action) for f in plain] == [(True, "notify")]
+    assert plain[0].detail.item["policy"] == "missing"
+    reasons = {
+        "TopicArn is not a Ref": _PIPELINE.format(extra="", config="{TopicArn: arn:aws:sns:us-east-1:123456789012:t}"),
+        "placeholders": _PIPELINE.format(extra="", config="{TopicArn: !Ref T, Message: 'a <b>'}"),
+        "does not let events.amazonaws.com publish": _PIPELINE.format(
+            extra="  TP:\n    Type: AWS::SNS::TopicPolicy\n    Properties:\n      Topics: [!Ref T]\n"
+                  "      PolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: s3.amazonaws.com}, "
+                  "Action: 'sns:Publish', Resource: '*'}]}\n",
+            config="{TopicArn: !Ref T}"),
+        "more than TopicArn": _PIPELINE.format(extra="", config="{TopicArn: !Ref T, Subject: s}"),
+    }
+    for reason, text in reasons.items():
+        (f,) = _unsupported(text)
+        assert not f.fixable and reason in f.message, (reason, f.message)
