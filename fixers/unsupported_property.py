@@ -152,7 +152,10 @@ class UnsupportedProperty(Fixer):
     - **rename**: the object accepts one name that is plainly meant: differing in case, a near
       spelling, a documented name (`KeyRotationStatus`, `DefaultCooldown`), or the same words in
       another order or form (`KeyRotationEnabled` is `EnableKeyRotation`, `Rules` in a
-      `BackupPlan` is `BackupPlanRule`). A plural written for a singular (`ResourceIds: [x]` for
+      `BackupPlan` is `BackupPlanRule`), or the one name the object lacks that holds every
+      word of it and takes a value of the same kind, unless a key present already names part of
+      it (`ManageUserPassword: true` is `ManageMasterUserPassword`; a one-word name only for a
+      required property: `Keys` in a DynamoDB index is its missing `KeySchema`). A plural written for a singular (`ResourceIds: [x]` for
       `ResourceId`) becomes the single item; several items are reported.
     - **wrap**: the key (with its siblings) belongs one level down, in the single object the
       schema offers for it: `TransitionInDays` and `StorageClass` in a lifecycle rule become
@@ -435,6 +438,8 @@ class UnsupportedProperty(Fixer):
         target, why = candidate(v.name, allowed, set(holder))
         if target is None:
             target, why = word_match(v.name, [a for a in allowed if a not in holder], context_words(v))
+        if target is None:
+            target, why = _contained(holder, v)
         if target is None:
             taken, _ = candidate(v.name, allowed, set())
             if taken is None:
@@ -773,6 +778,41 @@ def _fits(v: schemas.Violation, schema: Any, value: Any, depth: int = 4) -> bool
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         return all(_fits(v, schema["items"], item, depth - 1) for item in value)
     return True
+
+
+def _contained(holder: dict, v: schemas.Violation) -> tuple[str | None, str]:
+    """The single name the object lacks that holds every word of ``v.name`` and takes a value of
+    the same kind (`ManageUserPassword: true` is the boolean `ManageMasterUserPassword`); a
+    one-word name (`Keys`) only for a required property the object lacks (`KeySchema`)."""
+    mine = words(v.name, form=False)
+    if not mine:
+        return None, ""
+    required = set(v.schema.get("required") or ()) if isinstance(v.schema, dict) else set()
+    found = []
+    for a in v.allowed_names():
+        if a in holder or a == v.name or minus(mine, words(a, form=False)):
+            continue
+        if len(mine) < 2 and a not in required:
+            continue
+        theirs = words(a, form=False)
+        if any(k != v.name and isinstance(k, str) and not minus(words(k, form=False), theirs) for k in holder):
+            continue  # a key present names part of it (MasterUserPassword beside ManageMasterUserPassword)
+        sub = schemas.resolve(v.root, v.property_schema(a))
+        kind = sub.get("type") if isinstance(sub, dict) else None
+        kinds = kind if isinstance(kind, list) else [kind]
+        value = v.value
+        same_kind = ("boolean" in kinds if isinstance(value, bool) else "array" in kinds if isinstance(value, list)
+                     else "object" in kinds if isinstance(value, dict) and not _is_intrinsic(value) else True)
+        if same_kind and _fits(v, sub, value):
+            found.append(a)
+    if len(found) == 1:
+        return found[0], ("is the required property it names part of" if found[0] in required
+                          else "holds every word of it and takes a value of this kind")
+    return None, ""
+
+
+def _is_intrinsic(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and str(next(iter(value))).startswith(("Fn::", "Ref"))
 
 
 def _wrap_home(holder: dict, v: schemas.Violation) -> tuple[str, bool, str] | None:

@@ -360,3 +360,14 @@ def test_action_on_failure_becomes_a_rule_only_for_a_plain_topic():
     for reason, text in reasons.items():
         (f,) = _unsupported(text)
         assert not f.fixable and reason in f.message, (reason, f.message)
+
+
+def test_contained_name_is_not_taken_beside_a_key_naming_part_of_it():
+    db = ("Resources:\n  D:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: mysql\n"
+          "      DBInstanceClass: db.t3.micro\n      MasterUsername: admin\n      ManageUserPassword: true\n{extra}")
+    (f,) = _unsupported(db.format(extra=""))
+    assert f.fixable and f.detail.target == ("ManageMasterUserPassword",)
+    (f,) = _unsupported(db.format(extra="      MasterUserPassword: '{{resolve:ssm:p}}'\n"))
+    assert not f.fixable
+    (f,) = _unsupported(db.format(extra="").replace("ManageUserPassword: true", "ManageUserPassword: [a]"))
+    assert not (f.fixable and f.detail.action == "rename")
