@@ -7,7 +7,46 @@ from typing import Any
 from cfnfix import schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
+from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.properties import properties
+
+# Principal types an AWS::IAM::Policy attaches to: (property, resource type, suffix of their ids).
+HOLDERS = (("Roles", "AWS::IAM::Role", "Role"), ("Users", "AWS::IAM::User", "User"), ("Groups", "AWS::IAM::Group", "Group"))
+
+
+def _base(logical_id: str, suffix: str) -> str:
+    return (logical_id[: -len(suffix)] if logical_id.endswith(suffix) and len(logical_id) > len(suffix) else logical_id).lower()
+
+
+def unattached_policy(doc: Document, rid: str, res: dict) -> Finding | None:
+    """An AWS::IAM::Policy with none of Roles, Users, Groups (cfn-lint E3003/E3017): attached to the
+    one role, user or group whose logical id it repeats (`AppPolicy` and `AppRole`), else kept as a
+    standalone AWS::IAM::ManagedPolicy that grants nothing until attached."""
+    props = properties(res)
+    if props is None or any(k in props for k, _, _ in HOLDERS):
+        return None
+    path = ("Resources", rid, "Properties")
+    head = f"E3003 AWS::IAM::Policy: {rid} is attached to no role, user or group (Roles, Users, Groups all missing)"
+    base = _base(rid, "Policy")
+    named = [(key, other) for key, rtype, suffix in HOLDERS for other, body in doc.resources_of_type(rtype)
+             if _base(other, suffix) == base]
+    if len(named) == 1:
+        key, other = named[0]
+        if doc.resources[other].get("Condition") not in (None, res.get("Condition")):
+            return Finding(rid, path, f"{head}; {other} is the one it names, but it exists only when "
+                           f"{doc.resources[other]['Condition']}: attach it by hand", fixable=False)
+        return Finding(rid, path + (key,), f"{head}; attach it to {other}, the one {key[:-1].lower()} whose "
+                       "name it repeats: its permissions take effect for that principal", detail=("attach", [{"Ref": other}]))
+    if len(named) > 1:
+        shown = ", ".join(o for _, o in named)
+        return Finding(rid, path, f"{head}; it names several principals ({shown}): attach it by hand", fixable=False)
+    if not isinstance(props.get("PolicyDocument"), dict) or "ManagedPolicyName" in props:
+        return Finding(rid, path, f"{head}; attach it by hand (Roles, Users or Groups)", fixable=False)
+    return Finding(rid, ("Resources", rid, "Type"), f"{head}; no principal of the template is plainly meant: it "
+                   "becomes an AWS::IAM::ManagedPolicy, which CloudFormation creates unattached and which grants "
+                   "nothing until a role, user or group attaches it (ManagedPolicyArns, or its Roles/Users/Groups)",
+                   detail=("standalone", "AWS::IAM::ManagedPolicy"))
 
 
 def _target_id(doc: Document, v: schemas.Violation) -> str:
@@ -96,6 +135,13 @@ class RequiredProperty(Fixer):
     - A security group with `SecurityGroupEgress` but no `VpcId` is reported: only the author
       knows the VPC (without one the group lands in the default VPC).
 
+    An `AWS::IAM::Policy` attached to nothing (none of `Roles`, `Users`, `Groups`; cfn-lint
+    E3003/E3017) is attached to the one role, user or group whose logical id it repeats
+    (`AppPolicy` and `AppRole`; review: the permissions take effect). When no principal is
+    named it becomes an `AWS::IAM::ManagedPolicy` (its `PolicyName` the `ManagedPolicyName`),
+    which CloudFormation creates unattached and which grants nothing until attached (review).
+    Several principals named, or the one named under another condition, is reported.
+
     Anything else (`MinSize`, a Lambda `Role`, a WAF `VisibilityConfig`) has no value that is
     right for every template: it is reported, not guessed. Route 53 health checks written
     without `HealthCheckConfig` are `unsupported-property`'s (their keys move into it).
@@ -123,6 +169,10 @@ class RequiredProperty(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         findings = []
+        for rid, res in doc.resources_of_type("AWS::IAM::Policy"):
+            found = unattached_policy(doc, rid, res)
+            if found is not None:
+                findings.append(found)
         for v in schemas.violations(doc):
             if v.kind == "dependency":
                 findings.append(self._dependency(doc, v))
@@ -159,5 +209,24 @@ class RequiredProperty(Fixer):
         return Finding(v.resource, v.path, f"{head}; {advice}", fixable=False)
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        return self.set_details(doc, findings)
-
+        editor = Editor(doc)
+        changes = []
+        for f in findings:
+            how, value = f.detail if isinstance(f.detail, tuple) and f.detail[:1] in (("attach",), ("standalone",)) \
+                else ("set", f.detail)
+            with editor.finding(f):
+                before = doc.value(f.path) if doc.node(f.path) is not None else None
+                editor.set(f.path, value)
+                if how == "set":
+                    changes.append(self.change(f, "add" if before is None else "replace", before, value, f.message))
+                elif how == "attach":
+                    changes.append(self.change(f, "add", None, value, f.message, safety=Safety.REVIEW))
+                else:
+                    changes.append(self.change(f, "replace", before, value, f.message, safety=Safety.REVIEW))
+                    props = f.path[:2] + ("Properties",)
+                    if "PolicyName" in doc.value(props):
+                        editor.rename(props + ("PolicyName",), "ManagedPolicyName")
+                        changes.append(self.change(f, "move", "PolicyName", "ManagedPolicyName", (
+                            "a managed policy's name is its ManagedPolicyName (unique in the account)"),
+                            path=props, safety=Safety.REVIEW))
+        return Fix.of(editor, changes)
