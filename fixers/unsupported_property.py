@@ -45,6 +45,13 @@ ATTRIBUTE_HOMES = {
 WIDER_FORMS = {
     ("AWS::KinesisFirehose::DeliveryStream", "S3DestinationConfiguration"): "ExtendedS3DestinationConfiguration",
 }
+# Names written for Firehose's OpenSearch destinations, which it spells AmazonopensearchserviceDestinationConfiguration
+# (a domain) and AmazonOpenSearchServerlessDestinationConfiguration (a collection).
+OPENSEARCH_DESTINATIONS = frozenset((
+    "OpenSearchDestinationConfiguration", "OpensearchDestinationConfiguration",
+    "AmazonOpenSearchDestinationConfiguration", "AmazonOpenSearchServiceDestinationConfiguration",
+    "OpenSearchServiceDestinationConfiguration", "AmazonOpensearchServiceDestinationConfiguration",
+))
 # Why an action's OnFailure has no home of the same shape.
 ACTION_ON_FAILURE = (
     "a stage's OnFailure takes only Result (ROLLBACK or RETRY), not an action to run; to be told "
@@ -157,6 +164,10 @@ class UnsupportedProperty(Fixer):
       it (`ManageUserPassword: true` is `ManageMasterUserPassword`; a one-word name only for a
       required property: `Keys` in a DynamoDB index is its missing `KeySchema`). A plural written for a singular (`ResourceIds: [x]` for
       `ResourceId`) becomes the single item; several items are reported.
+      A Firehose OpenSearch destination written under a name Firehose lacks
+      (`OpenSearchDestinationConfiguration`) is renamed by what it points at: a domain
+      (`DomainARN`, `ClusterEndpoint`) is `AmazonopensearchserviceDestinationConfiguration`, a
+      collection (`CollectionEndpoint`) is `AmazonOpenSearchServerlessDestinationConfiguration`.
     - **wrap**: the key (with its siblings) belongs one level down, in the single object the
       schema offers for it: `TransitionInDays` and `StorageClass` in a lifecycle rule become
       `Transitions: [{TransitionInDays, StorageClass}]`; `PointInTimeRecoveryEnabled` on a table
@@ -333,6 +344,10 @@ class UnsupportedProperty(Fixer):
             return Finding(v.resource, v.path, f"{head}; it is the KMS key of a SecureString parameter, which "
                            "CloudFormation cannot create: kept for the Secrets Manager secret the parameter can become "
                            "(allowed-value), where it is the KmsKeyId", fixable=False)
+        if top and v.type_name == "AWS::KinesisFirehose::DeliveryStream" and v.name in OPENSEARCH_DESTINATIONS:
+            found = self._opensearch(holder, v)
+            if found is not None:
+                return found
         if top and (v.type_name, v.name) in ATTRIBUTE_HOMES:
             return self._attribute(holder, v)
         if v.name == "Tags" and v.type_name == "AWS::EC2::LaunchTemplate" and v.path[3:] == ("LaunchTemplateData", "Tags"):
@@ -356,6 +371,21 @@ class UnsupportedProperty(Fixer):
             return Finding(v.resource, v.path, f"{head}; split: the policy becomes its own {policy_type}",
                            detail=Plan("split", (v.name,)))
         return self._renamed(holder, v)
+
+    def _opensearch(self, holder: dict, v: schemas.Violation) -> Finding | None:
+        """A Firehose OpenSearch destination under a name Firehose does not have: a domain
+        (DomainARN, ClusterEndpoint) is the Amazonopensearchservice destination, a collection
+        (CollectionEndpoint) the Amazon OpenSearch Serverless one."""
+        value = v.value if isinstance(v.value, dict) else {}
+        domain = bool({"DomainARN", "ClusterEndpoint"} & set(value))
+        if domain == ("CollectionEndpoint" in value):
+            return None
+        target = "AmazonopensearchserviceDestinationConfiguration" if domain else "AmazonOpenSearchServerlessDestinationConfiguration"
+        if target in holder or not _fits(v, v.property_schema(target), v.value):
+            return None
+        what = "an OpenSearch Service domain (DomainARN/ClusterEndpoint)" if domain else "a Serverless collection (CollectionEndpoint)"
+        return Finding(v.resource, v.path, f"{_head(v)}; rename to '{target}': the destination is {what}, and "
+                       f"that is the name Firehose gives its configuration", detail=Plan("rename", (v.name,), (target,)))
 
     def _attribute(self, holder: dict, v: schemas.Violation) -> Finding:
         """A setting written as a property whose home is an entry of the resource's attribute list."""
