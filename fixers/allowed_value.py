@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from cfnfix import schemas
@@ -100,7 +102,7 @@ class AllowedValue(Fixer):
     summary = "Move property values outside the schema's allowed set to the one sensible allowed value (E3030)"
     group = "schema"
     safety = Safety.REVIEW
-    lint_rules = ('E3030',)
+    lint_rules = ('E3030', 'E3034')
     default = False
     docs = """
     ## What it detects
@@ -136,6 +138,10 @@ class AllowedValue(Fixer):
     - A list item that has no effect where it stands is removed (a function URL's
       `Cors.AllowMethods: [GET, OPTIONS]` loses `OPTIONS`: the URL answers preflight requests
       itself); when it is the only item, it is reported.
+    - A limit or a count of tries above the schema's `maximum` (a property named `Max...`,
+      `Maximum...`, `...Retry...`, `...Retries`, `...Attempts`; cfn-lint E3034) becomes the
+      maximum: Lambda's `EventInvokeConfig.MaximumRetryAttempts: 5` becomes 2, the most retries
+      the service makes. Other numbers out of range are left to the author.
     - Anything else is reported with the allowed values.
 
     ## Example
@@ -186,7 +192,25 @@ class AllowedValue(Fixer):
                 findings.append(Finding(v.resource, v.path, head + reason, fixable=False))
                 continue
             findings.append(Finding(v.resource, v.path, f"{head}; {new!r} {why}", detail=new))
-        return findings
+        return findings + self._above_maximum(doc)
+
+    def _above_maximum(self, doc: Document) -> list[Finding]:
+        """Limits written above the schema's maximum (E3034): a count of retries or a maximum
+        becomes the highest value allowed, the most of what was asked that the service gives."""
+        out = []
+        for rid, res in doc.resources.items():
+            rtype = res.get("Type") if isinstance(res, dict) else None
+            if not isinstance(rtype, str) or not isinstance(res.get("Properties"), dict) or not schemas.resource_schema(rtype):
+                continue
+            for path, value in _numbers(res["Properties"], ("Resources", rid, "Properties")):
+                name = next((p for p in reversed(path) if isinstance(p, str)), "")
+                if not LIMIT_NAMES.search(name):
+                    continue
+                top = schemas.schema_at(rtype, path).get("maximum")
+                if isinstance(top, (int, float)) and not isinstance(top, bool) and value > top:
+                    out.append(Finding(rid, path, f"E3034 {rtype}: {name} {value} is greater than the maximum of {top}; "
+                                       f"{top}, the most the service allows, is the nearest to what was asked", detail=top))
+        return out
 
     def _secure_string(self, doc: Document, v: schemas.Violation, head: str) -> Finding:
         """A SecureString parameter CloudFormation cannot create becomes the Secrets Manager secret
@@ -301,6 +325,24 @@ class AllowedValue(Fixer):
                             for i, new in f.detail[1].items()]
         more = Fix.of(editor, changes)
         return Fix(fix.edits + more.edits, fix.changes + more.changes, fix.unfixed + more.unfixed)
+
+
+# Names of properties that set a limit or a count of tries: above the maximum, the maximum is meant.
+LIMIT_NAMES = re.compile(r"^Max|Maximum|Retr(y|ies)|Attempts")
+
+
+def _numbers(value: Any, path: tuple):
+    """(path, number) of every literal number under ``value`` (booleans and intrinsics aside)."""
+    if isinstance(value, dict):
+        if schemas.is_intrinsic(value):
+            return
+        for k, v in value.items():
+            yield from _numbers(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _numbers(v, path + (i,))
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield path, value
 
 
 def _mentions(value: Any, text: str) -> bool:
