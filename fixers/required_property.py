@@ -142,6 +142,11 @@ class RequiredProperty(Fixer):
     which CloudFormation creates unattached and which grants nothing until attached (review).
     Several principals named, or the one named under another condition, is reported.
 
+    An S3 `IntelligentTieringConfigurations` item without `Tierings` goes (review): such a
+    configuration only opts objects into the archive tiers it lists, so with none it does
+    nothing S3 would do; the change log names what does put objects in Intelligent-Tiering (a
+    lifecycle transition to `INTELLIGENT_TIERING`).
+
     Anything else (`MinSize`, a Lambda `Role`, a WAF `VisibilityConfig`) has no value that is
     right for every template: it is reported, not guessed. Route 53 health checks written
     without `HealthCheckConfig` are `unsupported-property`'s (their keys move into it).
@@ -181,6 +186,10 @@ class RequiredProperty(Fixer):
                 continue
             where = "/".join(map(str, v.path[3:-1])) or "the resource"
             head = f"E3003 {v.type_name}: required property '{v.name}' is missing from {where}"
+            if (v.type_name, v.name) == ("AWS::S3::Bucket", "Tierings") and v.path[3:4] == ("IntelligentTieringConfigurations",) \
+                    and len(v.path) == 6:
+                findings.append(self._no_tierings(doc, v, head))
+                continue
             default = DEFAULTS.get((v.type_name, v.name))
             if default is None:
                 findings.append(Finding(v.resource, v.path, f"{head}; no value is right for every template, set it by hand", fixable=False))
@@ -190,6 +199,22 @@ class RequiredProperty(Fixer):
                 value = value(doc, v)
             findings.append(Finding(v.resource, v.path, f"{head}; {why}", detail=value))
         return findings
+
+    def _no_tierings(self, doc: Document, v: schemas.Violation, head: str) -> Finding:
+        """An S3 Intelligent-Tiering configuration without Tierings: it only opts objects into the
+        archive tiers it lists, so with none it does nothing and goes (review)."""
+        item_path = v.path[:-1]
+        items = doc.value(item_path[:-1])
+        item = doc.value(item_path)
+        if not isinstance(items, list) or not isinstance(item, dict):
+            return Finding(v.resource, v.path, f"{head}; set it by hand", fixable=False)
+        whole = len(items) == 1
+        what = (f"an Intelligent-Tiering configuration only opts objects into the archive tiers its Tierings list "
+                "(ARCHIVE_ACCESS, DEEP_ARCHIVE_ACCESS, after a number of days); with none it does nothing, so "
+                f"{'IntelligentTieringConfigurations goes' if whole else 'the configuration goes'}; lost: nothing "
+                "S3 would do. Objects reach the Intelligent-Tiering storage class by a lifecycle Transition "
+                "(StorageClass: INTELLIGENT_TIERING) or by being uploaded in it; add Tierings instead to archive them")
+        return Finding(v.resource, item_path[:-1] if whole else item_path, f"{head}; {what}", detail=("drop", None))
 
     def _dependency(self, doc: Document, v: schemas.Violation) -> Finding:
         where = "/".join(map(str, v.path[3:-1])) or "the resource"
@@ -212,9 +237,13 @@ class RequiredProperty(Fixer):
         editor = Editor(doc)
         changes = []
         for f in findings:
-            how, value = f.detail if isinstance(f.detail, tuple) and f.detail[:1] in (("attach",), ("standalone",)) \
+            how, value = f.detail if isinstance(f.detail, tuple) and f.detail[:1] in (("attach",), ("standalone",), ("drop",)) \
                 else ("set", f.detail)
             with editor.finding(f):
+                if how == "drop":
+                    editor.remove(f.path)
+                    changes.append(self.change(f, "remove", doc.value(f.path), None, f.message, safety=Safety.REVIEW))
+                    continue
                 before = doc.value(f.path) if doc.node(f.path) is not None else None
                 editor.set(f.path, value)
                 if how == "set":
