@@ -80,7 +80,7 @@ PLAIN_TRANSFORMS = ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions")
 class Plan:
     """What a fixable finding does. ``keys`` are the names it takes out of the holding object."""
 
-    action: str  # rename | wrap | lift | split | remove | home | notify
+    action: str  # rename | wrap | lift | split | remove | home | notify | index
     keys: tuple
     target: tuple = ()  # rename: (new name,); wrap: path of the object or list; lift: new holder; split: ()
     inner: dict = field(default_factory=dict)  # wrap: key -> name inside the new object
@@ -180,6 +180,11 @@ class UnsupportedProperty(Fixer):
     - **split**: an inline access policy on an S3 bucket, SQS queue or SNS topic becomes its own
       `AWS::S3::BucketPolicy` / `AWS::SQS::QueuePolicy` / `AWS::SNS::TopicPolicy`, with the owner's
       `Condition`.
+    - **index**: a DynamoDB global table's index defined inside a replica (`KeySchema` or
+      `Keys`, and `Projection`, under `Replicas/*/GlobalSecondaryIndexes`) moves to the table's
+      `GlobalSecondaryIndexes`; the replica keeps the `IndexName` and its per-replica settings.
+      Only when one replica defines it, the table is `PAY_PER_REQUEST` (a provisioned index also
+      needs write capacity) and its key attributes are defined; otherwise reported.
     - **wider form**: an object whose stray keys all belong to its wider form is renamed to it
       (a Firehose `S3DestinationConfiguration` with `ProcessingConfiguration` becomes the
       `ExtendedS3DestinationConfiguration`, which takes every key of the plain one).
@@ -274,6 +279,9 @@ class UnsupportedProperty(Fixer):
         return findings
 
     def _plan(self, doc: Document, holder_path: tuple, holder: dict, group: list) -> list[Finding]:
+        index = self._replica_index(doc, holder_path, holder, group)
+        if index is not None:
+            return [index]
         wider = self._wider(doc, holder_path, holder, group)
         if wider is not None:
             return [wider]
@@ -303,6 +311,45 @@ class UnsupportedProperty(Fixer):
                 f.fixable = False
                 f.message += "; other keys here may belong with it: rebuild the object by hand"
         return out + wraps + lifts + removals
+
+    def _replica_index(self, doc: Document, holder_path: tuple, holder: dict, group: list) -> Finding | None:
+        """A global table's index defined in a replica's GlobalSecondaryIndexes (its key schema and
+        projection): the definition belongs in the table's GlobalSecondaryIndexes, the replica
+        keeping the IndexName (and its per-replica settings)."""
+        v0 = group[0]
+        names = {v.name for v in group}
+        here = tuple("*" if isinstance(p, int) else p for p in holder_path[3:])
+        if v0.type_name != "AWS::DynamoDB::GlobalTable" or here != ("Replicas", "*", "GlobalSecondaryIndexes", "*") \
+                or not names <= {"Keys", "KeySchema", "Projection"}:
+            return None
+        head = f"{_head(v0)}; a global table defines its indexes in GlobalSecondaryIndexes, a replica only names them"
+        keys = [k for k in ("Keys", "KeySchema") if k in holder]
+        index, props = holder.get("IndexName"), doc.value(holder_path[:3])
+
+        def refuse(why: str) -> Finding:
+            return Finding(v0.resource, v0.path, f"{head}; {why}: move the definition by hand", fixable=False)
+
+        if len(keys) != 1 or "Projection" not in holder or not isinstance(index, str):
+            return refuse("it needs one key schema, a Projection and a literal IndexName to move")
+        table_indexes = props.get("GlobalSecondaryIndexes", [])
+        if not isinstance(table_indexes, list) or any(isinstance(i, dict) and i.get("IndexName") == index for i in table_indexes):
+            return refuse(f"the table's GlobalSecondaryIndexes {'already defines ' + index if isinstance(table_indexes, list) else 'is not a plain list'}")
+        defining = [r for r in props.get("Replicas") or [] if isinstance(r, dict) and isinstance(r.get("GlobalSecondaryIndexes"), list)
+                    and any(isinstance(i, dict) and i.get("IndexName") == index and set(i) & {"Keys", "KeySchema"}
+                            for i in r["GlobalSecondaryIndexes"])]
+        if len(defining) != 1:
+            return refuse(f"{len(defining)} replicas define {index}")
+        if props.get("BillingMode") != "PAY_PER_REQUEST":
+            return refuse("the table is not PAY_PER_REQUEST, and a provisioned index needs WriteProvisionedThroughputSettings")
+        known = {a.get("AttributeName") for a in props.get("AttributeDefinitions") or [] if isinstance(a, dict)}
+        schema = holder[keys[0]]
+        if not isinstance(schema, list) or any(not isinstance(k, dict) or k.get("AttributeName") not in known for k in schema):
+            return refuse("its key attributes are not all in AttributeDefinitions")
+        moved = tuple(keys) + ("Projection",)
+        return Finding(v0.resource, holder_path + (keys[0],), f"{head}; move: {index}'s {keys[0]}{' (as KeySchema)' if keys[0] == 'Keys' else ''} and Projection "
+                       "go to the table's GlobalSecondaryIndexes, the replica keeps its IndexName",
+                       detail=Plan("index", moved, holder_path[:3] + ("GlobalSecondaryIndexes",),
+                                   into="append" if "GlobalSecondaryIndexes" in props else "list"))
 
     def _wider(self, doc: Document, holder_path: tuple, holder: dict, group: list) -> Finding | None:
         """One finding for an object whose stray keys all belong to the wider form of it (a Firehose
@@ -750,6 +797,21 @@ class UnsupportedProperty(Fixer):
             editor.set(plan.target, [item])
         index = len(doc.value(plan.target)) if plan.into == "append" else 0
         return [self._moved(f, f.path, plan.target + (index, slot))]
+
+    def _index(self, doc, editor, f, plan, holder_path) -> list[Change]:
+        key, _ = plan.keys
+        item = {"IndexName": doc.value(holder_path + ("IndexName",)), "KeySchema": editor.source(holder_path + (key,)),
+                "Projection": editor.source(holder_path + ("Projection",))}
+        for k in plan.keys:
+            editor.remove(holder_path + (k,))
+        if plan.into == "append":
+            editor.append(plan.target, item)
+            inside = plan.target + (len(doc.value(plan.target)),)
+        else:
+            editor.set(plan.target, [item])
+            inside = plan.target + (0,)
+        return [self._moved(f, holder_path + (key,), inside + ("KeySchema",)),
+                self._moved(f, holder_path + ("Projection",), inside + ("Projection",))]
 
     def _notify(self, doc, editor, f, plan, holder_path) -> list[Change]:
         key, value = doc.node(holder_path).entry(f.path[-1])
