@@ -52,6 +52,14 @@ OPENSEARCH_DESTINATIONS = frozenset((
     "AmazonOpenSearchDestinationConfiguration", "AmazonOpenSearchServiceDestinationConfiguration",
     "OpenSearchServiceDestinationConfiguration", "AmazonOpensearchServiceDestinationConfiguration",
 ))
+# SAM resources' settings written in the shape of the resource SAM generates -> (key -> SAM's
+# property, why). SAM rejects properties it does not define.
+SAM_FORMS = {
+    ("AWS::Serverless::Api", "TracingConfig"): (
+        {"TracingEnabled": "TracingEnabled"}, "a SAM Api turns X-Ray tracing on with TracingEnabled"),
+    ("AWS::Serverless::Function", "TracingConfig"): (
+        {"Mode": "Tracing"}, "a SAM Function sets its tracing mode with Tracing"),
+}
 # Why an action's OnFailure has no home of the same shape.
 ACTION_ON_FAILURE = (
     "a stage's OnFailure takes only Result (ROLLBACK or RETRY), not an action to run; to be told "
@@ -180,6 +188,10 @@ class UnsupportedProperty(Fixer):
     - **split**: an inline access policy on an S3 bucket, SQS queue or SNS topic becomes its own
       `AWS::S3::BucketPolicy` / `AWS::SQS::QueuePolicy` / `AWS::SNS::TopicPolicy`, with the owner's
       `Condition`.
+    - SAM resources (`AWS::Serverless::*`, which SAM validates itself): a `TracingConfig`
+      written in the generated resource's shape moves to SAM's own property (an Api's
+      `TracingConfig: {TracingEnabled: true}` becomes `TracingEnabled: true`, a Function's
+      `TracingConfig: {Mode: Active}` becomes `Tracing: Active`).
     - **index**: a DynamoDB global table's index defined inside a replica (`KeySchema` or
       `Keys`, and `Projection`, under `Replicas/*/GlobalSecondaryIndexes`) moves to the table's
       `GlobalSecondaryIndexes`; the replica keeps the `IndexName` and its per-replica settings.
@@ -276,7 +288,25 @@ class UnsupportedProperty(Fixer):
                                      "which may read it: left as it is", fixable=False) for v in group]
                 continue
             findings += self._plan(doc, holder_path, holder, group)
+        if macro is None:
+            findings += self._sam(doc)
         return findings
+
+    def _sam(self, doc: Document) -> list[Finding]:
+        """SAM resources (no schema here) with a setting written in the form of the resource SAM
+        generates: `TracingConfig: {TracingEnabled: true}` on an Api is SAM's `TracingEnabled`."""
+        out = []
+        for (rtype, name), (inner, why) in SAM_FORMS.items():
+            for rid, res in doc.resources_of_type(rtype):
+                props = res.get("Properties")
+                value = props.get(name) if isinstance(props, dict) else None
+                if not isinstance(value, dict) or set(value) != set(inner) or any(k in props for k in inner.values()):
+                    continue
+                moves = ", ".join(f"{k} as {t}" for k, t in inner.items())
+                out.append(Finding(rid, ("Resources", rid, "Properties", name), f"E3002 {rtype}: '{name}' is not a "
+                                   f"property of the resource; lift: {why} ({moves})",
+                                   detail=Plan("lift", (name,), into="unwrap", inner=dict(inner))))
+        return out
 
     def _plan(self, doc: Document, holder_path: tuple, holder: dict, group: list) -> list[Finding]:
         index = self._replica_index(doc, holder_path, holder, group)
