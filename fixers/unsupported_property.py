@@ -924,17 +924,13 @@ def _contained(holder: dict, v: schemas.Violation) -> tuple[str | None, str]:
         kinds = kind if isinstance(kind, list) else [kind]
         value = v.value
         same_kind = ("boolean" in kinds if isinstance(value, bool) else "array" in kinds if isinstance(value, list)
-                     else "object" in kinds if isinstance(value, dict) and not _is_intrinsic(value) else True)
+                     else "object" in kinds if isinstance(value, dict) and not schemas.is_intrinsic(value) else True)
         if same_kind and _fits(v, sub, value):
             found.append(a)
     if len(found) == 1:
         return found[0], ("is the required property it names part of" if found[0] in required
                           else "holds every word of it and takes a value of this kind")
     return None, ""
-
-
-def _is_intrinsic(value: Any) -> bool:
-    return isinstance(value, dict) and len(value) == 1 and str(next(iter(value))).startswith(("Fn::", "Ref"))
 
 
 def _wrap_home(holder: dict, v: schemas.Violation) -> tuple[str, bool, str] | None:
