@@ -104,12 +104,25 @@ DEPENDENT_ADVICE: dict[tuple[str, str], str] = {
 }
 
 
+def _lists(value: Any, path: tuple):
+    """(path, list) of every literal list under ``value`` (intrinsics aside)."""
+    if isinstance(value, dict):
+        if schemas.is_intrinsic(value):
+            return
+        for k, v in value.items():
+            yield from _lists(v, path + (k,))
+    elif isinstance(value, list):
+        yield path, value
+        for i, v in enumerate(value):
+            yield from _lists(v, path + (i,))
+
+
 class RequiredProperty(Fixer):
     name = "required-property"
     summary = "Add missing required properties whose value AWS documents (E3003, E3021)"
     group = "schema"
     safety = Safety.SAFE
-    lint_rules = ('E3003', 'E3021')
+    lint_rules = ('E3003', 'E3021', 'E3032', 'E3680')
     default = False
     docs = """
     ## What it detects
@@ -147,6 +160,11 @@ class RequiredProperty(Fixer):
     nothing S3 would do; the change log names what does put objects in Intelligent-Tiering (a
     lifecycle transition to `INTELLIGENT_TIERING`).
 
+    Reported, as only the author knows what is missing: a list with fewer items than the
+    schema's `minItems` (an empty DataSync `AgentArns`, an EventBridge global endpoint with one
+    event bus; cfn-lint E3032) and an Application Load Balancer with one subnet (it needs two
+    Availability Zones; E3680).
+
     Anything else (`MinSize`, a Lambda `Role`, a WAF `VisibilityConfig`) has no value that is
     right for every template: it is reported, not guessed. Route 53 health checks written
     without `HealthCheckConfig` are `unsupported-property`'s (their keys move into it).
@@ -178,6 +196,7 @@ class RequiredProperty(Fixer):
             found = unattached_policy(doc, rid, res)
             if found is not None:
                 findings.append(found)
+        findings += self._item_counts(doc)
         for v in schemas.violations(doc):
             if v.kind == "dependency":
                 findings.append(self._dependency(doc, v))
@@ -199,6 +218,30 @@ class RequiredProperty(Fixer):
                 value = value(doc, v)
             findings.append(Finding(v.resource, v.path, f"{head}; {why}", detail=value))
         return findings
+
+    def _item_counts(self, doc: Document) -> list[Finding]:
+        """Lists with fewer items than the schema's minItems (E3032), and an Application Load
+        Balancer with one subnet (E3680): reported, as only the author knows the missing items."""
+        out = []
+        for rid, res in doc.resources.items():
+            rtype = res.get("Type") if isinstance(res, dict) else None
+            props = res.get("Properties") if isinstance(res, dict) else None
+            if not isinstance(rtype, str) or not isinstance(props, dict) or not schemas.resource_schema(rtype):
+                continue
+            for path, items in _lists(props, ("Resources", rid, "Properties")):
+                least = schemas.schema_at(rtype, path).get("minItems")
+                if isinstance(least, int) and not isinstance(least, bool) and len(items) < least:
+                    name = next((p for p in reversed(path) if isinstance(p, str)), "")
+                    out.append(Finding(rid, path, f"E3032 {rtype}: {name} has {len(items)} item{'s' * (len(items) != 1)}, "
+                                       f"the schema asks for at least {least}: add {'them' if least - len(items) > 1 else 'it'} "
+                                       "by hand (no value is right for every template)", fixable=False))
+            subnets = props.get("Subnets")
+            if rtype == "AWS::ElasticLoadBalancingV2::LoadBalancer" and props.get("Type", "application") == "application" \
+                    and isinstance(subnets, list) and len(subnets) == 1:
+                out.append(Finding(rid, ("Resources", rid, "Properties", "Subnets"), f"E3680 {rtype}: an Application Load "
+                                   "Balancer needs subnets in at least two Availability Zones, it has one: add a subnet "
+                                   "of another zone by hand", fixable=False))
+        return out
 
     def _no_tierings(self, doc: Document, v: schemas.Violation, head: str) -> Finding:
         """An S3 Intelligent-Tiering configuration without Tierings: it only opts objects into the
