@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from typing import Any
@@ -102,7 +103,7 @@ class AllowedValue(Fixer):
     summary = "Move property values outside the schema's allowed set to the one sensible allowed value (E3030)"
     group = "schema"
     safety = Safety.REVIEW
-    lint_rules = ('E3030', 'E3034')
+    lint_rules = ('E3030', 'E3034', 'E3024')
     default = False
     docs = """
     ## What it detects
@@ -142,6 +143,8 @@ class AllowedValue(Fixer):
       `Maximum...`, `...Retry...`, `...Retries`, `...Attempts`; cfn-lint E3034) becomes the
       maximum: Lambda's `EventInvokeConfig.MaximumRetryAttempts: 5` becomes 2, the most retries
       the service makes. Other numbers out of range are left to the author.
+    - A tag key given twice in one `Tags` list (E3024): a repeat with the same value goes
+      (nothing is lost); two values are reported, the author choosing the one meant.
     - Anything else is reported with the allowed values.
 
     ## Example
@@ -192,7 +195,34 @@ class AllowedValue(Fixer):
                 findings.append(Finding(v.resource, v.path, head + reason, fixable=False))
                 continue
             findings.append(Finding(v.resource, v.path, f"{head}; {new!r} {why}", detail=new))
-        return findings + self._above_maximum(doc)
+        return findings + self._above_maximum(doc) + self._duplicate_tags(doc)
+
+    def _duplicate_tags(self, doc: Document) -> list[Finding]:
+        """A tag key given twice in one Tags list (E3024): a repeat with the same value goes, two
+        values are reported (which one the resource should carry is the author's choice)."""
+        out = []
+        for rid, res in doc.resources.items():
+            props = res.get("Properties") if isinstance(res, dict) else None
+            if not isinstance(props, dict):
+                continue
+            for path, tags in _tag_lists(props, ("Resources", rid, "Properties")):
+                first: dict = {}
+                for i, tag in enumerate(tags):
+                    if not (isinstance(tag, dict) and isinstance(tag.get("Key"), str)):
+                        continue
+                    key = tag["Key"]
+                    if key not in first:
+                        first[key] = (i, tag)
+                        continue
+                    j, earlier = first[key]
+                    head = f"E3024 tag key {key!r} is given twice in {'/'.join(map(str, path[3:]))} (items {j} and {i})"
+                    if json.dumps(earlier, sort_keys=True, default=str) == json.dumps(tag, sort_keys=True, default=str):
+                        out.append(Finding(rid, path + (i,), f"{head}; removed: it repeats item {j}, nothing is lost",
+                                           detail=("drop",)))
+                    else:
+                        out.append(Finding(rid, path + (i,), f"{head} with different values: keep the one meant by "
+                                           "hand (a resource carries one value per tag key)", fixable=False))
+        return out
 
     def _above_maximum(self, doc: Document) -> list[Finding]:
         """Limits written above the schema's maximum (E3034): a count of retries or a maximum
@@ -329,6 +359,21 @@ class AllowedValue(Fixer):
 
 # Names of properties that set a limit or a count of tries: above the maximum, the maximum is meant.
 LIMIT_NAMES = re.compile(r"^Max|Maximum|Retr(y|ies)|Attempts")
+
+
+def _tag_lists(value: Any, path: tuple):
+    """(path, list) of every literal ``Tags`` list under ``value`` (intrinsics aside)."""
+    if isinstance(value, dict):
+        if schemas.is_intrinsic(value):
+            return
+        for k, v in value.items():
+            if k == "Tags" and isinstance(v, list):
+                yield path + (k,), v
+            else:
+                yield from _tag_lists(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _tag_lists(v, path + (i,))
 
 
 def _numbers(value: Any, path: tuple):
