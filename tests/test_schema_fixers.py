@@ -371,3 +371,22 @@ def test_contained_name_is_not_taken_beside_a_key_naming_part_of_it():
     assert not f.fixable
     (f,) = _unsupported(db.format(extra="").replace("ManageUserPassword: true", "ManageUserPassword: [a]"))
     assert not (f.fixable and f.detail.action == "rename")
+
+
+def test_unattached_policy_is_not_attached_across_conditions():
+    text = ("Conditions:\n  C: !Equals [!Ref 'AWS::Region', us-east-1]\nResources:\n"
+            "  AppRole:\n    Type: AWS::IAM::Role\n    Condition: C\n    Properties:\n"
+            "      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: 'sts:AssumeRole'}]}\n"
+            "  AppPolicy:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyName: p\n"
+            "      PolicyDocument: {Statement: [{Effect: Allow, Action: 's3:GetObject', Resource: '*'}]}\n")
+    (f,) = _find("required-property", text)
+    assert not f.fixable and "exists only when C" in f.message
+
+
+def test_policy_statement_leaves_trust_policies_and_not_resource_alone():
+    text = ("Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n"
+            "      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, "
+            "Principal: {Service: ec2.amazonaws.com}, Action: 'sts:AssumeRole'}]}\n"
+            "      Policies:\n        - PolicyName: p\n          PolicyDocument: {Version: '2012-10-17', Statement: "
+            "[{Effect: Deny, NotAction: 's3:*', NotResource: 'arn:aws:s3:::b'}]}\n")
+    assert _find("policy-statement", text) == []
