@@ -23,6 +23,9 @@ OPERATORS = {
     "NotIpAddressEquals": "NotIpAddress",
     "IpAddressEquals": "IpAddress",
 }
+# Resources whose PolicyDocument is an identity policy (attached to a role, user or group).
+IDENTITY_TYPES = frozenset(("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::User",
+                            "AWS::IAM::Group", "AWS::IAM::RolePolicy", "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy"))
 KEY_POLICY_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
 
 
@@ -88,6 +91,8 @@ class PolicyStatement(Fixer):
     - A statement whose `Resource` is `Fn::If [C, X, AWS::NoValue]` becomes
       `Fn::If [C, statement with Resource X, AWS::NoValue]`: it exists when `C` holds, as meant.
     - Look-alike dashes in `Version` become hyphens; a misnamed operator is renamed.
+    - A statement of an identity policy (IAM policy, role, user or group) that names a
+      `Principal` is reported: it reads as a resource policy's statement.
     - Any other statement without `Resource` is reported: only the author knows which resources
       it is for (`'*'` would grant on every resource).
 
@@ -123,8 +128,15 @@ class PolicyStatement(Fixer):
             for path, policy in _documents(res["Properties"], base):
                 findings += self._version(rid, path, policy)
                 key_policy = rtype in KEY_POLICY_TYPES and path == base + ("KeyPolicy",)
+                identity = rtype in IDENTITY_TYPES and path[-1] == "PolicyDocument"
                 for spath, st in _statements(policy, path):
                     findings += self._operators(rid, spath, st)
+                    if identity and ("Principal" in st or "NotPrincipal" in st):
+                        findings.append(Finding(rid, spath, f"E3510 statement {'/'.join(map(str, spath[3:]))} of an "
+                                                "identity policy names a Principal: the principal of an identity policy is "
+                                                "whoever it is attached to; a statement about who may reach a resource "
+                                                "belongs in that resource's policy (a bucket, queue or topic policy): move "
+                                                "it there, or drop Principal, by hand", fixable=False))
                     found = self._resource(rid, spath, st, key_policy, path[-1] == "AssumeRolePolicyDocument")
                     if found is not None:
                         findings.append(found)
