@@ -123,7 +123,7 @@ class PolicyStatement(Fixer):
         for rid, res in doc.resources.items():
             if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict):
                 continue
-            rtype = res.get("Type")
+            rtype = res.get("Type") if isinstance(res.get("Type"), str) else None
             base = ("Resources", rid, "Properties")
             for path, policy in _documents(res["Properties"], base):
                 findings += self._version(rid, path, policy)

@@ -371,9 +371,12 @@ class UnsupportedProperty(Fixer):
             return refuse(f"{len(defining)} replicas define {index}")
         if props.get("BillingMode") != "PAY_PER_REQUEST":
             return refuse("the table is not PAY_PER_REQUEST, and a provisioned index needs WriteProvisionedThroughputSettings")
-        known = {a.get("AttributeName") for a in props.get("AttributeDefinitions") or [] if isinstance(a, dict)}
+        definitions = props.get("AttributeDefinitions")
+        known = {a["AttributeName"] for a in definitions if isinstance(a, dict) and isinstance(a.get("AttributeName"), str)} \
+            if isinstance(definitions, list) else set()
         schema = holder[keys[0]]
-        if not isinstance(schema, list) or any(not isinstance(k, dict) or k.get("AttributeName") not in known for k in schema):
+        if not isinstance(schema, list) or any(not isinstance(k, dict) or not isinstance(k.get("AttributeName"), str)
+                                               or k["AttributeName"] not in known for k in schema):
             return refuse("its key attributes are not all in AttributeDefinitions")
         moved = tuple(keys) + ("Projection",)
         return Finding(v0.resource, holder_path + (keys[0],), f"{head}; move: {index}'s {keys[0]}{' (as KeySchema)' if keys[0] == 'Keys' else ''} and Projection "
