@@ -13,6 +13,7 @@ from cfnfix.document import Document
 from cfnfix.edits import EditConflict, Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.usage import uses
+from cfnfix.values import literal_nodes
 
 # Names that circulate for an allowed value, per (resource type, property): same meaning, other spelling.
 EQUIVALENTS: dict[tuple[str, str], dict[str, str]] = {
@@ -362,32 +363,13 @@ LIMIT_NAMES = re.compile(r"^Max|Maximum|Retr(y|ies)|Attempts")
 
 
 def _tag_lists(value: Any, path: tuple):
-    """(path, list) of every literal ``Tags`` list under ``value`` (intrinsics aside)."""
-    if isinstance(value, dict):
-        if schemas.is_intrinsic(value):
-            return
-        for k, v in value.items():
-            if k == "Tags" and isinstance(v, list):
-                yield path + (k,), v
-            else:
-                yield from _tag_lists(v, path + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _tag_lists(v, path + (i,))
+    """(path, list) of every literal ``Tags`` list under ``value``."""
+    return ((p, v) for p, v in literal_nodes(value, path) if p[-1:] == ("Tags",) and isinstance(v, list))
 
 
 def _numbers(value: Any, path: tuple):
-    """(path, number) of every literal number under ``value`` (booleans and intrinsics aside)."""
-    if isinstance(value, dict):
-        if schemas.is_intrinsic(value):
-            return
-        for k, v in value.items():
-            yield from _numbers(v, path + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _numbers(v, path + (i,))
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        yield path, value
+    """(path, number) of every literal number under ``value`` (booleans aside)."""
+    return ((p, v) for p, v in literal_nodes(value, path) if isinstance(v, (int, float)) and not isinstance(v, bool))
 
 
 def _mentions(value: Any, text: str) -> bool:

@@ -11,6 +11,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.nodepath import editor_path
+from cfnfix.values import literal_nodes
 
 # Properties that hold a policy document, at any depth of a resource's Properties.
 POLICY_KEYS = frozenset(("PolicyDocument", "KeyPolicy", "AssumeRolePolicyDocument"))
@@ -31,15 +32,8 @@ KEY_POLICY_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
 
 def _documents(value: Any, path: tuple) -> Iterator[tuple[tuple, dict]]:
     """(path, document) of every policy document under ``value`` (a resource's Properties)."""
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if k in POLICY_KEYS and isinstance(v, dict) and "Statement" in v:
-                yield path + (k,), v
-            else:
-                yield from _documents(v, path + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _documents(v, path + (i,))
+    return ((p, v) for p, v in literal_nodes(value, path)
+            if p[-1:] and p[-1] in POLICY_KEYS and isinstance(v, dict) and "Statement" in v)
 
 
 def _statements(doc: dict, path: tuple) -> Iterator[tuple[tuple, dict]]:

@@ -10,6 +10,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.properties import properties
+from cfnfix.values import literal_nodes
 
 # Principal types an AWS::IAM::Policy attaches to: (property, resource type, suffix of their ids).
 HOLDERS = (("Roles", "AWS::IAM::Role", "Role"), ("Users", "AWS::IAM::User", "User"), ("Groups", "AWS::IAM::Group", "Group"))
@@ -105,16 +106,8 @@ DEPENDENT_ADVICE: dict[tuple[str, str], str] = {
 
 
 def _lists(value: Any, path: tuple):
-    """(path, list) of every literal list under ``value`` (intrinsics aside)."""
-    if isinstance(value, dict):
-        if schemas.is_intrinsic(value):
-            return
-        for k, v in value.items():
-            yield from _lists(v, path + (k,))
-    elif isinstance(value, list):
-        yield path, value
-        for i, v in enumerate(value):
-            yield from _lists(v, path + (i,))
+    """(path, list) of every literal list under ``value``."""
+    return ((p, v) for p, v in literal_nodes(value, path) if isinstance(v, list))
 
 
 class RequiredProperty(Fixer):
