@@ -30,7 +30,9 @@ from cfnfix.registry import all_fixers  # noqa: E402
 
 DEFAULT = ("unsupported-property", "allowed-value", "required-property", "engine-version", "db-password-secret",
            # issue 20, part C: schema values
-           "lambda-reserved-variable", "backup-lifecycle", "guardduty-features", "duplicate-resource")
+           "lambda-reserved-variable", "backup-lifecycle", "guardduty-features", "duplicate-resource",
+           # issue 20, part F: policy documents
+           "policy-statement")
 ACTIONS = ("rename", "wrap", "lift", "split", "remove", "add", "replace", "report")
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from typing import Any
 
 from cfnfix import schemas
@@ -10,6 +13,7 @@ from cfnfix.document import Document
 from cfnfix.edits import EditConflict, Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.usage import uses
+from cfnfix.values import literal_nodes
 
 # Names that circulate for an allowed value, per (resource type, property): same meaning, other spelling.
 EQUIVALENTS: dict[tuple[str, str], dict[str, str]] = {
@@ -100,7 +104,7 @@ class AllowedValue(Fixer):
     summary = "Move property values outside the schema's allowed set to the one sensible allowed value (E3030)"
     group = "schema"
     safety = Safety.REVIEW
-    lint_rules = ('E3030',)
+    lint_rules = ('E3030', 'E3034', 'E3024')
     default = False
     docs = """
     ## What it detects
@@ -136,6 +140,12 @@ class AllowedValue(Fixer):
     - A list item that has no effect where it stands is removed (a function URL's
       `Cors.AllowMethods: [GET, OPTIONS]` loses `OPTIONS`: the URL answers preflight requests
       itself); when it is the only item, it is reported.
+    - A limit or a count of tries above the schema's `maximum` (a property named `Max...`,
+      `Maximum...`, `...Retry...`, `...Retries`, `...Attempts`; cfn-lint E3034) becomes the
+      maximum: Lambda's `EventInvokeConfig.MaximumRetryAttempts: 5` becomes 2, the most retries
+      the service makes. Other numbers out of range are left to the author.
+    - A tag key given twice in one `Tags` list (E3024): a repeat with the same value goes
+      (nothing is lost); two values are reported, the author choosing the one meant.
     - Anything else is reported with the allowed values.
 
     ## Example
@@ -186,7 +196,52 @@ class AllowedValue(Fixer):
                 findings.append(Finding(v.resource, v.path, head + reason, fixable=False))
                 continue
             findings.append(Finding(v.resource, v.path, f"{head}; {new!r} {why}", detail=new))
-        return findings
+        return findings + self._above_maximum(doc) + self._duplicate_tags(doc)
+
+    def _duplicate_tags(self, doc: Document) -> list[Finding]:
+        """A tag key given twice in one Tags list (E3024): a repeat with the same value goes, two
+        values are reported (which one the resource should carry is the author's choice)."""
+        out = []
+        for rid, res in doc.resources.items():
+            props = res.get("Properties") if isinstance(res, dict) else None
+            if not isinstance(props, dict):
+                continue
+            for path, tags in _tag_lists(props, ("Resources", rid, "Properties")):
+                first: dict = {}
+                for i, tag in enumerate(tags):
+                    if not (isinstance(tag, dict) and isinstance(tag.get("Key"), str)):
+                        continue
+                    key = tag["Key"]
+                    if key not in first:
+                        first[key] = (i, tag)
+                        continue
+                    j, earlier = first[key]
+                    head = f"E3024 tag key {key!r} is given twice in {'/'.join(map(str, path[3:]))} (items {j} and {i})"
+                    if json.dumps(earlier, sort_keys=True, default=str) == json.dumps(tag, sort_keys=True, default=str):
+                        out.append(Finding(rid, path + (i,), f"{head}; removed: it repeats item {j}, nothing is lost",
+                                           detail=("drop",)))
+                    else:
+                        out.append(Finding(rid, path + (i,), f"{head} with different values: keep the one meant by "
+                                           "hand (a resource carries one value per tag key)", fixable=False))
+        return out
+
+    def _above_maximum(self, doc: Document) -> list[Finding]:
+        """Limits written above the schema's maximum (E3034): a count of retries or a maximum
+        becomes the highest value allowed, the most of what was asked that the service gives."""
+        out = []
+        for rid, res in doc.resources.items():
+            rtype = res.get("Type") if isinstance(res, dict) else None
+            if not isinstance(rtype, str) or not isinstance(res.get("Properties"), dict) or not schemas.resource_schema(rtype):
+                continue
+            for path, value in _numbers(res["Properties"], ("Resources", rid, "Properties")):
+                name = next((p for p in reversed(path) if isinstance(p, str)), "")
+                if not LIMIT_NAMES.search(name):
+                    continue
+                top = schemas.schema_at(rtype, path).get("maximum")
+                if isinstance(top, (int, float)) and not isinstance(top, bool) and value > top:
+                    out.append(Finding(rid, path, f"E3034 {rtype}: {name} {value} is greater than the maximum of {top}; "
+                                       f"{top}, the most the service allows, is the nearest to what was asked", detail=top))
+        return out
 
     def _secure_string(self, doc: Document, v: schemas.Violation, head: str) -> Finding:
         """A SecureString parameter CloudFormation cannot create becomes the Secrets Manager secret
@@ -301,6 +356,20 @@ class AllowedValue(Fixer):
                             for i, new in f.detail[1].items()]
         more = Fix.of(editor, changes)
         return Fix(fix.edits + more.edits, fix.changes + more.changes, fix.unfixed + more.unfixed)
+
+
+# Names of properties that set a limit or a count of tries: above the maximum, the maximum is meant.
+LIMIT_NAMES = re.compile(r"^Max|Maximum|Retr(y|ies)|Attempts")
+
+
+def _tag_lists(value: Any, path: tuple):
+    """(path, list) of every literal ``Tags`` list under ``value``."""
+    return ((p, v) for p, v in literal_nodes(value, path) if p[-1:] == ("Tags",) and isinstance(v, list))
+
+
+def _numbers(value: Any, path: tuple):
+    """(path, number) of every literal number under ``value`` (booleans aside)."""
+    return ((p, v) for p, v in literal_nodes(value, path) if isinstance(v, (int, float)) and not isinstance(v, bool))
 
 
 def _mentions(value: Any, text: str) -> bool:

@@ -7,7 +7,47 @@ from typing import Any
 from cfnfix import schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
+from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.properties import properties
+from cfnfix.values import literal_nodes
+
+# Principal types an AWS::IAM::Policy attaches to: (property, resource type, suffix of their ids).
+HOLDERS = (("Roles", "AWS::IAM::Role", "Role"), ("Users", "AWS::IAM::User", "User"), ("Groups", "AWS::IAM::Group", "Group"))
+
+
+def _base(logical_id: str, suffix: str) -> str:
+    return (logical_id[: -len(suffix)] if logical_id.endswith(suffix) and len(logical_id) > len(suffix) else logical_id).lower()
+
+
+def unattached_policy(doc: Document, rid: str, res: dict) -> Finding | None:
+    """An AWS::IAM::Policy with none of Roles, Users, Groups (cfn-lint E3003/E3017): attached to the
+    one role, user or group whose logical id it repeats (`AppPolicy` and `AppRole`), else kept as a
+    standalone AWS::IAM::ManagedPolicy that grants nothing until attached."""
+    props = properties(res)
+    if props is None or any(k in props for k, _, _ in HOLDERS):
+        return None
+    path = ("Resources", rid, "Properties")
+    head = f"E3003 AWS::IAM::Policy: {rid} is attached to no role, user or group (Roles, Users, Groups all missing)"
+    base = _base(rid, "Policy")
+    named = [(key, other) for key, rtype, suffix in HOLDERS for other, body in doc.resources_of_type(rtype)
+             if _base(other, suffix) == base]
+    if len(named) == 1:
+        key, other = named[0]
+        if doc.resources[other].get("Condition") not in (None, res.get("Condition")):
+            return Finding(rid, path, f"{head}; {other} is the one it names, but it exists only when "
+                           f"{doc.resources[other]['Condition']}: attach it by hand", fixable=False)
+        return Finding(rid, path + (key,), f"{head}; attach it to {other}, the one {key[:-1].lower()} whose "
+                       "name it repeats: its permissions take effect for that principal", detail=("attach", [{"Ref": other}]))
+    if len(named) > 1:
+        shown = ", ".join(o for _, o in named)
+        return Finding(rid, path, f"{head}; it names several principals ({shown}): attach it by hand", fixable=False)
+    if not isinstance(props.get("PolicyDocument"), dict) or "ManagedPolicyName" in props:
+        return Finding(rid, path, f"{head}; attach it by hand (Roles, Users or Groups)", fixable=False)
+    return Finding(rid, ("Resources", rid, "Type"), f"{head}; no principal of the template is plainly meant: it "
+                   "becomes an AWS::IAM::ManagedPolicy, which CloudFormation creates unattached and which grants "
+                   "nothing until a role, user or group attaches it (ManagedPolicyArns, or its Roles/Users/Groups)",
+                   detail=("standalone", "AWS::IAM::ManagedPolicy"))
 
 
 def _target_id(doc: Document, v: schemas.Violation) -> str:
@@ -65,12 +105,17 @@ DEPENDENT_ADVICE: dict[tuple[str, str], str] = {
 }
 
 
+def _lists(value: Any, path: tuple):
+    """(path, list) of every literal list under ``value``."""
+    return ((p, v) for p, v in literal_nodes(value, path) if isinstance(v, list))
+
+
 class RequiredProperty(Fixer):
     name = "required-property"
     summary = "Add missing required properties whose value AWS documents (E3003, E3021)"
     group = "schema"
     safety = Safety.SAFE
-    lint_rules = ('E3003', 'E3021')
+    lint_rules = ('E3003', 'E3021', 'E3032', 'E3680')
     default = False
     docs = """
     ## What it detects
@@ -95,6 +140,23 @@ class RequiredProperty(Fixer):
       schema allows exactly one value.
     - A security group with `SecurityGroupEgress` but no `VpcId` is reported: only the author
       knows the VPC (without one the group lands in the default VPC).
+
+    An `AWS::IAM::Policy` attached to nothing (none of `Roles`, `Users`, `Groups`; cfn-lint
+    E3003/E3017) is attached to the one role, user or group whose logical id it repeats
+    (`AppPolicy` and `AppRole`; review: the permissions take effect). When no principal is
+    named it becomes an `AWS::IAM::ManagedPolicy` (its `PolicyName` the `ManagedPolicyName`),
+    which CloudFormation creates unattached and which grants nothing until attached (review).
+    Several principals named, or the one named under another condition, is reported.
+
+    An S3 `IntelligentTieringConfigurations` item without `Tierings` goes (review): such a
+    configuration only opts objects into the archive tiers it lists, so with none it does
+    nothing S3 would do; the change log names what does put objects in Intelligent-Tiering (a
+    lifecycle transition to `INTELLIGENT_TIERING`).
+
+    Reported, as only the author knows what is missing: a list with fewer items than the
+    schema's `minItems` (an empty DataSync `AgentArns`, an EventBridge global endpoint with one
+    event bus; cfn-lint E3032) and an Application Load Balancer with one subnet (it needs two
+    Availability Zones; E3680).
 
     Anything else (`MinSize`, a Lambda `Role`, a WAF `VisibilityConfig`) has no value that is
     right for every template: it is reported, not guessed. Route 53 health checks written
@@ -123,6 +185,11 @@ class RequiredProperty(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         findings = []
+        for rid, res in doc.resources_of_type("AWS::IAM::Policy"):
+            found = unattached_policy(doc, rid, res)
+            if found is not None:
+                findings.append(found)
+        findings += self._item_counts(doc)
         for v in schemas.violations(doc):
             if v.kind == "dependency":
                 findings.append(self._dependency(doc, v))
@@ -131,6 +198,10 @@ class RequiredProperty(Fixer):
                 continue
             where = "/".join(map(str, v.path[3:-1])) or "the resource"
             head = f"E3003 {v.type_name}: required property '{v.name}' is missing from {where}"
+            if (v.type_name, v.name) == ("AWS::S3::Bucket", "Tierings") and v.path[3:4] == ("IntelligentTieringConfigurations",) \
+                    and len(v.path) == 6:
+                findings.append(self._no_tierings(doc, v, head))
+                continue
             default = DEFAULTS.get((v.type_name, v.name))
             if default is None:
                 findings.append(Finding(v.resource, v.path, f"{head}; no value is right for every template, set it by hand", fixable=False))
@@ -140,6 +211,46 @@ class RequiredProperty(Fixer):
                 value = value(doc, v)
             findings.append(Finding(v.resource, v.path, f"{head}; {why}", detail=value))
         return findings
+
+    def _item_counts(self, doc: Document) -> list[Finding]:
+        """Lists with fewer items than the schema's minItems (E3032), and an Application Load
+        Balancer with one subnet (E3680): reported, as only the author knows the missing items."""
+        out = []
+        for rid, res in doc.resources.items():
+            rtype = res.get("Type") if isinstance(res, dict) else None
+            props = res.get("Properties") if isinstance(res, dict) else None
+            if not isinstance(rtype, str) or not isinstance(props, dict) or not schemas.resource_schema(rtype):
+                continue
+            for path, items in _lists(props, ("Resources", rid, "Properties")):
+                least = schemas.schema_at(rtype, path).get("minItems")
+                if isinstance(least, int) and not isinstance(least, bool) and len(items) < least:
+                    name = next((p for p in reversed(path) if isinstance(p, str)), "")
+                    out.append(Finding(rid, path, f"E3032 {rtype}: {name} has {len(items)} item{'s' * (len(items) != 1)}, "
+                                       f"the schema asks for at least {least}: add {'them' if least - len(items) > 1 else 'it'} "
+                                       "by hand (no value is right for every template)", fixable=False))
+            subnets = props.get("Subnets")
+            if rtype == "AWS::ElasticLoadBalancingV2::LoadBalancer" and props.get("Type", "application") == "application" \
+                    and isinstance(subnets, list) and len(subnets) == 1:
+                out.append(Finding(rid, ("Resources", rid, "Properties", "Subnets"), f"E3680 {rtype}: an Application Load "
+                                   "Balancer needs subnets in at least two Availability Zones, it has one: add a subnet "
+                                   "of another zone by hand", fixable=False))
+        return out
+
+    def _no_tierings(self, doc: Document, v: schemas.Violation, head: str) -> Finding:
+        """An S3 Intelligent-Tiering configuration without Tierings: it only opts objects into the
+        archive tiers it lists, so with none it does nothing and goes (review)."""
+        item_path = v.path[:-1]
+        items = doc.value(item_path[:-1])
+        item = doc.value(item_path)
+        if not isinstance(items, list) or not isinstance(item, dict):
+            return Finding(v.resource, v.path, f"{head}; set it by hand", fixable=False)
+        whole = len(items) == 1
+        what = (f"an Intelligent-Tiering configuration only opts objects into the archive tiers its Tierings list "
+                "(ARCHIVE_ACCESS, DEEP_ARCHIVE_ACCESS, after a number of days); with none it does nothing, so "
+                f"{'IntelligentTieringConfigurations goes' if whole else 'the configuration goes'}; lost: nothing "
+                "S3 would do. Objects reach the Intelligent-Tiering storage class by a lifecycle Transition "
+                "(StorageClass: INTELLIGENT_TIERING) or by being uploaded in it; add Tierings instead to archive them")
+        return Finding(v.resource, item_path[:-1] if whole else item_path, f"{head}; {what}", detail=("drop", None))
 
     def _dependency(self, doc: Document, v: schemas.Violation) -> Finding:
         where = "/".join(map(str, v.path[3:-1])) or "the resource"
@@ -159,5 +270,28 @@ class RequiredProperty(Fixer):
         return Finding(v.resource, v.path, f"{head}; {advice}", fixable=False)
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        return self.set_details(doc, findings)
-
+        editor = Editor(doc)
+        changes = []
+        for f in findings:
+            how, value = f.detail if isinstance(f.detail, tuple) and f.detail[:1] in (("attach",), ("standalone",), ("drop",)) \
+                else ("set", f.detail)
+            with editor.finding(f):
+                if how == "drop":
+                    editor.remove(f.path)
+                    changes.append(self.change(f, "remove", doc.value(f.path), None, f.message, safety=Safety.REVIEW))
+                    continue
+                before = doc.value(f.path) if doc.node(f.path) is not None else None
+                editor.set(f.path, value)
+                if how == "set":
+                    changes.append(self.change(f, "add" if before is None else "replace", before, value, f.message))
+                elif how == "attach":
+                    changes.append(self.change(f, "add", None, value, f.message, safety=Safety.REVIEW))
+                else:
+                    changes.append(self.change(f, "replace", before, value, f.message, safety=Safety.REVIEW))
+                    props = f.path[:2] + ("Properties",)
+                    if "PolicyName" in doc.value(props):
+                        editor.rename(props + ("PolicyName",), "ManagedPolicyName")
+                        changes.append(self.change(f, "move", "PolicyName", "ManagedPolicyName", (
+                            "a managed policy's name is its ManagedPolicyName (unique in the account)"),
+                            path=props, safety=Safety.REVIEW))
+        return Fix.of(editor, changes)

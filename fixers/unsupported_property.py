@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-from cfnfix import schemas
+from cfnfix import pipeline_failures, schemas
 from cfnfix.changelog import Change, Safety
 from cfnfix.document import Document
 from cfnfix.edits import EditConflict, Editor
@@ -45,12 +45,32 @@ ATTRIBUTE_HOMES = {
 WIDER_FORMS = {
     ("AWS::KinesisFirehose::DeliveryStream", "S3DestinationConfiguration"): "ExtendedS3DestinationConfiguration",
 }
+# Names written for Firehose's OpenSearch destinations, which it spells AmazonopensearchserviceDestinationConfiguration
+# (a domain) and AmazonOpenSearchServerlessDestinationConfiguration (a collection).
+OPENSEARCH_DESTINATIONS = frozenset((
+    "OpenSearchDestinationConfiguration", "OpensearchDestinationConfiguration",
+    "AmazonOpenSearchDestinationConfiguration", "AmazonOpenSearchServiceDestinationConfiguration",
+    "OpenSearchServiceDestinationConfiguration", "AmazonOpensearchServiceDestinationConfiguration",
+))
+# SAM resources' settings written in the shape of the resource SAM generates -> (key -> SAM's
+# property, why). SAM rejects properties it does not define.
+SAM_FORMS = {
+    ("AWS::Serverless::Api", "TracingConfig"): (
+        {"TracingEnabled": "TracingEnabled"}, "a SAM Api turns X-Ray tracing on with TracingEnabled"),
+    ("AWS::Serverless::Function", "TracingConfig"): (
+        {"Mode": "Tracing"}, "a SAM Function sets its tracing mode with Tracing"),
+}
 # Why an action's OnFailure has no home of the same shape.
 ACTION_ON_FAILURE = (
     "a stage's OnFailure takes only Result (ROLLBACK or RETRY), not an action to run; to be told "
     "when the action fails, add an AWS::CodeStarNotifications::NotificationRule (event "
     "codepipeline-pipeline-action-execution-failed) or an AWS::Events::Rule on 'CodePipeline Action "
     "Execution State Change' with state FAILED, targeting the topic: rework it by hand")
+# What becomes of an action's OnFailure that notifies a topic of the template.
+ACTION_NOTIFY = (
+    "a stage's OnFailure takes only Result (ROLLBACK or RETRY), not an action to run: the notification "
+    "moves to an AWS::Events::Rule on the action's 'CodePipeline Action Execution State Change' "
+    "events with state FAILED, publishing to the same topic")
 RESOURCE_ATTRIBUTES = ("DependsOn", "Condition", "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy",
                        "CreationPolicy", "Metadata")
 # Resource types whose access policy CloudFormation models as a resource of its own:
@@ -68,7 +88,7 @@ PLAIN_TRANSFORMS = ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions")
 class Plan:
     """What a fixable finding does. ``keys`` are the names it takes out of the holding object."""
 
-    action: str  # rename | wrap | lift | split | remove | home
+    action: str  # rename | wrap | lift | split | remove | home | notify | index
     keys: tuple
     target: tuple = ()  # rename: (new name,); wrap: path of the object or list; lift: new holder; split: ()
     inner: dict = field(default_factory=dict)  # wrap: key -> name inside the new object
@@ -147,8 +167,15 @@ class UnsupportedProperty(Fixer):
     - **rename**: the object accepts one name that is plainly meant: differing in case, a near
       spelling, a documented name (`KeyRotationStatus`, `DefaultCooldown`), or the same words in
       another order or form (`KeyRotationEnabled` is `EnableKeyRotation`, `Rules` in a
-      `BackupPlan` is `BackupPlanRule`). A plural written for a singular (`ResourceIds: [x]` for
+      `BackupPlan` is `BackupPlanRule`), or the one name the object lacks that holds every
+      word of it and takes a value of the same kind, unless a key present already names part of
+      it (`ManageUserPassword: true` is `ManageMasterUserPassword`; a one-word name only for a
+      required property: `Keys` in a DynamoDB index is its missing `KeySchema`). A plural written for a singular (`ResourceIds: [x]` for
       `ResourceId`) becomes the single item; several items are reported.
+      A Firehose OpenSearch destination written under a name Firehose lacks
+      (`OpenSearchDestinationConfiguration`) is renamed by what it points at: a domain
+      (`DomainARN`, `ClusterEndpoint`) is `AmazonopensearchserviceDestinationConfiguration`, a
+      collection (`CollectionEndpoint`) is `AmazonOpenSearchServerlessDestinationConfiguration`.
     - **wrap**: the key (with its siblings) belongs one level down, in the single object the
       schema offers for it: `TransitionInDays` and `StorageClass` in a lifecycle rule become
       `Transitions: [{TransitionInDays, StorageClass}]`; `PointInTimeRecoveryEnabled` on a table
@@ -161,6 +188,15 @@ class UnsupportedProperty(Fixer):
     - **split**: an inline access policy on an S3 bucket, SQS queue or SNS topic becomes its own
       `AWS::S3::BucketPolicy` / `AWS::SQS::QueuePolicy` / `AWS::SNS::TopicPolicy`, with the owner's
       `Condition`.
+    - SAM resources (`AWS::Serverless::*`, which SAM validates itself): a `TracingConfig`
+      written in the generated resource's shape moves to SAM's own property (an Api's
+      `TracingConfig: {TracingEnabled: true}` becomes `TracingEnabled: true`, a Function's
+      `TracingConfig: {Mode: Active}` becomes `Tracing: Active`).
+    - **index**: a DynamoDB global table's index defined inside a replica (`KeySchema` or
+      `Keys`, and `Projection`, under `Replicas/*/GlobalSecondaryIndexes`) moves to the table's
+      `GlobalSecondaryIndexes`; the replica keeps the `IndexName` and its per-replica settings.
+      Only when one replica defines it, the table is `PAY_PER_REQUEST` (a provisioned index also
+      needs write capacity) and its key attributes are defined; otherwise reported.
     - **wider form**: an object whose stray keys all belong to its wider form is renamed to it
       (a Firehose `S3DestinationConfiguration` with `ProcessingConfiguration` becomes the
       `ExtendedS3DestinationConfiguration`, which takes every key of the plain one).
@@ -180,8 +216,17 @@ class UnsupportedProperty(Fixer):
       `RecordingMode` (created with `RecordingFrequency: CONTINUOUS`, AWS Config's frequency
       when none is given).
       An attribute already set there (to another value), or an instance tag specification
-      already present, is reported. A CodePipeline action's `OnFailure` (an action to run) is
-      reported with what to use: a stage's `OnFailure` takes only a result (`ROLLBACK`, `RETRY`).
+      already present, is reported.
+    - **notify**: a CodePipeline action's `OnFailure` (an action to run; a stage's `OnFailure`
+      takes only a result, `ROLLBACK` or `RETRY`) that publishes to an SNS topic of the template
+      becomes an `AWS::Events::Rule` on the action's "CodePipeline Action Execution State Change"
+      events with state `FAILED` (pipeline, stage and action named), targeting the same topic with
+      the same message (an input template), and with the pipeline's `Condition`. When no topic
+      policy covers the topic, an `AWS::SNS::TopicPolicy` letting this account's EventBridge rules
+      publish is added. Reported instead: a topic given as a parameter or ARN, an encrypted topic
+      (EventBridge needs a key policy that lets it in), a topic policy without EventBridge, a
+      topic under another condition, other configuration keys, names or messages built with
+      intrinsics.
     - The `KeyId` of an SSM `SecureString` parameter (a type CloudFormation cannot create) is
       reported and kept: `allowed-value` turns such a parameter into a Secrets Manager secret,
       where the key is the `KmsKeyId`.
@@ -243,9 +288,30 @@ class UnsupportedProperty(Fixer):
                                      "which may read it: left as it is", fixable=False) for v in group]
                 continue
             findings += self._plan(doc, holder_path, holder, group)
+        if macro is None:
+            findings += self._sam(doc)
         return findings
 
+    def _sam(self, doc: Document) -> list[Finding]:
+        """SAM resources (no schema here) with a setting written in the form of the resource SAM
+        generates: `TracingConfig: {TracingEnabled: true}` on an Api is SAM's `TracingEnabled`."""
+        out = []
+        for (rtype, name), (inner, why) in SAM_FORMS.items():
+            for rid, res in doc.resources_of_type(rtype):
+                props = res.get("Properties")
+                value = props.get(name) if isinstance(props, dict) else None
+                if not isinstance(value, dict) or set(value) != set(inner) or any(k in props for k in inner.values()):
+                    continue
+                moves = ", ".join(f"{k} as {t}" for k, t in inner.items())
+                out.append(Finding(rid, ("Resources", rid, "Properties", name), f"E3002 {rtype}: '{name}' is not a "
+                                   f"property of the resource; lift: {why} ({moves})",
+                                   detail=Plan("lift", (name,), into="unwrap", inner=dict(inner))))
+        return out
+
     def _plan(self, doc: Document, holder_path: tuple, holder: dict, group: list) -> list[Finding]:
+        index = self._replica_index(doc, holder_path, holder, group)
+        if index is not None:
+            return [index]
         wider = self._wider(doc, holder_path, holder, group)
         if wider is not None:
             return [wider]
@@ -275,6 +341,48 @@ class UnsupportedProperty(Fixer):
                 f.fixable = False
                 f.message += "; other keys here may belong with it: rebuild the object by hand"
         return out + wraps + lifts + removals
+
+    def _replica_index(self, doc: Document, holder_path: tuple, holder: dict, group: list) -> Finding | None:
+        """A global table's index defined in a replica's GlobalSecondaryIndexes (its key schema and
+        projection): the definition belongs in the table's GlobalSecondaryIndexes, the replica
+        keeping the IndexName (and its per-replica settings)."""
+        v0 = group[0]
+        names = {v.name for v in group}
+        here = tuple("*" if isinstance(p, int) else p for p in holder_path[3:])
+        if v0.type_name != "AWS::DynamoDB::GlobalTable" or here != ("Replicas", "*", "GlobalSecondaryIndexes", "*") \
+                or not names <= {"Keys", "KeySchema", "Projection"}:
+            return None
+        head = f"{_head(v0)}; a global table defines its indexes in GlobalSecondaryIndexes, a replica only names them"
+        keys = [k for k in ("Keys", "KeySchema") if k in holder]
+        index, props = holder.get("IndexName"), doc.value(holder_path[:3])
+
+        def refuse(why: str) -> Finding:
+            return Finding(v0.resource, v0.path, f"{head}; {why}: move the definition by hand", fixable=False)
+
+        if len(keys) != 1 or "Projection" not in holder or not isinstance(index, str):
+            return refuse("it needs one key schema, a Projection and a literal IndexName to move")
+        table_indexes = props.get("GlobalSecondaryIndexes", [])
+        if not isinstance(table_indexes, list) or any(isinstance(i, dict) and i.get("IndexName") == index for i in table_indexes):
+            return refuse(f"the table's GlobalSecondaryIndexes {'already defines ' + index if isinstance(table_indexes, list) else 'is not a plain list'}")
+        defining = [r for r in props.get("Replicas") or [] if isinstance(r, dict) and isinstance(r.get("GlobalSecondaryIndexes"), list)
+                    and any(isinstance(i, dict) and i.get("IndexName") == index and set(i) & {"Keys", "KeySchema"}
+                            for i in r["GlobalSecondaryIndexes"])]
+        if len(defining) != 1:
+            return refuse(f"{len(defining)} replicas define {index}")
+        if props.get("BillingMode") != "PAY_PER_REQUEST":
+            return refuse("the table is not PAY_PER_REQUEST, and a provisioned index needs WriteProvisionedThroughputSettings")
+        definitions = props.get("AttributeDefinitions")
+        known = {a["AttributeName"] for a in definitions if isinstance(a, dict) and isinstance(a.get("AttributeName"), str)} \
+            if isinstance(definitions, list) else set()
+        schema = holder[keys[0]]
+        if not isinstance(schema, list) or any(not isinstance(k, dict) or not isinstance(k.get("AttributeName"), str)
+                                               or k["AttributeName"] not in known for k in schema):
+            return refuse("its key attributes are not all in AttributeDefinitions")
+        moved = tuple(keys) + ("Projection",)
+        return Finding(v0.resource, holder_path + (keys[0],), f"{head}; move: {index}'s {keys[0]}{' (as KeySchema)' if keys[0] == 'Keys' else ''} and Projection "
+                       "go to the table's GlobalSecondaryIndexes, the replica keeps its IndexName",
+                       detail=Plan("index", moved, holder_path[:3] + ("GlobalSecondaryIndexes",),
+                                   into="append" if "GlobalSecondaryIndexes" in props else "list"))
 
     def _wider(self, doc: Document, holder_path: tuple, holder: dict, group: list) -> Finding | None:
         """One finding for an object whose stray keys all belong to the wider form of it (a Firehose
@@ -316,6 +424,10 @@ class UnsupportedProperty(Fixer):
             return Finding(v.resource, v.path, f"{head}; it is the KMS key of a SecureString parameter, which "
                            "CloudFormation cannot create: kept for the Secrets Manager secret the parameter can become "
                            "(allowed-value), where it is the KmsKeyId", fixable=False)
+        if top and v.type_name == "AWS::KinesisFirehose::DeliveryStream" and v.name in OPENSEARCH_DESTINATIONS:
+            found = self._opensearch(holder, v)
+            if found is not None:
+                return found
         if top and (v.type_name, v.name) in ATTRIBUTE_HOMES:
             return self._attribute(holder, v)
         if v.name == "Tags" and v.type_name == "AWS::EC2::LaunchTemplate" and v.path[3:] == ("LaunchTemplateData", "Tags"):
@@ -326,6 +438,12 @@ class UnsupportedProperty(Fixer):
                 return found
         if v.type_name == "AWS::Config::ConfigurationRecorder" and v.path[3:] == ("RecordingGroup", "RecordingModeOverrides"):
             return self._recording_mode(doc, v)
+        if v.name == "OnFailure" and v.type_name == "AWS::CodePipeline::Pipeline" and v.path[3:4] == ("Stages",) \
+                and v.path[5:6] == ("Actions",) and len(v.path) == 8:
+            notify, why = pipeline_failures.plan(doc, v.path)
+            if notify is None:
+                return Finding(v.resource, v.path, f"{head}; {ACTION_ON_FAILURE} ({why})", fixable=False)
+            return Finding(v.resource, v.path, f"{head}; {ACTION_NOTIFY}", detail=Plan("notify", (v.name,), item=notify))
         if v.name == "OnFailure" and v.type_name == "AWS::CodePipeline::Pipeline" and "Actions" in v.path:
             return Finding(v.resource, v.path, f"{head}; {ACTION_ON_FAILURE}", fixable=False)
         if top and v.type_name in POLICY_RESOURCES and "policy" in words(v.name) and _policy_document(v.value) is not None:
@@ -333,6 +451,21 @@ class UnsupportedProperty(Fixer):
             return Finding(v.resource, v.path, f"{head}; split: the policy becomes its own {policy_type}",
                            detail=Plan("split", (v.name,)))
         return self._renamed(holder, v)
+
+    def _opensearch(self, holder: dict, v: schemas.Violation) -> Finding | None:
+        """A Firehose OpenSearch destination under a name Firehose does not have: a domain
+        (DomainARN, ClusterEndpoint) is the Amazonopensearchservice destination, a collection
+        (CollectionEndpoint) the Amazon OpenSearch Serverless one."""
+        value = v.value if isinstance(v.value, dict) else {}
+        domain = bool({"DomainARN", "ClusterEndpoint"} & set(value))
+        if domain == ("CollectionEndpoint" in value):
+            return None
+        target = "AmazonopensearchserviceDestinationConfiguration" if domain else "AmazonOpenSearchServerlessDestinationConfiguration"
+        if target in holder or not _fits(v, v.property_schema(target), v.value):
+            return None
+        what = "an OpenSearch Service domain (DomainARN/ClusterEndpoint)" if domain else "a Serverless collection (CollectionEndpoint)"
+        return Finding(v.resource, v.path, f"{_head(v)}; rename to '{target}': the destination is {what}, and "
+                       f"that is the name Firehose gives its configuration", detail=Plan("rename", (v.name,), (target,)))
 
     def _attribute(self, holder: dict, v: schemas.Violation) -> Finding:
         """A setting written as a property whose home is an entry of the resource's attribute list."""
@@ -415,6 +548,8 @@ class UnsupportedProperty(Fixer):
         target, why = candidate(v.name, allowed, set(holder))
         if target is None:
             target, why = word_match(v.name, [a for a in allowed if a not in holder], context_words(v))
+        if target is None:
+            target, why = _contained(holder, v)
         if target is None:
             taken, _ = candidate(v.name, allowed, set())
             if taken is None:
@@ -604,6 +739,14 @@ class UnsupportedProperty(Fixer):
         for f in findings:
             if f.detail.action != "rename":
                 self._leaving.setdefault(f.path[:-1], set()).update(f.detail.keys)
+        for topic in dict.fromkeys(f.detail.item["topic"] for f in findings
+                                   if f.detail.action == "notify" and f.detail.item["policy"] == "missing"):
+            # one policy per topic, shared by the rules of every action notifying it
+            body = pipeline_failures.topic_policy_body(doc, topic)
+            new_id = editor.add_resource(f"{topic}EventsPolicy", body)
+            changes.append(self.change(None, "add", None, body["Properties"]["PolicyDocument"], (
+                f"add: lets EventBridge rules of this account and Region publish to {topic}, as the rules "
+                "replacing CodePipeline actions' OnFailure notifications must"), path=("Resources", new_id)))
         for f in findings:
             plan: Plan = f.detail
             holder_path = f.path[:-1]
@@ -688,6 +831,37 @@ class UnsupportedProperty(Fixer):
         index = len(doc.value(plan.target)) if plan.into == "append" else 0
         return [self._moved(f, f.path, plan.target + (index, slot))]
 
+    def _index(self, doc, editor, f, plan, holder_path) -> list[Change]:
+        key, _ = plan.keys
+        item = {"IndexName": doc.value(holder_path + ("IndexName",)), "KeySchema": editor.source(holder_path + (key,)),
+                "Projection": editor.source(holder_path + ("Projection",))}
+        for k in plan.keys:
+            editor.remove(holder_path + (k,))
+        if plan.into == "append":
+            editor.append(plan.target, item)
+            inside = plan.target + (len(doc.value(plan.target)),)
+        else:
+            editor.set(plan.target, [item])
+            inside = plan.target + (0,)
+        return [self._moved(f, holder_path + (key,), inside + ("KeySchema",)),
+                self._moved(f, holder_path + ("Projection",), inside + ("Projection",))]
+
+    def _notify(self, doc, editor, f, plan, holder_path) -> list[Change]:
+        key, value = doc.node(holder_path).entry(f.path[-1])
+        editor.remove(f.path)
+        body = plan.item["body"]
+        rule = editor.add_resource(plan.item["rule"], body)
+        topic = plan.item["topic"]
+        what = "the message" if "InputTransformer" in body["Properties"]["Targets"][0] else "the failure event"
+        return [
+            self.change(f, "remove", doc.text[key.start:value.end], None, (
+                f"{f.message}; removed: the notification is now sent by {rule}, which publishes {what} "
+                f"to {topic} when the action fails")),
+            self.change(f, "add", None, body["Properties"], (
+                f"add: {rule} notifies {topic} when the action fails, as the action's OnFailure meant to"),
+                path=("Resources", rule)),
+        ]
+
     def _split(self, doc, editor, f, plan, holder_path) -> list[Change]:
         rid = f.resource
         resource = doc.resources[rid]
@@ -729,6 +903,37 @@ def _fits(v: schemas.Violation, schema: Any, value: Any, depth: int = 4) -> bool
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         return all(_fits(v, schema["items"], item, depth - 1) for item in value)
     return True
+
+
+def _contained(holder: dict, v: schemas.Violation) -> tuple[str | None, str]:
+    """The single name the object lacks that holds every word of ``v.name`` and takes a value of
+    the same kind (`ManageUserPassword: true` is the boolean `ManageMasterUserPassword`); a
+    one-word name (`Keys`) only for a required property the object lacks (`KeySchema`)."""
+    mine = words(v.name, form=False)
+    if not mine:
+        return None, ""
+    required = set(v.schema.get("required") or ()) if isinstance(v.schema, dict) else set()
+    found = []
+    for a in v.allowed_names():
+        if a in holder or a == v.name or minus(mine, words(a, form=False)):
+            continue
+        if len(mine) < 2 and a not in required:
+            continue
+        theirs = words(a, form=False)
+        if any(k != v.name and isinstance(k, str) and not minus(words(k, form=False), theirs) for k in holder):
+            continue  # a key present names part of it (MasterUserPassword beside ManageMasterUserPassword)
+        sub = schemas.resolve(v.root, v.property_schema(a))
+        kind = sub.get("type") if isinstance(sub, dict) else None
+        kinds = kind if isinstance(kind, list) else [kind]
+        value = v.value
+        same_kind = ("boolean" in kinds if isinstance(value, bool) else "array" in kinds if isinstance(value, list)
+                     else "object" in kinds if isinstance(value, dict) and not schemas.is_intrinsic(value) else True)
+        if same_kind and _fits(v, sub, value):
+            found.append(a)
+    if len(found) == 1:
+        return found[0], ("is the required property it names part of" if found[0] in required
+                          else "holds every word of it and takes a value of this kind")
+    return None, ""
 
 
 def _wrap_home(holder: dict, v: schemas.Violation) -> tuple[str, bool, str] | None:

@@ -330,3 +330,63 @@ def test_duplicate_resources_under_different_conditions_are_left_alone():
     same = text.replace("Condition: B", "Condition: A")
     (f,) = _find("duplicate-resource", same)
     assert f.fixable and f.resource == "L2" and f.detail == "L1"
+
+
+_PIPELINE = (
+    "Resources:\n  T:\n    Type: AWS::SNS::Topic\n{extra}"
+    "  P:\n    Type: AWS::CodePipeline::Pipeline\n    Properties:\n      RoleArn: arn:aws:iam::123456789012:role/p\n"
+    "      ArtifactStore: {{Type: S3, Location: b}}\n      Stages:\n"
+    "        - Name: Source\n          Actions:\n            - Name: Get\n"
+    "              ActionTypeId: {{Category: Source, Owner: AWS, Provider: S3, Version: '1'}}\n"
+    "              Configuration: {{S3Bucket: s, S3ObjectKey: k}}\n"
+    "              OnFailure:\n                ActionTypeId: {{Category: Invoke, Owner: AWS, Provider: SNS, Version: '1'}}\n"
+    "                Configuration: {config}\n")
+
+
+def test_action_on_failure_becomes_a_rule_only_for_a_plain_topic():
+    plain = _unsupported(_PIPELINE.format(extra="", config="{TopicArn: !Ref T, Message: failed}"))
+    assert [(f.fixable, f.detail.action) for f in plain] == [(True, "notify")]
+    assert plain[0].detail.item["policy"] == "missing"
+    reasons = {
+        "TopicArn is not a Ref": _PIPELINE.format(extra="", config="{TopicArn: arn:aws:sns:us-east-1:123456789012:t}"),
+        "placeholders": _PIPELINE.format(extra="", config="{TopicArn: !Ref T, Message: 'a <b>'}"),
+        "does not let events.amazonaws.com publish": _PIPELINE.format(
+            extra="  TP:\n    Type: AWS::SNS::TopicPolicy\n    Properties:\n      Topics: [!Ref T]\n"
+                  "      PolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: s3.amazonaws.com}, "
+                  "Action: 'sns:Publish', Resource: '*'}]}\n",
+            config="{TopicArn: !Ref T}"),
+        "more than TopicArn": _PIPELINE.format(extra="", config="{TopicArn: !Ref T, Subject: s}"),
+    }
+    for reason, text in reasons.items():
+        (f,) = _unsupported(text)
+        assert not f.fixable and reason in f.message, (reason, f.message)
+
+
+def test_contained_name_is_not_taken_beside_a_key_naming_part_of_it():
+    db = ("Resources:\n  D:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: mysql\n"
+          "      DBInstanceClass: db.t3.micro\n      MasterUsername: admin\n      ManageUserPassword: true\n{extra}")
+    (f,) = _unsupported(db.format(extra=""))
+    assert f.fixable and f.detail.target == ("ManageMasterUserPassword",)
+    (f,) = _unsupported(db.format(extra="      MasterUserPassword: '{{resolve:ssm:p}}'\n"))
+    assert not f.fixable
+    (f,) = _unsupported(db.format(extra="").replace("ManageUserPassword: true", "ManageUserPassword: [a]"))
+    assert not (f.fixable and f.detail.action == "rename")
+
+
+def test_unattached_policy_is_not_attached_across_conditions():
+    text = ("Conditions:\n  C: !Equals [!Ref 'AWS::Region', us-east-1]\nResources:\n"
+            "  AppRole:\n    Type: AWS::IAM::Role\n    Condition: C\n    Properties:\n"
+            "      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: 'sts:AssumeRole'}]}\n"
+            "  AppPolicy:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyName: p\n"
+            "      PolicyDocument: {Statement: [{Effect: Allow, Action: 's3:GetObject', Resource: '*'}]}\n")
+    (f,) = _find("required-property", text)
+    assert not f.fixable and "exists only when C" in f.message
+
+
+def test_policy_statement_leaves_trust_policies_and_not_resource_alone():
+    text = ("Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n"
+            "      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, "
+            "Principal: {Service: ec2.amazonaws.com}, Action: 'sts:AssumeRole'}]}\n"
+            "      Policies:\n        - PolicyName: p\n          PolicyDocument: {Version: '2012-10-17', Statement: "
+            "[{Effect: Deny, NotAction: 's3:*', NotResource: 'arn:aws:s3:::b'}]}\n")
+    assert _find("policy-statement", text) == []

@@ -82,6 +82,8 @@ ORDER = (
     "mapping-key",
     # issue 20 part D: names defined nowhere and near nothing become parameters
     "undeclared-parameter",
+    # issue 20, part F: policy documents IAM rejects
+    "policy-statement",
 )
 
 

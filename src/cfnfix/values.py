@@ -22,6 +22,23 @@ def branches(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
     yield path, value
 
 
+def literal_nodes(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
+    """(path, value) of ``value`` and of every mapping, list and scalar inside it that is written
+    literally: what an intrinsic (``Ref``, ``Fn::*``, ``Condition``) computes is left out."""
+    if isinstance(value, dict):
+        if len(value) == 1 and (str(next(iter(value))) in ("Ref", "Condition") or str(next(iter(value))).startswith("Fn::")):
+            return
+        yield path, value
+        for k, v in value.items():
+            yield from literal_nodes(v, path + (k,))
+    elif isinstance(value, list):
+        yield path, value
+        for i, v in enumerate(value):
+            yield from literal_nodes(v, path + (i,))
+    else:
+        yield path, value
+
+
 def parameter(doc: Document, name: Any) -> dict | None:
     params = doc.data.get("Parameters") if isinstance(doc.data, dict) else None
     param = params.get(name) if isinstance(params, dict) and isinstance(name, str) else None
