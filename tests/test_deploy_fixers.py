@@ -1,7 +1,7 @@
 """Issue 20's deploy fixers: decisions fixtures do not show, exact messages, and cfn-lint cleared."""
 
 from cfnfix.fixers.dangling_reference import pick, pick_attribute
-from cfnfix.fixers.reference_cycle import name_text
+from cfnfix.built_names import name_text
 from cfnfix.document import parse
 from cfnfix.registry import all_fixers
 from support import assert_fix_guarantees, lint_codes, run_fixers
