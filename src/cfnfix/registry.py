@@ -15,6 +15,7 @@ from .fixer import Fixer
 ORDER = (
     "flatten-nested-stacks",
     "stackset-to-stack",  # like flattening: every other fixer sees the whole stack
+    "resource-type",  # a real type first: the schema fixers and s3-replication judge resources by it
     "property-name",
     "unsupported-property",
     "required-property",
@@ -31,7 +32,6 @@ ORDER = (
     "security-group-cycle",
     "iam-policy-cycle",
     # cfn-lint errors generated templates keep after the fixers above (issue 20)
-    "resource-type",
     "dangling-reference",
     "s3-acl-ownership",
     "value-type",
