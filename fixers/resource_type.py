@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from cfnfix import schemas
+from cfnfix import built_names, property_names, schemas
 from cfnfix.changelog import Safety
 from cfnfix.cycles import reaches
 from cfnfix.document import Document
@@ -215,10 +215,16 @@ class ResourceType(Fixer):
       `LoggingConfiguration`, `NotificationConfiguration`, `ReplicationConfiguration`.
 
     A `Condition` on the invented resource becomes an `Fn::If` around the moved value; a
-    `DependsOn` naming it names the resource it moved into. It is reported instead when the
-    parent is not a resource of the template, already has that property, the values do not fit
-    the property, the move would close a dependency cycle (a replication role whose policy names
-    the bucket), or something else refers to the invented resource.
+    `DependsOn` naming it names the resource it moved into. A top-level key the property knows
+    under another name is renamed (`LambdaFunctionConfigurations`, the S3 API's name, is
+    `LambdaConfigurations`). When the move would close a dependency cycle (a replication role
+    whose policy names the bucket, a log bucket named `${Bucket}-logs`) and the parent's name is
+    fixed by the template (`BucketName` as text, `Fn::Sub` or a parameter), the references to
+    the parent that close it are replaced by the value they resolve to, built from that name
+    (`!GetAtt Bucket.Arn` becomes `!Sub arn:${AWS::Partition}:s3:::<name>`), as
+    `reference-cycle` does. It is reported instead when the parent is not a resource of the
+    template, already has that property, the values do not fit the property, the cycle cannot
+    be broken that way, or something else refers to the invented resource.
 
     `AWS::Config::ConfigurationRecorderStatus` with `IsEnabled: true` for a recorder of the
     template is removed (`safe`): CloudFormation starts a recorder it creates as soon as the
@@ -346,6 +352,11 @@ class ResourceType(Fixer):
                 editor.set(where, after)
             changes.append(self.change(f, "replace" if current is not None else "add", current, after, f.message,
                                        path=where, safety=safety))
+        for site in m.rewrites:
+            before, after = built_names.rewrite(doc, editor, site)
+            changes.append(self.change(f, "replace", before, after, f"E3006 {site[0][1]} names '{m.parent}' by the "
+                                       "value its reference resolved to, so that the moved value closes no dependency "
+                                       "cycle", path=site[0], safety=safety))
         for path, deps in m.dependents:
             old = deps if isinstance(deps, list) else [deps]
             instead = m.after or ((m.parent,) if m.parent else ())
@@ -376,6 +387,7 @@ class Moved:
     after: tuple = ()  # what a DependsOn naming it names instead; default: the parent
     safety: Safety = Safety.REVIEW
     parameter: dict | None = None  # the parameter the resource becomes, under the same name
+    rewrites: tuple = ()  # built_names sites that keep the moved value from closing a cycle
 
 
 def _parent(doc: Document, props: dict, keys: tuple, parent_type: str) -> str | None:
@@ -441,12 +453,22 @@ def _fold(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
     elif target is not None:
         return report(f"'{parent}' already has a {fold.into}; merge the values by hand")
     required = schema.get("required") or []
+    renamed = {}
+    if isinstance(value, dict) and not schemas.is_intrinsic(value) and "properties" in schema:
+        allowed = [n for n in schema["properties"] if isinstance(n, str)]
+        for key in value:
+            if isinstance(key, str) and not schemas.accepts(fold.parent_type, schema, key):
+                new, _ = property_names.candidate(key, allowed, set(value) | set(renamed.values()))
+                if new:
+                    renamed[key] = new
+        value = {renamed.get(k, k): v for k, v in value.items()}
     if schema.get("type") != "object" and "properties" not in schema:
         fitting = schemas.shape_fits(root, schema, value) and not isinstance(value, (dict, list)) or schemas.is_intrinsic(value)
     else:
         fitting = isinstance(value, dict) and not schemas.is_intrinsic(value) and all(
             schemas.accepts(fold.parent_type, schema, k) for k in value) and all(r in value for r in required)
-    if not fitting:
+    where = ("Resources", parent, "Properties", fold.into) + ((0,) if fold.item else ())
+    if not fitting or schemas.value_violations(fold.parent_type, where, value):
         return report(f"its values do not fit {fold.into} as written; move them to '{parent}' by hand")
     deps = depends_on(res)
     needed = {n for n, _ in references(value)}
@@ -454,9 +476,13 @@ def _fold(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
         return report(f"its DependsOn names more than its values need; move the values to '{parent}' by hand")
     graph = dependency_graph({k: v for k, v in doc.resources.items() if k != rid})
     loops = sorted(n for n in needed if n != parent and n in graph and reaches(graph, [n], parent))
+    rewrites: list = []
     if loops:
-        return report(f"moved into '{parent}', it would close a dependency cycle through '{loops[0]}'; "
-                      "break the cycle (for example a role naming the bucket by a built ARN) first")
+        rewrites = _cycle_cut(doc, graph, loops, parent)
+        if rewrites is None:
+            return report(f"moved into '{parent}', it would close a dependency cycle through '{loops[0]}', "
+                          f"whose references to '{parent}' cannot all be built from a name the template fixes; "
+                          "break the cycle (for example a role naming the bucket by a built ARN) first")
     dependents, others = _dependents(doc, rid)
     if others:
         return report(f"{', '.join(others)} refer to it; move the values to '{parent}' and correct those references")
@@ -467,7 +493,35 @@ def _fold(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
         return report("its Condition is not a condition name; move the values by hand")
     message = (f"{head} named by '{'/'.join(k for k in fold.parent_keys if k in props)}': its values "
                f"moved to {'an item of ' if fold.item else ''}'{parent}' {fold.into}")
-    return Finding(rid, path, message, detail=Moved(parent, fold.into, value, fold.item, dependents))
+    if renamed:
+        message += " (" + ", ".join(f"'{k}' as '{v}'" for k, v in renamed.items()) + ", the name CloudFormation uses)"
+    if rewrites:
+        names = sorted({site[0][1] for site in rewrites})
+        message += (f"; {', '.join(repr(n) for n in names)} {'name' if len(names) > 1 else 'names'} '{parent}' by "
+                    "the value built from its name instead of referencing it, which would have closed a dependency cycle")
+    return Finding(rid, path, message, detail=Moved(parent, fold.into, value, fold.item, dependents,
+                                                    rewrites=tuple(rewrites)))
+
+
+def _cycle_cut(doc: Document, graph: dict, loops: list[str], parent: str) -> list | None:
+    """The references to ``parent`` to replace by values built from its fixed name so that none of
+    ``loops`` (what the moved value needs) needs ``parent`` any more; None when one of them cannot be
+    built or the cycle remains without them."""
+    reached: set[str] = set()
+    todo = list(loops)
+    while todo:
+        node = todo.pop()
+        if node not in reached and node != parent:
+            reached.add(node)
+            todo.extend(graph.get(node, ()))
+    sites = []
+    for x in sorted(n for n in reached if parent in graph.get(n, ())):
+        found = built_names.sites(doc, x, parent)
+        if found is None:
+            return None
+        sites.extend(found)
+    cut = {n: deps - {parent} if n in reached else deps for n, deps in graph.items()}
+    return sites if sites and not any(reaches(cut, [n], parent) for n in loops) else None
 
 
 def _redundant(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
