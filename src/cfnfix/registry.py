@@ -78,6 +78,8 @@ ORDER = (
     "backup-lifecycle",
     "guardduty-features",
     "duplicate-resource",
+    # issue 20 part E: DependsOn entries that name nothing
+    "depends-on",
 )
 
 
