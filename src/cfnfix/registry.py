@@ -16,6 +16,7 @@ ORDER = (
     "flatten-nested-stacks",
     "stackset-to-stack",  # like flattening: every other fixer sees the whole stack
     "resource-type",  # a real type first: the schema fixers and s3-replication judge resources by it
+    "logical-id-clash",  # issue 20 part E: one name, one thing, before anything follows references
     "property-name",
     "unsupported-property",
     "required-property",
