@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
 from cfnfix import built_names, schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.cycles import document_cycles, document_graph, document_index
-from cfnfix.graph import cheapest_cut, edges
+from cfnfix.graph import cheapest_cut, edges, references
+from cfnfix.nodepath import node_path
 
 _HINTS = {
     ("AWS::SecretsManager::Secret", "AWS::RDS::DBCluster"): "keep only the credentials in the secret and attach it "
@@ -46,9 +52,15 @@ class ReferenceCycle(Fixer):
     `!Sub arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:<name>`
     (the pattern CDK and the AWS documentation use for log groups and state machine ARNs).
 
-    Cycles with no such reference are reported with what the resources are; a secret that
-    holds a database's endpoint is reported with the documented alternative
-    (`AWS::SecretsManager::SecretTargetAttachment`).
+    A secret whose `SecretString` (an `Fn::Sub` of JSON) holds the endpoint of the database
+    cluster or instance that reads the secret (or waits for it) is split the way CDK does it:
+    the keys that name the database (`host`, `port`, and the identifier or `engine` when they
+    refer to it) leave the secret, and an `AWS::SecretsManager::SecretTargetAttachment` of the
+    secret to the database is added, which writes host, port, engine and identifier into the
+    secret once both exist. Keys the attachment does not write (a `url` built from the
+    endpoint) make it a report.
+
+    Cycles with no such reference are reported with what the resources are.
 
     ## Example
     ```yaml
@@ -70,7 +82,8 @@ class ReferenceCycle(Fixer):
     ```
 
     ## Fix safety
-    Review: every value is the one CloudFormation would have resolved, but the referring
+    Review: the secret attachment is a new resource, and the secret holds the connection details
+    only once it has run. For the built names: every value is the one CloudFormation would have resolved, but the referring
     resource no longer waits for the named one, so the creation order changes (the log group
     now exists before the function, the function may be created before its state machine).
     """
@@ -98,6 +111,14 @@ class ReferenceCycle(Fixer):
             kinds = ", ".join(f"{n} ({resources[n].get('Type')})" for n in comp)
             within = {n: graph[n] & members for n in comp}  # other cycles are judged on their own
             cut = cheapest_cut(within, list(sites), lambda s: sum(len(sites[e]) for e in s)) if sites else None
+            attach = _secret_attachment(doc, comp) if cut is None else None
+            if isinstance(attach, SecretAttachment):
+                findings.append(Finding(comp[0], path, (
+                    f"E3004 dependency cycle between {kinds}: the secret holds the database's "
+                    f"{', '.join(attach.keys)}; those keys go and an AWS::SecretsManager::SecretTargetAttachment "
+                    "adds the connection details (host, port, engine, identifier) once both exist, as CDK does"),
+                    detail=attach))
+                continue
             if cut is None:
                 hint = next((h for (a, b), h in _HINTS.items() if any(resources[n].get("Type") == a for n in comp)
                              and any(resources[n].get("Type") == b for n in comp)), None)
@@ -116,6 +137,25 @@ class ReferenceCycle(Fixer):
         editor = Editor(doc)
         changes = []
         for f in findings:
+            if isinstance(f.detail, SecretAttachment):
+                a = f.detail
+                with editor.finding(f):
+                    where = node_path(doc, a.path) or a.path
+                    before = doc.value(a.path)
+                    editor.set(where, a.value)
+                    changes.append(self.change(f, "replace", before, a.value, f"E3004 {a.secret} no longer holds the "
+                                               f"{', '.join(a.keys)} of {a.database}, which closed a dependency cycle; "
+                                               "the attachment writes the connection details", path=a.path))
+                    body = {"Type": "AWS::SecretsManager::SecretTargetAttachment"}
+                    if a.condition:
+                        body["Condition"] = a.condition
+                    body["Properties"] = {"SecretId": {"Ref": a.secret}, "TargetId": {"Ref": a.database},
+                                          "TargetType": a.target_type}
+                    new = editor.add_resource(a.secret + "Attachment", body)
+                    changes.append(self.change(f, "add", None, body, f"E3004 attaches {a.secret} to {a.database}: "
+                                               "Secrets Manager adds host, port, engine and the identifier to the "
+                                               "secret", path=("Resources", new)))
+                continue
             with editor.finding(f):
                 for x, t, sites in f.detail:
                     for site in sites:
@@ -126,3 +166,90 @@ class ReferenceCycle(Fixer):
                                                    "dependency cycle; the value is the one the reference resolved to",
                                                    path=path))
         return Fix.of(editor, changes)
+
+
+# database types a SecretTargetAttachment takes, and the secret keys it writes for them
+_ATTACHABLE = {
+    "AWS::RDS::DBCluster": ("AWS::RDS::DBCluster", {"host", "port", "engine", "dbClusterIdentifier"}),
+    "AWS::RDS::DBInstance": ("AWS::RDS::DBInstance", {"host", "port", "engine", "dbInstanceIdentifier"}),
+}
+_TOKEN = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+@dataclass(frozen=True)
+class SecretAttachment:
+    """The secret's SecretString at ``path`` becomes ``value`` (without ``keys``) and a
+    SecretTargetAttachment of ``secret`` to ``database`` is added."""
+
+    secret: str
+    database: str
+    target_type: str
+    path: tuple
+    value: Any
+    keys: tuple
+    condition: str | None
+
+
+def _secret_attachment(doc: Document, comp: list[str]) -> SecretAttachment | str | None:
+    """The CDK way out of a secret <-> database cycle: the secret keeps only what the database does
+    not give (credentials, dbname), the attachment adds the rest. None when the cycle is not that
+    (two resources, the secret's only references to the database in its SecretString's Fn::Sub JSON,
+    under keys the attachment writes)."""
+    resources = doc.resources
+    if len(comp) != 2:
+        return None
+    kinds = {resources[n].get("Type"): n for n in comp}
+    secret = kinds.get("AWS::SecretsManager::Secret")
+    database = next((kinds[t] for t in _ATTACHABLE if t in kinds), None)
+    if secret is None or database is None:
+        return None
+    target_type, writes = _ATTACHABLE[resources[database]["Type"]]
+    index = document_index(doc)
+    rels = edges(resources, secret, database, index)
+    if not rels or any(r[:2] != ("Properties", "SecretString") for r in rels):
+        return None
+    path = ("Resources", secret, "Properties", "SecretString")
+    call = doc.value(path)
+    text = call.get("Fn::Sub") if isinstance(call, dict) and len(call) == 1 else None
+    if not isinstance(text, str):
+        return None
+    tokens: list[str] = []
+
+    def hold(m: re.Match) -> str:
+        tokens.append(m.group(0))
+        return f"@@{len(tokens) - 1}@@"
+
+    held = _TOKEN.sub(hold, text)
+    held = re.sub(r'([:\[,]\s*)@@(\d+)@@(\s*[,}\]])', r'\1"@@B\2@@"\3', held)  # B: written bare
+    try:
+        data = json.loads(held)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    mine = {k for k, v in data.items() if any(
+        tokens[int(i)][2:-1].split(".")[0] == database for i in re.findall(r"@@B?(\d+)@@", json.dumps(v)))}
+    if not mine or not mine <= writes:
+        return None
+    if "\n" in text.strip():  # one key a line: those lines go, and a comma left before the closing brace
+        kept = [line for line in text.split("\n") if not any(re.match(r'\s*"' + re.escape(k) + r'"\s*:', line) for k in mine)]
+        new_text = re.sub(r",(\s*\n\s*\})", r"\1", "\n".join(kept))
+    else:  # one line: written again as JSON, tokens back in place
+        rest = json.dumps({k: v for k, v in data.items() if k not in mine}, separators=(", ", ": "))
+        new_text = re.sub(r'"@@B(\d+)@@"|@@(\d+)@@', lambda m: tokens[int(m.group(1) or m.group(2))], rest)
+        if "\\" in rest:
+            return None  # escapes JSON would write differently: left to a person
+    tokens_before = len(tokens)
+    check = re.sub(r'([:\[,]\s*)@@(\d+)@@(\s*[,}\]])', r'\1"@@B\2@@"\3', _TOKEN.sub(hold, new_text))
+    del tokens[tokens_before:]
+    try:
+        left = json.loads(check)
+    except ValueError:
+        return None
+    if set(left) != set(data) - mine or database in {n for n, _ in references({"Fn::Sub": new_text})}:
+        return None
+    conditions = {resources[secret].get("Condition"), resources[database].get("Condition")}
+    if len(conditions) > 1:
+        return None
+    return SecretAttachment(secret, database, target_type, path, {"Fn::Sub": new_text}, tuple(sorted(mine)),
+                            conditions.pop())
