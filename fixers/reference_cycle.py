@@ -17,6 +17,10 @@ from cfnfix.graph import cheapest_cut, edges, references
 from cfnfix.nodepath import node_path
 
 _HINTS = {
+    ("AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Integration"): "an integration belongs to its API, so the API "
+    "cannot name it: remove the API's quick-create Target and route to the integration with an "
+    "AWS::ApiGatewayV2::Route (RouteKey $default, Target integrations/<integration>) and an AWS::ApiGatewayV2::Stage "
+    "with AutoDeploy",
     ("AWS::SecretsManager::Secret", "AWS::RDS::DBCluster"): "keep only the credentials in the secret and attach it "
     "with AWS::SecretsManager::SecretTargetAttachment, which adds host and port",
     ("AWS::SecretsManager::Secret", "AWS::RDS::DBInstance"): "keep only the credentials in the secret and attach it "
@@ -59,6 +63,12 @@ class ReferenceCycle(Fixer):
     secret to the database is added, which writes host, port, engine and identifier into the
     secret once both exist. Keys the attachment does not write (a `url` built from the
     endpoint) make it a report.
+
+    An HTTP API whose quick-create `Target` names an integration of the API itself (the
+    integration needs the API's id) loses its quick-create properties (`Target`, `RouteKey`)
+    when the template already has what quick create makes: a route of the API to that
+    integration with the same route key (`$default` by default) and a stage of the API. Without
+    them (or with `CredentialsArn`) it is reported with what to add.
 
     Cycles with no such reference are reported with what the resources are.
 
@@ -111,6 +121,15 @@ class ReferenceCycle(Fixer):
             kinds = ", ".join(f"{n} ({resources[n].get('Type')})" for n in comp)
             within = {n: graph[n] & members for n in comp}  # other cycles are judged on their own
             cut = cheapest_cut(within, list(sites), lambda s: sum(len(sites[e]) for e in s)) if sites else None
+            quick = _quick_create(doc, comp) if cut is None else None
+            if quick is not None:
+                api, keys, route, stage = quick
+                findings.append(Finding(api, ("Resources", api, "Properties"), (
+                    f"E3004 dependency cycle between {kinds}: {api}'s quick-create "
+                    f"{' and '.join(keys)} name{'s' if len(keys) == 1 else ''} the integration that needs the API; "
+                    f"route '{route}' and stage '{stage}' already do what quick create would: "
+                    f"{'they go' if len(keys) > 1 else 'it goes'}"), detail=QuickCreate(api, keys)))
+                continue
             attach = _secret_attachment(doc, comp) if cut is None else None
             if isinstance(attach, SecretAttachment):
                 findings.append(Finding(comp[0], path, (
@@ -137,6 +156,14 @@ class ReferenceCycle(Fixer):
         editor = Editor(doc)
         changes = []
         for f in findings:
+            if isinstance(f.detail, QuickCreate):
+                with editor.finding(f):
+                    for key in f.detail.keys:
+                        path = ("Resources", f.detail.api, "Properties", key)
+                        before = doc.value(path)
+                        editor.remove(path)
+                        changes.append(self.change(f, "remove", before, None, f.message, path=path))
+                continue
             if isinstance(f.detail, SecretAttachment):
                 a = f.detail
                 with editor.finding(f):
@@ -253,3 +280,54 @@ def _secret_attachment(doc: Document, comp: list[str]) -> SecretAttachment | str
         return None
     return SecretAttachment(secret, database, target_type, path, {"Fn::Sub": new_text}, tuple(sorted(mine)),
                             conditions.pop())
+
+
+_QUICK = ("Target", "RouteKey", "CredentialsArn")  # an HTTP API's quick-create properties
+
+
+@dataclass(frozen=True)
+class QuickCreate:
+    """Remove the quick-create ``keys`` of HTTP API ``api``."""
+
+    api: str
+    keys: tuple
+
+
+def _quick_create(doc: Document, comp: list[str]) -> tuple[str, tuple, str, str] | None:
+    """(api, its quick-create keys, the route, the stage) when a cycle is an HTTP API whose
+    quick-create ``Target`` names an integration of the API itself, and the template already
+    has what quick create makes: a route of the API to that integration (with the quick-create
+    RouteKey, ``$default`` by default) and a stage of the API. None otherwise."""
+    resources = doc.resources
+    if len(comp) != 2:
+        return None
+    kinds = {resources[n].get("Type"): n for n in comp}
+    api, integration = kinds.get("AWS::ApiGatewayV2::Api"), kinds.get("AWS::ApiGatewayV2::Integration")
+    if api is None or integration is None:
+        return None
+    props = resources[api].get("Properties")
+    if not isinstance(props, dict) or "Target" not in props:
+        return None
+    index = document_index(doc)
+    rels = edges(resources, api, integration, index)
+    if not rels or any(r[:2] != ("Properties", "Target") for r in rels):
+        return None
+    if props.get("CredentialsArn") is not None:
+        return None  # the route's credentials would be lost
+    route_key = props.get("RouteKey", "$default")
+    keys = tuple(k for k in _QUICK if k in props)
+    route = stage = None
+    for rid, res in resources.items():
+        if not isinstance(res, dict) or res.get("Condition") != resources[api].get("Condition"):
+            continue
+        body = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
+        if body.get("ApiId") != {"Ref": api}:
+            continue
+        if res.get("Type") == "AWS::ApiGatewayV2::Route" and body.get("RouteKey") == route_key and integration in {
+                n for n, _ in references(body.get("Target"))}:
+            route = route or rid
+        elif res.get("Type") == "AWS::ApiGatewayV2::Stage":
+            stage = stage or rid
+    if route is None or stage is None:
+        return None
+    return api, keys, route, stage
