@@ -163,6 +163,18 @@ ACCOUNT_SETTINGS = {
                                          "creating the stack)"),
 }
 
+# Invented types for what CloudFormation has no resource for, and what to do instead (reported).
+NO_RESOURCE = {
+    "AWS::EC2::Tag": "CloudFormation tags only the resources it creates, through their Tags: put the tag in the "
+    "Tags of the resource named by ResourceId, or tag a resource the stack does not create outside CloudFormation "
+    "(aws ec2 create-tags)",
+    "AWS::EC2::AssociateIamInstanceProfile": "an instance's profile is its IamInstanceProfile property: set it on "
+    "the AWS::EC2::Instance, or associate it with an instance the stack does not create outside CloudFormation "
+    "(aws ec2 associate-iam-instance-profile)",
+    "AWS::ManagedBlockchain::Network": "CloudFormation creates a Managed Blockchain network only with its first "
+    "member: write it as an AWS::ManagedBlockchain::Member with NetworkConfiguration",
+}
+
 # Parameter types written as a resource type: the resource is a parameter (its Name the default).
 PARAMETER_TYPES = ("AWS::SSM::Parameter::Value<",)
 
@@ -244,9 +256,15 @@ class ResourceType(Fixer):
     `DependsOn` naming one names what it depended on itself. When anything else refers to it, it
     is reported instead.
 
-    Otherwise it is reported with the candidates, changing nothing: some invented types
-    (`AWS::EC2::AssociateIamInstanceProfile`, `AWS::ManagedBlockchain::Network`) need a
-    redesign only a person can choose.
+    Otherwise it is reported with the candidates, changing nothing. Some invented types are
+    reported with what to write instead (`AWS::EC2::Tag`: the Tags of the resource;
+    `AWS::EC2::AssociateIamInstanceProfile`: the instance's `IamInstanceProfile`;
+    `AWS::ManagedBlockchain::Network`: an `AWS::ManagedBlockchain::Member` with
+    `NetworkConfiguration`): they need a redesign only a person can choose.
+
+    A real type from a service AWS has shut down (cfn-lint E3710: `AWS::QLDB::Ledger`,
+    `AWS::Evidently::*`, `AWS::IoTAnalytics::*`...) is reported: CloudFormation can no longer
+    create it, and no type takes its place as written.
 
     ## Example
     ```yaml
@@ -275,7 +293,20 @@ class ResourceType(Fixer):
     def find(self, doc: Document) -> list[Finding]:
         findings = []
         for rid, type_name, res in schemas.judged_resources(doc):
-            if schemas.resource_schema(type_name) is not None:
+            schema = schemas.resource_schema(type_name)
+            if schema is not None:
+                life = schema.get("lifecycle")
+                if isinstance(life, dict) and life.get("status") == "shutdown":
+                    when = f" on {life['date']}" if life.get("date") else ""
+                    findings.append(Finding(rid, ("Resources", rid, "Type"), (
+                        f"E3710 resource type '{type_name}' is from a service that was shut down{when}: "
+                        "CloudFormation can no longer create it, and no other type takes its place as it is; "
+                        "move the workload to another service (see "
+                        "https://docs.aws.amazon.com/general/latest/gr/full_shutdown_services.html)"), fixable=False))
+                continue
+            if type_name in NO_RESOURCE:
+                findings.append(Finding(rid, ("Resources", rid, "Type"), (
+                    f"E3006 resource type '{type_name}' does not exist; {NO_RESOURCE[type_name]}"), fixable=False))
                 continue
             if type_name.startswith(PARAMETER_TYPES):
                 findings.append(_parameter(doc, rid, type_name, res))
