@@ -11,20 +11,16 @@ from cfnfix.cycles import document_graph, reaches
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.property_names import words
 from cfnfix.usage import prune_depends_on
 
 _CLOSE = 0.9  # difflib ratio of a near spelling
-_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|\d+")
-
-
-def _words(name: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(name)]
 
 
 def _tail(a: str, b: str) -> int:
     """How many trailing CamelCase words two names share (``InternetGatewayAttachment`` and
     ``VPCGatewayAttachment``: 2)."""
-    wa, wb = _words(a), _words(b)
+    wa, wb = words(a), words(b)
     n = 0
     while n < min(len(wa), len(wb)) and wa[-1 - n] == wb[-1 - n]:
         n += 1
@@ -48,7 +44,7 @@ def meant(name: str, pool: list[str]) -> tuple[str | None, str]:
         return near[0], "is the only resource named this close"
     scored = sorted(((_tail(name, p), p) for p in pool), reverse=True)
     if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
-        return scored[0][1], f"is the only resource whose name ends in the same words ('{' '.join(_words(name)[-scored[0][0]:])}')"
+        return scored[0][1], f"is the only resource whose name ends in the same words ('{' '.join(words(name)[-scored[0][0]:])}')"
     return None, ""
 
 
