@@ -225,7 +225,7 @@ def _secret_attachment(doc: Document, comp: list[str]) -> SecretAttachment | str
     resources = doc.resources
     if len(comp) != 2:
         return None
-    kinds = {resources[n].get("Type"): n for n in comp}
+    kinds = {t: n for n in comp if isinstance(t := resources[n].get("Type"), str)}
     secret = kinds.get("AWS::SecretsManager::Secret")
     database = next((kinds[t] for t in _ATTACHABLE if t in kinds), None)
     if secret is None or database is None:
@@ -275,11 +275,11 @@ def _secret_attachment(doc: Document, comp: list[str]) -> SecretAttachment | str
         return None
     if set(left) != set(data) - mine or database in {n for n, _ in references({"Fn::Sub": new_text})}:
         return None
-    conditions = {resources[secret].get("Condition"), resources[database].get("Condition")}
-    if len(conditions) > 1:
+    condition = resources[secret].get("Condition")
+    if condition != resources[database].get("Condition") or not isinstance(condition, (str, type(None))):
         return None
     return SecretAttachment(secret, database, target_type, path, {"Fn::Sub": new_text}, tuple(sorted(mine)),
-                            conditions.pop())
+                            condition)
 
 
 _QUICK = ("Target", "RouteKey", "CredentialsArn")  # an HTTP API's quick-create properties
@@ -301,7 +301,7 @@ def _quick_create(doc: Document, comp: list[str]) -> tuple[str, tuple, str, str]
     resources = doc.resources
     if len(comp) != 2:
         return None
-    kinds = {resources[n].get("Type"): n for n in comp}
+    kinds = {t: n for n in comp if isinstance(t := resources[n].get("Type"), str)}
     api, integration = kinds.get("AWS::ApiGatewayV2::Api"), kinds.get("AWS::ApiGatewayV2::Integration")
     if api is None or integration is None:
         return None
