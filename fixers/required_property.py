@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from cfnfix import schemas
 from cfnfix.changelog import Safety
@@ -100,7 +100,7 @@ class RequiredProperty(Fixer):
       `AWS::EC2::VPC::Id` parameter) with no other `Condition` than the group's. This change is
       `review`: the group is replaced, into that VPC. Otherwise it is reported with what was
       found (no VPC, several): only the author knows the VPC (without one the group lands in the
-      default VPC).
+      default VPC). A `VpcId` that is `AWS::NoValue` under a condition is reported the same way.
 
     Anything else (`MinSize`, a Lambda `Role`, a WAF `VisibilityConfig`) has no value that is
     right for every template: it is reported, not guessed. Route 53 health checks written
@@ -129,7 +129,7 @@ class RequiredProperty(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
-        findings = []
+        findings = list(_vpc_dropped_by_condition(doc))
         for v in schemas.violations(doc):
             if v.kind == "dependency":
                 findings.append(self._dependency(doc, v))
@@ -235,3 +235,21 @@ def group_vpc(doc: Document, group: str) -> tuple[str | None, str]:
         return None, f"{why}, but it exists only under condition '{target.get('Condition')}'"
     return vpc, why
 
+
+
+def _vpc_dropped_by_condition(doc: Document) -> Iterator[Finding]:
+    """Security groups with egress rules whose VpcId is ``AWS::NoValue`` under a condition (cfn-lint
+    E3021 judges that branch): reported, since only the author knows the VPC of that branch."""
+    for rid, res in doc.resources_of_type("AWS::EC2::SecurityGroup"):
+        props = res.get("Properties")
+        if not isinstance(props, dict) or "SecurityGroupEgress" not in props:
+            continue
+        vpc = props.get("VpcId")
+        call = vpc.get("Fn::If") if isinstance(vpc, dict) and len(vpc) == 1 else None
+        if not (isinstance(call, list) and len(call) == 3 and {"Ref": "AWS::NoValue"} in call[1:]):
+            continue
+        when = "true" if call[1] == {"Ref": "AWS::NoValue"} else "false"
+        yield Finding(rid, ("Resources", rid, "Properties", "VpcId"), (
+            f"E3021 AWS::EC2::SecurityGroup: 'VpcId' is needed by 'SecurityGroupEgress' but is AWS::NoValue when "
+            f"condition '{call[0]}' is {when}: give VpcId a value in that branch too (the default VPC's id, from a "
+            "parameter of type AWS::EC2::VPC::Id), or keep SecurityGroupEgress out of that branch"), fixable=False)
