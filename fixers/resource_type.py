@@ -227,7 +227,10 @@ class ResourceType(Fixer):
       `LoggingConfiguration`, `NotificationConfiguration`, `ReplicationConfiguration`.
 
     A `Condition` on the invented resource becomes an `Fn::If` around the moved value; a
-    `DependsOn` naming it names the resource it moved into. A top-level key the property knows
+    `DependsOn` naming it names the resource it moved into; what its own `DependsOn` names
+    beyond what its values need (the `AWS::Lambda::Permission` a notification needs first) is
+    added to the `DependsOn` of the resource it moved into, when that closes no cycle and has no
+    other condition. A top-level key the property knows
     under another name is renamed (`LambdaFunctionConfigurations`, the S3 API's name, is
     `LambdaConfigurations`). When the move would close a dependency cycle (a replication role
     whose policy names the bucket, a log bucket named `${Bucket}-logs`) and the parent's name is
@@ -383,6 +386,19 @@ class ResourceType(Fixer):
                 editor.set(where, after)
             changes.append(self.change(f, "replace" if current is not None else "add", current, after, f.message,
                                        path=where, safety=safety))
+        if m.waits:
+            where = ("Resources", m.parent, "DependsOn")
+            current = doc.value(where)
+            if isinstance(current, list):
+                for d in m.waits:
+                    editor.append(where, d)
+                after = current + list(m.waits)
+            else:
+                after = ([current] if isinstance(current, str) else []) + list(m.waits)
+                after = after[0] if len(after) == 1 else after
+                editor.set(where, after)
+            changes.append(self.change(f, "add" if current is None else "replace", current, after, f.message,
+                                       path=where, safety=safety))
         for site in m.rewrites:
             before, after = built_names.rewrite(doc, editor, site)
             changes.append(self.change(f, "replace", before, after, f"E3006 {site[0][1]} names '{m.parent}' by the "
@@ -419,6 +435,7 @@ class Moved:
     safety: Safety = Safety.REVIEW
     parameter: dict | None = None  # the parameter the resource becomes, under the same name
     rewrites: tuple = ()  # built_names sites that keep the moved value from closing a cycle
+    waits: tuple = ()  # what the invented resource's DependsOn named that the parent now names
 
 
 def _parent(doc: Document, props: dict, keys: tuple, parent_type: str) -> str | None:
@@ -503,10 +520,15 @@ def _fold(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
         return report(f"its values do not fit {fold.into} as written; move them to '{parent}' by hand")
     deps = depends_on(res)
     needed = {n for n, _ in references(value)}
-    if [d for d in deps if d not in needed and d != parent]:
-        return report(f"its DependsOn names more than its values need; move the values to '{parent}' by hand")
+    parent_res = doc.resources[parent]
+    waits = [d for d in deps if d not in needed and d != parent and d not in depends_on(parent_res)]
+    for d in waits:
+        other = doc.resources.get(d)
+        if not isinstance(other, dict) or other.get("Condition") not in (None, parent_res.get("Condition")):
+            return report(f"its DependsOn names '{d}', which '{parent}' cannot wait for (not a resource, or one of "
+                          f"another condition); move the values to '{parent}' by hand")
     graph = dependency_graph({k: v for k, v in doc.resources.items() if k != rid})
-    loops = sorted(n for n in needed if n != parent and n in graph and reaches(graph, [n], parent))
+    loops = sorted(n for n in needed | set(waits) if n != parent and n in graph and reaches(graph, [n], parent))
     rewrites: list = []
     if loops:
         rewrites = _cycle_cut(doc, graph, loops, parent)
@@ -530,8 +552,10 @@ def _fold(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
         names = sorted({site[0][1] for site in rewrites})
         message += (f"; {', '.join(repr(n) for n in names)} {'name' if len(names) > 1 else 'names'} '{parent}' by "
                     "the value built from its name instead of referencing it, which would have closed a dependency cycle")
+    if waits:
+        message += f"; '{parent}' waits for {', '.join(repr(d) for d in waits)}, as '{rid}' did"
     return Finding(rid, path, message, detail=Moved(parent, fold.into, value, fold.item, dependents,
-                                                    rewrites=tuple(rewrites)))
+                                                    rewrites=tuple(rewrites), waits=tuple(waits)))
 
 
 def _cycle_cut(doc: Document, graph: dict, loops: list[str], parent: str) -> list | None:
