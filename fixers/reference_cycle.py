@@ -2,69 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from cfnfix import schemas
+from cfnfix import built_names, schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.cycles import document_cycles, document_graph, document_index
-from cfnfix.graph import cheapest_cut, edges
+from cfnfix.graph import cheapest_cut, edges, references
 from cfnfix.nodepath import node_path
 
-_NAME = "{name}"
-# type -> (property holding its physical name, {Ref or attribute: value built from the name})
-NAMED: dict[str, tuple[str, dict[str, str]]] = {
-    "AWS::StepFunctions::StateMachine": ("StateMachineName", {
-        "Ref": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:{name}",
-        "Arn": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:{name}",
-        "Name": _NAME}),
-    "AWS::Lambda::Function": ("FunctionName", {
-        "Ref": _NAME, "Arn": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:{name}"}),
-    "AWS::SNS::Topic": ("TopicName", {
-        "Ref": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:{name}",
-        "TopicArn": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:{name}", "TopicName": _NAME}),
-    "AWS::SQS::Queue": ("QueueName", {
-        "Arn": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:{name}", "QueueName": _NAME}),
-    "AWS::IAM::User": ("UserName", {"Ref": _NAME, "Arn": "arn:${AWS::Partition}:iam::${AWS::AccountId}:user/{name}"}),
-    "AWS::IAM::Role": ("RoleName", {"Ref": _NAME, "Arn": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/{name}"}),
-    "AWS::Logs::LogGroup": ("LogGroupName", {
-        "Ref": _NAME, "Arn": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:{name}:*"}),
-    "AWS::S3::Bucket": ("BucketName", {"Ref": _NAME, "Arn": "arn:${AWS::Partition}:s3:::{name}"}),
-    "AWS::DynamoDB::Table": ("TableName", {
-        "Ref": _NAME, "Arn": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/{name}"}),
-}
-_PATHED = ("AWS::IAM::User", "AWS::IAM::Role")  # with a Path, the ARN holds it: not built here
 _HINTS = {
+    ("AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Integration"): "an integration belongs to its API, so the API "
+    "cannot name it: remove the API's quick-create Target and route to the integration with an "
+    "AWS::ApiGatewayV2::Route (RouteKey $default, Target integrations/<integration>) and an AWS::ApiGatewayV2::Stage "
+    "with AutoDeploy",
     ("AWS::SecretsManager::Secret", "AWS::RDS::DBCluster"): "keep only the credentials in the secret and attach it "
     "with AWS::SecretsManager::SecretTargetAttachment, which adds host and port",
     ("AWS::SecretsManager::Secret", "AWS::RDS::DBInstance"): "keep only the credentials in the secret and attach it "
     "with AWS::SecretsManager::SecretTargetAttachment, which adds host and port",
 }
-
-
-def name_text(doc: Document, props: dict, prop: str) -> str | None:
-    """The resource's physical name as text for an ``Fn::Sub`` string; None when it is computed otherwise."""
-    value = props.get(prop)
-    params = doc.data.get("Parameters") if isinstance(doc.data, dict) else None
-    if isinstance(value, str) and value:
-        return value.replace("${", "${!")
-    if isinstance(value, dict) and len(value) == 1:
-        (fn, arg), = value.items()
-        if fn == "Fn::Sub" and isinstance(arg, str):
-            return arg
-        if fn == "Ref" and isinstance(arg, str) and (arg.startswith("AWS::") or isinstance(params, dict) and arg in params):
-            return "${" + arg + "}"
-    return None
-
-
-def _as_value(text: str) -> Any:
-    """A Sub text as a template value: a plain string when it substitutes nothing."""
-    if "${" not in text.replace("${!", ""):
-        return text.replace("${!", "${")
-    return {"Fn::Sub": text}
 
 
 class ReferenceCycle(Fixer):
@@ -95,9 +56,21 @@ class ReferenceCycle(Fixer):
     `!Sub arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:<name>`
     (the pattern CDK and the AWS documentation use for log groups and state machine ARNs).
 
-    Cycles with no such reference are reported with what the resources are; a secret that
-    holds a database's endpoint is reported with the documented alternative
-    (`AWS::SecretsManager::SecretTargetAttachment`).
+    A secret whose `SecretString` (an `Fn::Sub` of JSON) holds the endpoint of the database
+    cluster or instance that reads the secret (or waits for it) is split the way CDK does it:
+    the keys that name the database (`host`, `port`, and the identifier or `engine` when they
+    refer to it) leave the secret, and an `AWS::SecretsManager::SecretTargetAttachment` of the
+    secret to the database is added, which writes host, port, engine and identifier into the
+    secret once both exist. Keys the attachment does not write (a `url` built from the
+    endpoint) make it a report.
+
+    An HTTP API whose quick-create `Target` names an integration of the API itself (the
+    integration needs the API's id) loses its quick-create properties (`Target`, `RouteKey`)
+    when the template already has what quick create makes: a route of the API to that
+    integration with the same route key (`$default` by default) and a stage of the API. Without
+    them (or with `CredentialsArn`) it is reported with what to add.
+
+    Cycles with no such reference are reported with what the resources are.
 
     ## Example
     ```yaml
@@ -119,7 +92,8 @@ class ReferenceCycle(Fixer):
     ```
 
     ## Fix safety
-    Review: every value is the one CloudFormation would have resolved, but the referring
+    Review: the secret attachment is a new resource, and the secret holds the connection details
+    only once it has run. For the built names: every value is the one CloudFormation would have resolved, but the referring
     resource no longer waits for the named one, so the creation order changes (the log group
     now exists before the function, the function may be created before its state machine).
     """
@@ -140,13 +114,30 @@ class ReferenceCycle(Fixer):
             sites: dict[tuple[str, str], list] = {}
             for x in comp:
                 for t in sorted(graph[x] & members):
-                    found = self._sites(doc, x, t)
+                    found = built_names.sites(doc, x, t)
                     if found:
                         sites[(x, t)] = found
             path = ("Resources", comp[0])
             kinds = ", ".join(f"{n} ({resources[n].get('Type')})" for n in comp)
             within = {n: graph[n] & members for n in comp}  # other cycles are judged on their own
             cut = cheapest_cut(within, list(sites), lambda s: sum(len(sites[e]) for e in s)) if sites else None
+            quick = _quick_create(doc, comp) if cut is None else None
+            if quick is not None:
+                api, keys, route, stage = quick
+                findings.append(Finding(api, ("Resources", api, "Properties"), (
+                    f"E3004 dependency cycle between {kinds}: {api}'s quick-create "
+                    f"{' and '.join(keys)} name{'s' if len(keys) == 1 else ''} the integration that needs the API; "
+                    f"route '{route}' and stage '{stage}' already do what quick create would: "
+                    f"{'they go' if len(keys) > 1 else 'it goes'}"), detail=QuickCreate(api, keys)))
+                continue
+            attach = _secret_attachment(doc, comp) if cut is None else None
+            if isinstance(attach, SecretAttachment):
+                findings.append(Finding(comp[0], path, (
+                    f"E3004 dependency cycle between {kinds}: the secret holds the database's "
+                    f"{', '.join(attach.keys)}; those keys go and an AWS::SecretsManager::SecretTargetAttachment "
+                    "adds the connection details (host, port, engine, identifier) once both exist, as CDK does"),
+                    detail=attach))
+                continue
             if cut is None:
                 hint = next((h for (a, b), h in _HINTS.items() if any(resources[n].get("Type") == a for n in comp)
                              and any(resources[n].get("Type") == b for n in comp)), None)
@@ -161,83 +152,182 @@ class ReferenceCycle(Fixer):
                                     detail=[(x, t, sites[(x, t)]) for x, t in chosen]))
         return findings
 
-    def _sites(self, doc: Document, x: str, t: str) -> list | None:
-        """(path of each reference from x to t, its replacement) when every one can be built; else None."""
-        resources = doc.resources
-        target = resources.get(t)
-        type_name = target.get("Type") if isinstance(target, dict) else None
-        if not isinstance(type_name, str) or type_name not in NAMED:
-            return None
-        props = target.get("Properties") if isinstance(target.get("Properties"), dict) else {}
-        if type_name in _PATHED and "Path" in props:
-            return None
-        prop, values = NAMED[type_name]
-        name = name_text(doc, props, prop)
-        if name is None:
-            return None
-        out = []
-        for rel in dict.fromkeys(edges(resources, x, t, document_index(doc))):
-            if rel == ("DependsOn",):
-                return None
-            path = ("Resources", x) + rel
-            call = doc.value(path)
-            if not (isinstance(call, dict) and len(call) == 1):
-                return None
-            (fn, arg), = call.items()
-            if fn == "Ref":
-                built = values.get("Ref")
-                if built is None:
-                    return None
-                out.append((path, "value", _as_value(built.replace(_NAME, name))))
-            elif fn == "Fn::GetAtt":
-                attr = arg[1] if isinstance(arg, list) and len(arg) == 2 else arg.split(".", 1)[1] if isinstance(arg, str) and "." in arg else None
-                built = values.get(attr) if isinstance(attr, str) else None
-                if built is None:
-                    return None
-                out.append((path, "value", _as_value(built.replace(_NAME, name))))
-            elif fn == "Fn::Sub":
-                text = arg[0] if isinstance(arg, list) else arg
-                local = arg[1] if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict) else {}
-                if not isinstance(text, str) or t in local:
-                    return None
-                tokens = {}
-                for inner in set(re.findall(r"\$\{(" + re.escape(t) + r"(?:\.[^}]*)?)\}", text)):
-                    key = "Ref" if inner == t else inner.split(".", 1)[1]
-                    built = values.get(key)
-                    if built is None:
-                        return None
-                    tokens["${" + inner + "}"] = built.replace(_NAME, name)
-                if not tokens:
-                    return None
-                out.append((path, "sub", tokens))
-            else:
-                return None
-        return out or None
-
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
         changes = []
         for f in findings:
+            if isinstance(f.detail, QuickCreate):
+                with editor.finding(f):
+                    for key in f.detail.keys:
+                        path = ("Resources", f.detail.api, "Properties", key)
+                        before = doc.value(path)
+                        editor.remove(path)
+                        changes.append(self.change(f, "remove", before, None, f.message, path=path))
+                continue
+            if isinstance(f.detail, SecretAttachment):
+                a = f.detail
+                with editor.finding(f):
+                    where = node_path(doc, a.path) or a.path
+                    before = doc.value(a.path)
+                    editor.set(where, a.value)
+                    changes.append(self.change(f, "replace", before, a.value, f"E3004 {a.secret} no longer holds the "
+                                               f"{', '.join(a.keys)} of {a.database}, which closed a dependency cycle; "
+                                               "the attachment writes the connection details", path=a.path))
+                    body = {"Type": "AWS::SecretsManager::SecretTargetAttachment"}
+                    if a.condition:
+                        body["Condition"] = a.condition
+                    body["Properties"] = {"SecretId": {"Ref": a.secret}, "TargetId": {"Ref": a.database},
+                                          "TargetType": a.target_type}
+                    new = editor.add_resource(a.secret + "Attachment", body)
+                    changes.append(self.change(f, "add", None, body, f"E3004 attaches {a.secret} to {a.database}: "
+                                               "Secrets Manager adds host, port, engine and the identifier to the "
+                                               "secret", path=("Resources", new)))
+                continue
             with editor.finding(f):
                 for x, t, sites in f.detail:
-                    for path, kind, new in sites:
-                        where = node_path(doc, path) or path
-                        before = doc.value(path)
-                        if kind == "value":
-                            editor.set(where, new)
-                            after = new
-                        else:
-                            (fn, arg), = before.items()
-                            text = arg[0] if isinstance(arg, list) else arg
-                            text_path = (node_path(doc, path + (fn,)) or path + (fn,)) + ((0,) if isinstance(arg, list) else ())
-                            for token, value in new.items():
-                                editor.replace_text(text_path, token, value)
-                                text = text.replace(token, value)
-                            after = {fn: [text] + list(arg[1:])} if isinstance(arg, list) else _as_value(text)
-                            if not isinstance(arg, list) and not isinstance(after, dict):
-                                after = {fn: text}  # the text stays inside its Fn::Sub
+                    for site in sites:
+                        before, after = built_names.rewrite(doc, editor, site)
+                        path = site[0]
                         changes.append(self.change(f, "replace", before, after,
                                                    f"E3004 {x} names {t} instead of referencing it, which closed a "
                                                    "dependency cycle; the value is the one the reference resolved to",
                                                    path=path))
         return Fix.of(editor, changes)
+
+
+# database types a SecretTargetAttachment takes, and the secret keys it writes for them
+_ATTACHABLE = {
+    "AWS::RDS::DBCluster": ("AWS::RDS::DBCluster", {"host", "port", "engine", "dbClusterIdentifier"}),
+    "AWS::RDS::DBInstance": ("AWS::RDS::DBInstance", {"host", "port", "engine", "dbInstanceIdentifier"}),
+}
+_TOKEN = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+@dataclass(frozen=True)
+class SecretAttachment:
+    """The secret's SecretString at ``path`` becomes ``value`` (without ``keys``) and a
+    SecretTargetAttachment of ``secret`` to ``database`` is added."""
+
+    secret: str
+    database: str
+    target_type: str
+    path: tuple
+    value: Any
+    keys: tuple
+    condition: str | None
+
+
+def _secret_attachment(doc: Document, comp: list[str]) -> SecretAttachment | str | None:
+    """The CDK way out of a secret <-> database cycle: the secret keeps only what the database does
+    not give (credentials, dbname), the attachment adds the rest. None when the cycle is not that
+    (two resources, the secret's only references to the database in its SecretString's Fn::Sub JSON,
+    under keys the attachment writes)."""
+    resources = doc.resources
+    if len(comp) != 2:
+        return None
+    kinds = {t: n for n in comp if isinstance(t := resources[n].get("Type"), str)}
+    secret = kinds.get("AWS::SecretsManager::Secret")
+    database = next((kinds[t] for t in _ATTACHABLE if t in kinds), None)
+    if secret is None or database is None:
+        return None
+    target_type, writes = _ATTACHABLE[resources[database]["Type"]]
+    index = document_index(doc)
+    rels = edges(resources, secret, database, index)
+    if not rels or any(r[:2] != ("Properties", "SecretString") for r in rels):
+        return None
+    path = ("Resources", secret, "Properties", "SecretString")
+    call = doc.value(path)
+    text = call.get("Fn::Sub") if isinstance(call, dict) and len(call) == 1 else None
+    if not isinstance(text, str):
+        return None
+    tokens: list[str] = []
+
+    def hold(m: re.Match) -> str:
+        tokens.append(m.group(0))
+        return f"@@{len(tokens) - 1}@@"
+
+    held = _TOKEN.sub(hold, text)
+    held = re.sub(r'([:\[,]\s*)@@(\d+)@@(\s*[,}\]])', r'\1"@@B\2@@"\3', held)  # B: written bare
+    try:
+        data = json.loads(held)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    mine = {k for k, v in data.items() if any(
+        tokens[int(i)][2:-1].split(".")[0] == database for i in re.findall(r"@@B?(\d+)@@", json.dumps(v)))}
+    if not mine or not mine <= writes:
+        return None
+    if "\n" in text.strip():  # one key a line: those lines go, and a comma left before the closing brace
+        kept = [line for line in text.split("\n") if not any(re.match(r'\s*"' + re.escape(k) + r'"\s*:', line) for k in mine)]
+        new_text = re.sub(r",(\s*\n\s*\})", r"\1", "\n".join(kept))
+    else:  # one line: written again as JSON, tokens back in place
+        rest = json.dumps({k: v for k, v in data.items() if k not in mine}, separators=(", ", ": "))
+        new_text = re.sub(r'"@@B(\d+)@@"|@@(\d+)@@', lambda m: tokens[int(m.group(1) or m.group(2))], rest)
+        if "\\" in rest:
+            return None  # escapes JSON would write differently: left to a person
+    tokens_before = len(tokens)
+    check = re.sub(r'([:\[,]\s*)@@(\d+)@@(\s*[,}\]])', r'\1"@@B\2@@"\3', _TOKEN.sub(hold, new_text))
+    del tokens[tokens_before:]
+    try:
+        left = json.loads(check)
+    except ValueError:
+        return None
+    if set(left) != set(data) - mine or database in {n for n, _ in references({"Fn::Sub": new_text})}:
+        return None
+    condition = resources[secret].get("Condition")
+    if condition != resources[database].get("Condition") or not isinstance(condition, (str, type(None))):
+        return None
+    return SecretAttachment(secret, database, target_type, path, {"Fn::Sub": new_text}, tuple(sorted(mine)),
+                            condition)
+
+
+_QUICK = ("Target", "RouteKey", "CredentialsArn")  # an HTTP API's quick-create properties
+
+
+@dataclass(frozen=True)
+class QuickCreate:
+    """Remove the quick-create ``keys`` of HTTP API ``api``."""
+
+    api: str
+    keys: tuple
+
+
+def _quick_create(doc: Document, comp: list[str]) -> tuple[str, tuple, str, str] | None:
+    """(api, its quick-create keys, the route, the stage) when a cycle is an HTTP API whose
+    quick-create ``Target`` names an integration of the API itself, and the template already
+    has what quick create makes: a route of the API to that integration (with the quick-create
+    RouteKey, ``$default`` by default) and a stage of the API. None otherwise."""
+    resources = doc.resources
+    if len(comp) != 2:
+        return None
+    kinds = {t: n for n in comp if isinstance(t := resources[n].get("Type"), str)}
+    api, integration = kinds.get("AWS::ApiGatewayV2::Api"), kinds.get("AWS::ApiGatewayV2::Integration")
+    if api is None or integration is None:
+        return None
+    props = resources[api].get("Properties")
+    if not isinstance(props, dict) or "Target" not in props:
+        return None
+    index = document_index(doc)
+    rels = edges(resources, api, integration, index)
+    if not rels or any(r[:2] != ("Properties", "Target") for r in rels):
+        return None
+    if props.get("CredentialsArn") is not None:
+        return None  # the route's credentials would be lost
+    route_key = props.get("RouteKey", "$default")
+    keys = tuple(k for k in _QUICK if k in props)
+    route = stage = None
+    for rid, res in resources.items():
+        if not isinstance(res, dict) or res.get("Condition") != resources[api].get("Condition"):
+            continue
+        body = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
+        if body.get("ApiId") != {"Ref": api}:
+            continue
+        if res.get("Type") == "AWS::ApiGatewayV2::Route" and body.get("RouteKey") == route_key and integration in {
+                n for n, _ in references(body.get("Target"))}:
+            route = route or rid
+        elif res.get("Type") == "AWS::ApiGatewayV2::Stage":
+            stage = stage or rid
+    if route is None or stage is None:
+        return None
+    return api, keys, route, stage

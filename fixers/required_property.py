@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 from cfnfix import schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.graph import references
 from cfnfix.properties import properties
-from cfnfix.values import literal_nodes
+from cfnfix.values import literal_nodes, ref_name
 
 # Principal types an AWS::IAM::Policy attaches to: (property, resource type, suffix of their ids).
 HOLDERS = (("Roles", "AWS::IAM::Role", "Role"), ("Users", "AWS::IAM::User", "User"), ("Groups", "AWS::IAM::Group", "Group"))
@@ -98,11 +100,7 @@ DEPENDENT: dict[tuple[str, str], tuple[Any, str]] = {
         "KMS", "a KMSMasterKeyId asks for encryption with that KMS key, and KMS is the only SSEType"),
 }
 # Dependencies with no value right for every template, and what to do instead.
-DEPENDENT_ADVICE: dict[tuple[str, str], str] = {
-    ("AWS::EC2::SecurityGroup", "VpcId"): (
-        "egress rules exist only for groups in a VPC, and a group without VpcId is created in the "
-        "default VPC: set VpcId to the VPC the group is for, or remove SecurityGroupEgress"),
-}
+DEPENDENT_ADVICE: dict[tuple[str, str], str] = {}
 
 
 def _lists(value: Any, path: tuple):
@@ -138,8 +136,14 @@ class RequiredProperty(Fixer):
     - DynamoDB `SSESpecification.SSEType: KMS` when a `KMSMasterKeyId` is given: the key asks
       for KMS encryption with it, and `KMS` is the only type. Likewise any needed property whose
       schema allows exactly one value.
-    - A security group with `SecurityGroupEgress` but no `VpcId` is reported: only the author
-      knows the VPC (without one the group lands in the default VPC).
+    - A security group with `SecurityGroupEgress` but no `VpcId` (egress rules exist only in a
+      VPC) gets `VpcId: !Ref <vpc>` when the VPC is plain: the subnets of the resources that use
+      the group (instances, launch templates, databases...) all lie in one VPC of the template,
+      or else the template has exactly one VPC (an `AWS::EC2::VPC`, or else one
+      `AWS::EC2::VPC::Id` parameter) with no other `Condition` than the group's. This change is
+      `review`: the group is replaced, into that VPC. Otherwise it is reported with what was
+      found (no VPC, several): only the author knows the VPC (without one the group lands in the
+      default VPC). A `VpcId` that is `AWS::NoValue` under a condition is reported the same way.
 
     An `AWS::IAM::Policy` attached to nothing (none of `Roles`, `Users`, `Groups`; cfn-lint
     E3003/E3017) is attached to the one role, user or group whose logical id it repeats
@@ -176,7 +180,8 @@ class RequiredProperty(Fixer):
     ```
 
     ## Fix safety
-    Safe: the value added is the one the template's own declarations ask for.
+    Safe: the value added is the one the template's own declarations ask for. A security
+    group's `VpcId` is `review`: setting it replaces the group.
 
     A ScalableTarget's `RoleARN` is no longer required by the schema cfn-lint ships (the service
     uses its service-linked role when it is absent); hard-coded role ARNs there are
@@ -184,7 +189,7 @@ class RequiredProperty(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
-        findings = []
+        findings = list(_vpc_dropped_by_condition(doc))
         for rid, res in doc.resources_of_type("AWS::IAM::Policy"):
             found = unattached_policy(doc, rid, res)
             if found is not None:
@@ -266,6 +271,15 @@ class RequiredProperty(Fixer):
         if isinstance(allowed, list) and len(allowed) == 1:
             return Finding(v.resource, v.path, f"{head}; {allowed[0]!r} is the only value the schema allows",
                            detail=allowed[0])
+        if (v.type_name, v.name) == ("AWS::EC2::SecurityGroup", "VpcId") and len(v.path) == 4:
+            vpc, why = group_vpc(doc, v.resource)
+            if vpc is not None:
+                return Finding(v.resource, v.path, f"{head}; {why}: the group goes into it (the group is replaced, "
+                               "into the VPC its egress rules need)", detail=VpcChoice({"Ref": vpc}))
+            advice = f"{why}; set VpcId to the VPC the group is for (a parameter of type AWS::EC2::VPC::Id given the " \
+                "default VPC's id keeps the group where it is), or remove SecurityGroupEgress"
+            return Finding(v.resource, v.path, f"{head}; egress rules exist only for groups in a VPC, and a group "
+                           f"without VpcId is created in the default VPC: {advice}", fixable=False)
         advice = DEPENDENT_ADVICE.get((v.type_name, v.name), "no value is right for every template, set it by hand")
         return Finding(v.resource, v.path, f"{head}; {advice}", fixable=False)
 
@@ -281,6 +295,11 @@ class RequiredProperty(Fixer):
                     changes.append(self.change(f, "remove", doc.value(f.path), None, f.message, safety=Safety.REVIEW))
                     continue
                 before = doc.value(f.path) if doc.node(f.path) is not None else None
+                if isinstance(value, VpcChoice):  # the group is replaced, into that VPC
+                    editor.set(f.path, value.value)
+                    changes.append(self.change(f, "add" if before is None else "replace", before, value.value,
+                                               f.message, safety=Safety.REVIEW))
+                    continue
                 editor.set(f.path, value)
                 if how == "set":
                     changes.append(self.change(f, "add" if before is None else "replace", before, value, f.message))
@@ -295,3 +314,71 @@ class RequiredProperty(Fixer):
                             "a managed policy's name is its ManagedPolicyName (unique in the account)"),
                             path=props, safety=Safety.REVIEW))
         return Fix.of(editor, changes)
+
+
+@dataclass(frozen=True)
+class VpcChoice:
+    """The VpcId a security group gets: a review change (the group is replaced)."""
+
+    value: Any
+
+
+def group_vpc(doc: Document, group: str) -> tuple[str | None, str]:
+    """(the VPC resource or parameter a security group plainly belongs to, why); (None, why not).
+
+    Plain: the subnets of the resources that use the group all lie in one VPC of the template;
+    else the template's only VPC (an ``AWS::EC2::VPC`` resource, or else an ``AWS::EC2::VPC::Id``
+    parameter, when it has none of the other). A VPC with another Condition than the group's
+    is not chosen."""
+    resources = doc.resources
+    params = doc.data.get("Parameters") if isinstance(doc.data.get("Parameters"), dict) else {}
+    vpcs = [k for k, r in resources.items() if isinstance(r, dict) and r.get("Type") == "AWS::EC2::VPC"]
+    vpc_params = [k for k, p in params.items() if isinstance(p, dict) and p.get("Type") == "AWS::EC2::VPC::Id"]
+    pinned = set()
+    for rid, res in resources.items():
+        if not isinstance(res, dict) or rid == group or group not in {n for n, _ in references(res.get("Properties"))}:
+            continue
+        for name, _ in references(res.get("Properties")):
+            subnet = resources.get(name)
+            if isinstance(subnet, dict) and subnet.get("Type") == "AWS::EC2::Subnet":
+                props = subnet.get("Properties")
+                pinned.add(ref_name(props.get("VpcId")) if isinstance(props, dict) else None)
+    condition = resources[group].get("Condition")
+    if len(pinned) == 1 and None not in pinned:
+        vpc = next(iter(pinned))
+        why = f"the subnets of the resources that use the group are in '{vpc}'"
+    elif pinned:
+        return None, "the resources that use the group are in subnets of several VPCs (or of one the template does not name)"
+    elif len(vpcs) == 1 and not vpc_params:
+        vpc, why = vpcs[0], f"'{vpcs[0]}' is the only VPC of the template"
+    elif len(vpc_params) == 1 and not vpcs:
+        vpc, why = vpc_params[0], f"'{vpc_params[0]}' is the only VPC parameter of the template"
+    else:
+        found = vpcs + vpc_params
+        return None, ("the template defines no VPC" if not found else
+                      "the template has several VPCs (" + ", ".join(f"'{n}'" for n in found) + ")")
+    target = resources.get(vpc)
+    if vpc not in params and not isinstance(target, dict):
+        return None, f"'{vpc}' is not a VPC of the template"
+    if isinstance(target, dict) and target.get("Condition") not in (None, condition):
+        return None, f"{why}, but it exists only under condition '{target.get('Condition')}'"
+    return vpc, why
+
+
+
+def _vpc_dropped_by_condition(doc: Document) -> Iterator[Finding]:
+    """Security groups with egress rules whose VpcId is ``AWS::NoValue`` under a condition (cfn-lint
+    E3021 judges that branch): reported, since only the author knows the VPC of that branch."""
+    for rid, res in doc.resources_of_type("AWS::EC2::SecurityGroup"):
+        props = res.get("Properties")
+        if not isinstance(props, dict) or "SecurityGroupEgress" not in props:
+            continue
+        vpc = props.get("VpcId")
+        call = vpc.get("Fn::If") if isinstance(vpc, dict) and len(vpc) == 1 else None
+        if not (isinstance(call, list) and len(call) == 3 and {"Ref": "AWS::NoValue"} in call[1:]):
+            continue
+        when = "true" if call[1] == {"Ref": "AWS::NoValue"} else "false"
+        yield Finding(rid, ("Resources", rid, "Properties", "VpcId"), (
+            f"E3021 AWS::EC2::SecurityGroup: 'VpcId' is needed by 'SecurityGroupEgress' but is AWS::NoValue when "
+            f"condition '{call[0]}' is {when}: give VpcId a value in that branch too (the default VPC's id, from a "
+            "parameter of type AWS::EC2::VPC::Id), or keep SecurityGroupEgress out of that branch"), fixable=False)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from cfnfix import schemas
+from cfnfix import built_names, property_names, schemas
 from cfnfix.changelog import Safety
 from cfnfix.cycles import reaches
 from cfnfix.document import Document
@@ -163,6 +163,18 @@ ACCOUNT_SETTINGS = {
                                          "creating the stack)"),
 }
 
+# Invented types for what CloudFormation has no resource for, and what to do instead (reported).
+NO_RESOURCE = {
+    "AWS::EC2::Tag": "CloudFormation tags only the resources it creates, through their Tags: put the tag in the "
+    "Tags of the resource named by ResourceId, or tag a resource the stack does not create outside CloudFormation "
+    "(aws ec2 create-tags)",
+    "AWS::EC2::AssociateIamInstanceProfile": "an instance's profile is its IamInstanceProfile property: set it on "
+    "the AWS::EC2::Instance, or associate it with an instance the stack does not create outside CloudFormation "
+    "(aws ec2 associate-iam-instance-profile)",
+    "AWS::ManagedBlockchain::Network": "CloudFormation creates a Managed Blockchain network only with its first "
+    "member: write it as an AWS::ManagedBlockchain::Member with NetworkConfiguration",
+}
+
 # Parameter types written as a resource type: the resource is a parameter (its Name the default).
 PARAMETER_TYPES = ("AWS::SSM::Parameter::Value<",)
 
@@ -215,10 +227,19 @@ class ResourceType(Fixer):
       `LoggingConfiguration`, `NotificationConfiguration`, `ReplicationConfiguration`.
 
     A `Condition` on the invented resource becomes an `Fn::If` around the moved value; a
-    `DependsOn` naming it names the resource it moved into. It is reported instead when the
-    parent is not a resource of the template, already has that property, the values do not fit
-    the property, the move would close a dependency cycle (a replication role whose policy names
-    the bucket), or something else refers to the invented resource.
+    `DependsOn` naming it names the resource it moved into; what its own `DependsOn` names
+    beyond what its values need (the `AWS::Lambda::Permission` a notification needs first) is
+    added to the `DependsOn` of the resource it moved into, when that closes no cycle and has no
+    other condition. A top-level key the property knows
+    under another name is renamed (`LambdaFunctionConfigurations`, the S3 API's name, is
+    `LambdaConfigurations`). When the move would close a dependency cycle (a replication role
+    whose policy names the bucket, a log bucket named `${Bucket}-logs`) and the parent's name is
+    fixed by the template (`BucketName` as text, `Fn::Sub` or a parameter), the references to
+    the parent that close it are replaced by the value they resolve to, built from that name
+    (`!GetAtt Bucket.Arn` becomes `!Sub arn:${AWS::Partition}:s3:::<name>`), as
+    `reference-cycle` does. It is reported instead when the parent is not a resource of the
+    template, already has that property, the values do not fit the property, the cycle cannot
+    be broken that way, or something else refers to the invented resource.
 
     `AWS::Config::ConfigurationRecorderStatus` with `IsEnabled: true` for a recorder of the
     template is removed (`safe`): CloudFormation starts a recorder it creates as soon as the
@@ -238,9 +259,15 @@ class ResourceType(Fixer):
     `DependsOn` naming one names what it depended on itself. When anything else refers to it, it
     is reported instead.
 
-    Otherwise it is reported with the candidates, changing nothing: some invented types
-    (`AWS::EC2::AssociateIamInstanceProfile`, `AWS::ManagedBlockchain::Network`) need a
-    redesign only a person can choose.
+    Otherwise it is reported with the candidates, changing nothing. Some invented types are
+    reported with what to write instead (`AWS::EC2::Tag`: the Tags of the resource;
+    `AWS::EC2::AssociateIamInstanceProfile`: the instance's `IamInstanceProfile`;
+    `AWS::ManagedBlockchain::Network`: an `AWS::ManagedBlockchain::Member` with
+    `NetworkConfiguration`): they need a redesign only a person can choose.
+
+    A real type from a service AWS has shut down (cfn-lint E3710: `AWS::QLDB::Ledger`,
+    `AWS::Evidently::*`, `AWS::IoTAnalytics::*`...) is reported: CloudFormation can no longer
+    create it, and no type takes its place as written.
 
     ## Example
     ```yaml
@@ -269,7 +296,20 @@ class ResourceType(Fixer):
     def find(self, doc: Document) -> list[Finding]:
         findings = []
         for rid, type_name, res in schemas.judged_resources(doc):
-            if schemas.resource_schema(type_name) is not None:
+            schema = schemas.resource_schema(type_name)
+            if schema is not None:
+                life = schema.get("lifecycle")
+                if isinstance(life, dict) and life.get("status") == "shutdown":
+                    when = f" on {life['date']}" if life.get("date") else ""
+                    findings.append(Finding(rid, ("Resources", rid, "Type"), (
+                        f"E3710 resource type '{type_name}' is from a service that was shut down{when}: "
+                        "CloudFormation can no longer create it, and no other type takes its place as it is; "
+                        "move the workload to another service (see "
+                        "https://docs.aws.amazon.com/general/latest/gr/full_shutdown_services.html)"), fixable=False))
+                continue
+            if type_name in NO_RESOURCE:
+                findings.append(Finding(rid, ("Resources", rid, "Type"), (
+                    f"E3006 resource type '{type_name}' does not exist; {NO_RESOURCE[type_name]}"), fixable=False))
                 continue
             if type_name.startswith(PARAMETER_TYPES):
                 findings.append(_parameter(doc, rid, type_name, res))
@@ -346,6 +386,24 @@ class ResourceType(Fixer):
                 editor.set(where, after)
             changes.append(self.change(f, "replace" if current is not None else "add", current, after, f.message,
                                        path=where, safety=safety))
+        if m.waits:
+            where = ("Resources", m.parent, "DependsOn")
+            current = doc.value(where)
+            if isinstance(current, list):
+                for d in m.waits:
+                    editor.append(where, d)
+                after = current + list(m.waits)
+            else:
+                after = ([current] if isinstance(current, str) else []) + list(m.waits)
+                after = after[0] if len(after) == 1 else after
+                editor.set(where, after)
+            changes.append(self.change(f, "add" if current is None else "replace", current, after, f.message,
+                                       path=where, safety=safety))
+        for site in m.rewrites:
+            before, after = built_names.rewrite(doc, editor, site)
+            changes.append(self.change(f, "replace", before, after, f"E3006 {site[0][1]} names '{m.parent}' by the "
+                                       "value its reference resolved to, so that the moved value closes no dependency "
+                                       "cycle", path=site[0], safety=safety))
         for path, deps in m.dependents:
             old = deps if isinstance(deps, list) else [deps]
             instead = m.after or ((m.parent,) if m.parent else ())
@@ -376,6 +434,8 @@ class Moved:
     after: tuple = ()  # what a DependsOn naming it names instead; default: the parent
     safety: Safety = Safety.REVIEW
     parameter: dict | None = None  # the parameter the resource becomes, under the same name
+    rewrites: tuple = ()  # built_names sites that keep the moved value from closing a cycle
+    waits: tuple = ()  # what the invented resource's DependsOn named that the parent now names
 
 
 def _parent(doc: Document, props: dict, keys: tuple, parent_type: str) -> str | None:
@@ -441,22 +501,41 @@ def _fold(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
     elif target is not None:
         return report(f"'{parent}' already has a {fold.into}; merge the values by hand")
     required = schema.get("required") or []
+    renamed = {}
+    if isinstance(value, dict) and not schemas.is_intrinsic(value) and "properties" in schema:
+        allowed = [n for n in schema["properties"] if isinstance(n, str)]
+        for key in value:
+            if isinstance(key, str) and not schemas.accepts(fold.parent_type, schema, key):
+                new, _ = property_names.candidate(key, allowed, set(value) | set(renamed.values()))
+                if new:
+                    renamed[key] = new
+        value = {renamed.get(k, k): v for k, v in value.items()}
     if schema.get("type") != "object" and "properties" not in schema:
         fitting = schemas.shape_fits(root, schema, value) and not isinstance(value, (dict, list)) or schemas.is_intrinsic(value)
     else:
         fitting = isinstance(value, dict) and not schemas.is_intrinsic(value) and all(
             schemas.accepts(fold.parent_type, schema, k) for k in value) and all(r in value for r in required)
-    if not fitting:
+    where = ("Resources", parent, "Properties", fold.into) + ((0,) if fold.item else ())
+    if not fitting or schemas.value_violations(fold.parent_type, where, value):
         return report(f"its values do not fit {fold.into} as written; move them to '{parent}' by hand")
     deps = depends_on(res)
     needed = {n for n, _ in references(value)}
-    if [d for d in deps if d not in needed and d != parent]:
-        return report(f"its DependsOn names more than its values need; move the values to '{parent}' by hand")
+    parent_res = doc.resources[parent]
+    waits = [d for d in deps if d not in needed and d != parent and d not in depends_on(parent_res)]
+    for d in waits:
+        other = doc.resources.get(d)
+        if not isinstance(other, dict) or other.get("Condition") not in (None, parent_res.get("Condition")):
+            return report(f"its DependsOn names '{d}', which '{parent}' cannot wait for (not a resource, or one of "
+                          f"another condition); move the values to '{parent}' by hand")
     graph = dependency_graph({k: v for k, v in doc.resources.items() if k != rid})
-    loops = sorted(n for n in needed if n != parent and n in graph and reaches(graph, [n], parent))
+    loops = sorted(n for n in needed | set(waits) if n != parent and n in graph and reaches(graph, [n], parent))
+    rewrites: list = []
     if loops:
-        return report(f"moved into '{parent}', it would close a dependency cycle through '{loops[0]}'; "
-                      "break the cycle (for example a role naming the bucket by a built ARN) first")
+        rewrites = _cycle_cut(doc, graph, loops, parent)
+        if rewrites is None:
+            return report(f"moved into '{parent}', it would close a dependency cycle through '{loops[0]}', "
+                          f"whose references to '{parent}' cannot all be built from a name the template fixes; "
+                          "break the cycle (for example a role naming the bucket by a built ARN) first")
     dependents, others = _dependents(doc, rid)
     if others:
         return report(f"{', '.join(others)} refer to it; move the values to '{parent}' and correct those references")
@@ -467,7 +546,37 @@ def _fold(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
         return report("its Condition is not a condition name; move the values by hand")
     message = (f"{head} named by '{'/'.join(k for k in fold.parent_keys if k in props)}': its values "
                f"moved to {'an item of ' if fold.item else ''}'{parent}' {fold.into}")
-    return Finding(rid, path, message, detail=Moved(parent, fold.into, value, fold.item, dependents))
+    if renamed:
+        message += " (" + ", ".join(f"'{k}' as '{v}'" for k, v in renamed.items()) + ", the name CloudFormation uses)"
+    if rewrites:
+        names = sorted({site[0][1] for site in rewrites})
+        message += (f"; {', '.join(repr(n) for n in names)} {'name' if len(names) > 1 else 'names'} '{parent}' by "
+                    "the value built from its name instead of referencing it, which would have closed a dependency cycle")
+    if waits:
+        message += f"; '{parent}' waits for {', '.join(repr(d) for d in waits)}, as '{rid}' did"
+    return Finding(rid, path, message, detail=Moved(parent, fold.into, value, fold.item, dependents,
+                                                    rewrites=tuple(rewrites), waits=tuple(waits)))
+
+
+def _cycle_cut(doc: Document, graph: dict, loops: list[str], parent: str) -> list | None:
+    """The references to ``parent`` to replace by values built from its fixed name so that none of
+    ``loops`` (what the moved value needs) needs ``parent`` any more; None when one of them cannot be
+    built or the cycle remains without them."""
+    reached: set[str] = set()
+    todo = list(loops)
+    while todo:
+        node = todo.pop()
+        if node not in reached and node != parent:
+            reached.add(node)
+            todo.extend(graph.get(node, ()))
+    sites = []
+    for x in sorted(n for n in reached if parent in graph.get(n, ())):
+        found = built_names.sites(doc, x, parent)
+        if found is None:
+            return None
+        sites.extend(found)
+    cut = {n: deps - {parent} if n in reached else deps for n, deps in graph.items()}
+    return sites if sites and not any(reaches(cut, [n], parent) for n in loops) else None
 
 
 def _redundant(doc: Document, rid: str, type_name: str, res: dict) -> Finding:

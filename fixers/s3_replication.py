@@ -154,7 +154,9 @@ class S3Replication(Fixer):
 
     Reported and left alone: buckets with Object Lock (replicating locked objects needs Object
     Lock on the destination and more permissions), or whose versioning status is not a literal;
-    with `destination: bucket`, SSE-KMS buckets whose key ARN the template does not give.
+    with `destination: bucket`, SSE-KMS buckets whose key ARN the template does not give; buckets
+    named by an invented `AWS::S3::BucketReplicationConfiguration` resource (a type that does not
+    exist, which `resource-type` moves into the bucket when it can): their replication is given.
 
     Buckets with a `Condition` are fixed too: every condition gets its own role and policy
     (`<Condition>ReplicationRole`, `<Condition>ReplicationRolePolicy` when buckets of several
@@ -249,6 +251,14 @@ class S3Replication(Fixer):
                     findings.append(Finding(rid, path, "bucket receives logs; its logs are not replicated", fixable=False))
                 continue
             reason = self._unfixable(doc, rid, res, props)
+            invented = next((k for k, r in doc.resources.items() if isinstance(r, dict) and isinstance(
+                r.get("Type"), str) and r["Type"].endswith("::BucketReplicationConfiguration") and isinstance(
+                r.get("Properties"), dict) and {"Ref": rid} in (r["Properties"].get("Bucket"),
+                                                                r["Properties"].get("BucketName"))), None)
+            if invented:
+                reason = (f"'{invented}' ({doc.resources[invented]['Type']}, a type that does not exist) gives its "
+                          "replication; move it into the bucket's ReplicationConfiguration (resource-type does when "
+                          "it can)")
             if reason:
                 findings.append(Finding(rid, path, f"bucket without replication: {reason}", fixable=False))
                 continue

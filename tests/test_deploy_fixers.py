@@ -1,7 +1,7 @@
 """Issue 20's deploy fixers: decisions fixtures do not show, exact messages, and cfn-lint cleared."""
 
 from cfnfix.fixers.dangling_reference import pick, pick_attribute
-from cfnfix.fixers.reference_cycle import name_text
+from cfnfix.built_names import name_text
 from cfnfix.document import parse
 from cfnfix.registry import all_fixers
 from support import assert_fix_guarantees, lint_codes, run_fixers
@@ -371,3 +371,44 @@ def test_undeclared_parameters_fill_an_empty_parameters_key():
     assert "  B:\n    Type: AWS::EC2::KeyPair::KeyName\n" in result.after
     assert not result.unfixed
     assert_fix_guarantees(text, result.after, result.changes, ["undeclared-parameter"])
+
+def test_depends_on_names_the_resource_plainly_meant():
+    from cfnfix.fixers.depends_on import meant
+
+    pool = ["VPCGatewayAttachment", "InternetGateway", "PublicRouteTable"]
+    assert meant("InternetGatewayAttachment", pool)[0] == "VPCGatewayAttachment"  # same trailing words
+    assert meant("vpcGatewayAttachment", pool) == ("VPCGatewayAttachment", "differs only in case")
+    assert meant("PublicRouteTable2", pool)[0] is None  # digits differ: another table
+    assert meant("GatewayAttachment", ["VPCGatewayAttachment", "TGWGatewayAttachment"])[0] is None  # two alike
+    assert meant("Attachment", ["VPCGatewayAttachment"])[0] is None  # one shared word is not enough
+
+
+def test_depends_on_keeps_a_cycle_out():
+    text = (
+        "Resources:\n"
+        "  Eip:\n"
+        "    Type: AWS::EC2::EIP\n"
+        "    DependsOn: InternetGatewayAttachment\n"
+        "  VPCGatewayAttachment:\n"
+        "    Type: AWS::EC2::VPCGatewayAttachment\n"
+        "    DependsOn: Eip\n"
+        "    Properties: {VpcId: vpc-12345678, InternetGatewayId: igw-12345678}\n"
+    )
+    (f,) = all_fixers()["depends-on"]().find(parse(text))
+    assert not f.fixable and "a dependency cycle" in f.message
+
+
+def test_reference_cycle_secret_keys_the_attachment_does_not_write_are_reported():
+    text = (
+        "Resources:\n"
+        "  Secret:\n"
+        "    Type: AWS::SecretsManager::Secret\n"
+        "    Properties:\n"
+        "      SecretString: !Sub '{\"username\": \"a\", \"endpoint\": \"${Db.Endpoint.Address}\"}'\n"
+        "  Db:\n"
+        "    Type: AWS::RDS::DBInstance\n"
+        "    DependsOn: Secret\n"
+        "    Properties: {Engine: postgres, DBInstanceClass: db.t3.micro, AllocatedStorage: '20'}\n"
+    )
+    (f,) = all_fixers()["reference-cycle"]().find(parse(text))
+    assert not f.fixable and "SecretTargetAttachment" in f.message

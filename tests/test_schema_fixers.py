@@ -390,3 +390,47 @@ def test_policy_statement_leaves_trust_policies_and_not_resource_alone():
             "      Policies:\n        - PolicyName: p\n          PolicyDocument: {Version: '2012-10-17', Statement: "
             "[{Effect: Deny, NotAction: 's3:*', NotResource: 'arn:aws:s3:::b'}]}\n")
     assert _find("policy-statement", text) == []
+
+def test_security_group_vpc_with_another_condition_is_reported():
+    text = (
+        "Conditions:\n  C: !Equals [a, b]\n"
+        "Resources:\n"
+        "  Vpc:\n    Type: AWS::EC2::VPC\n    Condition: C\n    Properties: {CidrBlock: 10.0.0.0/16}\n"
+        "  Group:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: g\n"
+        "      SecurityGroupEgress: [{IpProtocol: '-1', CidrIp: 0.0.0.0/0}]\n"
+    )
+    (f,) = [f for f in _find("required-property", text) if f.path[-1] == "VpcId"]
+    assert not f.fixable and "exists only under condition 'C'" in f.message
+
+
+def test_security_group_vpc_parameter_is_the_only_vpc():
+    text = (
+        "Parameters:\n  Net:\n    Type: AWS::EC2::VPC::Id\n"
+        "Resources:\n"
+        "  Group:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: g\n"
+        "      SecurityGroupEgress: [{IpProtocol: '-1', CidrIp: 0.0.0.0/0}]\n"
+    )
+    (f,) = _find("required-property", text)
+    assert f.fixable and f.detail.value == {"Ref": "Net"} and "only VPC parameter" in f.message
+
+
+def test_fold_value_that_does_not_fit_deep_is_reported():
+    text = (
+        "Resources:\n"
+        "  B:\n    Type: AWS::S3::Bucket\n"
+        "  N:\n    Type: AWS::S3::BucketNotification\n    Properties:\n      Bucket: !Ref B\n"
+        "      LambdaConfigurations:\n        - Events: ['s3:ObjectCreated:*']\n"
+        "          LambdaFunctionArn: arn:aws:lambda:us-east-1:123456789012:function:f\n"
+    )
+    (f,) = _find("resource-type", text)
+    assert not f.fixable and "do not fit NotificationConfiguration" in f.message
+
+
+def test_logical_id_clash_leaves_ambiguous_refs_to_a_person():
+    text = (
+        "Parameters:\n  Topic:\n    Type: String\n"
+        "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Ref Topic\n"
+        "Outputs:\n  Arn:\n    Value: !GetAtt Topic.TopicArn\n"
+    )
+    (f,) = _find("logical-id-clash", text)
+    assert f.fixable and [p for _, p, _ in f.detail] == [("Outputs", "Arn", "Value")]

@@ -24,6 +24,7 @@ ALIASES = {
     "Tags": ("HostedZoneTags", "HealthCheckTags"),  # Route 53 names its tag lists after the resource
     "DefaultCooldown": "Cooldown",  # Auto Scaling: the API's DefaultCooldown is the group's Cooldown
     "CacheClusterId": "ClusterName",  # ElastiCache: the API's CacheClusterId is the cluster's ClusterName
+    "LambdaFunctionConfigurations": "LambdaConfigurations",  # S3: the API's name of a bucket's Lambda notifications
 }
 
 

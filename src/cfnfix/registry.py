@@ -15,6 +15,8 @@ from .fixer import Fixer
 ORDER = (
     "flatten-nested-stacks",
     "stackset-to-stack",  # like flattening: every other fixer sees the whole stack
+    "resource-type",  # a real type first: the schema fixers and s3-replication judge resources by it
+    "logical-id-clash",  # issue 20 part E: one name, one thing, before anything follows references
     "property-name",
     "unsupported-property",
     "required-property",
@@ -31,7 +33,6 @@ ORDER = (
     "security-group-cycle",
     "iam-policy-cycle",
     # cfn-lint errors generated templates keep after the fixers above (issue 20)
-    "resource-type",
     "dangling-reference",
     "s3-acl-ownership",
     "value-type",
@@ -84,6 +85,8 @@ ORDER = (
     "undeclared-parameter",
     # issue 20, part F: policy documents IAM rejects
     "policy-statement",
+    # issue 20 part E: DependsOn entries that name nothing
+    "depends-on",
 )
 
 

@@ -342,6 +342,15 @@ def _violations(doc: Document, region: str) -> list[Violation]:
 _last: tuple[Document, tuple[str, ...], list[Violation]] | None = None
 
 
+def value_violations(type_name: str, path: tuple, value: Any) -> list[Violation]:
+    """The violations ``value`` would have written at ``path`` (Resources, id, Properties, ...) of a
+    resource of ``type_name``: for a fix that moves a value, before it moves it."""
+    root = resource_schema(type_name)
+    if root is None or len(path) < 3:
+        return []
+    return list(_walk(str(path[1]), type_name, root, schema_at(type_name, path), value, tuple(path)))
+
+
 def _walk(rid: str, type_name: str, root: dict, schema: Any, value: Any, path: tuple) -> Iterator[Violation]:
     schema = resolve(root, schema)
     if not schema or is_intrinsic(value):
