@@ -70,7 +70,8 @@ def sites(doc: Document, x: str, t: str) -> list | None:
     if not isinstance(target, dict) or not isinstance(target.get("Type"), str) or target["Type"] not in NAMED:
         return None
     type_name = target["Type"]
-    props = target.get("Properties") if isinstance(target.get("Properties"), dict) else {}
+    props = target.get("Properties")
+    props = props if isinstance(props, dict) else {}
     if type_name in _PATHED and "Path" in props:
         return None
     prop, values = NAMED[type_name]
