@@ -49,6 +49,9 @@ CLOUDTRAIL_S3 = (
     "arn:aws:s3:::BUCKET/ (all objects of a bucket); bucket-level calls are management events")
 
 
+CLOUDTRAIL_MANAGEMENT = "CloudTrail logs the API calls on resources of this type as management events, not data events"
+
+
 def object_selector(value: Any) -> Any:
     """The CloudTrail data-resource value selecting every object of the bucket ``value`` names
     (a bucket ARN gains a trailing ``/``); None when the value's form is not understood."""
@@ -127,6 +130,11 @@ class AllowedValue(Fixer):
       every object of the bucket, as the CloudTrail documentation prescribes
       (`arn:aws:s3:::bucket/`; `!GetAtt Bucket.Arn` becomes `!Sub '${Bucket.Arn}/'`). A value of
       another form is reported.
+    - A CloudTrail data resource of a type that has no data events (`AWS::IAM::Role`,
+      `AWS::KMS::Key`, `AWS::RDS::DBCluster`): the API calls on it are management events, which
+      the selector already logs unless it says `IncludeManagementEvents: false`. It is removed
+      (safe: nothing is logged less), with the `DataResources` list when no item is left; with
+      management events left out, it is reported.
     - An `AWS::SSM::Parameter` with `Type: SecureString` (CloudFormation cannot create one)
       becomes the `AWS::SecretsManager::Secret` CloudFormation can create: same logical id,
       `Name`, `Description`, `Value` as `SecretString`, `KeyId` as `KmsKeyId`, tags as a
@@ -173,6 +181,12 @@ class AllowedValue(Fixer):
             head = f"E3030 {v.type_name}: {prop} {v.value!r} is not one of the allowed values ({shown})"
             if (v.type_name, prop, v.value) == ("AWS::CloudTrail::Trail", "Type", "AWS::S3::Bucket"):
                 findings.append(self._cloudtrail(doc, v, head))
+                continue
+            if (v.type_name, prop) == ("AWS::CloudTrail::Trail", "Type") and v.path[5:6] == ("DataResources",) \
+                    and isinstance(v.value, str) and re.fullmatch(r"AWS::\w+::\w+", v.value):
+                found = self._management_events(doc, v, head, allowed)
+                if found is not None:
+                    findings.append(found)
                 continue
             if (v.type_name, prop, v.value) == ("AWS::SSM::Parameter", "Type", "SecureString") and v.path[3:] == ("Type",):
                 findings.append(self._secure_string(doc, v, head))
@@ -315,6 +329,29 @@ class AllowedValue(Fixer):
                 editor.rename(base + (key,), new)
                 changes.append(self.change(f, "move", key, new, f"a secret's {new} is the parameter's {key}", path=base))
         return changes
+
+    def _management_events(self, doc: Document, v: schemas.Violation, head: str, allowed: list) -> Finding | None:
+        """A CloudTrail data resource of a type that has no data events (an IAM role, a KMS key,
+        a DB cluster): the API calls on it are management events, which the selector logs unless
+        it says IncludeManagementEvents: false. Then the data resource adds nothing and goes;
+        a list left with no item goes with it (one finding for the whole list)."""
+        selector, items = doc.value(v.path[:5]), doc.value(v.path[:6])
+        values = doc.value(v.path[:7] + ("Values",))
+        if not (isinstance(selector, dict) and isinstance(items, list)):
+            return Finding(v.resource, v.path, f"{head}; {CLOUDTRAIL_MANAGEMENT}", fixable=False)
+        if selector.get("IncludeManagementEvents", True) is not True:
+            return Finding(v.resource, v.path, f"{head}; {CLOUDTRAIL_MANAGEMENT}, which this selector leaves out "
+                           "(IncludeManagementEvents: false): include them, or remove the data resource", fixable=False)
+        lost = " (management events cover every resource: the ARNs its Values name too)" if values else ""
+        said = f"{head}; {CLOUDTRAIL_MANAGEMENT}, which this selector already logs: the data resource is removed{lost}"
+        plain = [i for i, item in enumerate(items) if isinstance(item, dict) and item.get("Type") not in allowed
+                 and isinstance(item.get("Type"), str) and re.fullmatch(r"AWS::\w+::\w+", item["Type"])]
+        if len(plain) == len(items):  # none left: the list goes, through the first of its findings
+            if v.path[6] != plain[0]:
+                return None
+            return Finding(v.resource, v.path[:6], said + "; no data resource is left, nor the DataResources list",
+                           detail=("drop",))
+        return Finding(v.resource, v.path[:7], said, detail=("drop",))
 
     def _cloudtrail(self, doc: Document, v: schemas.Violation, head: str) -> Finding:
         values = doc.value(v.path[:-1] + ("Values",))
