@@ -115,7 +115,7 @@ def stray_lines(before: str, after: str, changes: list[dict]) -> list[int]:
     trailing comma is a JSON separator (the neighbour of an added or removed member gains or
     loses one), and blank lines and lines of brackets alone carry no content: none of them count.
     """
-    old, new = parse(before), parse(after)
+    old, new = parse(before, duplicates=True), parse(after)  # the input may repeat keys mapping-key repairs
     paths = [tuple(c["path"]) for c in changes]
     def within(c: dict) -> bool:
         """A move inside the object at the path (a key renamed, or moved under a sibling key):

@@ -677,8 +677,11 @@ def apply(data: dict, plan: Plan) -> dict:
             out[key] = value
     for (section, name), body, _ in additions(plan, data):
         held = out.setdefault(section, {})
-        if isinstance(held, dict):  # a section that is no mapping is the template's own error
-            held[name] = body
+        if not isinstance(held, dict):  # a section that is no mapping is the template's own error
+            continue
+        if held is data.get(section):  # the parent's own section: extended in a copy, never in place
+            held = out[section] = dict(held)
+        held[name] = body
     if plan.transform is not None:
         out["Transform"] = plan.transform
     return out
