@@ -675,13 +675,15 @@ def apply(data: dict, plan: Plan) -> dict:
             out[key] = {n: plan.rewrite(o) for n, o in value.items()}
         else:
             out[key] = value
+    copied: set[str] = set()  # the parent's own sections are extended in copies, never in place
     for (section, name), body, _ in additions(plan, data):
-        held = out.setdefault(section, {})
-        if not isinstance(held, dict):  # a section that is no mapping is the template's own error
-            continue
-        if held is data.get(section):  # the parent's own section: extended in a copy, never in place
-            held = out[section] = dict(held)
-        held[name] = body
+        if section not in copied:
+            copied.add(section)
+            own = out.get(section)
+            out[section] = dict(own) if isinstance(own, dict) else own if own is not None else {}
+        held = out[section]
+        if isinstance(held, dict):  # a section that is no mapping is the template's own error
+            held[name] = body
     if plan.transform is not None:
         out["Transform"] = plan.transform
     return out
