@@ -235,6 +235,13 @@ class S3Replication(Fixer):
     def find(self, doc: Document) -> list[Finding]:
         wanted = set(self.config["buckets"])
         logs, destinations = log_buckets(doc), replication_destinations(doc)
+        invented_for: dict = {}  # bucket -> the resource of an invented replication type naming it
+        for k, r in doc.resources.items():
+            if isinstance(r, dict) and isinstance(r.get("Type"), str) and r["Type"].endswith(
+                    "::BucketReplicationConfiguration") and isinstance(r.get("Properties"), dict):
+                for named in (r["Properties"].get("Bucket"), r["Properties"].get("BucketName")):
+                    if isinstance(named, dict) and set(named) == {"Ref"} and isinstance(named["Ref"], str):
+                        invented_for.setdefault(named["Ref"], k)
         findings = []
         for rid, res in doc.resources_of_type("AWS::S3::Bucket"):
             if wanted and rid not in wanted:
@@ -251,10 +258,7 @@ class S3Replication(Fixer):
                     findings.append(Finding(rid, path, "bucket receives logs; its logs are not replicated", fixable=False))
                 continue
             reason = self._unfixable(doc, rid, res, props)
-            invented = next((k for k, r in doc.resources.items() if isinstance(r, dict) and isinstance(
-                r.get("Type"), str) and r["Type"].endswith("::BucketReplicationConfiguration") and isinstance(
-                r.get("Properties"), dict) and {"Ref": rid} in (r["Properties"].get("Bucket"),
-                                                                r["Properties"].get("BucketName"))), None)
+            invented = invented_for.get(rid)
             if invented:
                 reason = (f"'{invented}' ({doc.resources[invented]['Type']}, a type that does not exist) gives its "
                           "replication; move it into the bucket's ReplicationConfiguration (resource-type does when "

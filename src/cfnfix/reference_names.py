@@ -145,6 +145,7 @@ def undeclared(doc: Document) -> list[Site]:
         return []  # SAM and macros define names of their own
     params = list(data["Parameters"]) if isinstance(data.get("Parameters"), dict) else []
     resources = list(doc.resources)
+    defined = set(resources)  # membership; the lists keep the template's order for candidates
     refs = params + resources
     known = set(refs)
     other: set[str] = set()  # conditions, mappings and outputs: a parameter may not share their names
@@ -158,7 +159,7 @@ def undeclared(doc: Document) -> list[Site]:
         return bool(_NAME.fullmatch(name)) and name not in taken
 
     def attribute_site(res: str, attr: str, rid, call, rule, text=None, token="") -> Site | None:
-        if res in resources or not free(res) or not re.fullmatch(r"[A-Za-z0-9]+(\.[A-Za-z0-9]+)*", attr):
+        if res in defined or not free(res) or not re.fullmatch(r"[A-Za-z0-9]+(\.[A-Za-z0-9]+)*", attr):
             return None
         if pick(res, resources)[0] is not None or misspelt(res, resources):
             return None
@@ -216,12 +217,13 @@ def reference_counts(doc: Document) -> tuple[int, int]:
         return 0, 0
     params = set(data["Parameters"]) if isinstance(data.get("Parameters"), dict) else set()
     resources = set(doc.resources)
+    defined = params | resources
     total = missing = 0
     for section, key, value in bodies(data):
         for fn, arg, path in calls(value, (section, key)):
             if fn == "Ref":
                 total += 1
-                missing += isinstance(arg, str) and arg not in params | resources and arg not in PSEUDO
+                missing += isinstance(arg, str) and arg not in defined and arg not in PSEUDO
             elif fn == "Fn::GetAtt":
                 total += 1
                 res = arg.split(".", 1)[0] if isinstance(arg, str) else arg[0] if isinstance(arg, list) and arg else None
@@ -236,5 +238,5 @@ def reference_counts(doc: Document) -> tuple[int, int]:
                     total += 1
                     base = name.split(".", 1)[0]
                     missing += not (name in local or name in PSEUDO or ":" in name or script_variable(text, name, path)
-                                    or ("." in name and base in resources) or ("." not in name and name in params | resources))
+                                    or ("." in name and base in resources) or ("." not in name and name in defined))
     return total, missing
