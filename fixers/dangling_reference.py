@@ -12,6 +12,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, references
+from cfnfix.nodepath import node_path
 from cfnfix.reference_names import SUB_VAR as _SUB_VAR, arg_path as _arg_path, bodies, calls as _walk, close, pick, \
     script_variable, undeclared
 
@@ -382,7 +383,9 @@ class DanglingReference(Fixer):
                     before = doc.value(f.path)
                     if f.detail.token is None:  # the whole Fn::GetAtt becomes the new call
                         after = f.detail.call
-                        editor.set(f.path, editor.source(f.detail.source) if f.detail.source else after)
+                        source = f.detail.source
+                        source = (node_path(doc, source) or source) if source else None  # short forms: !If [...]
+                        editor.set(node_path(doc, f.path) or f.path, editor.source(source) if source else after)
                     else:
                         text_path, token = f.detail.token
                         editor.replace_text(text_path, token, f.detail.text)
