@@ -87,6 +87,13 @@ def test_untouched_entries_keep_their_nodes_moved():
     assert new_text[outputs.start:outputs.end] == "Value: !Ref Last"
 
 
+def test_a_new_entry_repeating_a_key_kept_between_two_touched_entries_raises_as_parse_does():
+    new_text, made = after(YAML, ("Type: AWS::SNS::Topic", "Type: AWS::SNS::Topic\n  Code:\n    Type: AWS::SNS::Topic", "replace"),
+                           ("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"))
+    with pytest.raises(Exception, match="duplicate key 'Code'"):
+        reparse(parse(YAML), new_text, made)
+
+
 def test_an_invalid_result_raises_as_parse_does():
     new_text, made = after(YAML, ("DelaySeconds: 5", "\n      DelaySeconds: 6", "after"))
     with pytest.raises(Exception, match="duplicate key 'DelaySeconds'"):

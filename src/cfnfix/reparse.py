@@ -67,32 +67,9 @@ def _reparse(old: Document, text: str, edits: list[tuple[int, int, int]]) -> Doc
     data = dict(old.data)
     for index, section_runs in runs.items():
         knode, section = root.value[index]
-        section_pairs: list[tuple[Node, Node]] = []
-        section_data: dict = {}
-        old_data = old.data[knode.value]
-        done = 0
-        for run in section_runs:
-            for k, v in section.value[done:run.first]:
-                section_pairs.append((k, v))
-                section_data[k.value] = old_data[k.value]
-            new_start = shift.before_run(run.start)
-            new_end = new_start + (run.end - run.start) + sum(n - (e - s) for s, e, n in run.edits)
-            entries, values = _parse_run(old, text, section, knode.value, new_start, new_end)
-            for (k, v), value in zip(entries, values):
-                if k.value in section_data:
-                    raise _Whole  # a duplicate key: the whole parse reports it
-                section_pairs.append((k, v))
-                section_data[k.value] = value
-                replaced.add(id(k))
-            done = run.last + 1
-        for k, v in section.value[done:]:
-            if k.value in section_data:
-                raise _Whole
-            section_pairs.append((k, v))
-            section_data[k.value] = old_data[k.value]
+        section_pairs, data[knode.value] = _section(old, text, shift, knode.value, section, section_runs, replaced)
         pairs[index] = (knode, Node("map", section_pairs, section.start, section.end, None, section.style))
         holders.add(id(pairs[index][1]))
-        data[knode.value] = section_data
     moved = Node("map", pairs, root.start, root.end, None, root.style)
     holders.add(id(moved))
     _move(moved, shift, replaced, holders)
@@ -100,6 +77,36 @@ def _reparse(old: Document, text: str, edits: list[tuple[int, int, int]]) -> Doc
         _fit_end(pairs[index][1])
     _fit_end(moved)
     return Document(text=text, format=old.format, root=moved, data=data)
+
+
+def _section(old: Document, text: str, shift: "_Shift", name: Any, section: Node, runs: list[_Run],
+             replaced: set[int]) -> tuple[list[tuple[Node, Node]], dict]:
+    """A section's entries and data: the kept entries as they were, each run parsed anew (its
+    key nodes go into ``replaced``). A key a new entry repeats falls back to the whole parse."""
+    pairs: list[tuple[Node, Node]] = []
+    data: dict = {}
+    old_data = old.data[name]
+
+    def add(pair: tuple[Node, Node], value: Any) -> None:
+        if pair[0].value in data:
+            raise _Whole  # a repeated key: the whole parse reports it
+        pairs.append(pair)
+        data[pair[0].value] = value
+
+    done = 0
+    for run in runs:
+        for pair in section.value[done:run.first]:
+            add(pair, old_data[pair[0].value])
+        new_start = shift.before_run(run.start)
+        new_end = new_start + (run.end - run.start) + sum(n - (e - s) for s, e, n in run.edits)
+        entries, values = _parse_run(old, text, section, name, new_start, new_end)
+        for pair, value in zip(entries, values):
+            add(pair, value)
+            replaced.add(id(pair[0]))
+        done = run.last + 1
+    for pair in section.value[done:]:
+        add(pair, old_data[pair[0].value])
+    return pairs, data
 
 
 def _fit_end(node: Node) -> None:
