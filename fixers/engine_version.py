@@ -81,28 +81,33 @@ def major_line(engine: str, version: str) -> str:
     return ".".join(parts[:2])
 
 
+def _supported(engine: str, folder: str) -> list[str]:
+    known, deprecated = versions(folder)
+    return [v for v in known.get(engine, []) if v not in deprecated.get(engine, set())]
+
+
+def _same_line(engine: str, version: str, folder: str) -> list[str]:
+    """The supported full versions of ``version``'s line and build variant. Suffixed builds
+    (16.4-limitless, 5.7.44-rds.2025...: Limitless, paid Extended Support) are other products."""
+    line = major_line(engine, version)
+    variant = version.partition("-")[2].split(".")[0]
+    return [v for v in _supported(engine, folder) if major_line(engine, v) == line and v != line
+            and v.partition("-")[2].split(".")[0] == variant]
+
+
 def replacement(engine: str, version: str, folder: str) -> str | None:
     """The lowest supported version at or above ``version`` in its line, else the line alone when accepted."""
-    known, deprecated = versions(folder)
-    supported = [v for v in known.get(engine, []) if v not in deprecated.get(engine, set())]
-    line = major_line(engine, version)
-    # suffixed builds (16.4-limitless, 5.7.44-rds.2025...: Limitless, paid Extended Support) are other products
-    variant = version.partition("-")[2].split(".")[0]
-    same_line = [v for v in supported if major_line(engine, v) == line and v != line
-                 and v.partition("-")[2].split(".")[0] == variant]
-    above = sorted((v for v in same_line if version_key(v) >= version_key(version)), key=version_key)
+    above = sorted((v for v in _same_line(engine, version, folder) if version_key(v) >= version_key(version)),
+                   key=version_key)
     if above:
         return above[0]
-    return line if line in supported else None
+    line = major_line(engine, version)
+    return line if line in _supported(engine, folder) else None
 
 
 def newest_in_line(engine: str, line: str, folder: str) -> str | None:
-    """The newest supported plain version of a release line (``8.0`` -> ``8.0.46``); suffixed
-    builds (``-rds.*``, ``-limitless``) are other products."""
-    known, deprecated = versions(folder)
-    same_line = [v for v in known.get(engine, []) if major_line(engine, v) == line and v != line
-                 and "-" not in v and v not in deprecated.get(engine, set())]
-    return max(same_line, key=version_key, default=None)
+    """The newest supported plain version of a release line (``8.0`` -> ``8.0.46``)."""
+    return max(_same_line(engine, line, folder), key=version_key, default=None)
 
 
 def _scalar_text(doc: Document, path: tuple) -> str | None:
