@@ -76,10 +76,9 @@ def fix_source(text: str, names: list[str], config: Config, source_path: str | N
                                   parse_text=lambda t: parse(t, duplicates=True))
         except _FixerFailed as failed:
             raise DuplicateKeyError(f"{strict_error} ({failed.args[0]})") from None
-        if repaired is doc or not repaired.duplicates:
-            doc = repaired
+        done, doc = repaired is doc or not repaired.duplicates, repaired
+        if done:
             break
-        doc = repaired
     if doc.duplicates:
         hint = " (mapping-key merges it with --unsafe-fixes)" if first.available else ""
         raise DuplicateKeyError(strict_error + hint)
