@@ -49,6 +49,7 @@ CLOUDTRAIL_S3 = (
     "arn:aws:s3:::BUCKET/ (all objects of a bucket); bucket-level calls are management events")
 
 
+RESOURCE_TYPE = re.compile(r"AWS::\w+::\w+")
 CLOUDTRAIL_MANAGEMENT = "CloudTrail logs the API calls on resources of this type as management events, not data events"
 
 
@@ -183,7 +184,7 @@ class AllowedValue(Fixer):
                 findings.append(self._cloudtrail(doc, v, head))
                 continue
             if (v.type_name, prop) == ("AWS::CloudTrail::Trail", "Type") and v.path[5:6] == ("DataResources",) \
-                    and isinstance(v.value, str) and re.fullmatch(r"AWS::\w+::\w+", v.value):
+                    and isinstance(v.value, str) and RESOURCE_TYPE.fullmatch(v.value):
                 found = self._management_events(doc, v, head, allowed)
                 if found is not None:
                     findings.append(found)
@@ -345,7 +346,7 @@ class AllowedValue(Fixer):
         lost = " (management events cover every resource: the ARNs its Values name too)" if values else ""
         said = f"{head}; {CLOUDTRAIL_MANAGEMENT}, which this selector already logs: the data resource is removed{lost}"
         plain = [i for i, item in enumerate(items) if isinstance(item, dict) and item.get("Type") not in allowed
-                 and isinstance(item.get("Type"), str) and re.fullmatch(r"AWS::\w+::\w+", item["Type"])]
+                 and isinstance(item.get("Type"), str) and RESOURCE_TYPE.fullmatch(item["Type"])]
         if len(plain) == len(items):  # none left: the list goes, through the first of its findings
             if v.path[6] != plain[0]:
                 return None
