@@ -13,6 +13,7 @@ from typing import Any, Iterator
 from .document import Document
 from .graph import PSEUDO_PARAMETERS as PSEUDO, entries
 from .nodepath import node_path
+from .property_names import words
 
 SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 _CLOSE = 0.9  # difflib ratio of a near spelling
@@ -45,28 +46,28 @@ def close(name: str, pool: list[str]) -> list[str]:
     return difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
 
 
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _WORD_SLIP = 0.75  # difflib ratio of a misspelt word ("Grp" for "Group", "Rol" for "Role")
 
 
 def misspelt(name: str, pool: list[str]) -> list[str]:
-    """The names of ``pool`` that ``name`` may be a slip of: the same words but one misspelt
+    """The names of ``pool`` that ``name`` may be a slip of (words as ``property_names.words``
+    splits them: lower case, singular): the same words but one misspelt
     (``DBSecurityGrp``) or numbered otherwise (``Subnet1``), or one word more or fewer (``VpcId``, ``LambdaRole`` for
     ``LambdaExecRole``). Another word in its place names another thing (``BatchJobRole`` is no
     slip of ``BatchJobQueue``): a reference to it is an input the template lacks."""
-    words = [w.lower() for w in _WORD.findall(name)]
+    mine = words(name)
     found = []
     for other in pool:
-        theirs = [w.lower() for w in _WORD.findall(other)]
-        if words == theirs:
+        theirs = words(other)
+        if mine == theirs:
             found.append(other)
-        elif len(words) == len(theirs):
-            slips = [(a, b) for a, b in zip(words, theirs) if a != b]
+        elif len(mine) == len(theirs):
+            slips = [(a, b) for a, b in zip(mine, theirs) if a != b]
             if len(slips) == 1 and (all(w.isdigit() for w in slips[0])  # a sibling: Subnet1 of Subnet2
                                     or difflib.SequenceMatcher(None, *slips[0]).ratio() >= _WORD_SLIP):
                 found.append(other)
-        elif abs(len(words) - len(theirs)) == 1:
-            short, long = sorted((words, theirs), key=len)
+        elif abs(len(mine) - len(theirs)) == 1:
+            short, long = sorted((mine, theirs), key=len)
             if any(long[:i] + long[i + 1:] == short for i in range(len(long))):
                 found.append(other)
     return found
