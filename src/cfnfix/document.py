@@ -178,6 +178,12 @@ class Document:
                 return None
         return data
 
+    def place(self, path: Path) -> tuple[int, int, int, int]:
+        """Where ``path`` points, for reports: the node there, or its nearest ancestor that
+        exists, as (start line, start column, end line, end column), 1-based."""
+        node = self.nearest(path)
+        return self.line_col(node.start) + self.line_col(max(node.end, node.start))
+
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a character offset."""
         if not self._line_starts:

@@ -90,7 +90,7 @@ def fix_source(text: str, names: list[str], config: Config, source_path: str | N
     rest.unfixed = first.unfixed + rest.unfixed
     rest.before = text
     rest.status = "fixed"
-    rest.places = places(loose, [e.path for group in (rest.changes, rest.available, rest.unfixed) for e in group])
+    rest.places = places(loose, rest)
     return rest
 
 
@@ -156,20 +156,14 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
         result.status = "fixed"
     if doc is not original:
         result.warning = quotas.crossed(original, doc)
-    result.places = places(original, [e.path for group in (result.changes, result.available, result.unfixed) for e in group])
+    result.places = places(original, result)
     return result
 
 
-def places(doc: Document, paths: list) -> dict[tuple, tuple[int, int, int, int]]:
-    """Where each path points in ``doc``: the node there, or its nearest ancestor that exists
-    (start line, start column, end line, end column; 1-based), for the reports."""
-    out: dict[tuple, tuple[int, int, int, int]] = {}
-    for path in paths:
-        path = tuple(path)
-        if path not in out:
-            node = doc.nearest(path)
-            out[path] = doc.line_col(node.start) + doc.line_col(max(node.end, node.start))
-    return out
+def places(doc: Document, result: FileResult) -> dict[tuple, tuple[int, int, int, int]]:
+    """Where each entry of ``result`` points in ``doc`` (see ``Document.place``), for the reports."""
+    paths = {tuple(e.path) for group in (result.changes, result.available, result.unfixed) for e in group}
+    return {path: doc.place(path) for path in paths}
 
 
 def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource: dict[str, set[str]],

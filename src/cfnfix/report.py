@@ -75,8 +75,7 @@ def places(result: FileResult) -> Callable[[tuple], tuple[int, int, int, int] | 
             doc.append(_original(result))
         if doc[0] is None:
             return None
-        node = doc[0].nearest(path)
-        return doc[0].line_col(node.start) + doc[0].line_col(max(node.end, node.start))
+        return doc[0].place(path)
 
     return place
 
