@@ -17,9 +17,9 @@ def reparse_matches_parse():
 
     incremental = engine.reparse
 
-    def checked(old, text, edits):
+    def checked(old, text, edits, newline):
         edits = list(edits)
-        doc = incremental(old, text, edits)
+        doc = incremental(old, text, edits, newline)
         difference = same_document(doc, parse(text))
         assert difference is None, f"reparse differs from parse: {difference}"
         return doc

@@ -41,7 +41,7 @@ JSON = """{
 """
 
 
-def after(text: str, *edits: tuple[str, str, str]) -> tuple[str, list[Edit]]:
+def after(text: str, *edits: tuple[str, str, str]) -> tuple[str, list[Edit], str]:
     """Edits given as (text to find, what to put in its place, 'before'|'after'|'replace')."""
     made = []
     for anchor, new, where in edits:
@@ -52,7 +52,7 @@ def after(text: str, *edits: tuple[str, str, str]) -> tuple[str, list[Edit]]:
             at = at if where == "before" else at + len(anchor)
             made.append(Edit(at, at, new))
     newline = "\r\n" if "\r\n" in text else "\n"
-    return apply_edits(text, made, newline), made
+    return apply_edits(text, made, newline), made, newline
 
 
 CASES = {
@@ -72,29 +72,29 @@ CASES = {
 @pytest.mark.parametrize("name", CASES)
 def test_reparse_builds_what_parse_builds(name):
     text, edits = CASES[name]
-    new_text, made = after(text, *edits)
-    assert same_document(reparse(parse(text), new_text, made), parse(new_text)) is None
+    new_text, made, newline = after(text, *edits)
+    assert same_document(reparse(parse(text), new_text, made, newline), parse(new_text)) is None
 
 
 def test_untouched_entries_keep_their_nodes_moved():
     old = parse(YAML)
     first = old.node(("Resources", "First"))
     outputs = old.node(("Outputs", "Queue"))
-    new_text, made = after(YAML, ("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"))
-    doc = reparse(old, new_text, made)
+    new_text, made, newline = after(YAML, ("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"))
+    doc = reparse(old, new_text, made, newline)
     assert doc.node(("Resources", "First")) is first  # before the edit: kept as it was
     assert doc.node(("Outputs", "Queue")) is outputs  # after it: kept, moved
     assert new_text[outputs.start:outputs.end] == "Value: !Ref Last"
 
 
 def test_a_new_entry_repeating_a_key_kept_between_two_touched_entries_raises_as_parse_does():
-    new_text, made = after(YAML, ("Type: AWS::SNS::Topic", "Type: AWS::SNS::Topic\n  Code:\n    Type: AWS::SNS::Topic", "replace"),
+    new_text, made, newline = after(YAML, ("Type: AWS::SNS::Topic", "Type: AWS::SNS::Topic\n  Code:\n    Type: AWS::SNS::Topic", "replace"),
                            ("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"))
     with pytest.raises(Exception, match="duplicate key 'Code'"):
-        reparse(parse(YAML), new_text, made)
+        reparse(parse(YAML), new_text, made, newline)
 
 
 def test_an_invalid_result_raises_as_parse_does():
-    new_text, made = after(YAML, ("DelaySeconds: 5", "\n      DelaySeconds: 6", "after"))
+    new_text, made, newline = after(YAML, ("DelaySeconds: 5", "\n      DelaySeconds: 6", "after"))
     with pytest.raises(Exception, match="duplicate key 'DelaySeconds'"):
-        reparse(parse(YAML), new_text, made)
+        reparse(parse(YAML), new_text, made, newline)

@@ -211,7 +211,8 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
         chosen = {id(x) for u in [shared, *accepted] for x in u.edits + u.changes}
         edits = [e for e in fix.edits if id(e) in chosen]  # in the editor's order, which apply_edits needs
         try:
-            new_text = apply_edits(doc.text, edits, newline="\r\n" if "\r\n" in doc.text else "\n")
+            newline = "\r\n" if "\r\n" in doc.text else "\n"
+            new_text = apply_edits(doc.text, edits, newline=newline)
         except EditConflict as exc:
             raise _FixerFailed(f"{fixer.name}: its edits overlap ({exc}); its fixes were not applied", None) from None
         if new_text == doc.text:
@@ -220,7 +221,7 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
             if parse_text is not None:
                 new_doc = parse_text(new_text)
             else:
-                new_doc = reparse(doc, new_text, edits) if owned else parse(new_text)
+                new_doc = reparse(doc, new_text, edits, newline) if owned else parse(new_text)
         except TemplateError as exc:
             raise _FixerFailed(f"{fixer.name}: produced an invalid template ({exc}); its fixes were not applied", None) from None
         # findings are numbered in the order they are applied: the last change holds the highest

@@ -38,11 +38,11 @@ class _Run:
     edits: list = field(default_factory=list)  # (start, end, new length), in order
 
 
-def reparse(old: Document, text: str, edits: Iterable[Any]) -> Document:
+def reparse(old: Document, text: str, edits: Iterable[Any], newline: str) -> Document:
     """The document of ``text``, which is ``old.text`` with ``edits`` (``start``, ``end``,
-    ``text``; not overlapping) applied as :func:`apply_edits` does, line breaks in the file's
-    form; raises TemplateError as :func:`parse` does."""
-    extra = 1 if "\r\n" in old.text else 0  # each line break an edit writes is "\r\n" then
+    ``text``; not overlapping) applied by :func:`apply_edits` with ``newline``; raises
+    TemplateError as :func:`parse` does."""
+    extra = len(newline) - 1  # each line break an edit writes becomes ``newline``
     paused = gc.isenabled()
     gc.disable()
     try:
