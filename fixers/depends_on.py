@@ -167,14 +167,10 @@ class DependsOn(Fixer):
     ```
 
     ```yaml
-    # before: DataBucketPolicy has Condition: CreateDataBucket
+    # after (DataBucketPolicy has Condition: CreateDataBucket; the trail depended on it)
     Trail:
       Type: AWS::CloudTrail::Trail
-      DependsOn: DataBucketPolicy
-    # after
-    Trail:
-      Type: AWS::CloudTrail::Trail
-      DependsOn: DataBucketPolicyDependency
+      DependsOn: DataBucketPolicyDependency   # was: DataBucketPolicy
     DataBucketPolicyDependency:
       Type: AWS::CloudFormation::WaitConditionHandle
       Metadata:
