@@ -1,17 +1,19 @@
-"""Property values outside the set the schema allows (cfn-lint E3030), moved to the one sensible neighbour."""
+"""Property values outside the set the schema allows (cfn-lint E3030, E3031 for look-alike characters), moved to
+the one sensible neighbour."""
 
 from __future__ import annotations
 
 import json
 import re
 
-from typing import Any
+from typing import Any, Iterator
 
-from cfnfix import schemas
+from cfnfix import lookalikes, schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import EditConflict, Editor
 from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.nodepath import editor_path
 from cfnfix.usage import uses
 from cfnfix.values import literal_nodes
 
@@ -108,7 +110,7 @@ class AllowedValue(Fixer):
     summary = "Move property values outside the schema's allowed set to the one sensible allowed value (E3030)"
     group = "schema"
     safety = Safety.REVIEW
-    lint_rules = ('E3030', 'E3034', 'E3024')
+    lint_rules = ('E3030', 'E3031', 'E3034', 'E3024')
     default = False
     docs = """
     ## What it detects
@@ -155,6 +157,13 @@ class AllowedValue(Fixer):
       the service makes. Other numbers out of range are left to the author.
     - A tag key given twice in one `Tags` list (E3024): a repeat with the same value goes
       (nothing is lost); two values are reported, the author choosing the one meant.
+    - A string written with characters that only look like a hyphen or a space (a
+      non-breaking hyphen U+2011 in `env‑security`, an en dash, a minus sign, a no-break
+      space; a zero-width space, which shows as nothing) that fails the schema's `pattern`
+      (cfn-lint E3031) or `enum` and passes it once they are the plain characters: they are
+      replaced in place, the quoting of the file kept (in the branches of an `Fn::If` too).
+      The same text where the schema accepts it (a tag value of a resource whose schema sets
+      no pattern) is left as written, and so is a value that fails for another reason too.
     - Anything else is reported with the allowed values.
 
     ## Example
@@ -166,15 +175,17 @@ class AllowedValue(Fixer):
     ```
 
     ## Fix safety
-    Review: the value changes (a longer retention costs more storage; a renamed mode is the
+    Look-alike characters replaced are `safe`: the service rejects the value as written, and
+    the value reads the same. Otherwise review: the value changes (a longer retention costs more storage; a renamed mode is the
     same mode); a SecureString parameter's readers outside the template must read the secret
     instead (`GetSecretValue`, or the SSM path `/aws/reference/secretsmanager/NAME`).
     """
 
     def find(self, doc: Document) -> list[Finding]:
-        findings = []
+        findings = self._lookalikes(doc)
+        plain = {f.path for f in findings}
         for v in schemas.violations(doc):
-            if v.kind != "enum":
+            if v.kind != "enum" or v.path in plain:
                 continue
             allowed = v.schema["enum"]
             shown = ", ".join(map(str, allowed[:12])) + (", ..." if len(allowed) > 12 else "")
@@ -212,6 +223,30 @@ class AllowedValue(Fixer):
                 continue
             findings.append(Finding(v.resource, v.path, f"{head}; {new!r} {why}", detail=new))
         return findings + self._above_maximum(doc) + self._duplicate_tags(doc)
+
+    def _lookalikes(self, doc: Document) -> list[Finding]:
+        """Strings the schema rejects (pattern E3031, enum E3030) only for characters that look
+        like a hyphen or a space: the text as it reads is what the author typed."""
+        out = []
+        for rid, res in doc.resources.items():
+            rtype = res.get("Type") if isinstance(res, dict) else None
+            if not isinstance(rtype, str) or not isinstance(res.get("Properties"), dict) or not schemas.resource_schema(rtype):
+                continue
+            for path, where, value in _strings(res["Properties"], ("Resources", rid, "Properties")):
+                if not lookalikes.has_lookalikes(value):
+                    continue
+                schema = schemas.schema_at(rtype, where)
+                new = lookalikes.plain(value)
+                said = (f"{rtype}: {'/'.join(map(str, where[3:]))} {value!r} is written with characters that only look like {new!r} "
+                        f"({lookalikes.named(value)})")
+                enum, pattern = schema.get("enum"), schema.get("pattern")
+                if isinstance(enum, list) and not schemas.enum_matches(value, enum) and schemas.enum_matches(new, enum):
+                    out.append(Finding(rid, path, f"E3030 {said}: the allowed value {new!r} is meant", detail=("plain", new)))
+                elif isinstance(pattern, str) and schemas.value_matches(pattern, value) is False \
+                        and schemas.value_matches(pattern, new) and len(new) >= schema.get("minLength", 0):
+                    out.append(Finding(rid, path, f"E3031 {said}; the schema's pattern {pattern} rejects it and "
+                                       f"accepts {new!r}", detail=("plain", new)))
+        return out
 
     def _duplicate_tags(self, doc: Document) -> list[Finding]:
         """A tag key given twice in one Tags list (E3024): a repeat with the same value goes, two
@@ -367,7 +402,8 @@ class AllowedValue(Fixer):
                        "bucket ARN ends in /", detail=("cloudtrail", changed))
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        plain = [f for f in findings if not (isinstance(f.detail, tuple) and f.detail[:1] in (("cloudtrail",), ("secret",), ("drop",)))]
+        plain = [f for f in findings if not (isinstance(f.detail, tuple)
+                                             and f.detail[:1] in (("cloudtrail",), ("secret",), ("drop",), ("plain",)))]
         fix = self.set_details(doc, plain)
         editor = Editor(doc)
         changes = []
@@ -377,6 +413,11 @@ class AllowedValue(Fixer):
             if f.detail[0] == "secret":
                 with editor.finding(f):
                     changes += self._to_secret(doc, editor, f)
+                continue
+            if f.detail[0] == "plain":
+                with editor.finding(f):
+                    self._plain(doc, editor, f.path, f.detail[1])
+                    changes.append(self.change(f, "replace", doc.value(f.path), f.detail[1], f.message, safety=Safety.SAFE))
                 continue
             if f.detail[0] == "drop":
                 with editor.finding(f):
@@ -396,8 +437,44 @@ class AllowedValue(Fixer):
         return Fix(fix.edits + more.edits, fix.changes + more.changes, fix.unfixed + more.unfixed)
 
 
+    @staticmethod
+    def _plain(doc: Document, editor: Editor, path: tuple, new: str) -> None:
+        """Replace the look-alike characters of the string at ``path`` in its own text (quotes
+        kept); a string whose text spells them otherwise (a JSON \\u escape) is written anew."""
+        value, at = doc.value(path), editor_path(doc, path)
+        node = doc.node(at)
+        source = doc.text[node.start:node.end] if node is not None else ""
+        odd = [c for c in dict.fromkeys(value) if lookalikes.has_lookalikes(c)]
+        if node is None or any(source.count(c) != value.count(c) for c in odd):
+            editor.set(at, new)
+            return
+        for c in odd:
+            editor.replace_text(at, c, lookalikes.plain(c))
+
+
 # Names of properties that set a limit or a count of tries: above the maximum, the maximum is meant.
 LIMIT_NAMES = re.compile(r"^Max|Maximum|Retr(y|ies)|Attempts")
+
+
+def _strings(value: Any, path: tuple, where: tuple | None = None) -> Iterator[tuple[tuple, tuple, str]]:
+    """(path, schema path, text) of every literal string under ``value``, the branches of an
+    ``Fn::If`` included (their schema path is the one of the Fn::If); what other intrinsics
+    compute is left out."""
+    where = path if where is None else where
+    if isinstance(value, str):
+        yield path, where, value
+    elif isinstance(value, dict):
+        if len(value) == 1 and (str(next(iter(value))) in ("Ref", "Condition") or str(next(iter(value))).startswith("Fn::")):
+            args = value.get("Fn::If")
+            if isinstance(args, list) and len(args) == 3:
+                for i in (1, 2):
+                    yield from _strings(args[i], path + ("Fn::If", i), where)
+            return
+        for k, v in value.items():
+            yield from _strings(v, path + (k,), where + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, path + (i,), where + (i,))
 
 
 def _tag_lists(value: Any, path: tuple):

@@ -1,20 +1,23 @@
-"""DependsOn entries that name no resource, or one that may not exist (cfn-lint E3005)."""
+"""DependsOn entries that name no resource, or one that may not exist (cfn-lint E3005): retargeted, removed, or
+routed through a wait condition handle that waits for a conditional resource inside Fn::If."""
 
 from __future__ import annotations
 
 import difflib
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from cfnfix.changelog import Safety
+from cfnfix.changelog import Change, Safety
 from cfnfix.cycles import document_graph, reaches
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.property_names import words
-from cfnfix.usage import prune_depends_on
+from cfnfix.usage import prune_depends_on, uses
 
 _CLOSE = 0.9  # difflib ratio of a near spelling
+HANDLE = "AWS::CloudFormation::WaitConditionHandle"
 
 
 def _tail(a: str, b: str) -> int:
@@ -46,6 +49,57 @@ def meant(name: str, pool: list[str]) -> tuple[str | None, str]:
     if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
         return scored[0][1], f"is the only resource whose name ends in the same words ('{' '.join(words(name)[-scored[0][0]:])}')"
     return None, ""
+
+
+def implies(conditions: dict, a: Any, b: Any, seen: frozenset = frozenset()) -> bool:
+    """Whether condition ``a`` being true makes condition ``b`` true, as far as the text shows:
+    the same name, the same expression, or ``b`` one of the terms of an ``Fn::And`` ``a`` is."""
+    if a == b:
+        return True
+    if not isinstance(a, str) or a in seen or a not in conditions:
+        return False
+    if isinstance(b, str) and b in conditions and conditions[a] == conditions[b]:
+        return True
+    body = conditions[a]
+    terms = body.get("Fn::And") if isinstance(body, dict) and len(body) == 1 else None
+    return isinstance(terms, list) and any(
+        isinstance(t, dict) and list(t) == ["Condition"] and implies(conditions, t["Condition"], b, seen | {a})
+        or t == conditions.get(b, object()) for t in terms)
+
+
+def _holds_when(data: Any, path: tuple, conditions: dict, known: tuple) -> bool:
+    """Whether the node at ``path`` is there whenever one of the conditions ``known`` is true: each
+    Fn::If it stands in, it stands in the true branch of a condition one of them implies."""
+    node = data
+    for i, part in enumerate(path):
+        if part == "Fn::If" and i + 1 < len(path) and isinstance(node, dict):
+            args = node.get("Fn::If")
+            cond = args[0] if isinstance(args, list) and args else None
+            if path[i + 1] != 1 or not any(implies(conditions, k, cond) for k in known if k is not None):
+                return False
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return True
+
+
+def handle_metadata(condition: str, target: str) -> dict:
+    """The Metadata of the wait condition handle that carries an ordering on ``target`` that holds
+    when ``condition`` is true: a reference in Fn::If (CloudFormation orders a resource after each
+    resource its Metadata refers to)."""
+    return {"WaitsFor": {"Fn::If": [condition, {"Ref": target}, {"Ref": "AWS::NoValue"}]}}
+
+
+@dataclass(frozen=True)
+class Through:
+    """Replace the DependsOn entry ``old`` (a resource under ``condition``) by a wait condition
+    handle that refers to it inside Fn::If (the logical id of a new one, or of the template's own)."""
+
+    old: str
+    condition: str
+    handle: str
+    new: bool  # the handle is added (else the template's own is reused)
 
 
 @dataclass(frozen=True)
@@ -85,9 +139,20 @@ class DependsOn(Fixer):
     resolved before any resource is created). Anything else is reported with the nearest
     names.
 
-    A `DependsOn` on a conditional resource from one without that condition is reported:
-    `DependsOn` cannot be conditional; give the dependent resource the condition, or replace
-    the `DependsOn` by a reference inside `Fn::If` where the value is used.
+    A `DependsOn` on a resource that exists only under a `Condition` the dependent resource
+    does not have (nor one that implies it: the same expression, or an `Fn::And` with it) cannot
+    stay: `DependsOn` takes names only, never `Fn::If`. CloudFormation orders a resource after
+    every resource its `Metadata` refers to, and `Fn::If` is allowed in `Metadata` (AWS
+    documents `Fn::If` in the Metadata attribute; the ordering through a reference there is the
+    widely used "optional DependsOn" technique). So the entry names instead an
+    `AWS::CloudFormation::WaitConditionHandle` (a placeholder resource with no cost) whose
+    Metadata holds `Fn::If [Condition, Ref Target, Ref AWS::NoValue]`: the dependent waits for
+    the handle, the handle for the target whenever the condition is true. One handle serves
+    every dependent of one target (a target has one condition) and is reused on later runs;
+    the other entries of the list and its form stay. When the dependent already refers to the
+    target where the reference is there whenever the target exists (a `Ref` in the true branch
+    of an `Fn::If` on that condition), that reference keeps the order and the entry goes. A
+    condition the template does not define is reported.
 
     ## Example
     ```yaml
@@ -101,16 +166,29 @@ class DependsOn(Fixer):
       DependsOn: VPCGatewayAttachment
     ```
 
+    ```yaml
+    # after (DataBucketPolicy has Condition: CreateDataBucket; the trail depended on it)
+    Trail:
+      Type: AWS::CloudTrail::Trail
+      DependsOn: DataBucketPolicyDependency   # was: DataBucketPolicy
+    DataBucketPolicyDependency:
+      Type: AWS::CloudFormation::WaitConditionHandle
+      Metadata:
+        WaitsFor: !If [CreateDataBucket, !Ref DataBucketPolicy, !Ref 'AWS::NoValue']
+    ```
+
     ## Fix safety
     A retargeted entry is `review`: the fixer chose which resource is waited for (a template
     with an unresolved dependency deploys nothing, so no deployed resource changes). Removing
     an entry that names a parameter, or a duplicate, is `safe`: the order stays as it was
-    meant.
+    meant. The wait condition handle for a conditional target is `safe` too: the order holds
+    wherever it held, the handle costs nothing, and no deployed resource changes.
     """
 
     def find(self, doc: Document) -> list[Finding]:
         resources = doc.resources
         params = doc.data.get("Parameters") if isinstance(doc.data.get("Parameters"), dict) else {}
+        conditions = doc.data.get("Conditions") if isinstance(doc.data.get("Conditions"), dict) else {}
         findings = []
         for rid, res in resources.items():
             if not isinstance(res, dict):
@@ -122,12 +200,8 @@ class DependsOn(Fixer):
                 target = resources.get(name)
                 if isinstance(target, dict):
                     condition = target.get("Condition")
-                    if condition is not None and condition != res.get("Condition"):
-                        findings.append(Finding(rid, path, (
-                            f"E3005 {rid} depends on '{name}', which exists only when condition '{condition}' is "
-                            f"true; DependsOn cannot be conditional: give '{rid}' that condition, or replace the "
-                            f"DependsOn by a reference to '{name}' inside Fn::If where its value is used"),
-                            fixable=False))
+                    if condition is not None and not implies(conditions, res.get("Condition"), condition):
+                        findings.append(self._conditional(doc, rid, name, condition))
                     continue
                 if name in resources:
                     continue  # a resource that is not a mapping: another fixer's problem
@@ -136,7 +210,8 @@ class DependsOn(Fixer):
                     findings.append(Finding(rid, path, f"{head} but a parameter; parameters are resolved before any "
                                             "resource is created: the entry goes", detail=Retarget(name, None, Safety.SAFE)))
                     continue
-                pool = [k for k in resources if k != rid]
+                # a wait condition handle is no resource a DependsOn means by another name
+                pool = [k for k, r in resources.items() if k != rid and not (isinstance(r, dict) and r.get("Type") == HANDLE)]
                 new, why = meant(name, pool)
                 if new is None:
                     near = difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
@@ -159,15 +234,57 @@ class DependsOn(Fixer):
                                             detail=Retarget(name, new, Safety.REVIEW)))
         return findings
 
+    def _conditional(self, doc: Document, rid: str, name: str, condition: Any) -> Finding:
+        """A DependsOn from ``rid`` on ``name``, which exists only under ``condition``."""
+        path = ("Resources", rid, "DependsOn")
+        head = f"E3005 {rid} depends on '{name}', which exists only when condition '{condition}' is true"
+        conditions = doc.data.get("Conditions")
+        if not (isinstance(condition, str) and isinstance(conditions, dict) and condition in conditions):
+            return Finding(rid, path, f"{head}, a condition the template does not define: define it in Conditions, "
+                           f"or give '{rid}' and '{name}' one the template has", fixable=False)
+        conds = conditions if isinstance(conditions, dict) else {}
+        refs = [u for u in uses(doc.data, {name}) if u.owner == rid and u.section == "Resources"
+                and u.inner[:1] in (("Properties",), ("Metadata",))
+                and _holds_when(doc.data, u.path, conds, (condition, doc.resources[rid].get("Condition")))]
+        if refs:
+            where = "/".join(map(str, refs[0].inner))
+            return Finding(rid, path, (
+                f"{head}; DependsOn cannot be conditional, and the {refs[0].kind} to '{name}' at {where} already "
+                f"orders '{rid}' after it whenever it exists: the entry goes"), detail=Retarget(name, None, Safety.SAFE))
+        wanted = handle_metadata(condition, name)
+        handle = next((k for k, r in doc.resources.items() if isinstance(r, dict)
+                       and r.get("Type") == HANDLE and "Condition" not in r and r.get("Metadata") == wanted), None)
+        what = "the template's wait condition handle" if handle else "a new wait condition handle (no cost)"
+        handle_id = handle or Editor(doc).unique_id(f"{name}Dependency")
+        return Finding(rid, path, (
+            f"{head}; DependsOn cannot be conditional: it depends instead on '{handle_id}', {what} whose Metadata "
+            f"refers to '{name}' inside Fn::If [{condition}, ...], so it still waits for '{name}' when "
+            f"'{condition}' is true"), detail=Through(name, condition, handle_id, handle is None))
+
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
         changes = []
+        added: set[str] = set()  # new handles, one per target, shared by the findings that name it
         for f in findings:
+            via = f.detail
+            if isinstance(via, Through) and via.new and via.handle not in added:
+                added.add(editor.unique_id(via.handle))
+                body = {"Type": HANDLE, "Metadata": handle_metadata(via.condition, via.old)}
+                editor.set(("Resources", via.handle), body)
+                changes.append(self.change(None, "add", None, body, (
+                    f"wait condition handle (no cost) whose Metadata refers to '{via.old}' when condition "
+                    f"'{via.condition}' is true: a resource that depends on it waits for '{via.old}' whenever it "
+                    "exists"), path=("Resources", via.handle), safety=Safety.SAFE))
+        for f in findings:
+            if isinstance(f.detail, Through):
+                with editor.finding(f):
+                    changes.append(self._through(doc, editor, f, f.detail.handle))
+                continue
             t: Retarget = f.detail
             deps = doc.value(f.path)
             with editor.finding(f):
                 if t.new is None:
-                    before, after = prune_depends_on(editor, f.resource, {t.old}) or (deps, deps)
+                    before, after = prune_depends_on(editor, str(f.resource), {t.old}) or (deps, deps)
                 elif isinstance(deps, str):
                     editor.replace_text(f.path, t.old, t.new)
                     before, after = deps, t.new
@@ -179,3 +296,20 @@ class DependsOn(Fixer):
                 changes.append(self.change(f, "remove" if after is None else "replace", before, after, f.message,
                                            safety=t.safety))
         return Fix.of(editor, changes)
+
+    def _through(self, doc: Document, editor: Editor, f: Finding, handle: str) -> Change:
+        """The DependsOn entry on the conditional resource names ``handle`` instead (the entry goes
+        when the handle is already in the list); the other entries and the form are kept."""
+        old, deps = f.detail.old, doc.value(f.path)
+        if isinstance(deps, str):
+            editor.replace_text(f.path, old, handle)
+            after: Any = handle
+        elif handle in deps:
+            pruned = prune_depends_on(editor, str(f.resource), {old})
+            after = pruned[1] if pruned else deps
+        else:
+            for i, d in enumerate(deps):
+                if d == old:
+                    editor.set(f.path + (i,), handle)
+            after = [handle if d == old else d for d in deps]
+        return self.change(f, "replace", deps, after, f.message, safety=Safety.SAFE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from cfnfix import schemas
+from cfnfix import lookalikes, schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
@@ -16,8 +16,6 @@ from cfnfix.values import literal_nodes
 # Properties that hold a policy document, at any depth of a resource's Properties.
 POLICY_KEYS = frozenset(("PolicyDocument", "KeyPolicy", "AssumeRolePolicyDocument"))
 VERSIONS = ("2012-10-17", "2008-10-17")
-# Dashes that look like the ASCII hyphen-minus (U+2010 to U+2015, U+2212 minus sign, U+FE63, U+FF0D).
-DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"), "-")
 # Condition operators written under a name IAM does not have -> the one it documents.
 OPERATORS = {
     "IpAddressNotEquals": "NotIpAddress",
@@ -140,7 +138,7 @@ class PolicyStatement(Fixer):
         version = policy.get("Version")
         if not isinstance(version, str) or version in VERSIONS:
             return []
-        plain = version.translate(DASHES).strip()
+        plain = lookalikes.plain(version).strip()
         if plain not in VERSIONS:
             return []
         return [Finding(rid, path + ("Version",), f"E3510 policy Version {version!r} is written with characters that "

@@ -412,3 +412,56 @@ def test_reference_cycle_secret_keys_the_attachment_does_not_write_are_reported(
     )
     (f,) = all_fixers()["reference-cycle"]().find(parse(text))
     assert not f.fixable and "SecretTargetAttachment" in f.message
+
+
+CONDITIONAL = (
+    "Conditions:\n"
+    "  WithKey: !Equals [!Ref AWS::Region, us-east-1]\n"
+    "  Other: !Equals [!Ref AWS::Region, eu-west-1]\n"
+    "Resources:\n"
+    "  Key:\n"
+    "    Type: AWS::KMS::Key\n"
+    "    Condition: WithKey\n"
+    "  Queue:\n"
+    "    Type: AWS::SQS::Queue\n"
+    "    DependsOn: Key\n"
+)
+
+
+def test_depends_on_a_conditional_resource_goes_through_a_wait_condition_handle():
+    (f,) = all_fixers()["depends-on"]().find(parse(CONDITIONAL))
+    assert f.message == (
+        "E3005 Queue depends on 'Key', which exists only when condition 'WithKey' is true; DependsOn cannot be "
+        "conditional: it depends instead on 'KeyDependency', a new wait condition handle (no cost) whose Metadata "
+        "refers to 'Key' inside Fn::If [WithKey, ...], so it still waits for 'Key' when 'WithKey' is true")
+    result = run_fixers(CONDITIONAL, ["depends-on"])
+    assert result.after == CONDITIONAL.replace("DependsOn: Key\n", "DependsOn: KeyDependency\n") + (
+        "  KeyDependency:\n"
+        "    Type: AWS::CloudFormation::WaitConditionHandle\n"
+        "    Metadata:\n"
+        "      WaitsFor: !If [WithKey, !Ref Key, !Ref 'AWS::NoValue']\n")
+    assert {c.safety.value for c in result.changes} == {"safe"}
+    assert not all_fixers()["depends-on"]().find(parse(result.after))
+    # a later dependent reuses the handle the template has
+    more = result.after + "  Topic:\n    Type: AWS::SNS::Topic\n    DependsOn: [Key]\n"
+    (g,) = all_fixers()["depends-on"]().find(parse(more))
+    assert "'KeyDependency', the template's wait condition handle" in g.message
+    assert run_fixers(more, ["depends-on"]).after == result.after + (
+        "  Topic:\n    Type: AWS::SNS::Topic\n    DependsOn: [KeyDependency]\n")
+
+
+def test_depends_on_a_conditional_resource_already_referenced_or_implied():
+    fixer = all_fixers()["depends-on"]()
+    same = CONDITIONAL.replace("    DependsOn: Key\n", "    Condition: WithKey\n    DependsOn: Key\n")
+    assert not fixer.find(parse(same))
+    implied = same.replace("    Condition: WithKey\n    DependsOn", "    Condition: Both\n    DependsOn").replace(
+        "Resources:\n", "  Both: !And [!Condition WithKey, !Condition Other]\nResources:\n")
+    assert not fixer.find(parse(implied))
+    referenced = CONDITIONAL + "    Properties:\n      KmsMasterKeyId: !If [WithKey, !Ref Key, alias/aws/sqs]\n"
+    (f,) = fixer.find(parse(referenced))
+    assert f.message.endswith("the Ref to 'Key' at Properties/KmsMasterKeyId/Fn::If/1 already orders 'Queue' after "
+                              "it whenever it exists: the entry goes")
+    # a reference under another condition does not hold whenever Key exists: the handle it is
+    other = CONDITIONAL + "    Properties:\n      KmsMasterKeyId: !If [Other, !Ref Key, alias/aws/sqs]\n"
+    (g,) = fixer.find(parse(other))
+    assert "'KeyDependency', a new wait condition handle" in g.message

@@ -434,3 +434,40 @@ def test_logical_id_clash_leaves_ambiguous_refs_to_a_person():
     )
     (f,) = _find("logical-id-clash", text)
     assert f.fixable and [p for _, p, _ in f.detail] == [("Outputs", "Arn", "Value")]
+
+
+LOOKALIKE_ROLE = (
+    "Resources:\n"
+    "  Role:\n"
+    "    Type: AWS::IAM::Role\n"
+    "    Properties:\n"
+    "      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: []}\n"
+    "      Tags:\n"
+    "        - {Key: project, Value: %s}\n"
+)
+
+
+def test_lookalike_characters_that_fail_the_pattern_are_replaced_in_place():
+    text = LOOKALIKE_ROLE % "'env\u2011security'"
+    (f,) = _find("allowed-value", text)
+    assert f.message == (
+        "E3031 AWS::IAM::Role: Tags/0/Value 'env\u2011security' is written with characters that only look like "
+        "'env-security' (U+2011); the schema's pattern ^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$ rejects it and accepts "
+        "'env-security'")
+    result = run_fixers(text, ["allowed-value"])
+    assert result.after == LOOKALIKE_ROLE % "'env-security'"
+    assert [c.safety.value for c in result.changes] == ["safe"]
+
+
+def test_lookalike_characters_are_left_where_the_schema_accepts_them_or_more_is_wrong():
+    assert not _find("allowed-value", LOOKALIKE_ROLE % "'Ops\u00a0North'")  # \p{Z} takes a no-break space
+    assert not _find("allowed-value", LOOKALIKE_ROLE % "'env\u2011security!'")  # '!' fails as well: not only look-alikes
+    topic = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      Tags: [{Key: a, Value: 'x\u2011y'}]\n"
+    assert not _find("allowed-value", topic)  # no pattern on SNS tag values
+
+
+def test_lookalike_table():
+    from cfnfix import lookalikes
+
+    assert lookalikes.plain("redirect\u2011to\u2013https\u00a0x\u200by") == "redirect-to-https xy"
+    assert lookalikes.named("a\u2011b\u2011c\u2212") == "U+2011, U+2212"

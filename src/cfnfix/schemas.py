@@ -252,6 +252,23 @@ def _compiled(pattern: str) -> re.Pattern | None:
         return None
 
 
+@lru_cache(maxsize=None)
+def _ecma(pattern: str) -> Any:
+    import regex  # cfn-lint's own engine: reads \p{L} and the other ECMA forms Python's re does not
+
+    try:
+        return regex.compile(pattern)
+    except regex.error:
+        return None
+
+
+def value_matches(pattern: str, text: str) -> bool | None:
+    """Whether a schema ``pattern`` accepts the string ``text`` as cfn-lint judges it (a search,
+    as JSON Schema does); None when the pattern cannot be read."""
+    compiled = _ecma(pattern)
+    return None if compiled is None else compiled.search(text) is not None
+
+
 def _pattern_matches(pattern: str, key: str) -> bool:
     """Whether a patternProperties key accepts ``key``; a pattern Python cannot read accepts all."""
     compiled = _compiled(pattern)
