@@ -436,7 +436,6 @@ class AllowedValue(Fixer):
         more = Fix.of(editor, changes)
         return Fix(fix.edits + more.edits, fix.changes + more.changes, fix.unfixed + more.unfixed)
 
-
     @staticmethod
     def _plain(doc: Document, editor: Editor, path: tuple, new: str) -> None:
         """Replace the look-alike characters of the string at ``path`` in its own text (quotes

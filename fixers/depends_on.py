@@ -268,7 +268,7 @@ class DependsOn(Fixer):
         for f in findings:
             via = f.detail
             if isinstance(via, Through) and via.new and via.handle not in added:
-                added.add(editor.unique_id(via.handle))
+                added.add(via.handle)
                 body = {"Type": HANDLE, "Metadata": handle_metadata(via.condition, via.old)}
                 editor.set(("Resources", via.handle), body)
                 changes.append(self.change(None, "add", None, body, (
