@@ -12,10 +12,11 @@ from cfnfix import lookalikes, schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import EditConflict, Editor
+from cfnfix.literals import StringSite, intrinsic, set_at, set_sub, string_sites, sub_variables, value_of
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.nodepath import editor_path
 from cfnfix.usage import uses
-from cfnfix.values import literal_nodes
+from cfnfix.values import literal_nodes, parameter
 
 # Names that circulate for an allowed value, per (resource type, property): same meaning, other spelling.
 EQUIVALENTS: dict[tuple[str, str], dict[str, str]] = {
@@ -144,10 +145,26 @@ class AllowedValue(Fixer):
       Key/Value list; the `Tier`, `AllowedPattern` or `Policies` it loses are named in the
       change log. Only when nothing in the template reads it as a parameter: a `Ref`, `GetAtt`
       or `Sub` of it (a parameter's `Ref` is its name, a secret's its ARN), another resource or
-      output naming the parameter's name (an IAM policy on `parameter/...`), a
-      `{{resolve:ssm-secure:...}}`, a computed `Name` or a value that already resolves a secret
-      make it a report with the alternatives. It is never downgraded to a plain `String`, as
-      circulating fixes do, which would store a secret in clear text.
+      output naming the parameter's name (an IAM policy on `parameter/...`) or a
+      `{{resolve:ssm-secure:...}}` in the template rule the secret out.
+    - Such a parameter the template reads as a parameter becomes a `Type: String` parameter
+      (review) only when its value is already in clear text in the template: a literal, or an
+      intrinsic built only from literals, pseudo parameters, `Ref`s to resources, `GetAtt`s of
+      resources that are not custom resources and parameters that are not `NoEcho`. Whoever
+      reads the template reads that value already; what is lost is encryption at rest and the
+      KMS key policy as a second gate on reads, as the change log says with the ways to keep
+      them (a SecureString created outside the stack and read with
+      `{{resolve:ssm-secure:NAME}}`, or a Secrets Manager secret). Its `KeyId`/`KmsKeyId` (no
+      such property on a String parameter) is removed in the same fix, saying the key no longer
+      encrypts the value; each `{{resolve:ssm-secure:NAME}}` naming it (its literal `Name`, its
+      `Fn::Sub` text, or `${Parameter}`) becomes `{{resolve:ssm:NAME}}`, as an ssm-secure
+      reference to a String parameter fails. Readers by `Ref`, `GetAtt ... Value`, IAM policy or
+      `aws ssm get-parameter --with-decryption` keep working unchanged. A value that reads a
+      `NoEcho` parameter, a `{{resolve:...}}` dynamic reference, a custom resource's attribute
+      or another stack's export is a real secret: reported with the alternatives, never
+      downgraded; so is a parameter an ssm-secure reference may or may not name (a computed
+      name, a reference built with `Fn::Join`). A computed `Name` with no reader, or a value that
+      already resolves a Secrets Manager secret, is reported too.
     - A list item that has no effect where it stands is removed (a function URL's
       `Cors.AllowMethods: [GET, OPTIONS]` loses `OPTIONS`: the URL answers preflight requests
       itself); when it is the only item, it is reported.
@@ -178,7 +195,10 @@ class AllowedValue(Fixer):
     Look-alike characters replaced are `safe`: the service rejects the value as written, and
     the value reads the same. Otherwise review: the value changes (a longer retention costs more storage; a renamed mode is the
     same mode); a SecureString parameter's readers outside the template must read the secret
-    instead (`GetSecretValue`, or the SSM path `/aws/reference/secretsmanager/NAME`).
+    instead (`GetSecretValue`, or the SSM path `/aws/reference/secretsmanager/NAME`). A
+    SecureString parameter downgraded to `String` is review too: the value it holds is stored
+    unencrypted and any principal allowed `ssm:GetParameter` on it reads it, with no KMS key
+    policy (nor `kms:Decrypt` permission) in the way any more.
     """
 
     def find(self, doc: Document) -> list[Finding]:
@@ -310,12 +330,11 @@ class AllowedValue(Fixer):
         value = props.get("Value")
         if isinstance(value, str) and "{{resolve:secretsmanager:" in value:
             return refuse("its value is already a Secrets Manager secret: read that secret directly")
-        if "Tags" in props and not isinstance(props["Tags"], dict):
-            return refuse("its Tags are not a plain mapping")
         users = [u for u in uses(doc.data, {v.resource}) if u.kind != "DependsOn"]
         if users:
             shown = ", ".join(dict.fromkeys("/".join(map(str, u.path[:2])) for u in users))
-            return refuse(f"{shown} read it as a parameter (Ref gives a parameter's name, a secret's ARN)")
+            return self._downgrade(doc, v, head, props, refuse(f"{shown} read it as a parameter (Ref gives a "
+                                                               "parameter's name, a secret's ARN)"))
         name = props.get("Name")
         text = name if isinstance(name, str) else name.get("Fn::Sub") if isinstance(name, dict) and set(name) == {"Fn::Sub"} else None
         if isinstance(text, list):
@@ -326,10 +345,14 @@ class AllowedValue(Fixer):
         elsewhere["Outputs"] = doc.data.get("Outputs")
         found = [k for k, b in elsewhere.items() if _mentions(b, text)] if text else []
         if found:
-            return refuse(f"{', '.join(found)} name{'s' if len(found) == 1 else ''} the parameter {text!r} (an IAM "
-                          "policy or a reader of the parameter would need to change with it)")
+            return self._downgrade(doc, v, head, props, refuse(
+                f"{', '.join(found)} name{'s' if len(found) == 1 else ''} the parameter {text!r} (an IAM policy or a "
+                "reader of the parameter would need to change with it)"))
         if _mentions(doc.data, "resolve:ssm-secure:"):
-            return refuse("the template reads SecureString parameters with {{resolve:ssm-secure:...}}")
+            return self._downgrade(doc, v, head, props, refuse(
+                "the template reads SecureString parameters with {{resolve:ssm-secure:...}}"))
+        if "Tags" in props and not isinstance(props["Tags"], dict):
+            return refuse("its Tags are not a plain mapping")
         lost = [LOST[k] for k in props if k in LOST]
         kept = "name, value and KMS key" if {"KeyId", "KmsKeyId"} & set(props) else "name and value"
         said = (f"{head}; CloudFormation cannot create SecureString parameters: the parameter becomes an "
@@ -341,6 +364,62 @@ class AllowedValue(Fixer):
         if lost:
             said += "; lost: " + "; ".join(lost)
         return Finding(v.resource, v.path, said, detail=("secret", props))
+
+    def _downgrade(self, doc: Document, v: schemas.Violation, head: str, props: dict, refused: Finding) -> Finding:
+        """A SecureString parameter the template reads as a parameter cannot become a secret; when
+        its value is already in clear text in the template, it becomes a String parameter (review):
+        whoever reads the template reads the value already; encryption at rest and the KMS key
+        policy are what is lost. Otherwise ``refused``, naming why it is not downgraded either."""
+        def keep(why: str) -> Finding:
+            return Finding(refused.resource, refused.path, f"{refused.message}; not downgraded to String: {why}",
+                           fixable=False)
+
+        if "Value" not in props:
+            return keep("it has no Value to judge")
+        secret = secret_source(doc, props["Value"])
+        if secret:
+            return keep(f"its value {secret}, a secret the template does not show")
+        readers, unknown = secure_readers(doc, v.resource, props.get("Name"))
+        if unknown:
+            return keep(f"{unknown} cannot be compared with this parameter's name (an ssm-secure reference to a "
+                        "String parameter fails)")
+        keys = [k for k in ("KeyId", "KmsKeyId") if k in props]
+        said = (f"{head}; CloudFormation cannot create SecureString parameters and the template reads this one as a "
+                "parameter, so it cannot become a secret; its value is already in clear text in the template "
+                "(whoever reads the template reads it): Type becomes String. Lost: encryption at rest and the KMS "
+                "key policy as a second gate on reads (ssm:GetParameter alone now reads the value); to keep them, "
+                "create the SecureString outside the stack and read it with {{resolve:ssm-secure:NAME}}, or keep "
+                "the value in a Secrets Manager secret")
+        if keys:
+            said += f"; its {keys[0]} goes (a String parameter has no KMS key)"
+        if readers:
+            many = len(readers) > 1
+            said += (f"; {len(readers)} reader{'s' if many else ''} of it with {{{{resolve:ssm-secure:...}}}} "
+                     f"read{'' if many else 's'} it with {{{{resolve:ssm:...}}}} (an ssm-secure reference to a String "
+                     "parameter fails)")
+        return Finding(v.resource, v.path, said, detail=("string", keys, readers))
+
+    def _to_string(self, doc: Document, editor: Editor, f: Finding) -> list:
+        rid, keys, readers = f.resource, f.detail[1], f.detail[2]
+        base = ("Resources", rid, "Properties")
+        editor.set(base + ("Type",), "String")
+        changes = [self.change(f, "replace", "SecureString", "String", f.message)]
+        for key in keys:
+            editor.remove(base + (key,))
+            changes.append(self.change(
+                f, "remove", doc.value(base + (key,)), None, f"a String parameter has no {key} and CloudFormation has "
+                "no other place for it: lost: this KMS key no longer encrypts the value, and its key policy no "
+                "longer gates who reads it", path=base + (key,)))
+        for site, new in readers:
+            if site.in_sub:
+                set_sub(editor, site, new)
+            else:
+                set_at(editor, site.path, new)
+            changes.append(self.change(
+                f, "replace", value_of(site), {"Fn::Sub": new} if site.in_sub else new,
+                f"{{{{resolve:ssm-secure:...}}}} fails on a String parameter: the reference to {rid} reads it with "
+                "{{resolve:ssm:...}}, the same value", path=site.path))
+        return changes
 
     def _to_secret(self, doc: Document, editor: Editor, f: Finding) -> list:
         rid, props = f.resource, f.detail[1]
@@ -402,8 +481,8 @@ class AllowedValue(Fixer):
                        "bucket ARN ends in /", detail=("cloudtrail", changed))
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        plain = [f for f in findings if not (isinstance(f.detail, tuple)
-                                             and f.detail[:1] in (("cloudtrail",), ("secret",), ("drop",), ("plain",)))]
+        special = (("cloudtrail",), ("secret",), ("string",), ("drop",), ("plain",))
+        plain = [f for f in findings if not (isinstance(f.detail, tuple) and f.detail[:1] in special)]
         fix = self.set_details(doc, plain)
         editor = Editor(doc)
         changes = []
@@ -418,6 +497,10 @@ class AllowedValue(Fixer):
                 with editor.finding(f):
                     self._plain(doc, editor, f.path, f.detail[1])
                     changes.append(self.change(f, "replace", doc.value(f.path), f.detail[1], f.message, safety=Safety.SAFE))
+                continue
+            if f.detail[0] == "string":
+                with editor.finding(f):
+                    changes += self._to_string(doc, editor, f)
                 continue
             if f.detail[0] == "drop":
                 with editor.finding(f):
@@ -495,3 +578,167 @@ def _mentions(value: Any, text: str) -> bool:
     if isinstance(value, list):
         return any(_mentions(v, text) for v in value)
     return False
+
+
+SECURE_REFERENCE = re.compile(r"\{\{resolve:ssm-secure:((?:\$\{[^}]*\}|[^}])*)\}\}")  # a Sub variable may end the name
+CUSTOM_TYPES = ("AWS::CloudFormation::CustomResource",)
+# intrinsics whose result is built from their arguments only: clear text when the arguments are
+CLEAR_CALLS = ("Fn::Join", "Fn::Select", "Fn::Split", "Fn::Base64", "Fn::FindInMap", "Fn::GetAZs", "Fn::Cidr",
+               "Fn::ToJsonString", "Fn::Length")
+
+
+def secret_source(doc: Document, value: Any) -> str | None:
+    """What makes ``value`` a secret the template does not show (a NoEcho parameter, a dynamic
+    reference, a custom resource's attribute, another stack's export), said as "... reads X";
+    None when it is built only from literals, pseudo parameters, resources' Refs, attributes of
+    non-custom resources and parameters that are not NoEcho."""
+    if isinstance(value, str):
+        return "reads a dynamic reference ({{resolve:...}})" if "{{resolve:" in value else None
+    if isinstance(value, list):
+        return next((why for why in (secret_source(doc, item) for item in value) if why), None)
+    if not isinstance(value, dict):
+        return None
+    call = intrinsic(value)
+    if call is None:
+        return next((why for why in (secret_source(doc, item) for item in value.values()) if why), None)
+    name, arg = call
+    if name == "Ref":
+        return _ref_secret(doc, arg)
+    if name == "Fn::GetAtt":
+        target = arg[0] if isinstance(arg, list) and arg else arg.split(".", 1)[0] if isinstance(arg, str) else None
+        return _attribute_secret(doc, target) or (secret_source(doc, arg[1:]) if isinstance(arg, list) else None)
+    if name == "Fn::Sub":
+        text, local = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
+        if not isinstance(text, str) or not isinstance(local, dict):
+            return "is computed in a form this fixer does not read"
+        if "{{resolve:" in text:
+            return "reads a dynamic reference ({{resolve:...}})"
+        for var in sub_variables(text):
+            if var in local:
+                continue
+            why = _attribute_secret(doc, var.split(".", 1)[0]) if "." in var else _ref_secret(doc, var)
+            if why:
+                return why
+        return secret_source(doc, list(local.values()))
+    if name == "Fn::If":
+        return secret_source(doc, arg[1:] if isinstance(arg, list) else arg)
+    if name == "Fn::ImportValue":
+        return "reads an export of another stack (Fn::ImportValue), which may hold a secret"
+    if name in CLEAR_CALLS:
+        return secret_source(doc, arg)
+    return f"is computed with {name}, which this fixer does not judge"
+
+
+def _ref_secret(doc: Document, name: Any) -> str | None:
+    if not isinstance(name, str):
+        return "reads a reference this fixer does not read"
+    if name.startswith("AWS::") or name in doc.resources:
+        return None
+    param = parameter(doc, name)
+    if param is None:
+        return f"reads {name}, which is defined nowhere"
+    if str(param.get("NoEcho", "")).lower() == "true":
+        return f"reads the NoEcho parameter {name}"
+    return None
+
+
+def _attribute_secret(doc: Document, target: Any) -> str | None:
+    res = doc.resources.get(target) if isinstance(target, str) else None
+    rtype = res.get("Type") if isinstance(res, dict) else None
+    if not isinstance(rtype, str):
+        return f"reads an attribute of {target}, whose type is not known"
+    if rtype.startswith("Custom::") or rtype in CUSTOM_TYPES:
+        return f"reads an attribute of the custom resource {target} (whatever its function returns)"
+    return None
+
+
+def secure_readers(doc: Document, rid: str, name: Any) -> tuple[list[tuple[StringSite, str]], str]:
+    """The strings of the template (outside resource ``rid``) that read the SSM parameter ``rid``
+    named ``name`` with ``{{resolve:ssm-secure:NAME}}``, each with its text reading it with
+    ``{{resolve:ssm:NAME}}`` instead; and, when some ssm-secure reference may or may not name it
+    (a computed name, a reference built from pieces), where that reference is ("" when none)."""
+    if isinstance(name, dict) and set(name) == {"Fn::Sub"}:
+        arg = name["Fn::Sub"]
+        form: tuple[str, bool] | None = (arg, True) if isinstance(arg, str) else \
+            (arg[0], True) if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and arg[1] == {} else None
+    else:
+        form = (name, False) if isinstance(name, str) else None
+    data = doc.data if isinstance(doc.data, dict) else {}
+    sites: list[StringSite] = []
+    for section, body in data.items():
+        if section == "Resources" and isinstance(body, dict):
+            for key, res in body.items():
+                if key != rid:
+                    sites += string_sites(res, ("Resources", key))
+        else:
+            sites += string_sites(body, (section,))
+    others = {k: b for k, b in (data.get("Resources") or {}).items() if k != rid} if isinstance(data.get("Resources"), dict) else {}
+    total = _count(others, "{{resolve:ssm-secure:") + sum(_count(b, "{{resolve:ssm-secure:") for k, b in data.items() if k != "Resources")
+    seen, out = 0, []
+    for site in sites:
+        if "{{resolve:ssm-secure:" not in site.text:
+            continue
+        seen += site.text.count("{{resolve:ssm-secure:")
+        where = "/".join(map(str, site.path[:2]))
+        matches = list(SECURE_REFERENCE.finditer(site.text))
+        if len(matches) < site.text.count("{{resolve:ssm-secure:"):
+            return [], f"a {{{{resolve:ssm-secure:...}}}} reference in {where} built from pieces"
+        call = doc.value(site.path) if site.in_sub else None
+        local = set(call["Fn::Sub"][1]) if isinstance(call, dict) and isinstance(call.get("Fn::Sub"), list) \
+            and len(call["Fn::Sub"]) == 2 and isinstance(call["Fn::Sub"][1], dict) else set()
+        same = []
+        for m in matches:
+            verdict = _same_name(re.sub(r":\d+$", "", m.group(1)), site.in_sub, local, rid, form,
+                                 form is None and name is not None)
+            if verdict is None:
+                return [], f"the reference {m.group(0)} in {where}"
+            if verdict:
+                same.append(m)
+        if same:
+            new = site.text
+            for m in reversed(same):
+                new = new[:m.start()] + m.group(0).replace("resolve:ssm-secure:", "resolve:ssm:", 1) + new[m.end():]
+            out.append((site, new))
+    if seen < total:
+        return [], "a {{resolve:ssm-secure:...}} reference in a place this fixer does not read"
+    return out, ""
+
+
+def _same_name(ref: str, in_sub: bool, local: set, rid: str, form: tuple[str, bool] | None,
+               computed: bool) -> bool | None:
+    """Whether the ssm-secure reference ``ref`` names the parameter ``rid`` of name ``form``
+    ((text, is a Sub template), None when ``computed`` or absent); None when it cannot be told."""
+    names = sub_variables(ref) if in_sub else []
+    if in_sub and ref.strip() == "${%s}" % rid:
+        return True  # the parameter's Ref is its name
+    if any(n in local or n.split(".", 1)[0] == rid for n in names):
+        return None
+    if form is None:  # no Name: the one CloudFormation generates is written nowhere but through ${rid}
+        return False if not names and not computed else None
+    text, is_sub = form
+    name_vars = sub_variables(text) if is_sub else []
+    if not name_vars:
+        if not names:
+            return ref == text
+        return None if _wildcard(ref).fullmatch(text) else False
+    if in_sub and ref == text:
+        return True
+    if _wildcard(text).fullmatch(ref) or (names and _wildcard(ref).fullmatch(text)):
+        return None
+    return False
+
+
+def _wildcard(template: str) -> re.Pattern:
+    """``template`` as a pattern where each ``${...}`` stands for any text."""
+    return re.compile(".+".join(re.escape(part) for part in re.split(r"\$\{(?!!)[^}]*\}", template)), re.S)
+
+
+def _count(value: Any, text: str) -> int:
+    """How many times ``text`` occurs in the strings of ``value``."""
+    if isinstance(value, str):
+        return value.count(text)
+    if isinstance(value, dict):
+        return sum(_count(k, text) + _count(v, text) for k, v in value.items())
+    if isinstance(value, list):
+        return sum(_count(v, text) for v in value)
+    return 0

@@ -228,8 +228,9 @@ class UnsupportedProperty(Fixer):
       topic under another condition, other configuration keys, names or messages built with
       intrinsics.
     - The `KeyId` of an SSM `SecureString` parameter (a type CloudFormation cannot create) is
-      reported and kept: `allowed-value` turns such a parameter into a Secrets Manager secret,
-      where the key is the `KmsKeyId`.
+      reported and left to `allowed-value`: it turns such a parameter into a Secrets Manager
+      secret, where the key is the `KmsKeyId`, or, when the template reads it as a parameter and
+      its value is in clear text, into a `String` parameter, and removes the key saying what is lost.
     - **remove** only when the schema has no home for the value; the change log quotes the text
       and says what is lost (and what to use instead where that is known: S3
       `CloudWatchConfigurations`, `Tags` on a type that cannot be tagged). When the key was the
@@ -422,8 +423,9 @@ class UnsupportedProperty(Fixer):
                            f"already has another {v.name}: merge them by hand", fixable=False)
         if top and v.type_name == "AWS::SSM::Parameter" and v.name in ("KeyId", "KmsKeyId") and holder.get("Type") == "SecureString":
             return Finding(v.resource, v.path, f"{head}; it is the KMS key of a SecureString parameter, which "
-                           "CloudFormation cannot create: kept for the Secrets Manager secret the parameter can become "
-                           "(allowed-value), where it is the KmsKeyId", fixable=False)
+                           "CloudFormation cannot create: left to allowed-value, which keeps it as the KmsKeyId of "
+                           "the Secrets Manager secret the parameter can become, or removes it, saying what is lost, "
+                           "when the parameter becomes a String", fixable=False)
         if top and v.type_name == "AWS::KinesisFirehose::DeliveryStream" and v.name in OPENSEARCH_DESTINATIONS:
             found = self._opensearch(holder, v)
             if found is not None:

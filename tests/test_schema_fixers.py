@@ -273,11 +273,68 @@ def test_secure_string_becomes_a_secret_only_when_nothing_reads_it():
     depends = SECURE + "  Q:\n    Type: AWS::SNS::Topic\n    DependsOn: P\n"
     assert _find("allowed-value", depends)[0].fixable  # ordering only: a secret orders the same
     read = SECURE + "  Q:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: !Ref P\n"
-    (f,) = _find("allowed-value", read)
-    assert not f.fixable and "Resources/Q read it as a parameter" in f.message
+    (f,) = _find("allowed-value", read)  # read as a parameter, its value in clear text: a String parameter
+    assert f.fixable and f.detail[0] == "string" and "Type becomes String" in f.message
     named = SECURE + "  Q:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: !Sub 'x/app/key'\n"
     (f,) = _find("allowed-value", named)
+    assert f.fixable and f.detail[0] == "string"
+    secret = named.replace("Value: x", "Value: !Ref Secret") + "Parameters:\n  Secret: {Type: String, NoEcho: true}\n"
+    (f,) = _find("allowed-value", secret)
     assert not f.fixable and "Q names the parameter '/app/key'" in f.message
+    assert f.message.endswith("not downgraded to String: its value reads the NoEcho parameter Secret, a secret the "
+                              "template does not show")
+
+
+DOWNGRADE = (
+    "Parameters:\n  Plain: {Type: String}\n  Hidden: {Type: String, NoEcho: 'True'}\n"
+    "Resources:\n  Fn:\n    Type: Custom::Token\n    Properties: {ServiceToken: arn:aws:lambda:us-east-1:123456789012:function:f}\n"
+    "  Topic:\n    Type: AWS::SNS::Topic\n"
+    "  P:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Name: /app/key\n      Type: SecureString\n"
+    "      KmsKeyId: alias/app\n      Value: VALUE\n"
+    "  Q:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: !Ref P\n")
+
+
+def test_secure_string_downgrade_only_for_values_in_clear_text():
+    def found(value: str, more: str = ""):
+        (f,) = _find("allowed-value", DOWNGRADE.replace("VALUE", value) + more)
+        return f
+    for clear in ("x", "!Ref Plain", "!Ref Topic", "!GetAtt Topic.TopicName", "!Sub '${AWS::Region}-${Plain}-${Topic}'",
+                  "!Join ['-', [a, !Ref AWS::AccountId]]", "!Sub ['${X}', {X: !GetAtt Topic.TopicArn}]"):
+        assert found(clear).fixable, clear
+    for secret, why in (("!Ref Hidden", "the NoEcho parameter Hidden"),
+                        ("!Sub 'p-${Hidden}'", "the NoEcho parameter Hidden"),
+                        ("!GetAtt Fn.Token", "an attribute of the custom resource Fn"),
+                        ("!Sub '${Fn.Token}'", "an attribute of the custom resource Fn"),
+                        ("'{{resolve:ssm-secure:/other}}'", "a dynamic reference"),
+                        ("!Join ['', ['{{resolve:secretsmanager:s}}']]", "a dynamic reference"),
+                        ("!ImportValue shared-secret", "an export of another stack"),
+                        ("!Ref Nowhere", "Nowhere, which is defined nowhere")):
+        f = found(secret)
+        assert not f.fixable and "not downgraded to String: its value reads " + why in f.message, secret
+
+
+def test_secure_string_downgrade_rewrites_only_its_own_ssm_secure_readers():
+    from cfnfix.fixers.allowed_value import secure_readers
+    doc = parse(DOWNGRADE.replace("VALUE", "x") + (
+        "  R:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+        "      MasterUserPassword: '{{resolve:ssm-secure:/app/key:3}}'\n"
+        "      MasterUsername: !Sub '{{resolve:ssm-secure:/app/other}}'\n"
+        "      DBName: !Sub '{{resolve:ssm-secure:${P}}}'\n"))
+    readers, unknown = secure_readers(doc, "P", "/app/key")
+    assert not unknown
+    assert [(s.path[-1], new) for s, new in readers] == [
+        ("MasterUserPassword", "{{resolve:ssm:/app/key:3}}"), ("DBName", "{{resolve:ssm:${P}}}")]
+    # a reference that may name it, or may not: reported, nothing changed
+    for reader in ("!Sub '{{resolve:ssm-secure:/app/${Plain}}}'", "!Join ['', ['{{resolve:ssm-secure:', !Ref Plain, '}}']]"):
+        text = DOWNGRADE.replace("VALUE", "x") + f"  R:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: {reader}\n"
+        (f,) = _find("allowed-value", text)
+        assert not f.fixable and "cannot be compared with this parameter's name" in f.message, reader
+    result = run_fixers(DOWNGRADE.replace("VALUE", "x"), ["unsupported-property", "allowed-value"])
+    assert "KmsKeyId" not in result.after and "Type: String" in result.after
+    assert [c.message for c in result.changes if c.path[-1] == "KmsKeyId"] == [
+        "a String parameter has no KmsKeyId and CloudFormation has no other place for it: lost: this KMS key no "
+        "longer encrypts the value, and its key policy no longer gates who reads it"]
+    assert run_fixers(result.after, ["unsupported-property", "allowed-value"]).after == result.after
 
 
 def test_reserved_lambda_variable_safety_follows_the_value():
@@ -471,3 +528,16 @@ def test_lookalike_table():
 
     assert lookalikes.plain("redirect\u2011to\u2013https\u00a0x\u200by") == "redirect-to-https xy"
     assert lookalikes.named("a\u2011b\u2011c\u2212") == "U+2011, U+2212"
+def test_secure_string_readers_of_a_parameter_without_a_name():
+    from cfnfix.fixers.allowed_value import secure_readers
+    reader = "  R:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      MasterUserPassword: {}\n"
+    unnamed = DOWNGRADE.replace("VALUE", "x").replace("      Name: /app/key\n", "")
+    for text, verdict in (("'{{resolve:ssm-secure:/other}}'", ([], "")),
+                          ("!Sub '{{resolve:ssm-secure:/other}}'", ([], "")),
+                          ("!Sub '{{resolve:ssm-secure:/${Plain}}}'", None)):
+        readers, unknown = secure_readers(parse(unnamed + reader.format(text)), "P", None)
+        assert ((readers, unknown) == verdict) if verdict else (not readers and unknown), text
+    computed = DOWNGRADE.replace("VALUE", "x").replace("Name: /app/key", "Name: !Join ['/', ['', app, key]]")
+    readers, unknown = secure_readers(parse(computed + reader.format("'{{resolve:ssm-secure:/app/key}}'")), "P",
+                                      {"Fn::Join": ["/", ["", "app", "key"]]})
+    assert not readers and "cannot" not in unknown and "/app/key" in unknown
