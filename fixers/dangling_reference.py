@@ -3,6 +3,7 @@ repaired when exactly one target is plainly meant."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -132,6 +133,70 @@ def _renamed(value: Any, old: str, new: str) -> Any:
     if isinstance(value, list):
         return [_renamed(v, old, new) for v in value]
     return value
+
+
+_VAR_NAME = re.compile(r"[A-Za-z0-9_]+")
+
+
+def map_key(data: dict, mapping: str, attr: str) -> tuple[Any, str]:
+    """The top-level key ``${mapping.attr}`` in an ``Fn::Sub`` string plainly reads, as the key
+    argument of an ``Fn::FindInMap``, and why; (None, why not) when there is none: the mapping's
+    one top-level key, or a ``Ref`` to the one parameter whose ``AllowedValues`` are exactly the
+    mapping's top-level keys (its ``Default``, if any, one of them); ``attr`` must be a
+    second-level key under every top-level key, or ``Fn::FindInMap`` would fail for some value."""
+    table = (data.get("Mappings") or {}).get(mapping)
+    if not isinstance(table, dict) or not table:
+        return None, f"'{mapping}' is no mapping of top-level keys"
+    keys = [str(k) for k in table]
+    lacking = [str(k) for k, v in table.items() if not isinstance(v, dict) or attr not in v]
+    if lacking:
+        return None, (f"'{attr}' is missing under its top-level key{'s' if len(lacking) > 1 else ''} "
+                      + ", ".join(f"'{k}'" for k in lacking) + ", where Fn::FindInMap would fail")
+    if len(keys) == 1:
+        return keys[0], f"'{keys[0]}' is its only top-level key"
+    params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+    fits = []
+    for name, body in params.items():
+        allowed = body.get("AllowedValues") if isinstance(body, dict) else None
+        if not isinstance(allowed, list) or body.get("Type") not in ("String", "Number"):
+            continue
+        default = body.get("Default")
+        if {str(v) for v in allowed} == set(keys) and (default is None or str(default) in keys):
+            fits.append(str(name))
+    shown = ", ".join(f"'{k}'" for k in keys)
+    if len(fits) == 1:
+        return {"Ref": fits[0]}, f"parameter '{fits[0]}' allows exactly its top-level keys ({shown})"
+    if fits:
+        return None, "parameters " + ", ".join(f"'{n}'" for n in fits) + f" each allow exactly its top-level keys ({shown})"
+    return None, f"no parameter's AllowedValues are exactly its top-level keys ({shown})"
+
+
+def _variable(attr: str, mapping: str, taken: set[str]) -> str:
+    """A name for the Sub variable standing for ``${mapping.attr}``: the second-level key, unless
+    the string already uses that name."""
+    base = "".join(_VAR_NAME.findall(attr)) or "Value"
+    for name in (base, "".join(_VAR_NAME.findall(mapping)) + base):
+        if name not in taken:
+            return name
+    n = 2
+    while f"{base}{n}" in taken:
+        n += 1
+    return f"{base}{n}"
+
+
+def _shown(value: Any) -> str:
+    return f"!Ref {value['Ref']}" if isinstance(value, dict) else str(value)
+
+
+@dataclass(frozen=True)
+class FromMaps:
+    """``${Map.Key}`` tokens of one ``Fn::Sub`` string that become variables of the Sub read with
+    ``Fn::FindInMap``: (token, variable, FindInMap call) each; ``text`` is the node path of the
+    string, ``local`` that of the variable map of a list-form Sub (None in the one-string form)."""
+
+    text: tuple
+    local: tuple | None
+    tokens: tuple
 
 
 class DanglingReference(Fixer):
@@ -296,7 +361,8 @@ class DanglingReference(Fixer):
             if not isinstance(text, str):
                 return []
             local = local if isinstance(local, dict) else {}
-            out = []
+            out: list[Finding | None] = []
+            from_maps: list[tuple] = []  # (token, mapping, second-level key, top-level key, why) read from a mapping
             for inner in dict.fromkeys(_SUB_VAR.findall(text)):
                 name = inner.strip()
                 token = "${" + inner + "}"
@@ -331,10 +397,14 @@ class DanglingReference(Fixer):
                         continue
                     mappings = doc.data.get("Mappings")
                     if isinstance(mappings, dict) and res in mappings:
-                        out.append(Finding(rid, path, f"E1019 '{token}' in an Fn::Sub string reads mapping '{res}', "
-                                           "which Fn::Sub cannot: give the value as a variable, "
-                                           f"'!Sub [..., {{Name: !FindInMap [{res}, <top-level key>, {attr}]}}]'",
-                                           fixable=False))
+                        key, why = map_key(doc.data, res, attr)
+                        if key is None:
+                            out.append(Finding(rid, path, f"E1019 '{token}' in an Fn::Sub string reads mapping '{res}', "
+                                               f"which Fn::Sub cannot, and {why}: give the value as a variable, "
+                                               f"'!Sub [..., {{Name: !FindInMap [{res}, <top-level key>, {attr}]}}]'",
+                                               fixable=False))
+                        else:
+                            from_maps.append((token, res, attr, key, why))
                         continue
                     target, why = pick(res, resources)
                     new = "${" + f"{target}.{attr}" + "}" if target else None
@@ -345,8 +415,28 @@ class DanglingReference(Fixer):
                 new = "${" + target + "}" if target else None
                 out.append(self._finding("E1019", f"'{token}' in an Fn::Sub string", name, target, why,
                                          refs + list(local), rid, where, token, new))
+            if from_maps:
+                out.append(self._from_maps(doc, arg, text, local, path, rid, from_maps))
             return out
         return []
+
+    def _from_maps(self, doc: Document, arg: Any, text: str, local: dict, path: tuple, rid: str | None,
+                   found: list[tuple]) -> Finding:
+        """One finding for the ``${Map.Key}`` tokens of one Fn::Sub string: each becomes a variable of the Sub."""
+        taken = {n.strip() for n in _SUB_VAR.findall(text)} | set(map(str, local))
+        where = _arg_path(doc, path, "Fn::Sub")
+        tokens, parts = [], []
+        for token, mapping, attr, key, why in found:
+            name = _variable(attr, mapping, taken)
+            taken.add(name)
+            call = {"Fn::FindInMap": [mapping, key, attr]}
+            tokens.append((token, name, call))
+            parts.append(f"'{token}' in an Fn::Sub string reads mapping '{mapping}', which Fn::Sub cannot; it becomes "
+                         f"'${{{name}}}', a variable of the Sub given by !FindInMap [{mapping}, {_shown(key)}, {attr}] "
+                         f"({why})")
+        listed = isinstance(arg, list)
+        detail = FromMaps(where + (0,) if listed else where, where + (1,) if listed else None, tuple(tokens))
+        return Finding(rid, path, "E1019 " + "; ".join(parts), detail=detail)
 
     def _attrs(self, doc: Document, res: str, attr: str) -> list[str] | None:
         """Attributes of resource ``res`` when ``attr`` is not one of them; None when it is, or unknown."""
@@ -378,6 +468,12 @@ class DanglingReference(Fixer):
         editor = Editor(doc)
         changes = []
         for f in findings:
+            if isinstance(f.detail, FromMaps):
+                with editor.finding(f):
+                    before = doc.value(f.path)
+                    after = self._sub_from_maps(doc, editor, f.path, f.detail)
+                    changes.append(self.change(f, "replace", before, after, f.message))
+                continue
             if isinstance(f.detail, Elsewhere):
                 with editor.finding(f):
                     before = doc.value(f.path)
@@ -399,3 +495,25 @@ class DanglingReference(Fixer):
                 after = _renamed(before, old, new)
                 changes.append(self.change(f, "replace", before, after, f.message))
         return Fix.of(editor, changes)
+
+    @staticmethod
+    def _sub_from_maps(doc: Document, editor: Editor, call: tuple, detail: FromMaps) -> Any:
+        """Edit the Fn::Sub at ``call`` so its ``${Map.Key}`` tokens read variables; the Sub as it is left."""
+        value = doc.value(call)
+        arg = value.get("Fn::Sub") if isinstance(value, dict) else None
+        variables = {name: found for _, name, found in detail.tokens}
+        if detail.local is not None and isinstance(arg, list):
+            for token, name, _ in detail.tokens:
+                editor.replace_text(detail.text, token, "${" + name + "}")
+            for name, found in variables.items():
+                editor.set(detail.local + (name,), found)
+            text = arg[0]
+            local = dict(arg[1]) if isinstance(arg[1], dict) else {}
+        else:
+            text, local = arg, {}
+            for token, name, _ in detail.tokens:
+                text = text.replace(token, "${" + name + "}")
+            editor.set(node_path(doc, call) or call, {"Fn::Sub": [text, variables]})
+        for token, name, _ in detail.tokens:
+            text = text.replace(token, "${" + name + "}")
+        return {"Fn::Sub": [text, {**local, **variables}]}
