@@ -14,8 +14,8 @@ from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, references
 from cfnfix.nodepath import node_path
-from cfnfix.reference_names import SUB_VAR as _SUB_VAR, arg_path as _arg_path, bodies, calls as _walk, close, pick, \
-    script_variable, undeclared
+from cfnfix.reference_names import SUB_VAR as _SUB_VAR, arg_path as _arg_path, bodies, by_type, calls as _walk, close, \
+    pick, script_variable, undeclared
 
 def pick_attribute(name: str, attrs: list[str]) -> tuple[str | None, str]:
     same_case = [a for a in attrs if a.lower() == name.lower()]
@@ -285,6 +285,7 @@ class DanglingReference(Fixer):
         resources = list(doc.resources)
         refs = params + resources
         self._known = set(refs), set(resources)  # membership tests; the lists keep the order names are offered in
+        self._types: dict[str, str] = {}  # type short names no resource is taken for, and why
         # names nothing defines and nothing is near: undeclared-parameter declares them
         self._undeclared = {(site.call, site.shown.split(".")[0]) for site in undeclared(doc)}
         findings: list[Finding] = []
@@ -323,6 +324,8 @@ class DanglingReference(Fixer):
             if not isinstance(arg, str) or arg in known_refs or arg in PSEUDO:
                 return []
             target, why = pick(arg, refs + list(PSEUDO))
+            if target is None:
+                target, why = self._typed(doc, arg, path)
             where = _arg_path(doc, path, fn)
             return [self._finding("E1020", f"Ref to '{arg}'", arg, target, why, refs, rid, where, arg)]
         if fn == "Fn::GetAtt":
@@ -337,6 +340,8 @@ class DanglingReference(Fixer):
                 if node is None:
                     return []
                 target, why = pick(res, resources)
+                if target is None:
+                    target, why = self._typed(doc, res, path, attr)
                 text_path, old = (where, f"{res}.{attr}") if node.kind == "scalar" else (where + (0,), res)
                 new = f"{target}.{attr}" if node.kind == "scalar" and target else target
                 return [self._finding("E1010", f"Fn::GetAtt on '{res}'", res, target, why, resources, rid,
@@ -407,11 +412,15 @@ class DanglingReference(Fixer):
                             from_maps.append((token, res, attr, key, why))
                         continue
                     target, why = pick(res, resources)
+                    if target is None:
+                        target, why = self._typed(doc, res, path, attr)
                     new = "${" + f"{target}.{attr}" + "}" if target else None
                     out.append(self._finding("E1019", f"'{token}' in an Fn::Sub string", res, target, why, resources,
                                              rid, where, token, new, kind="resource"))
                     continue
                 target, why = pick(name, refs + list(PSEUDO))
+                if target is None:
+                    target, why = self._typed(doc, name, path)
                 new = "${" + target + "}" if target else None
                 out.append(self._finding("E1019", f"'{token}' in an Fn::Sub string", name, target, why,
                                          refs + list(local), rid, where, token, new))
@@ -438,6 +447,15 @@ class DanglingReference(Fixer):
         detail = FromMaps(where + (0,) if listed else where, where + (1,) if listed else None, tuple(tokens))
         return Finding(rid, path, "E1019 " + "; ".join(parts), detail=detail)
 
+    def _typed(self, doc: Document, name: str, path: tuple, attr: str | None = None) -> tuple[str | None, str]:
+        """The one resource ``name``, its type's short name, plainly means (``Ref: VPC`` for the one
+        ``AWS::EC2::VPC``), and why; when none is taken, why not is kept for the report."""
+        target, found, why = by_type(doc, name, path[:2], attr)
+        self._types.pop(name, None)
+        if target is None and found:
+            self._types[name] = why
+        return (target, why) if target is not None else (None, "")
+
     def _attrs(self, doc: Document, res: str, attr: str) -> list[str] | None:
         """Attributes of resource ``res`` when ``attr`` is not one of them; None when it is, or unknown."""
         body = doc.resources.get(res)
@@ -457,6 +475,8 @@ class DanglingReference(Fixer):
             return Finding(rid, self._call, message, detail=(text_path, old, new if new is not None else target))
         if (self._call, name) in self._undeclared:
             return None  # undeclared-parameter declares it
+        if kind != "attribute" and name in self._types:
+            return Finding(rid, self._call, f"{rule} {what} names no {noun}; {self._types[name]}", fixable=False)
         near = close(name, pool)
         hint = ("closest: " + ", ".join(f"'{n}'" for n in near) + "; correct the name or define it") if near else (
             "define it or correct the name")
