@@ -14,6 +14,7 @@ from . import schemas
 from .document import Document
 from .graph import PSEUDO_PARAMETERS as PSEUDO, entries
 from .nodepath import node_path
+from .parameter_types import place_type
 from .property_names import words
 
 SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -122,6 +123,36 @@ def by_type(doc: Document, name: str, reader: tuple, attr: str | None = None) ->
     return target, found, f"is the template's only {kinds}, the type '{name}' names"
 
 
+_NO_RESOURCE_GIVES = ("ipv4-network", "ipv6-network")  # schema formats of a CIDR: no resource's Ref returns one
+
+
+def cannot_mean(doc: Document, other: str, reader: str | None, call: tuple) -> bool:
+    """Whether a ``Ref`` at ``call`` (read by resource ``reader``) cannot mean resource ``other``,
+    so a name near ``other`` is no slip of it: ``other`` is the reader itself (a resource cannot
+    read itself), or the place wants a value no ``Ref`` to ``other`` gives: a CIDR block
+    (``CidrBlock: !Ref PublicSubnet1CIDR`` next to a subnet ``PublicSubnet1``), a number or a
+    boolean, or the id of another resource type (``AWS::EC2::Subnet::Id`` where ``other`` is a VPC)."""
+    body = doc.resources.get(other)
+    kind = body.get("Type") if isinstance(body, dict) else None
+    if not isinstance(kind, str):
+        return False  # a parameter, or a resource of no type: any value
+    if other == reader:
+        return True
+    if call[:1] != ("Resources",) or len(call) < 4 or call[2] != "Properties":
+        return False
+    wanted = place_type(doc, call)
+    if wanted == "Number":
+        return True
+    if wanted is not None and wanted.startswith(("AWS::", "List<AWS::")):
+        owner = wanted.removeprefix("List<").rstrip(">").split("::")
+        return "::".join(owner[:3]) != kind
+    reader_type = doc.resources.get(call[1], {}).get("Type") if isinstance(doc.resources.get(call[1]), dict) else None
+    if not isinstance(reader_type, str) or any(isinstance(p, str) and (p.startswith("Fn::") or p == "Ref") for p in call[3:]):
+        return False
+    schema = schemas.schema_at(reader_type, call)
+    return schema.get("format") in _NO_RESOURCE_GIVES or schema.get("type") == "boolean"
+
+
 def arg_path(doc: Document, path: tuple, fn: str) -> tuple:
     """Node path of an intrinsic's argument: the tagged node itself in short form, else under the key."""
     return node_path(doc, path + (fn,)) or path + (fn,)
@@ -221,7 +252,8 @@ def undeclared(doc: Document) -> list[Site]:
     def name_site(name: str, rid, call, rule, pool, text=None, token="") -> Site | None:
         if not free(name) or name in PSEUDO:
             return None
-        if pick(name, refs + list(PSEUDO))[0] is not None or misspelt(name, pool) or by_type(doc, name, call[:2])[1]:
+        near = [n for n in misspelt(name, pool) if text is not None or not cannot_mean(doc, n, rid, call)]
+        if pick(name, refs + list(PSEUDO))[0] is not None or near or by_type(doc, name, call[:2])[1]:
             return None
         return Site(name, name, rule, rid, call, text, token, token)
 
