@@ -263,8 +263,10 @@ def test_undeclared_parameter_leaves_near_names_and_reports_conflicting_types():
         "Resources:\n"
         "  Queue:\n"
         "    Type: AWS::SQS::Queue\n"
+        "  Topic:\n"
+        "    Type: AWS::SNS::Topic\n"
         "    Properties:\n"
-        "      QueueName: !Ref QueueUrls\n"  # near 'Queue': dangling-reference's
+        "      DisplayName: !Ref QueueUrls\n"  # near 'Queue': dangling-reference's
         "  Balancer:\n"
         "    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n"
         "    Properties:\n"
@@ -346,14 +348,54 @@ def test_undeclared_parameter_reports_a_cut_off_template():
         "    Type: AWS::EC2::Subnet\n"
         "    Properties:\n"
         "      VpcId: !Ref VpcId\n"
-        "      CidrBlock: !Ref PublicSubnet1CIDR\n"  # near 'PublicSubnet1': only a person can place it
+        "      CidrBlock: 10.0.1.0/24\n"
+        "  Association:\n"
+        "    Type: AWS::EC2::SubnetRouteTableAssociation\n"
+        "    Properties:\n"
+        "      SubnetId: !Ref PublicSubnet2\n"  # near 'PublicSubnet1': only a person can place it
+        "      RouteTableId: !Ref PublicRouteTable\n"
     )
     findings = all_fixers()["undeclared-parameter"]().find(parse(text))
     assert [(f.fixable, f.message) for f in findings] == [
-        (False, "E1020 Ref to 'VpcId' names nothing in the template, as do 2 of its 2 references, some of them near "
+        (False, f"E1020 Ref to '{name}' names nothing in the template, as do 3 of its 3 references, some of them near "
                 "defined names: it looks cut off or half-renamed; parameters would hide that. Restore the missing "
-                "definitions"),
+                "definitions") for name in ("VpcId", "PublicRouteTable")
     ]
+
+
+def test_undeclared_parameter_names_near_a_resource_that_cannot_be_meant():
+    # a subnet's CidrBlock wants a CIDR, which no Ref to the subnet (itself) gives; a subnet id
+    # place cannot take a VPC's id; a number place takes no resource's Ref
+    text = (
+        "Resources:\n"
+        "  Vpc:\n"
+        "    Type: AWS::EC2::VPC\n"
+        "    Properties:\n"
+        "      CidrBlock: !Ref VpcCidr\n"
+        "  PublicSubnet1:\n"
+        "    Type: AWS::EC2::Subnet\n"
+        "    Properties:\n"
+        "      VpcId: !Ref Vpc\n"
+        "      CidrBlock: !Ref PublicSubnet1CIDR\n"
+        "  Web:\n"
+        "    Type: AWS::EC2::Instance\n"
+        "    Properties:\n"
+        "      ImageId: ami-12345678\n"
+        "      SubnetId: !Ref VpcSubnet\n"
+        "  Queue:\n"
+        "    Type: AWS::SQS::Queue\n"
+        "    Properties:\n"
+        "      DelaySeconds: !Ref QueueDelay\n"
+    )
+    findings = all_fixers()["undeclared-parameter"]().find(parse(text))
+    assert [(f.fixable, f.message.split(";")[1].strip()) for f in findings] == [
+        (True, "declared parameter 'VpcCidr' (String) for the deployer to supply, read by Vpc"),
+        (True, "declared parameter 'PublicSubnet1CIDR' (String) for the deployer to supply, read by PublicSubnet1"),
+        (True, "declared parameter 'VpcSubnet' (AWS::EC2::Subnet::Id) for the deployer to supply, read by Web"),
+        (True, "declared parameter 'QueueDelay' (Number) for the deployer to supply, read by Queue"),
+    ]
+    result = run_fixers(text, ["undeclared-parameter"])
+    assert_fix_guarantees(text, result.after, result.changes, ["undeclared-parameter"])
 
 
 def test_undeclared_parameter_leaves_a_malformed_parameters_section():
