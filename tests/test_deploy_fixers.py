@@ -454,3 +454,64 @@ def test_reference_cycle_secret_keys_the_attachment_does_not_write_are_reported(
     )
     (f,) = all_fixers()["reference-cycle"]().find(parse(text))
     assert not f.fixable and "SecretTargetAttachment" in f.message
+
+
+def test_mapping_tokens_in_sub_become_variables():
+    text = (
+        "Parameters:\n"
+        "  Environment:\n"
+        "    Type: String\n"
+        "    AllowedValues: [dev, prod]\n"
+        "    Default: dev\n"
+        "  Other:\n"
+        "    Type: String\n"
+        "    AllowedValues: [dev, prod]\n"
+        "    Default: test\n"  # a default no top-level key answers: not a match
+        "  Path:\n"
+        "    Type: String\n"
+        "Mappings:\n"
+        "  Secrets:\n"
+        "    dev: {Path: /dev/db}\n"
+        "    prod: {Path: /prod/db}\n"
+        "Resources:\n"
+        "  Queue:\n"
+        "    Type: AWS::SQS::Queue\n"
+        "    Properties:\n"
+        "      QueueName: !Sub '${Secrets.Path}-${Path}'\n"
+    )
+    result = run_fixers(text, ["dangling-reference"])
+    assert [c.message for c in result.changes] == [
+        "E1019 '${Secrets.Path}' in an Fn::Sub string reads mapping 'Secrets', which Fn::Sub cannot; it becomes "
+        "'${SecretsPath}', a variable of the Sub given by !FindInMap [Secrets, !Ref Environment, Path] "
+        "(parameter 'Environment' allows exactly its top-level keys ('dev', 'prod'))"]
+    assert result.after.endswith(
+        "      QueueName: !Sub\n"
+        "      - ${SecretsPath}-${Path}\n"
+        "      - SecretsPath: !FindInMap [Secrets, !Ref Environment, Path]\n")
+    assert_fix_guarantees(text, result.after, result.changes, ["dangling-reference"])
+    assert "E1019" in lint_codes(text) and "E1019" not in lint_codes(result.after)
+
+
+def test_type_short_names_read_the_one_resource_of_the_type():
+    text = (
+        "Parameters:\n"
+        "  VpcCidr: {Type: String}\n"
+        "Resources:\n"
+        "  MainVPC:\n"
+        "    Type: AWS::EC2::VPC\n"
+        "    Properties:\n"
+        "      CidrBlock: !Ref VpcCidr\n"
+        "  Gateway:\n"
+        "    Type: AWS::EC2::InternetGateway\n"
+        "Outputs:\n"
+        "  VpcOut: {Value: !Ref VPC}\n"  # 'VpcCidr' is a slip candidate too: reported
+        "  GatewayOut: {Value: !Ref InternetGateway}\n"
+    )
+    findings = all_fixers()["dangling-reference"]().find(parse(text))
+    assert [(f.fixable, f.message) for f in findings] == [
+        (False, "E1020 Ref to 'VPC' names no parameter or resource; 'VPC' is the short name of AWS::EC2::VPC "
+                "('MainVPC') but may also be a slip of 'VpcCidr'; correct the name to the one meant"),
+        (True, "E1020 Ref to 'InternetGateway' names no parameter or resource; 'Gateway' is the template's only "
+               "AWS::EC2::InternetGateway, the type 'InternetGateway' names"),
+    ]
+    assert not all_fixers()["undeclared-parameter"]().find(parse(text))  # dangling-reference's names
