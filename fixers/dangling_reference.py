@@ -238,6 +238,22 @@ class DanglingReference(Fixer):
       `TargetFunctionArn` names the function (`review`: another resource is read; not done when
       that resource has a `Condition` the reader lacks).
 
+    A name that is, in any case, the last segment of a resource type (`VPC`, `InternetGateway`,
+    `Bucket`, `Function`) means the template's only resource of such a type: `Ref: VPC` becomes
+    `Ref: ProductionVPC` when that is the one `AWS::EC2::VPC` (safe), unless another parameter or
+    resource is a slip of the name, the resource is the reader itself, it has a `Condition` the
+    reader lacks, or (for `Fn::GetAtt`) its type lacks the attribute. With several resources of
+    the type, the candidates are reported.
+
+    `${Map.Key}` in an `Fn::Sub` string, where `Map` is a mapping (Fn::Sub cannot read mappings),
+    becomes a variable of the Sub read with `Fn::FindInMap` (safe): the string is given its list
+    form, `!Sub ['...${Key}...', {Key: !FindInMap [Map, <top-level key>, Key]}]` (an existing list
+    form gets the variable added; the variable is named after the second-level key, made unique
+    against the string's other variables). The top-level key is the mapping's only one, or
+    `!Ref` to the one parameter whose `AllowedValues` are exactly the mapping's top-level keys
+    (its `Default`, if any, one of them). Reported instead: several such parameters, none, or a
+    second-level key missing under some top-level key (`Fn::FindInMap` would fail for that value).
+
     IAM policy variables in an `Fn::Sub` string (`${aws:username}`, `${s3:prefix}`) are escaped
     to `${!aws:username}`, which `Fn::Sub` writes out as the literal `${aws:username}` the policy
     needs.
