@@ -3,6 +3,7 @@ repaired when exactly one target is plainly meant."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -13,8 +14,8 @@ from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, references
 from cfnfix.nodepath import node_path
-from cfnfix.reference_names import SUB_VAR as _SUB_VAR, arg_path as _arg_path, bodies, calls as _walk, close, pick, \
-    script_variable, undeclared
+from cfnfix.reference_names import SUB_VAR as _SUB_VAR, arg_path as _arg_path, bodies, by_type, calls as _walk, close, \
+    pick, script_variable, undeclared
 
 def pick_attribute(name: str, attrs: list[str]) -> tuple[str | None, str]:
     same_case = [a for a in attrs if a.lower() == name.lower()]
@@ -134,6 +135,72 @@ def _renamed(value: Any, old: str, new: str) -> Any:
     return value
 
 
+_VAR_NAME = re.compile(r"[A-Za-z0-9_]+")
+
+
+def map_key(data: dict, mapping: str, attr: str) -> tuple[Any, str]:
+    """The top-level key ``${mapping.attr}`` in an ``Fn::Sub`` string plainly reads, as the key
+    argument of an ``Fn::FindInMap``, and why; (None, why not) when there is none: the region
+    (``AWS::Region``) when the top-level keys are region names, the mapping's one top-level key,
+    or a ``Ref`` to the one parameter whose ``AllowedValues`` are exactly the mapping's top-level keys (its ``Default``, if any, one of them); ``attr`` must be a
+    second-level key under every top-level key, or ``Fn::FindInMap`` would fail for some value."""
+    table = (data.get("Mappings") or {}).get(mapping)
+    if not isinstance(table, dict) or not table:
+        return None, f"'{mapping}' is no mapping of top-level keys"
+    keys = [str(k) for k in table]
+    lacking = [str(k) for k, v in table.items() if not isinstance(v, dict) or attr not in v]
+    if lacking:
+        return None, (f"'{attr}' is missing under its top-level key{'s' if len(lacking) > 1 else ''} "
+                      + ", ".join(f"'{k}'" for k in lacking) + ", where Fn::FindInMap would fail")
+    if set(keys) <= set(schemas.known_regions()):
+        return {"Ref": "AWS::Region"}, "its top-level keys are regions (" + ", ".join(f"'{k}'" for k in keys) + ")"
+    if len(keys) == 1:
+        return keys[0], f"'{keys[0]}' is its only top-level key"
+    params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+    fits = []
+    for name, body in params.items():
+        allowed = body.get("AllowedValues") if isinstance(body, dict) else None
+        if not isinstance(allowed, list) or body.get("Type") not in ("String", "Number"):
+            continue
+        default = body.get("Default")
+        if {str(v) for v in allowed} == set(keys) and (default is None or str(default) in keys):
+            fits.append(str(name))
+    shown = ", ".join(f"'{k}'" for k in keys)
+    if len(fits) == 1:
+        return {"Ref": fits[0]}, f"parameter '{fits[0]}' allows exactly its top-level keys ({shown})"
+    if fits:
+        return None, "parameters " + ", ".join(f"'{n}'" for n in fits) + f" each allow exactly its top-level keys ({shown})"
+    return None, f"no parameter's AllowedValues are exactly its top-level keys ({shown})"
+
+
+def _variable(attr: str, mapping: str, taken: set[str]) -> str:
+    """A name for the Sub variable standing for ``${mapping.attr}``: the second-level key, unless
+    the string already uses that name."""
+    base = "".join(_VAR_NAME.findall(attr)) or "Value"
+    for name in (base, "".join(_VAR_NAME.findall(mapping)) + base):
+        if name not in taken:
+            return name
+    n = 2
+    while f"{base}{n}" in taken:
+        n += 1
+    return f"{base}{n}"
+
+
+def _shown(value: Any) -> str:
+    return f"!Ref {value['Ref']}" if isinstance(value, dict) else str(value)
+
+
+@dataclass(frozen=True)
+class FromMaps:
+    """``${Map.Key}`` tokens of one ``Fn::Sub`` string that become variables of the Sub read with
+    ``Fn::FindInMap``: (token, variable, FindInMap call) each; ``text`` is the node path of the
+    string, ``local`` that of the variable map of a list-form Sub (None in the one-string form)."""
+
+    text: tuple
+    local: tuple | None
+    tokens: tuple
+
+
 class DanglingReference(Fixer):
     name = "dangling-reference"
     summary = "Repair Ref, Fn::GetAtt and Fn::Sub references that name nothing, when one target is plainly meant (E1020, E1010, E1019, E1011)"
@@ -172,6 +239,23 @@ class DanglingReference(Fixer):
       `!GetAtt Function.FunctionUrl` becomes the `FunctionUrl` of the `AWS::Lambda::Url` whose
       `TargetFunctionArn` names the function (`review`: another resource is read; not done when
       that resource has a `Condition` the reader lacks).
+
+    A name that is, in any case, the last segment of a resource type (`VPC`, `InternetGateway`,
+    `Bucket`, `Function`) means the template's only resource of such a type: `Ref: VPC` becomes
+    `Ref: ProductionVPC` when that is the one `AWS::EC2::VPC` (safe), unless another parameter or
+    resource is a slip of the name, the resource is the reader itself, it has a `Condition` the
+    reader lacks, or (for `Fn::GetAtt`) its type lacks the attribute. With several resources of
+    the type, the candidates are reported.
+
+    `${Map.Key}` in an `Fn::Sub` string, where `Map` is a mapping (Fn::Sub cannot read mappings),
+    becomes a variable of the Sub read with `Fn::FindInMap` (safe): the string is given its list
+    form, `!Sub ['...${Key}...', {Key: !FindInMap [Map, <top-level key>, Key]}]` (an existing list
+    form gets the variable added; the variable is named after the second-level key, made unique
+    against the string's other variables). The top-level key is `!Ref AWS::Region` when the
+    mapping's top-level keys are region names, else the mapping's only one, or `!Ref` to the one
+    parameter whose `AllowedValues` are exactly the mapping's top-level keys
+    (its `Default`, if any, one of them). Reported instead: several such parameters, none, or a
+    second-level key missing under some top-level key (`Fn::FindInMap` would fail for that value).
 
     IAM policy variables in an `Fn::Sub` string (`${aws:username}`, `${s3:prefix}`) are escaped
     to `${!aws:username}`, which `Fn::Sub` writes out as the literal `${aws:username}` the policy
@@ -220,6 +304,7 @@ class DanglingReference(Fixer):
         resources = list(doc.resources)
         refs = params + resources
         self._known = set(refs), set(resources)  # membership tests; the lists keep the order names are offered in
+        self._types: dict[str, str] = {}  # type short names no resource is taken for, and why
         # names nothing defines and nothing is near: undeclared-parameter declares them
         self._undeclared = {(site.call, site.shown.split(".")[0]) for site in undeclared(doc)}
         findings: list[Finding] = []
@@ -258,6 +343,8 @@ class DanglingReference(Fixer):
             if not isinstance(arg, str) or arg in known_refs or arg in PSEUDO:
                 return []
             target, why = pick(arg, refs + list(PSEUDO))
+            if target is None:
+                target, why = self._typed(doc, arg, path)
             where = _arg_path(doc, path, fn)
             return [self._finding("E1020", f"Ref to '{arg}'", arg, target, why, refs, rid, where, arg)]
         if fn == "Fn::GetAtt":
@@ -272,6 +359,8 @@ class DanglingReference(Fixer):
                 if node is None:
                     return []
                 target, why = pick(res, resources)
+                if target is None:
+                    target, why = self._typed(doc, res, path, attr)
                 text_path, old = (where, f"{res}.{attr}") if node.kind == "scalar" else (where + (0,), res)
                 new = f"{target}.{attr}" if node.kind == "scalar" and target else target
                 return [self._finding("E1010", f"Fn::GetAtt on '{res}'", res, target, why, resources, rid,
@@ -296,7 +385,8 @@ class DanglingReference(Fixer):
             if not isinstance(text, str):
                 return []
             local = local if isinstance(local, dict) else {}
-            out = []
+            out: list[Finding | None] = []
+            from_maps: list[tuple] = []  # (token, mapping, second-level key, top-level key, why) read from a mapping
             for inner in dict.fromkeys(_SUB_VAR.findall(text)):
                 name = inner.strip()
                 token = "${" + inner + "}"
@@ -331,22 +421,59 @@ class DanglingReference(Fixer):
                         continue
                     mappings = doc.data.get("Mappings")
                     if isinstance(mappings, dict) and res in mappings:
-                        out.append(Finding(rid, path, f"E1019 '{token}' in an Fn::Sub string reads mapping '{res}', "
-                                           "which Fn::Sub cannot: give the value as a variable, "
-                                           f"'!Sub [..., {{Name: !FindInMap [{res}, <top-level key>, {attr}]}}]'",
-                                           fixable=False))
+                        key, why = map_key(doc.data, res, attr)
+                        if key is None:
+                            out.append(Finding(rid, path, f"E1019 '{token}' in an Fn::Sub string reads mapping '{res}', "
+                                               f"which Fn::Sub cannot, and {why}: give the value as a variable, "
+                                               f"'!Sub [..., {{Name: !FindInMap [{res}, <top-level key>, {attr}]}}]'",
+                                               fixable=False))
+                        else:
+                            from_maps.append((token, res, attr, key, why))
                         continue
                     target, why = pick(res, resources)
+                    if target is None:
+                        target, why = self._typed(doc, res, path, attr)
                     new = "${" + f"{target}.{attr}" + "}" if target else None
                     out.append(self._finding("E1019", f"'{token}' in an Fn::Sub string", res, target, why, resources,
                                              rid, where, token, new, kind="resource"))
                     continue
                 target, why = pick(name, refs + list(PSEUDO))
+                if target is None:
+                    target, why = self._typed(doc, name, path)
                 new = "${" + target + "}" if target else None
                 out.append(self._finding("E1019", f"'{token}' in an Fn::Sub string", name, target, why,
                                          refs + list(local), rid, where, token, new))
+            if from_maps:
+                out.append(self._from_maps(doc, arg, text, local, path, rid, from_maps))
             return out
         return []
+
+    def _from_maps(self, doc: Document, arg: Any, text: str, local: dict, path: tuple, rid: str | None,
+                   found: list[tuple]) -> Finding:
+        """One finding for the ``${Map.Key}`` tokens of one Fn::Sub string: each becomes a variable of the Sub."""
+        taken = {n.strip() for n in _SUB_VAR.findall(text)} | set(map(str, local))
+        where = _arg_path(doc, path, "Fn::Sub")
+        tokens, parts = [], []
+        for token, mapping, attr, key, why in found:
+            name = _variable(attr, mapping, taken)
+            taken.add(name)
+            call = {"Fn::FindInMap": [mapping, key, attr]}
+            tokens.append((token, name, call))
+            parts.append(f"'{token}' in an Fn::Sub string reads mapping '{mapping}', which Fn::Sub cannot; it becomes "
+                         f"'${{{name}}}', a variable of the Sub given by !FindInMap [{mapping}, {_shown(key)}, {attr}] "
+                         f"({why})")
+        listed = isinstance(arg, list)
+        detail = FromMaps(where + (0,) if listed else where, where + (1,) if listed else None, tuple(tokens))
+        return Finding(rid, path, "E1019 " + "; ".join(parts), detail=detail)
+
+    def _typed(self, doc: Document, name: str, path: tuple, attr: str | None = None) -> tuple[str | None, str]:
+        """The one resource ``name``, its type's short name, plainly means (``Ref: VPC`` for the one
+        ``AWS::EC2::VPC``), and why; when none is taken, why not is kept for the report."""
+        target, found, why = by_type(doc, name, path[:2], attr)
+        self._types.pop(name, None)
+        if target is None and found:
+            self._types[name] = why
+        return (target, why) if target is not None else (None, "")
 
     def _attrs(self, doc: Document, res: str, attr: str) -> list[str] | None:
         """Attributes of resource ``res`` when ``attr`` is not one of them; None when it is, or unknown."""
@@ -367,6 +494,8 @@ class DanglingReference(Fixer):
             return Finding(rid, self._call, message, detail=(text_path, old, new if new is not None else target))
         if (self._call, name) in self._undeclared:
             return None  # undeclared-parameter declares it
+        if kind != "attribute" and name in self._types:
+            return Finding(rid, self._call, f"{rule} {what} names no {noun}; {self._types[name]}", fixable=False)
         near = close(name, pool)
         hint = ("closest: " + ", ".join(f"'{n}'" for n in near) + "; correct the name or define it") if near else (
             "define it or correct the name")
@@ -378,6 +507,12 @@ class DanglingReference(Fixer):
         editor = Editor(doc)
         changes = []
         for f in findings:
+            if isinstance(f.detail, FromMaps):
+                with editor.finding(f):
+                    before = doc.value(f.path)
+                    after = self._sub_from_maps(doc, editor, f.path, f.detail)
+                    changes.append(self.change(f, "replace", before, after, f.message))
+                continue
             if isinstance(f.detail, Elsewhere):
                 with editor.finding(f):
                     before = doc.value(f.path)
@@ -399,3 +534,25 @@ class DanglingReference(Fixer):
                 after = _renamed(before, old, new)
                 changes.append(self.change(f, "replace", before, after, f.message))
         return Fix.of(editor, changes)
+
+    @staticmethod
+    def _sub_from_maps(doc: Document, editor: Editor, call: tuple, detail: FromMaps) -> Any:
+        """Edit the Fn::Sub at ``call`` so its ``${Map.Key}`` tokens read variables; the Sub as it is left."""
+        value = doc.value(call)
+        arg = value.get("Fn::Sub") if isinstance(value, dict) else None
+        variables = {name: found for _, name, found in detail.tokens}
+        if detail.local is not None and isinstance(arg, list):
+            for token, name, _ in detail.tokens:
+                editor.replace_text(detail.text, token, "${" + name + "}")
+            for name, found in variables.items():
+                editor.set(detail.local + (name,), found)
+            text = arg[0]
+            local = dict(arg[1]) if isinstance(arg[1], dict) else {}
+        else:
+            text, local = arg, {}
+            for token, name, _ in detail.tokens:
+                text = text.replace(token, "${" + name + "}")
+            editor.set(node_path(doc, call) or call, {"Fn::Sub": [text, variables]})
+        for token, name, _ in detail.tokens:
+            text = text.replace(token, "${" + name + "}")
+        return {"Fn::Sub": [text, {**local, **variables}]}

@@ -53,7 +53,11 @@ class UndeclaredParameter(Fixer):
     one word more or fewer (`VpcId` next to `Vpc`); those are `dangling-reference`'s: it repairs
     them when one is plainly meant and reports the candidates otherwise. Another word in place
     of one names another thing: `BatchJobRole` next to `BatchJobQueue` is an input the
-    template lacks.
+    template lacks. A resource whose `Ref` cannot be what the place reads makes no slip: the
+    reader itself (a resource cannot read itself: `CidrBlock: !Ref PublicSubnet1CIDR` in
+    `PublicSubnet1`), or a place that wants a CIDR block, a number, a boolean or the id of another
+    resource type (`SubnetId: !Ref VpcSubnet` next to a VPC `Vpc`). A name that is the short name
+    of a resource type in the template (`VPC`) is also `dangling-reference`'s.
 
     ## Why it matters
     CloudFormation rejects the template (`Unresolved resource dependencies`): nothing deploys.
@@ -80,7 +84,7 @@ class UndeclaredParameter(Fixer):
     type without a schema, a list of lists), an attribute parameter whose name is taken,
     templates that would pass CloudFormation's 200 parameters, and templates that look cut off
     or half-renamed: more than a third of their references name nothing and some of those are
-    near defined names (`PublicSubnet1CIDR` next to a resource `PublicSubnet1`), which would
+    near defined names (`SubnetId: !Ref PublicSubnet2` next to a subnet `PublicSubnet1`), which would
     be left failing with the rest hidden behind parameters. Templates with a `Transform` are
     skipped (the transform defines names of its own).
 

@@ -263,8 +263,10 @@ def test_undeclared_parameter_leaves_near_names_and_reports_conflicting_types():
         "Resources:\n"
         "  Queue:\n"
         "    Type: AWS::SQS::Queue\n"
+        "  Topic:\n"
+        "    Type: AWS::SNS::Topic\n"
         "    Properties:\n"
-        "      QueueName: !Ref QueueUrls\n"  # near 'Queue': dangling-reference's
+        "      DisplayName: !Ref QueueUrls\n"  # near 'Queue': dangling-reference's
         "  Balancer:\n"
         "    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n"
         "    Properties:\n"
@@ -346,14 +348,54 @@ def test_undeclared_parameter_reports_a_cut_off_template():
         "    Type: AWS::EC2::Subnet\n"
         "    Properties:\n"
         "      VpcId: !Ref VpcId\n"
-        "      CidrBlock: !Ref PublicSubnet1CIDR\n"  # near 'PublicSubnet1': only a person can place it
+        "      CidrBlock: 10.0.1.0/24\n"
+        "  Association:\n"
+        "    Type: AWS::EC2::SubnetRouteTableAssociation\n"
+        "    Properties:\n"
+        "      SubnetId: !Ref PublicSubnet2\n"  # near 'PublicSubnet1': only a person can place it
+        "      RouteTableId: !Ref PublicRouteTable\n"
     )
     findings = all_fixers()["undeclared-parameter"]().find(parse(text))
     assert [(f.fixable, f.message) for f in findings] == [
-        (False, "E1020 Ref to 'VpcId' names nothing in the template, as do 2 of its 2 references, some of them near "
+        (False, f"E1020 Ref to '{name}' names nothing in the template, as do 3 of its 3 references, some of them near "
                 "defined names: it looks cut off or half-renamed; parameters would hide that. Restore the missing "
-                "definitions"),
+                "definitions") for name in ("VpcId", "PublicRouteTable")
     ]
+
+
+def test_undeclared_parameter_names_near_a_resource_that_cannot_be_meant():
+    # a subnet's CidrBlock wants a CIDR, which no Ref to the subnet (itself) gives; a subnet id
+    # place cannot take a VPC's id; a number place takes no resource's Ref
+    text = (
+        "Resources:\n"
+        "  Vpc:\n"
+        "    Type: AWS::EC2::VPC\n"
+        "    Properties:\n"
+        "      CidrBlock: !Ref VpcCidr\n"
+        "  PublicSubnet1:\n"
+        "    Type: AWS::EC2::Subnet\n"
+        "    Properties:\n"
+        "      VpcId: !Ref Vpc\n"
+        "      CidrBlock: !Ref PublicSubnet1CIDR\n"
+        "  Web:\n"
+        "    Type: AWS::EC2::Instance\n"
+        "    Properties:\n"
+        "      ImageId: ami-12345678\n"
+        "      SubnetId: !Ref VpcSubnet\n"
+        "  Queue:\n"
+        "    Type: AWS::SQS::Queue\n"
+        "    Properties:\n"
+        "      DelaySeconds: !Ref QueueDelay\n"
+    )
+    findings = all_fixers()["undeclared-parameter"]().find(parse(text))
+    assert [(f.fixable, f.message.split(";")[1].strip()) for f in findings] == [
+        (True, "declared parameter 'VpcCidr' (String) for the deployer to supply, read by Vpc"),
+        (True, "declared parameter 'PublicSubnet1CIDR' (String) for the deployer to supply, read by PublicSubnet1"),
+        (True, "declared parameter 'VpcSubnet' (AWS::EC2::Subnet::Id) for the deployer to supply, read by Web"),
+        (True, "declared parameter 'QueueDelay' (Number) for the deployer to supply, read by Queue"),
+    ]
+    result = run_fixers(text, ["undeclared-parameter"])
+    assert_fix_guarantees(text, result.after, result.changes, ["undeclared-parameter"])
 
 
 def test_undeclared_parameter_leaves_a_malformed_parameters_section():
@@ -465,3 +507,62 @@ def test_depends_on_a_conditional_resource_already_referenced_or_implied():
     other = CONDITIONAL + "    Properties:\n      KmsMasterKeyId: !If [Other, !Ref Key, alias/aws/sqs]\n"
     (g,) = fixer.find(parse(other))
     assert "'KeyDependency', a new wait condition handle" in g.message
+def test_mapping_tokens_in_sub_become_variables():
+    text = (
+        "Parameters:\n"
+        "  Environment:\n"
+        "    Type: String\n"
+        "    AllowedValues: [dev, prod]\n"
+        "    Default: dev\n"
+        "  Other:\n"
+        "    Type: String\n"
+        "    AllowedValues: [dev, prod]\n"
+        "    Default: test\n"  # a default no top-level key answers: not a match
+        "  Path:\n"
+        "    Type: String\n"
+        "Mappings:\n"
+        "  Secrets:\n"
+        "    dev: {Path: /dev/db}\n"
+        "    prod: {Path: /prod/db}\n"
+        "Resources:\n"
+        "  Queue:\n"
+        "    Type: AWS::SQS::Queue\n"
+        "    Properties:\n"
+        "      QueueName: !Sub '${Secrets.Path}-${Path}'\n"
+    )
+    result = run_fixers(text, ["dangling-reference"])
+    assert [c.message for c in result.changes] == [
+        "E1019 '${Secrets.Path}' in an Fn::Sub string reads mapping 'Secrets', which Fn::Sub cannot; it becomes "
+        "'${SecretsPath}', a variable of the Sub given by !FindInMap [Secrets, !Ref Environment, Path] "
+        "(parameter 'Environment' allows exactly its top-level keys ('dev', 'prod'))"]
+    assert result.after.endswith(
+        "      QueueName: !Sub\n"
+        "      - ${SecretsPath}-${Path}\n"
+        "      - SecretsPath: !FindInMap [Secrets, !Ref Environment, Path]\n")
+    assert_fix_guarantees(text, result.after, result.changes, ["dangling-reference"])
+    assert "E1019" in lint_codes(text) and "E1019" not in lint_codes(result.after)
+
+
+def test_type_short_names_read_the_one_resource_of_the_type():
+    text = (
+        "Parameters:\n"
+        "  VpcCidr: {Type: String}\n"
+        "Resources:\n"
+        "  MainVPC:\n"
+        "    Type: AWS::EC2::VPC\n"
+        "    Properties:\n"
+        "      CidrBlock: !Ref VpcCidr\n"
+        "  Gateway:\n"
+        "    Type: AWS::EC2::InternetGateway\n"
+        "Outputs:\n"
+        "  VpcOut: {Value: !Ref VPC}\n"  # 'VpcCidr' is a slip candidate too: reported
+        "  GatewayOut: {Value: !Ref InternetGateway}\n"
+    )
+    findings = all_fixers()["dangling-reference"]().find(parse(text))
+    assert [(f.fixable, f.message) for f in findings] == [
+        (False, "E1020 Ref to 'VPC' names no parameter or resource; 'VPC' is the short name of AWS::EC2::VPC "
+                "('MainVPC') but may also be a slip of 'VpcCidr'; correct the name to the one meant"),
+        (True, "E1020 Ref to 'InternetGateway' names no parameter or resource; 'Gateway' is the template's only "
+               "AWS::EC2::InternetGateway, the type 'InternetGateway' names"),
+    ]
+    assert not all_fixers()["undeclared-parameter"]().find(parse(text))  # dangling-reference's names

@@ -10,9 +10,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from . import schemas
 from .document import Document
 from .graph import PSEUDO_PARAMETERS as PSEUDO, entries
 from .nodepath import node_path
+from .parameter_types import place_type
 from .property_names import words
 
 SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -71,6 +73,84 @@ def misspelt(name: str, pool: list[str]) -> list[str]:
             if any(long[:i] + long[i + 1:] == short for i in range(len(long))):
                 found.append(other)
     return found
+
+
+def has_attribute(type_name: str, attr: str) -> bool:
+    """Whether ``Fn::GetAtt`` accepts ``attr`` on ``type_name`` (as cfn-lint judges; False when unknown)."""
+    attrs = schemas.attributes(type_name)
+    if attr in schemas.read_only_attributes(type_name):
+        return True
+    return attrs is not None and (attr in attrs or any(a.endswith(".*") and attr.startswith(a[:-1]) for a in attrs))
+
+
+def by_type(doc: Document, name: str, reader: tuple, attr: str | None = None) -> tuple[str | None, list[str], str]:
+    """The one resource a reference to ``name``, the last segment of a resource type (``VPC``,
+    ``Bucket``, ``Function``: another case counts), plainly means: the template's only resource of
+    such a type, when no parameter or other resource is a slip of ``name`` (``misspelt``), it is not
+    the reader itself (``reader``: section and key of the reference), it carries no ``Condition``
+    the reader lacks, and (for ``attr``) its type has that attribute. Returns (that resource or
+    None, the resources of such types, why none is taken): several is a choice for a person."""
+    data = doc.data
+    if not isinstance(data, dict) or not reader or reader[0] == "Conditions":
+        return None, [], ""  # a condition can read no resource
+    lower = name.lower()
+    found = [rid for rid, body in doc.resources.items()
+             if isinstance(body, dict) and isinstance(body.get("Type"), str) and "::" in body["Type"]
+             and body["Type"].rsplit("::", 1)[1].lower() == lower]
+    if not found:
+        return None, [], ""
+    kinds = " and ".join(sorted({doc.resources[n]["Type"] for n in found}))
+    if len(found) > 1:
+        return None, found, (f"'{name}' is the short name of {kinds}, of which the template has several: "
+                             + ", ".join(f"'{n}'" for n in found) + "; correct the name to the one meant")
+    (target,) = found
+    body = doc.resources[target]
+    if target == reader[1] and reader[0] == "Resources":
+        return None, found, f"'{name}' is the short name of {kinds}, but '{target}' cannot read itself"
+    params = list(data["Parameters"]) if isinstance(data.get("Parameters"), dict) else []
+    slips = misspelt(name, [n for n in params + list(doc.resources) if n != target])
+    if slips:
+        return None, found, (f"'{name}' is the short name of {kinds} ('{target}') but may also be a slip of "
+                             + ", ".join(f"'{n}'" for n in slips) + "; correct the name to the one meant")
+    section = data.get(reader[0])
+    holder = section.get(reader[1]) if isinstance(section, dict) else None
+    theirs = holder.get("Condition") if isinstance(holder, dict) else None
+    if body.get("Condition") is not None and body.get("Condition") != theirs:
+        return None, found, (f"'{name}' is the short name of {kinds}, but '{target}' exists only when condition "
+                             f"'{body['Condition']}' holds: read it under that condition (Fn::If) or correct the name")
+    if attr is not None and not has_attribute(body["Type"], attr):
+        return None, found, f"'{target}', the template's only {kinds}, has no attribute '{attr}'"
+    return target, found, f"is the template's only {kinds}, the type '{name}' names"
+
+
+_NO_RESOURCE_GIVES = ("ipv4-network", "ipv6-network")  # schema formats of a CIDR: no resource's Ref returns one
+
+
+def cannot_mean(doc: Document, other: str, reader: str | None, call: tuple) -> bool:
+    """Whether a ``Ref`` at ``call`` (read by resource ``reader``) cannot mean resource ``other``,
+    so a name near ``other`` is no slip of it: ``other`` is the reader itself (a resource cannot
+    read itself), or the place wants a value no ``Ref`` to ``other`` gives: a CIDR block
+    (``CidrBlock: !Ref PublicSubnet1CIDR`` next to a subnet ``PublicSubnet1``), a number or a
+    boolean, or the id of another resource type (``AWS::EC2::Subnet::Id`` where ``other`` is a VPC)."""
+    body = doc.resources.get(other)
+    kind = body.get("Type") if isinstance(body, dict) else None
+    if not isinstance(kind, str):
+        return False  # a parameter, or a resource of no type: any value
+    if other == reader:
+        return True
+    if call[:1] != ("Resources",) or len(call) < 4 or call[2] != "Properties":
+        return False
+    wanted = place_type(doc, call)
+    if wanted == "Number":
+        return True
+    if wanted is not None and wanted.startswith(("AWS::", "List<AWS::")):
+        owner = wanted.removeprefix("List<").rstrip(">").split("::")
+        return "::".join(owner[:3]) != kind
+    reader_type = doc.resources.get(call[1], {}).get("Type") if isinstance(doc.resources.get(call[1]), dict) else None
+    if not isinstance(reader_type, str) or any(isinstance(p, str) and (p.startswith("Fn::") or p == "Ref") for p in call[3:]):
+        return False
+    schema = schemas.schema_at(reader_type, call)
+    return schema.get("format") in _NO_RESOURCE_GIVES or schema.get("type") == "boolean"
 
 
 def arg_path(doc: Document, path: tuple, fn: str) -> tuple:
@@ -162,7 +242,7 @@ def undeclared(doc: Document) -> list[Site]:
     def attribute_site(res: str, attr: str, rid, call, rule, text=None, token="") -> Site | None:
         if res in defined or not free(res) or not re.fullmatch(r"[A-Za-z0-9]+(\.[A-Za-z0-9]+)*", attr):
             return None
-        if pick(res, resources)[0] is not None or misspelt(res, resources):
+        if pick(res, resources)[0] is not None or misspelt(res, resources) or by_type(doc, res, call[:2])[1]:
             return None
         name = res + attr.replace(".", "")
         if not free(name) or pick(name, refs)[0] is not None:
@@ -172,7 +252,8 @@ def undeclared(doc: Document) -> list[Site]:
     def name_site(name: str, rid, call, rule, pool, text=None, token="") -> Site | None:
         if not free(name) or name in PSEUDO:
             return None
-        if pick(name, refs + list(PSEUDO))[0] is not None or misspelt(name, pool):
+        near = [n for n in misspelt(name, pool) if text is not None or not cannot_mean(doc, n, rid, call)]
+        if pick(name, refs + list(PSEUDO))[0] is not None or near or by_type(doc, name, call[:2])[1]:
             return None
         return Site(name, name, rule, rid, call, text, token, token)
 
