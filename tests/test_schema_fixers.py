@@ -434,3 +434,54 @@ def test_logical_id_clash_leaves_ambiguous_refs_to_a_person():
     )
     (f,) = _find("logical-id-clash", text)
     assert f.fixable and [p for _, p, _ in f.detail] == [("Outputs", "Arn", "Value")]
+
+
+def test_resource_type_moves_tag_and_profile_into_the_instance():
+    text = (
+        "Resources:\n"
+        "  P:\n    Type: AWS::IAM::InstanceProfile\n    Properties:\n      Roles: [r]\n"
+        "  I:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-12345678\n"
+        "  T:\n    Type: AWS::EC2::Tag\n    Properties:\n      ResourceId: !Ref I\n      Key: Backup\n      Value: 'yes'\n"
+        "  A:\n    Type: AWS::EC2::AssociateIamInstanceProfile\n    Properties:\n      InstanceId: !Ref I\n"
+        "      IamInstanceProfile: !GetAtt P.Arn\n"
+    )
+    result = run_fixers(text, ["resource-type"])
+    messages = sorted({c.message for c in result.changes})
+    assert messages == [
+        "E3006 resource type 'AWS::EC2::AssociateIamInstanceProfile' does not exist; an instance's profile is its "
+        "IamInstanceProfile property: 'I', named by InstanceId, gets IamInstanceProfile {\"Ref\": \"P\"} (Ref of 'P', "
+        "its name, for its ARN)",
+        "E3006 resource type 'AWS::EC2::Tag' does not exist; CloudFormation tags the resources it creates through "
+        "their Tags: tag 'Backup'='yes' moved into the Tags of 'I', named by ResourceId",
+    ]
+    assert all(c.safety.value == "review" for c in result.changes)
+    assert "IamInstanceProfile: !Ref P" in result.after and "- Key: Backup" in result.after
+    assert_fix_guarantees(text, result.after, result.changes, ["resource-type"])
+
+
+def test_resource_type_profile_names():
+    from cfnfix.fixers.resource_type import _profile_name
+
+    doc = parse("Parameters:\n  N:\n    Type: String\nResources:\n  P:\n    Type: AWS::IAM::InstanceProfile\n")
+    assert _profile_name(doc, "arn:aws:iam::123456789012:instance-profile/a/b/web")[0] == "web"
+    assert _profile_name(doc, "web")[0] == "web"
+    assert _profile_name(doc, {"Name": {"Ref": "P"}})[0] == {"Ref": "P"}
+    assert _profile_name(doc, {"Fn::GetAtt": "P.Arn"})[0] == {"Ref": "P"}
+    assert _profile_name(doc, {"Ref": "N"})[0] is None
+    assert _profile_name(doc, "arn:aws:iam::123456789012:role/web")[0] is None
+    assert _profile_name(doc, {"Fn::Sub": "${AWS::StackName}-p"})[0] is None
+
+
+def test_resource_type_attaching_group_message_and_no_op():
+    text = (
+        "Resources:\n"
+        "  G:\n    Type: AWS::AutoScaling::AutoScalingGroup\n    Properties:\n      MinSize: '1'\n      MaxSize: '1'\n"
+        "      LaunchConfigurationName: lc\n      AvailabilityZones: [us-east-1a]\n      TargetGroupARNs: [tg1]\n"
+        "  Attach:\n    Type: AWS::AutoScaling::AutoScalingGroup\n    Properties:\n"
+        "      AutoScalingGroupName: !Ref G\n      TargetGroupARNs: [tg1]\n"
+    )
+    (f,) = _find("resource-type", text)
+    assert f.fixable and f.detail.merges == () and f.message.endswith(
+        "; 'G' already lists all of it, so 'Attach' goes and nothing is lost")
+    result = run_fixers(text, ["resource-type"])
+    assert [c.safety.value for c in result.changes] == ["safe"] and "Attach" not in result.after
