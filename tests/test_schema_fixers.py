@@ -485,3 +485,30 @@ def test_resource_type_attaching_group_message_and_no_op():
         "; 'G' already lists all of it, so 'Attach' goes and nothing is lost")
     result = run_fixers(text, ["resource-type"])
     assert [c.safety.value for c in result.changes] == ["safe"] and "Attach" not in result.after
+
+
+def test_unsupported_property_builds_the_primary_interface():
+    text = (
+        "Resources:\n  I:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-12345678\n"
+        "      SubnetId: subnet-12345678\n      SecurityGroupIds: [sg-12345678]\n      AssociatePublicIpAddress: true\n"
+    )
+    result = run_fixers(text, ["unsupported-property"])
+    assert {c.message for c in result.changes} == {
+        "E3002 AWS::EC2::Instance: 'AssociatePublicIpAddress' is not a property of the resource; CloudFormation "
+        "accepts it in NetworkInterfaces/*, not here; move: it is a setting of the primary network interface, and an "
+        "instance with NetworkInterfaces takes its subnet and security groups there only: NetworkInterfaces gets one "
+        "interface with DeviceIndex '0', AssociatePublicIpAddress and the instance's own SubnetId, SecurityGroupIds "
+        "as GroupSet (moved, not copied); a deployed instance is replaced"}
+    assert {c.safety.value for c in result.changes} == {"review"}
+    assert parse(result.after).data["Resources"]["I"]["Properties"] == {"ImageId": "ami-12345678", "NetworkInterfaces": [
+        {"AssociatePublicIpAddress": True, "DeviceIndex": "0", "SubnetId": "subnet-12345678", "GroupSet": ["sg-12345678"]}]}
+    assert_fix_guarantees(text, result.after, result.changes, ["unsupported-property"])
+
+
+def test_unsupported_property_rewrites_an_instance_holding_only_interface_keys():
+    text = ("Resources:\n  I:\n    Type: AWS::EC2::Instance\n    Properties:\n      SubnetId: subnet-12345678\n"
+            "      AssociatePublicIpAddress: true\n")
+    result = run_fixers(text, ["unsupported-property"])
+    assert parse(result.after).data["Resources"]["I"]["Properties"] == {"NetworkInterfaces": [
+        {"AssociatePublicIpAddress": True, "DeviceIndex": "0", "SubnetId": "subnet-12345678"}]}
+    assert_fix_guarantees(text, result.after, result.changes, ["unsupported-property"])
