@@ -512,3 +512,36 @@ def test_unsupported_property_rewrites_an_instance_holding_only_interface_keys()
     assert parse(result.after).data["Resources"]["I"]["Properties"] == {"NetworkInterfaces": [
         {"AssociatePublicIpAddress": True, "DeviceIndex": "0", "SubnetId": "subnet-12345678"}]}
     assert_fix_guarantees(text, result.after, result.changes, ["unsupported-property"])
+
+
+def test_required_property_vpc_parameter_for_groups_in_a_template_without_vpc():
+    text = (
+        "Resources:\n"
+        "  VpcId:\n    Type: AWS::SNS::Topic\n"
+        "  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: g\n"
+        "      SecurityGroupEgress: [{IpProtocol: '-1', CidrIp: 0.0.0.0/0}]\n"
+    )
+    (f,) = _find("required-property", text)
+    assert f.fixable and f.detail.name == "VpcId2" and f.message.endswith(
+        "egress rules exist only for groups in a VPC, and the template defines no VPC: VpcId is set to new parameter "
+        "'VpcId2' (type AWS::EC2::VPC::Id, no default), which the deployer must pass (the default VPC's id keeps the "
+        "group where it was; the group is replaced, into that VPC)")
+    result = run_fixers(text, ["required-property"])
+    assert [(c.path, c.safety.value) for c in result.changes] == [
+        (("Parameters", "VpcId2"), "review"), (("Resources", "G", "Properties", "VpcId"), "review")]
+    assert result.changes[0].message == (
+        "E3021 add: parameter 'VpcId2', the VPC of the security groups whose egress rules need one; the template "
+        "defines none, so the deployer must pass it")
+    assert_fix_guarantees(text, result.after, result.changes, ["required-property"])
+
+
+def test_required_property_vpc_parameter_refused_when_the_group_is_named_with_others():
+    text = (
+        "Resources:\n"
+        "  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: g\n"
+        "      SecurityGroupEgress: [{IpProtocol: '-1', CidrIp: 0.0.0.0/0}]\n"
+        "  I:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-12345678\n"
+        "      SecurityGroups: [!Ref G, default]\n"
+    )
+    (f,) = _find("required-property", text)
+    assert not f.fixable and "'I' lists it in SecurityGroups with other groups" in f.message
