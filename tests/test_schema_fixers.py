@@ -514,13 +514,12 @@ def test_unsupported_property_rewrites_an_instance_holding_only_interface_keys()
     assert_fix_guarantees(text, result.after, result.changes, ["unsupported-property"])
 
 
+EGRESS_GROUP = ("  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: g\n"
+                "      SecurityGroupEgress: [{IpProtocol: '-1', CidrIp: 0.0.0.0/0}]\n")
+
+
 def test_required_property_vpc_parameter_for_groups_in_a_template_without_vpc():
-    text = (
-        "Resources:\n"
-        "  VpcId:\n    Type: AWS::SNS::Topic\n"
-        "  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: g\n"
-        "      SecurityGroupEgress: [{IpProtocol: '-1', CidrIp: 0.0.0.0/0}]\n"
-    )
+    text = "Resources:\n  VpcId:\n    Type: AWS::SNS::Topic\n" + EGRESS_GROUP
     (f,) = _find("required-property", text)
     assert f.fixable and f.detail.name == "VpcId2" and f.message.endswith(
         "egress rules exist only for groups in a VPC, and the template defines no VPC: VpcId is set to new parameter "
@@ -536,12 +535,7 @@ def test_required_property_vpc_parameter_for_groups_in_a_template_without_vpc():
 
 
 def test_required_property_vpc_parameter_refused_when_the_group_is_named_with_others():
-    text = (
-        "Resources:\n"
-        "  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: g\n"
-        "      SecurityGroupEgress: [{IpProtocol: '-1', CidrIp: 0.0.0.0/0}]\n"
-        "  I:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-12345678\n"
-        "      SecurityGroups: [!Ref G, default]\n"
-    )
+    text = ("Resources:\n" + EGRESS_GROUP + "  I:\n    Type: AWS::EC2::Instance\n    Properties:\n"
+            "      ImageId: ami-12345678\n      SecurityGroups: [!Ref G, default]\n")
     (f,) = _find("required-property", text)
     assert not f.fixable and "'I' lists it in SecurityGroups with other groups" in f.message
