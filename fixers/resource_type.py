@@ -403,12 +403,13 @@ class ResourceType(Fixer):
         if m.into:
             where = ("Resources", m.parent, "Properties", m.into)
             current = doc.value(where)
+            value = _placed(editor, m.value)
             if m.item and isinstance(current, list):
-                editor.append(where, m.value)
-                after = current + [m.value]
+                editor.append(where, value)
+                after = current + [_plain(m.value)]
             else:
-                after = [m.value] if m.item else m.value
-                editor.set(where, after)
+                after = [_plain(m.value)] if m.item else _plain(m.value)
+                editor.set(where, [value] if m.item else value)
             changes.append(self.change(f, "replace" if current is not None else "add", current, after, f.message,
                                        path=where, safety=safety))
         for into, items in m.merges:
@@ -416,11 +417,11 @@ class ResourceType(Fixer):
             current = doc.value(where)
             if isinstance(current, list):
                 for item in items:
-                    editor.append(where, item)
-                after = current + list(items)
+                    editor.append(where, _placed(editor, item))
+                after = current + [_plain(i) for i in items]
             else:
-                after = list(items)
-                editor.set(where, after)
+                after = [_plain(i) for i in items]
+                editor.set(where, [_placed(editor, i) for i in items])
             changes.append(self.change(f, "replace" if current is not None else "add", current, after, f.message,
                                        path=where, safety=safety))
         if m.waits:
@@ -455,6 +456,30 @@ class ResourceType(Fixer):
                 editor.set(path, after)
             changes.append(self.change(f, "replace", deps, after, f.message, path=path, safety=safety))
         return changes
+
+
+@dataclass(frozen=True)
+class Source:
+    """A value of the invented resource that moves with its own text (quoting, tags, comments)."""
+
+    path: tuple
+    value: Any
+
+
+def _placed(editor: Editor, value: Any) -> Any:
+    """``value`` to write: each Source in it as its source text."""
+    if isinstance(value, Source):
+        return editor.source(value.path)
+    if isinstance(value, dict):
+        return {k: _placed(editor, v) for k, v in value.items()}
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as plain data, for the change log."""
+    if isinstance(value, Source):
+        return value.value
+    return {k: _plain(v) for k, v in value.items()} if isinstance(value, dict) else value
 
 
 @dataclass(frozen=True)
@@ -785,8 +810,8 @@ def _tag(doc: Document, rid: str, res: dict) -> Finding:
     if same:
         return report(f"'{parent}' already has tag {_shown(key)} with another value: keep the one meant by hand")
     return Finding(rid, path, f"{head}: tag {shown} moved into the Tags of '{parent}', named by ResourceId",
-                   detail=Moved(parent, "", None, False, dependents, waits=waits,
-                                merges=(("Tags", ({"Key": key, "Value": value},)),)))
+                   detail=Moved(parent, "", None, False, dependents, waits=waits, merges=(("Tags", (
+                       {k: Source(("Resources", rid, "Properties", k), props[k]) for k in ("Key", "Value")},)),)))
 
 
 PROFILE_KEYS = ("IamInstanceProfile", "IamInstanceProfileName", "InstanceProfileName", "InstanceProfile",
@@ -860,8 +885,9 @@ def _profile(doc: Document, rid: str, res: dict) -> Finding:
                                                                 safety=Safety.SAFE))
     if current is not None:
         return report(f"'{parent}' already has another IamInstanceProfile, {_shown(current)}: keep the one meant by hand")
+    value = Source(("Resources", rid, "Properties", given[0]), name) if name == props[given[0]] else name
     return Finding(rid, path, f"{head}: '{parent}', named by InstanceId, gets IamInstanceProfile {_shown(name)}{found}",
-                   detail=Moved(parent, "IamInstanceProfile", name, False, dependents, waits=waits))
+                   detail=Moved(parent, "IamInstanceProfile", value, False, dependents, waits=waits))
 
 
 # What an Auto Scaling group that only names another one may carry: lists of that other group.
@@ -896,11 +922,11 @@ def _attaching_group(doc: Document, rid: str, res: dict) -> Finding | None:
         items, current = props[key], parent_props.get(key) if isinstance(parent_props, dict) else None
         if not isinstance(items, list) or not isinstance(parent_props, dict) or not isinstance(current, (list, type(None))):
             return report(f"its {key} or that of '{parent}' is computed: merge them by hand")
-        new = [i for n, i in enumerate(items) if i not in (current or []) and i not in items[:n]]
+        new = [n for n, i in enumerate(items) if i not in (current or []) and i not in items[:n]]
         if new:
-            merges.append((key, tuple(new)))
-            added.append(f"{key} {', '.join(_shown(i) for i in new)}")
-    waits, why = _joins(doc, rid, res, parent, [i for _, items in merges for i in items])
+            merges.append((key, tuple(Source(("Resources", rid, "Properties", key, n), items[n]) for n in new)))
+            added.append(f"{key} {', '.join(_shown(items[n]) for n in new)}")
+    waits, why = _joins(doc, rid, res, parent, [i.value for _, items in merges for i in items])
     if why is not None:
         return report(f"{why}: merge its lists into '{parent}' by hand")
     dependents, _ = _dependents(doc, rid)
