@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -11,6 +12,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import references
+from cfnfix.parameters import add_parameters
 from cfnfix.properties import properties
 from cfnfix.values import literal_nodes, ref_name
 
@@ -141,9 +143,16 @@ class RequiredProperty(Fixer):
       the group (instances, launch templates, databases...) all lie in one VPC of the template,
       or else the template has exactly one VPC (an `AWS::EC2::VPC`, or else one
       `AWS::EC2::VPC::Id` parameter) with no other `Condition` than the group's. This change is
-      `review`: the group is replaced, into that VPC. Otherwise it is reported with what was
-      found (no VPC, several): only the author knows the VPC (without one the group lands in the
-      default VPC). A `VpcId` that is `AWS::NoValue` under a condition is reported the same way.
+      `review`: the group is replaced, into that VPC. When the template defines no VPC at all
+      (no `AWS::EC2::VPC`, no `AWS::EC2::VPC::Id` parameter), a parameter `VpcId` (a free name)
+      of type `AWS::EC2::VPC::Id` without default is declared, shared by every such group, and
+      their `VpcId` is a `Ref` to it (`review`: the deployer must pass the VPC; the default VPC's
+      id keeps the groups where they were). A Ref to such a group gives its name until it has a
+      VpcId and its id after: an instance's (or launch template's) `SecurityGroups` that lists
+      only the group becomes `SecurityGroupIds`; any other use of the name (with other groups, an
+      ingress `GroupName`, an `Fn::Sub` text) leaves it reported. Otherwise it is reported with
+      what was found (several VPCs): only the author knows the VPC (without one the group lands
+      in the default VPC). A `VpcId` that is `AWS::NoValue` under a condition is reported the same way.
 
     An `AWS::IAM::Policy` attached to nothing (none of `Roles`, `Users`, `Groups`; cfn-lint
     E3003/E3017) is attached to the one role, user or group whose logical id it repeats
@@ -181,7 +190,8 @@ class RequiredProperty(Fixer):
 
     ## Fix safety
     Safe: the value added is the one the template's own declarations ask for. A security
-    group's `VpcId` is `review`: setting it replaces the group.
+    group's `VpcId` is `review`: setting it replaces the group (and a new `VpcId` parameter must
+    be passed by whoever deploys the stack).
 
     A ScalableTarget's `RoleARN` is no longer required by the schema cfn-lint ships (the service
     uses its service-linked role when it is absent); hard-coded role ARNs there are
@@ -276,6 +286,21 @@ class RequiredProperty(Fixer):
             if vpc is not None:
                 return Finding(v.resource, v.path, f"{head}; {why}: the group goes into it (the group is replaced, "
                                "into the VPC its egress rules need)", detail=VpcChoice({"Ref": vpc}))
+            if why == "the template defines no VPC":
+                renames, blocked = _named_users(doc, v.resource)
+                if blocked is None:
+                    name = _vpc_parameter_name(doc)
+                    message = (f"{head}; egress rules exist only for groups in a VPC, and the template defines no VPC: "
+                               f"VpcId is set to new parameter '{name}' (type AWS::EC2::VPC::Id, no default), which "
+                               "the deployer must pass (the default VPC's id keeps the group where it was; the group "
+                               "is replaced, into that VPC)")
+                    if renames:
+                        users = ", ".join(f"'{p[1]}'" for p in renames)
+                        message += (f"; {users} list{'s' if len(renames) == 1 else ''} it in SecurityGroups, which "
+                                    "takes the names of default-VPC groups: renamed SecurityGroupIds, as a Ref to a "
+                                    "group with a VpcId gives its id")
+                    return Finding(v.resource, v.path, message, detail=VpcParameter(name, tuple(renames)))
+                why += f" (a new AWS::EC2::VPC::Id parameter would do, but {blocked})"
             advice = f"{why}; set VpcId to the VPC the group is for (a parameter of type AWS::EC2::VPC::Id given the " \
                 "default VPC's id keeps the group where it is), or remove SecurityGroupEgress"
             return Finding(v.resource, v.path, f"{head}; egress rules exist only for groups in a VPC, and a group "
@@ -286,7 +311,25 @@ class RequiredProperty(Fixer):
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
         changes = []
+        for name in dict.fromkeys(f.detail.name for f in findings if isinstance(f.detail, VpcParameter)):
+            # one parameter for every group without a VPC: declared with the first finding applied
+            body = {"Type": "AWS::EC2::VPC::Id",
+                    "Description": "VPC of the security groups with egress rules (the default VPC's id keeps them "
+                                   "where they were)"}
+            add_parameters(editor, {name: body})
+            changes.append(self.change(None, "add", None, body, (
+                f"E3021 add: parameter '{name}', the VPC of the security groups whose egress rules need one; the "
+                "template defines none, so the deployer must pass it"), path=("Parameters", name), safety=Safety.REVIEW))
         for f in findings:
+            if isinstance(f.detail, VpcParameter):
+                with editor.finding(f):
+                    editor.set(f.path, {"Ref": f.detail.name})
+                    changes.append(self.change(f, "add", None, {"Ref": f.detail.name}, f.message, safety=Safety.REVIEW))
+                    for where in f.detail.renames:
+                        editor.rename(where, "SecurityGroupIds")
+                        changes.append(self.change(f, "move", "SecurityGroups", "SecurityGroupIds", f.message,
+                                                   path=where[:-1], safety=Safety.REVIEW))
+                continue
             how, value = f.detail if isinstance(f.detail, tuple) and f.detail[:1] in (("attach",), ("standalone",), ("drop",)) \
                 else ("set", f.detail)
             with editor.finding(f):
@@ -321,6 +364,58 @@ class VpcChoice:
     """The VpcId a security group gets: a review change (the group is replaced)."""
 
     value: Any
+
+
+@dataclass(frozen=True)
+class VpcParameter:
+    """A security group's VpcId from a new parameter of type AWS::EC2::VPC::Id named ``name``."""
+
+    name: str
+    renames: tuple = ()  # paths of SecurityGroups lists naming the group, which become SecurityGroupIds
+
+
+# Where a security group is given by name, which a group in a VPC cannot be: (resource type, path
+# of the list below Properties) of the lists that have a SecurityGroupIds sibling.
+NAME_LISTS = (("AWS::EC2::Instance", ("SecurityGroups",)),
+              ("AWS::EC2::LaunchTemplate", ("LaunchTemplateData", "SecurityGroups")))
+
+
+def _named_users(doc: Document, group: str) -> tuple[list[tuple], str | None]:
+    """The ``SecurityGroups`` lists (paths) that name ``group`` by its Ref, which gives its name
+    while it has no VpcId and its id once it has one; they can become ``SecurityGroupIds`` when the
+    group is all they list. (paths, None), or ([], why the group cannot get a VpcId by itself)."""
+    lists = []
+    for rid, res in doc.resources.items():
+        if not isinstance(res, dict) or rid == group:
+            continue
+        base = ("Resources", rid, "Properties")
+        for name, path in references(res.get("Properties"), base):
+            value = doc.value(path)
+            in_text = isinstance(value, dict) and "${" + group + "}" in json.dumps(value.get("Fn::Sub"))
+            if name != group or value != {"Ref": group} and not in_text:
+                continue  # GetAtt GroupId: the id either way
+            key = next((p for p in reversed(path) if isinstance(p, str)), "")
+            shape = next((inner for rtype, inner in NAME_LISTS if res.get("Type") == rtype
+                          and path[3:-1] == inner and isinstance(path[-1], int)), None)
+            holder = doc.value(path[:-2]) if shape is not None else None
+            if shape is not None and doc.value(path[:-1]) == [{"Ref": group}] and isinstance(holder, dict) \
+                    and "SecurityGroupIds" not in holder and "NetworkInterfaces" not in holder:
+                lists.append(path[:-1])
+            elif shape is not None:
+                return [], f"'{rid}' lists it in SecurityGroups with other groups or next to SecurityGroupIds"
+            elif "Name" in key or in_text:
+                return [], f"'{rid}' uses its Ref, its name until it has a VpcId, at {'/'.join(map(str, path[3:]))}"
+    return lists, None
+
+
+def _vpc_parameter_name(doc: Document) -> str:
+    """``VpcId``, or ``VpcId2``... when a section of the template already uses the name."""
+    taken = {k for section in doc.data.values() if isinstance(section, dict) for k in section} if isinstance(
+        doc.data, dict) else set()
+    name, n = "VpcId", 2
+    while name in taken:
+        name, n = f"VpcId{n}", n + 1
+    return name
 
 
 def group_vpc(doc: Document, group: str) -> tuple[str | None, str]:

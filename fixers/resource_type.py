@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import dependency_graph, depends_on, entries, references
+from cfnfix.values import ref_name
 
 _CLOSE = 0.9  # difflib ratio of a near spelling
 
@@ -165,12 +167,6 @@ ACCOUNT_SETTINGS = {
 
 # Invented types for what CloudFormation has no resource for, and what to do instead (reported).
 NO_RESOURCE = {
-    "AWS::EC2::Tag": "CloudFormation tags only the resources it creates, through their Tags: put the tag in the "
-    "Tags of the resource named by ResourceId, or tag a resource the stack does not create outside CloudFormation "
-    "(aws ec2 create-tags)",
-    "AWS::EC2::AssociateIamInstanceProfile": "an instance's profile is its IamInstanceProfile property: set it on "
-    "the AWS::EC2::Instance, or associate it with an instance the stack does not create outside CloudFormation "
-    "(aws ec2 associate-iam-instance-profile)",
     "AWS::ManagedBlockchain::Network": "CloudFormation creates a Managed Blockchain network only with its first "
     "member: write it as an AWS::ManagedBlockchain::Member with NetworkConfiguration",
 }
@@ -259,11 +255,32 @@ class ResourceType(Fixer):
     `DependsOn` naming one names what it depended on itself. When anything else refers to it, it
     is reported instead.
 
+    Settings of one resource written as a resource of their own move into the resource they
+    name with a `Ref` (`review`: that resource changes in place), and the pseudo resource goes:
+    - `AWS::EC2::Tag` (`ResourceId: !Ref X`, `Key`, `Value`, optionally `ResourceType`) becomes
+      an item of X's `Tags` (added when absent), when X's type takes a `Tags` list of `Key` and
+      `Value`; X already carrying that tag with the same value: the pseudo resource just goes
+      (`safe`); with another value: reported.
+    - `AWS::EC2::AssociateIamInstanceProfile` (`InstanceId: !Ref I`, `IamInstanceProfile`)
+      becomes I's `IamInstanceProfile`, which takes the profile's name: a `Ref` to an
+      `AWS::IAM::InstanceProfile` is kept, its `!GetAtt P.Arn` becomes `!Ref P`, a literal ARN
+      becomes the name that ends it. The same profile already set: the pseudo resource just goes
+      (`safe`); another one, or a profile given by a parameter (a name or an ARN?): reported.
+    - An `AWS::AutoScaling::AutoScalingGroup` whose `AutoScalingGroupName` is a `Ref` to another
+      group of the template, with no sizes and nothing to launch (cfn-lint E3003/E3014), and
+      only `TargetGroupARNs`/`LoadBalancerNames`: its lists are merged into that group's
+      (without duplicates). Any other property on it is reported.
+
+    Each is reported when the named resource is not one of the template (a parameter: a
+    resource created outside the stack, which only `aws ec2 create-tags` or
+    `aws ec2 associate-iam-instance-profile` can change), when anything other than a
+    `DependsOn` refers to the pseudo resource, when its `Condition` differs from the target's,
+    or when the move would close a dependency cycle. A `DependsOn` naming it names the target.
+
     Otherwise it is reported with the candidates, changing nothing. Some invented types are
-    reported with what to write instead (`AWS::EC2::Tag`: the Tags of the resource;
-    `AWS::EC2::AssociateIamInstanceProfile`: the instance's `IamInstanceProfile`;
-    `AWS::ManagedBlockchain::Network`: an `AWS::ManagedBlockchain::Member` with
-    `NetworkConfiguration`): they need a redesign only a person can choose.
+    reported with what to write instead (`AWS::ManagedBlockchain::Network`: an
+    `AWS::ManagedBlockchain::Member` with `NetworkConfiguration`): they need a redesign only a
+    person can choose.
 
     A real type from a service AWS has shut down (cfn-lint E3710: `AWS::QLDB::Ledger`,
     `AWS::Evidently::*`, `AWS::IoTAnalytics::*`...) is reported: CloudFormation can no longer
@@ -290,7 +307,8 @@ class ResourceType(Fixer):
     which resource gets created, and a person should confirm it is the one meant. Moving an
     invented resource into the resource it names is `review` (that resource changes in place);
     removing an account or stack setting is `review` (the stack no longer asks for it); removing
-    a configuration recorder status CloudFormation gives anyway is `safe`.
+    a configuration recorder status CloudFormation gives anyway is `safe`, and so is removing a
+    tag, profile association or target group attachment the resource it names already has.
     """
 
     def find(self, doc: Document) -> list[Finding]:
@@ -306,6 +324,13 @@ class ResourceType(Fixer):
                         "CloudFormation can no longer create it, and no other type takes its place as it is; "
                         "move the workload to another service (see "
                         "https://docs.aws.amazon.com/general/latest/gr/full_shutdown_services.html)"), fixable=False))
+                elif type_name == "AWS::AutoScaling::AutoScalingGroup":
+                    found = _attaching_group(doc, rid, res)
+                    if found is not None:
+                        findings.append(found)
+                continue
+            if type_name in ("AWS::EC2::Tag", "AWS::EC2::AssociateIamInstanceProfile"):
+                findings.append(_tag(doc, rid, res) if type_name == "AWS::EC2::Tag" else _profile(doc, rid, res))
                 continue
             if type_name in NO_RESOURCE:
                 findings.append(Finding(rid, ("Resources", rid, "Type"), (
@@ -378,12 +403,25 @@ class ResourceType(Fixer):
         if m.into:
             where = ("Resources", m.parent, "Properties", m.into)
             current = doc.value(where)
+            value = _placed(editor, m.value)
             if m.item and isinstance(current, list):
-                editor.append(where, m.value)
-                after = current + [m.value]
+                editor.append(where, value)
+                after = current + [_plain(m.value)]
             else:
-                after = [m.value] if m.item else m.value
-                editor.set(where, after)
+                after = [_plain(m.value)] if m.item else _plain(m.value)
+                editor.set(where, [value] if m.item else value)
+            changes.append(self.change(f, "replace" if current is not None else "add", current, after, f.message,
+                                       path=where, safety=safety))
+        for into, items in m.merges:
+            where = ("Resources", m.parent, "Properties", into)
+            current = doc.value(where)
+            if isinstance(current, list):
+                for item in items:
+                    editor.append(where, _placed(editor, item))
+                after = current + [_plain(i) for i in items]
+            else:
+                after = [_plain(i) for i in items]
+                editor.set(where, [_placed(editor, i) for i in items])
             changes.append(self.change(f, "replace" if current is not None else "add", current, after, f.message,
                                        path=where, safety=safety))
         if m.waits:
@@ -421,6 +459,30 @@ class ResourceType(Fixer):
 
 
 @dataclass(frozen=True)
+class Source:
+    """A value of the invented resource that moves with its own text (quoting, tags, comments)."""
+
+    path: tuple
+    value: Any
+
+
+def _placed(editor: Editor, value: Any) -> Any:
+    """``value`` to write: each Source in it as its source text."""
+    if isinstance(value, Source):
+        return editor.source(value.path)
+    if isinstance(value, dict):
+        return {k: _placed(editor, v) for k, v in value.items()}
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as plain data, for the change log."""
+    if isinstance(value, Source):
+        return value.value
+    return {k: _plain(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
+@dataclass(frozen=True)
 class Moved:
     """What the fix of an invented resource does: write ``value`` at the parent's ``into`` (an
     item of it when ``item``; nothing when ``into`` is empty) and retarget the ``dependents``
@@ -436,6 +498,7 @@ class Moved:
     parameter: dict | None = None  # the parameter the resource becomes, under the same name
     rewrites: tuple = ()  # built_names sites that keep the moved value from closing a cycle
     waits: tuple = ()  # what the invented resource's DependsOn named that the parent now names
+    merges: tuple = ()  # (property, items): items added to a list property of the parent
 
 
 def _parent(doc: Document, props: dict, keys: tuple, parent_type: str) -> str | None:
@@ -654,3 +717,221 @@ def _reads_attribute(doc: Document, where: str, rid: str) -> bool:
         return isinstance(value, list) and any(reads(v) for v in value)
 
     return reads((doc.data.get(section) or {}).get(key))
+
+
+def _joins(doc: Document, rid: str, res: dict, parent: str, value: Any) -> tuple[tuple, str | None]:
+    """How the invented resource ``rid`` joins ``parent``, which takes ``value`` from it: (what
+    its DependsOn named that ``parent`` must now wait for, None), or ((), why it cannot: a
+    reference to it, a Condition other than the parent's, a dependency cycle)."""
+    parent_res = doc.resources[parent]
+    condition = res.get("Condition")
+    if condition is not None and condition != parent_res.get("Condition"):
+        other = parent_res.get("Condition")
+        return (), (f"it has Condition {_shown(condition)} and '{parent}' "
+                    f"{'has ' + _shown(other) if other is not None else 'has none'}")
+    extra = [k for k in res if k not in ("Type", "Properties", "Condition", "DependsOn")]
+    if extra:
+        return (), f"{', '.join(repr(k) for k in extra)} of it {'have' if len(extra) > 1 else 'has'} no place there"
+    _, others = _dependents(doc, rid)
+    if others:
+        return (), f"{', '.join(others)} refer to it"
+    needed = {n for n, _ in references(value)}
+    waits = tuple(d for d in depends_on(res) if d not in needed and d != parent and d not in depends_on(parent_res))
+    for d in waits:
+        other = doc.resources.get(d)
+        if not isinstance(other, dict) or other.get("Condition") not in (None, parent_res.get("Condition")):
+            return (), f"its DependsOn names '{d}', which '{parent}' cannot wait for (not a resource, or one of " \
+                "another condition)"
+    graph = dependency_graph({k: v for k, v in doc.resources.items() if k != rid})
+    loops = sorted(n for n in needed | set(waits) if n != parent and n in graph and reaches(graph, [n], parent))
+    if loops:
+        return (), f"moved into '{parent}', it would close a dependency cycle through '{loops[0]}'"
+    return waits, None
+
+
+def _shown(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def _named(doc: Document, value: Any) -> tuple[str | None, str]:
+    """(the resource a ``Ref`` names, None), or (None, how else ``value`` names the resource)."""
+    name = value.get("Ref") if isinstance(value, dict) and len(value) == 1 else None
+    if isinstance(name, str) and isinstance(doc.resources.get(name), dict):
+        return name, ""
+    params = doc.data.get("Parameters")
+    if isinstance(name, str) and isinstance(params, dict) and name in params:
+        return None, f"parameter '{name}' (a resource created outside this stack)"
+    return None, "no resource of this template with a Ref"
+
+
+def _tag(doc: Document, rid: str, res: dict) -> Finding:
+    """An ``AWS::EC2::Tag`` (ResourceId, Key, Value): the tag goes into the Tags of the resource
+    of the template its ResourceId names."""
+    path = ("Resources", rid, "Type")
+    head = "E3006 resource type 'AWS::EC2::Tag' does not exist; CloudFormation tags the resources it creates through their Tags"
+    props = res.get("Properties")
+
+    def report(why: str) -> Finding:
+        return Finding(rid, path, f"{head}, and {why}", fixable=False)
+
+    if not isinstance(props, dict) or "Key" not in props or "Value" not in props:
+        return report("this one gives no Key and Value: put the tag in the Tags of the resource meant by hand")
+    stray = [k for k in props if k not in ("ResourceId", "ResourceType", "Key", "Value")]
+    if stray:
+        return report(f"{', '.join(repr(k) for k in stray)} {'have' if len(stray) > 1 else 'has'} no place in a tag: "
+                      "tag the resource by hand")
+    parent, how = _named(doc, props.get("ResourceId"))
+    if parent is None:
+        return report(f"ResourceId names {how}: put the tag in the Tags of the resource meant, or tag a resource the "
+                      "stack does not create outside CloudFormation (aws ec2 create-tags)")
+    parent_type = doc.resources[parent].get("Type")
+    schema = schemas.schema_at(parent_type, ("Resources", parent, "Properties", "Tags")) if isinstance(
+        parent_type, str) else {}
+    item = schemas.resolve(schemas.resource_schema(parent_type) or {}, schema.get("items", {})) if isinstance(
+        parent_type, str) else {}
+    if schema.get("type") != "array" or not {"Key", "Value"} <= set(item.get("properties") or ()) or set(
+            item.get("required") or ()) - {"Key", "Value"}:
+        return report(f"'{parent}' ({parent_type}) takes no Tags list of Key and Value: tag it by hand")
+    parent_props = doc.resources[parent].get("Properties")
+    tags = parent_props.get("Tags") if isinstance(parent_props, dict) else None
+    if parent_props is not None and not isinstance(parent_props, dict) or tags is not None and (
+            not isinstance(tags, list) or not all(isinstance(t, dict) and "Key" in t for t in tags)):
+        return report(f"the Tags of '{parent}' are computed: add the tag there by hand")
+    key, value = props["Key"], props["Value"]
+    same = [t for t in tags or () if t["Key"] == key]
+    waits, why = _joins(doc, rid, res, parent, {"Key": key, "Value": value})
+    if why is not None:
+        return report(f"{why}: put the tag in the Tags of '{parent}' by hand")
+    dependents, _ = _dependents(doc, rid)
+    shown = f"{_shown(key)}={_shown(value)}"
+    if same and all(t.get("Value") == value for t in same):
+        return Finding(rid, path, f"{head}: '{parent}' already has tag {shown}, so '{rid}' goes and nothing is lost",
+                       detail=Moved(parent, "", None, False, dependents, waits=waits, safety=Safety.SAFE))
+    if same:
+        return report(f"'{parent}' already has tag {_shown(key)} with another value: keep the one meant by hand")
+    return Finding(rid, path, f"{head}: tag {shown} moved into the Tags of '{parent}', named by ResourceId",
+                   detail=Moved(parent, "", None, False, dependents, waits=waits, merges=(("Tags", (
+                       {k: Source(("Resources", rid, "Properties", k), props[k]) for k in ("Key", "Value")},)),)))
+
+
+PROFILE_KEYS = ("IamInstanceProfile", "IamInstanceProfileName", "InstanceProfileName", "InstanceProfile",
+                "IamInstanceProfileArn", "InstanceProfileArn")
+_PROFILE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:instance-profile/(?:[^/]+/)*([\w+=,.@-]{1,128})$")
+
+
+def _profile_name(doc: Document, value: Any) -> tuple[Any, str]:
+    """(the instance profile's name, how it was found), or (None, why it cannot be told): what an
+    instance's IamInstanceProfile takes."""
+    if isinstance(value, dict) and len(value) == 1 and set(value) <= {"Name", "Arn"}:
+        return _profile_name(doc, next(iter(value.values())))  # the API's IamInstanceProfileSpecification
+    if isinstance(value, str):
+        match = _PROFILE_ARN.match(value)
+        if match:
+            return match.group(1), f" (the name ending its ARN {value!r})"
+        if value and not value.startswith("arn:") and not set(value) & set(":/"):
+            return value, ""
+        return None, f"{value!r} is not an instance profile's name or ARN"
+    target = ref_name(value)
+    profile = doc.resources.get(target) if isinstance(target, str) else None
+    if isinstance(profile, dict) and profile.get("Type") == "AWS::IAM::InstanceProfile":
+        if value == {"Ref": target}:
+            return value, ""
+        if value in ({"Fn::GetAtt": [target, "Arn"]}, {"Fn::GetAtt": f"{target}.Arn"}):
+            return {"Ref": target}, f" (Ref of '{target}', its name, for its ARN)"
+    if target is not None and target not in doc.resources:
+        return None, f"it is parameter '{target}', which may hold a name or an ARN"
+    return None, "it is not a name, an ARN, or a reference to an AWS::IAM::InstanceProfile of the template"
+
+
+def _profile(doc: Document, rid: str, res: dict) -> Finding:
+    """An ``AWS::EC2::AssociateIamInstanceProfile`` (InstanceId, IamInstanceProfile): the profile
+    becomes the IamInstanceProfile of the instance of the template its InstanceId names."""
+    path = ("Resources", rid, "Type")
+    head = ("E3006 resource type 'AWS::EC2::AssociateIamInstanceProfile' does not exist; an instance's profile is "
+            "its IamInstanceProfile property")
+    props = res.get("Properties")
+
+    def report(why: str) -> Finding:
+        return Finding(rid, path, f"{head}, and {why}", fixable=False)
+
+    given = [k for k in PROFILE_KEYS if isinstance(props, dict) and k in props]
+    if not isinstance(props, dict) or len(given) != 1:
+        return report("this one names no single profile: set IamInstanceProfile on the AWS::EC2::Instance by hand")
+    stray = [k for k in props if k not in ("InstanceId", given[0])]
+    if stray:
+        return report(f"{', '.join(repr(k) for k in stray)} {'have' if len(stray) > 1 else 'has'} no place there: "
+                      "set IamInstanceProfile on the instance by hand")
+    parent, how = _named(doc, props.get("InstanceId"))
+    if parent is not None and doc.resources[parent].get("Type") != "AWS::EC2::Instance":
+        parent, how = None, f"'{doc.resources[parent].get('Type')}' resource '{parent}', not an AWS::EC2::Instance"
+    if parent is None:
+        return report(f"InstanceId names {how}: set the IamInstanceProfile of the instance meant, or associate the "
+                      "profile with an instance the stack does not create outside CloudFormation "
+                      "(aws ec2 associate-iam-instance-profile)")
+    name, found = _profile_name(doc, props[given[0]])
+    if name is None:
+        return report(f"{found}: set IamInstanceProfile of '{parent}' to the profile's name by hand")
+    parent_props = doc.resources[parent].get("Properties")
+    if not isinstance(parent_props, dict):
+        return report(f"the properties of '{parent}' are not a mapping: set its IamInstanceProfile by hand")
+    waits, why = _joins(doc, rid, res, parent, name)
+    if why is not None:
+        return report(f"{why}: set IamInstanceProfile of '{parent}' by hand")
+    dependents, _ = _dependents(doc, rid)
+    current = parent_props.get("IamInstanceProfile")
+    if current == name:
+        return Finding(rid, path, f"{head}: '{parent}' already has IamInstanceProfile {_shown(name)}, so '{rid}' "
+                       "goes and nothing is lost", detail=Moved(parent, "", None, False, dependents, waits=waits,
+                                                                safety=Safety.SAFE))
+    if current is not None:
+        return report(f"'{parent}' already has another IamInstanceProfile, {_shown(current)}: keep the one meant by hand")
+    value = Source(("Resources", rid, "Properties", given[0]), name) if name == props[given[0]] else name
+    return Finding(rid, path, f"{head}: '{parent}', named by InstanceId, gets IamInstanceProfile {_shown(name)}{found}",
+                   detail=Moved(parent, "IamInstanceProfile", value, False, dependents, waits=waits))
+
+
+# What an Auto Scaling group that only names another one may carry: lists of that other group.
+ATTACHING_LISTS = ("TargetGroupARNs", "LoadBalancerNames")
+_LAUNCH = ("LaunchTemplate", "LaunchConfigurationName", "InstanceId", "MixedInstancesPolicy", "MinSize", "MaxSize")
+
+
+def _attaching_group(doc: Document, rid: str, res: dict) -> Finding | None:
+    """An Auto Scaling group whose AutoScalingGroupName is a ``Ref`` to another group of the
+    template and that has no sizes and nothing to launch: an attachment written as a group (its
+    target groups and load balancers belong to the group it names). None for any other group."""
+    props = res.get("Properties")
+    if not isinstance(props, dict) or any(k in props for k in _LAUNCH):
+        return None
+    parent, _ = _named(doc, props.get("AutoScalingGroupName"))
+    if parent is None or parent == rid or doc.resources[parent].get("Type") != "AWS::AutoScaling::AutoScalingGroup":
+        return None
+    path = ("Resources", rid, "Properties", "AutoScalingGroupName")
+    head = (f"E3003 AWS::AutoScaling::AutoScalingGroup: '{rid}' has no sizes and nothing to launch, and its "
+            f"AutoScalingGroupName is '{parent}': it attaches to that group what belongs in its own properties")
+
+    def report(why: str) -> Finding:
+        return Finding(rid, path, f"{head}, but {why}", fixable=False)
+
+    stray = [k for k in props if k not in ATTACHING_LISTS and k != "AutoScalingGroupName"]
+    if stray:
+        return report(f"{', '.join(repr(k) for k in stray)} {'are' if len(stray) > 1 else 'is'} more than an "
+                      f"attachment: merge it into '{parent}' by hand")
+    parent_props = doc.resources[parent].get("Properties")
+    merges, added = [], []
+    for key in (k for k in ATTACHING_LISTS if k in props):
+        items, current = props[key], parent_props.get(key) if isinstance(parent_props, dict) else None
+        if not isinstance(items, list) or not isinstance(parent_props, dict) or not isinstance(current, (list, type(None))):
+            return report(f"its {key} or that of '{parent}' is computed: merge them by hand")
+        new = [n for n, i in enumerate(items) if i not in (current or []) and i not in items[:n]]
+        if new:
+            merges.append((key, tuple(Source(("Resources", rid, "Properties", key, n), items[n]) for n in new)))
+            added.append(f"{key} {', '.join(_shown(items[n]) for n in new)}")
+    waits, why = _joins(doc, rid, res, parent, [i.value for _, items in merges for i in items])
+    if why is not None:
+        return report(f"{why}: merge its lists into '{parent}' by hand")
+    dependents, _ = _dependents(doc, rid)
+    if not merges:
+        return Finding(rid, path, f"{head}; '{parent}' already lists all of it, so '{rid}' goes and nothing is lost",
+                       detail=Moved(parent, "", None, False, dependents, waits=waits, safety=Safety.SAFE))
+    return Finding(rid, path, f"{head}; {'; '.join(added)} added to '{parent}', and '{rid}' removed",
+                   detail=Moved(parent, "", None, False, dependents, waits=waits, merges=tuple(merges)))

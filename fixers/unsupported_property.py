@@ -81,6 +81,11 @@ POLICY_RESOURCES = {
     "AWS::SNS::Topic": ("AWS::SNS::TopicPolicy", "Topics", True),
 }
 # Transforms known not to read resource properties of their own; any other one (a macro) may.
+# What an instance gives itself that its primary network interface takes instead, by the
+# interface's name for it (RunInstances refuses both forms in one request).
+INTERFACE_KEYS = {"SubnetId": "SubnetId", "SecurityGroupIds": "GroupSet", "PrivateIpAddress": "PrivateIpAddress",
+                  "Ipv6AddressCount": "Ipv6AddressCount", "Ipv6Addresses": "Ipv6Addresses"}
+
 PLAIN_TRANSFORMS = ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions")
 
 
@@ -88,7 +93,7 @@ PLAIN_TRANSFORMS = ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions")
 class Plan:
     """What a fixable finding does. ``keys`` are the names it takes out of the holding object."""
 
-    action: str  # rename | wrap | lift | split | remove | home | notify | index
+    action: str  # rename | wrap | lift | split | remove | home | notify | index | interface
     keys: tuple
     target: tuple = ()  # rename: (new name,); wrap: path of the object or list; lift: new holder; split: ()
     inner: dict = field(default_factory=dict)  # wrap: key -> name inside the new object
@@ -227,6 +232,14 @@ class UnsupportedProperty(Fixer):
       (EventBridge needs a key policy that lets it in), a topic policy without EventBridge, a
       topic under another condition, other configuration keys, names or messages built with
       intrinsics.
+    - **interface**: `AssociatePublicIpAddress` on an `AWS::EC2::Instance` is a setting of its
+      primary network interface. With `NetworkInterfaces` EC2 takes the subnet, security groups
+      and addresses in the interface, not on the instance, so the instance gets
+      `NetworkInterfaces: [{AssociatePublicIpAddress, DeviceIndex: '0', SubnetId, GroupSet}]`
+      built from its own `SubnetId` and `SecurityGroupIds` (and `PrivateIpAddress`,
+      `Ipv6AddressCount`, `Ipv6Addresses` when given), moved, not copied. Reported when the
+      instance already has `NetworkInterfaces`, names its groups by name (`SecurityGroups`, the
+      default VPC's), or has no `SubnetId` (a public address needs the subnet in the interface).
     - The `KeyId` of an SSM `SecureString` parameter (a type CloudFormation cannot create) is
       reported and left to `allowed-value`: it turns such a parameter into a Secrets Manager
       secret, where the key is the `KmsKeyId`, or, when the template reads it as a parameter and
@@ -268,7 +281,8 @@ class UnsupportedProperty(Fixer):
     ## Fix safety
     Review: a renamed, wrapped, lifted or split setting takes effect for the first time (key
     rotation really turns on, a new policy resource is created); a removed property may have
-    carried intent that now needs another form (see the change-log message).
+    carried intent that now needs another form (see the change-log message). Moving an
+    instance's subnet into a network interface replaces a deployed instance.
     """
 
     # ------------------------------------------------------------ find
@@ -452,7 +466,33 @@ class UnsupportedProperty(Fixer):
             policy_type = POLICY_RESOURCES[v.type_name][0]
             return Finding(v.resource, v.path, f"{head}; split: the policy becomes its own {policy_type}",
                            detail=Plan("split", (v.name,)))
+        if top and v.type_name == "AWS::EC2::Instance" and v.name == "AssociatePublicIpAddress":
+            return self._public_ip(holder, v)
         return self._renamed(holder, v)
+
+    def _public_ip(self, holder: dict, v: schemas.Violation) -> Finding:
+        """An instance's AssociatePublicIpAddress: a setting of its primary network interface. With
+        NetworkInterfaces the subnet, groups and addresses must be given in the interface, so the
+        instance's own move into it with the setting."""
+        head = f"{_head(v)}; CloudFormation accepts it in NetworkInterfaces/*, not here"
+        if "NetworkInterfaces" in holder:
+            why = "already has NetworkInterfaces: set it on the primary interface (DeviceIndex '0')"
+        elif "SecurityGroups" in holder:
+            why = ("names its security groups by name (SecurityGroups, default VPC), which an interface does not take: "
+                   "give their ids in the interface's GroupSet")
+        elif "SubnetId" not in holder or "AWS::NoValue" in json.dumps(holder["SubnetId"]):
+            why = "has no SubnetId to put in the interface, which needs one for a public address: give the subnet there"
+        else:
+            why = ""
+        if why:
+            return Finding(v.resource, v.path, f"{head}, and the instance {why}; move it by hand", fixable=False)
+        keys = ("AssociatePublicIpAddress",) + tuple(k for k in INTERFACE_KEYS if k in holder)
+        moved = ", ".join(k if INTERFACE_KEYS.get(k, k) == k else f"{k} as {INTERFACE_KEYS[k]}" for k in keys[1:])
+        return Finding(v.resource, v.path, (
+            f"{head}; move: it is a setting of the primary network interface, and an instance with NetworkInterfaces "
+            f"takes its subnet and security groups there only: NetworkInterfaces gets one interface with DeviceIndex "
+            f"'0', AssociatePublicIpAddress and the instance's own {moved} (moved, not copied); a deployed instance is "
+            "replaced"), detail=Plan("interface", keys, ("NetworkInterfaces",), inner=dict(INTERFACE_KEYS)))
 
     def _opensearch(self, holder: dict, v: schemas.Violation) -> Finding | None:
         """A Firehose OpenSearch destination under a name Firehose does not have: a domain
@@ -832,6 +872,19 @@ class UnsupportedProperty(Fixer):
             editor.set(plan.target, [item])
         index = len(doc.value(plan.target)) if plan.into == "append" else 0
         return [self._moved(f, f.path, plan.target + (index, slot))]
+
+    def _interface(self, doc, editor, f, plan, holder_path) -> list[Change]:
+        item = {"AssociatePublicIpAddress": editor.source(f.path), "DeviceIndex": "0"}
+        item.update({plan.inner[k]: editor.source(holder_path + (k,)) for k in plan.keys[1:]})
+        target = holder_path + plan.target
+        if set(plan.keys) == set(doc.value(holder_path)):  # nothing else stays: rewrite the mapping whole
+            editor.set(holder_path, {plan.target[0]: [item]})
+        else:
+            for k in plan.keys:
+                editor.remove(holder_path + (k,))
+            editor.set(target, [item])
+        return [self._moved(f, holder_path + (k,), target + (0, plan.inner.get(k, k))) for k in plan.keys] + [
+            self.change(f, "add", None, "0", f.message, path=target + (0, "DeviceIndex"))]
 
     def _index(self, doc, editor, f, plan, holder_path) -> list[Change]:
         key, _ = plan.keys

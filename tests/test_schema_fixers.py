@@ -541,3 +541,106 @@ def test_secure_string_readers_of_a_parameter_without_a_name():
     readers, unknown = secure_readers(parse(computed + reader.format("'{{resolve:ssm-secure:/app/key}}'")), "P",
                                       {"Fn::Join": ["/", ["", "app", "key"]]})
     assert not readers and "cannot" not in unknown and "/app/key" in unknown
+def test_resource_type_moves_tag_and_profile_into_the_instance():
+    text = (
+        "Resources:\n"
+        "  P:\n    Type: AWS::IAM::InstanceProfile\n    Properties:\n      Roles: [r]\n"
+        "  I:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-12345678\n"
+        "  T:\n    Type: AWS::EC2::Tag\n    Properties:\n      ResourceId: !Ref I\n      Key: Backup\n      Value: 'yes'\n"
+        "  A:\n    Type: AWS::EC2::AssociateIamInstanceProfile\n    Properties:\n      InstanceId: !Ref I\n"
+        "      IamInstanceProfile: !GetAtt P.Arn\n"
+    )
+    result = run_fixers(text, ["resource-type"])
+    messages = sorted({c.message for c in result.changes})
+    assert messages == [
+        "E3006 resource type 'AWS::EC2::AssociateIamInstanceProfile' does not exist; an instance's profile is its "
+        "IamInstanceProfile property: 'I', named by InstanceId, gets IamInstanceProfile {\"Ref\": \"P\"} (Ref of 'P', "
+        "its name, for its ARN)",
+        "E3006 resource type 'AWS::EC2::Tag' does not exist; CloudFormation tags the resources it creates through "
+        "their Tags: tag 'Backup'='yes' moved into the Tags of 'I', named by ResourceId",
+    ]
+    assert all(c.safety.value == "review" for c in result.changes)
+    assert "IamInstanceProfile: !Ref P" in result.after and "- Key: Backup" in result.after
+    assert_fix_guarantees(text, result.after, result.changes, ["resource-type"])
+
+
+def test_resource_type_profile_names():
+    from cfnfix.fixers.resource_type import _profile_name
+
+    doc = parse("Parameters:\n  N:\n    Type: String\nResources:\n  P:\n    Type: AWS::IAM::InstanceProfile\n")
+    assert _profile_name(doc, "arn:aws:iam::123456789012:instance-profile/a/b/web")[0] == "web"
+    assert _profile_name(doc, "web")[0] == "web"
+    assert _profile_name(doc, {"Name": {"Ref": "P"}})[0] == {"Ref": "P"}
+    assert _profile_name(doc, {"Fn::GetAtt": "P.Arn"})[0] == {"Ref": "P"}
+    assert _profile_name(doc, {"Ref": "N"})[0] is None
+    assert _profile_name(doc, "arn:aws:iam::123456789012:role/web")[0] is None
+    assert _profile_name(doc, {"Fn::Sub": "${AWS::StackName}-p"})[0] is None
+
+
+def test_resource_type_attaching_group_message_and_no_op():
+    text = (
+        "Resources:\n"
+        "  G:\n    Type: AWS::AutoScaling::AutoScalingGroup\n    Properties:\n      MinSize: '1'\n      MaxSize: '1'\n"
+        "      LaunchConfigurationName: lc\n      AvailabilityZones: [us-east-1a]\n      TargetGroupARNs: [tg1]\n"
+        "  Attach:\n    Type: AWS::AutoScaling::AutoScalingGroup\n    Properties:\n"
+        "      AutoScalingGroupName: !Ref G\n      TargetGroupARNs: [tg1]\n"
+    )
+    (f,) = _find("resource-type", text)
+    assert f.fixable and f.detail.merges == () and f.message.endswith(
+        "; 'G' already lists all of it, so 'Attach' goes and nothing is lost")
+    result = run_fixers(text, ["resource-type"])
+    assert [c.safety.value for c in result.changes] == ["safe"] and "Attach" not in result.after
+
+
+def test_unsupported_property_builds_the_primary_interface():
+    text = (
+        "Resources:\n  I:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-12345678\n"
+        "      SubnetId: subnet-12345678\n      SecurityGroupIds: [sg-12345678]\n      AssociatePublicIpAddress: true\n"
+    )
+    result = run_fixers(text, ["unsupported-property"])
+    assert {c.message for c in result.changes} == {
+        "E3002 AWS::EC2::Instance: 'AssociatePublicIpAddress' is not a property of the resource; CloudFormation "
+        "accepts it in NetworkInterfaces/*, not here; move: it is a setting of the primary network interface, and an "
+        "instance with NetworkInterfaces takes its subnet and security groups there only: NetworkInterfaces gets one "
+        "interface with DeviceIndex '0', AssociatePublicIpAddress and the instance's own SubnetId, SecurityGroupIds "
+        "as GroupSet (moved, not copied); a deployed instance is replaced"}
+    assert {c.safety.value for c in result.changes} == {"review"}
+    assert parse(result.after).data["Resources"]["I"]["Properties"] == {"ImageId": "ami-12345678", "NetworkInterfaces": [
+        {"AssociatePublicIpAddress": True, "DeviceIndex": "0", "SubnetId": "subnet-12345678", "GroupSet": ["sg-12345678"]}]}
+    assert_fix_guarantees(text, result.after, result.changes, ["unsupported-property"])
+
+
+def test_unsupported_property_rewrites_an_instance_holding_only_interface_keys():
+    text = ("Resources:\n  I:\n    Type: AWS::EC2::Instance\n    Properties:\n      SubnetId: subnet-12345678\n"
+            "      AssociatePublicIpAddress: true\n")
+    result = run_fixers(text, ["unsupported-property"])
+    assert parse(result.after).data["Resources"]["I"]["Properties"] == {"NetworkInterfaces": [
+        {"AssociatePublicIpAddress": True, "DeviceIndex": "0", "SubnetId": "subnet-12345678"}]}
+    assert_fix_guarantees(text, result.after, result.changes, ["unsupported-property"])
+
+
+EGRESS_GROUP = ("  G:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: g\n"
+                "      SecurityGroupEgress: [{IpProtocol: '-1', CidrIp: 0.0.0.0/0}]\n")
+
+
+def test_required_property_vpc_parameter_for_groups_in_a_template_without_vpc():
+    text = "Resources:\n  VpcId:\n    Type: AWS::SNS::Topic\n" + EGRESS_GROUP
+    (f,) = _find("required-property", text)
+    assert f.fixable and f.detail.name == "VpcId2" and f.message.endswith(
+        "egress rules exist only for groups in a VPC, and the template defines no VPC: VpcId is set to new parameter "
+        "'VpcId2' (type AWS::EC2::VPC::Id, no default), which the deployer must pass (the default VPC's id keeps the "
+        "group where it was; the group is replaced, into that VPC)")
+    result = run_fixers(text, ["required-property"])
+    assert [(c.path, c.safety.value) for c in result.changes] == [
+        (("Parameters", "VpcId2"), "review"), (("Resources", "G", "Properties", "VpcId"), "review")]
+    assert result.changes[0].message == (
+        "E3021 add: parameter 'VpcId2', the VPC of the security groups whose egress rules need one; the template "
+        "defines none, so the deployer must pass it")
+    assert_fix_guarantees(text, result.after, result.changes, ["required-property"])
+
+
+def test_required_property_vpc_parameter_refused_when_the_group_is_named_with_others():
+    text = ("Resources:\n" + EGRESS_GROUP + "  I:\n    Type: AWS::EC2::Instance\n    Properties:\n"
+            "      ImageId: ami-12345678\n      SecurityGroups: [!Ref G, default]\n")
+    (f,) = _find("required-property", text)
+    assert not f.fixable and "'I' lists it in SecurityGroups with other groups" in f.message
