@@ -128,6 +128,24 @@ def test_value_type_conversions():
     assert conversion(fn, tracing, {"Mode": "Active"}) is None
 
 
+def test_value_type_one_object_becomes_the_list():
+    from cfnfix import schemas
+    from cfnfix.fixers.value_type import _REPORT, OneItem, conversion
+
+    root = schemas.resource_schema("AWS::S3::Bucket")
+    path = ("Resources", "B", "Properties", "BucketEncryption", "ServerSideEncryptionConfiguration")
+    sse = schemas.schema_at("AWS::S3::Bucket", path)
+    rule = {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+    assert conversion(root, sse, rule) == (OneItem(rule), "a single object written where the property takes a list "
+                                           "of such objects; it is the list's one item")
+    assert conversion(root, sse, {"SSEAlgorithm": "AES256"})[0] is _REPORT  # a key the items do not take
+    assert conversion(root, sse, {"Fn::If": ["C", rule, {"Ref": "AWS::NoValue"}]})[0] is _REPORT
+    assert conversion(root, sse, {"Fn::If": ["C", [rule], [rule]]}) is None  # branches are lists
+    tags = schemas.schema_at("AWS::S3::Bucket", ("Resources", "B", "Properties", "Tags"))
+    assert conversion(root, tags, {"Key": "team", "Value": "data"})[0] == OneItem({"Key": "team", "Value": "data"})
+    assert conversion(root, tags, {"team": "data"})[0] == [{"Key": "team", "Value": "data"}]
+
+
 def test_parameter_type_spellings():
     from cfnfix.fixers.parameter_type import intended_type
 
