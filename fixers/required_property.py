@@ -460,6 +460,9 @@ def visibility_config(doc: Document, path: tuple, found: list[schemas.Violation]
         metric = f"{rid}-Rule{path[4] + 1}" if rule else rid
         source = ("the logical id and the rule's position" if rule else "the logical id") + (
             ", as the Name is not a literal AWS WAF takes as a metric name" if name is not None else "")
+    if not rule and len(path) != 4:  # no other place of these types holds a VisibilityConfig today
+        return Finding(rid, path, f"E3003 {v.type_name}: VisibilityConfig at {'/'.join(map(str, path[3:]))} is "
+                       "incomplete; set it by hand", fixable=False)
     present = doc.value(path)
     missing = ["VisibilityConfig"] if v.name == "VisibilityConfig" else [x.name for x in found]
     head = f"E3003 {v.type_name}: " + (f"required property 'VisibilityConfig' is missing from {what}" if missing == ["VisibilityConfig"]
