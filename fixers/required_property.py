@@ -15,6 +15,7 @@ from cfnfix.graph import references
 from cfnfix.parameters import add_parameters
 from cfnfix.properties import properties
 from cfnfix.values import literal_nodes, ref_name
+from cfnfix.waf import CONFIGURED_RULE_GROUPS, managed_rule_group, metric_name_fits
 
 # Principal types an AWS::IAM::Policy attaches to: (property, resource type, suffix of their ids).
 HOLDERS = (("Roles", "AWS::IAM::Role", "Role"), ("Users", "AWS::IAM::User", "User"), ("Groups", "AWS::IAM::Group", "Group"))
@@ -166,12 +167,29 @@ class RequiredProperty(Fixer):
     nothing S3 would do; the change log names what does put objects in Intelligent-Tiering (a
     lifecycle transition to `INTELLIGENT_TIERING`).
 
+    AWS WAF (`AWS::WAFv2::WebACL`, `AWS::WAFv2::RuleGroup`), both review changes:
+    - A web ACL rule without `Statement` whose `Name` is an AWS managed rule group of the
+      AWS WAF Developer Guide's list (baseline, use-case and IP reputation groups such as
+      `AWSManagedRulesCommonRuleSet`, `AWSManagedRulesSQLiRuleSet`,
+      `AWSManagedRulesAmazonIpReputationList`; or the console's `AWS-<group>`) and that has an
+      `OverrideAction` (only a rule group reference takes one) gets `Statement:
+      {ManagedRuleGroupStatement: {VendorName: AWS, Name: <group>}}`: the web ACL now inspects
+      requests with that group. The groups billed beyond the web ACL and configured with
+      `ManagedRuleGroupConfigs` (Bot Control, ATP, ACFP, anti-DDoS), rules with an `Action`, and
+      other names are reported.
+    - A `VisibilityConfig` missing, or missing keys, on a web ACL, a rule group or a rule, is
+      completed with what the AWS WAF console writes by default: `SampledRequestsEnabled: true`,
+      `CloudWatchMetricsEnabled: true`, and `MetricName` the rule's, web ACL's or rule group's
+      `Name` when that is a literal AWS WAF takes as a metric name (letters, digits, `-`, `_`, up
+      to 128 characters, not `All` or `Default_Action`), else the logical id (`<id>-Rule<n>` for
+      the n-th rule). Keys present are kept. AWS WAF then records metrics and request samples.
+
     Reported, as only the author knows what is missing: a list with fewer items than the
     schema's `minItems` (an empty DataSync `AgentArns`, an EventBridge global endpoint with one
     event bus; cfn-lint E3032) and an Application Load Balancer with one subnet (it needs two
     Availability Zones; E3680).
 
-    Anything else (`MinSize`, a Lambda `Role`, a WAF `VisibilityConfig`) has no value that is
+    Anything else (`MinSize`, a Lambda `Role`, a custom WAF rule's `Statement`) has no value that is
     right for every template: it is reported, not guessed. Route 53 health checks written
     without `HealthCheckConfig` are `unsupported-property`'s (their keys move into it).
 
@@ -191,7 +209,9 @@ class RequiredProperty(Fixer):
     ## Fix safety
     Safe: the value added is the one the template's own declarations ask for. A security
     group's `VpcId` is `review`: setting it replaces the group (and a new `VpcId` parameter must
-    be passed by whoever deploys the stack).
+    be passed by whoever deploys the stack). The WAF `Statement` and `VisibilityConfig` are
+    `review`: the web ACL inspects traffic with the group, and metrics and request samples are
+    recorded.
 
     A ScalableTarget's `RoleARN` is no longer required by the schema cfn-lint ships (the service
     uses its service-linked role when it is absent); hard-coded role ARNs there are
@@ -205,7 +225,11 @@ class RequiredProperty(Fixer):
             if found is not None:
                 findings.append(found)
         findings += self._item_counts(doc)
+        visibility: dict[tuple, list[schemas.Violation]] = {}
         for v in schemas.violations(doc):
+            if v.type_name in WAF_TYPES and v.kind == "required" and "VisibilityConfig" in (v.name, v.path[-2]):
+                visibility.setdefault(v.path if v.name == "VisibilityConfig" else v.path[:-1], []).append(v)
+                continue
             if v.kind == "dependency":
                 findings.append(self._dependency(doc, v))
                 continue
@@ -217,6 +241,9 @@ class RequiredProperty(Fixer):
                     and len(v.path) == 6:
                 findings.append(self._no_tierings(doc, v, head))
                 continue
+            if (v.type_name, v.name) == ("AWS::WAFv2::WebACL", "Statement") and v.path[3:4] == ("Rules",) and len(v.path) == 6:
+                findings.append(managed_statement(doc, v, head))
+                continue
             default = DEFAULTS.get((v.type_name, v.name))
             if default is None:
                 findings.append(Finding(v.resource, v.path, f"{head}; no value is right for every template, set it by hand", fixable=False))
@@ -225,6 +252,7 @@ class RequiredProperty(Fixer):
             if callable(value):
                 value = value(doc, v)
             findings.append(Finding(v.resource, v.path, f"{head}; {why}", detail=value))
+        findings += [visibility_config(doc, path, found) for path, found in visibility.items()]
         return findings
 
     def _item_counts(self, doc: Document) -> list[Finding]:
@@ -330,9 +358,19 @@ class RequiredProperty(Fixer):
                         changes.append(self.change(f, "move", "SecurityGroups", "SecurityGroupIds", f.message,
                                                    path=where[:-1], safety=Safety.REVIEW))
                 continue
-            how, value = f.detail if isinstance(f.detail, tuple) and f.detail[:1] in (("attach",), ("standalone",), ("drop",)) \
-                else ("set", f.detail)
+            how, value = f.detail if isinstance(f.detail, tuple) and f.detail[:1] in (
+                ("attach",), ("standalone",), ("drop",), ("visibility",), ("statement",)) else ("set", f.detail)
             with editor.finding(f):
+                if how == "visibility" and doc.node(f.path) is not None:  # keys added to the one there
+                    for key, item in value.items():
+                        editor.set(f.path + (key,), item)
+                    before = doc.value(f.path)
+                    changes.append(self.change(f, "replace", before, {**before, **value}, f.message, safety=Safety.REVIEW))
+                    continue
+                if how in ("visibility", "statement"):
+                    editor.set(f.path, value)
+                    changes.append(self.change(f, "add", None, value, f.message, safety=Safety.REVIEW))
+                    continue
                 if how == "drop":
                     editor.remove(f.path)
                     changes.append(self.change(f, "remove", doc.value(f.path), None, f.message, safety=Safety.REVIEW))
@@ -477,3 +515,70 @@ def _vpc_dropped_by_condition(doc: Document) -> Iterator[Finding]:
             f"E3021 AWS::EC2::SecurityGroup: 'VpcId' is needed by 'SecurityGroupEgress' but is AWS::NoValue when "
             f"condition '{call[0]}' is {when}: give VpcId a value in that branch too (the default VPC's id, from a "
             "parameter of type AWS::EC2::VPC::Id), or keep SecurityGroupEgress out of that branch"), fixable=False)
+
+
+WAF_TYPES = ("AWS::WAFv2::WebACL", "AWS::WAFv2::RuleGroup")
+
+
+def managed_statement(doc: Document, v: schemas.Violation, head: str) -> Finding:
+    """A web ACL rule without Statement: a rule named for an AWS managed rule group that has an
+    OverrideAction (only rule group references take one) references that group (review)."""
+    rule = doc.value(v.path[:-1])
+    group = managed_rule_group(rule.get("Name")) if isinstance(rule, dict) else None
+    if group is None or "OverrideAction" not in rule or "Action" in rule:
+        return Finding(v.resource, v.path, f"{head}; only the author knows what the rule inspects: write its Statement "
+                       "by hand (a rule named for an AWS managed rule group, with an OverrideAction, gets it)", fixable=False)
+    if group in CONFIGURED_RULE_GROUPS:
+        return Finding(v.resource, v.path, f"{head}; the rule is named for the AWS managed rule group {group}, which is "
+                       "billed beyond the web ACL and configured with ManagedRuleGroupConfigs: write its "
+                       f"ManagedRuleGroupStatement (VendorName: AWS, Name: {group}) by hand", fixable=False)
+    return Finding(v.resource, v.path, (
+        f"{head}; the rule is named for the AWS managed rule group {group} and has an OverrideAction, which only a "
+        f"rule group reference takes: its Statement is ManagedRuleGroupStatement (VendorName: AWS, Name: {group}); "
+        "the web ACL now inspects requests with that group"),
+        detail=("statement", {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": group}}))
+
+
+def visibility_config(doc: Document, path: tuple, found: list[schemas.Violation]) -> Finding:
+    """A WAF web ACL's, rule group's or rule's VisibilityConfig missing, or missing keys: completed
+    with what the AWS WAF console writes by default (metrics and sampled requests on, the metric
+    named for the web ACL, rule group or rule), the keys present kept (review)."""
+    v = found[0]
+    rid = v.resource
+    rule = len(path) == 6 and path[3] == "Rules" and isinstance(path[4], int)
+    holder = doc.value(path[:-1])
+    name = holder.get("Name") if isinstance(holder, dict) else None
+    what = (f"rule '{name}' of {rid}" if isinstance(name, str) else f"rule {path[4]} of {rid}") if rule else rid
+    if metric_name_fits(name):
+        metric, source = name, f"the {'rule' if rule else 'resource'}'s Name"
+    else:
+        metric = f"{rid}-Rule{path[4] + 1}" if rule else rid
+        source = ("the logical id and the rule's position" if rule else "the logical id") + (
+            ", as the Name is not a literal AWS WAF takes as a metric name" if name is not None else "")
+    if not rule and len(path) != 4:  # no other place of these types holds a VisibilityConfig today
+        return Finding(rid, path, f"E3003 {v.type_name}: VisibilityConfig at {'/'.join(map(str, path[3:]))} is "
+                       "incomplete; set it by hand", fixable=False)
+    present = doc.value(path)
+    missing = ["VisibilityConfig"] if v.name == "VisibilityConfig" else [x.name for x in found]
+    head = f"E3003 {v.type_name}: " + (f"required property 'VisibilityConfig' is missing from {what}" if missing == ["VisibilityConfig"]
+                                       else f"VisibilityConfig of {what} lacks " + ", ".join(missing))
+    if not metric_name_fits(metric) and (missing == ["VisibilityConfig"] or "MetricName" in missing):
+        return Finding(rid, path, f"{head}; no metric name fits (letters, digits, - and _, up to 128 characters): "
+                       "set it by hand", fixable=False)
+    defaults = {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": metric}
+    value = defaults if missing == ["VisibilityConfig"] else {k: defaults[k] for k in defaults if k in missing}
+    if not isinstance(present, dict) and missing != ["VisibilityConfig"] or any(k not in defaults for k in value):
+        return Finding(rid, path, f"{head}; set it by hand", fixable=False)
+    said, now = [], []
+    if "SampledRequestsEnabled" in value:
+        said.append("SampledRequestsEnabled: true")
+        now.append("keeps samples of the requests it inspects")
+    if "CloudWatchMetricsEnabled" in value:
+        said.append("CloudWatchMetricsEnabled: true")
+        now.append("sends CloudWatch metrics")
+    if "MetricName" in value:
+        said.append(f"MetricName: {metric} ({source})")
+    effect = f"AWS WAF now {' and '.join(now)} for it" if now else "the name labels its CloudWatch metrics"
+    kept = "; the keys present are kept" if missing != ["VisibilityConfig"] else ""
+    return Finding(rid, path, f"{head}; completed as the AWS WAF console does by default: {', '.join(said)}{kept}; "
+                   f"{effect}", detail=("visibility", value))

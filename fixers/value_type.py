@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from cfnfix import schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
+from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 
 
@@ -43,9 +45,14 @@ def conversion(root: dict, schema: dict, value: Any, key: str = "") -> tuple[Any
                  and _kinds(schemas.resolve(root, props[p])) == {"string"}]
         if len(named) == 1:
             return {named[0]: value}, f"a text where an object is wanted; it is the object's '{named[0]}', as the property's name says"
+    if kinds == {"array"} and _if_gives_object(root, schema, value):
+        return _REPORT, ("an Fn::If whose branch gives one object where a list is wanted; write that branch as "
+                         "a list (cfnfix does not rewrite the branches of a condition)")
     if not kinds or value is None or schemas.is_intrinsic(value):
         return None
     scalar = isinstance(value, (str, int, float, bool))
+    if kinds == {"array"} and isinstance(value, dict) and _fits_items(root, schema, value):
+        return OneItem(value), "a single object written where the property takes a list of such objects; it is the list's one item"
     if kinds == {"array"}:
         if isinstance(value, dict) and _tag_items(root, schema) and all(isinstance(k, str) for k in value):
             return [{"Key": k, "Value": v} for k, v in value.items()], "a Key/Value mapping written as the tag list the property takes"
@@ -54,6 +61,9 @@ def conversion(root: dict, schema: dict, value: Any, key: str = "") -> tuple[Any
             if isinstance(value, str) and "," in value:
                 return _REPORT, "a comma-separated text where a list is wanted; write its items as a list"
             return [value], "a single value written as the one-item list the property takes"
+        if isinstance(value, dict) and _kinds(items) == {"object"}:
+            return _REPORT, ("one object where a list of objects is wanted, but it does not fit the list's items "
+                             "(a key they do not take, a required one missing, or a value of another type): write the list meant")
         return None
     if kinds == {"object"}:
         if _is_tag_list(value) and (schema.get("patternProperties") or isinstance(schema.get("additionalProperties"), dict)
@@ -72,6 +82,44 @@ def conversion(root: dict, schema: dict, value: Any, key: str = "") -> tuple[Any
 
 
 _REPORT = object()  # a wrong type no lossless conversion fits: reported, not changed
+
+
+@dataclass(frozen=True)
+class OneItem:
+    """An object that becomes the one item of a list: its text is moved, not re-rendered."""
+
+    value: Any
+
+
+def _object_fits(root: dict, schema: dict, value: dict) -> bool:
+    """Whether a (non-intrinsic, non-empty) object fits an object schema at its own level: every
+    key a property the schema names (or matches), every required one present, each value of the
+    type its property asks for."""
+    if not value or schemas.is_intrinsic(value) or _kinds(schema) != {"object"}:
+        return False
+    props = schema.get("properties") or {}
+    patterns = schema.get("patternProperties") or {}
+    if not props and not patterns:
+        return False
+    for key, item in value.items():
+        sub = props.get(key)
+        if sub is None:
+            sub = next((patterns[p] for p in patterns if isinstance(key, str) and schemas.value_matches(p, key)), None)
+        if sub is None or not schemas.shape_fits(root, sub, item):
+            return False
+    return all(k in value for k in schema.get("required") or ())
+
+
+def _fits_items(root: dict, schema: dict, value: dict) -> bool:
+    """Whether ``value`` fits the item schema of the array schema ``schema``."""
+    return _object_fits(root, schemas.resolve(root, schema.get("items", {})), value)
+
+
+def _if_gives_object(root: dict, schema: dict, value: Any) -> bool:
+    """An ``Fn::If`` with a branch that is one object fitting the array's items."""
+    call = value.get("Fn::If") if isinstance(value, dict) and len(value) == 1 else None
+    return isinstance(call, list) and len(call) == 3 and any(
+        isinstance(b, dict) and _fits_items(root, schema, b) for b in call[1:])
 
 
 def _walk(root: dict, raw: Any, value: Any, path: tuple) -> Iterator[tuple[tuple, Any, str]]:
@@ -109,6 +157,11 @@ class ValueType(Fixer):
       objects, and a `{Key, Value}` list where it takes a mapping (`AWS::SecurityHub::Hub`,
       `AWS::SSM::Parameter`);
     - a single value where the property takes a list of such values (`Layers: arn:...`);
+    - one object where the property takes a list of objects and the object fits the list's
+      items (every key one they take, the required ones present: S3
+      `ServerSideEncryptionConfiguration: {ServerSideEncryptionByDefault: ...}`, a single
+      `{Key, Value}` tag): it becomes the list's one item, its own text kept (comments too),
+      written as a block list item, or `[{...}]` when the object is written in flow style;
     - a string where the property takes an object whose only property accepts exactly that
       value (`TracingConfig: Active` is `TracingConfig: {Mode: Active}`);
     - a text (or `Fn::Sub`/`Fn::Join`/`Ref`) where the property takes an object with a text
@@ -117,6 +170,8 @@ class ValueType(Fixer):
       `Fn::Sub`).
 
     Other single values where an object is wanted are reported with the object's properties.
+    One object where a list is wanted that does not fit the list's items, and an `Fn::If`
+    whose branch is one such object, are reported.
 
     Strings such as `"true"` or `"30"` where a boolean or number is wanted are not touched:
     CloudFormation converts them and cfn-lint accepts them.
@@ -166,4 +221,20 @@ class ValueType(Fixer):
         return findings
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        return self.set_details(doc, findings)
+        editor = Editor(doc)
+        changes = []
+        for f in findings:
+            with editor.finding(f):
+                before = doc.value(f.path)
+                if isinstance(f.detail, OneItem):  # the object's own text becomes the list's item
+                    node = doc.node(f.path)
+                    if doc.format != "json" and node is not None and node.style == "flow" and not node.shared:
+                        editor.insert(node.start, "[")  # {a: b} becomes [{a: b}] where it stands
+                        editor.insert(node.end, "]")
+                    else:
+                        editor.set(f.path, [editor.source(f.path)])
+                    changes.append(self.change(f, "replace", before, [f.detail.value], f.message))
+                    continue
+                editor.set(f.path, f.detail)
+                changes.append(self.change(f, "replace", before, f.detail, f.message))
+        return Fix.of(editor, changes)

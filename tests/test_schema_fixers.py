@@ -128,6 +128,24 @@ def test_value_type_conversions():
     assert conversion(fn, tracing, {"Mode": "Active"}) is None
 
 
+def test_value_type_one_object_becomes_the_list():
+    from cfnfix import schemas
+    from cfnfix.fixers.value_type import _REPORT, OneItem, conversion
+
+    root = schemas.resource_schema("AWS::S3::Bucket")
+    path = ("Resources", "B", "Properties", "BucketEncryption", "ServerSideEncryptionConfiguration")
+    sse = schemas.schema_at("AWS::S3::Bucket", path)
+    rule = {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+    assert conversion(root, sse, rule) == (OneItem(rule), "a single object written where the property takes a list "
+                                           "of such objects; it is the list's one item")
+    assert conversion(root, sse, {"SSEAlgorithm": "AES256"})[0] is _REPORT  # a key the items do not take
+    assert conversion(root, sse, {"Fn::If": ["C", rule, {"Ref": "AWS::NoValue"}]})[0] is _REPORT
+    assert conversion(root, sse, {"Fn::If": ["C", [rule], [rule]]}) is None  # branches are lists
+    tags = schemas.schema_at("AWS::S3::Bucket", ("Resources", "B", "Properties", "Tags"))
+    assert conversion(root, tags, {"Key": "team", "Value": "data"})[0] == OneItem({"Key": "team", "Value": "data"})
+    assert conversion(root, tags, {"team": "data"})[0] == [{"Key": "team", "Value": "data"}]
+
+
 def test_parameter_type_spellings():
     from cfnfix.fixers.parameter_type import intended_type
 
@@ -644,3 +662,56 @@ def test_required_property_vpc_parameter_refused_when_the_group_is_named_with_ot
             "      ImageId: ami-12345678\n      SecurityGroups: [!Ref G, default]\n")
     (f,) = _find("required-property", text)
     assert not f.fixable and "'I' lists it in SecurityGroups with other groups" in f.message
+
+
+WAF_ACL = ("Resources:\n  Acl:\n    Type: AWS::WAFv2::WebACL\n    Properties:\n      Name: {name}\n"
+           "      Scope: REGIONAL\n      DefaultAction: {{Allow: {{}}}}\n"
+           "      VisibilityConfig: {{SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: acl}}\n"
+           "      Rules:\n        - {rule}\n")
+
+
+def test_waf_managed_rule_group_statement():
+    from cfnfix.waf import managed_rule_group
+
+    assert managed_rule_group("AWS-AWSManagedRulesAmazonIpReputationList") == "AWSManagedRulesAmazonIpReputationList"
+    assert managed_rule_group("AWSManagedRulesCommonRuleSet") == "AWSManagedRulesCommonRuleSet"
+    assert managed_rule_group("MyRules") is None and managed_rule_group({"Ref": "N"}) is None
+    vis = "VisibilityConfig: {SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: r}"
+    (f,) = _find("required-property", WAF_ACL.format(name="acl", rule=(
+        "{Name: AWSManagedRulesSQLiRuleSet, Priority: 0, OverrideAction: {None: {}}, " + vis + "}")))
+    assert f.fixable and f.detail == ("statement", {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesSQLiRuleSet"}})
+    assert f.message == (
+        "E3003 AWS::WAFv2::WebACL: required property 'Statement' is missing from Rules/0; the rule is named for the "
+        "AWS managed rule group AWSManagedRulesSQLiRuleSet and has an OverrideAction, which only a rule group reference "
+        "takes: its Statement is ManagedRuleGroupStatement (VendorName: AWS, Name: AWSManagedRulesSQLiRuleSet); the web "
+        "ACL now inspects requests with that group")
+    # no OverrideAction: an Action rule inspects what only its author knows
+    (f,) = _find("required-property", WAF_ACL.format(name="acl", rule=(
+        "{Name: AWSManagedRulesSQLiRuleSet, Priority: 0, Action: {Block: {}}, " + vis + "}")))
+    assert not f.fixable and "write its Statement by hand" in f.message
+
+
+def test_waf_visibility_config_metric_names():
+    statement = "Statement: {ManagedRuleGroupStatement: {VendorName: AWS, Name: AWSManagedRulesCommonRuleSet}}"
+    rule = "{Name: %s, Priority: 0, OverrideAction: {None: {}}, " + statement + "}"
+    (f,) = _find("required-property", WAF_ACL.format(name="acl", rule=rule % "AWS-AWSManagedRulesCommonRuleSet"))
+    assert f.detail == ("visibility", {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True,
+                                       "MetricName": "AWS-AWSManagedRulesCommonRuleSet"})
+    assert f.message == (
+        "E3003 AWS::WAFv2::WebACL: required property 'VisibilityConfig' is missing from rule "
+        "'AWS-AWSManagedRulesCommonRuleSet' of Acl; completed as the AWS WAF console does by default: "
+        "SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: AWS-AWSManagedRulesCommonRuleSet "
+        "(the rule's Name); AWS WAF now keeps samples of the requests it inspects and sends CloudWatch metrics for it")
+    # a name with a space, or a reserved metric name: the logical id and the rule's position
+    (f,) = _find("required-property", WAF_ACL.format(name="acl", rule=rule % "'common rules'"))
+    assert f.detail[1]["MetricName"] == "Acl-Rule1"
+    (f,) = _find("required-property", WAF_ACL.format(name="acl", rule=rule % "All"))
+    assert f.detail[1]["MetricName"] == "Acl-Rule1"
+    # keys present are kept: only the missing ones are added
+    text = WAF_ACL.format(name="acl", rule=rule % "common").replace(
+        "VisibilityConfig: {SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: acl}",
+        "VisibilityConfig: {CloudWatchMetricsEnabled: false}")
+    (f,) = [f for f in _find("required-property", text) if f.path == ("Resources", "Acl", "Properties", "VisibilityConfig")]
+    assert f.detail == ("visibility", {"SampledRequestsEnabled": True, "MetricName": "acl"})
+    assert f.message.endswith("SampledRequestsEnabled: true, MetricName: acl (the resource's Name); the keys present "
+                              "are kept; AWS WAF now keeps samples of the requests it inspects for it")
