@@ -83,6 +83,14 @@ def _walk(root: dict, raw: Any, value: Any, path: tuple) -> Iterator[tuple[tuple
             yield from _walk(root, schemas.child_schema(root, schema, i), v, path + (i,))
 
 
+# wanted formats another identifier of the resource does not give in every case: reported
+_NOT_MEANT = {
+    "AWS::EC2::SecurityGroup.Name": "a group is named only in the default VPC (AWS: for a nondefault VPC, use "
+                                    "security group IDs): move the reference to the property that takes ids "
+                                    "(SecurityGroupIds)",
+}
+
+
 def _kind(want: str) -> str:
     """``AWS::IAM::Role.Arn`` -> ``AWS::IAM::Role``."""
     return want.rsplit(".", 1)[0]
@@ -113,7 +121,10 @@ class ReferenceFormat(Fixer):
     Reported, not changed:
     - the resource is of another type than the one the property names (a `Ref` to a user where
       a role ARN is wanted): point it at the right resource, or a parameter holding the value;
-    - no attribute, or several, of the resource give the wanted format.
+    - no attribute, or several, of the resource give the wanted format;
+    - a security group named where a name is wanted (`SecurityGroups` of an instance or launch
+      template) by a `Ref` that gives its id: names work only in the default VPC, so the
+      reference belongs in `SecurityGroupIds`, a move the fixer leaves to you.
 
     A `Ref` to a parameter is left alone (cfn-lint does too): its value is whatever the stack
     is given, and a `String` parameter can hold an ARN as well as a name. Custom resources, nested
@@ -181,6 +192,8 @@ class ReferenceFormat(Fixer):
         if _kind(want) != type_name:
             return Finding(rid, path, f"{head}; '{source.resource}' is of type {type_name}, not {_kind(want)}: "
                            f"point it at a resource of type {_kind(want)} (or a parameter holding its value)", fixable=False)
+        if want in _NOT_MEANT:
+            return Finding(rid, path, f"{head}; {_NOT_MEANT[want]}", fixable=False)
         candidates = [Source(source.resource, a, source.sub)
                       for a in formats.attributes_giving(type_name, want) if a != source.attribute]
         if source.attribute is not None:
