@@ -126,7 +126,9 @@ class ReferenceFormat(Fixer):
       template) by a `Ref` that gives its id: names work only in the default VPC, so the
       reference belongs in `SecurityGroupIds`, a move the fixer leaves to you.
 
-    A `Ref` to a parameter is left alone (cfn-lint does too): its value is whatever the stack
+    A `Fn::GetAtt` of another type's attribute is left alone (an ELB's
+    `SourceSecurityGroup.GroupName` is a security group's name, whatever cfn-lint says), and
+    a `Ref` to a parameter too (cfn-lint does not judge those): its value is whatever the stack
     is given, and a `String` parameter can hold an ARN as well as a name. Custom resources, nested
     stacks and templates a macro rewrites are not judged.
 
@@ -190,6 +192,8 @@ class ReferenceFormat(Fixer):
         gives = self._gives(type_name, source, given)
         head = f"{rule}{where}: {source.text()} gives {gives}, not the {want} the property takes"
         if _kind(want) != type_name:
+            if source.attribute is not None:
+                return None  # an attribute of another type may well give it (an ELB's SourceSecurityGroup.GroupName)
             return Finding(rid, path, f"{head}; '{source.resource}' is of type {type_name}, not {_kind(want)}: "
                            f"point it at a resource of type {_kind(want)} (or a parameter holding its value)", fixable=False)
         if want in _NOT_MEANT:

@@ -621,3 +621,32 @@ Resources:
     without_vpc = text.replace("      GroupDescription: web\n      VpcId: !Ref Vpc\n", "      GroupDescription: web\n")
     result = run_fixers(without_vpc, ["reference-format"])
     assert "SourceSecurityGroupId: !GetAtt Web.GroupId\n" in result.after
+
+
+
+def test_reference_format_leaves_another_types_attribute_alone():
+    text = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Balancer:
+    Type: AWS::ElasticLoadBalancing::LoadBalancer
+    Properties:
+      AvailabilityZones: !GetAZs ""
+      Listeners:
+        - LoadBalancerPort: "80"
+          InstancePort: "80"
+          Protocol: HTTP
+  InstanceGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: from the balancer only
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 80
+          ToPort: 80
+          SourceSecurityGroupOwnerId: !GetAtt Balancer.SourceSecurityGroup.OwnerAlias
+          SourceSecurityGroupName: !GetAtt Balancer.SourceSecurityGroup.GroupName
+"""
+    assert "E1040" in lint_codes(text)  # cfn-lint's view; the balancer's attribute is a group name
+    assert run_fixers(text, ["reference-format"]).after == text
+    assert not run_fixers(text, ["reference-format"]).unfixed
