@@ -75,12 +75,8 @@ def _walk(root: dict, raw: Any, value: Any, path: tuple) -> Iterator[tuple[tuple
             if want and source_of(value) is not None:
                 yield path, want
             return
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _walk(root, schemas.child_schema(root, schema, k), v, path + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _walk(root, schemas.child_schema(root, schema, i), v, path + (i,))
+    for sub, item, where in schemas.children(root, schema, value, path):
+        yield from _walk(root, sub, item, where)
 
 
 # wanted formats another identifier of the resource does not give in every case: reported

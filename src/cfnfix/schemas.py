@@ -189,6 +189,17 @@ def child_schema(root: dict, schema: dict, part: Any) -> Any:
     return next((patterns[p] for p in patterns if _pattern_matches(p, part)), {})
 
 
+def children(root: dict, schema: dict, value: Any, path: tuple) -> Iterator[tuple[Any, Any, tuple]]:
+    """(unresolved schema, value, path) of each property or item of ``value`` (a mapping or a
+    list) whose resolved schema is ``schema``: the step of a walk that carries schemas down."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield child_schema(root, schema, k), v, path + (k,)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield child_schema(root, schema, i), v, path + (i,)
+
+
 def accepts(type_name: str, schema: dict, name: str) -> bool:
     """Whether an object schema of ``type_name`` names property ``name``."""
     return name in _properties(resource_schema(type_name) or {}, schema)[0]
