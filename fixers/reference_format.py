@@ -157,11 +157,7 @@ class ReferenceFormat(Fixer):
     def find(self, doc: Document) -> list[Finding]:
         resources = doc.resources
         findings = []
-        for rid, type_name, res in schemas.judged_resources(doc):
-            root = schemas.resource_schema(type_name)
-            props = res.get("Properties")
-            if root is None or not isinstance(props, dict):
-                continue
+        for rid, _type_name, root, props in schemas.judged_properties(doc):
             for path, want in _walk(root, root, props, ("Resources", rid, "Properties")):
                 value = doc.value(path)
                 source = source_of(value)

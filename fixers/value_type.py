@@ -144,11 +144,7 @@ class ValueType(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         findings = []
-        for rid, type_name, res in schemas.judged_resources(doc):
-            root = schemas.resource_schema(type_name)
-            props = res.get("Properties")
-            if root is None or not isinstance(props, dict):
-                continue
+        for rid, _type_name, root, props in schemas.judged_properties(doc):
             key = _clean.key(root, props)
             if key in _clean:
                 continue

@@ -483,3 +483,13 @@ def judged_resources(doc: Document) -> Iterator[tuple[str, str, dict]]:
             type_name = res["Type"]
             if not type_name.startswith(_SKIPPED_PREFIXES) and not type_name.endswith("::MODULE"):
                 yield rid, type_name, res
+
+
+def judged_properties(doc: Document) -> Iterator[tuple[str, str, dict, dict]]:
+    """(logical id, type, resource schema, properties) of the judged resources with a schema and a
+    ``Properties`` mapping."""
+    for rid, type_name, res in judged_resources(doc):
+        root = resource_schema(type_name)
+        props = res.get("Properties")
+        if root is not None and isinstance(props, dict):
+            yield rid, type_name, root, props
