@@ -132,12 +132,8 @@ def _walk(root: dict, raw: Any, value: Any, path: tuple) -> Iterator[tuple[tuple
         return
     if schemas.is_intrinsic(value):
         return
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _walk(root, schemas.child_schema(root, schema, k), v, path + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _walk(root, schemas.child_schema(root, schema, i), v, path + (i,))
+    for sub, item, where in schemas.children(root, schema, value, path):
+        yield from _walk(root, sub, item, where)
 
 
 _clean = schemas.CleanProperties()  # properties found to need no conversion
@@ -203,11 +199,7 @@ class ValueType(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         findings = []
-        for rid, type_name, res in schemas.judged_resources(doc):
-            root = schemas.resource_schema(type_name)
-            props = res.get("Properties")
-            if root is None or not isinstance(props, dict):
-                continue
+        for rid, _type_name, root, props in schemas.judged_properties(doc):
             key = _clean.key(root, props)
             if key in _clean:
                 continue

@@ -715,3 +715,112 @@ def test_waf_visibility_config_metric_names():
     assert f.detail == ("visibility", {"SampledRequestsEnabled": True, "MetricName": "acl"})
     assert f.message.endswith("SampledRequestsEnabled: true, MetricName: acl (the resource's Name); the keys present "
                               "are kept; AWS WAF now keeps samples of the requests it inspects for it")
+
+
+REFERENCE_FORMAT = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  RoleName:
+    Type: String
+Resources:
+  TaskExecutionRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: ecs-tasks.amazonaws.com}
+            Action: sts:AssumeRole
+  Named:
+    Type: Custom::RoleMaker
+    Properties:
+      ServiceToken: arn:aws:lambda:us-east-1:123456789012:function:maker
+  TaskDefinition:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ExecutionRoleArn: !Ref TaskExecutionRole
+      TaskRoleArn: !Ref RoleName
+      ContainerDefinitions:
+        - Name: app
+          Image: nginx
+  Other:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ExecutionRoleArn: !Ref Named
+      ContainerDefinitions:
+        - Name: app
+          Image: nginx
+"""
+
+
+def test_reference_format_ref_to_role_becomes_its_arn():
+    result = run_fixers(REFERENCE_FORMAT, ["reference-format"])
+    assert [c.message for c in result.changes] == [
+        "E1041 ExecutionRoleArn: Ref TaskExecutionRole gives its RoleName, not the AWS::IAM::Role.Arn the property "
+        "takes; it becomes Fn::GetAtt TaskExecutionRole.Arn, the same AWS::IAM::Role in the form the property takes "
+        "(TaskDefinition is updated to the new value)"]
+    assert [c.safety.value for c in result.changes] == ["review"]
+    assert "ExecutionRoleArn: !GetAtt TaskExecutionRole.Arn\n" in result.after
+    # a parameter's value is the stack's to give, a custom resource's Ref is whatever it returns
+    assert "TaskRoleArn: !Ref RoleName\n" in result.after and "ExecutionRoleArn: !Ref Named\n" in result.after
+    assert "E1041" in lint_codes(REFERENCE_FORMAT) and "E1041" not in lint_codes(result.after)
+    assert run_fixers(result.after, ["reference-format"]).after == result.after
+
+
+def test_reference_format_security_group_with_vpc_gives_its_id():
+    text = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Vpc:
+    Type: AWS::EC2::VPC::Id
+Resources:
+  Web:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+      VpcId: !Ref Vpc
+  Db:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: db
+      VpcId: !Ref Vpc
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 5432
+          ToPort: 5432
+          SourceSecurityGroupId: !Ref Web
+"""
+    assert run_fixers(text, ["reference-format"]).after == text
+    without_vpc = text.replace("      GroupDescription: web\n      VpcId: !Ref Vpc\n", "      GroupDescription: web\n")
+    result = run_fixers(without_vpc, ["reference-format"])
+    assert "SourceSecurityGroupId: !GetAtt Web.GroupId\n" in result.after
+
+
+
+def test_reference_format_leaves_another_types_attribute_alone():
+    text = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Balancer:
+    Type: AWS::ElasticLoadBalancing::LoadBalancer
+    Properties:
+      AvailabilityZones: !GetAZs ""
+      Listeners:
+        - LoadBalancerPort: "80"
+          InstancePort: "80"
+          Protocol: HTTP
+  InstanceGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: from the balancer only
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 80
+          ToPort: 80
+          SourceSecurityGroupOwnerId: !GetAtt Balancer.SourceSecurityGroup.OwnerAlias
+          SourceSecurityGroupName: !GetAtt Balancer.SourceSecurityGroup.GroupName
+"""
+    assert "E1040" in lint_codes(text)  # cfn-lint's view; the balancer's attribute is a group name
+    assert run_fixers(text, ["reference-format"]).after == text
+    assert not run_fixers(text, ["reference-format"]).unfixed

@@ -87,6 +87,8 @@ ORDER = (
     "policy-statement",
     # issue 20 part E: DependsOn entries that name nothing
     "depends-on",
+    # issue 20 part E (session 4): a Ref where the property wants the resource's ARN, and the reverse
+    "reference-format",
 )
 
 

@@ -189,6 +189,17 @@ def child_schema(root: dict, schema: dict, part: Any) -> Any:
     return next((patterns[p] for p in patterns if _pattern_matches(p, part)), {})
 
 
+def children(root: dict, schema: dict, value: Any, path: tuple) -> Iterator[tuple[Any, Any, tuple]]:
+    """(unresolved schema, value, path) of each property or item of ``value`` (a mapping or a
+    list) whose resolved schema is ``schema``: the step of a walk that carries schemas down."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield child_schema(root, schema, k), v, path + (k,)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield child_schema(root, schema, i), v, path + (i,)
+
+
 def accepts(type_name: str, schema: dict, name: str) -> bool:
     """Whether an object schema of ``type_name`` names property ``name``."""
     return name in _properties(resource_schema(type_name) or {}, schema)[0]
@@ -472,3 +483,13 @@ def judged_resources(doc: Document) -> Iterator[tuple[str, str, dict]]:
             type_name = res["Type"]
             if not type_name.startswith(_SKIPPED_PREFIXES) and not type_name.endswith("::MODULE"):
                 yield rid, type_name, res
+
+
+def judged_properties(doc: Document) -> Iterator[tuple[str, str, dict, dict]]:
+    """(logical id, type, resource schema, properties) of the judged resources with a schema and a
+    ``Properties`` mapping."""
+    for rid, type_name, res in judged_resources(doc):
+        root = resource_schema(type_name)
+        props = res.get("Properties")
+        if root is not None and isinstance(props, dict):
+            yield rid, type_name, root, props
