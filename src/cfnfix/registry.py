@@ -87,6 +87,8 @@ ORDER = (
     "policy-statement",
     # issue 20 part E: DependsOn entries that name nothing
     "depends-on",
+    # issue 20 part F (session 4): placeholders where the deployer's value is meant become parameters
+    "placeholder-value",
 )
 
 
