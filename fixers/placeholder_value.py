@@ -307,7 +307,7 @@ class PlaceholderValue(Fixer):
             if kind is None or is_scalar(kind):
                 continue
             first = found[0]
-            whole[path] = Site(first.resource, path, list(value), kind, first.why, first.rule, first.rejected_by)
+            whole[path] = Site(first.resource, path, list(value), kind, "every item is one", first.rule, first.rejected_by)
         out, done = [], set()
         for s in sites:
             parent = s.path[:-1] if isinstance(s.path[-1], int) else None
@@ -352,9 +352,10 @@ class PlaceholderValue(Fixer):
 
     @staticmethod
     def _head(site: Site) -> str:
-        shown = _quoted(site.value) if isinstance(site.value, list) else repr(site.value)
-        what = f"{site.rule} {site.where} {shown}"
-        return f"{what} is a placeholder ({site.why}) that {site.rejected_by} rejects"
+        if isinstance(site.value, list):
+            return (f"{site.rule} {site.where} [{_quoted(site.value)}] holds only placeholders, which "
+                    f"{site.rejected_by} rejects")
+        return f"{site.rule} {site.where} {site.value!r} is a placeholder ({site.why}) that {site.rejected_by} rejects"
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
@@ -370,16 +371,19 @@ class PlaceholderValue(Fixer):
                     editor.set(("Parameters", name), body)
                 for site in group:
                     editor.set(site.path, {"Ref": name})
-                held = _quoted(group[0].value) if isinstance(group[0].value, list) else f"'{group[0].value}'"
+                held = (f"placeholders {_quoted(group[0].value)}" if isinstance(group[0].value, list)
+                        else f"placeholder '{group[0].value}'")
                 changes.append(self.change(f, "add", None, body, f"declared parameter '{name}' ({body['Type']}) with no "
-                                           f"Default for the placeholder {held} read at {readers}: the deployer "
-                                           "supplies the real value; its Description keeps the placeholder",
+                                           f"Default for the {held} read at {readers}: the deployer "
+                                           f"supplies the real value; its Description keeps the {held.split()[0]}",
                                            path=("Parameters", name)))
                 for site in group:
-                    shown = _quoted(site.value) if isinstance(site.value, list) else f"'{site.value}'"
-                    why = (f" ({site.why}; {site.rule}: {site.rejected_by} rejects it)" if site.rule
+                    shown = (f"placeholders {_quoted(site.value)}" if isinstance(site.value, list)
+                             else f"placeholder '{site.value}'")
+                    them = "them" if isinstance(site.value, list) else "it"
+                    why = (f" ({site.why}; {site.rule}: {site.rejected_by} rejects {them})" if site.rule
                            else f" (the same placeholder, read as {site.kind})")
                     changes.append(self.change(f, "replace", site.value, {"Ref": name},
-                                               f"placeholder {shown} at {site.where}{why} becomes a Ref to parameter "
+                                               f"{shown} at {site.where}{why} becomes a Ref to parameter "
                                                f"'{name}'", path=site.path))
         return Fix.of(editor, changes)
