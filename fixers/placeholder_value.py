@@ -154,11 +154,14 @@ class PlaceholderValue(Fixer):
     A literal string in a resource's properties that the schema rejects where it stands (its
     `pattern`, cfn-lint E3031, or the id and ARN formats cfn-lint checks, E1150-E1164) and that
     is plainly a placeholder for a value the deployer gives:
-    - it holds one of the words YOUR, REPLACE, CHANGE, PLACEHOLDER, TODO, TBD, FIXME (also
-      `CHANGEME`, `REPLACEME`) or a run of x's, in any case, the words separated by `_`, `-`,
-      spaces or case changes (`YOUR_HOSTED_ZONE_ID`, `your-vpc-id`, `ReplaceMe`, `XXXX`);
-      MY and EXAMPLE count too where the place reads the id of an existing thing (a subnet, a
-      security group, a hosted zone), as no name an author chooses fits there;
+    - it holds one of the words YOUR, PLACEHOLDER, CHANGEME, REPLACEME, FIXME, TBD or a run of
+      x's, in any case, the words separated by `_`, `-`, spaces or case changes
+      (`YOUR_HOSTED_ZONE_ID`, `your-vpc-id`, `ReplaceMe`, `XXXX`), or REPLACE/CHANGE followed by
+      ME, WITH or THIS (`REPLACE_WITH_ZONE_ID`, `change-me`);
+    - MY, EXAMPLE, TODO, REPLACE and CHANGE also start names authors choose (`todo-app`,
+      `MyBucket`, `change-events`): they count where the place reads the id of an existing thing
+      (a subnet, a security group, a hosted zone), which no chosen name fits, and elsewhere only
+      as the whole value or, for TODO, in capitals;
     - it is text in angle brackets (`<vpc-id>`);
     - it is an id with the right prefix whose body is too short, all zeros, all x's or counted
       digits (`sg-67890`, `vpc-xxxxxxxx`, `subnet-123456789`).
@@ -190,8 +193,9 @@ class PlaceholderValue(Fixer):
     LoadBalancerSubnets` of type `List<AWS::EC2::Subnet::Id>`), unless one of its placeholders is
     also read alone elsewhere.
 
-    Reported, not changed: templates that would pass CloudFormation's 200 parameters, and
-    placeholders at a place whose parameter type cannot be told.
+    Reported, not changed: templates that would pass CloudFormation's 200 parameters (or whose
+    `Parameters` section is no mapping), and placeholders at a place whose parameter type cannot
+    be told.
 
     ## Example
     ```yaml
@@ -223,8 +227,9 @@ class PlaceholderValue(Fixer):
 
     ## Fix safety
     Review: the stack now needs a value at deploy time that only the deployer knows, and the
-    resource reads whatever is supplied. If the placeholder stood for something the template
-    should create, define that resource and `Ref` it instead of the parameter.
+    resource reads whatever is supplied. A parameter is asked for on every deploy, also when
+    only resources whose `Condition` is false read it. If the placeholder stood for something
+    the template should create, define that resource and `Ref` it instead of the parameter.
     """
 
     def find(self, doc: Document) -> list[Finding]:
