@@ -15,7 +15,7 @@ from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.literals import intrinsic
 from cfnfix.parameter_types import is_scalar, place_type
-from cfnfix.parameters import add_parameters, parameters
+from cfnfix.parameters import NewParameters, parameters
 
 MAX_PARAMETERS = 200  # CloudFormation quota: parameters per template
 _SECTIONS = ("Parameters", "Resources", "Conditions", "Mappings", "Outputs", "Rules")
@@ -364,16 +364,12 @@ class PlaceholderValue(Fixer):
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
-        section = doc.node(("Parameters",))
-        shared = section is None or section.kind != "map" or not section.value
-        if shared:  # one new section holds them all: written with the first finding applied
-            add_parameters(editor, {f.detail[0]: f.detail[1] for f in findings})
+        declared = NewParameters(editor, {f.detail[0]: f.detail[1] for f in findings})
         changes = []
         for f in findings:
             name, body, group, readers = f.detail
             with editor.finding(f):
-                if not shared:
-                    editor.set(("Parameters", name), body)
+                declared.declare(name, body)
                 for site in group:
                     editor.set(site.path, {"Ref": name})
                 held = (f"placeholders {_quoted(group[0].value)}" if isinstance(group[0].value, list)
