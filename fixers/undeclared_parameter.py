@@ -11,7 +11,7 @@ from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.nodepath import node_path
 from cfnfix.parameter_types import combined, place_type
-from cfnfix.parameters import add_parameters, parameters
+from cfnfix.parameters import NewParameters, parameters
 from cfnfix.reference_names import Site, reference_counts, undeclared
 
 MAX_PARAMETERS = 200  # CloudFormation quota: parameters per template
@@ -175,16 +175,12 @@ class UndeclaredParameter(Fixer):
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
-        section = doc.node(("Parameters",))
-        shared = section is None or section.kind != "map" or not section.value
-        if shared:  # one new section holds them all: written with the first finding applied
-            add_parameters(editor, {f.detail[0]: f.detail[1] for f in findings})
+        declared = NewParameters(editor, {f.detail[0]: f.detail[1] for f in findings})
         changes = []
         for f in findings:
             name, body, sites = f.detail
             with editor.finding(f):
-                if not shared:
-                    editor.set(("Parameters", name), body)
+                declared.declare(name, body)
                 rewritten = []
                 for site in sites:
                     if not site.getatt:

@@ -566,3 +566,89 @@ def test_type_short_names_read_the_one_resource_of_the_type():
                "AWS::EC2::InternetGateway, the type 'InternetGateway' names"),
     ]
     assert not all_fixers()["undeclared-parameter"]().find(parse(text))  # dangling-reference's names
+
+
+def test_placeholder_words_and_ids():
+    from cfnfix.fixers.placeholder_value import placeholder
+
+    assert placeholder("YOUR_HOSTED_ZONE_ID", [], False) == "the word 'YOUR'"
+    assert placeholder("REPLACE_WITH_ZONE", [], False) == "the word 'REPLACE WITH'"
+    assert placeholder("ChangeMe", [], False) == "the word 'CHANGEME'"
+    assert placeholder("<vpc-id>", [], False) == "text in <...>"
+    assert placeholder("sg-67890", ["sg-"], True) == "an id too short to be one: 5 characters after sg-"
+    assert placeholder("vpc-xxxxxxxx", ["vpc-"], True) == "x's standing for a value"
+    assert placeholder("subnet-123456789", ["subnet-"], True) == "an id of counted digits"
+    assert placeholder("MyHostedZone", [], True) == "the word 'MY'"  # an existing zone's id is read there
+    # names authors choose, ids that are wrong for another reason, structured text: not placeholders
+    for text, existing in [("todo-app-bucket", False), ("TodoAppBucket", False), ("My_Bucket", False),
+                           ("Data_Change_Bucket", False), ("sg-web", True), ("sg-0a1b2c3d4e", True),
+                           ("arn:aws:iam::YOUR_ACCOUNT:role/app", False)]:
+        assert placeholder(text, ["sg-"], existing) is None, text
+
+
+PLACEHOLDER_TEMPLATE = (
+    "Resources:\n"
+    "  Web:\n"
+    "    Type: AWS::EC2::Instance\n"
+    "    Properties:\n"
+    "      ImageId: '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}'\n"
+    "      SecurityGroupIds: [sg-67890]\n"
+    "  Ssh:\n"
+    "    Type: AWS::EC2::SecurityGroupIngress\n"
+    "    Properties:\n"
+    "      GroupId: sg-67890\n"
+    "      IpProtocol: tcp\n"
+    "      FromPort: 22\n"
+    "      ToPort: 22\n"
+    "      CidrIp: 10.0.0.0/8\n"
+)
+
+
+def test_placeholder_value_messages_and_lint():
+    result = run_fixers(PLACEHOLDER_TEMPLATE, ["placeholder-value"])
+    assert [c.message for c in result.changes] == [
+        "declared parameter 'SshGroupId' (AWS::EC2::SecurityGroup::Id) with no Default for the placeholder "
+        "'sg-67890' read at Ssh GroupId, Web SecurityGroupIds/0: the deployer supplies the real value; its "
+        "Description keeps the placeholder",
+        "placeholder 'sg-67890' at Ssh GroupId (an id too short to be one: 5 characters after sg-; E1150: the "
+        "AWS::EC2::SecurityGroup.Id format (^sg-([a-fA-F0-9]{8}|[a-fA-F0-9]{17})$) rejects it) becomes a Ref to "
+        "parameter 'SshGroupId'",
+        "placeholder 'sg-67890' at Web SecurityGroupIds/0 (the same placeholder, read as "
+        "AWS::EC2::SecurityGroup::Id) becomes a Ref to parameter 'SshGroupId'",
+    ]
+    assert all(c.safety == "review" for c in result.changes)
+    assert "SecurityGroupIds: [!Ref SshGroupId]" in result.after
+    assert "Description: 'GroupId of Ssh: the template held the placeholder ''sg-67890''; supply the real value'" in result.after
+    assert "E1150" in lint_codes(PLACEHOLDER_TEMPLATE) and "E1150" not in lint_codes(result.after)
+    assert_fix_guarantees(PLACEHOLDER_TEMPLATE, result.after, result.changes, ["placeholder-value"])
+
+
+def test_placeholder_value_leaves_intrinsics_and_takes_a_free_name():
+    text = (
+        "Parameters:\n  SshGroupId: {Type: String}\n"
+        "Conditions:\n  Yes: !Equals [a, a]\n"
+        "Resources:\n"
+        "  Ssh:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n"
+        "      GroupId: sg-67890\n      IpProtocol: tcp\n      CidrIp: 10.0.0.0/8\n"
+        "  Other:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n"
+        "      GroupId: !If [Yes, sg-12345, !Ref SshGroupId]\n      IpProtocol: tcp\n      CidrIp: 10.0.0.0/8\n"
+        "  Zone:\n    Type: AWS::Route53::DNSSEC\n    Properties:\n"
+        "      HostedZoneId: !Sub 'YOUR_ZONE_${AWS::Region}'\n"
+    )
+    findings = all_fixers()["placeholder-value"]().find(parse(text))
+    assert [(f.path, f.detail[0]) for f in findings] == [(("Resources", "Ssh", "Properties", "GroupId"), "SshGroupId2")]
+
+
+def test_placeholder_value_keeps_a_list_item_read_alone_elsewhere_as_one_parameter():
+    text = (
+        "Resources:\n"
+        "  Lb:\n    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n    Properties:\n"
+        "      Subnets: [subnet-123, subnet-456]\n"
+        "  Web:\n    Type: AWS::EC2::Instance\n    Properties:\n"
+        "      ImageId: ami-0abcdef1234567890\n      SubnetId: subnet-123\n"
+    )
+    findings = all_fixers()["placeholder-value"]().find(parse(text))
+    assert sorted((f.detail[0], f.detail[1]["Type"]) for f in findings) == [
+        ("LbSubnet", "AWS::EC2::Subnet::Id"), ("LbSubnet2", "AWS::EC2::Subnet::Id")]
+    shared = next(f for f in findings if f.detail[0] == "LbSubnet")
+    assert [s.where for s in shared.detail[2]] == ["Lb Subnets/0", "Web SubnetId"]

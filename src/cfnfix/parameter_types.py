@@ -22,6 +22,9 @@ _FORMATS = {
 }
 # key pair names carry no format in the schemas: the property, on the types that launch instances
 _KEY_NAME_TYPES = ("AWS::EC2::Instance", "AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration")
+# nor do hosted zone ids: a Route 53 resource's own HostedZoneId (an alias target's names a zone of
+# another service, in another account, which the parameter type would reject)
+_HOSTED_ZONE_PREFIX = "AWS::Route53::"
 SCALARS = ("String", "Number")
 # intrinsic functions whose arguments are text whatever the place of the call takes
 _TEXT_FUNCTIONS = ("Fn::Sub", "Fn::Join", "Fn::Base64", "Fn::Split", "Fn::Cidr", "Fn::GetAZs", "Fn::ImportValue",
@@ -79,6 +82,9 @@ def place_type(doc: Any, path: tuple) -> str | None:
         i += 1
     schema = schemas.resolve(root, schema)
     key = next((p for p in reversed(parts) if isinstance(p, str) and not p.startswith("Fn::")), "")
+    if parts[:1] == ["HostedZoneId"] and not wants_list and type_name.startswith(_HOSTED_ZONE_PREFIX) \
+            and _types(schema) <= {"string"}:
+        return "AWS::Route53::HostedZone::Id"
     if wants_list:
         if _types(schema) and "array" in _types(schema):
             return None  # an item selected from a list of lists

@@ -71,6 +71,24 @@ def add_parameters(editor: Editor, new: dict[str, dict]) -> None:
     editor.set(("Parameters",), dict(new))
 
 
+class NewParameters:
+    """Parameters that several findings of one fix each declare. A template without a
+    ``Parameters`` section (or with an empty one) gets one section holding them all, written with
+    the first finding applied; otherwise each finding adds its own entry, inside its block."""
+
+    def __init__(self, editor: Editor, new: dict[str, dict]) -> None:
+        section = editor.doc.node(("Parameters",))
+        self.editor = editor
+        self.shared = section is None or section.kind != "map" or not section.value
+        if self.shared:
+            add_parameters(editor, new)
+
+    def declare(self, name: str, body: dict) -> None:
+        """Declare ``name`` for the finding whose ``Editor.finding`` block this runs in."""
+        if not self.shared:
+            self.editor.set(("Parameters", name), body)
+
+
 def add_parameter(editor: Editor, name: str, body: dict) -> None:
     add_parameters(editor, {name: body})
 

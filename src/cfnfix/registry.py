@@ -89,6 +89,8 @@ ORDER = (
     "depends-on",
     # issue 20 part E (session 4): a Ref where the property wants the resource's ARN, and the reverse
     "reference-format",
+    # issue 20 part F (session 4): placeholders where the deployer's value is meant become parameters
+    "placeholder-value",
 )
 
 
