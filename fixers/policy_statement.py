@@ -44,6 +44,42 @@ def _statements(doc: dict, path: tuple) -> Iterator[tuple[tuple, dict]]:
                 yield path + ("Statement", i), st
 
 
+def _same_value(value: Any) -> Any:
+    """``value`` in one form for comparing statements: ``Fn::Sub '${X}'`` is ``Ref X``, and the
+    order of a list of strings (actions, resources) does not matter to IAM."""
+    if isinstance(value, dict):
+        sub = value.get("Fn::Sub") if len(value) == 1 else None
+        if isinstance(sub, str) and sub.startswith("${") and sub.endswith("}") and sub.count("${") == 1 \
+                and "." not in sub and not sub.startswith("${!"):
+            return (("Ref", sub[2:-1].strip()),)
+        return tuple(sorted((str(k), _same_value(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        items = [_same_value(v) for v in value]
+        return tuple(sorted(items, key=repr)) if len(items) != 1 else items[0]
+    return value
+
+
+def _statement_key(st: dict) -> Any:
+    """What makes two statements the same grant or denial: all but their Sid."""
+    return _same_value({k: v for k, v in st.items() if k != "Sid"})
+
+
+def _resource_policy_statements(doc: Document) -> dict[Any, str]:
+    """The statements that name a Principal in the template's resource policies (a bucket, queue,
+    topic policy...), each to the resource that holds it."""
+    held: dict[Any, str] = {}
+    for rid, res in doc.resources.items():
+        if not isinstance(res, dict) or res.get("Type") in IDENTITY_TYPES or not isinstance(res.get("Properties"), dict):
+            continue
+        for path, policy in _documents(res["Properties"], ("Resources", rid, "Properties")):
+            if path[-1] != "PolicyDocument":
+                continue
+            for _, st in _statements(policy, path):
+                if "Principal" in st:
+                    held.setdefault(_statement_key(st), rid)
+    return held
+
+
 def _no_value_if(value: Any) -> tuple[Any, Any] | None:
     """(condition, value) for ``Fn::If [C, X, AWS::NoValue]``."""
     if not (isinstance(value, dict) and list(value) == ["Fn::If"]):
@@ -84,7 +120,14 @@ class PolicyStatement(Fixer):
       `Fn::If [C, statement with Resource X, AWS::NoValue]`: it exists when `C` holds, as meant.
     - Look-alike dashes in `Version` become hyphens; a misnamed operator is renamed.
     - A statement of an identity policy (IAM policy, role, user or group) that names a
-      `Principal` is reported: it reads as a resource policy's statement.
+      `Principal` is reported: it reads as a resource policy's statement. When it is a `Deny` of
+      everyone (`Principal: '*'`) and a resource policy of the template (a bucket, queue or topic
+      policy) holds the same statement (the same Effect, Principal, Action, Resource and
+      Condition; `!Sub '${X}'` counts as `!Ref X`, the order of a list does not count), the
+      intent is already written where it belongs: the identity copy loses its `Principal`, and
+      keeps denying whoever holds it, one of "everyone". An `Allow`, or a `Deny` of some other
+      principal, stays reported: without its `Principal` it would grant or deny the holder what
+      was meant for someone else.
     - Any other statement without `Resource` is reported: only the author knows which resources
       it is for (`'*'` would grant on every resource).
 
@@ -112,6 +155,7 @@ class PolicyStatement(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         findings: list[Finding] = []
+        held = _resource_policy_statements(doc)
         for rid, res in doc.resources.items():
             if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict):
                 continue
@@ -124,15 +168,31 @@ class PolicyStatement(Fixer):
                 for spath, st in _statements(policy, path):
                     findings += self._operators(rid, spath, st)
                     if identity and ("Principal" in st or "NotPrincipal" in st):
-                        findings.append(Finding(rid, spath, f"E3510 statement {'/'.join(map(str, spath[3:]))} of an "
-                                                "identity policy names a Principal: the principal of an identity policy is "
-                                                "whoever it is attached to; a statement about who may reach a resource "
-                                                "belongs in that resource's policy (a bucket, queue or topic policy): move "
-                                                "it there, or drop Principal, by hand", fixable=False))
+                        findings.append(self._principal(rid, spath, st, held))
                     found = self._resource(rid, spath, st, key_policy, path[-1] == "AssumeRolePolicyDocument")
                     if found is not None:
                         findings.append(found)
         return findings
+
+    @staticmethod
+    def _principal(rid: str, path: tuple, st: dict, held: dict[Any, str]) -> Finding:
+        """A statement of an identity policy that names a Principal. When it denies everyone, and
+        the template's resource policies already hold the same statement, the resource side of
+        the intent is written where it belongs, and the identity copy loses nothing without its
+        Principal: it still denies whoever holds the policy, one of "everyone". (An Allow would
+        grant the holder, another Principal deny the holder, what was meant for someone else.)"""
+        where = "/".join(map(str, path[3:]))
+        head = f"E3510 statement {where} of an identity policy names a {'Principal' if 'Principal' in st else 'NotPrincipal'}"
+        # a Deny of everyone denies the holder too: without its Principal it denies the holder only
+        everyone = st.get("Principal") in ("*", {"AWS": "*"})
+        owner = held.get(_statement_key(st)) if st.get("Effect") == "Deny" and everyone else None
+        if owner is not None:
+            return Finding(rid, path + ("Principal",), f"{head}, which an identity policy cannot: its principal is "
+                           f"whoever it is attached to. The same statement, with this Principal, is in the policy of "
+                           f"{owner}, where a Principal belongs: Principal goes here, and nothing is lost", detail=("drop", None))
+        return Finding(rid, path, f"{head}: the principal of an identity policy is whoever it is attached to; a "
+                       "statement about who may reach a resource belongs in that resource's policy (a bucket, queue "
+                       "or topic policy): move it there, or drop Principal, by hand", fixable=False)
 
     def _version(self, rid: str, path: tuple, policy: dict) -> list[Finding]:
         version = policy.get("Version")
@@ -185,6 +245,9 @@ class PolicyStatement(Fixer):
                     before = doc.value(f.path) if doc.node(f.path) is not None else None
                     editor.set(f.path, value)
                     changes.append(self.change(f, "add" if before is None else "replace", before, value, f.message))
+                elif how == "drop":
+                    editor.remove(f.path)
+                    changes.append(self.change(f, "remove", doc.value(f.path), None, f.message))
                 elif how == "rename":
                     editor.rename(f.path, value)
                     changes.append(self.change(f, "move", f.path[-1], value, f.message, path=f.path[:-1]))
