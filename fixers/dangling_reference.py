@@ -7,12 +7,13 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from cfnfix import schemas
+from cfnfix import group_targets, schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, references
+from cfnfix.group_targets import LISTS, Move
 from cfnfix.nodepath import node_path
 from cfnfix.reference_names import SUB_VAR as _SUB_VAR, arg_path as _arg_path, bodies, by_type, calls as _walk, close, \
     pick, script_variable, undeclared
@@ -307,11 +308,15 @@ class DanglingReference(Fixer):
         self._types: dict[str, str] = {}  # type short names no resource is taken for, and why
         # names nothing defines and nothing is near: undeclared-parameter declares them
         self._undeclared = {(site.call, site.shown.split(".")[0]) for site in undeclared(doc)}
-        findings: list[Finding] = []
+        moves, refusals = group_targets.scan(doc)
+        handled = {m.item + (("Id",) if m.item[3] == "Targets" else ()) for m in [*moves, *refusals]}
+        findings: list[Finding] = self._registrations(moves) + [self._refusal(r) for r in refusals]
         seen: set = set()
         for section, key, value in bodies(data):
             rid = key if section == "Resources" else None
             for fn, arg, path in _walk(value, (section, key)):
+                if path in handled:
+                    continue  # a balancer target naming an Auto Scaling group: its own finding above
                 for f in self._check(doc, fn, arg, path, rid, refs, resources):
                     marker = (f.path, f.message) if f is not None else None
                     if f is not None and marker not in seen:
@@ -319,6 +324,102 @@ class DanglingReference(Fixer):
                         findings.append(f)
             findings += self._maps(data, value, (section, key), rid)
         return findings
+
+    @staticmethod
+    def _said(shown: str) -> str:
+        """The rule cfn-lint reports for a target naming a group: E1010 for an attribute the group lacks."""
+        if shown.startswith("Fn::GetAtt "):
+            attr = shown.split(" ", 1)[1].split(".", 1)[1:]
+            if not attr or attr[0] not in (schemas.attributes(group_targets.GROUP) or [attr[0]]):
+                return "E1010 "
+        return ""
+
+    def _registrations(self, moves: list[Move]) -> list[Finding]:
+        """One finding per set of balancers and groups the moves tie together (their edits share lists)."""
+        parent: dict[str, str] = {}
+
+        def root(x: str) -> str:
+            while parent.setdefault(x, x) != x:
+                x = parent[x]
+            return x
+
+        for m in moves:
+            parent[root("B:" + m.balancer)] = root("G:" + m.group)
+        clusters: dict[str, list[Move]] = {}
+        for m in moves:
+            clusters.setdefault(root("G:" + m.group), []).append(m)
+        out = []
+        for cluster in clusters.values():
+            parts = []
+            for m in cluster:
+                key, _, registration = LISTS[group_targets.TARGET_GROUP if m.item[3] == "Targets" else group_targets.CLASSIC]
+                parts.append(f"{self._said(m.shown)}{m.shown} in the {key} of {m.kind} {m.balancer} names Auto Scaling "
+                             f"group {m.group}, not an instance: the group's instances are plainly meant, so {m.group} "
+                             f"registers them with {m.balancer} through its {registration} instead")
+            out.append(Finding(cluster[0].balancer, cluster[0].item, "; ".join(parts)
+                               + " (Elastic Load Balancing adds each instance as it launches)", detail=tuple(cluster)))
+        return out
+
+    @staticmethod
+    def _refusal(r: group_targets.Refusal) -> Finding:
+        key, _, registration = LISTS[group_targets.TARGET_GROUP if r.item[3] == "Targets" else group_targets.CLASSIC]
+        return Finding(r.balancer, r.item, f"{DanglingReference._said(r.shown)}{r.shown} in the {key} of {r.balancer} "
+                       f"names Auto Scaling group {r.group}, not an instance; not moved to the group's {registration}, "
+                       f"as {r.why}: register the group's instances yourself (!Ref {r.balancer} in {r.group}'s "
+                       f"{registration}) or name an instance", fixable=False)
+
+    def _register(self, doc: Document, editor: Editor, f: Finding, moves: tuple) -> list:
+        """Remove the moved target items (their list too when emptied) and register each balancer
+        in its group's TargetGroupARNs / LoadBalancerNames."""
+        changes = []
+        lists: dict[tuple, list[Move]] = {}
+        for m in moves:
+            lists.setdefault(m.item[:-1], []).append(m)
+        for where, moved in lists.items():
+            items = doc.value(where)
+            groups = ", ".join(dict.fromkeys(m.group for m in moved))
+            dropped = "".join(f"; {m.dropped} goes with it" for m in moved if m.dropped)
+            if len({m.item for m in moved}) == len(items):
+                editor.remove(where)
+                shown = ", ".join(m.shown for m in moved)
+                changes.append(self.change(
+                    f, "remove", items, None, f"{where[3]} of {moved[0].balancer} removed: "
+                    + (f"its only item, {shown}, names" if len(items) == 1 else f"its items, {shown}, name")
+                    + f" Auto Scaling group {groups}, not an instance; the group registers its instances itself "
+                    f"through its {moved[0].registration[3]}{dropped}", path=where, safety=Safety.REVIEW))
+                continue
+            for m in moved:
+                editor.remove(m.item)
+                changes.append(self.change(
+                    f, "remove", doc.value(m.item), None, f"{m.shown} removed from the {where[3]} of {m.balancer}: "
+                    f"it names Auto Scaling group {m.group}, not an instance; the group registers its instances "
+                    f"itself through its {m.registration[3]}"
+                    + (f"; {m.dropped} goes with it" if m.dropped else ""), path=m.item, safety=Safety.REVIEW))
+        by_group: dict[tuple, list[str]] = {}
+        for m in moves:
+            names = by_group.setdefault(m.registration, [])
+            if m.balancer not in names:
+                names.append(m.balancer)
+        for where, balancers in by_group.items():
+            present = doc.value(where)
+            present = present if isinstance(present, list) else []
+            new = [{"Ref": b} for b in balancers if not any(group_targets.registered(v, b) for v in present)]
+            group, noun = where[1], "target group" if where[3] == "TargetGroupARNs" else "classic load balancer"
+            if not new:
+                continue  # the group registers its instances there already
+            why = (f"Auto Scaling group {group} registers its instances with {noun} "
+                   + ", ".join(b["Ref"] for b in new) + " (Elastic Load Balancing adds each instance as it launches "
+                   "and removes it as it terminates)")
+            if doc.node(where) is None:
+                editor.set(where, new)
+                changes.append(self.change(f, "add", None, new, f"{where[3]} added: {why}", path=where,
+                                           safety=Safety.REVIEW))
+            else:
+                for k, ref in enumerate(new):
+                    editor.append(where, ref)
+                    changes.append(self.change(f, "add", None, ref, f"{ref['Ref']} added to {where[3]}: {why}",
+                                               path=where + (len(present) + k,), safety=Safety.REVIEW))
+        return changes
 
     def _maps(self, data: dict, value: Any, path: tuple, rid: str | None) -> list[Finding]:
         """Fn::FindInMap on a mapping the template does not define (E1011): reported, its values cannot be known."""
@@ -507,6 +608,10 @@ class DanglingReference(Fixer):
         editor = Editor(doc)
         changes = []
         for f in findings:
+            if isinstance(f.detail, tuple) and f.detail and isinstance(f.detail[0], Move):
+                with editor.finding(f):
+                    changes += self._register(doc, editor, f, f.detail)
+                continue
             if isinstance(f.detail, FromMaps):
                 with editor.finding(f):
                     before = doc.value(f.path)
