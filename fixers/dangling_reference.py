@@ -365,8 +365,8 @@ class DanglingReference(Fixer):
         key, _, registration = LISTS[group_targets.TARGET_GROUP if r.item[3] == "Targets" else group_targets.CLASSIC]
         return Finding(r.balancer, r.item, f"{DanglingReference._said(r.shown)}{r.shown} in the {key} of {r.balancer} "
                        f"names Auto Scaling group {r.group}, not an instance; not moved to the group's {registration}, "
-                       f"as {r.why}: register the group's instances yourself (!Ref {r.balancer} in {r.group}'s "
-                       f"{registration}) or name an instance", fixable=False)
+                       f"as {r.why}: if the group's instances are meant, register them yourself (!Ref {r.balancer} in "
+                       f"{r.group}'s {registration}), else name the target itself", fixable=False)
 
     def _register(self, doc: Document, editor: Editor, f: Finding, moves: tuple) -> list:
         """Remove the moved target items (their list too when emptied) and register each balancer
@@ -407,8 +407,10 @@ class DanglingReference(Fixer):
             group, noun = where[1], "target group" if where[3] == "TargetGroupARNs" else "classic load balancer"
             if not new:
                 continue  # the group registers its instances there already
-            why = (f"Auto Scaling group {group} registers its instances with {noun} "
-                   + ", ".join(b["Ref"] for b in new) + " (Elastic Load Balancing adds each instance as it launches "
+            names = [b["Ref"] for b in new]
+            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            why = (f"Auto Scaling group {group} registers its instances with {noun}{'s' if len(names) > 1 else ''} "
+                   + listed + " (Elastic Load Balancing adds each instance as it launches "
                    "and removes it as it terminates)")
             if doc.node(where) is None:
                 editor.set(where, new)

@@ -102,7 +102,7 @@ def _item_refusal(item: Any, balancer_props: dict) -> tuple[str, str]:
     if "Port" in item and others == ["Port"]:
         port, own = item["Port"], balancer_props.get("Port")
         if _same(port, own):
-            return "", f"its Port {port}, the target group's own"
+            return "", f"its Port {port} (the target group's own)"
         return (f"the item's Port {port!r} is not the target group's Port ({own!r}), on which the group's instances "
                 "would be registered"), ""
     return "the item's " + ", ".join(map(str, others)) + " would be lost", ""
@@ -119,9 +119,9 @@ def scan(doc: Document) -> tuple[list[Move], list[Refusal]]:
             continue
         key, field, registration = LISTS[body["Type"]]
         props = body.get("Properties")
-        items = props.get(key) if isinstance(props, dict) else None
-        if not isinstance(items, list):
+        if not isinstance(props, dict) or not isinstance(props.get(key), list):
             continue
+        items = props[key]
         for index, item in enumerate(items):
             value = item.get(field) if field and isinstance(item, dict) else (None if field else item)
             found = named_group(doc, value)
@@ -169,8 +169,8 @@ def _acyclic(doc: Document, moves: list[Move], refusals: list[Refusal]) -> tuple
     for m in moves:
         if reaches(graph, sorted(graph.get(m.balancer, ())), m.group):
             refusals.append(Refusal(m.balancer, m.item, m.group, m.shown,
-                                    f"{m.balancer} depends on {m.group} otherwise, and the group's registration "
-                                    f"would close a dependency cycle"))
+                                    f"{m.balancer} depends on {m.group} otherwise (a reference or DependsOn), and "
+                                    f"the group's registration would close a dependency cycle (break that dependency first)"))
         else:
             kept.append(m)
     return kept, refusals
