@@ -204,7 +204,8 @@ class FromMaps:
 
 class DanglingReference(Fixer):
     name = "dangling-reference"
-    summary = "Repair Ref, Fn::GetAtt and Fn::Sub references that name nothing, when one target is plainly meant (E1020, E1010, E1019, E1011)"
+    summary = ("Repair Ref, Fn::GetAtt and Fn::Sub references that name nothing, when one target is plainly meant "
+               "(E1020, E1010, E1019, E1011); balancer targets naming an Auto Scaling group become its registration")
     group = "deploy"
     safety = Safety.SAFE
     default = False
@@ -267,6 +268,20 @@ class DanglingReference(Fixer):
     `export PORT=...`, `const port = ...`, `for host in ...`) is escaped to `${!name}`:
     `Fn::Sub` then writes out the `${name}` the script reads, the text the author wrote.
 
+    A load balancer target that names an Auto Scaling group of the template instead of an
+    instance (`Targets: [{Id: !GetAtt Group.Outputs.InstanceId}]` on an
+    `AWS::ElasticLoadBalancingV2::TargetGroup`, or `!Ref Group` in the `Instances` of a classic
+    `AWS::ElasticLoadBalancing::LoadBalancer`; any `Fn::GetAtt` or `Ref` of the group) means "the
+    group's instances are the targets", which CloudFormation writes on the group: the item goes
+    (the list with it when it is left empty) and `!Ref TargetGroup` is added to the group's
+    `TargetGroupARNs` (`LoadBalancerNames` for a classic load balancer), created when absent and
+    not repeated (`review`: Elastic Load Balancing registers each of the group's instances as it
+    launches). Reported instead, with why: an item with an `AvailabilityZone`, a `Port` other than
+    the target group's own, or other keys that would be lost; a `TargetType` other than
+    `instance`; a balancer and group with different `Condition`s; a group whose list is not a
+    list (an intrinsic); a balancer that depends on the group otherwise (a reference or
+    `DependsOn`), where the registration would close a dependency cycle.
+
     Anything else with candidates (a name near a defined one, several candidates) is reported
     with the closest names and nothing changes: only a person knows what was meant. A name
     near no defined name is left to `undeclared-parameter`, which declares it as a parameter.
@@ -290,9 +305,23 @@ class DanglingReference(Fixer):
           SubnetIds: [!Ref PrivateSubnet1]
     ```
 
+    ```yaml
+    # before
+    TargetGroup:
+      Properties:
+        Targets:
+          - Id: !GetAtt AutoScalingGroup.Outputs.InstanceId
+    # after: the target group lists no targets, and
+    AutoScalingGroup:
+      Properties:
+        TargetGroupARNs:
+          - !Ref TargetGroup
+    ```
+
     ## Fix safety
     Safe: the template could not be deployed as written, and the name it gets is the one the
-    author plainly meant (an attribute read from another resource is `review`). The text is
+    author plainly meant (an attribute read from another resource is `review`; so is a target
+    moved to an Auto Scaling group's registration, which changes what the balancer serves). The text is
     edited in place (quotes, short forms, block strings kept).
     """
 
