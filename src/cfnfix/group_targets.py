@@ -115,7 +115,7 @@ def scan(doc: Document) -> tuple[list[Move], list[Refusal]]:
     refusals: list[Refusal] = []
     resources = doc.resources
     for balancer, body in resources.items():
-        if not isinstance(body, dict) or body.get("Type") not in LISTS:
+        if not isinstance(body, dict) or not isinstance(body.get("Type"), str) or body["Type"] not in LISTS:
             continue
         key, field, registration = LISTS[body["Type"]]
         props = body.get("Properties")
