@@ -7,12 +7,13 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from cfnfix import schemas
+from cfnfix import group_targets, schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, references
+from cfnfix.group_targets import LISTS, Move
 from cfnfix.nodepath import node_path
 from cfnfix.reference_names import SUB_VAR as _SUB_VAR, arg_path as _arg_path, bodies, by_type, calls as _walk, close, \
     pick, script_variable, undeclared
@@ -203,7 +204,8 @@ class FromMaps:
 
 class DanglingReference(Fixer):
     name = "dangling-reference"
-    summary = "Repair Ref, Fn::GetAtt and Fn::Sub references that name nothing, when one target is plainly meant (E1020, E1010, E1019, E1011)"
+    summary = ("Repair Ref, Fn::GetAtt and Fn::Sub references that name nothing, when one target is plainly meant "
+               "(E1020, E1010, E1019, E1011); balancer targets naming an Auto Scaling group become its registration")
     group = "deploy"
     safety = Safety.SAFE
     default = False
@@ -266,6 +268,20 @@ class DanglingReference(Fixer):
     `export PORT=...`, `const port = ...`, `for host in ...`) is escaped to `${!name}`:
     `Fn::Sub` then writes out the `${name}` the script reads, the text the author wrote.
 
+    A load balancer target that names an Auto Scaling group of the template instead of an
+    instance (`Targets: [{Id: !GetAtt Group.Outputs.InstanceId}]` on an
+    `AWS::ElasticLoadBalancingV2::TargetGroup`, or `!Ref Group` in the `Instances` of a classic
+    `AWS::ElasticLoadBalancing::LoadBalancer`; any `Fn::GetAtt` or `Ref` of the group) means "the
+    group's instances are the targets", which CloudFormation writes on the group: the item goes
+    (the list with it when it is left empty) and `!Ref TargetGroup` is added to the group's
+    `TargetGroupARNs` (`LoadBalancerNames` for a classic load balancer), created when absent and
+    not repeated (`review`: Elastic Load Balancing registers each of the group's instances as it
+    launches). Reported instead, with why: an item with an `AvailabilityZone`, a `Port` other than
+    the target group's own, or other keys that would be lost; a `TargetType` other than
+    `instance`; a balancer and group with different `Condition`s; a group whose list is not a
+    list (an intrinsic); a balancer that depends on the group otherwise (a reference or
+    `DependsOn`), where the registration would close a dependency cycle.
+
     Anything else with candidates (a name near a defined one, several candidates) is reported
     with the closest names and nothing changes: only a person knows what was meant. A name
     near no defined name is left to `undeclared-parameter`, which declares it as a parameter.
@@ -289,9 +305,23 @@ class DanglingReference(Fixer):
           SubnetIds: [!Ref PrivateSubnet1]
     ```
 
+    ```yaml
+    # before
+    TargetGroup:
+      Properties:
+        Targets:
+          - Id: !GetAtt AutoScalingGroup.Outputs.InstanceId
+    # after: the target group lists no targets, and
+    AutoScalingGroup:
+      Properties:
+        TargetGroupARNs:
+          - !Ref TargetGroup
+    ```
+
     ## Fix safety
     Safe: the template could not be deployed as written, and the name it gets is the one the
-    author plainly meant (an attribute read from another resource is `review`). The text is
+    author plainly meant (an attribute read from another resource is `review`; so is a target
+    moved to an Auto Scaling group's registration, which changes what the balancer serves). The text is
     edited in place (quotes, short forms, block strings kept).
     """
 
@@ -307,11 +337,15 @@ class DanglingReference(Fixer):
         self._types: dict[str, str] = {}  # type short names no resource is taken for, and why
         # names nothing defines and nothing is near: undeclared-parameter declares them
         self._undeclared = {(site.call, site.shown.split(".")[0]) for site in undeclared(doc)}
-        findings: list[Finding] = []
+        moves, refusals = group_targets.scan(doc)
+        handled = {m.item + (("Id",) if m.item[3] == "Targets" else ()) for m in [*moves, *refusals]}
+        findings: list[Finding] = self._registrations(moves) + [self._refusal(r) for r in refusals]
         seen: set = set()
         for section, key, value in bodies(data):
             rid = key if section == "Resources" else None
             for fn, arg, path in _walk(value, (section, key)):
+                if path in handled:
+                    continue  # a balancer target naming an Auto Scaling group: its own finding above
                 for f in self._check(doc, fn, arg, path, rid, refs, resources):
                     marker = (f.path, f.message) if f is not None else None
                     if f is not None and marker not in seen:
@@ -319,6 +353,104 @@ class DanglingReference(Fixer):
                         findings.append(f)
             findings += self._maps(data, value, (section, key), rid)
         return findings
+
+    @staticmethod
+    def _said(shown: str) -> str:
+        """The rule cfn-lint reports for a target naming a group: E1010 for an attribute the group lacks."""
+        if shown.startswith("Fn::GetAtt "):
+            attr = shown.split(" ", 1)[1].split(".", 1)[1:]
+            if not attr or attr[0] not in (schemas.attributes(group_targets.GROUP) or [attr[0]]):
+                return "E1010 "
+        return ""
+
+    def _registrations(self, moves: list[Move]) -> list[Finding]:
+        """One finding per set of balancers and groups the moves tie together (their edits share lists)."""
+        parent: dict[str, str] = {}
+
+        def root(x: str) -> str:
+            while parent.setdefault(x, x) != x:
+                x = parent[x]
+            return x
+
+        for m in moves:
+            parent[root("B:" + m.balancer)] = root("G:" + m.group)
+        clusters: dict[str, list[Move]] = {}
+        for m in moves:
+            clusters.setdefault(root("G:" + m.group), []).append(m)
+        out = []
+        for cluster in clusters.values():
+            parts = []
+            for m in cluster:
+                key, _, registration = LISTS[group_targets.TARGET_GROUP if m.item[3] == "Targets" else group_targets.CLASSIC]
+                parts.append(f"{self._said(m.shown)}{m.shown} in the {key} of {m.kind} {m.balancer} names Auto Scaling "
+                             f"group {m.group}, not an instance: the group's instances are plainly meant, so {m.group} "
+                             f"registers them with {m.balancer} through its {registration} instead")
+            out.append(Finding(cluster[0].balancer, cluster[0].item, "; ".join(parts)
+                               + " (Elastic Load Balancing adds each instance as it launches)", detail=tuple(cluster)))
+        return out
+
+    @staticmethod
+    def _refusal(r: group_targets.Refusal) -> Finding:
+        key, _, registration = LISTS[group_targets.TARGET_GROUP if r.item[3] == "Targets" else group_targets.CLASSIC]
+        return Finding(r.balancer, r.item, f"{DanglingReference._said(r.shown)}{r.shown} in the {key} of {r.balancer} "
+                       f"names Auto Scaling group {r.group}, not an instance; not moved to the group's {registration}, "
+                       f"as {r.why}: if the group's instances are meant, register them yourself (!Ref {r.balancer} in "
+                       f"{r.group}'s {registration}), else name the target itself", fixable=False)
+
+    def _register(self, doc: Document, editor: Editor, f: Finding, moves: tuple) -> list:
+        """Remove the moved target items (their list too when emptied) and register each balancer
+        in its group's TargetGroupARNs / LoadBalancerNames."""
+        changes = []
+        lists: dict[tuple, list[Move]] = {}
+        for m in moves:
+            lists.setdefault(m.item[:-1], []).append(m)
+        for where, moved in lists.items():
+            items = doc.value(where)
+            groups = ", ".join(dict.fromkeys(m.group for m in moved))
+            dropped = "".join(f"; {m.dropped} goes with it" for m in moved if m.dropped)
+            if len({m.item for m in moved}) == len(items):
+                editor.remove(where)
+                shown = ", ".join(m.shown for m in moved)
+                changes.append(self.change(
+                    f, "remove", items, None, f"{where[3]} of {moved[0].balancer} removed: "
+                    + (f"its only item, {shown}, names" if len(items) == 1 else f"its items, {shown}, name")
+                    + f" Auto Scaling group {groups}, not an instance; the group registers its instances itself "
+                    f"through its {moved[0].registration[3]}{dropped}", path=where, safety=Safety.REVIEW))
+                continue
+            for m in moved:
+                editor.remove(m.item)
+                changes.append(self.change(
+                    f, "remove", doc.value(m.item), None, f"{m.shown} removed from the {where[3]} of {m.balancer}: "
+                    f"it names Auto Scaling group {m.group}, not an instance; the group registers its instances "
+                    f"itself through its {m.registration[3]}"
+                    + (f"; {m.dropped} goes with it" if m.dropped else ""), path=m.item, safety=Safety.REVIEW))
+        by_group: dict[tuple, list[str]] = {}
+        for m in moves:
+            names = by_group.setdefault(m.registration, [])
+            if m.balancer not in names:
+                names.append(m.balancer)
+        for where, balancers in by_group.items():
+            present = doc.value(where)
+            present = present if isinstance(present, list) else []
+            new = [{"Ref": b} for b in balancers if not any(group_targets.registered(v, b) for v in present)]
+            group, noun = where[1], "target group" if where[3] == "TargetGroupARNs" else "classic load balancer"
+            if not new:
+                continue  # the group registers its instances there already
+            names = [b["Ref"] for b in new]
+            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            why = (f"Auto Scaling group {group} registers its instances with {noun}{'s' if len(names) > 1 else ''} "
+                   + listed + " (Elastic Load Balancing adds each instance as it launches "
+                   "and removes it as it terminates)")
+            if doc.node(where) is None:
+                editor.set(where, new)
+                changes.append(self.change(f, "add", None, new, f"{where[3]} added: {why}", path=where,
+                                           safety=Safety.REVIEW))
+            else:
+                for k, ref in enumerate(new):
+                    editor.append(where, ref)
+                    changes.append(self.change(f, "add", None, ref, f"{ref['Ref']} added to {where[3]}: {why}",
+                                               path=where + (len(present) + k,), safety=Safety.REVIEW))
+        return changes
 
     def _maps(self, data: dict, value: Any, path: tuple, rid: str | None) -> list[Finding]:
         """Fn::FindInMap on a mapping the template does not define (E1011): reported, its values cannot be known."""
@@ -507,6 +639,10 @@ class DanglingReference(Fixer):
         editor = Editor(doc)
         changes = []
         for f in findings:
+            if isinstance(f.detail, tuple) and f.detail and isinstance(f.detail[0], Move):
+                with editor.finding(f):
+                    changes += self._register(doc, editor, f, f.detail)
+                continue
             if isinstance(f.detail, FromMaps):
                 with editor.finding(f):
                     before = doc.value(f.path)

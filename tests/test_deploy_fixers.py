@@ -652,3 +652,76 @@ def test_placeholder_value_keeps_a_list_item_read_alone_elsewhere_as_one_paramet
         ("LbSubnet", "AWS::EC2::Subnet::Id"), ("LbSubnet2", "AWS::EC2::Subnet::Id")]
     shared = next(f for f in findings if f.detail[0] == "LbSubnet")
     assert [s.where for s in shared.detail[2]] == ["Lb Subnets/0", "Web SubnetId"]
+
+
+_GROUP = (
+    "Resources:\n"
+    "  Group:\n"
+    "    Type: AWS::AutoScaling::AutoScalingGroup\n"
+    "    Properties:\n"
+    "      MinSize: '1'\n"
+    "      MaxSize: '2'\n"
+    "      AvailabilityZones: [us-east-1a]\n"
+    "      LaunchConfigurationName: lc\n"
+)
+
+
+def _tg(name: str, targets: str, extra: str = "") -> str:
+    return (f"  {name}:\n    Type: AWS::ElasticLoadBalancingV2::TargetGroup\n{extra}    Properties:\n"
+            f"      Port: 80\n      Protocol: HTTP\n      VpcId: vpc-12345678\n      Targets:\n{targets}")
+
+
+def test_group_target_change_log_messages():
+    text = _GROUP + _tg("Web", "        - Id: !GetAtt Group.Outputs.InstanceId\n")
+    result = run_fixers(text, ["dangling-reference"])
+    assert [(c.action, c.path, c.safety.value, c.message) for c in result.changes] == [
+        ("remove", ("Resources", "Web", "Properties", "Targets"), "review",
+         "Targets of Web removed: its only item, Fn::GetAtt Group.Outputs.InstanceId, names Auto Scaling group Group, "
+         "not an instance; the group registers its instances itself through its TargetGroupARNs"),
+        ("add", ("Resources", "Group", "Properties", "TargetGroupARNs"), "review",
+         "TargetGroupARNs added: Auto Scaling group Group registers its instances with target group Web (Elastic Load "
+         "Balancing adds each instance as it launches and removes it as it terminates)"),
+    ]
+    assert "      TargetGroupARNs:\n        - !Ref Web\n" in result.after and "Targets" not in result.after
+    assert_fix_guarantees(text, result.after, result.changes, ["dangling-reference"])
+    unsafe_off = run_fixers(text, ["dangling-reference"], unsafe_fixes=False)
+    assert unsafe_off.after == text  # a review fix: written only with --unsafe-fixes
+
+
+def test_two_groups_emptying_one_list_is_one_fix():
+    text = (_GROUP + _GROUP.replace("Resources:\n", "").replace("  Group:", "  Other:")
+            + _tg("Web", "        - Id: !Ref Group\n        - Id: !GetAtt Other.AutoScalingGroupName\n"))
+    result = run_fixers(text, ["dangling-reference"])
+    assert "Targets" not in result.after
+    assert result.after.count("TargetGroupARNs:\n        - !Ref Web\n") == 2
+    assert len(result.changes) == 3 and not result.unfixed
+    assert_fix_guarantees(text, result.after, result.changes, ["dangling-reference"])
+
+
+def test_group_target_reported_when_the_group_list_is_an_intrinsic():
+    text = (_GROUP + "      TargetGroupARNs: !Split [',', !ImportValue arns]\n"
+            + _tg("Web", "        - Id: !Ref Group\n"))
+    (finding,) = all_fixers()["dangling-reference"]().find(parse(text))
+    assert not finding.fixable
+    assert "the TargetGroupARNs of Group is not a list" in finding.message
+    assert run_fixers(text, ["dangling-reference"]).after == text
+
+
+def test_group_target_left_alone_on_odd_input():
+    odd = [
+        _GROUP + _tg("Web", "        - i-0123456789abcdef0\n        - Id: [Group]\n        - {Id: !Ref Missing}\n"),
+        _GROUP + "  Web:\n    Type: AWS::ElasticLoadBalancingV2::TargetGroup\n    Properties:\n      Targets: !Ref AWS::NoValue\n",
+        _GROUP + "  Web:\n    Type: [AWS::ElasticLoadBalancingV2::TargetGroup]\n    Properties:\n      Targets: [{Id: !Ref Group}]\n",
+        _GROUP.replace("AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::Instance") + _tg("Web", "        - Id: !Ref Group\n"),
+    ]
+    fixer = all_fixers()["dangling-reference"]()
+    for text in odd:
+        assert not [f for f in fixer.find(parse(text)) if "Auto Scaling" in f.message], text
+
+
+def test_group_that_already_names_the_target_group_is_not_repeated():
+    text = (_GROUP + "      TargetGroupARNs:\n        - !GetAtt Web.TargetGroupArn\n"
+            + _tg("Web", "        - Id: !GetAtt Group.Outputs.InstanceId\n"))
+    result = run_fixers(text, ["dangling-reference"])
+    assert result.after.count("Web.TargetGroupArn") == 1 and "!Ref Web" not in result.after
+    assert [c.action for c in result.changes] == ["remove"]
