@@ -175,6 +175,8 @@ class IamPolicyCycle(Fixer):
 
     def _add_depends_on(self, doc: Document, editor: Editor, consumer: str, new_ids: list[str], finding: Finding) -> list:
         current = doc.resources[consumer].get("DependsOn")
+        if current is not None and not isinstance(current, (str, list)):
+            return []  # not a DependsOn CloudFormation reads (`true`, a mapping): nothing to add the policy to
         path = ("Resources", consumer, "DependsOn")
         owner = Finding(consumer, path, finding.message)
         rtype = doc.resources[consumer].get("Type")

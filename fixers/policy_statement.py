@@ -69,7 +69,8 @@ def _resource_policy_statements(doc: Document) -> dict[Any, str]:
     topic policy...), each to the resource that holds it."""
     held: dict[Any, str] = {}
     for rid, res in doc.resources.items():
-        if not isinstance(res, dict) or res.get("Type") in IDENTITY_TYPES or not isinstance(res.get("Properties"), dict):
+        rtype = res.get("Type") if isinstance(res, dict) else None
+        if not isinstance(rtype, str) or rtype in IDENTITY_TYPES or not isinstance(res.get("Properties"), dict):
             continue
         for path, policy in _documents(res["Properties"], ("Resources", rid, "Properties")):
             if path[-1] != "PolicyDocument":
