@@ -14,8 +14,8 @@ from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, references
 from cfnfix.nodepath import node_path
-from cfnfix.reference_names import SUB_VAR as _SUB_VAR, arg_path as _arg_path, bodies, by_type, calls as _walk, close, \
-    pick, script_variable, undeclared
+from cfnfix.reference_names import SUB_VAR as _SUB_VAR, arg_path as _arg_path, body_calls, by_type, close, pick, \
+    script_variable, undeclared
 
 def pick_attribute(name: str, attrs: list[str]) -> tuple[str | None, str]:
     same_case = [a for a in attrs if a.lower() == name.lower()]
@@ -309,9 +309,9 @@ class DanglingReference(Fixer):
         self._undeclared = {(site.call, site.shown.split(".")[0]) for site in undeclared(doc)}
         findings: list[Finding] = []
         seen: set = set()
-        for section, key, value in bodies(data):
+        for section, key, value, found_calls in body_calls(doc):
             rid = key if section == "Resources" else None
-            for fn, arg, path in _walk(value, (section, key)):
+            for fn, arg, path in found_calls:
                 for f in self._check(doc, fn, arg, path, rid, refs, resources):
                     marker = (f.path, f.message) if f is not None else None
                     if f is not None and marker not in seen:
