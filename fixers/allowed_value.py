@@ -247,7 +247,9 @@ class AllowedValue(Fixer):
     def _lookalikes(self, doc: Document) -> list[Finding]:
         """Strings the schema rejects (pattern E3031, enum E3030) only for characters that look
         like a hyphen or a space: the text as it reads is what the author typed."""
-        out = []
+        out: list[Finding] = []
+        if not lookalikes.may_hold_lookalikes(doc.text):
+            return out
         for rid, res in doc.resources.items():
             rtype = res.get("Type") if isinstance(res, dict) else None
             if not isinstance(rtype, str) or not isinstance(res.get("Properties"), dict) or not schemas.resource_schema(rtype):
