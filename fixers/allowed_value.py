@@ -16,7 +16,7 @@ from cfnfix.literals import StringSite, intrinsic, set_at, set_sub, string_sites
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.nodepath import editor_path
 from cfnfix.usage import uses
-from cfnfix.values import literal_nodes, parameter
+from cfnfix.values import parameter, property_literals
 
 # Names that circulate for an allowed value, per (resource type, property): same meaning, other spelling.
 EQUIVALENTS: dict[tuple[str, str], dict[str, str]] = {
@@ -247,7 +247,9 @@ class AllowedValue(Fixer):
     def _lookalikes(self, doc: Document) -> list[Finding]:
         """Strings the schema rejects (pattern E3031, enum E3030) only for characters that look
         like a hyphen or a space: the text as it reads is what the author typed."""
-        out = []
+        out: list[Finding] = []
+        if not lookalikes.may_hold_lookalikes(doc.text):
+            return out
         for rid, res in doc.resources.items():
             rtype = res.get("Type") if isinstance(res, dict) else None
             if not isinstance(rtype, str) or not isinstance(res.get("Properties"), dict) or not schemas.resource_schema(rtype):
@@ -272,11 +274,8 @@ class AllowedValue(Fixer):
         """A tag key given twice in one Tags list (E3024): a repeat with the same value goes, two
         values are reported (which one the resource should carry is the author's choice)."""
         out = []
-        for rid, res in doc.resources.items():
-            props = res.get("Properties") if isinstance(res, dict) else None
-            if not isinstance(props, dict):
-                continue
-            for path, tags in _tag_lists(props, ("Resources", rid, "Properties")):
+        for rid, nodes in property_literals(doc).items():
+            for path, tags in _tag_lists(nodes):
                 first: dict = {}
                 for i, tag in enumerate(tags):
                     if not (isinstance(tag, dict) and isinstance(tag.get("Key"), str)):
@@ -303,7 +302,7 @@ class AllowedValue(Fixer):
             rtype = res.get("Type") if isinstance(res, dict) else None
             if not isinstance(rtype, str) or not isinstance(res.get("Properties"), dict) or not schemas.resource_schema(rtype):
                 continue
-            for path, value in _numbers(res["Properties"], ("Resources", rid, "Properties")):
+            for path, value in _numbers(property_literals(doc)[rid]):
                 name = next((p for p in reversed(path) if isinstance(p, str)), "")
                 if not LIMIT_NAMES.search(name):
                     continue
@@ -559,14 +558,14 @@ def _strings(value: Any, path: tuple, where: tuple | None = None) -> Iterator[tu
             yield from _strings(v, path + (i,), where + (i,))
 
 
-def _tag_lists(value: Any, path: tuple):
-    """(path, list) of every literal ``Tags`` list under ``value``."""
-    return ((p, v) for p, v in literal_nodes(value, path) if p[-1:] == ("Tags",) and isinstance(v, list))
+def _tag_lists(nodes: list[tuple[tuple, Any]]):
+    """(path, list) of every ``Tags`` list among a resource's ``property_literals``."""
+    return ((p, v) for p, v in nodes if p[-1:] == ("Tags",) and isinstance(v, list))
 
 
-def _numbers(value: Any, path: tuple):
-    """(path, number) of every literal number under ``value`` (booleans aside)."""
-    return ((p, v) for p, v in literal_nodes(value, path) if isinstance(v, (int, float)) and not isinstance(v, bool))
+def _numbers(nodes: list[tuple[tuple, Any]]):
+    """(path, number) of every number (booleans aside) among a resource's ``property_literals``."""
+    return ((p, v) for p, v in nodes if isinstance(v, (int, float)) and not isinstance(v, bool))
 
 
 def _mentions(value: Any, text: str) -> bool:

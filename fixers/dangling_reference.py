@@ -15,8 +15,8 @@ from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, references
 from cfnfix.group_targets import LISTS, Move
 from cfnfix.nodepath import node_path
-from cfnfix.reference_names import SUB_VAR as _SUB_VAR, arg_path as _arg_path, bodies, by_type, calls as _walk, close, \
-    pick, script_variable, undeclared
+from cfnfix.reference_names import SUB_VAR as _SUB_VAR, arg_path as _arg_path, body_calls, by_type, close, pick, \
+    script_variable, undeclared
 
 def pick_attribute(name: str, attrs: list[str]) -> tuple[str | None, str]:
     same_case = [a for a in attrs if a.lower() == name.lower()]
@@ -341,9 +341,9 @@ class DanglingReference(Fixer):
         handled = {m.item + (("Id",) if m.item[3] == "Targets" else ()) for m in [*moves, *refusals]}
         findings: list[Finding] = self._registrations(moves) + [self._refusal(r) for r in refusals]
         seen: set = set()
-        for section, key, value in bodies(data):
+        for section, key, value, found_calls in body_calls(doc):
             rid = key if section == "Resources" else None
-            for fn, arg, path in _walk(value, (section, key)):
+            for fn, arg, path in found_calls:
                 if path in handled:
                     continue  # a balancer target naming an Auto Scaling group: its own finding above
                 for f in self._check(doc, fn, arg, path, rid, refs, resources):

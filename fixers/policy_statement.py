@@ -11,7 +11,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.nodepath import editor_path
-from cfnfix.values import literal_nodes
+from cfnfix.values import property_literals
 
 # Properties that hold a policy document, at any depth of a resource's Properties.
 POLICY_KEYS = frozenset(("PolicyDocument", "KeyPolicy", "AssumeRolePolicyDocument"))
@@ -28,9 +28,9 @@ IDENTITY_TYPES = frozenset(("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS:
 KEY_POLICY_TYPES = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
 
 
-def _documents(value: Any, path: tuple) -> Iterator[tuple[tuple, dict]]:
-    """(path, document) of every policy document under ``value`` (a resource's Properties)."""
-    return ((p, v) for p, v in literal_nodes(value, path)
+def _documents(nodes: list[tuple[tuple, Any]]) -> Iterator[tuple[tuple, dict]]:
+    """(path, document) of every policy document among a resource's ``property_literals``."""
+    return ((p, v) for p, v in nodes
             if p[-1:] and p[-1] in POLICY_KEYS and isinstance(v, dict) and "Statement" in v)
 
 
@@ -162,7 +162,7 @@ class PolicyStatement(Fixer):
                 continue
             rtype = res.get("Type") if isinstance(res.get("Type"), str) else None
             base = ("Resources", rid, "Properties")
-            for path, policy in _documents(res["Properties"], base):
+            for path, policy in _documents(property_literals(doc)[rid]):
                 findings += self._version(rid, path, policy)
                 key_policy = rtype in KEY_POLICY_TYPES and path == base + ("KeyPolicy",)
                 identity = rtype in IDENTITY_TYPES and path[-1] == "PolicyDocument"

@@ -14,7 +14,7 @@ from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import references
 from cfnfix.parameters import add_parameters
 from cfnfix.properties import properties
-from cfnfix.values import literal_nodes, ref_name
+from cfnfix.values import property_literals, ref_name
 from cfnfix.waf import CONFIGURED_RULE_GROUPS, managed_rule_group, metric_name_fits
 
 # Principal types an AWS::IAM::Policy attaches to: (property, resource type, suffix of their ids).
@@ -106,9 +106,9 @@ DEPENDENT: dict[tuple[str, str], tuple[Any, str]] = {
 DEPENDENT_ADVICE: dict[tuple[str, str], str] = {}
 
 
-def _lists(value: Any, path: tuple):
-    """(path, list) of every literal list under ``value``."""
-    return ((p, v) for p, v in literal_nodes(value, path) if isinstance(v, list))
+def _lists(nodes: list[tuple[tuple, Any]]):
+    """(path, list) of every list among a resource's ``property_literals``."""
+    return ((p, v) for p, v in nodes if isinstance(v, list))
 
 
 class RequiredProperty(Fixer):
@@ -264,7 +264,7 @@ class RequiredProperty(Fixer):
             props = res.get("Properties") if isinstance(res, dict) else None
             if not isinstance(rtype, str) or not isinstance(props, dict) or not schemas.resource_schema(rtype):
                 continue
-            for path, items in _lists(props, ("Resources", rid, "Properties")):
+            for path, items in _lists(property_literals(doc)[rid]):
                 least = schemas.schema_at(rtype, path).get("minItems")
                 if isinstance(least, int) and not isinstance(least, bool) and len(items) < least:
                     name = next((p for p in reversed(path) if isinstance(p, str)), "")

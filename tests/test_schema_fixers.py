@@ -541,6 +541,15 @@ def test_lookalike_characters_are_left_where_the_schema_accepts_them_or_more_is_
     assert not _find("allowed-value", topic)  # no pattern on SNS tag values
 
 
+def test_lookalike_characters_written_as_escapes_in_ascii_text_are_found():
+    from cfnfix import lookalikes
+
+    (f,) = _find("allowed-value", LOOKALIKE_ROLE % '"env\\u2011security"')  # the text is ASCII, the value is not
+    assert f.message.startswith("E3031 AWS::IAM::Role: Tags/0/Value 'env\u2011security' is written with")
+    assert lookalikes.may_hold_lookalikes('Value: "Ops\\_North"')  # YAML's escape of a no-break space
+    assert not lookalikes.may_hold_lookalikes(LOOKALIKE_ROLE % "'env-security\\n'")  # nothing walked
+
+
 def test_lookalike_table():
     from cfnfix import lookalikes
 

@@ -280,3 +280,12 @@ def test_unique_names_rewrites_a_block_sub_under_a_long_form_key():
     result = fix(text, "unique-names")
     assert "        Fn::Base64: !Sub |\n" in result.after
     assert '{"log_group_name": "/app/web-logs-${EnvironmentSuffix}"}' in result.after
+
+
+def test_partition_written_with_an_escape_is_found():
+    # the text never says arn:aws: (a JSON escape, a YAML line continuation), the value does
+    json_text = '{"Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": "arn\\u003aaws:kms:us-east-1:111122223333:key/k"}}}}\n'
+    yaml_text = 'Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      KmsMasterKeyId: "arn:\\\n        aws:kms:us-east-1:111122223333:key/k"\n'
+    for text in (json_text, yaml_text):
+        (f,) = all_fixers()["hardcoded-partition"]().find(parse(text))
+        assert f.message == "ARN with a literal aws partition"

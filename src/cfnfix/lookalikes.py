@@ -7,6 +7,8 @@ policy ``Version``, a tag value's pattern, an allowed value. ``plain`` gives the
 
 from __future__ import annotations
 
+import re
+
 # Dashes: U+2010 to U+2015 (hyphen, non-breaking hyphen, figure dash, en and em dash, horizontal
 # bar), U+2212 minus sign, U+FE58 small em dash, U+FE63 small hyphen-minus, U+FF0D fullwidth
 # hyphen-minus.
@@ -20,6 +22,16 @@ INVISIBLE = "\u200b"
 _TABLE: dict[int, str | None] = {**dict.fromkeys(map(ord, DASHES), "-"), **dict.fromkeys(map(ord, SPACES), " "),
                                  **dict.fromkeys(map(ord, INVISIBLE), None)}
 _ALL = frozenset(DASHES + SPACES + INVISIBLE)
+# Escapes that write a non-ASCII character into a string of ASCII text: JSON's \uXXXX, and in a
+# YAML double-quoted scalar \x, \u, \U and \N, \_ (a no-break space), \L, \P.
+_NON_ASCII_ESCAPE = re.compile(r"\\[xuUN_LP]")
+
+
+def may_hold_lookalikes(text: str) -> bool:
+    """Whether a template whose source is ``text`` can hold a look-alike character in any value:
+    the text has a non-ASCII character or an escape that writes one. Most templates are plain
+    ASCII: this lets a caller skip walking every string of every resource."""
+    return not text.isascii() or _NON_ASCII_ESCAPE.search(text) is not None
 
 
 def has_lookalikes(text: str) -> bool:

@@ -13,6 +13,7 @@ from typing import Any, Iterator
 from . import schemas
 from .document import Document
 from .graph import PSEUDO_PARAMETERS as PSEUDO, entries
+from .memo import cached
 from .nodepath import node_path
 from .parameter_types import place_type
 from .property_names import words
@@ -187,6 +188,19 @@ def bodies(data: dict) -> Iterator[tuple[str, str, Any]]:
             yield "Conditions", key, value
 
 
+def body_calls(doc: Document) -> list[tuple[str, str, Any, list[tuple[str, Any, tuple]]]]:
+    """(section, key, value searched, its ``calls``) of every body (``bodies``), in template order.
+
+    Computed once per document: ``undeclared``, ``reference_counts`` and dangling-reference each
+    read every reference of the same document, and the walk is most of what they cost."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return []
+    return cached(doc, "reference_names.body_calls",
+                  lambda: [(section, key, value, list(calls(value, (section, key))))
+                           for section, key, value in bodies(data)])
+
+
 def script_variable(text: str, name: str, path: tuple) -> bool:
     """Whether ``${name}`` in the ``Fn::Sub`` text at ``path`` is the script's own variable: the
     text is code (``UserData``, ``ZipFile``...) and assigns ``name`` itself (``port=``,
@@ -220,7 +234,14 @@ class Site:
 
 def undeclared(doc: Document) -> list[Site]:
     """References to names no parameter, resource or pseudo parameter defines, that no defined
-    name is a slip of (no candidate ``pick`` or ``misspelt`` offers), in template order."""
+    name is a slip of (no candidate ``pick`` or ``misspelt`` offers), in template order.
+
+    Computed once per document (undeclared-parameter declares these sites, dangling-reference
+    leaves them to it): callers must not change the list."""
+    return cached(doc, "reference_names.undeclared", lambda: _undeclared(doc))
+
+
+def _undeclared(doc: Document) -> list[Site]:
     data = doc.data
     if not isinstance(data, dict) or "Transform" in data:
         return []  # SAM and macros define names of their own
@@ -257,9 +278,9 @@ def undeclared(doc: Document) -> list[Site]:
             return None
         return Site(name, name, rule, rid, call, text, token, token)
 
-    for section, key, value in bodies(data):
+    for section, key, _, found_calls in body_calls(doc):
         rid = key if section == "Resources" else None
-        for fn, arg, path in calls(value, (section, key)):
+        for fn, arg, path in found_calls:
             site = None
             if fn == "Ref" and isinstance(arg, str) and arg not in known:
                 site = name_site(arg, rid, path, "E1020", refs + list(PSEUDO))
@@ -272,12 +293,14 @@ def undeclared(doc: Document) -> list[Site]:
                 if not isinstance(text, str):
                     continue
                 local = local if isinstance(local, dict) else {}
-                where = arg_path(doc, path, fn) + ((0,) if isinstance(arg, list) else ())
+                where = None  # the string's node path, looked up only for a name nothing defines
                 for inner in dict.fromkeys(SUB_VAR.findall(text)):
                     name = inner.strip()
                     token = "${" + inner + "}"
                     if name in local or name in known or name in PSEUDO or ":" in name or script_variable(text, name, path):
                         continue
+                    if where is None:
+                        where = arg_path(doc, path, fn) + ((0,) if isinstance(arg, list) else ())
                     if "." in name:
                         res, attr = name.split(".", 1)
                         found = attribute_site(res, attr, rid, path, "E1019", where, token)
@@ -301,8 +324,8 @@ def reference_counts(doc: Document) -> tuple[int, int]:
     resources = set(doc.resources)
     defined = params | resources
     total = missing = 0
-    for section, key, value in bodies(data):
-        for fn, arg, path in calls(value, (section, key)):
+    for _, _, _, found_calls in body_calls(doc):
+        for fn, arg, path in found_calls:
             if fn == "Ref":
                 total += 1
                 missing += isinstance(arg, str) and arg not in defined and arg not in PSEUDO

@@ -169,12 +169,25 @@ def _collect_properties(root: dict, schema: dict) -> tuple[dict, dict]:
     return props, patterns
 
 
+_ITEM = object()  # any list index in a key of ``_schema_at``: every item has the same schema
+
+
 def schema_at(type_name: str, path: tuple) -> dict:
-    """The resolved schema of the value at ``path`` (Resources, id, Properties, ...); {} if unknown."""
-    root = resource_schema(type_name) or {}
+    """The resolved schema of the value at ``path`` (Resources, id, Properties, ...); {} if unknown.
+
+    Kept per (region, type, property path with every list index alike): fixers ask about the
+    same places of every resource of a type, and of every item of a list. Callers must not
+    change what it returns."""
+    steps = tuple(_ITEM if isinstance(part, int) else part for part in path[3:])
+    return _schema_at(_regions.get()[0], type_name, steps)
+
+
+@lru_cache(maxsize=65536)
+def _schema_at(region: str, type_name: str, steps: tuple) -> dict:
+    root = resource_schema(type_name, region) or {}
     schema: Any = root
-    for part in path[3:]:
-        schema = child_schema(root, resolve(root, schema), part)
+    for part in steps:
+        schema = child_schema(root, resolve(root, schema), 0 if part is _ITEM else part)
     return resolve(root, schema)
 
 

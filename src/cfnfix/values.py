@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from .document import Document
+from .memo import cached
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
 
@@ -37,6 +38,18 @@ def literal_nodes(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
             yield from literal_nodes(v, path + (i,))
     else:
         yield path, value
+
+
+def property_literals(doc: Document) -> dict[str, list[tuple[tuple, Any]]]:
+    """Resource id -> ``literal_nodes`` of its ``Properties`` (a mapping), under
+    ``("Resources", id, "Properties")``.
+
+    Computed once per document: allowed-value, required-property and policy-statement each look
+    for something among every literal of every resource's properties. Callers must not change
+    the lists."""
+    return cached(doc, "values.property_literals", lambda: {
+        rid: list(literal_nodes(res["Properties"], ("Resources", rid, "Properties")))
+        for rid, res in doc.resources.items() if isinstance(res, dict) and isinstance(res.get("Properties"), dict)})
 
 
 def parameter(doc: Document, name: Any) -> dict | None:
