@@ -72,7 +72,7 @@ def _resource_policy_statements(doc: Document) -> dict[Any, str]:
         rtype = res.get("Type") if isinstance(res, dict) else None
         if not isinstance(rtype, str) or rtype in IDENTITY_TYPES or not isinstance(res.get("Properties"), dict):
             continue
-        for path, policy in _documents(res["Properties"], ("Resources", rid, "Properties")):
+        for path, policy in _documents(property_literals(doc)[rid]):
             if path[-1] != "PolicyDocument":
                 continue
             for _, st in _statements(policy, path):
