@@ -57,8 +57,9 @@ class ResourceShape(Fixer):
       (`prodVpc`, `SchemaSyncLambda`), with every `Ref`, `Fn::GetAtt`, `Fn::Sub` and
       `DependsOn` naming it.
 
-    A resource that is not a mapping, other unknown keys, and renames that would collide with
-    an existing name are reported, not changed.
+    A resource that is not a mapping, a `Properties` that is not a mapping (empty, or a word
+    where a template was cut off: `Properties: LogGroupName`), other unknown keys, and renames
+    that would collide with an existing name are reported, not changed.
 
     ## Why it matters
     CloudFormation rejects the template (`Template format error: Resource name prod-vpc is
@@ -139,8 +140,21 @@ class ResourceShape(Fixer):
                                             "(Type, Properties, DependsOn, Condition, Metadata, "
                                             "DeletionPolicy, UpdateReplacePolicy, UpdatePolicy, CreationPolicy); move or "
                                             f"remove {'them' if len(stray) > 1 else 'it'}", fixable=False))
+            if "Properties" in res and not isinstance(res["Properties"], dict):
+                findings.append(self._not_properties(rid, res["Properties"]))
         findings += self._condition_expressions(doc, condition_names, taken | renamed)
         return findings
+
+    @staticmethod
+    def _not_properties(rid: str, props: Any) -> Finding:
+        """A ``Properties`` that is empty, a word or a list: what a template cut off or outlined
+        leaves (``Properties:`` with nothing under it, ``Properties: LogGroupName`` with the value
+        never written). What the author meant to set is not in the file: reported."""
+        what = ("empty" if props is None else f"the text {props!r}" if isinstance(props, str) and "\n" not in props
+                else f"a {type(props).__name__}")
+        return Finding(rid, ("Resources", rid, "Properties"), f"E3001 Properties of resource '{rid}' is {what}, not a "
+                       "mapping of properties (a truncated or outlined template?); write the properties it was meant "
+                       "to have, or remove the key", fixable=False)
 
     def _condition_expressions(self, doc: Document, condition_names: set[str], taken: set[str]) -> list[Finding]:
         """Condition expressions where CloudFormation wants a condition's name: a resource's or an
