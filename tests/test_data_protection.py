@@ -60,7 +60,7 @@ Resources:
   Alb:
     Type: AWS::ElasticLoadBalancingV2::LoadBalancer
     Properties:
-      Subnets: [subnet-1, subnet-2]
+      Subnets: [subnet-0a1b2c3d, subnet-4e5f6a7b]
       LoadBalancerAttributes:
         - Key: access_logs.s3.enabled
           Value: 'true'
