@@ -110,7 +110,7 @@ class IamPolicyCycle(Fixer):
         findings = []
         for component, roles, sub, statements in owned_cycles(doc, "role-policy", ROLE, _statement_key):
             text = "dependency cycle between " + ", ".join(component)
-            cut = cheapest_cut(sub, list(statements), lambda s: len({(e[0],) + k for e in s for k in statements[e]})) if statements else None
+            cut = cheapest_cut(sub, list(statements), lambda s, statements=statements: len({(e[0],) + k for e in s for k in statements[e]})) if statements else None
             if cut is None:
                 findings.append(Finding(roles[0], ("Resources", roles[0]), text + " is not closed by role inline policy statements alone", fixable=False))
                 continue

@@ -151,10 +151,10 @@ class LoadBalancerTlsPolicy(Fixer):
 
     def _redirect(self, doc: Document, rid: str, res: dict, lb_id: str, listeners: list) -> Finding:
         path = ("Resources", rid, "Properties", "DefaultActions")
-        on_lb = [(lid, l) for lid, l in listeners
-                 if isinstance(l.get("Properties"), dict) and l["Properties"].get("Protocol") == "HTTPS"
-                 and ref_name(l["Properties"].get("LoadBalancerArn")) == lb_id]
-        https = [(lid, l) for lid, l in on_lb if l.get("Condition") in (None, res.get("Condition"))]
+        on_lb = [(lid, listener) for lid, listener in listeners
+                 if isinstance(listener.get("Properties"), dict) and listener["Properties"].get("Protocol") == "HTTPS"
+                 and ref_name(listener["Properties"].get("LoadBalancerArn")) == lb_id]
+        https = [(lid, listener) for lid, listener in on_lb if listener.get("Condition") in (None, res.get("Condition"))]
         if on_lb and not https:
             return Finding(rid, path, f"HTTP listener on internet-facing load balancer {lb_id}, whose HTTPS listener "
                            f"{on_lb[0][0]} exists only under condition {on_lb[0][1].get('Condition')}: redirect by hand "

@@ -61,7 +61,7 @@ class LogGroupRetention(Fixer):
     def find(self, doc: Document) -> list[Finding]:
         days = self.config["days"]
         findings = []
-        for rid, path, state, value in property_states(doc, "AWS::Logs::LogGroup", "RetentionInDays", wanted=None):
+        for rid, path, state, _value in property_states(doc, "AWS::Logs::LogGroup", "RetentionInDays", wanted=None):
             if state == "missing":
                 findings.append(Finding(rid, path, f"log group keeps events for ever: retention set to {days} days, older events will be deleted (Checkov CKV_AWS_66)", detail=days))
             elif state == "unreadable":

@@ -188,7 +188,7 @@ class NatGateways(Fixer):
             if props.get("VpcEndpointType", "Gateway") == "Gateway" and service in dict(SERVICES):
                 if repr(props.get("VpcId")) in vpcs and service not in existing:
                     existing[service] = rid
-        for service, rid in existing.items():
+        for rid in existing.values():
             ids = doc.resources[rid]["Properties"].get("RouteTableIds")
             if ids is not None and not isinstance(ids, list):
                 return f"gateway endpoint {rid} has RouteTableIds that are not a list"

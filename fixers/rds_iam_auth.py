@@ -98,7 +98,7 @@ class RdsIamAuth(Fixer):
                 continue
             value = True
             if not all(e in supported for e in choices):
-                value = conditional_value(props.get("Engine"), lambda e: e in supported, True)
+                value = conditional_value(props.get("Engine"), lambda e, supported=supported: e in supported, True)
                 if value is None:
                     findings.append(Finding(rid, path, "engine may be one without IAM database authentication "
                                             f"({', '.join(sorted(set(choices)))}); not added", fixable=False))

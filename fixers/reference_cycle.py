@@ -120,7 +120,7 @@ class ReferenceCycle(Fixer):
             path = ("Resources", comp[0])
             kinds = ", ".join(f"{n} ({resources[n].get('Type')})" for n in comp)
             within = {n: graph[n] & members for n in comp}  # other cycles are judged on their own
-            cut = cheapest_cut(within, list(sites), lambda s: sum(len(sites[e]) for e in s)) if sites else None
+            cut = cheapest_cut(within, list(sites), lambda s, sites=sites: sum(len(sites[e]) for e in s)) if sites else None
             quick = _quick_create(doc, comp) if cut is None else None
             if quick is not None:
                 api, keys, route, stage = quick

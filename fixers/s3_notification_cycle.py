@@ -352,7 +352,7 @@ def _translate(config: Any) -> Any:
         for key, value in cfg.items():
             if key in _KINDS:
                 api_key, target, api_target = _KINDS[key]
-                out[api_key] = _each(value, lambda items: _items(items, target, api_target))
+                out[api_key] = _each(value, lambda items, target=target, api_target=api_target: _items(items, target, api_target))
             elif key == "EventBridgeConfiguration":
                 enabled = _each(value, _event_bridge)
                 if enabled != _NO_VALUE:

@@ -85,7 +85,7 @@ class SecurityGroupCycle(Fixer):
             if not rules:
                 findings.append(Finding(groups[0], resource_path, self._cycle_text(component) + " runs through no inline security group rule", fixable=False))
                 continue
-            cut = cheapest_cut(sub, list(rules), lambda s: self._cost(resources, rules, s))
+            cut = cheapest_cut(sub, list(rules), lambda s, rules=rules: self._cost(resources, rules, s))
             if cut is None:
                 findings.append(Finding(groups[0], resource_path, self._cycle_text(component) + " cannot be broken by moving inline security group rules", fixable=False))
                 continue
