@@ -341,6 +341,8 @@ class DanglingReference(Fixer):
         handled = {m.item + (("Id",) if m.item[3] == "Targets" else ()) for m in [*moves, *refusals]}
         findings: list[Finding] = self._registrations(moves) + [self._refusal(r) for r in refusals]
         seen: set = set()
+        # no Fn::FindInMap can be written without the word, short of an escape or a line continuation
+        maps = "FindInMap" in doc.text or "\\" in doc.text
         for section, key, value, found_calls in body_calls(doc):
             rid = key if section == "Resources" else None
             for fn, arg, path in found_calls:
@@ -351,7 +353,8 @@ class DanglingReference(Fixer):
                     if f is not None and marker not in seen:
                         seen.add(marker)
                         findings.append(f)
-            findings += self._maps(data, value, (section, key), rid)
+            if maps:
+                findings += self._maps(data, value, (section, key), rid)
         return findings
 
     @staticmethod
