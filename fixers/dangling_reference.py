@@ -15,7 +15,7 @@ from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, references
 from cfnfix.group_targets import LISTS, Move
 from cfnfix.nodepath import node_path
-from cfnfix.reference_names import SUB_VAR as _SUB_VAR, arg_path as _arg_path, body_calls, by_type, close, pick, \
+from cfnfix.reference_names import SUB_VAR as _SUB_VAR, arg_path as _arg_path, body_calls, body_map_calls, by_type, close, pick, \
     script_variable, undeclared
 
 def pick_attribute(name: str, attrs: list[str]) -> tuple[str | None, str]:
@@ -109,18 +109,6 @@ def _maker(call: Any, text: str, why: str, safety: Safety, shown: str, source: t
         return Finding(rid, path, f"{rule} {what}: {why}; it becomes {new}",
                        detail=Elsewhere(call, text, token, safety, source))
     return make
-
-
-def _map_calls(value: Any, path: tuple):
-    """(path, argument) of every Fn::FindInMap in ``value``."""
-    if isinstance(value, dict):
-        if len(value) == 1 and "Fn::FindInMap" in value:
-            yield path, value["Fn::FindInMap"]
-        for k, v in value.items():
-            yield from _map_calls(v, path + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _map_calls(v, path + (i,))
 
 
 def _renamed(value: Any, old: str, new: str) -> Any:
@@ -341,7 +329,7 @@ class DanglingReference(Fixer):
         handled = {m.item + (("Id",) if m.item[3] == "Targets" else ()) for m in [*moves, *refusals]}
         findings: list[Finding] = self._registrations(moves) + [self._refusal(r) for r in refusals]
         seen: set = set()
-        for section, key, value, found_calls in body_calls(doc):
+        for (section, key, _, found_calls), map_calls in zip(body_calls(doc), body_map_calls(doc)):
             rid = key if section == "Resources" else None
             for fn, arg, path in found_calls:
                 if path in handled:
@@ -351,7 +339,7 @@ class DanglingReference(Fixer):
                     if f is not None and marker not in seen:
                         seen.add(marker)
                         findings.append(f)
-            findings += self._maps(data, value, (section, key), rid)
+            findings += self._maps(data, map_calls, rid)
         return findings
 
     @staticmethod
@@ -452,11 +440,12 @@ class DanglingReference(Fixer):
                                                path=where + (len(present) + k,), safety=Safety.REVIEW))
         return changes
 
-    def _maps(self, data: dict, value: Any, path: tuple, rid: str | None) -> list[Finding]:
-        """Fn::FindInMap on a mapping the template does not define (E1011): reported, its values cannot be known."""
+    def _maps(self, data: dict, map_calls: list[tuple[tuple, Any]], rid: str | None) -> list[Finding]:
+        """Fn::FindInMap (``map_calls``: path, argument) on a mapping the template does not define
+        (E1011): reported, its values cannot be known."""
         mappings = data.get("Mappings") if isinstance(data.get("Mappings"), dict) else {}
         out = []
-        for call, arg in _map_calls(value, path):
+        for call, arg in map_calls:
             name = arg[0] if isinstance(arg, list) and arg else None
             if not isinstance(name, str) or name in mappings:
                 continue

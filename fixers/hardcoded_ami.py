@@ -138,6 +138,8 @@ class HardcodedAmi(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         findings = []
+        if "ami-" not in doc.text and "\\" not in doc.text:
+            return findings  # no string can be an AMI id: only an escape or a line continuation writes one otherwise
         for rid, res in doc.resources.items():
             if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict):
                 continue

@@ -111,6 +111,8 @@ class HardcodedAz(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
+        if "AvailabilityZone" not in doc.text and "\\" not in doc.text:
+            return []  # no key can name a zone: only an escape or a line continuation writes one otherwise
         sites = []
         for rid, res in doc.resources.items():
             if isinstance(res, dict) and isinstance(res.get("Properties"), dict):

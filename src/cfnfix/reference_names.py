@@ -159,22 +159,41 @@ def arg_path(doc: Document, path: tuple, fn: str) -> tuple:
     return node_path(doc, path + (fn,)) or path + (fn,)
 
 
-def calls(value: Any, path: tuple) -> Iterator[tuple[str, Any, tuple]]:
-    """(function, argument, path of the call) for every Ref, Fn::GetAtt and Fn::Sub in ``value``."""
+def calls(value: Any, path: tuple, maps: list | None = None) -> Iterator[tuple[str, Any, tuple]]:
+    """(function, argument, path of the call) for every Ref, Fn::GetAtt and Fn::Sub in ``value``.
+
+    ``maps``, when given, receives (path, argument) of every Fn::FindInMap in ``value``, in the
+    order of :func:`map_calls`, as the walk passes them: the one walk serves both."""
     if isinstance(value, dict):
         if len(value) == 1:
             (fn, arg), = value.items()
             if fn in ("Ref", "Fn::GetAtt", "Fn::Sub"):
+                if maps is not None:
+                    maps.extend(map_calls(arg, path + (fn,)))  # this walk stops here; a FindInMap may not
                 yield fn, arg, path
                 if fn == "Fn::Sub" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
                     for k, v in arg[1].items():
                         yield from calls(v, path + (fn, 1, k))
                 return
+            if fn == "Fn::FindInMap" and maps is not None:
+                maps.append((path, arg))
         for k, v in value.items():
-            yield from calls(v, path + (k,))
+            yield from calls(v, path + (k,), maps)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from calls(v, path + (i,))
+            yield from calls(v, path + (i,), maps)
+
+
+def map_calls(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
+    """(path, argument) of every Fn::FindInMap in ``value``."""
+    if isinstance(value, dict):
+        if len(value) == 1 and "Fn::FindInMap" in value:
+            yield path, value["Fn::FindInMap"]
+        for k, v in value.items():
+            yield from map_calls(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from map_calls(v, path + (i,))
 
 
 def bodies(data: dict) -> Iterator[tuple[str, str, Any]]:
@@ -193,12 +212,28 @@ def body_calls(doc: Document) -> list[tuple[str, str, Any, list[tuple[str, Any, 
 
     Computed once per document: ``undeclared``, ``reference_counts`` and dangling-reference each
     read every reference of the same document, and the walk is most of what they cost."""
+    return _walk_bodies(doc)[0]
+
+
+def body_map_calls(doc: Document) -> list[list[tuple[tuple, Any]]]:
+    """The ``map_calls`` of every body, in the order of :func:`body_calls` (the same walk)."""
+    return _walk_bodies(doc)[1]
+
+
+def _walk_bodies(doc: Document) -> tuple[list, list]:
     data = doc.data
     if not isinstance(data, dict):
-        return []
-    return cached(doc, "reference_names.body_calls",
-                  lambda: [(section, key, value, list(calls(value, (section, key))))
-                           for section, key, value in bodies(data)])
+        return [], []
+
+    def walk() -> tuple[list, list]:
+        found, maps = [], []
+        for section, key, value in bodies(data):
+            these: list = []
+            found.append((section, key, value, list(calls(value, (section, key), these))))
+            maps.append(these)
+        return found, maps
+
+    return cached(doc, "reference_names.body_calls", walk)
 
 
 def script_variable(text: str, name: str, path: tuple) -> bool:
