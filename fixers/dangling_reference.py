@@ -326,7 +326,8 @@ class DanglingReference(Fixer):
         # names nothing defines and nothing is near: undeclared-parameter declares them
         self._undeclared = {(site.call, site.shown.split(".")[0]) for site in undeclared(doc)}
         moves, refusals = group_targets.scan(doc)
-        handled = {m.item + (("Id",) if m.item[3] == "Targets" else ()) for m in [*moves, *refusals]}
+        items = [m.item for m in moves] + [r.item for r in refusals]
+        handled = {item + (("Id",) if item[3] == "Targets" else ()) for item in items}
         findings: list[Finding] = self._registrations(moves) + [self._refusal(r) for r in refusals]
         seen: set = set()
         for (section, key, _, found_calls), map_calls in zip(body_calls(doc), body_map_calls(doc)):

@@ -325,9 +325,9 @@ class ResourceType(Fixer):
                         "move the workload to another service (see "
                         "https://docs.aws.amazon.com/general/latest/gr/full_shutdown_services.html)"), fixable=False))
                 elif type_name == "AWS::AutoScaling::AutoScalingGroup":
-                    found = _attaching_group(doc, rid, res)
-                    if found is not None:
-                        findings.append(found)
+                    attaching = _attaching_group(doc, rid, res)
+                    if attaching is not None:
+                        findings.append(attaching)
                 continue
             if type_name in ("AWS::EC2::Tag", "AWS::EC2::AssociateIamInstanceProfile"):
                 findings.append(_tag(doc, rid, res) if type_name == "AWS::EC2::Tag" else _profile(doc, rid, res))

@@ -124,8 +124,8 @@ class UndeclaredParameter(Fixer):
         malformed = section is not None and not isinstance(section, dict)  # a list or text: not ours to rewrite
         too_many = malformed or len(parameters(doc)) + len(groups) > MAX_PARAMETERS
         total, missing = reference_counts(doc)
-        sites = sum(len(s) for s in groups.values())
-        cut_off = sites * 3 > total and missing > sites  # much names nothing, and some of it only a person can place
+        named = sum(len(s) for s in groups.values())
+        cut_off = named * 3 > total and missing > named  # much names nothing, and some of it only a person can place
         findings = []
         for name, sites in groups.items():
             first = sites[0]
