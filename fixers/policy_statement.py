@@ -60,8 +60,12 @@ def _same_value(value: Any) -> Any:
 
 
 def _statement_key(st: dict) -> Any:
-    """What makes two statements the same grant or denial: all but their Sid."""
-    return _same_value({k: v for k, v in st.items() if k != "Sid"})
+    """What makes two statements the same grant or denial: all but their Sid (IAM reads
+    ``Principal: {AWS: '*'}`` as ``Principal: '*'``)."""
+    body = {k: v for k, v in st.items() if k != "Sid"}
+    if body.get("Principal") == {"AWS": "*"}:
+        body["Principal"] = "*"
+    return _same_value(body)
 
 
 def _resource_policy_statements(doc: Document) -> dict[Any, str]:
@@ -124,11 +128,11 @@ class PolicyStatement(Fixer):
       `Principal` is reported: it reads as a resource policy's statement. When it is a `Deny` of
       everyone (`Principal: '*'`) and a resource policy of the template (a bucket, queue or topic
       policy) holds the same statement (the same Effect, Principal, Action, Resource and
-      Condition; `!Sub '${X}'` counts as `!Ref X`, the order of a list does not count), the
-      intent is already written where it belongs: the identity copy loses its `Principal`, and
-      keeps denying whoever holds it, one of "everyone". An `Allow`, or a `Deny` of some other
-      principal, stays reported: without its `Principal` it would grant or deny the holder what
-      was meant for someone else.
+      Condition; `!Sub '${X}'` counts as `!Ref X` and `{AWS: '*'}` as `'*'`, the order of a
+      list does not count), the intent is already written where it belongs: the identity copy
+      loses its `Principal`, and keeps denying whoever holds it, one of "everyone". An `Allow`,
+      or a `Deny` of some other principal, stays reported: without its `Principal` it would grant
+      or deny the holder what was meant for someone else.
     - Any other statement without `Resource` is reported: only the author knows which resources
       it is for (`'*'` would grant on every resource).
 
