@@ -5,8 +5,10 @@ offending files so one failing run shows the whole picture.
 """
 
 import json
+import pickle
 
 import pytest
+from filelock import FileLock
 
 from corpus_sweep import EXPECTED_ERRORS, REVIEWED_REMOVALS, sweep, unsupported_removals
 from support import CORPUS, ROOT
@@ -25,14 +27,28 @@ pytestmark = [
 MAX_UNCACHED = 40
 
 
-@pytest.fixture(scope="module")
-def outcomes():
+def _outcomes() -> list:
     found = sweep(lint="cached")
     uncached = [o.path for o in found if o.lint_missing]
     if 0 < len(uncached) <= MAX_UNCACHED:
         again = {o.path: o for o in sweep(lint=True, files=[CORPUS / p for p in uncached])}
         found = [again.get(o.path, o) for o in found]
     return found
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory, worker_id):
+    """One sweep per test run: under xdist, the first worker to need it sweeps and leaves the
+    result where the others read it (each worker computing its own doubled the suite's time)."""
+    if worker_id == "master":
+        return _outcomes()
+    shared = tmp_path_factory.getbasetemp().parent / "corpus-sweep.pickle"
+    with FileLock(f"{shared}.lock"):
+        if shared.is_file():
+            return pickle.loads(shared.read_bytes())
+        found = _outcomes()
+        shared.write_bytes(pickle.dumps(found))
+        return found
 
 
 def test_no_crash(outcomes):
