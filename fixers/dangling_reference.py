@@ -667,18 +667,15 @@ class DanglingReference(Fixer):
         value = doc.value(call)
         arg = value.get("Fn::Sub") if isinstance(value, dict) else None
         variables = {name: found for _, name, found in detail.tokens}
-        if detail.local is not None and isinstance(arg, list):
-            for token, name, _ in detail.tokens:
-                editor.replace_text(detail.text, token, "${" + name + "}")
-            for name, found in variables.items():
-                editor.set(detail.local + (name,), found)
-            text = arg[0]
-            local = dict(arg[1]) if isinstance(arg[1], dict) else {}
-        else:
-            text, local = arg, {}
-            for token, name, _ in detail.tokens:
-                text = text.replace(token, "${" + name + "}")
-            editor.set(node_path(doc, call) or call, {"Fn::Sub": [text, variables]})
+        listed = detail.local is not None and isinstance(arg, list)
+        text, local = (arg[0], dict(arg[1]) if isinstance(arg[1], dict) else {}) if listed else (arg, {})
         for token, name, _ in detail.tokens:
             text = text.replace(token, "${" + name + "}")
+        if listed:
+            for token, name, _ in detail.tokens:
+                editor.replace_text(detail.text, token, "${" + name + "}")  # in place: the string's own quoting kept
+            for name, found in variables.items():
+                editor.set(detail.local + (name,), found)
+        else:
+            editor.set(node_path(doc, call) or call, {"Fn::Sub": [text, variables]})
         return {"Fn::Sub": [text, {**local, **variables}]}
