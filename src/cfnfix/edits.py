@@ -494,11 +494,28 @@ class Editor:
             if own_line:
                 # up to the line after the value: comment lines above the next entry are its own
                 after_value = doc.text.find("\n", value.end) + 1 or len(doc.text)
-                return Edit(self._comments_above(start), min(after_value, doc.line_start(nxt)), "")
+                begin, end = self._comments_above(start), min(after_value, doc.line_start(nxt))
+                if begin > 0 and self._blank_line(doc.line_start(begin - 1)):
+                    end = self._past_blank_lines(end)  # the blank line above still separates the neighbours
+                return Edit(begin, end, "")
             return Edit(start, nxt, "")
         # last entries: from the end of the one before to the end of the last one's line
         prev_end = doc.line_end(entries[first - 1][1].end)
         return Edit(prev_end, doc.line_end(value.end), "")
+
+    def _blank_line(self, line: int) -> bool:
+        end = self.doc.text.find("\n", line)
+        return self.doc.text[line : len(self.doc.text) if end < 0 else end].strip() == ""
+
+    def _past_blank_lines(self, line: int) -> int:
+        """The start of the first line at or after ``line`` that holds something."""
+        text = self.doc.text
+        while line < len(text) and self._blank_line(line):
+            end = text.find("\n", line)
+            if end < 0:
+                return line
+            line = end + 1
+        return line
 
     def _comments_above(self, start: int) -> int:
         """Start of the comment lines directly above an entry at ``start``, indented like it:
