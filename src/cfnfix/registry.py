@@ -91,6 +91,8 @@ ORDER = (
     "reference-format",
     # issue 20 part F (session 4): placeholders where the deployer's value is meant become parameters
     "placeholder-value",
+    # issue 20 part E (session 5): a resource written as a lookup of an existing one by its id
+    "lookup-resource",
 )
 
 
