@@ -83,8 +83,8 @@ class LookupResource(Fixer):
 
     Reported, not changed: a `GetAtt` of any other attribute (`VpcInfo.CidrBlock`: the
     existing resource's attributes cannot be read; pass them as parameters), a `Ref` where the
-    identifier has several parts, a `Sub` token the id cannot be written into, and a lookup
-    that is the template's only resource.
+    identifier has several parts, a `Sub` token the id cannot be written into, lookups whose
+    ids refer to one another, and a lookup that is the template's only resource.
 
     ## Example
     ```yaml
@@ -113,11 +113,18 @@ class LookupResource(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
+        lookups = {rid: (type_name, res, ids) for rid, type_name, res in schemas.judged_resources(doc)
+                   if (ids := _lookup(type_name, res)) is not None}
         findings: list[Finding] = []
-        for rid, type_name, res in schemas.judged_resources(doc):
-            ids = _lookup(type_name, res)
-            if ids is not None:
-                findings.append(self._finding(doc, rid, type_name, res, ids))
+        for rid, (type_name, res, ids) in lookups.items():
+            chained = sorted({n for n, _ in references(ids) if n in lookups and n != rid} |
+                             {o for o, (_, _, theirs) in lookups.items() if o != rid and rid in dict(references(theirs))})
+            if chained:
+                findings.append(Finding(rid, ("Resources", rid), f"{rid} ({type_name}) sets only its id, and it and "
+                                        f"{', '.join(chained)} (also only an id) refer to one another: replace them by "
+                                        "the ids as parameters by hand", fixable=False))
+                continue
+            findings.append(self._finding(doc, rid, type_name, res, ids))
         return findings
 
     def _finding(self, doc: Document, rid: str, type_name: str, res: dict, ids: dict) -> Finding:
@@ -134,6 +141,8 @@ class LookupResource(Fixer):
         drop: list[str] = []
         condition = res.get("Condition")
         for use in uses(doc.data, {rid}):
+            if use.section == "Resources" and use.owner == rid:
+                continue  # its own Metadata: removed with it
             if use.kind == "DependsOn":
                 why = _ordering(doc, res, ids)
                 if why:

@@ -801,3 +801,14 @@ def test_lookup_resource_is_only_an_id_with_nothing_else():
     # a bucket's name is settable: a bucket that sets only its name is created, not looked up
     assert not _lookup_findings("Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: x\n"
                                 "  C:\n    Type: AWS::SQS::Queue\n")
+
+
+def test_lookup_resource_naming_itself_or_another_lookup():
+    text = _lookup("!Ref VpcInfo").replace("      VpcId: !Ref VpcId\n", "      VpcId: !Ref VpcId\n"
+                                           "    Metadata:\n      Self: !Ref VpcInfo\n", 1)
+    result = run_fixers(text, ["lookup-resource"])
+    assert "VpcInfo" not in result.after
+    assert_fix_guarantees(text, result.after, result.changes, ["lookup-resource"])
+    chained = _lookup("!Ref VpcInfo") + "  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupId: !Ref VpcInfo\n"
+    found = {f.resource: f.fixable for f in _lookup_findings(chained)}
+    assert found == {"VpcInfo": False, "Sg": False}
