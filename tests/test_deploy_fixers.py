@@ -725,3 +725,90 @@ def test_group_that_already_names_the_target_group_is_not_repeated():
     result = run_fixers(text, ["dangling-reference"])
     assert result.after.count("Web.TargetGroupArn") == 1 and "!Ref Web" not in result.after
     assert [c.action for c in result.changes] == ["remove"]
+
+
+# issue 20 part E (session 5): a resource written as a lookup of an existing one
+_LOOKUP = (
+    "Parameters:\n  VpcId: {Type: 'AWS::EC2::VPC::Id'}\n"
+    "Resources:\n"
+    "  # Get VPC subnets for Lambda deployment\n"
+    "  VpcInfo:\n    Type: AWS::EC2::VPC\n    Properties:\n      VpcId: !Ref VpcId\n"
+    "  Group:\n    Type: AWS::EC2::SecurityGroup\n@DEPENDS    Properties:\n"
+    "      GroupDescription: app\n      VpcId: @VALUE\n"
+)
+
+
+def _lookup(value: str, depends: str = "") -> str:
+    return _LOOKUP.replace("@DEPENDS", depends).replace("@VALUE", value)
+
+
+def _lookup_findings(text: str):
+    return all_fixers()["lookup-resource"]().find(parse(text))
+
+
+def test_lookup_resource_messages_and_lint():
+    text = _lookup("!Ref VpcInfo", "")
+    result = run_fixers(text, ["lookup-resource"])
+    assert [(c.action, c.message) for c in result.changes] == [
+        ("remove", "VpcInfo (AWS::EC2::VPC) sets only its id (VpcId): a lookup of an existing resource, which "
+                   "CloudFormation cannot do; removed, nothing lost (CloudFormation has no lookup); every reference "
+                   "to it reads the id directly"),
+        ("replace", "VpcInfo is removed (CloudFormation has no lookup): the reference reads the id directly"),
+    ]
+    assert all(c.safety == "review" for c in result.changes)
+    assert "VpcInfo" not in result.after and "# Get VPC subnets" not in result.after
+    assert "      VpcId: !Ref VpcId\n" in result.after
+    assert "E3014" in lint_codes(text) and not lint_codes(result.after)
+    assert_fix_guarantees(text, result.after, result.changes, ["lookup-resource"])
+
+
+def test_lookup_resource_other_attributes_and_orderings_are_reported():
+    cidr = _lookup_findings(_lookup("!GetAtt VpcInfo.CidrBlock", ""))
+    assert [f.fixable for f in cidr] == [False]
+    assert cidr[0].message.endswith("not removed: Fn::GetAtt in Resources/Group: the attribute CidrBlock of the "
+                                    "existing resource cannot be read from CloudFormation: pass it as a parameter "
+                                    "and refer to that")
+    ordered = _lookup("!Ref VpcInfo", "    DependsOn: VpcInfo\n").replace(
+        "      VpcId: !Ref VpcId\n", "      VpcId: !Ref VpcId\n    DependsOn: Group2\n", 1)
+    ordered += "  Group2:\n    Type: AWS::SQS::Queue\n"
+    found = _lookup_findings(ordered)
+    assert not found[0].fixable
+    assert "Group's DependsOn on it carries its own DependsOn ordering, which would be lost" in found[0].message
+    only = "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      VpcId: vpc-0123456789abcdef0\n"
+    assert "the template's only resource" in _lookup_findings(only)[0].message
+
+
+def test_lookup_resource_sub_tokens():
+    text = _lookup("!Ref VpcInfo", "") + (
+        "      Tags:\n"
+        "        - {Key: a, Value: !Sub '${VpcInfo}/${ VpcInfo.VpcId }'}\n"
+        "        - {Key: b, Value: !Sub ['${VpcInfo}-${VpcId}', {VpcId: x}]}\n"
+    )
+    found = _lookup_findings(text)
+    assert not found[0].fixable  # ${VpcId} in the second Sub is a local variable, not the parameter
+    assert "its id (Ref) cannot be written into the Fn::Sub text" in found[0].message
+    result = run_fixers(text.replace("{VpcId: x}", "{Other: x}"), ["lookup-resource"])
+    assert "!Sub '${VpcId}/${VpcId}'" in result.after and "!Sub ['${VpcId}-${VpcId}', {Other: x}]" in result.after
+
+
+def test_lookup_resource_is_only_an_id_with_nothing_else():
+    text = _lookup("!Ref VpcInfo", "")
+    for other in ("      CidrBlock: 10.0.0.0/16\n", "      Tags: []\n"):
+        assert not _lookup_findings(text.replace("      VpcId: !Ref VpcId\n", "      VpcId: !Ref VpcId\n" + other, 1))
+    assert not _lookup_findings(text.replace("      VpcId: !Ref VpcId\n", "      VpcId:\n", 1))  # cut off: no id
+    macro = "Transform: MyMacro\n" + text
+    assert not _lookup_findings(macro)
+    # a bucket's name is settable: a bucket that sets only its name is created, not looked up
+    assert not _lookup_findings("Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: x\n"
+                                "  C:\n    Type: AWS::SQS::Queue\n")
+
+
+def test_lookup_resource_naming_itself_or_another_lookup():
+    text = _lookup("!Ref VpcInfo").replace("      VpcId: !Ref VpcId\n", "      VpcId: !Ref VpcId\n"
+                                           "    Metadata:\n      Self: !Ref VpcInfo\n", 1)
+    result = run_fixers(text, ["lookup-resource"])
+    assert "VpcInfo" not in result.after
+    assert_fix_guarantees(text, result.after, result.changes, ["lookup-resource"])
+    chained = _lookup("!Ref VpcInfo") + "  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupId: !Ref VpcInfo\n"
+    found = {f.resource: f.fixable for f in _lookup_findings(chained)}
+    assert found == {"VpcInfo": False, "Sg": False}

@@ -19,6 +19,7 @@ ORDER = (
     "logical-id-clash",  # issue 20 part E: one name, one thing, before anything follows references
     "property-name",
     "unsupported-property",
+    "lookup-resource",  # issue 20 (session 5): before required-property could complete a lookup as a new resource
     "required-property",
     "engine-version",
     "allowed-value",
