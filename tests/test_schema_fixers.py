@@ -833,3 +833,59 @@ Resources:
     assert "E1040" in lint_codes(text)  # cfn-lint's view; the balancer's attribute is a group name
     assert run_fixers(text, ["reference-format"]).after == text
     assert not run_fixers(text, ["reference-format"]).unfixed
+
+
+# ------------------------------------------------------------ issue 20, part B (session 5)
+
+def test_condition_first_colon_field_becomes_an_arn_test():
+    template = """Parameters:
+  TopicNameOrArn: {Type: String}
+Conditions:
+  CreateTopic: !Not [!Select [0, !Split [':', !Ref TopicNameOrArn]]]
+  GivenArn: !Equals [!Select [0, !Split [':', !Ref TopicNameOrArn]], arn]
+Rules:
+  Named:
+    Assertions:
+      - Assert: !Not [!Equals [!Ref TopicNameOrArn, '']]
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Condition: CreateTopic
+Outputs:
+  Given:
+    Condition: GivenArn
+    Value: !Ref TopicNameOrArn
+"""
+    result = run_fixers(template, ["template-structure"])
+    assert "  CreateTopic: !Not [!Equals [!Select [0, !Split [':', !Ref TopicNameOrArn]], arn]]\n" in result.after
+    assert "  GivenArn: !Equals [!Select [0, !Split [':', !Ref TopicNameOrArn]], arn]\n" in result.after
+    [change] = result.changes
+    assert change.safety == "review" and change.path == ("Conditions", "CreateTopic", "Fn::Not", 0)
+    assert change.message == (
+        "E8005 condition 'CreateTopic' at Fn::Not/0 is the first ':' field of Ref TopicNameOrArn, not a boolean; the "
+        "first field of an ARN is 'arn', so the test meant is that it is an ARN: it becomes Fn::Equals [<that field>, "
+        "'arn'] (the condition now evaluates)")
+    assert run_fixers(template, ["template-structure"], unsafe_fixes=False).after == template
+    assert_fix_guarantees(template, result.after, result.changes, ["template-structure"])
+
+
+def test_condition_other_non_booleans_are_reported():
+    template = """Parameters:
+  Name: {Type: String, Default: ''}
+Conditions:
+  HasName: !Ref Name
+  Both: !Or [!Condition HasName]
+  Either: !If [HasName, true, false]
+  Literal: true
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+"""
+    result = run_fixers(template, ["template-structure"])
+    assert result.after == template and not result.changes
+    assert [u.message for u in result.unfixed] == [
+        "E8001 condition 'HasName' is Ref Name, not a boolean; a condition must be Fn::Equals, Fn::Not, Fn::And, "
+        "Fn::Or or Condition: write the test meant",
+        "E8006 condition 'Both': Fn::Or takes a list of 2 to 10 items, it has 1 item; write the test meant by hand",
+        "E8001 condition 'Either' is Fn::If, not a boolean; a condition must be Fn::Equals, Fn::Not, Fn::And, Fn::Or "
+        "or Condition: write the test meant"]
