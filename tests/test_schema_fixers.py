@@ -889,3 +889,57 @@ Resources:
         "E8006 condition 'Both': Fn::Or takes a list of 2 to 10 items, it has 1 item; write the test meant by hand",
         "E8001 condition 'Either' is Fn::If, not a boolean; a condition must be Fn::Equals, Fn::Not, Fn::And, Fn::Or "
         "or Condition: write the test meant"]
+
+
+RESERVED = """Resources:
+  Cluster:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      Engine: {engine}
+      MasterUsername: {name}
+      ManageMasterUserPassword: true
+"""
+
+
+def test_reserved_master_username_becomes_the_engine_default():
+    template = RESERVED.format(engine="aurora-postgresql", name="admin") + """Outputs:
+  Connect:
+    Value: !Sub 'psql -U admin -h ${Cluster.Endpoint.Address}'
+"""
+    result = run_fixers(template, ["allowed-value"])
+    assert "      MasterUsername: postgres\n" in result.after
+    [change] = result.changes
+    assert change.safety == "review" and change.before == "admin" and change.after == "postgres"
+    assert change.message == (
+        "E3002 AWS::RDS::DBCluster Cluster: MasterUsername 'admin' is reserved (a reserved word of aurora-postgresql): "
+        "RDS refuses to create the database with it, so nothing deployed carries the name; it becomes 'postgres', the "
+        "default master user name of aurora-postgresql (the database user's name changes: clients must log in as "
+        "'postgres'); 'admin' is also written at Outputs/Connect/Value/Fn::Sub, not changed: change it to 'postgres' "
+        "by hand where it means the database user")
+    assert run_fixers(result.after, ["allowed-value"]).after == result.after
+    assert_fix_guarantees(template, result.after, result.changes, ["allowed-value"])
+
+
+def test_reserved_master_username_left_alone_where_the_engine_allows_it_or_it_is_not_known():
+    for engine, name in (("aurora-mysql", "admin"), ("mysql", "admin"), ("aurora-postgresql", "dbadmin"),
+                         ("!Ref Engine", "admin"), ("aurora-postgresql", "!Sub '${AWS::StackName}'")):
+        template = RESERVED.format(engine=engine, name=name)
+        assert not _find("allowed-value", template), (engine, name)
+    member = RESERVED.replace("DBCluster", "DBInstance").format(engine="aurora-postgresql", name="admin")
+    assert not _find("allowed-value", member.replace("Engine:", "DBClusterIdentifier: c\n      Engine:"))
+
+
+def test_reserved_master_username_parameter_pattern_refusing_the_default_is_reported():
+    template = """Parameters:
+  User: {Type: String, Default: admin, AllowedPattern: '^[a-z]{3,6}$'}
+""" + RESERVED.format(engine="postgres", name="!Ref User").replace("DBCluster", "DBInstance")
+    [found] = _find("allowed-value", template)
+    assert not found.fixable
+    assert found.message.endswith("'postgres', the engine's default master user name, cannot become the parameter's "
+                                  "Default: its AllowedPattern refuses it; choose a name by hand")
+
+
+def test_reserved_master_username_of_a_secret_outside_the_template_is_left_alone():
+    template = RESERVED.format(engine="aurora-postgresql",
+                               name="'{{resolve:secretsmanager:shared-db:SecretString:username}}'")
+    assert not _find("allowed-value", template)
