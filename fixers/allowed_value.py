@@ -268,6 +268,7 @@ class AllowedValue(Fixer):
         name is written: the property, the parameter's Default, or the username of the secret
         the property resolves (which cfn-lint does not see)."""
         out: list[Finding] = []
+        claimed: dict[tuple, Finding] = {}
         for rid, res in doc.resources_of_type(*master_username.TYPES):
             props = res.get("Properties")
             if not isinstance(props, dict) or "MasterUsername" not in props \
@@ -286,7 +287,12 @@ class AllowedValue(Fixer):
             why = master_username.reserved(engine, src.name)
             if why is None:
                 continue
+            first = claimed.get(src.path)
+            if first is not None:  # a parameter or secret another database reads too: one fix for both
+                first.message += f"; {rid} reads the same name" + (" and changes with it" if first.fixable else "")
+                continue
             out.append(self._reserved_username(doc, rid, res["Type"], engine, src, why))
+            claimed[src.path] = out[-1]
         return out
 
     def _reserved_username(self, doc: Document, rid: str, rtype: str, engine: str, src: master_username.Source,

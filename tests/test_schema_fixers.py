@@ -943,3 +943,21 @@ def test_reserved_master_username_of_a_secret_outside_the_template_is_left_alone
     template = RESERVED.format(engine="aurora-postgresql",
                                name="'{{resolve:secretsmanager:shared-db:SecretString:username}}'")
     assert not _find("allowed-value", template)
+
+
+def test_reserved_master_username_shared_parameter_is_one_fix():
+    template = """Parameters:
+  User: {Type: String, Default: admin}
+""" + RESERVED.format(engine="aurora-postgresql", name="!Ref User") + """  Other:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      Engine: aurora-postgresql
+      MasterUsername: !Ref User
+      ManageMasterUserPassword: true
+"""
+    result = run_fixers(template, ["allowed-value"])
+    assert "  User: {Type: String, Default: postgres}\n" in result.after and not result.unfixed
+    [change] = result.changes
+    assert change.path == ("Parameters", "User", "Default")
+    assert change.message.endswith("; Other reads the same name and changes with it")
+    assert_fix_guarantees(template, result.after, result.changes, ["allowed-value"])
