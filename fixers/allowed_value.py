@@ -8,7 +8,7 @@ import re
 
 from typing import Any, Iterator
 
-from cfnfix import lookalikes, schemas
+from cfnfix import lookalikes, master_username, schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import EditConflict, Editor
@@ -181,6 +181,21 @@ class AllowedValue(Fixer):
       replaced in place, the quoting of the file kept (in the branches of an `Fn::If` too).
       The same text where the schema accepts it (a tag value of a resource whose schema sets
       no pattern) is left as written, and so is a value that fails for another reason too.
+    - A database master user name the engine reserves (`AWS::RDS::DBCluster`,
+      `AWS::RDS::DBInstance`): `rdsadmin` on every engine (RDS's own account), `admin` on
+      PostgreSQL (`aurora-postgresql`, `postgres`); cfn-lint E3002 on a cluster. RDS refuses to
+      create the database ("MasterUsername admin cannot be used as it is a reserved word used by
+      the engine"), so nothing deployed carries the name. It becomes the engine's default master
+      user name (`postgres` for PostgreSQL, `admin` for MySQL and MariaDB, as the RDS and Aurora
+      user guides name them) where the name is written: the property itself; the `Default` of
+      the parameter it `Ref`s (reported when the parameter's `AllowedValues`, `AllowedPattern`
+      or length refuse the new name); or the `username` of the
+      `GenerateSecretString.SecretStringTemplate` (or `SecretString`) of the template's secret it
+      resolves with `{{resolve:secretsmanager:...:SecretString:username}}` (which cfn-lint does
+      not see; the deployment fails the same way). Other strings holding the old name (a
+      connection string, an output) are listed in the change log, not changed: whether they
+      mean the database user is the author's call. An engine with no known default name
+      (Oracle, SQL Server, Db2) is reported.
     - Anything else is reported with the allowed values.
 
     ## Example
@@ -198,7 +213,9 @@ class AllowedValue(Fixer):
     instead (`GetSecretValue`, or the SSM path `/aws/reference/secretsmanager/NAME`). A
     SecureString parameter downgraded to `String` is review too: the value it holds is stored
     unencrypted and any principal allowed `ssm:GetParameter` on it reads it, with no KMS key
-    policy (nor `kms:Decrypt` permission) in the way any more.
+    policy (nor `kms:Decrypt` permission) in the way any more. A reserved master user name
+    replaced is review: no database was created with it, but the name clients log in with is
+    the new one.
     """
 
     def find(self, doc: Document) -> list[Finding]:
@@ -242,7 +259,77 @@ class AllowedValue(Fixer):
                 findings.append(Finding(v.resource, v.path, head + reason, fixable=False))
                 continue
             findings.append(Finding(v.resource, v.path, f"{head}; {new!r} {why}", detail=new))
-        return findings + self._above_maximum(doc) + self._duplicate_tags(doc)
+        return findings + self._above_maximum(doc) + self._duplicate_tags(doc) + self._reserved_usernames(doc)
+
+    def _reserved_usernames(self, doc: Document) -> list[Finding]:
+        """A database master user name the engine reserves (``admin`` on PostgreSQL, ``rdsadmin``
+        anywhere; cfn-lint E3002 on a DB cluster): RDS refuses to create the database, so nothing
+        deployed carries the name. It becomes the engine's default master user name, where the
+        name is written: the property, the parameter's Default, or the username of the secret
+        the property resolves (which cfn-lint does not see)."""
+        out: list[Finding] = []
+        claimed: dict[tuple, Finding] = {}
+        for rid, res in doc.resources_of_type(*master_username.TYPES):
+            props = res.get("Properties")
+            if not isinstance(props, dict) or "MasterUsername" not in props \
+                    or any(k in props for k in master_username.INHERITED):
+                continue
+            engine = props.get("Engine")
+            engine = engine.lower() if isinstance(engine, str) else None
+            src = master_username.source(doc, rid, props["MasterUsername"])
+            if not isinstance(src, master_username.Source) or engine is None:
+                if isinstance(src, master_username.Source) and src.name == "rdsadmin":
+                    out.append(Finding(rid, ("Resources", rid, "Properties", "MasterUsername"), (
+                        f"{res['Type']} {rid}: MasterUsername 'rdsadmin' is reserved (RDS keeps it for its own "
+                        "administration account) and the Engine is not written out: choose another name"),
+                        fixable=False))
+                continue
+            why = master_username.reserved(engine, src.name)
+            if why is None:
+                continue
+            first = claimed.get(src.path)
+            if first is not None:  # a parameter or secret another database reads too: one fix for both
+                first.message += f"; {rid} reads the same name" + (" and changes with it" if first.fixable else "")
+                continue
+            out.append(self._reserved_username(doc, rid, res["Type"], engine, src, why))
+            claimed[src.path] = out[-1]
+        return out
+
+    def _reserved_username(self, doc: Document, rid: str, rtype: str, engine: str, src: master_username.Source,
+                           why: str) -> Finding:
+        path = ("Resources", rid, "Properties", "MasterUsername")
+        old = src.name
+        where = {"literal": "", "parameter": f" (the Default of parameter {src.owner}, which MasterUsername reads)",
+                 "secret": f" (the username of secret {src.owner}, which MasterUsername resolves)"}[src.kind]
+        # cfn-lint's DBCluster schema refuses the name (E3002), or the Default its Ref resolves to (W1030)
+        code = {"literal": "E3002 ", "parameter": "W1030 "}.get(src.kind, "") if rtype == "AWS::RDS::DBCluster" else ""
+        head = (f"{code}{rtype} {rid}: MasterUsername '{old}'{where} is reserved ({why}): RDS refuses to create "
+                "the database with it")
+        new = master_username.default_name(engine)
+        if new is None:
+            return Finding(rid, path, f"{head}; no default master user name is known here for {engine}: choose "
+                           "another name", fixable=False)
+        if src.kind == "parameter":
+            param = parameter(doc, src.owner) or {}
+            allowed, pattern = param.get("AllowedValues"), param.get("AllowedPattern")
+            refused = ("its AllowedValues do not hold it" if isinstance(allowed, list) and new not in allowed else
+                       "its AllowedPattern refuses it" if isinstance(pattern, str)
+                       and schemas.value_matches(pattern, new) is False else
+                       "its MinLength or MaxLength refuses it" if not _length_fits(param, new) else "")
+            if refused:
+                return Finding(rid, path, f"{head}; '{new}', the engine's default master user name, cannot become the "
+                               f"parameter's Default: {refused}; choose a name by hand", fixable=False)
+        skip = {path, src.path}
+        others = master_username.mentions(doc, old, skip)
+        said = (f"{head}, so nothing deployed carries the name; it becomes '{new}', the default master user name of "
+                f"{engine} (the database user's name changes: clients must log in as '{new}')")
+        if src.kind == "parameter":
+            said += "; a value given for the parameter at deploy time still overrides it"
+        if others:
+            shown = ", ".join("/".join(map(str, p)) for p in others[:5]) + (", ..." if len(others) > 5 else "")
+            said += (f"; '{old}' is also written at {shown}, not changed: change it to '{new}' by hand where it "
+                     "means the database user")
+        return Finding(rid, path, said, detail=("username", src, new))
 
     def _lookalikes(self, doc: Document) -> list[Finding]:
         """Strings the schema rejects (pattern E3031, enum E3030) only for characters that look
@@ -480,7 +567,7 @@ class AllowedValue(Fixer):
                        "bucket ARN ends in /", detail=("cloudtrail", changed))
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        special = (("cloudtrail",), ("secret",), ("string",), ("drop",), ("plain",))
+        special = (("cloudtrail",), ("secret",), ("string",), ("drop",), ("plain",), ("username",))
         plain = [f for f in findings if not (isinstance(f.detail, tuple) and f.detail[:1] in special)]
         fix = self.set_details(doc, plain)
         editor = Editor(doc)
@@ -501,6 +588,10 @@ class AllowedValue(Fixer):
                 with editor.finding(f):
                     changes += self._to_string(doc, editor, f)
                 continue
+            if f.detail[0] == "username":
+                with editor.finding(f):
+                    changes += self._username(doc, editor, f, f.detail[1], f.detail[2])
+                continue
             if f.detail[0] == "drop":
                 with editor.finding(f):
                     editor.remove(f.path)
@@ -517,6 +608,23 @@ class AllowedValue(Fixer):
                             for i, new in f.detail[1].items()]
         more = Fix.of(editor, changes)
         return Fix(fix.edits + more.edits, fix.changes + more.changes, fix.unfixed + more.unfixed)
+
+    def _username(self, doc: Document, editor: Editor, f: Finding, src: master_username.Source, new: str) -> list:
+        """Write ``new`` where the master user name is written (see ``_reserved_username``)."""
+        if src.kind != "secret":
+            set_at(editor, src.path, new)
+            return [self.change(f, "replace", src.name, new, f.message, path=src.path)]
+        text = doc.value(src.path)
+        text = text["Fn::Sub"] if src.in_sub else text
+        after = master_username.with_name(text, new)
+        at = editor_path(doc, src.path + (("Fn::Sub",) if src.in_sub else ()))
+        if text.count(src.name) == 1:
+            editor.replace_text(at, src.name, new)
+        else:
+            editor.set(at, after)
+        before = {"Fn::Sub": text} if src.in_sub else text
+        return [self.change(f, "replace", before, {"Fn::Sub": after} if src.in_sub else after, f.message,
+                            path=src.path)]
 
     @staticmethod
     def _plain(doc: Document, editor: Editor, path: tuple, new: str) -> None:
@@ -535,6 +643,12 @@ class AllowedValue(Fixer):
 
 # Names of properties that set a limit or a count of tries: above the maximum, the maximum is meant.
 LIMIT_NAMES = re.compile(r"^Max|Maximum|Retr(y|ies)|Attempts")
+
+
+def _length_fits(param: dict, text: str) -> bool:
+    """Whether ``text`` fits a parameter's MinLength and MaxLength (those that are numbers)."""
+    low, high = _number(param.get("MinLength")), _number(param.get("MaxLength"))
+    return (low is None or len(text) >= low) and (high is None or len(text) <= high)
 
 
 def _strings(value: Any, path: tuple, where: tuple | None = None) -> Iterator[tuple[tuple, tuple, str]]:

@@ -1,5 +1,5 @@
-"""Top-level sections, parameters and outputs CloudFormation refuses where the intended form is
-plain (cfn-lint E1001, E2001, E6001, E6002, E6003)."""
+"""Top-level sections, parameters, conditions and outputs CloudFormation refuses where the intended
+form is plain (cfn-lint E1001, E2001, E6001, E6002, E6003, E8001-E8006)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import EditConflict, Editor
 from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.nodepath import editor_path
 
 VERSION = "2010-09-09"  # the only template format version there is
 SECTIONS = ("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings", "Conditions",
@@ -17,12 +18,15 @@ SECTIONS = ("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters",
 _OPTIONAL_MAPPINGS = ("Metadata", "Parameters", "Rules", "Mappings", "Conditions", "Outputs")
 _MAPPING_SECTIONS = ("Parameters", "Mappings", "Conditions", "Resources", "Outputs")
 OUTPUT_KEYS = ("Description", "Value", "Export", "Condition")
+CONDITION_FUNCTIONS = ("Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Condition")
+_ITEMS = {"Fn::Not": (1, 1), "Fn::And": (2, 10), "Fn::Or": (2, 10), "Fn::Equals": (2, 2)}  # list lengths allowed
+_RULES = {"Fn::Not": "E8005", "Fn::And": "E8004", "Fn::Or": "E8006", "Fn::Equals": "E8003"}  # cfn-lint's, per function
 
 
 class TemplateStructure(Fixer):
     name = "template-structure"
-    summary = ("Repair top-level sections, parameters and outputs CloudFormation refuses whose intended form is plain "
-               "(E1001, E2001, E600x)")
+    summary = ("Repair top-level sections, parameters, conditions and outputs CloudFormation refuses whose intended "
+               "form is plain (E1001, E2001, E600x, E800x)")
     group = "schema"
     safety = Safety.SAFE
     default = False
@@ -36,7 +40,10 @@ class TemplateStructure(Fixer):
     - a parameter written as its description (`Env: Environment name`) (E2001);
     - an output written as its value (`VpcId: !Ref Vpc`) instead of a mapping with `Value`, an
       output attribute in the wrong case (`value`, `export`), or an empty `Export`,
-      `Description` or `Condition` of an output (E6001, E6002, E6003).
+      `Description` or `Condition` of an output (E6001, E6002, E6003);
+    - a condition (in `Conditions`, or inside its `Fn::Not`, `Fn::And`, `Fn::Or`) whose value
+      is not a boolean: `Fn::Not [!Select [0, !Split [':', !Ref TopicNameOrArn]]]`, the first
+      colon field of a value where a true/false is wanted (E8001, E8004-E8006).
 
     ## Why it matters
     CloudFormation rejects the whole template (`Template format error`): nothing deploys.
@@ -51,7 +58,17 @@ class TemplateStructure(Fixer):
     - a parameter written as its description becomes a `String` parameter with that
       `Description` (the type a text parameter has; nothing else about it is guessed);
     - an output written as an intrinsic function becomes `{Value: <that function>}`; attribute
-      names in the wrong case are renamed.
+      names in the wrong case are renamed;
+    - `Fn::Select [0, Fn::Split [':', X]]` where a condition wants a boolean becomes
+      `Fn::Equals [Fn::Select [0, Fn::Split [':', X]], 'arn']`: the first colon field of an ARN is
+      `arn`, so "X is an ARN" is the one test that can be meant (a parameter taking a name or
+      the ARN of an existing resource). This is a review change: the condition now evaluates,
+      and what it decides (create a resource or use the given one) takes effect.
+
+    Any other value where a condition wants a boolean (a `Ref`, a string, a bare condition name,
+    another function), and an `Fn::Not` without exactly one item, an `Fn::And`/`Fn::Or` without
+    2 to 10, an `Fn::Equals` without two, are reported: a condition is `Fn::Equals`, `Fn::Not`,
+    `Fn::And`, `Fn::Or` or `Condition`, and which test was meant is not plain.
 
     A `Resources` section that is missing, empty or not a mapping (an outline of a template, or
     one cut short) is reported. Outputs that are a plain scalar or null (often the end of a
@@ -84,7 +101,8 @@ class TemplateStructure(Fixer):
     ## Fix safety
     Safe: a template with these errors deploys nothing; every value written stays, in the place
     CloudFormation reads it (or, for unknown top-level keys, under `Metadata`). Nothing with a
-    value is removed.
+    value is removed. The ARN test of a condition is review: it decides what the template
+    creates.
     """
 
     def find(self, doc: Document) -> list[Finding]:
@@ -127,6 +145,52 @@ class TemplateStructure(Fixer):
                                     fixable=False))
         findings += self._parameters(data.get("Parameters"))
         findings += self._outputs(data.get("Outputs"))
+        findings += self._conditions(data.get("Conditions"))
+        return findings
+
+    def _conditions(self, conditions: Any) -> list[Finding]:
+        """Values where a condition wants a boolean that are none: the first colon field of a value
+        (``Fn::Select [0, Fn::Split [':', X]]``) becomes the test that X is an ARN; anything else,
+        and condition functions with the wrong number of items, are reported."""
+        if not isinstance(conditions, dict):
+            return []
+        findings: list[Finding] = []
+
+        def boolean(value: Any, path: tuple, name: str, rule: str = "E8001") -> None:
+            where = f"condition '{name}'" + (f" at {'/'.join(map(str, path[2:]))}" if len(path) > 2 else "")
+            if isinstance(value, bool) or (isinstance(value, str) and value.lower() in ("true", "false")):
+                return
+            fn = next(iter(value)) if isinstance(value, dict) and len(value) == 1 else None
+            if fn in CONDITION_FUNCTIONS:
+                arg = value[fn]
+                if fn == "Condition":
+                    return
+                low, high = _ITEMS[fn]
+                if not isinstance(arg, list) or not low <= len(arg) <= high:
+                    count = f"{len(arg)} item{'s' if len(arg) != 1 else ''}" if isinstance(arg, list) else "no list"
+                    wanted = f"{low}" if low == high else f"{low} to {high}"
+                    findings.append(Finding(None, path + (fn,), f"{_RULES[fn]} {where}: {fn} takes a list of {wanted} "
+                                            f"item{'s' if high > 1 else ''}, it has {count}; write the test meant "
+                                            "by hand", fixable=False))
+                elif fn != "Fn::Equals":
+                    for i, item in enumerate(arg):
+                        boolean(item, path + (fn, i), name, _RULES[fn])
+                return
+            if first_field(value) is not None:
+                findings.append(Finding(None, path, f"{rule} {where} is the first ':' field of "
+                                        f"{_shown(first_field(value))}, not a boolean; the first field of an ARN is "
+                                        "'arn', so the test meant is that it is an ARN: it becomes "
+                                        "Fn::Equals [<that field>, 'arn'] (the condition now evaluates)",
+                                        detail=("arn",)))
+                return
+            shown = (f"a bare name ({value!r}; a condition is referred to as {{Condition: {value}}})"
+                     if isinstance(value, str) and value in conditions else _shown(value))
+            findings.append(Finding(None, path, f"{rule} {where} is {shown}, not a boolean; a condition must be "
+                                    "Fn::Equals, Fn::Not, Fn::And, Fn::Or or Condition: write the test meant",
+                                    fixable=False))
+
+        for name, value in conditions.items():
+            boolean(value, ("Conditions", name), str(name))
         return findings
 
     def _shape(self, doc: Document, key: str, value: Any) -> Finding:
@@ -247,4 +311,30 @@ class TemplateStructure(Fixer):
                 elif kind == "wrap":
                     editor.set(f.path, {"Value": before})
                     changes.append(self.change(f, "replace", before, {"Value": before}, f.message))
+                elif kind == "arn":
+                    at = editor_path(doc, f.path)
+                    editor.set(at, {"Fn::Equals": [editor.source(at), "arn"]})
+                    after = {"Fn::Equals": [before, "arn"]}
+                    changes.append(self.change(f, "replace", before, after, f.message, safety=Safety.REVIEW))
         return Fix.of(editor, changes)
+
+
+def first_field(value: Any) -> Any:
+    """X of ``Fn::Select [0, Fn::Split [':', X]]`` (the first colon field of X); None otherwise."""
+    select = value.get("Fn::Select") if isinstance(value, dict) and len(value) == 1 else None
+    if not (isinstance(select, list) and len(select) == 2 and select[0] in (0, "0") and not isinstance(select[0], bool)):
+        return None
+    split = select[1].get("Fn::Split") if isinstance(select[1], dict) and len(select[1]) == 1 else None
+    if isinstance(split, list) and len(split) == 2 and split[0] == ":":
+        return split[1]
+    return None
+
+
+def _shown(value: Any) -> str:
+    """A short description of a value: ``Ref X``, the function's name, or the literal."""
+    if isinstance(value, dict) and len(value) == 1:
+        (fn, arg), = value.items()
+        return f"Ref {arg}" if fn == "Ref" and isinstance(arg, str) else str(fn)
+    if isinstance(value, (str, int, float)) or value is None:
+        return repr(value) if value is not None else "null"
+    return f"a {type(value).__name__}"

@@ -833,3 +833,131 @@ Resources:
     assert "E1040" in lint_codes(text)  # cfn-lint's view; the balancer's attribute is a group name
     assert run_fixers(text, ["reference-format"]).after == text
     assert not run_fixers(text, ["reference-format"]).unfixed
+
+
+# ------------------------------------------------------------ issue 20, part B (session 5)
+
+def test_condition_first_colon_field_becomes_an_arn_test():
+    template = """Parameters:
+  TopicNameOrArn: {Type: String}
+Conditions:
+  CreateTopic: !Not [!Select [0, !Split [':', !Ref TopicNameOrArn]]]
+  GivenArn: !Equals [!Select [0, !Split [':', !Ref TopicNameOrArn]], arn]
+Rules:
+  Named:
+    Assertions:
+      - Assert: !Not [!Equals [!Ref TopicNameOrArn, '']]
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Condition: CreateTopic
+Outputs:
+  Given:
+    Condition: GivenArn
+    Value: !Ref TopicNameOrArn
+"""
+    result = run_fixers(template, ["template-structure"])
+    assert "  CreateTopic: !Not [!Equals [!Select [0, !Split [':', !Ref TopicNameOrArn]], arn]]\n" in result.after
+    assert "  GivenArn: !Equals [!Select [0, !Split [':', !Ref TopicNameOrArn]], arn]\n" in result.after
+    [change] = result.changes
+    assert change.safety == "review" and change.path == ("Conditions", "CreateTopic", "Fn::Not", 0)
+    assert change.message == (
+        "E8005 condition 'CreateTopic' at Fn::Not/0 is the first ':' field of Ref TopicNameOrArn, not a boolean; the "
+        "first field of an ARN is 'arn', so the test meant is that it is an ARN: it becomes Fn::Equals [<that field>, "
+        "'arn'] (the condition now evaluates)")
+    assert run_fixers(template, ["template-structure"], unsafe_fixes=False).after == template
+    assert_fix_guarantees(template, result.after, result.changes, ["template-structure"])
+
+
+def test_condition_other_non_booleans_are_reported():
+    template = """Parameters:
+  Name: {Type: String, Default: ''}
+Conditions:
+  HasName: !Ref Name
+  Both: !Or [!Condition HasName]
+  Either: !If [HasName, true, false]
+  Literal: true
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+"""
+    result = run_fixers(template, ["template-structure"])
+    assert result.after == template and not result.changes
+    assert [u.message for u in result.unfixed] == [
+        "E8001 condition 'HasName' is Ref Name, not a boolean; a condition must be Fn::Equals, Fn::Not, Fn::And, "
+        "Fn::Or or Condition: write the test meant",
+        "E8006 condition 'Both': Fn::Or takes a list of 2 to 10 items, it has 1 item; write the test meant by hand",
+        "E8001 condition 'Either' is Fn::If, not a boolean; a condition must be Fn::Equals, Fn::Not, Fn::And, Fn::Or "
+        "or Condition: write the test meant"]
+
+
+RESERVED = """Resources:
+  Cluster:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      Engine: {engine}
+      MasterUsername: {name}
+      ManageMasterUserPassword: true
+"""
+
+
+def test_reserved_master_username_becomes_the_engine_default():
+    template = RESERVED.format(engine="aurora-postgresql", name="admin") + """Outputs:
+  Connect:
+    Value: !Sub 'psql -U admin -h ${Cluster.Endpoint.Address}'
+"""
+    result = run_fixers(template, ["allowed-value"])
+    assert "      MasterUsername: postgres\n" in result.after
+    [change] = result.changes
+    assert change.safety == "review" and change.before == "admin" and change.after == "postgres"
+    assert change.message == (
+        "E3002 AWS::RDS::DBCluster Cluster: MasterUsername 'admin' is reserved (a reserved word of aurora-postgresql): "
+        "RDS refuses to create the database with it, so nothing deployed carries the name; it becomes 'postgres', the "
+        "default master user name of aurora-postgresql (the database user's name changes: clients must log in as "
+        "'postgres'); 'admin' is also written at Outputs/Connect/Value/Fn::Sub, not changed: change it to 'postgres' "
+        "by hand where it means the database user")
+    assert run_fixers(result.after, ["allowed-value"]).after == result.after
+    assert_fix_guarantees(template, result.after, result.changes, ["allowed-value"])
+
+
+def test_reserved_master_username_left_alone_where_the_engine_allows_it_or_it_is_not_known():
+    for engine, name in (("aurora-mysql", "admin"), ("mysql", "admin"), ("aurora-postgresql", "dbadmin"),
+                         ("!Ref Engine", "admin"), ("aurora-postgresql", "!Sub '${AWS::StackName}'")):
+        template = RESERVED.format(engine=engine, name=name)
+        assert not _find("allowed-value", template), (engine, name)
+    member = RESERVED.replace("DBCluster", "DBInstance").format(engine="aurora-postgresql", name="admin")
+    assert not _find("allowed-value", member.replace("Engine:", "DBClusterIdentifier: c\n      Engine:"))
+
+
+def test_reserved_master_username_parameter_pattern_refusing_the_default_is_reported():
+    template = """Parameters:
+  User: {Type: String, Default: admin, AllowedPattern: '^[a-z]{3,6}$'}
+""" + RESERVED.format(engine="postgres", name="!Ref User").replace("DBCluster", "DBInstance")
+    [found] = _find("allowed-value", template)
+    assert not found.fixable
+    assert found.message.endswith("'postgres', the engine's default master user name, cannot become the parameter's "
+                                  "Default: its AllowedPattern refuses it; choose a name by hand")
+
+
+def test_reserved_master_username_of_a_secret_outside_the_template_is_left_alone():
+    template = RESERVED.format(engine="aurora-postgresql",
+                               name="'{{resolve:secretsmanager:shared-db:SecretString:username}}'")
+    assert not _find("allowed-value", template)
+
+
+def test_reserved_master_username_shared_parameter_is_one_fix():
+    template = """Parameters:
+  User: {Type: String, Default: admin}
+""" + RESERVED.format(engine="aurora-postgresql", name="!Ref User") + """  Other:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      Engine: aurora-postgresql
+      MasterUsername: !Ref User
+      ManageMasterUserPassword: true
+"""
+    result = run_fixers(template, ["allowed-value"])
+    assert "  User: {Type: String, Default: postgres}\n" in result.after and not result.unfixed
+    [change] = result.changes
+    assert change.path == ("Parameters", "User", "Default")
+    assert change.message.endswith("; Other reads the same name and changes with it")
+    assert_fix_guarantees(template, result.after, result.changes, ["allowed-value"])
