@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from cfnfix import schemas
+from cfnfix import schemas, subnet_twin
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
@@ -14,6 +14,7 @@ from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import references
 from cfnfix.parameters import add_parameters
 from cfnfix.properties import properties
+from cfnfix.subnet_twin import alb_subnets
 from cfnfix.values import property_literals, ref_name
 from cfnfix.waf import CONFIGURED_RULE_GROUPS, managed_rule_group, metric_name_fits
 
@@ -257,8 +258,10 @@ class RequiredProperty(Fixer):
 
     def _item_counts(self, doc: Document) -> list[Finding]:
         """Lists with fewer items than the schema's minItems (E3032), and an Application Load
-        Balancer with one subnet (E3680): reported, as only the author knows the missing items."""
+        Balancer with one subnet (E3680): the list is reported, as only the author knows the missing
+        items; the load balancer gets a twin of its subnet in another zone when one can be planned."""
         out = []
+        twins: dict[str, subnet_twin.Twin] = {}
         for rid, res in doc.resources.items():
             rtype = res.get("Type") if isinstance(res, dict) else None
             props = res.get("Properties") if isinstance(res, dict) else None
@@ -271,12 +274,9 @@ class RequiredProperty(Fixer):
                     out.append(Finding(rid, path, f"E3032 {rtype}: {name} has {len(items)} item{'s' * (len(items) != 1)}, "
                                        f"the schema asks for at least {least}: add {'them' if least - len(items) > 1 else 'it'} "
                                        "by hand (no value is right for every template)", fixable=False))
-            subnets = props.get("Subnets")
-            if rtype == "AWS::ElasticLoadBalancingV2::LoadBalancer" and props.get("Type", "application") == "application" \
-                    and isinstance(subnets, list) and len(subnets) == 1:
-                out.append(Finding(rid, ("Resources", rid, "Properties", "Subnets"), f"E3680 {rtype}: an Application Load "
-                                   "Balancer needs subnets in at least two Availability Zones, it has one: add a subnet "
-                                   "of another zone by hand", fixable=False))
+            one = alb_subnets(res) if rtype == subnet_twin.LOAD_BALANCER else None
+            if one is not None:
+                out.append(_twin_finding(doc, rid, one[0], twins))
         return out
 
     def _no_tierings(self, doc: Document, v: schemas.Violation, head: str) -> Finding:
@@ -339,6 +339,7 @@ class RequiredProperty(Fixer):
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
         changes = []
+        self._add_twins(editor, [f for f in findings if isinstance(f.detail, subnet_twin.Twin)], changes)
         for name in dict.fromkeys(f.detail.name for f in findings if isinstance(f.detail, VpcParameter)):
             # one parameter for every group without a VPC: declared with the first finding applied
             body = {"Type": "AWS::EC2::VPC::Id",
@@ -349,6 +350,8 @@ class RequiredProperty(Fixer):
                 f"E3021 add: parameter '{name}', the VPC of the security groups whose egress rules need one; the "
                 "template defines none, so the deployer must pass it"), path=("Parameters", name), safety=Safety.REVIEW))
         for f in findings:
+            if isinstance(f.detail, subnet_twin.Twin):
+                continue
             if isinstance(f.detail, VpcParameter):
                 with editor.finding(f):
                     editor.set(f.path, {"Ref": f.detail.name})
@@ -395,6 +398,60 @@ class RequiredProperty(Fixer):
                             "a managed policy's name is its ManagedPolicyName (unique in the account)"),
                             path=props, safety=Safety.REVIEW))
         return Fix.of(editor, changes)
+
+    def _add_twins(self, editor: Editor, findings: list[Finding], changes: list) -> None:
+        """The twin subnets (with their associations and CIDR parameter), shared by every load
+        balancer given that one subnet and written with the first of them applied; then each load
+        balancer lists its twin."""
+        made: set[str] = set()
+        for f in findings:
+            twin = f.detail
+            if twin.subnet in made:
+                continue
+            made.add(twin.subnet)
+            if twin.parameter is not None:
+                name, body = twin.parameter
+                add_parameters(editor, {name: body})
+                changes.append(self.change(None, "add", None, body, (
+                    f"E3680 add: parameter '{name}', the CIDR block of subnet '{twin.twin}', its default {twin.cidr} "
+                    f"{twin.cidr_how}; a proposal to review: the blocks passed for the subnets must not overlap"),
+                    path=("Parameters", name), safety=Safety.REVIEW))
+            zone = twin.body["Properties"]["AvailabilityZone"]["Fn::Select"][0]
+            editor.set(("Resources", twin.twin), twin.body)
+            source = f" (the default of new parameter '{twin.parameter[0]}')" if twin.parameter else ""
+            changes.append(self.change(None, "add", None, twin.body, (
+                f"E3680 add: subnet '{twin.twin}', a copy of '{twin.subnet}' in the Availability Zone at index {zone} of "
+                f"Fn::GetAZs, with CIDR block {twin.cidr}{source}, {twin.cidr_how} (a proposal to review): an "
+                "Application Load Balancer needs subnets in at least two Availability Zones"),
+                path=("Resources", twin.twin), safety=Safety.REVIEW))
+            for aid, body in twin.associations.items():
+                editor.set(("Resources", aid), body)
+                what, why = ("route table", "without it a public subnet has no route to the internet gateway and would "
+                             "not serve the load balancer") if body.get("Type") == subnet_twin.ASSOCIATIONS[0] else (
+                    "network ACL", "without it the subnet has the VPC's default network ACL, not the rules of the first")
+                changes.append(self.change(None, "add", None, body, (
+                    f"E3680 add: '{aid}', the {what} association of '{twin.subnet}' repeated for '{twin.twin}' ({why})"),
+                    path=("Resources", aid), safety=Safety.REVIEW))
+        for f in findings:
+            with editor.finding(f):
+                editor.append(f.path, f.detail.item)
+                changes.append(self.change(f, "add", None, f.detail.item, f.message, path=f.path + (1,),
+                                           safety=Safety.REVIEW))
+
+
+def _twin_finding(doc: Document, rid: str, key: str, twins: dict[str, subnet_twin.Twin]) -> Finding:
+    """E3680: an Application Load Balancer with one subnet gets a twin of it in another zone, or is reported."""
+    path = ("Resources", rid, "Properties", key)
+    head = (f"E3680 {subnet_twin.LOAD_BALANCER}: an Application Load Balancer needs subnets in at least two "
+            "Availability Zones (AWS: \"you must specify subnets from at least two Availability Zones\"), it has one")
+    twin, why = subnet_twin.plan(doc, rid, twins)
+    if twin is None:
+        return Finding(rid, path, f"{head}; {why}", fixable=False)
+    also = ", ".join(f"'{a}'" for a in twin.associations)
+    return Finding(rid, path, (
+        f"{head}, '{twin.subnet}': it also lists '{twin.twin}', a copy of it in another Availability Zone with CIDR "
+        f"block {twin.cidr} (a proposal to review)" + (f", given the associations of '{twin.subnet}' ({also})"
+                                                          if also else "")), detail=twin)
 
 
 @dataclass(frozen=True)
