@@ -185,10 +185,38 @@ class RequiredProperty(Fixer):
       to 128 characters, not `All` or `Default_Action`), else the logical id (`<id>-Rule<n>` for
       the n-th rule). Keys present are kept. AWS WAF then records metrics and request samples.
 
+    An Application Load Balancer (type `application`, the default) given one subnet in `Subnets`
+    or `SubnetMappings` (cfn-lint E3680; AWS: "you must specify subnets from at least two
+    Availability Zones") gets a twin of that subnet (review) when the subnet is an
+    `AWS::EC2::Subnet` of the template, in an `AWS::EC2::VPC` of the template, whose
+    `AvailabilityZone` is `!Select [i, !GetAZs ...]`:
+    - the subnet's properties, tags and resource attributes (its `Condition` too) copied, in the
+      zone at index 1 (index 0 when the subnet's is past 0: indexes 0 and 1 exist in every
+      region, a third does not);
+    - a CIDR block of the same size that no subnet of the VPC uses: the next free block inside
+      the VPC's block when the VPC's and every subnet's CIDR are literals or parameters' defaults;
+      for a `CidrBlock` that is a parameter, a sibling parameter (`PublicSubnet1Cidr` ->
+      `PublicSubnet2Cidr`, its other keys copied) whose default is that block; for
+      `!Select [n, !Cidr [...]]`, the next index of the same `Fn::Cidr` list whose block is free.
+      The block is a proposal to review (a parameter passed at deployment can differ);
+    - its id and tags follow the original's numbering (`PublicSubnet1` -> `PublicSubnet2`,
+      `public-subnet-1` -> `public-subnet-2`, `WebSubnetA` -> `WebSubnetB`, `PublicSubnet` ->
+      `PublicSubnet2`); tags without a number are copied;
+    - each `SubnetRouteTableAssociation` and `SubnetNetworkAclAssociation` of the original is
+      repeated for the twin (a public subnet without its route to the internet gateway would
+      not serve the load balancer), with its own `Condition`;
+    - the load balancer lists the twin. Several load balancers given the same subnet share one twin.
+
+    It is reported, with the reason, when the subnet is a parameter, an import or an
+    expression; when its zone is a literal (`hardcoded-az` writes it as `!Select` first, and the
+    twin follows in the next round), absent (EC2 picks it, so a twin could share it) or an
+    `AvailabilityZoneId`; when the VPC is not the template's, or a subnet CIDR of the VPC cannot
+    be read (an overlap cannot be ruled out), the VPC has no free block left, or the subnet has
+    IPv6 or IPAM addressing. Network and gateway load balancers take one subnet: left alone.
+
     Reported, as only the author knows what is missing: a list with fewer items than the
     schema's `minItems` (an empty DataSync `AgentArns`, an EventBridge global endpoint with one
-    event bus; cfn-lint E3032) and an Application Load Balancer with one subnet (it needs two
-    Availability Zones; E3680).
+    event bus; cfn-lint E3032).
 
     Anything else (`MinSize`, a Lambda `Role`, a custom WAF rule's `Statement`) has no value that is
     right for every template: it is reported, not guessed. Route 53 health checks written
@@ -207,12 +235,37 @@ class RequiredProperty(Fixer):
         IsLogging: true
     ```
 
+    ```yaml
+    # before (VPC 10.0.0.0/16; PublicSubnet1 10.0.1.0/24 in !Select [0, !GetAZs ''])
+    LoadBalancer:
+      Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+      Properties:
+        Subnets:
+          - !Ref PublicSubnet1
+    # after
+        Subnets:
+          - !Ref PublicSubnet1
+          - !Ref PublicSubnet2
+    PublicSubnet2:
+      Type: AWS::EC2::Subnet
+      Properties:
+        VpcId: !Ref Vpc
+        CidrBlock: 10.0.2.0/24
+        AvailabilityZone: !Select [1, !GetAZs '']
+    PublicSubnet2RouteTableAssociation:   # as PublicSubnet1's
+      Type: AWS::EC2::SubnetRouteTableAssociation
+      Properties:
+        SubnetId: !Ref PublicSubnet2
+        RouteTableId: !Ref PublicRouteTable
+    ```
+
     ## Fix safety
     Safe: the value added is the one the template's own declarations ask for. A security
     group's `VpcId` is `review`: setting it replaces the group (and a new `VpcId` parameter must
     be passed by whoever deploys the stack). The WAF `Statement` and `VisibilityConfig` are
     `review`: the web ACL inspects traffic with the group, and metrics and request samples are
-    recorded.
+    recorded. The twin subnet of a load balancer is `review`: new subnets (and their
+    associations and CIDR parameter) are created, and their CIDR block is a proposal.
 
     A ScalableTarget's `RoleARN` is no longer required by the schema cfn-lint ships (the service
     uses its service-linked role when it is absent); hard-coded role ARNs there are

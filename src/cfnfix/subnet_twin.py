@@ -305,6 +305,9 @@ def plan(doc: Document, lb: str, used: dict[str, Twin]) -> tuple[Twin | None, st
     extra = [k for k in OTHER_ADDRESSING if k in props]
     if extra:
         return None, f"'{sid}' also has {', '.join(extra)}: a second subnet's addressing must be chosen by hand"
+    if "AvailabilityZoneId" in props:
+        return None, (f"'{sid}' names its zone by AvailabilityZoneId, and another zone id of that region cannot be "
+                      "known here: add a subnet of another zone by hand")
     zone, why = next_zone(props.get("AvailabilityZone"))
     if why:
         return None, f"'{sid}': {why}"
