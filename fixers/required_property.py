@@ -194,7 +194,9 @@ class RequiredProperty(Fixer):
       zone at index 1 (index 0 when the subnet's is past 0: indexes 0 and 1 exist in every
       region, a third does not);
     - a CIDR block of the same size that no subnet of the VPC uses: the next free block inside
-      the VPC's block when the VPC's and every subnet's CIDR are literals or parameters' defaults;
+      the VPC's block when the VPC's and every subnet's CIDR are literals, parameters' defaults or
+      `Fn::FindInMap` values (a subnet whose own block comes from a mapping is reported, with the
+      free block);
       for a `CidrBlock` that is a parameter, a sibling parameter (`PublicSubnet1Cidr` ->
       `PublicSubnet2Cidr`, its other keys copied) whose default is that block; for
       `!Select [n, !Cidr [...]]`, the next index of the same `Fn::Cidr` list whose block is free.

@@ -874,3 +874,19 @@ def test_twin_subnet_reports_what_it_cannot_plan():
     fixed = run_fixers(head + lb, ["required-property"])
     assert "CidrBlock: 10.0.0.128/25" in fixed.after and "Subnets: [!Ref A, !Ref A2]" in fixed.after
     assert_fix_guarantees(head + lb, fixed.after, fixed.changes, ["required-property"])
+
+
+def test_twin_subnet_reads_mapped_blocks_but_leaves_a_mapped_subnet_to_its_author():
+    text = ("Mappings:\n  Net:\n    Vpc:\n      Cidr: 10.0.0.0/16\n    Public:\n      Cidr: 10.0.0.0/24\n"
+            "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: !FindInMap [Net, Vpc, Cidr]\n"
+            "  Public:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref Vpc\n"
+            "      CidrBlock: !FindInMap [Net, Public, Cidr]\n      AvailabilityZone: !Select [0, !GetAZs '']\n"
+            "  Other:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref Vpc\n      CidrBlock: 10.0.1.0/24\n"
+            "  Lb:\n    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n    Properties:\n      Subnets: [!Ref Public]\n")
+    result = run_fixers(text, ["required-property"])
+    assert result.after == text
+    assert "the free block 10.0.2.0/24 of Vpc would do" in result.unfixed[0].message
+    mapped_vpc = text.replace("CidrBlock: !FindInMap [Net, Public, Cidr]", "CidrBlock: 10.0.0.0/24")
+    fixed = run_fixers(mapped_vpc, ["required-property"])
+    assert "CidrBlock: 10.0.2.0/24" in fixed.after
+    assert_fix_guarantees(mapped_vpc, fixed.after, fixed.changes, ["required-property"])

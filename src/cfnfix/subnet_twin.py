@@ -231,7 +231,8 @@ def _cidr_call(doc: Document, value: Any, vpcs: dict[str, Network | None]) -> li
 
 def resolve(doc: Document, value: Any, vpcs: dict[str, Network | None]) -> Network | None:
     """The IPv4 block ``value`` stands for: a literal, a ``Ref`` to a parameter with a literal
-    default, ``!GetAtt <vpc>.CidrBlock``, or ``!Select [n, !Cidr [...]]`` of those; else None."""
+    default, an ``Fn::FindInMap`` with literal keys, ``!GetAtt <vpc>.CidrBlock``, or
+    ``!Select [n, !Cidr [...]]`` of those; else None."""
     if isinstance(value, str):
         return _network(value)
     call = intrinsic(value)
@@ -239,6 +240,12 @@ def resolve(doc: Document, value: Any, vpcs: dict[str, Network | None]) -> Netwo
         return None
     if call[0] == "Ref":
         return _network(_param_default(doc, call[1]))
+    if call[0] == "Fn::FindInMap" and isinstance(call[1], list) and len(call[1]) == 3 and all(
+            isinstance(k, str) for k in call[1]):
+        found: Any = doc.data.get("Mappings") if isinstance(doc.data, dict) else None
+        for k in call[1]:
+            found = found.get(k) if isinstance(found, dict) else None
+        return _network(found)
     if call[0] == "Fn::GetAtt":
         target = ref_name(value)
         arg = call[1]
@@ -374,7 +381,12 @@ def plan(doc: Document, lb: str, used: dict[str, Twin]) -> tuple[Twin | None, st
                 break
         how = "the next index of the same Fn::Cidr list whose block no subnet of the VPC uses"
     else:
-        return None, f"the CidrBlock of '{sid}' is not a literal, a parameter or an Fn::Cidr block: choose the second subnet's block by hand"
+        block = free_block(vpc_block, own, taken)
+        if block is None:
+            return None, f"{vpc_id}'s {vpc_block} has no free block the size of {own} left: add the second subnet by hand"
+        return None, (f"the CidrBlock of '{sid}' is not a literal, a parameter or an Fn::Cidr block (a block from a "
+                      f"mapping is the author's to add): the free block {block} of {vpc_id} would do, add the second "
+                      "subnet by hand")
     if block is None:
         return None, f"{vpc_id}'s {vpc_block} has no free block the size of {own} left: add the second subnet by hand"
     if isinstance(new_props.get("Tags"), list):
