@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from cfnfix import schemas
+from cfnfix import schemas, subnet_twin
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
@@ -14,6 +14,7 @@ from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import references
 from cfnfix.parameters import add_parameters
 from cfnfix.properties import properties
+from cfnfix.subnet_twin import alb_subnets
 from cfnfix.values import property_literals, ref_name
 from cfnfix.waf import CONFIGURED_RULE_GROUPS, managed_rule_group, metric_name_fits
 
@@ -184,10 +185,40 @@ class RequiredProperty(Fixer):
       to 128 characters, not `All` or `Default_Action`), else the logical id (`<id>-Rule<n>` for
       the n-th rule). Keys present are kept. AWS WAF then records metrics and request samples.
 
+    An Application Load Balancer (type `application`, the default) given one subnet in `Subnets`
+    or `SubnetMappings` (cfn-lint E3680; AWS: "you must specify subnets from at least two
+    Availability Zones") gets a twin of that subnet (review) when the subnet is an
+    `AWS::EC2::Subnet` of the template, in an `AWS::EC2::VPC` of the template, whose
+    `AvailabilityZone` is `!Select [i, !GetAZs ...]`:
+    - the subnet's properties, tags and resource attributes (its `Condition` too) copied, in the
+      zone at index 1 (index 0 when the subnet's is past 0: indexes 0 and 1 exist in every
+      region, a third does not);
+    - a CIDR block of the same size that no subnet of the VPC uses: the next free block inside
+      the VPC's block when the VPC's and every subnet's CIDR are literals, parameters' defaults or
+      `Fn::FindInMap` values (a subnet whose own block comes from a mapping is reported, with the
+      free block);
+      for a `CidrBlock` that is a parameter, a sibling parameter (`PublicSubnet1Cidr` ->
+      `PublicSubnet2Cidr`, its other keys copied) whose default is that block; for
+      `!Select [n, !Cidr [...]]`, the next index of the same `Fn::Cidr` list whose block is free.
+      The block is a proposal to review (a parameter passed at deployment can differ);
+    - its id and tags follow the original's numbering (`PublicSubnet1` -> `PublicSubnet2`,
+      `public-subnet-1` -> `public-subnet-2`, `WebSubnetA` -> `WebSubnetB`, `PublicSubnet` ->
+      `PublicSubnet2`); tags without a number are copied;
+    - each `SubnetRouteTableAssociation` and `SubnetNetworkAclAssociation` of the original is
+      repeated for the twin (a public subnet without its route to the internet gateway would
+      not serve the load balancer), with its own `Condition`;
+    - the load balancer lists the twin. Several load balancers given the same subnet share one twin.
+
+    It is reported, with the reason, when the subnet is a parameter, an import or an
+    expression; when its zone is a literal (`hardcoded-az` writes it as `!Select` first, and the
+    twin follows in the next round), absent (EC2 picks it, so a twin could share it) or an
+    `AvailabilityZoneId`; when the VPC is not the template's, or a subnet CIDR of the VPC cannot
+    be read (an overlap cannot be ruled out), the VPC has no free block left, or the subnet has
+    IPv6 or IPAM addressing. Network and gateway load balancers take one subnet: left alone.
+
     Reported, as only the author knows what is missing: a list with fewer items than the
     schema's `minItems` (an empty DataSync `AgentArns`, an EventBridge global endpoint with one
-    event bus; cfn-lint E3032) and an Application Load Balancer with one subnet (it needs two
-    Availability Zones; E3680).
+    event bus; cfn-lint E3032).
 
     Anything else (`MinSize`, a Lambda `Role`, a custom WAF rule's `Statement`) has no value that is
     right for every template: it is reported, not guessed. Route 53 health checks written
@@ -206,12 +237,37 @@ class RequiredProperty(Fixer):
         IsLogging: true
     ```
 
+    ```yaml
+    # before (VPC 10.0.0.0/16; PublicSubnet1 10.0.1.0/24 in !Select [0, !GetAZs ''])
+    LoadBalancer:
+      Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+      Properties:
+        Subnets:
+          - !Ref PublicSubnet1
+    # after
+        Subnets:
+          - !Ref PublicSubnet1
+          - !Ref PublicSubnet2
+    PublicSubnet2:
+      Type: AWS::EC2::Subnet
+      Properties:
+        VpcId: !Ref Vpc
+        CidrBlock: 10.0.2.0/24
+        AvailabilityZone: !Select [1, !GetAZs '']
+    PublicSubnet2RouteTableAssociation:   # as PublicSubnet1's
+      Type: AWS::EC2::SubnetRouteTableAssociation
+      Properties:
+        SubnetId: !Ref PublicSubnet2
+        RouteTableId: !Ref PublicRouteTable
+    ```
+
     ## Fix safety
     Safe: the value added is the one the template's own declarations ask for. A security
     group's `VpcId` is `review`: setting it replaces the group (and a new `VpcId` parameter must
     be passed by whoever deploys the stack). The WAF `Statement` and `VisibilityConfig` are
     `review`: the web ACL inspects traffic with the group, and metrics and request samples are
-    recorded.
+    recorded. The twin subnet of a load balancer is `review`: new subnets (and their
+    associations and CIDR parameter) are created, and their CIDR block is a proposal.
 
     A ScalableTarget's `RoleARN` is no longer required by the schema cfn-lint ships (the service
     uses its service-linked role when it is absent); hard-coded role ARNs there are
@@ -257,8 +313,10 @@ class RequiredProperty(Fixer):
 
     def _item_counts(self, doc: Document) -> list[Finding]:
         """Lists with fewer items than the schema's minItems (E3032), and an Application Load
-        Balancer with one subnet (E3680): reported, as only the author knows the missing items."""
+        Balancer with one subnet (E3680): the list is reported, as only the author knows the missing
+        items; the load balancer gets a twin of its subnet in another zone when one can be planned."""
         out = []
+        twins: dict[str, subnet_twin.Twin] = {}
         for rid, res in doc.resources.items():
             rtype = res.get("Type") if isinstance(res, dict) else None
             props = res.get("Properties") if isinstance(res, dict) else None
@@ -271,12 +329,9 @@ class RequiredProperty(Fixer):
                     out.append(Finding(rid, path, f"E3032 {rtype}: {name} has {len(items)} item{'s' * (len(items) != 1)}, "
                                        f"the schema asks for at least {least}: add {'them' if least - len(items) > 1 else 'it'} "
                                        "by hand (no value is right for every template)", fixable=False))
-            subnets = props.get("Subnets")
-            if rtype == "AWS::ElasticLoadBalancingV2::LoadBalancer" and props.get("Type", "application") == "application" \
-                    and isinstance(subnets, list) and len(subnets) == 1:
-                out.append(Finding(rid, ("Resources", rid, "Properties", "Subnets"), f"E3680 {rtype}: an Application Load "
-                                   "Balancer needs subnets in at least two Availability Zones, it has one: add a subnet "
-                                   "of another zone by hand", fixable=False))
+            one = alb_subnets(res) if rtype == subnet_twin.LOAD_BALANCER else None
+            if one is not None:
+                out.append(_twin_finding(doc, rid, one[0], twins))
         return out
 
     def _no_tierings(self, doc: Document, v: schemas.Violation, head: str) -> Finding:
@@ -339,6 +394,7 @@ class RequiredProperty(Fixer):
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
         changes = []
+        self._add_twins(editor, [f for f in findings if isinstance(f.detail, subnet_twin.Twin)], changes)
         for name in dict.fromkeys(f.detail.name for f in findings if isinstance(f.detail, VpcParameter)):
             # one parameter for every group without a VPC: declared with the first finding applied
             body = {"Type": "AWS::EC2::VPC::Id",
@@ -349,6 +405,8 @@ class RequiredProperty(Fixer):
                 f"E3021 add: parameter '{name}', the VPC of the security groups whose egress rules need one; the "
                 "template defines none, so the deployer must pass it"), path=("Parameters", name), safety=Safety.REVIEW))
         for f in findings:
+            if isinstance(f.detail, subnet_twin.Twin):
+                continue
             if isinstance(f.detail, VpcParameter):
                 with editor.finding(f):
                     editor.set(f.path, {"Ref": f.detail.name})
@@ -395,6 +453,60 @@ class RequiredProperty(Fixer):
                             "a managed policy's name is its ManagedPolicyName (unique in the account)"),
                             path=props, safety=Safety.REVIEW))
         return Fix.of(editor, changes)
+
+    def _add_twins(self, editor: Editor, findings: list[Finding], changes: list) -> None:
+        """The twin subnets (with their associations and CIDR parameter), shared by every load
+        balancer given that one subnet and written with the first of them applied; then each load
+        balancer lists its twin."""
+        made: set[str] = set()
+        for f in findings:
+            twin = f.detail
+            if twin.subnet in made:
+                continue
+            made.add(twin.subnet)
+            if twin.parameter is not None:
+                name, body = twin.parameter
+                add_parameters(editor, {name: body})
+                changes.append(self.change(None, "add", None, body, (
+                    f"E3680 add: parameter '{name}', the CIDR block of subnet '{twin.twin}', its default {twin.cidr} "
+                    f"{twin.cidr_how}; a proposal to review: the blocks passed for the subnets must not overlap"),
+                    path=("Parameters", name), safety=Safety.REVIEW))
+            zone = twin.body["Properties"]["AvailabilityZone"]["Fn::Select"][0]
+            editor.set(("Resources", twin.twin), twin.body)
+            source = f" (the default of new parameter '{twin.parameter[0]}')" if twin.parameter else ""
+            changes.append(self.change(None, "add", None, twin.body, (
+                f"E3680 add: subnet '{twin.twin}', a copy of '{twin.subnet}' in the Availability Zone at index {zone} of "
+                f"Fn::GetAZs, with CIDR block {twin.cidr}{source}, {twin.cidr_how} (a proposal to review): an "
+                "Application Load Balancer needs subnets in at least two Availability Zones"),
+                path=("Resources", twin.twin), safety=Safety.REVIEW))
+            for aid, body in twin.associations.items():
+                editor.set(("Resources", aid), body)
+                what, why = ("route table", "without it a public subnet has no route to the internet gateway and would "
+                             "not serve the load balancer") if body.get("Type") == subnet_twin.ASSOCIATIONS[0] else (
+                    "network ACL", "without it the subnet has the VPC's default network ACL, not the rules of the first")
+                changes.append(self.change(None, "add", None, body, (
+                    f"E3680 add: '{aid}', the {what} association of '{twin.subnet}' repeated for '{twin.twin}' ({why})"),
+                    path=("Resources", aid), safety=Safety.REVIEW))
+        for f in findings:
+            with editor.finding(f):
+                editor.append(f.path, f.detail.item)
+                changes.append(self.change(f, "add", None, f.detail.item, f.message, path=f.path + (1,),
+                                           safety=Safety.REVIEW))
+
+
+def _twin_finding(doc: Document, rid: str, key: str, twins: dict[str, subnet_twin.Twin]) -> Finding:
+    """E3680: an Application Load Balancer with one subnet gets a twin of it in another zone, or is reported."""
+    path = ("Resources", rid, "Properties", key)
+    head = (f"E3680 {subnet_twin.LOAD_BALANCER}: an Application Load Balancer needs subnets in at least two "
+            "Availability Zones (AWS: \"you must specify subnets from at least two Availability Zones\"), it has one")
+    twin, why = subnet_twin.plan(doc, rid, twins)
+    if twin is None:
+        return Finding(rid, path, f"{head}; {why}", fixable=False)
+    also = ", ".join(f"'{a}'" for a in twin.associations)
+    return Finding(rid, path, (
+        f"{head}, '{twin.subnet}': it also lists '{twin.twin}', a copy of it in another Availability Zone with CIDR "
+        f"block {twin.cidr} (a proposal to review)" + (f", given the associations of '{twin.subnet}' ({also})"
+                                                          if also else "")), detail=twin)
 
 
 @dataclass(frozen=True)

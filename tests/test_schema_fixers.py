@@ -961,3 +961,59 @@ def test_reserved_master_username_shared_parameter_is_one_fix():
     assert change.path == ("Parameters", "User", "Default")
     assert change.message.endswith("; Other reads the same name and changes with it")
     assert_fix_guarantees(template, result.after, result.changes, ["allowed-value"])
+
+def test_twin_subnet_names_zones_and_blocks():
+    from cfnfix.subnet_twin import adapt_text, free_block, next_zone, twin_base
+    import ipaddress
+
+    assert [twin_base(n) for n in ("PublicSubnet1", "PublicSubnet", "WebSubnetA", "Subnet1Public", "SubnetDMZ")] == [
+        "PublicSubnet2", "PublicSubnet2", "WebSubnetB", "Subnet2Public", "SubnetDMZ2"]
+    assert adapt_text("${Env}-public-subnet-1", "PublicSubnet1", "PublicSubnet2") == "${Env}-public-subnet-2"
+    assert adapt_text("10.0.1.0/24 in 1", "PublicSubnet1", "PublicSubnet2") == "10.0.1.0/24 in 2"
+    assert adapt_text("PublicSubnet10", "PublicSubnet1", "PublicSubnet2") == "PublicSubnet10"
+    assert adapt_text("web-a", "WebSubnetA", "WebSubnetB") == "web-b"
+    assert next_zone({"Fn::Select": [0, {"Fn::GetAZs": ""}]})[0] == {"Fn::Select": [1, {"Fn::GetAZs": ""}]}
+    # a third zone is not in every region: any index past 0 gives 0
+    assert next_zone({"Fn::Select": ["2", {"Fn::GetAZs": ""}]})[0] == {"Fn::Select": ["0", {"Fn::GetAZs": ""}]}
+    assert next_zone("us-east-1a")[0] is None and next_zone(None)[0] is None
+    net = ipaddress.IPv4Network
+    vpc = net("10.0.0.0/24")
+    taken = [net("10.0.0.128/26"), net("10.0.0.192/26"), net("10.0.0.0/26")]
+    assert free_block(vpc, net("10.0.0.192/26"), taken) == net("10.0.0.64/26")  # wraps round
+    assert free_block(vpc, net("10.0.0.0/25"), [net("10.0.0.0/25"), net("10.0.0.200/32")]) is None
+
+
+def test_twin_subnet_reports_what_it_cannot_plan():
+    head = ("Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/24\n"
+            "  A:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref Vpc\n      CidrBlock: 10.0.0.0/25\n"
+            "      AvailabilityZone: !Select [0, !GetAZs '']\n")
+    lb = "  Lb:\n    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n    Properties:\n      Subnets: [!Ref A]\n"
+    full = head + "  B:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref Vpc\n      CidrBlock: 10.0.0.128/25\n" + lb
+    result = run_fixers(full, ["required-property"])
+    assert result.after == full
+    assert [u.message.split("; ", 1)[1] for u in result.unfixed] == [
+        "Vpc's 10.0.0.0/24 has no free block the size of 10.0.0.0/25 left: add the second subnet by hand"]
+    zone_id = head.replace("AvailabilityZone: !Select [0, !GetAZs '']", "AvailabilityZoneId: use1-az1") + lb
+    assert "AvailabilityZoneId" in run_fixers(zone_id, ["required-property"]).unfixed[0].message
+    # without --unsafe-fixes the twin is shown, not written
+    shown = run_fixers(head + lb, ["required-property"], unsafe_fixes=False)
+    assert shown.after == head + lb and shown.available
+    fixed = run_fixers(head + lb, ["required-property"])
+    assert "CidrBlock: 10.0.0.128/25" in fixed.after and "Subnets: [!Ref A, !Ref A2]" in fixed.after
+    assert_fix_guarantees(head + lb, fixed.after, fixed.changes, ["required-property"])
+
+
+def test_twin_subnet_reads_mapped_blocks_but_leaves_a_mapped_subnet_to_its_author():
+    text = ("Mappings:\n  Net:\n    Vpc:\n      Cidr: 10.0.0.0/16\n    Public:\n      Cidr: 10.0.0.0/24\n"
+            "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: !FindInMap [Net, Vpc, Cidr]\n"
+            "  Public:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref Vpc\n"
+            "      CidrBlock: !FindInMap [Net, Public, Cidr]\n      AvailabilityZone: !Select [0, !GetAZs '']\n"
+            "  Other:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref Vpc\n      CidrBlock: 10.0.1.0/24\n"
+            "  Lb:\n    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n    Properties:\n      Subnets: [!Ref Public]\n")
+    result = run_fixers(text, ["required-property"])
+    assert result.after == text
+    assert "the free block 10.0.2.0/24 of Vpc would do" in result.unfixed[0].message
+    mapped_vpc = text.replace("CidrBlock: !FindInMap [Net, Public, Cidr]", "CidrBlock: 10.0.0.0/24")
+    fixed = run_fixers(mapped_vpc, ["required-property"])
+    assert "CidrBlock: 10.0.2.0/24" in fixed.after
+    assert_fix_guarantees(mapped_vpc, fixed.after, fixed.changes, ["required-property"])
