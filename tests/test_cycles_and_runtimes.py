@@ -3,7 +3,7 @@
 from datetime import date
 
 from cfnfix.document import parse
-from cfnfix.fixers.lambda_runtime import _callback_handler, family, lifecycle, successor
+from cfnfix.lambda_runtimes import callback_handler as _callback_handler, family, lifecycle, successor
 from cfnfix.graph import cheapest_cut, cycles, dependency_graph
 from support import assert_fix_guarantees, run_fixers
 
@@ -91,7 +91,7 @@ def test_each_cycle_fixer_breaks_only_its_own_cycle():
 
 
 def test_nearest_is_the_closest_supported_version_of_the_family():
-    from cfnfix.fixers.lambda_runtime import nearest
+    from cfnfix.lambda_runtimes import nearest
 
     table = lifecycle()
     assert nearest("python3.9", table, date(2026, 1, 1)) == "python3.10"
