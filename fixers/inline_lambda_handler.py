@@ -72,7 +72,25 @@ class InlineLambdaHandler(Fixer):
     `module.exports = {handler}`). Code built with `Fn::Sub` or `Fn::Join` is read from its
     literal parts. When no function, or more than one, could be meant, the problem is reported
     in the change log and nothing is changed. Runtimes that cannot run inline code (Java, .NET,
-    Go, Ruby, `provided.*`) and Python code that does not parse as Python 3 are reported too.
+    Go, Ruby) and Python code that does not parse as Python 3 are reported too.
+
+    Inline code under an OS-only runtime (`provided`, `provided.al2`, `provided.al2023`, written
+    on the function itself) never runs: Lambda looks for a `bootstrap` executable. When the code
+    is plainly one language, the runtime becomes that language's (review):
+    - Python: the code parses as Python 3 (libcst) and defines a module-level function taking
+      two parameters, and does not parse as Node.js with exports. `Runtime` becomes the newest
+      Python runtime that is not deprecated on the `--as-of` day (from the lifecycle table
+      `lambda-runtime` uses) and `Handler` `index.<function>` by the rules above (the handler's
+      own function name when the code defines it, else the one `(event, context)` function).
+    - Node.js: the code exports functions (`exports.handler = ...`). `Runtime` becomes the
+      newest Node.js runtime not deprecated, `Handler` `index.<export>`.
+    A missing `Handler` is added. `Architectures` stays (both languages run on `x86_64` and
+    `arm64`). Reported instead: code that is both or neither, several candidate functions, a
+    function with `Layers` (a layer made for a custom runtime, its `bootstrap`, does not run
+    under Python or Node.js), Python code importing a module the new version removed, Node.js
+    code loading the AWS SDK v2 or with a callback-style handler, a runtime set in SAM
+    `Globals` or through a parameter. This fixer runs before `lambda-runtime`, so a deprecated
+    `provided.al2` is not first moved to `provided.al2023`.
 
     ## Example
     ```yaml
@@ -86,8 +104,24 @@ class InlineLambdaHandler(Fixer):
     Handler: index.lambda_handler
     ```
 
+    ```yaml
+    # before
+    Runtime: provided.al2
+    Handler: bootstrap
+    Code:
+      ZipFile: |
+        def lambda_handler(event, context):
+            return {"ok": True}
+    # after (judged at 2026-12-01)
+    Runtime: python3.14
+    Handler: index.lambda_handler
+    ```
+
     ## Fix safety
     Safe: only the `Handler` string changes, to the one value under which the code can run.
+    Changing a `provided.*` runtime to Python or Node.js is review: the function now runs its
+    code on that language; modules it imports that the runtime does not include must be
+    packaged with it.
     """
 
     def find(self, doc: Document) -> list[Finding]:

@@ -223,12 +223,22 @@ class RequiredProperty(Fixer):
       to 128 characters, not `All` or `Default_Action`), else the logical id (`<id>-Rule<n>` for
       the n-th rule). Keys present are kept. AWS WAF then records metrics and request samples.
 
+    A Lambda function (`AWS::Lambda::Function`) without `Role` gets `Role: !GetAtt <role>.Arn`
+    when the template has exactly one `AWS::IAM::Role` whose trust policy lets
+    `lambda.amazonaws.com` assume it (`Principal.Service` as a string or list, also
+    `lambda.${AWS::URLSuffix}` in `Fn::Sub` or `Fn::Join`; the role may trust other services
+    too). Review: the function runs with that role's permissions. Reported instead: no such role
+    or several (named), a role under a condition the function does not share, and a role that
+    needs the function first (its policy names the function: the `GetAtt` would close a
+    dependency cycle). `AWS::Serverless::Function` needs no `Role` (SAM creates one) and is left
+    alone.
+
     Reported, as only the author knows what is missing: a list with fewer items than the
     schema's `minItems` (an empty DataSync `AgentArns`, an EventBridge global endpoint with one
     event bus; cfn-lint E3032) and an Application Load Balancer with one subnet (it needs two
     Availability Zones; E3680).
 
-    Anything else (`MinSize`, a Lambda `Role`, a custom WAF rule's `Statement`) has no value that is
+    Anything else (`MinSize`, a custom WAF rule's `Statement`) has no value that is
     right for every template: it is reported, not guessed. Route 53 health checks written
     without `HealthCheckConfig` are `unsupported-property`'s (their keys move into it).
 
@@ -250,7 +260,8 @@ class RequiredProperty(Fixer):
     group's `VpcId` is `review`: setting it replaces the group (and a new `VpcId` parameter must
     be passed by whoever deploys the stack). The WAF `Statement` and `VisibilityConfig` are
     `review`: the web ACL inspects traffic with the group, and metrics and request samples are
-    recorded.
+    recorded. A Lambda function's `Role` is `review`: it grants the function that role's
+    permissions.
 
     A ScalableTarget's `RoleARN` is no longer required by the schema cfn-lint ships (the service
     uses its service-linked role when it is absent); hard-coded role ARNs there are

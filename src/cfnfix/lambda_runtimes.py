@@ -48,9 +48,10 @@ def successor(runtime: str, table: dict, today: date) -> str | None:
     seen = {runtime}
     current = runtime
     while deprecated(current, table, today):
-        current = (table.get(current) or {}).get("successor")
-        if not current or current in seen:
+        following = (table.get(current) or {}).get("successor")
+        if not isinstance(following, str) or following in seen:
             return None
+        current = following
         seen.add(current)
     return current if current != runtime else None
 
