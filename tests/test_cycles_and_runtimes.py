@@ -5,7 +5,7 @@ from datetime import date
 from cfnfix.document import parse
 from cfnfix.lambda_runtimes import callback_handler as _callback_handler, family, lifecycle, successor
 from cfnfix.graph import cheapest_cut, cycles, dependency_graph
-from support import AS_OF, assert_fix_guarantees, run_fixers
+from support import AS_OF, LAMBDA_ROLE_YAML, assert_fix_guarantees, run_fixers
 
 TABLE = {
     "python3.8": {"deprecated": "2024-10-14", "successor": "python3.12"},
@@ -126,16 +126,7 @@ def test_unreadable_node_code_is_not_moved_onto_nodejs24_unseen():
     assert [f.detail for f in fixer.find(parse(NODE_S3))] == [("nodejs20.x", "nodejs22.x")]
 
 
-PROVIDED = """Resources:
-  Role:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: {{Service: lambda.amazonaws.com}}
-            Action: sts:AssumeRole
-  Fn:
+PROVIDED = "Resources:\n" + LAMBDA_ROLE_YAML.replace("{", "{{").replace("}", "}}") + """  Fn:
     Type: AWS::Lambda::Function
     Properties:
       Runtime: provided.al2

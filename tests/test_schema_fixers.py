@@ -8,7 +8,7 @@ from cfnfix.document import parse
 from cfnfix.fixers.engine_version import replacement
 from cfnfix.property_names import candidate, distance
 from cfnfix.schemas import violations
-from support import assert_fix_guarantees, lint_codes, run_fixers
+from support import LAMBDA_ROLE_YAML, assert_fix_guarantees, lint_codes, run_fixers
 
 FAMILY = ["property-name", "unsupported-property", "required-property", "engine-version", "allowed-value"]
 
@@ -895,17 +895,7 @@ def test_lambda_role_reported_when_not_plain():
 
 
 def test_sam_function_needs_no_role():
-    template = """Transform: AWS::Serverless-2016-10-31
-Resources:
-  Role:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: {Service: lambda.amazonaws.com}
-            Action: sts:AssumeRole
-  Fn:
+    template = "Transform: AWS::Serverless-2016-10-31\nResources:\n" + LAMBDA_ROLE_YAML + """  Fn:
     Type: AWS::Serverless::Function
     Properties:
       Runtime: python3.12
