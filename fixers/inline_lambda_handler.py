@@ -8,8 +8,10 @@ from typing import Any
 from cfnfix import python_code
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
+from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.inline_code import literal_code
+from cfnfix.lambda_runtimes import lifecycle, newest, node_problem, python_problem
 
 _NODE_EXPORTS = (
     re.compile(r"^\s*(?:module\.)?exports\.(\w+)\s*=", re.M),
@@ -70,7 +72,25 @@ class InlineLambdaHandler(Fixer):
     `module.exports = {handler}`). Code built with `Fn::Sub` or `Fn::Join` is read from its
     literal parts. When no function, or more than one, could be meant, the problem is reported
     in the change log and nothing is changed. Runtimes that cannot run inline code (Java, .NET,
-    Go, Ruby, `provided.*`) and Python code that does not parse as Python 3 are reported too.
+    Go, Ruby) and Python code that does not parse as Python 3 are reported too.
+
+    Inline code under an OS-only runtime (`provided`, `provided.al2`, `provided.al2023`, written
+    on the function itself) never runs: Lambda looks for a `bootstrap` executable. When the code
+    is plainly one language, the runtime becomes that language's (review):
+    - Python: the code parses as Python 3 (libcst) and defines a module-level function taking
+      two parameters, and does not parse as Node.js with exports. `Runtime` becomes the newest
+      Python runtime that is not deprecated on the `--as-of` day (from the lifecycle table
+      `lambda-runtime` uses) and `Handler` `index.<function>` by the rules above (the handler's
+      own function name when the code defines it, else the one `(event, context)` function).
+    - Node.js: the code exports functions (`exports.handler = ...`). `Runtime` becomes the
+      newest Node.js runtime not deprecated, `Handler` `index.<export>`.
+    A missing `Handler` is added. `Architectures` stays (both languages run on `x86_64` and
+    `arm64`). Reported instead: code that is both or neither, several candidate functions, a
+    function with `Layers` (a layer made for a custom runtime, its `bootstrap`, does not run
+    under Python or Node.js), Python code importing a module the new version removed, Node.js
+    code loading the AWS SDK v2 or with a callback-style handler, a runtime set in SAM
+    `Globals` or through a parameter. This fixer runs before `lambda-runtime`, so a deprecated
+    `provided.al2` is not first moved to `provided.al2023`.
 
     ## Example
     ```yaml
@@ -84,8 +104,24 @@ class InlineLambdaHandler(Fixer):
     Handler: index.lambda_handler
     ```
 
+    ```yaml
+    # before
+    Runtime: provided.al2
+    Handler: bootstrap
+    Code:
+      ZipFile: |
+        def lambda_handler(event, context):
+            return {"ok": True}
+    # after (judged at 2026-12-01)
+    Runtime: python3.14
+    Handler: index.lambda_handler
+    ```
+
     ## Fix safety
     Safe: only the `Handler` string changes, to the one value under which the code can run.
+    Changing a `provided.*` runtime to Python or Node.js is review: the function now runs its
+    code on that language; modules it imports that the runtime does not include must be
+    packaged with it.
     """
 
     def find(self, doc: Document) -> list[Finding]:
@@ -104,12 +140,75 @@ class InlineLambdaHandler(Fixer):
             else:
                 continue
             handler = props.get("Handler")
-            if code is None or not isinstance(handler, str):
+            if code is None:
+                continue
+            if isinstance(props.get("Runtime"), str) and props["Runtime"].startswith("provided") \
+                    and (handler is None or isinstance(handler, str)):
+                findings.append(self._language_runtime(rid, props, code))
+                continue
+            if not isinstance(handler, str):
                 continue
             finding = self._check(rid, handler, runtime, code)
             if finding:
                 findings.append(finding)
         return findings
+
+    def _language_runtime(self, rid: str, props: dict, code: Any) -> Finding:
+        """Inline code under an OS-only runtime (``provided.*``, written on the function): when the
+        code is plainly Python or plainly Node.js, the runtime becomes the newest of that language
+        that is not deprecated and the handler ``index.<function>``; otherwise reported."""
+        runtime, handler = props["Runtime"], props.get("Handler")
+        path = ("Resources", rid, "Properties", "Runtime")
+        head = f"runtime {runtime} cannot run inline code (only Python and Node.js can)"
+
+        def report(why: str) -> Finding:
+            return Finding(rid, path, f"{head}; {why}", fixable=False)
+
+        text, exact = literal_code(code)
+        if text is None:
+            return report("the code is built with intrinsics cfnfix cannot read: choose a Python or Node.js runtime by hand")
+        module = python_code.parse(text)
+        exports = node_exports(text)
+        if module is not None and exports:
+            return report("the code parses as Python 3 and also exports Node.js functions: choose its runtime by hand")
+        wanted = handler.rsplit(".", 1)[-1] if isinstance(handler, str) else None
+        if module is not None:
+            functions = python_code.functions(module)
+            candidates = [n for n, count in functions.items() if count == 2]
+            if not candidates:
+                return report("the code parses as Python 3 but defines no module-level function taking (event, context): "
+                              "choose its runtime and handler by hand")
+            language, kind, names = "python", "Python", list(functions)
+        elif exports:
+            language, kind, names = "nodejs", "Node.js", exports
+            candidates = exports
+        else:
+            return report("the code is neither Python 3 nor Node.js with exported functions: choose its runtime by hand")
+        target = wanted if wanted in names else candidates[0] if len(candidates) == 1 else None
+        if target is None:
+            return report(f"the code is {kind}, but several functions could be its handler ({', '.join(candidates)}): "
+                          "set Runtime and Handler by hand")
+        table = lifecycle()
+        new = newest(language, table, self.as_of) if table is not None else None
+        if new is None:
+            return report(f"the code is {kind}, but cfn-lint's runtime table is missing: set a {kind} runtime by hand")
+        if "Layers" in props:
+            return report(f"the code is {kind}, but the function has Layers, which may be built for {runtime} (a custom "
+                          f"runtime's bootstrap does not run under {new}): set Runtime to {new} and Handler to "
+                          f"index.{target} by hand once the layers are checked")
+        problem = (python_problem(text, exact, rid, new) if language == "python"
+                   else node_problem(text, rid, new, f"index.{target}"))
+        if problem:
+            return report(f"the code is {kind}, but {problem}")
+        if language == "python":
+            shape = f"it parses as Python 3 and defines {target}" + ("(event, context)" if functions[target] == 2 else "")
+        else:
+            shape = f"it exports {target}"
+        message = (f"{head}; the code is plainly {kind} ({shape}): Runtime becomes {new}, the newest {kind} runtime not "
+                   f"deprecated, and Handler index.{target} (inline code is stored as "
+                   f"{'index.py' if language == 'python' else 'index.js'}). Review: the function now runs its code on "
+                   f"{kind}; modules it imports that {new} does not include must be packaged with it")
+        return Finding(rid, path, message, detail=("runtime", runtime, new, handler, f"index.{target}"))
 
     def _check(self, rid: str, handler: str, runtime: Any, code: Any) -> Finding | None:
         path = ("Resources", rid, "Properties", "Handler")
@@ -151,4 +250,21 @@ class InlineLambdaHandler(Fixer):
         return Finding(rid, path, message, detail=new)
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
-        return self.set_details(doc, findings)
+        editor = Editor(doc)
+        changes = []
+        for f in findings:
+            with editor.finding(f):
+                if isinstance(f.detail, tuple) and f.detail[:1] == ("runtime",):
+                    _, old, new, handler, new_handler = f.detail
+                    props = f.path[:3]
+                    editor.set(props + ("Runtime",), new)
+                    changes.append(self.change(f, "replace", old, new, f.message, safety=Safety.REVIEW))
+                    if handler != new_handler:
+                        editor.set(props + ("Handler",), new_handler)
+                        changes.append(self.change(f, "add" if handler is None else "replace", handler, new_handler, (
+                            f"inline code is stored as {'index.py' if new.startswith('python') else 'index.js'}; "
+                            "handler must be index.<function>"), path=props + ("Handler",)))
+                    continue
+                editor.set(f.path, f.detail)
+                changes.append(self.change(f, "replace", doc.value(f.path), f.detail, f.message))
+        return Fix.of(editor, changes)

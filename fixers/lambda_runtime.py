@@ -2,79 +2,25 @@
 
 from __future__ import annotations
 
-import json
-import re
-from datetime import date
-from functools import lru_cache
 from typing import Any
 
-from cfnfix import python_code, schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.inline_code import literal_code
+from cfnfix.lambda_runtimes import (
+    deprecated,
+    family,
+    lifecycle,
+    nearest,
+    node_problem,
+    python_problem,
+    successor,
+    version,
+)
 
 FUNCTIONS = ("AWS::Lambda::Function", "AWS::Serverless::Function")
-# Standard-library modules Python removed (PEP 594, PEP 632, imp): inline code importing them
-# stops working on the successor even though it still parses.
-_REMOVED_MODULES = {
-    **dict.fromkeys(("distutils", "imp", "asynchat", "asyncore", "smtpd"), (3, 12)),
-    **dict.fromkeys(("aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "mailcap", "msilib", "nis",
-                     "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau", "telnetlib", "uu", "xdrlib",
-                     "lib2to3"), (3, 13)),
-}
-_AWS_SDK_V2 = re.compile(r"""(?:require\s*\(\s*|from\s+|import\s+)['"]aws-sdk(?:/[^'"]*)?['"]""")
-
-
-@lru_cache(maxsize=1)
-def lifecycle() -> dict[str, dict[str, Any]] | None:
-    """cfn-lint's runtime lifecycle table (the data behind W2531/E2531/E2533), None without cfn-lint."""
-    try:
-        path = schemas.cfnlint_data() / "AdditionalSpecs" / "LmbdRuntimeLifecycle.json"
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (RuntimeError, OSError, ValueError):
-        return None
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def deprecated(runtime: str, table: dict, today: date) -> bool:
-    entry = table.get(runtime)
-    day = _day(entry.get("deprecated")) if entry else None
-    return day is not None and day <= today
-
-
-def successor(runtime: str, table: dict, today: date) -> str | None:
-    """The first runtime down the table's successor chain that is not deprecated today."""
-    seen = {runtime}
-    current = runtime
-    while deprecated(current, table, today):
-        current = (table.get(current) or {}).get("successor")
-        if not current or current in seen:
-            return None
-        seen.add(current)
-    return current if current != runtime else None
-
-
-def nearest(runtime: str, table: dict, today: date) -> str | None:
-    """The closest newer version of ``runtime``'s own family that is not deprecated ``today``
-    (python3.9 -> python3.10 while 3.10 is supported, not the newest): the smallest step for
-    code nobody can check. None when the family has no supported newer version."""
-    old = _version(runtime)
-    newer = [r for r in table if family(r) == family(runtime) and _version(r) > old and not deprecated(r, table, today)]
-    return min(newer, key=_version) if newer else None
-
-
-def family(runtime: str) -> str:
-    name = re.match(r"[a-z]+", runtime)
-    return (name.group() if name else runtime).replace("dotnetcore", "dotnet")
-
-
-def _version(runtime: str) -> tuple[int, ...]:
-    return tuple(int(n) for n in re.findall(r"\d+", runtime))
 
 
 class LambdaRuntime(Fixer):
@@ -154,7 +100,7 @@ class LambdaRuntime(Fixer):
             new = successor(old, table, today)
             if unread:  # nobody can check the code: the smallest step, and no change of handler semantics
                 new = nearest(old, table, today) or new
-                if new and family(old) == "nodejs" and _version(old) < (24,) <= _version(new):
+                if new and family(old) == "nodejs" and version(old) < (24,) <= version(new):
                     findings.append(Finding(resource, path, (
                         f"{when}; the code of {', '.join(unread)} is not in the template, and {new}, the nearest "
                         "supported version, no longer calls callback-style handlers: check the handler is async "
@@ -175,7 +121,7 @@ class LambdaRuntime(Fixer):
                 continue
             if unread:
                 sdk = (", and check it bundles the AWS SDK v2 if it loads it (nodejs18.x and later include only SDK v3)"
-                       if family(old) == "nodejs" and _version(old) < (18,) <= _version(new) else "")
+                       if family(old) == "nodejs" and version(old) < (18,) <= version(new) else "")
                 message = (f"{when}; {new} is the nearest supported version. Review: the code of {', '.join(unread)} "
                            f"is not in the template; test it on {new}{sdk}")
             else:
@@ -246,23 +192,9 @@ class LambdaRuntime(Fixer):
         if text is None:
             return None
         if family(old) == "python":
-            module = python_code.parse(text)
-            if module is None:
-                return f"the inline code of {function} does not parse as Python 3" + ("" if exact else " (checked with its substitutions blanked)")
-            imported = {
-                name.split(".")[0]
-                for node in python_code.imports(module)
-                for name in node
-            }
-            removed = sorted(m for m in imported if m in _REMOVED_MODULES and _version(new) >= _REMOVED_MODULES[m])
-            if removed:
-                return f"the inline code of {function} imports {', '.join(removed)}, which {new} no longer has"
+            return python_problem(text, exact, function, new)
         if family(old) == "nodejs":
-            if _AWS_SDK_V2.search(text) and _version(new) >= (18,):
-                return f"the inline code of {function} loads the AWS SDK v2 ('aws-sdk'), which {new} does not include; port it to SDK v3 first"
-            handler = props.get("Handler")
-            if isinstance(handler, str) and _version(new) >= (24,) and _callback_handler(text, handler.rsplit(".", 1)[-1]):
-                return f"the inline handler of {function} takes a callback, which {new} no longer calls; make it async first"
+            return node_problem(text, function, new, props.get("Handler"))
         return None
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
@@ -303,16 +235,3 @@ class LambdaRuntime(Fixer):
                 editor.set(path + (i,), finding.detail[1])
         return changes
 
-
-def _callback_handler(code: str, name: str) -> bool:
-    """Whether the exported ``name`` is a non-async function of three parameters (event, context, callback)."""
-    n = re.escape(name)
-    patterns = (
-        rf"(?:exports\.|module\.exports\.|export\s+(?:const|let|var)\s+|(?:const|let|var)\s+){n}\s*=\s*(async\s+)?(?:function\s*\w*\s*)?\(([^)]*)\)",
-        rf"(?:export\s+)?(async\s+)?function\s+{n}\s*\(([^)]*)\)",
-    )
-    for pattern in patterns:
-        for is_async, params in re.findall(pattern, code):
-            if not is_async and len([p for p in params.split(",") if p.strip()]) >= 3:
-                return True
-    return False

@@ -11,9 +11,10 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.graph import references
+from cfnfix.graph import dependency_graph, references
 from cfnfix.parameters import add_parameters
 from cfnfix.properties import properties
+from cfnfix.roles import roles_trusting
 from cfnfix.subnet_twin import alb_subnets
 from cfnfix.values import property_literals, ref_name
 from cfnfix.waf import CONFIGURED_RULE_GROUPS, managed_rule_group, metric_name_fits
@@ -54,6 +55,44 @@ def unattached_policy(doc: Document, rid: str, res: dict) -> Finding | None:
                    "becomes an AWS::IAM::ManagedPolicy, which CloudFormation creates unattached and which grants "
                    "nothing until a role, user or group attaches it (ManagedPolicyArns, or its Roles/Users/Groups)",
                    detail=("standalone", "AWS::IAM::ManagedPolicy"))
+
+
+def lambda_role(doc: Document, v: schemas.Violation, head: str) -> Finding:
+    """A Lambda function without Role: the template's one IAM role whose trust policy lets
+    lambda.amazonaws.com assume it is plainly meant (review: the function gets its permissions).
+    None or several such roles, one under another condition, or one that needs the function
+    first (a cycle) are reported."""
+    rid = v.resource
+    roles = roles_trusting(doc, "lambda.amazonaws.com")
+    advice = "set Role: !GetAtt <role>.Arn by hand"
+    if not roles:
+        return Finding(rid, v.path, f"{head}; no IAM role of the template lets lambda.amazonaws.com assume it: add one "
+                       f"(with the managed policy AWSLambdaBasicExecutionRole for its logs) and {advice}", fixable=False)
+    if len(roles) > 1:
+        return Finding(rid, v.path, f"{head}; several IAM roles of the template let lambda.amazonaws.com assume them "
+                       f"({', '.join(roles)}): {advice} with the one meant", fixable=False)
+    role = roles[0]
+    role_condition = doc.resources[role].get("Condition")
+    if role_condition is not None and role_condition != doc.resources[rid].get("Condition"):
+        return Finding(rid, v.path, f"{head}; {role}, the one IAM role Lambda may assume, exists only when "
+                       f"{role_condition}: {advice}", fixable=False)
+    if not isinstance(doc.value(v.path[:-1]), dict):
+        return Finding(rid, v.path, f"{head}; the function has no Properties mapping: {advice}", fixable=False)
+    graph = dependency_graph(doc.resources)
+    seen, todo = {role}, [role]
+    while todo:
+        for name in graph.get(todo.pop(), ()):
+            if name not in seen:
+                seen.add(name)
+                todo.append(name)
+    if rid in seen:
+        return Finding(rid, v.path, f"{head}; {role} is the one IAM role Lambda may assume, but it needs the function "
+                       f"first (its policies name it), so !GetAtt {role}.Arn would close a dependency cycle: "
+                       "move that policy into an AWS::IAM::Policy of its own, then set Role", fixable=False)
+    return Finding(rid, v.path, (
+        f"{head}; {role} is the template's one IAM role whose trust policy lets lambda.amazonaws.com assume it: "
+        f"Role: !GetAtt {role}.Arn. Review: the function runs with that role's permissions"),
+        detail=("role", {"Fn::GetAtt": [role, "Arn"]}))
 
 
 def _target_id(doc: Document, v: schemas.Violation) -> str:
@@ -216,11 +255,21 @@ class RequiredProperty(Fixer):
     be read (an overlap cannot be ruled out), the VPC has no free block left, or the subnet has
     IPv6 or IPAM addressing. Network and gateway load balancers take one subnet: left alone.
 
+    A Lambda function (`AWS::Lambda::Function`) without `Role` gets `Role: !GetAtt <role>.Arn`
+    when the template has exactly one `AWS::IAM::Role` whose trust policy lets
+    `lambda.amazonaws.com` assume it (`Principal.Service` as a string or list, also
+    `lambda.${AWS::URLSuffix}` in `Fn::Sub` or `Fn::Join`; the role may trust other services
+    too). Review: the function runs with that role's permissions. Reported instead: no such role
+    or several (named), a role under a condition the function does not share, and a role that
+    needs the function first (its policy names the function: the `GetAtt` would close a
+    dependency cycle). `AWS::Serverless::Function` needs no `Role` (SAM creates one) and is left
+    alone.
+
     Reported, as only the author knows what is missing: a list with fewer items than the
     schema's `minItems` (an empty DataSync `AgentArns`, an EventBridge global endpoint with one
     event bus; cfn-lint E3032).
 
-    Anything else (`MinSize`, a Lambda `Role`, a custom WAF rule's `Statement`) has no value that is
+    Anything else (`MinSize`, a custom WAF rule's `Statement`) has no value that is
     right for every template: it is reported, not guessed. Route 53 health checks written
     without `HealthCheckConfig` are `unsupported-property`'s (their keys move into it).
 
@@ -267,7 +316,8 @@ class RequiredProperty(Fixer):
     be passed by whoever deploys the stack). The WAF `Statement` and `VisibilityConfig` are
     `review`: the web ACL inspects traffic with the group, and metrics and request samples are
     recorded. The twin subnet of a load balancer is `review`: new subnets (and their
-    associations and CIDR parameter) are created, and their CIDR block is a proposal.
+    associations and CIDR parameter) are created, and their CIDR block is a proposal. A Lambda
+    function's `Role` is `review`: it grants the function that role's permissions.
 
     A ScalableTarget's `RoleARN` is no longer required by the schema cfn-lint ships (the service
     uses its service-linked role when it is absent); hard-coded role ARNs there are
@@ -299,6 +349,9 @@ class RequiredProperty(Fixer):
                 continue
             if (v.type_name, v.name) == ("AWS::WAFv2::WebACL", "Statement") and v.path[3:4] == ("Rules",) and len(v.path) == 6:
                 findings.append(managed_statement(doc, v, head))
+                continue
+            if (v.type_name, v.name) == ("AWS::Lambda::Function", "Role") and len(v.path) == 4:
+                findings.append(lambda_role(doc, v, head))
                 continue
             default = DEFAULTS.get((v.type_name, v.name))
             if default is None:
@@ -417,7 +470,7 @@ class RequiredProperty(Fixer):
                                                    path=where[:-1], safety=Safety.REVIEW))
                 continue
             how, value = f.detail if isinstance(f.detail, tuple) and f.detail[:1] in (
-                ("attach",), ("standalone",), ("drop",), ("visibility",), ("statement",)) else ("set", f.detail)
+                ("attach",), ("standalone",), ("drop",), ("visibility",), ("statement",), ("role",)) else ("set", f.detail)
             with editor.finding(f):
                 if how == "visibility" and doc.node(f.path) is not None:  # keys added to the one there
                     for key, item in value.items():
@@ -442,7 +495,7 @@ class RequiredProperty(Fixer):
                 editor.set(f.path, value)
                 if how == "set":
                     changes.append(self.change(f, "add" if before is None else "replace", before, value, f.message))
-                elif how == "attach":
+                elif how in ("attach", "role"):
                     changes.append(self.change(f, "add", None, value, f.message, safety=Safety.REVIEW))
                 else:
                     changes.append(self.change(f, "replace", before, value, f.message, safety=Safety.REVIEW))

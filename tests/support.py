@@ -18,6 +18,16 @@ FIXTURES = ROOT / "fixtures"
 CORPUS = ROOT.parent / "shared" / "corpus"
 EXTS = (".yaml", ".yml", ".json")
 AS_OF = date(2026, 12, 1)  # deprecations are judged at this day, so goldens do not age
+# A resource "Role" (YAML, under Resources) that Lambda may assume, for tests of Lambda functions.
+LAMBDA_ROLE_YAML = """  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+"""
 
 
 def fixture_cases(fixer: str) -> list[Path]:

@@ -3,9 +3,9 @@
 from datetime import date
 
 from cfnfix.document import parse
-from cfnfix.fixers.lambda_runtime import _callback_handler, family, lifecycle, successor
+from cfnfix.lambda_runtimes import callback_handler as _callback_handler, family, lifecycle, successor
 from cfnfix.graph import cheapest_cut, cycles, dependency_graph
-from support import assert_fix_guarantees, run_fixers
+from support import AS_OF, LAMBDA_ROLE_YAML, assert_fix_guarantees, run_fixers
 
 TABLE = {
     "python3.8": {"deprecated": "2024-10-14", "successor": "python3.12"},
@@ -91,7 +91,7 @@ def test_each_cycle_fixer_breaks_only_its_own_cycle():
 
 
 def test_nearest_is_the_closest_supported_version_of_the_family():
-    from cfnfix.fixers.lambda_runtime import nearest
+    from cfnfix.lambda_runtimes import nearest
 
     table = lifecycle()
     assert nearest("python3.9", table, date(2026, 1, 1)) == "python3.10"
@@ -124,3 +124,70 @@ def test_unreadable_node_code_is_not_moved_onto_nodejs24_unseen():
     assert "callback-style handlers" in findings[0].message
     fixer.as_of = date(2026, 12, 1)
     assert [f.detail for f in fixer.find(parse(NODE_S3))] == [("nodejs20.x", "nodejs22.x")]
+
+
+PROVIDED = "Resources:\n" + LAMBDA_ROLE_YAML.replace("{", "{{").replace("}", "}}") + """  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: provided.al2
+      Handler: bootstrap
+      Role: !GetAtt Role.Arn
+      Code:
+        ZipFile: |
+{code}"""
+
+
+def _provided(code: str, names=("inline-lambda-handler", "lambda-runtime")):
+    template = PROVIDED.format(code="".join(f"          {line}\n" for line in code.splitlines()))
+    return template, run_fixers(template, list(names))
+
+
+def test_inline_code_under_provided_gets_its_language_runtime_and_lambda_runtime_agrees():
+    from cfnfix.lambda_runtimes import newest
+
+    before, result = _provided("import json\n\ndef lambda_handler(event, context):\n    return json.dumps(event)")
+    newest_python = newest("python", lifecycle(), AS_OF)
+    assert f"      Runtime: {newest_python}\n      Handler: index.lambda_handler\n" in result.after
+    assert [(c.fixer, c.path[-1], c.safety) for c in result.changes] == [
+        ("inline-lambda-handler", "Runtime", "review"), ("inline-lambda-handler", "Handler", "safe")]
+    assert not result.unfixed
+    assert_fix_guarantees(before, result.after, result.changes, ["inline-lambda-handler", "lambda-runtime"])
+
+    before, result = _provided("exports.handler = async (event) => event;")
+    assert f"Runtime: {newest('nodejs', lifecycle(), AS_OF)}\n      Handler: index.handler\n" in result.after
+
+
+def test_inline_code_under_provided_reported_when_unsure():
+    cases = {
+        "import imp\n\ndef handler(event, context):\n    return imp": "imports imp, which python3.",
+        "const AWS = require('aws-sdk');\nexports.handler = async (event) => event;": "loads the AWS SDK v2",
+        "exports.handler = function(event, context, callback) { callback(null, 1); };": "takes a callback",
+        "def a(event, context):\n    pass\n\ndef b(event, context):\n    pass": "several functions could be its handler (a, b)",
+        "def helper(x):\n    return x": "defines no module-level function taking (event, context)",
+        "#!/bin/sh\nset -e\necho ok": "neither Python 3 nor Node.js",
+    }
+    for code, expected in cases.items():
+        before, result = _provided(code, ["inline-lambda-handler"])
+        assert result.after == before and not result.changes, code
+        [problem] = result.unfixed
+        assert problem.message.startswith("runtime provided.al2 cannot run inline code (only Python and Node.js can); ")
+        assert expected in problem.message, problem.message
+
+
+def test_sam_globals_provided_runtime_is_only_reported():
+    template = """Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: provided.al2023
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: bootstrap
+      InlineCode: |
+        def handler(event, context):
+            return event
+"""
+    result = run_fixers(template, ["inline-lambda-handler"])
+    assert result.after == template and not result.changes
+    assert [u.message for u in result.unfixed] == ["runtime provided.al2023 cannot run inline code (only Python and Node.js can)"]

@@ -8,7 +8,7 @@ from cfnfix.document import parse
 from cfnfix.fixers.engine_version import replacement
 from cfnfix.property_names import candidate, distance
 from cfnfix.schemas import violations
-from support import assert_fix_guarantees, lint_codes, run_fixers
+from support import LAMBDA_ROLE_YAML, assert_fix_guarantees, lint_codes, run_fixers
 
 FAMILY = ["property-name", "unsupported-property", "required-property", "engine-version", "allowed-value"]
 
@@ -1017,3 +1017,75 @@ def test_twin_subnet_reads_mapped_blocks_but_leaves_a_mapped_subnet_to_its_autho
     fixed = run_fixers(mapped_vpc, ["required-property"])
     assert "CidrBlock: 10.0.2.0/24" in fixed.after
     assert_fix_guarantees(mapped_vpc, fixed.after, fixed.changes, ["required-property"])
+
+LAMBDA_ROLE = """Conditions:
+  IsEast: !Equals [!Ref 'AWS::Region', us-east-1]
+Resources:
+  Role:
+    Type: AWS::IAM::Role{role_extra}
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: {service}
+            Action: sts:AssumeRole{policies}
+  Fn:
+    Type: AWS::Lambda::Function{fn_extra}
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Code:
+        ZipFile: |
+          def handler(event, context):
+              return event
+"""
+
+
+def _lambda_role(service="lambda.amazonaws.com", role_extra="", fn_extra="", policies=""):
+    template = LAMBDA_ROLE.format(service=service, role_extra=role_extra, fn_extra=fn_extra, policies=policies)
+    return template, run_fixers(template, ["required-property"])
+
+
+def test_lambda_role_from_the_one_role_lambda_may_assume():
+    for service in ("lambda.amazonaws.com", "[states.amazonaws.com, lambda.amazonaws.com]",
+                    "!Sub 'lambda.${AWS::URLSuffix}'"):
+        before, result = _lambda_role(service)
+        assert "      Role: !GetAtt Role.Arn\n" in result.after, service
+        [change] = result.changes
+        assert change.safety == "review" and change.path == ("Resources", "Fn", "Properties", "Role")
+        assert change.message.endswith("Role is the template's one IAM role whose trust policy lets lambda.amazonaws.com "
+                                       "assume it: Role: !GetAtt Role.Arn. Review: the function runs with that role's permissions")
+        assert "E3003" not in lint_codes(result.after)
+        assert_fix_guarantees(before, result.after, result.changes, ["required-property"])
+
+
+def test_lambda_role_reported_when_not_plain():
+    cases = {
+        "no role": (dict(service="states.amazonaws.com"), "no IAM role of the template lets lambda.amazonaws.com assume it"),
+        "conditional role": (dict(role_extra="\n    Condition: IsEast"), "Role, the one IAM role Lambda may assume, exists only when IsEast"),
+        "cycle": (dict(policies="\n      Policies:\n        - PolicyName: self\n          PolicyDocument:\n            Statement:\n"
+                       "              - Effect: Allow\n                Action: lambda:InvokeFunction\n"
+                       "                Resource: !GetAtt Fn.Arn"), "would close a dependency cycle"),
+    }
+    for name, (kwargs, expected) in cases.items():
+        before, result = _lambda_role(**kwargs)
+        assert result.after == before and not result.changes, name
+        [problem] = [u for u in result.unfixed if u.resource == "Fn"]
+        assert expected in problem.message, (name, problem.message)
+    before, result = _lambda_role(role_extra="\n    Condition: IsEast", fn_extra="\n    Condition: IsEast")
+    assert "Role: !GetAtt Role.Arn" in result.after
+
+
+def test_sam_function_needs_no_role():
+    template = "Transform: AWS::Serverless-2016-10-31\nResources:\n" + LAMBDA_ROLE_YAML + """  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      InlineCode: |
+        def handler(event, context):
+            return event
+"""
+    result = run_fixers(template, ["required-property"])
+    assert result.after == template and not result.changes and not result.unfixed

@@ -23,8 +23,8 @@ ORDER = (
     "required-property",
     "engine-version",
     "allowed-value",
+    "inline-lambda-handler",  # before lambda-runtime: it gives inline code under provided.* its language's runtime
     "lambda-runtime",
-    "inline-lambda-handler",
     "service-linked-role",
     "password-pattern",
     "s3-replication",

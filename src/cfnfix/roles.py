@@ -41,6 +41,30 @@ def trusted_roles(doc: Document, principal: str, managed_policy: str | None = No
     return found
 
 
+def roles_trusting(doc: Document, principal: str) -> list[str]:
+    """Logical ids of every role of the template (conditional ones too) that ``principal``
+    (``lambda.amazonaws.com``) may assume, in template order."""
+    return [rid for rid, res in doc.resources_of_type("AWS::IAM::Role")
+            if isinstance(res.get("Properties"), dict) and _trusts(res["Properties"].get("AssumeRolePolicyDocument"), principal)]
+
+
+def _service_name(value: Any) -> Any:
+    """A service principal as text: ``lambda.${AWS::URLSuffix}`` (``Fn::Sub``) and
+    ``Fn::Join ['', ['lambda.', !Ref AWS::URLSuffix]]`` read as ``lambda.amazonaws.com``."""
+    suffix = "amazonaws.com"
+    if isinstance(value, dict) and len(value) == 1:
+        (fn, arg), = value.items()
+        if fn == "Fn::Sub":
+            text = arg[0] if isinstance(arg, list) and len(arg) == 2 and arg[1] in ({}, None) else arg
+            if isinstance(text, str):
+                return text.replace("${AWS::URLSuffix}", suffix)
+        if fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], list):
+            parts = [suffix if p == {"Ref": "AWS::URLSuffix"} else p for p in arg[1]]
+            if all(isinstance(p, str) for p in parts):
+                return arg[0].join(parts)
+    return value
+
+
 def _list(value: Any) -> list:
     return value if isinstance(value, list) else [value] if value is not None else []
 
@@ -53,7 +77,7 @@ def _trusts(document: Any, principal: str) -> bool:
             continue
         actions = _list(statement.get("Action"))
         who = statement.get("Principal")
-        services = _list(who.get("Service")) if isinstance(who, dict) else []
+        services = [_service_name(v) for v in _list(who.get("Service"))] if isinstance(who, dict) else []
         if principal in services and any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions):
             return True
     return False
