@@ -98,3 +98,30 @@ def test_an_invalid_result_raises_as_parse_does():
     new_text, made, newline = after(YAML, ("DelaySeconds: 5", "\n      DelaySeconds: 6", "after"))
     with pytest.raises(Exception, match="duplicate key 'DelaySeconds'"):
         reparse(parse(YAML), new_text, made, newline)
+
+
+def test_a_document_that_keeps_its_places_answers_for_its_own_text_after_its_nodes_moved():
+    old = parse(YAML)
+    whole = parse(YAML)
+    old.keep_places()
+    new_text, made, newline = after(YAML, ("  Last:\n", "  Added:\n    Type: AWS::SNS::Topic\n", "before"))
+    doc = reparse(old, new_text, made, newline)
+    assert doc.node(("Outputs", "Queue")) is old.node(("Outputs", "Queue"))  # moved into the new document
+    for path in [("Outputs", "Queue", "Value"), ("Resources", "Last", "Properties"), ("Resources", "Code"), ("Resources", "Nothing")]:
+        assert old.place(path) == whole.place(path)
+
+
+def test_the_engine_moves_only_the_nodes_of_a_document_handed_over():
+    from cfnfix.config import Config
+    from cfnfix.engine import fix_document, fix_source
+
+    text = YAML.replace("  First:\n    Type: AWS::SNS::Topic\n", "  First:\n    Type: AWS::SNS::Topic\n    Properties: {}\n")
+    kept = parse(text)
+    spans = [(n.start, n.end) for n in (kept.node(("Outputs", "Queue")), kept.node(("Resources", "Last")))]
+    names = ["sns-encryption", "sqs-encryption"]  # the first fix moves the nodes the second one reports
+    config = Config(unsafe_fixes=True)
+    result = fix_document(kept, names, config)
+    assert result.changes
+    assert [(n.start, n.end) for n in (kept.node(("Outputs", "Queue")), kept.node(("Resources", "Last")))] == spans
+    handed = fix_source(text, names, config)
+    assert (handed.after, handed.places) == (result.after, result.places)

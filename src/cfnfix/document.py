@@ -129,7 +129,8 @@ class Node:
 
 @dataclass
 class Document:
-    """A parsed template. Build it with :func:`parse`; it is immutable once built."""
+    """A parsed template. Build it with :func:`parse`; it is immutable once built, except that
+    ``reparse`` may move the nodes of a document handed over to it into the next one."""
 
     text: str
     format: str  # "yaml" | "json"
@@ -142,6 +143,32 @@ class Document:
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
     # keys repeated in a mapping, recorded only by ``parse(text, duplicates=True)``
     duplicates: list[Duplicate] = field(default_factory=list, repr=False)
+    # id of each node -> its span, recorded before ``reparse`` moves the nodes of a document
+    # whose places are still asked for (``keep_places``)
+    _spans: dict[int, tuple[int, int]] | None = field(default=None, repr=False, compare=False)
+    _keeps_places: bool = field(default=False, repr=False, compare=False)
+
+    def keep_places(self) -> None:
+        """Let ``place`` answer for this text even after ``reparse`` has moved the nodes into
+        the next document (the engine reports places in the text it was given): their spans
+        are recorded before they first move, only for a document that is re-parsed."""
+        self._keeps_places = True
+
+    def before_move(self) -> None:
+        """Called by ``reparse`` before it shifts this document's nodes to their new offsets."""
+        if not self._keeps_places or self._spans is not None:
+            return
+        spans: dict[int, tuple[int, int]] = {}
+        todo = [self.root]
+        while todo:
+            n = todo.pop()
+            spans[id(n)] = (n.start, n.end)
+            if n.kind == "map":
+                for pair in n.value:
+                    todo.extend(pair)
+            elif n.kind == "seq":
+                todo.extend(n.value)
+        self._spans = spans
 
     def node(self, path: Path) -> Node | None:
         """The node at ``path`` (keys and indices), or None where the path does not exist."""
@@ -181,8 +208,9 @@ class Document:
     def place(self, path: Path) -> tuple[int, int, int, int]:
         """Where ``path`` points, for reports: the node there, or its nearest ancestor that
         exists, as (start line, start column, end line, end column), 1-based."""
-        node = self.nearest(path)
-        return self.line_col(node.start) + self.line_col(max(node.end, node.start))
+        node = self.nearest(path)  # the tree's shape is this text's even after its nodes moved
+        start, end = (node.start, node.end) if self._spans is None else self._spans[id(node)]
+        return self.line_col(start) + self.line_col(max(end, start))
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a character offset."""

@@ -56,7 +56,7 @@ def fix_source(text: str, names: list[str], config: Config, source_path: str | N
     first, on a parse that records the repeats, and the other fixers run on its result. What it
     cannot repair (or may not write without ``unsafe_fixes``) is the same one-line error."""
     try:
-        return fix_document(parse(text), names, config, source_path)
+        return fix_document(parse(text), names, config, source_path, owned=True)
     except DuplicateKeyError as exc:
         if DUPLICATES_FIXER not in names:
             raise
@@ -83,7 +83,7 @@ def fix_source(text: str, names: list[str], config: Config, source_path: str | N
         hint = " (mapping-key merges it with --unsafe-fixes)" if first.available else ""
         raise DuplicateKeyError(strict_error + hint)
     repaired = parse(doc.text)
-    rest = fix_document(repaired, names, config, source_path)
+    rest = fix_document(repaired, names, config, source_path, owned=True)
     offset = max((c.finding or 0 for c in first.changes), default=-1) + 1
     rest.changes = first.changes + [replace(c, finding=(c.finding or 0) + offset) for c in rest.changes]
     rest.available = first.available + rest.available
@@ -101,18 +101,25 @@ def _guard_template(fixer: Fixer, doc: Document) -> list[Finding]:
         raise TemplateError(failed.args[0]) from None
 
 
-def fix_document(doc: Document, names: list[str], config: Config, source_path: str | None = None) -> FileResult:
+def fix_document(doc: Document, names: list[str], config: Config, source_path: str | None = None,
+                 owned: bool = False) -> FileResult:
     """Run fixers ``names`` in order on ``doc``; the result holds the final text in ``after``.
 
     ``source_path`` is the file ``doc`` came from, for fixers that read files beside it. A
     fixer with an ``output_suffix`` that changes the text sets ``output`` to the file beside it.
+    ``owned``: the caller hands ``doc`` over and reads nothing of it afterwards, so the first
+    fix re-parses only the entries it touched, moving the other nodes of ``doc`` into the new
+    document (without it, ``doc`` is left intact and that fix parses its text whole).
     """
     with schemas.regions(config.regions):
-        return _fix_document(doc, names, config, source_path)
+        return _fix_document(doc, names, config, source_path, owned)
 
 
-def _fix_document(doc: Document, names: list[str], config: Config, source_path: str | None) -> FileResult:
+def _fix_document(doc: Document, names: list[str], config: Config, source_path: str | None,
+                  handed_over: bool) -> FileResult:
     original = doc
+    if handed_over:
+        original.keep_places()  # the report's places are in this text, after its nodes moved on
     result = FileResult("", "clean", before=doc.text, after=doc.text)
     try:
         skip_all, skip_by_resource = _metadata_ignores(doc)
@@ -139,7 +146,7 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
                 fixer.as_of = config.as_of
             try:
                 new_doc = _run_fixer(fixer, doc, result, skip_by_resource, config.unsafe_fixes,
-                                     seen.setdefault(name, (set(), set())), owned=doc is not original)
+                                     seen.setdefault(name, (set(), set())), owned=handed_over or doc is not original)
             except _FixerFailed as exc:
                 message, trace = exc.args
                 result.fixer_errors.append(Problem(name, None, (), message, trace=trace))
@@ -171,8 +178,9 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
                parse_text: Callable[[str], Document] | None = None) -> Document:
     """Find and fix until nothing waits on a conflict; returns the (possibly new) document.
 
-    ``owned``: the engine built ``doc`` from an earlier fix and nothing else holds it, so the
-    next document may reuse its nodes (``reparse``); the caller's document is never touched.
+    ``owned``: the engine built ``doc`` from an earlier fix, or the caller handed it over, and
+    nothing else reads its nodes, so the next document may reuse them (``reparse``); a caller's
+    document not handed over is never touched.
     ``parse_text`` parses each new text instead (the duplicates pass keeps repeats with it)."""
     seen_unfixed, seen_available = seen
     for _ in range(MAX_PASSES):

@@ -5,26 +5,71 @@ Several fixers read the same code (``inline-lambda-handler``, ``lambda-runtime``
 re-parse of a template after a fix hands them the same text again: the parse is kept per code
 text. Only the statements are walked (imports are statements): the matchers module of libcst,
 whose import alone costs about 0.3 s, is not needed.
+
+Most inline code needs no reading at all: its handler already names a function it defines, and
+it imports nothing a newer runtime lacks. ``parses`` and ``defines`` answer that from the text
+so that libcst is imported only by a run whose code raises a question.
 """
 
 from __future__ import annotations
 
+import ast
+import io
+import tokenize
+import warnings
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+# The oldest Python cfnfix runs on: the grammar ``parses`` accepts, whatever interpreter runs it
+# (a newer one accepts more, such as 3.14's unparenthesized ``except A, B:``, once Python 2's
+# ``except A, e:``).
+_OLDEST_GRAMMAR = (3, 10)
 
-def preload() -> None:
-    """Import libcst now: a process about to fork its workers imports it once for all of them,
-    rather than each worker on its first inline code."""
-    import libcst
-    import libcst.helpers  # noqa: F401 - what imports() uses
+
+@lru_cache(maxsize=512)
+def parses(code: str) -> bool:
+    """Whether ``code`` certainly parses as Python 3, asked of CPython's own parser (in C, and
+    imported already) on the oldest grammar cfnfix supports. Only a yes is trusted, to skip
+    libcst; a no sends the caller to ``parse``, which stays the judge (libcst accepts every
+    Python 3.10 program, and reads more). Code holding a tab or a form feed gets no yes: the two
+    count indentation columns differently (libcst refuses some mixes CPython takes). Warnings the
+    parser raises (invalid escapes) are not the user's business here."""
+    if "\t" in code or "\f" in code:
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(code, feature_version=_OLDEST_GRAMMAR)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def defines(code: str, name: str) -> bool:
+    """Whether ``code``, which ``parses``, defines the module-level function ``name`` (what
+    ``functions`` would list), found without libcst: in code that parses, a ``def`` or
+    ``async def`` starting at column 0 is a module-level statement, unless it is inside a
+    string literal, which the tokenizer tells."""
+    names = (t for t in tokenize.generate_tokens(io.StringIO(code).readline) if t.type == tokenize.NAME)
+    before = None
+    try:
+        for token in names:
+            starts = token.start[1] == 0 or (before is not None and before.string == "async"
+                                              and before.start == (token.start[0], 0))
+            if token.string == "def" and starts and next(names).string == name:
+                return True
+            before = token
+    except (tokenize.TokenError, SyntaxError, StopIteration):
+        return False
+    return False
 
 
 @lru_cache(maxsize=512)
 def parse(code: str) -> Any:
-    """The libcst module of ``code``, or None when it does not parse as Python 3 (libcst is
-    imported on first use: only templates with inline Python pay for it)."""
+    """The libcst module of ``code``, or None when it does not parse as Python 3. libcst is
+    imported on first use, by the process that needs it (a worker pool imports nothing ahead):
+    only code that ``parses`` and ``defines`` cannot settle pays for it."""
     import libcst
 
     try:

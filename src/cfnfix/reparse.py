@@ -8,8 +8,9 @@ keeps its object, shifted to its new offsets. Whatever this cannot place with ce
 parsed whole, so the result is the document :func:`parse` builds from the new text (the test
 suite compares the two on every fix it makes).
 
-The nodes of ``old`` are shifted in place: ``old`` must not be used afterwards. The engine
-hands in only documents it built itself, never the caller's.
+The nodes of ``old`` are shifted in place: ``old`` must not be used afterwards, except for
+``place`` if ``old.keep_places()`` was called. The engine hands in only documents it built
+itself or that its caller handed over (``fix_document(..., owned=True)``).
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def _reparse(old: Document, text: str, edits: list[tuple[int, int, int]]) -> Doc
         holders.add(id(pairs[index][1]))
     moved = Node("map", pairs, root.start, root.end, None, root.style)
     holders.add(id(moved))
+    old.before_move()
     _move(moved, shift, replaced, holders)
     for index in runs:
         _fit_end(pairs[index][1])

@@ -107,7 +107,6 @@ def _in_workers(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text: 
     """_process_entry over ``files`` in ``jobs`` processes; Ctrl-C stops them all at once."""
     from concurrent.futures import ProcessPoolExecutor  # not imported by the runs that need no pool
 
-    _preload(files)
     pool = ProcessPoolExecutor(jobs, initializer=_worker_start, initargs=(os.getpid(),))
     try:
         outcomes = []
@@ -123,28 +122,6 @@ def _in_workers(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text: 
         raise
     pool.shutdown()
     return outcomes
-
-
-def _preload(files: list[tuple[str, bool]]) -> None:
-    """Import before forking what the workers would each import on their own: libcst, for
-    inline Lambda code (~0.25 s a process), when any file holds some. Workers inherit the
-    parent's modules; the fixer modules and what they import are loaded already."""
-    for path, _ in files:
-        if path == "-":
-            continue
-        try:
-            with open(path, "rb") as handle:
-                found = any(key in handle.read(MAX_BYTES) for key in _INLINE_CODE_KEYS)
-        except OSError:
-            continue  # process() reports it
-        if found:
-            from . import python_code
-
-            python_code.preload()
-            return
-
-
-_INLINE_CODE_KEYS = (b"ZipFile", b"InlineCode")
 
 
 def _worker_start(parent: int) -> None:
