@@ -205,8 +205,9 @@ def _run(paths, check, dry_run, output, **o) -> int:
     if shows_diff:
         color = o["color"] == "always" or (o["color"] == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
         for r in results:
-            if r.diff:
-                click.echo(colored_diff(r.diff) if color else r.diff, nl=False, color=color)
+            diff = r.diff  # computed on each read
+            if diff:
+                click.echo(colored_diff(diff) if color else diff, nl=False, color=color)
         sys.stdout.flush()  # the diff comes before the report that follows on stderr
     context = Context(check=check or dry_run, options=_rerun_options(o), paths=tuple(paths), comment_id=o["comment_id"],
                       show_fixes=o["show_fixes"], statistics=o["statistics"])
