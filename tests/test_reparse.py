@@ -62,6 +62,8 @@ CASES = {
     "edits in two sections": (YAML, [("Type: AWS::SNS::Topic", "Type: AWS::SNS::Topic\n    DeletionPolicy: Retain", "replace"),
                                       ("Value: !Ref Last", "\n    Description: the queue", "after")]),
     "an entry removed": (YAML, [("  First:\n    Type: AWS::SNS::Topic\n", "", "replace")]),
+    "an entry removed, a comment left": (YAML, [(YAML[YAML.index("  Code:"):YAML.index("  Last:")], "  # gone\n", "replace")]),
+    "every entry of a section removed": (YAML, [("  Queue:\n    Value: !Ref Last\n", "", "replace")]),
     "a new section": (YAML, [("Outputs:", "Conditions:\n  Never: !Equals [a, b]\n", "before")]),
     "line breaks as CRLF": (YAML.replace("\n", "\r\n"), [("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after")]),
     "JSON: a property added": (JSON, [('"Type": "AWS::SQS::Queue"', ',\n      "Properties": {"DelaySeconds": 5}', "after")]),
@@ -85,6 +87,13 @@ def test_untouched_entries_keep_their_nodes_moved():
     assert doc.node(("Resources", "First")) is first  # before the edit: kept as it was
     assert doc.node(("Outputs", "Queue")) is outputs  # after it: kept, moved
     assert new_text[outputs.start:outputs.end] == "Value: !Ref Last"
+
+
+def test_a_removed_entry_is_parsed_as_none_and_the_others_keep_their_nodes():
+    old = parse(YAML)
+    kept = old.root.get("Resources").get("Last")
+    new_text, made, newline = after(YAML, (YAML[YAML.index("  Code:"):YAML.index("  Last:")], "", "replace"))
+    assert reparse(old, new_text, made, newline).root.get("Resources").get("Last") is kept
 
 
 def test_a_new_entry_repeating_a_key_kept_between_two_touched_entries_raises_as_parse_does():

@@ -108,6 +108,8 @@ def _section(old: Document, text: str, shift: "_Shift", name: Any, section: Node
         done = run.last + 1
     for pair in section.value[done:]:
         add(pair, old_data[pair[0].value])
+    if not pairs and section.style == "block":
+        raise _Whole  # every entry removed: the whole parse makes the section null, not empty
     return pairs, data
 
 
@@ -260,6 +262,8 @@ def _parse_run(old: Document, text: str, section: Node, name: Any, start: int, e
     finally:
         loader.dispose()
     if ynode is None:
+        if section.style == "block":
+            return [], []  # blank lines and comments only: the fix removed the run's entries
         raise _Whole
     node, data = _TreeBuilder(text, base).build(ynode, (name,))
     if node.kind != "map" or node.tag or not isinstance(data, dict) or len(data) != len(node.value):

@@ -54,11 +54,15 @@ def _json_style(doc: Document, newline: str) -> Style:
 
 
 def _yaml_style(doc: Document, newline: str) -> Style:
+    # runs once per fix (each fix makes a new document): columns are read off the text here,
+    # not through ``doc.column``, whose call per key was most of its cost
     indents: Counter = Counter()
     seq_offsets: Counter = Counter()
     item_offsets: Counter = Counter()
     quotes: Counter = Counter()
     forms: Counter = Counter()
+    intrinsic = _INTRINSIC_KEY.match
+    rfind = doc.text.rfind
     samples = 0
     stack: list[Node] = [doc.root]
     while stack and samples < _MAX_SAMPLES:
@@ -66,27 +70,31 @@ def _yaml_style(doc: Document, newline: str) -> Style:
         samples += 1
         if node.tag:
             forms["short"] += 1
-        if node.kind == "map" and node.style == "block":
+        kind, style = node.kind, node.style
+        if kind == "map" and style == "block":
             for key, value in node.value:
-                if _INTRINSIC_KEY.match(str(key.value)):
+                name = str(key.value)
+                if name[:1] in "RCF" and intrinsic(name):  # the pattern's first letters
                     forms["long"] += 1
                 if key.style in ("'", '"'):
                     quotes[key.style] += 1
-                kcol = doc.column(key.start)
-                if value.kind == "map" and value.style == "block" and value.value and not value.tag:
-                    indents[doc.column(value.start) - kcol] += 1
-                elif value.kind == "seq" and value.style == "block" and value.value and not value.tag:
-                    seq_offsets[doc.column(value.start) - kcol] += 1
+                if value.style == "block" and value.value and not value.tag:
+                    line = rfind("\n", 0, key.start)  # both columns count from the line break before
+                    if value.kind == "map":
+                        indents[value.start - rfind("\n", 0, value.start) - key.start + line] += 1
+                    elif value.kind == "seq":
+                        seq_offsets[value.start - rfind("\n", 0, value.start) - key.start + line] += 1
                 stack.append(value)
-        elif node.kind == "seq":
+        elif kind == "seq":
+            block = style == "block"
             for item in node.value:
-                if node.style == "block" and item.kind == "map" and item.style == "block" and item.value:
+                if block and item.kind == "map" and item.style == "block" and item.value:
                     item_offsets[doc.column(item.start) - doc.column(node.start)] += 1
                 stack.append(item)
-        elif node.kind == "map":
+        elif kind == "map":
             stack.extend(v for _, v in node.value)
-        elif node.style in ("'", '"'):
-            quotes[node.style] += 1
+        elif style in ("'", '"'):
+            quotes[style] += 1
     unit = _most_common(indents, 2)
     return Style(
         format="yaml",
