@@ -235,15 +235,20 @@ def _map_calls(value: Any, path: tuple, found: list) -> None:
                 _map_calls(v, path + (i,), found)
 
 
-def bodies(data: dict) -> Iterator[tuple[str, str, Any]]:
-    """(section, key, value searched) of every resource (its properties and metadata), output and condition."""
+def bodies(data: dict) -> Iterator[tuple[str, Any, Any]]:
+    """(section, key, entry) of every resource, output and condition."""
+    yield from entries(data)
     conditions = data.get("Conditions")
-    for section, key, item in entries(data):
-        yield section, key, ({k: v for k, v in item.items() if k not in ("Type", "DependsOn", "Condition")}
-                             if section == "Resources" else item)
     if isinstance(conditions, dict):
-        for key, value in conditions.items():
-            yield "Conditions", key, value
+        yield from (("Conditions", key, value) for key, value in conditions.items())
+
+
+def searched(section: str, entry: Any) -> Any:
+    """What of a body (``bodies``) references are looked for in: a resource's properties and
+    metadata (not its Type, DependsOn or Condition), an output or condition whole."""
+    if section == "Resources":
+        return {k: v for k, v in entry.items() if k not in ("Type", "DependsOn", "Condition")}
+    return entry
 
 
 def body_calls(doc: Document) -> list[tuple[str, str, Any, list[tuple[str, Any, tuple]]]]:
@@ -259,17 +264,32 @@ def body_map_calls(doc: Document) -> list[list[tuple[tuple, Any]]]:
     return _walk_bodies(doc)[1]
 
 
+# (section, key) -> (entry, its body_calls item, its map calls) of the document walked last. A fix
+# re-parses only the entries it touched (``reparse``): the others keep their objects, and a
+# parsed entry never changes, so an entry that is the very object walked last has the same calls.
+_LAST_WALK: dict[tuple[str, Any], tuple[Any, tuple, list]] = {}
+
+
 def _walk_bodies(doc: Document) -> tuple[list, list]:
     data = doc.data
     if not isinstance(data, dict):
         return [], []
 
     def walk() -> tuple[list, list]:
-        found, maps = [], []
-        for section, key, value in bodies(data):
-            these: list = []
-            found.append((section, key, value, calls(value, (section, key), these)))
+        found, maps, kept = [], [], {}
+        for section, key, entry in bodies(data):
+            last = _LAST_WALK.get((section, key))
+            if last is not None and last[0] is entry:
+                _, item, these = last
+            else:
+                value = searched(section, entry)
+                these = []
+                item = (section, key, value, calls(value, (section, key), these))
+            found.append(item)
             maps.append(these)
+            kept[section, key] = (entry, item, these)
+        _LAST_WALK.clear()
+        _LAST_WALK.update(kept)  # only the last document's entries are held
         return found, maps
 
     return cached(doc, "reference_names.body_calls", walk)
