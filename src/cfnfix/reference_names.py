@@ -13,7 +13,7 @@ from typing import Any, Iterator
 from . import schemas
 from .document import Document
 from .graph import PSEUDO_PARAMETERS as PSEUDO, entries
-from .memo import cached
+from .memo import cached, entrywise
 from .nodepath import node_path
 from .parameter_types import place_type
 from .property_names import words
@@ -264,33 +264,20 @@ def body_map_calls(doc: Document) -> list[list[tuple[tuple, Any]]]:
     return _walk_bodies(doc)[1]
 
 
-# (section, key) -> (entry, its body_calls item, its map calls) of the document walked last. A fix
-# re-parses only the entries it touched (``reparse``): the others keep their objects, and a
-# parsed entry never changes, so an entry that is the very object walked last has the same calls.
-_LAST_WALK: dict[tuple[str, Any], tuple[Any, tuple, list]] = {}
-
-
 def _walk_bodies(doc: Document) -> tuple[list, list]:
     data = doc.data
     if not isinstance(data, dict):
         return [], []
 
+    def walk_one(where: tuple[str, Any], entry: Any) -> tuple[tuple, list]:
+        value = searched(where[0], entry)
+        maps: list = []
+        return (*where, value, calls(value, where, maps)), maps
+
     def walk() -> tuple[list, list]:
-        found, maps, kept = [], [], {}
-        for section, key, entry in bodies(data):
-            last = _LAST_WALK.get((section, key))
-            if last is not None and last[0] is entry:
-                _, item, these = last
-            else:
-                value = searched(section, entry)
-                these = []
-                item = (section, key, value, calls(value, (section, key), these))
-            found.append(item)
-            maps.append(these)
-            kept[section, key] = (entry, item, these)
-        _LAST_WALK.clear()
-        _LAST_WALK.update(kept)  # only the last document's entries are held
-        return found, maps
+        entries = (((section, key), entry) for section, key, entry in bodies(data))
+        walked = entrywise("reference_names.body_calls", entries, walk_one)  # an entry a fix left alone: not again
+        return [found for found, _ in walked], [maps for _, maps in walked]
 
     return cached(doc, "reference_names.body_calls", walk)
 
