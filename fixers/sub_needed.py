@@ -11,6 +11,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import PSEUDO_PARAMETERS, entries
+from cfnfix.memo import entrywise
 from cfnfix.nodepath import node_path
 from cfnfix.reference_names import CODE_KEYS
 from cfnfix.style import detect
@@ -80,14 +81,12 @@ class SubNeeded(Fixer):
         params = data.get("Parameters")
         names = set(PSEUDO_PARAMETERS) | set(doc.resources) | (set(params) if isinstance(params, dict) else set())
         findings = []
-        for section, key, item in entries(data):
-            parts = ("Properties",) if section == "Resources" else ("Value", "Export")
-            for part in parts:
-                if part in item:
-                    for path, text in _strings(item[part], (section, key, part), []):
-                        f = self._judge(doc, path, text, names, key if section == "Resources" else None)
-                        if f is not None:
-                            findings.append(f)
+        found = [((section, key), item) for section, key, item in entries(data)]
+        for ((section, key), _), strings in zip(found, entrywise("sub_needed.strings", found, _entry_strings)):
+            for path, text in strings:
+                f = self._judge(doc, path, text, names, key if section == "Resources" else None)
+                if f is not None:
+                    findings.append(f)
         return findings
 
     def _judge(self, doc: Document, path: tuple, text: str, names: set[str], rid: str | None) -> Finding | None:
@@ -148,6 +147,16 @@ def _resolves(doc: Document, var: str, names: set[str]) -> bool:
         return True
     attrs = schemas.attributes(type_name)
     return attrs is not None and attr in attrs
+
+
+def _entry_strings(where: tuple[str, Any], item: dict) -> list[tuple[tuple, str]]:
+    """``_strings`` of a resource's Properties, or of an output's Value and Export. Kept for an
+    entry a fix left alone (``memo.entrywise``)."""
+    found: list[tuple[tuple, str]] = []
+    for part in ("Properties",) if where[0] == "Resources" else ("Value", "Export"):
+        if part in item:
+            _strings(item[part], (*where, part), found)
+    return found
 
 
 def _strings(value: Any, path: tuple, found: list[tuple[tuple, str]]) -> list[tuple[tuple, str]]:
