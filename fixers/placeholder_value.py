@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterator
 
 from cfnfix import formats, schemas
@@ -13,9 +14,9 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.literals import intrinsic
 from cfnfix.parameter_types import is_scalar, place_type
 from cfnfix.parameters import NewParameters, parameters
+from cfnfix.values import property_literals
 
 MAX_PARAMETERS = 200  # CloudFormation quota: parameters per template
 _SECTIONS = ("Parameters", "Resources", "Conditions", "Mappings", "Outputs", "Rules")
@@ -65,6 +66,19 @@ def _marker(said: list[str], reads_existing: bool) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def may_be_placeholder(text: str) -> bool:
+    """Whether ``placeholder`` may find ``text`` a placeholder at some place: text in <...>, a
+    marker word (as where an existing thing's id is read, which takes the most words), or any
+    id prefix followed by an id-like body. False rules it out everywhere, before the schema of
+    its place is looked up; kept per text, as the texts of one template come back in every
+    document a fix makes of it."""
+    if _ANGLED.match(text) or _marker(words(text), True) is not None:
+        return True
+    lower = text.lower()
+    return any(lower.startswith(p) and _BODY.match(lower[len(p):]) for p in formats.PREFIXES.values())
+
+
 def placeholder(text: str, prefixes: list[str], reads_existing: bool) -> str | None:
     """Why ``text`` is plainly a placeholder (a phrase for the change log), or None.
 
@@ -110,26 +124,21 @@ class Site:
         return f"{self.resource} {'/'.join(map(str, self.path[3:]))}"
 
 
-def _literals(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
-    """(path, text) of every literal string under ``value``; what an intrinsic holds
-    (an Fn::Sub text, an Fn::If branch, a Join part) is left out."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _literals(item, path + (i,))
-    elif isinstance(value, dict) and intrinsic(value) is None:
-        for key, item in value.items():
-            yield from _literals(item, path + (key,))
+def _literals(doc: Document, rid: str) -> Iterator[tuple[tuple, str]]:
+    """(path, text) of every literal string in the properties of resource ``rid``; what an
+    intrinsic holds (an Fn::Sub text, an Fn::If branch, a Join part) is left out. Read from the
+    document's shared ``property_literals``, which other fixers walk too."""
+    return ((path, value) for path, value in property_literals(doc)[rid] if isinstance(value, str))
 
 
-def _resources(doc: Document) -> Iterator[tuple[str, str, dict]]:
+def _resources(doc: Document) -> Iterator[tuple[str, str]]:
+    """(id, type) of every resource of a known type with a mapping of properties."""
     for rid, res in doc.resources.items():
         if not isinstance(res, dict) or not isinstance(res.get("Type"), str) or not isinstance(res.get("Properties"), dict):
             continue
         if schemas.resource_schema(res["Type"]) is None:
             continue
-        yield rid, res["Type"], res["Properties"]
+        yield rid, res["Type"]
 
 
 def _defined(doc: Document) -> set:
@@ -278,9 +287,9 @@ class PlaceholderValue(Fixer):
     def _sites(self, doc: Document, defined: set) -> list[Site]:
         """Every literal string the schema rejects that is plainly a placeholder."""
         out = []
-        for rid, type_name, props in _resources(doc):
-            for path, value in _literals(props, ("Resources", rid, "Properties")):
-                if not value.strip() or "{{resolve:" in value or value in defined:
+        for rid, type_name in _resources(doc):
+            for path, value in _literals(doc, rid):
+                if not may_be_placeholder(value) or not value.strip() or "{{resolve:" in value or value in defined:
                     continue
                 schema = schemas.schema_at(type_name, path)
                 rejected = formats.rejection(schema, value)
@@ -332,8 +341,8 @@ class PlaceholderValue(Fixer):
         if not wanted:
             return
         seen = {s.path for group in groups.values() for s in group}
-        for rid, _, props in _resources(doc):
-            for path, value in _literals(props, ("Resources", rid, "Properties")):
+        for rid, _ in _resources(doc):
+            for path, value in _literals(doc, rid):
                 if path in seen or value in defined or not any(value == key[0] for key in wanted):
                     continue
                 kind = place_type(doc, path)

@@ -159,6 +159,8 @@ class PolicyStatement(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
+        if "\\" not in doc.text and not any(key in doc.text for key in POLICY_KEYS):
+            return []  # no policy document's key is written (nor could an escape write one): no walk
         findings: list[Finding] = []
         held = _resource_policy_statements(doc)
         for rid, res in doc.resources.items():

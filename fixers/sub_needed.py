@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any
 
 from cfnfix import schemas
 from cfnfix.changelog import Safety
@@ -11,6 +11,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import PSEUDO_PARAMETERS, entries
+from cfnfix.memo import entrywise
 from cfnfix.nodepath import node_path
 from cfnfix.reference_names import CODE_KEYS
 from cfnfix.style import detect
@@ -75,17 +76,17 @@ class SubNeeded(Fixer):
         data = doc.data
         if not isinstance(data, dict):
             return []
+        if "${" not in doc.text and "\\" not in doc.text:
+            return []  # no string can hold ${ (an escape could write it otherwise): no walk
         params = data.get("Parameters")
         names = set(PSEUDO_PARAMETERS) | set(doc.resources) | (set(params) if isinstance(params, dict) else set())
         findings = []
-        for section, key, item in entries(data):
-            parts = ("Properties",) if section == "Resources" else ("Value", "Export")
-            for part in parts:
-                if part in item:
-                    for path, text in _strings(item[part], (section, key, part)):
-                        f = self._judge(doc, path, text, names, key if section == "Resources" else None)
-                        if f is not None:
-                            findings.append(f)
+        found = [((section, key), item) for section, key, item in entries(data)]
+        for ((section, key), _), strings in zip(found, entrywise("sub_needed.strings", found, _entry_strings)):
+            for path, text in strings:
+                f = self._judge(doc, path, text, names, key if section == "Resources" else None)
+                if f is not None:
+                    findings.append(f)
         return findings
 
     def _judge(self, doc: Document, path: tuple, text: str, names: set[str], rid: str | None) -> Finding | None:
@@ -148,17 +149,38 @@ def _resolves(doc: Document, var: str, names: set[str]) -> bool:
     return attrs is not None and attr in attrs
 
 
-def _strings(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
-    """Every string leaf outside Fn::Sub (and outside keys cfn-lint does not look at)."""
-    if isinstance(value, str):
-        if "${" in value:
-            yield path, value
-    elif isinstance(value, dict):
+def _entry_strings(where: tuple[str, Any], item: dict) -> list[tuple[tuple, str]]:
+    """``_strings`` of a resource's Properties, or of an output's Value and Export. Kept for an
+    entry a fix left alone (``memo.entrywise``)."""
+    found: list[tuple[tuple, str]] = []
+    for part in ("Properties",) if where[0] == "Resources" else ("Value", "Export"):
+        if part in item:
+            _strings(item[part], (*where, part), found)
+    return found
+
+
+def _strings(value: Any, path: tuple, found: list[tuple[tuple, str]]) -> list[tuple[tuple, str]]:
+    """Every string leaf outside Fn::Sub (and outside keys cfn-lint does not look at) that holds
+    ``${``, added to ``found``. The walk fills one list and steps into mappings and lists only:
+    it runs over every property of every resource."""
+    if isinstance(value, dict):
         if len(value) == 1 and "Fn::Sub" in value:
-            return
+            return found
         for k, v in value.items():
-            if k not in _SKIPPED_KEYS:
-                yield from _strings(v, path + (k,))
+            if k in _SKIPPED_KEYS:
+                continue
+            if isinstance(v, str):
+                if "${" in v:
+                    found.append((path + (k,), v))
+            elif isinstance(v, (dict, list)):
+                _strings(v, path + (k,), found)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _strings(v, path + (i,))
+            if isinstance(v, str):
+                if "${" in v:
+                    found.append((path + (i,), v))
+            elif isinstance(v, (dict, list)):
+                _strings(v, path + (i,), found)
+    elif isinstance(value, str) and "${" in value:
+        found.append((path, value))
+    return found

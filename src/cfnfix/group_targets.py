@@ -113,6 +113,8 @@ def scan(doc: Document) -> tuple[list[Move], list[Refusal]]:
     group's registration, and those reported, with why."""
     moves: list[Move] = []
     refusals: list[Refusal] = []
+    if not doc.resource_types() & LISTS.keys():
+        return moves, refusals  # no balancer of a kind that lists targets: most templates
     resources = doc.resources
     for balancer, body in resources.items():
         if not isinstance(body, dict) or not isinstance(body.get("Type"), str) or body["Type"] not in LISTS:

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 from . import schemas
 from .document import Document
 from .graph import PSEUDO_PARAMETERS as PSEUDO, entries
-from .memo import cached
+from .memo import cached, entrywise
 from .nodepath import node_path
 from .parameter_types import place_type
 from .property_names import words
@@ -27,18 +27,35 @@ CODE_KEYS = ("ZipFile", "UserData", "BuildSpec", "Content", "DefinitionString", 
              "Script", "Command", "Commands")
 
 
+_VALID = re.compile(r"[A-Za-z0-9]+(\.[A-Za-z0-9]+)*|AWS::[A-Za-z]+")
+_NOT_DIGIT = re.compile(r"\D")
+# below this bound on its ratio a name can be neither the pick (at least _CLOSE) nor the runner-up
+# that takes it away (within _MARGIN of it); twice the margin keeps float rounding out of it
+_FAR = _CLOSE - 2 * _MARGIN
+
+
 def pick(name: str, pool: list[str]) -> tuple[str | None, str]:
     """The one name of ``pool`` that ``name`` plainly means, and why; None when there is none.
 
     Same name in another case, or the single near spelling (difflib ratio at least 0.9, clearly
-    ahead of the next) that differs in no digit: ``Subnet1`` never becomes ``Subnet2``."""
-    pool = [p for p in pool if re.fullmatch(r"[A-Za-z0-9]+(\.[A-Za-z0-9]+)*|AWS::[A-Za-z]+", p)]  # valid names only
+    ahead of the next) that differs in no digit: ``Subnet1`` never becomes ``Subnet2``. A name
+    whose ratio cannot reach ``_FAR`` (its length or its letters alone say so, as difflib's
+    ``real_quick_ratio`` and ``quick_ratio`` bound it) is not compared in full: it can change
+    neither the pick nor the margin, and the full comparison is most of what a pick costs."""
+    pool = [p for p in pool if _VALID.fullmatch(p)]  # valid names only
     same_case = [p for p in pool if p.lower() == name.lower()]
     if len(same_case) == 1:
         return same_case[0], "differs only in case"
-    digits = re.sub(r"\D", "", name)
-    scored = sorted(((difflib.SequenceMatcher(None, name.lower(), p.lower()).ratio(), p) for p in pool), reverse=True)
-    scored = [(r, p) for r, p in scored if re.sub(r"\D", "", p) == digits]
+    digits = _NOT_DIGIT.sub("", name)
+    lower = name.lower()
+    scored = []
+    for p in pool:
+        if _NOT_DIGIT.sub("", p) != digits or 2.0 * min(len(lower), len(p)) / (len(lower) + len(p)) < _FAR:
+            continue
+        matcher = difflib.SequenceMatcher(None, lower, p.lower())
+        if matcher.quick_ratio() >= _FAR:
+            scored.append((matcher.ratio(), p))
+    scored.sort(reverse=True)
     if scored and scored[0][0] >= _CLOSE and (len(scored) == 1 or scored[0][0] - scored[1][0] >= _MARGIN):
         return scored[0][1], "is the only name this close"
     return None, ""
@@ -159,52 +176,79 @@ def arg_path(doc: Document, path: tuple, fn: str) -> tuple:
     return node_path(doc, path + (fn,)) or path + (fn,)
 
 
-def calls(value: Any, path: tuple, maps: list | None = None) -> Iterator[tuple[str, Any, tuple]]:
+def calls(value: Any, path: tuple, maps: list | None = None) -> list[tuple[str, Any, tuple]]:
     """(function, argument, path of the call) for every Ref, Fn::GetAtt and Fn::Sub in ``value``.
 
     ``maps``, when given, receives (path, argument) of every Fn::FindInMap in ``value``, in the
-    order of :func:`map_calls`, as the walk passes them: the one walk serves both."""
+    order of :func:`map_calls`, as the walk passes them: the one walk serves both. The walk
+    fills lists and steps into mappings and lists only (no generator per node, no call per
+    scalar): it runs over every body of every document."""
+    found: list[tuple[str, Any, tuple]] = []
+    _calls(value, path, found, maps)
+    return found
+
+
+_CALLED = ("Ref", "Fn::GetAtt", "Fn::Sub")
+
+
+def _calls(value: Any, path: tuple, found: list, maps: list | None) -> None:
     if isinstance(value, dict):
         if len(value) == 1:
             (fn, arg), = value.items()
-            if fn in ("Ref", "Fn::GetAtt", "Fn::Sub"):
+            if fn in _CALLED:
                 if maps is not None:
-                    maps.extend(map_calls(arg, path + (fn,)))  # this walk stops here; a FindInMap may not
-                yield fn, arg, path
+                    _map_calls(arg, path + (fn,), maps)  # this walk stops here; a FindInMap may not
+                found.append((fn, arg, path))
                 if fn == "Fn::Sub" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
                     for k, v in arg[1].items():
-                        yield from calls(v, path + (fn, 1, k))
+                        if isinstance(v, (dict, list)):
+                            _calls(v, path + (fn, 1, k), found, None)
                 return
             if fn == "Fn::FindInMap" and maps is not None:
                 maps.append((path, arg))
         for k, v in value.items():
-            yield from calls(v, path + (k,), maps)
+            if isinstance(v, (dict, list)):
+                _calls(v, path + (k,), found, maps)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from calls(v, path + (i,), maps)
+            if isinstance(v, (dict, list)):
+                _calls(v, path + (i,), found, maps)
 
 
-def map_calls(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
+def map_calls(value: Any, path: tuple) -> list[tuple[tuple, Any]]:
     """(path, argument) of every Fn::FindInMap in ``value``."""
+    found: list[tuple[tuple, Any]] = []
+    _map_calls(value, path, found)
+    return found
+
+
+def _map_calls(value: Any, path: tuple, found: list) -> None:
     if isinstance(value, dict):
         if len(value) == 1 and "Fn::FindInMap" in value:
-            yield path, value["Fn::FindInMap"]
+            found.append((path, value["Fn::FindInMap"]))
         for k, v in value.items():
-            yield from map_calls(v, path + (k,))
+            if isinstance(v, (dict, list)):
+                _map_calls(v, path + (k,), found)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from map_calls(v, path + (i,))
+            if isinstance(v, (dict, list)):
+                _map_calls(v, path + (i,), found)
 
 
-def bodies(data: dict) -> Iterator[tuple[str, str, Any]]:
-    """(section, key, value searched) of every resource (its properties and metadata), output and condition."""
+def bodies(data: dict) -> Iterator[tuple[str, Any, Any]]:
+    """(section, key, entry) of every resource, output and condition."""
+    yield from entries(data)
     conditions = data.get("Conditions")
-    for section, key, item in entries(data):
-        yield section, key, ({k: v for k, v in item.items() if k not in ("Type", "DependsOn", "Condition")}
-                             if section == "Resources" else item)
     if isinstance(conditions, dict):
-        for key, value in conditions.items():
-            yield "Conditions", key, value
+        yield from (("Conditions", key, value) for key, value in conditions.items())
+
+
+def searched(section: str, entry: Any) -> Any:
+    """What of a body (``bodies``) references are looked for in: a resource's properties and
+    metadata (not its Type, DependsOn or Condition), an output or condition whole."""
+    if section == "Resources":
+        return {k: v for k, v in entry.items() if k not in ("Type", "DependsOn", "Condition")}
+    return entry
 
 
 def body_calls(doc: Document) -> list[tuple[str, str, Any, list[tuple[str, Any, tuple]]]]:
@@ -225,13 +269,15 @@ def _walk_bodies(doc: Document) -> tuple[list, list]:
     if not isinstance(data, dict):
         return [], []
 
+    def walk_one(where: tuple[str, Any], entry: Any) -> tuple[tuple, list]:
+        value = searched(where[0], entry)
+        maps: list = []
+        return (*where, value, calls(value, where, maps)), maps
+
     def walk() -> tuple[list, list]:
-        found, maps = [], []
-        for section, key, value in bodies(data):
-            these: list = []
-            found.append((section, key, value, list(calls(value, (section, key), these))))
-            maps.append(these)
-        return found, maps
+        entries = (((section, key), entry) for section, key, entry in bodies(data))
+        walked = entrywise("reference_names.body_calls", entries, walk_one)  # an entry a fix left alone: not again
+        return [found for found, _ in walked], [maps for _, maps in walked]
 
     return cached(doc, "reference_names.body_calls", walk)
 

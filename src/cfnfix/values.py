@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from .document import Document
-from .memo import cached
+from .memo import cached, entrywise
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
 
@@ -23,33 +23,53 @@ def branches(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
     yield path, value
 
 
-def literal_nodes(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
+def literal_nodes(value: Any, path: tuple) -> list[tuple[tuple, Any]]:
     """(path, value) of ``value`` and of every mapping, list and scalar inside it that is written
-    literally: what an intrinsic (``Ref``, ``Fn::*``, ``Condition``) computes is left out."""
+    literally: what an intrinsic (``Ref``, ``Fn::*``, ``Condition``) computes is left out. The
+    walk fills one list and calls itself for mappings and lists only: it runs over every
+    property of every resource."""
+    found: list[tuple[tuple, Any]] = []
+    _literal_nodes(value, path, found)
+    return found
+
+
+def _literal_nodes(value: Any, path: tuple, found: list[tuple[tuple, Any]]) -> None:
     if isinstance(value, dict):
         if len(value) == 1 and (str(next(iter(value))) in ("Ref", "Condition") or str(next(iter(value))).startswith("Fn::")):
             return
-        yield path, value
+        found.append((path, value))
         for k, v in value.items():
-            yield from literal_nodes(v, path + (k,))
+            if isinstance(v, (dict, list)):
+                _literal_nodes(v, path + (k,), found)
+            else:
+                found.append((path + (k,), v))
     elif isinstance(value, list):
-        yield path, value
+        found.append((path, value))
         for i, v in enumerate(value):
-            yield from literal_nodes(v, path + (i,))
+            if isinstance(v, (dict, list)):
+                _literal_nodes(v, path + (i,), found)
+            else:
+                found.append((path + (i,), v))
     else:
-        yield path, value
+        found.append((path, value))
 
 
 def property_literals(doc: Document) -> dict[str, list[tuple[tuple, Any]]]:
     """Resource id -> ``literal_nodes`` of its ``Properties`` (a mapping), under
     ``("Resources", id, "Properties")``.
 
-    Computed once per document: allowed-value, required-property and policy-statement each look
-    for something among every literal of every resource's properties. Callers must not change
-    the lists."""
-    return cached(doc, "values.property_literals", lambda: {
-        rid: list(literal_nodes(res["Properties"], ("Resources", rid, "Properties")))
-        for rid, res in doc.resources.items() if isinstance(res, dict) and isinstance(res.get("Properties"), dict)})
+    Computed once per document, and not again for a resource a fix left alone
+    (``memo.entrywise``): allowed-value, required-property, policy-statement and
+    placeholder-value each look for something among every literal of every resource's
+    properties. Callers must not change the lists."""
+    def compute() -> dict[str, list[tuple[tuple, Any]]]:
+        found = [(rid, res) for rid, res in doc.resources.items()
+                 if isinstance(res, dict) and isinstance(res.get("Properties"), dict)]
+        walked = entrywise("values.property_literals", found,
+                           lambda rid, res: literal_nodes(res["Properties"], ("Resources", rid, "Properties")))
+        return {rid: nodes for (rid, _), nodes in zip(found, walked)}
+
+    return cached(doc, "values.property_literals", compute)
 
 
 def parameter(doc: Document, name: Any) -> dict | None:
