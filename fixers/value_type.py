@@ -201,11 +201,11 @@ class ValueType(Fixer):
         findings = []
         for rid, _type_name, root, props in schemas.judged_properties(doc):
             key = _clean.key(root, props)
-            if key in _clean:
+            if key is None:
                 continue
             found = list(_walk(root, root, props, ("Resources", rid, "Properties")))
             if not found:
-                _clean.add(key)
+                _clean.add(key, root, props)
             for path, new, how in found:
                 rule = "E1019" if isinstance(doc.value(path), dict) and "Fn::Sub" in doc.value(path) else "E3012"
                 message = f"{rule} {'/'.join(map(str, path[3:]))}: {how}"

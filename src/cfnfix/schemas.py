@@ -328,29 +328,44 @@ class CleanProperties:
     A fix changes a resource or two, and the re-parse hands every check all the others again:
     a check that walks each resource's properties against its schema, and whose result depends
     on nothing else (the schema and the properties: not the logical id, other resources or the
-    text), skips those it found clean before. Properties are compared by their ``repr``, which
-    tells apart what ``==`` does not (``True`` and ``1``, ``1`` and ``1.0``) and keeps key
-    order. Only clean results are kept, so no result of another document is ever handed out.
+    text), skips those it found clean before. The re-parse keeps the very objects of the entries
+    a fix did not touch, and a document never changes, so the same object is known clean at
+    once; other properties are compared by their ``repr``, which tells apart what ``==`` does
+    not (``True`` and ``1``, ``1`` and ``1.0``) and keeps key order. Only clean results are
+    kept, so no result of another document is ever handed out.
     """
 
     LIMIT = 20_000
+    OBJECTS = 4_096  # the objects of the last documents or so: each entry keeps its object alive
 
     def __init__(self) -> None:
         self._seen: set[tuple[int, str]] = set()
         self._roots: dict[int, dict] = {}  # keeps each schema alive, so no other takes its id
+        self._objects: dict[tuple[int, int], Any] = {}  # (schema id, properties id) -> the properties
 
-    def key(self, root: dict, props: Any) -> tuple[int, str]:
-        """The key of ``props`` judged against the resource schema ``root``."""
+    def key(self, root: dict, props: Any) -> tuple[int, str] | None:
+        """None when ``props`` was found clean against the resource schema ``root`` before (this
+        very object, or one with the same ``repr``); else the key to ``add`` if it is clean now."""
+        if self._objects.get((id(root), id(props))) is props:
+            return None
         self._roots.setdefault(id(root), root)
-        return id(root), repr(props)
+        key = id(root), repr(props)
+        if key not in self._seen:
+            return key
+        self._remember(root, props)
+        return None
 
-    def __contains__(self, key: tuple[int, str]) -> bool:
-        return key in self._seen
-
-    def add(self, key: tuple[int, str]) -> None:
+    def add(self, key: tuple[int, str], root: dict, props: Any) -> None:
+        """``props`` (whose ``key`` this is) is clean against ``root``."""
         if len(self._seen) >= self.LIMIT:
             self._seen.clear()
         self._seen.add(key)
+        self._remember(root, props)
+
+    def _remember(self, root: dict, props: Any) -> None:
+        if len(self._objects) >= self.OBJECTS:
+            self._objects.clear()
+        self._objects[id(root), id(props)] = props
 
 
 _clean_violations = CleanProperties()
@@ -371,12 +386,12 @@ def _violations(doc: Document, region: str) -> list[Violation]:
         if props is None:
             props = {}
         key = _clean_violations.key(root, props)
-        if key in _clean_violations:
+        if key is None:
             continue
         before = len(found)
         found.extend(_walk(rid, type_name, root, root, props, ("Resources", rid, "Properties")))
         if len(found) == before:
-            _clean_violations.add(key)
+            _clean_violations.add(key, root, props)
     return found
 
 
