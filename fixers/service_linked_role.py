@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cfnfix.values import common_condition
@@ -21,6 +22,11 @@ _SUB_VAR = re.compile(r"\$\{([^}!]*)\}")
 _PORTABLE = ("${AWS::Partition}", "${AWS::AccountId}")
 # Where a role ARN is data, not a role property: policy documents name ARNs in Principal/Resource.
 _POLICY_KEYS = re.compile(r"(PolicyDocument|^Policies|^KeyPolicy|^Condition)$")
+# What a text must hold for one of its values to be a service-linked role ARN: the words, an
+# Fn::Join whose pieces may split them, or a way to write either without those letters in a row
+# (a %TAG directive, an escape of a quoted string: \x2d, \u0073, a line continuation; a %-escape
+# in a tag).
+_MAY_HOLD_ARN = re.compile(r"aws-service-role|Join|%TAG|\\[xuU\r\n]|![^\s%]*%")
 # Resource types that use their service-linked role by themselves when the property is absent.
 _OMITTABLE = {"AWS::ApplicationAutoScaling::ScalableTarget": "RoleARN"}
 
@@ -236,13 +242,20 @@ def scalable_target_role_fix(editor: Editor, resource_id: str, strategy: str,
     return value
 
 
+@lru_cache(maxsize=8192)
+def _key_kind(key: str) -> tuple[bool, bool]:
+    """(a policy document's key, a key naming a role): asked of every key, and templates repeat them."""
+    return bool(_POLICY_KEYS.search(key)), "role" in key.lower()
+
+
 def _role_properties(value: Any, path: tuple):
     """(path, value) of every mapping entry whose key names a role, outside policy documents."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if _POLICY_KEYS.search(key):
+            policy, role = _key_kind(key)
+            if policy:
                 continue
-            if "role" in key.lower() and not isinstance(item, list):
+            if role and not isinstance(item, list):
                 yield path + (key,), item
             yield from _role_properties(item, path + (key,))
     elif isinstance(value, list):
@@ -347,6 +360,8 @@ class ServiceLinkedRole(Fixer):
     def find(self, doc: Document) -> list[Finding]:
         strategy = self.config["strategy"]
         findings: list[Finding] = []
+        if not _MAY_HOLD_ARN.search(doc.text):
+            return findings
         for rid, res in doc.resources.items():
             if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict) or not isinstance(res.get("Type"), str):
                 continue
