@@ -191,6 +191,27 @@ def _schema_at(region: str, type_name: str, steps: tuple) -> dict:
     return resolve(root, schema)
 
 
+def mentions(type_name: str, keyword: str) -> bool:
+    """Whether any object of the schema of ``type_name`` (in the run's first region, as
+    :func:`schema_at`) has the key ``keyword``: where none has, no place of the resource has a
+    schema that says it, and a check for it has nothing to look up."""
+    return _mentions(_regions.get()[0], type_name, keyword)
+
+
+@lru_cache(maxsize=None)
+def _mentions(region: str, type_name: str, keyword: str) -> bool:
+    todo: list = [resource_schema(type_name, region)]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            if keyword in item:
+                return True
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return False
+
+
 def child_schema(root: dict, schema: dict, part: Any) -> Any:
     """The schema (unresolved) of item or property ``part`` of a value whose resolved schema is
     ``schema``: one step of :func:`schema_at`, for walks that go down a value themselves."""
