@@ -12,17 +12,13 @@ from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import depends_on, entries, references
 from cfnfix.nodepath import node_path
+from cfnfix.text_checks import may_write
 
 ATTRIBUTES = ("Type", "Properties", "DependsOn", "Condition", "Metadata", "DeletionPolicy",
               "UpdateReplacePolicy", "UpdatePolicy", "CreationPolicy")
 _SAM_ATTRIBUTES = ("Connectors", "IgnoreGlobals")  # accepted by cfn-lint for SAM templates
 _ID = re.compile(r"[A-Za-z0-9]+")
 _CONDITION_FUNCTIONS = ("Fn::And", "Fn::Or", "Fn::Not", "Fn::Equals")
-# What a text must hold for its data to hold an Fn::If: the key, the short form (``!If``, also in
-# ``!<!If>`` and after any tag handle), or a way to write either without those letters in a row:
-# a %TAG directive, an escape of a quoted string (\x49, \u0049, a line continuation) or a
-# %-escape in a tag (``!%49f``).
-_MAY_HOLD_IF = re.compile(r"Fn::If|!If|%TAG|\\[xuU\r\n]|![^\s%]*%")
 
 
 def new_id(old: str) -> str:
@@ -193,7 +189,7 @@ class ResourceShape(Fixer):
             message = f"E3001 a condition expression where a condition name is wanted; it becomes condition '{name}'"
             findings.append(Finding(rid, path, message, detail=("condition", name, expr)))
 
-        branches = _MAY_HOLD_IF.search(doc.text) is not None  # else no Fn::If to visit: only Conditions to read
+        branches = may_write(doc.text, "If")  # Fn::If, !If; else only the Conditions of entries to read
         for section, key, item in entries(doc.data):
             owner = re.sub(r"[^A-Za-z0-9]", "", str(key))
             rid = key if section == "Resources" else None

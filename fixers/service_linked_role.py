@@ -12,6 +12,7 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
+from cfnfix.text_checks import may_write
 
 STRATEGIES = ("auto", "create-role", "sub-arn", "omit")
 _APP_AUTOSCALING = "application-autoscaling.amazonaws.com"
@@ -22,11 +23,6 @@ _SUB_VAR = re.compile(r"\$\{([^}!]*)\}")
 _PORTABLE = ("${AWS::Partition}", "${AWS::AccountId}")
 # Where a role ARN is data, not a role property: policy documents name ARNs in Principal/Resource.
 _POLICY_KEYS = re.compile(r"(PolicyDocument|^Policies|^KeyPolicy|^Condition)$")
-# What a text must hold for one of its values to be a service-linked role ARN: the words, an
-# Fn::Join whose pieces may split them, or a way to write either without those letters in a row
-# (a %TAG directive, an escape of a quoted string: \x2d, \u0073, a line continuation; a %-escape
-# in a tag).
-_MAY_HOLD_ARN = re.compile(r"aws-service-role|Join|%TAG|\\[xuU\r\n]|![^\s%]*%")
 # Resource types that use their service-linked role by themselves when the property is absent.
 _OMITTABLE = {"AWS::ApplicationAutoScaling::ScalableTarget": "RoleARN"}
 
@@ -360,7 +356,7 @@ class ServiceLinkedRole(Fixer):
     def find(self, doc: Document) -> list[Finding]:
         strategy = self.config["strategy"]
         findings: list[Finding] = []
-        if not _MAY_HOLD_ARN.search(doc.text):
+        if not may_write(doc.text, "aws-service-role", "Join"):  # an ARN, or an Fn::Join that may split it
             return findings
         for rid, res in doc.resources.items():
             if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict) or not isinstance(res.get("Type"), str):
