@@ -31,6 +31,7 @@ def _tag_items(root: dict, schema: dict) -> bool:
 
 
 _TEXT_FUNCTIONS = ("Fn::Sub", "Fn::Join", "Ref")  # intrinsics that give a string
+_CONTAINERS = ({"object"}, {"array"})  # the kinds of schema where a scalar has a conversion
 
 
 def conversion(root: dict, schema: dict, value: Any, key: str = "") -> tuple[Any, str] | None:
@@ -133,7 +134,9 @@ def _walk(root: dict, raw: Any, value: Any, path: tuple) -> Iterator[tuple[tuple
     if schemas.is_intrinsic(value):
         return
     for sub, item, where in schemas.children(root, schema, value, path):
-        yield from _walk(root, sub, item, where)
+        # a scalar converts only where an object or a list is wanted: most need no call of their own
+        if isinstance(item, (dict, list)) or _kinds(schemas.resolve(root, sub)) in _CONTAINERS:
+            yield from _walk(root, sub, item, where)
 
 
 _clean = schemas.CleanProperties()  # properties found to need no conversion

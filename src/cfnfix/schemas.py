@@ -439,11 +439,13 @@ def _walk(rid: str, type_name: str, root: dict, schema: Any, value: Any, path: t
         closed = schema.get("additionalProperties") is False
         for key, item in value.items():
             if key in props:
-                yield from _walk(rid, type_name, root, props[key], item, path + (key,))
+                if _judged(root, props[key], item):
+                    yield from _walk(rid, type_name, root, props[key], item, path + (key,))
                 continue
             pattern = next((p for p in patterns if _pattern_matches(p, str(key))), None)
             if pattern is not None:
-                yield from _walk(rid, type_name, root, patterns[pattern], item, path + (key,))
+                if _judged(root, patterns[pattern], item):
+                    yield from _walk(rid, type_name, root, patterns[pattern], item, path + (key,))
             elif closed:
                 yield Violation("unknown", rid, type_name, path + (key,), item, schema)
         for key in schema.get("required") or ():
@@ -459,9 +461,16 @@ def _walk(rid: str, type_name: str, root: dict, schema: Any, value: Any, path: t
         items = schema.get("items")
         if isinstance(items, dict):
             for i, item in enumerate(value):
-                yield from _walk(rid, type_name, root, items, item, path + (i,))
+                if _judged(root, items, item):
+                    yield from _walk(rid, type_name, root, items, item, path + (i,))
     elif value is not None and isinstance(schema.get("enum"), list) and not enum_matches(value, schema["enum"]):
         yield Violation("enum", rid, type_name, path, value, schema)
+
+
+def _judged(root: dict, schema: Any, value: Any) -> bool:
+    """Whether :func:`_walk` can find anything in ``value``: a mapping or a list, or a scalar whose
+    schema has an ``enum``. Most values are scalars that need no call of their own."""
+    return isinstance(value, (dict, list)) or (value is not None and "enum" in resolve(root, schema))
 
 
 def resource_types() -> list[str]:
