@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, ClassVar, Iterator
 
 from .document import Document
 from .getatts import getatts
@@ -358,6 +358,9 @@ class CleanProperties:
 
     LIMIT = 20_000
     OBJECTS = 4_096  # the objects of the last documents or so: each entry keeps its object alive
+    # repr of the properties objects asked about last, shared by every check: each check that
+    # keeps a CleanProperties asks about the same objects in turn
+    _texts: ClassVar[dict[int, tuple[Any, str]]] = {}
 
     def __init__(self) -> None:
         self._seen: set[tuple[int, str]] = set()
@@ -370,7 +373,7 @@ class CleanProperties:
         if self._objects.get((id(root), id(props))) is props:
             return None
         self._roots.setdefault(id(root), root)
-        key = id(root), repr(props)
+        key = id(root), self._text(props)
         if key not in self._seen:
             return key
         self._remember(root, props)
@@ -382,6 +385,17 @@ class CleanProperties:
             self._seen.clear()
         self._seen.add(key)
         self._remember(root, props)
+
+    @classmethod
+    def _text(cls, props: Any) -> str:
+        hit = cls._texts.get(id(props))
+        if hit is not None and hit[0] is props:
+            return hit[1]
+        if len(cls._texts) >= cls.OBJECTS:
+            cls._texts.clear()
+        text = repr(props)
+        cls._texts[id(props)] = (props, text)
+        return text
 
     def _remember(self, root: dict, props: Any) -> None:
         if len(self._objects) >= self.OBJECTS:
