@@ -482,9 +482,11 @@ def _walk(rid: str, type_name: str, root: dict, schema: Any, value: Any, path: t
 
 
 def _judged(root: dict, schema: Any, value: Any) -> bool:
-    """Whether :func:`_walk` can find anything in ``value``: a mapping or a list, or a scalar whose
-    schema has an ``enum``. Most values are scalars that need no call of their own."""
-    return isinstance(value, (dict, list)) or (value is not None and "enum" in resolve(root, schema))
+    """Whether :func:`_walk` can find anything in ``value``: a mapping or a list with a schema, or
+    a scalar whose schema has an ``enum``. Most values are scalars, or lie in a policy document
+    (no schema), and need no call of their own."""
+    below = resolve(root, schema)
+    return bool(below) and (isinstance(value, (dict, list)) or (value is not None and "enum" in below))
 
 
 def resource_types() -> list[str]:
