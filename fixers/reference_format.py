@@ -93,8 +93,8 @@ def _calls_to_resources(doc: Document) -> dict[str, list[tuple]]:
         if section != "Resources":
             continue
         for fn, arg, path in calls:
-            if len(path) < 3 or path[2] != "Properties":
-                continue
+            if len(path) < 3 or path[2] != "Properties" or fn == "Ref" and not (isinstance(arg, str) and arg in resources):
+                continue  # most Refs name a parameter: no need to read them as a Source
             source = source_of({fn: arg})
             target = resources.get(source.resource) if source is not None else None
             if isinstance(target, dict) and isinstance(target.get("Type"), str):
