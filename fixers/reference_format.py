@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
-from cfnfix import formats, schemas
+from cfnfix import formats, reference_names, schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.fixer import Finding, Fix, Fixer
@@ -60,23 +60,46 @@ def source_of(value: Any) -> Source | None:
     return None
 
 
-def _walk(root: dict, raw: Any, value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
-    """(path, wanted format) of each reference in ``value`` at a place whose schema wants a format."""
-    schema = schemas.resolve(root, raw)
-    if isinstance(value, dict) and len(value) == 1:
-        key, arg = next(iter(value.items()))
-        if key == "Fn::If":
-            if isinstance(arg, list) and len(arg) == 3:
-                for i in (1, 2):
-                    yield from _walk(root, raw, arg[i], path + ("Fn::If", i))
-            return
-        if key == "Ref" or key.startswith("Fn::"):
-            want = formats.wanted(schema)
-            if want and source_of(value) is not None:
-                yield path, want
-            return
-    for sub, item, where in schemas.children(root, schema, value, path):
-        yield from _walk(root, sub, item, where)
+def _reached(root: dict, props: Any, steps: tuple) -> str | None:
+    """The format the place of the call at ``steps`` below ``props`` wants, when the walk down
+    the properties reaches it: through mappings, lists and the branches of ``Fn::If``, never
+    into another intrinsic (a ``Ref`` in an ``Fn::Join`` gives no identifier of its own)."""
+    raw: Any = root
+    value = props
+    i = 0
+    while i < len(steps):
+        if isinstance(value, dict) and len(value) == 1:
+            key, arg = next(iter(value.items()))
+            if key == "Fn::If":
+                if not (isinstance(arg, list) and len(arg) == 3 and steps[i] == key and i + 1 < len(steps)
+                        and steps[i + 1] in (1, 2)):
+                    return None
+                value, i = arg[steps[i + 1]], i + 2  # a branch stands where the Fn::If stands: same schema
+                continue
+            if key == "Ref" or key.startswith("Fn::"):
+                return None
+        raw = schemas.child_schema(root, schemas.resolve(root, raw), steps[i])
+        value, i = value[steps[i]], i + 1
+    return formats.wanted(schemas.resolve(root, raw))
+
+
+def _calls_to_resources(doc: Document) -> dict[str, list[tuple]]:
+    """Resource id -> paths (in template order) of the calls in its ``Properties`` that
+    ``source_of`` reads as a reference to a resource of the template: the only places a finding
+    can be, taken from the shared reference walk instead of a schema walk of every property."""
+    resources = doc.resources
+    found: dict[str, list[tuple]] = {}
+    for section, rid, _, calls in reference_names.body_calls(doc):
+        if section != "Resources":
+            continue
+        for fn, arg, path in calls:
+            if len(path) < 3 or path[2] != "Properties" or fn == "Ref" and not (isinstance(arg, str) and arg in resources):
+                continue  # most Refs name a parameter: no need to read them as a Source
+            source = source_of({fn: arg})
+            target = resources.get(source.resource) if source is not None else None
+            if isinstance(target, dict) and isinstance(target.get("Type"), str):
+                found.setdefault(rid, []).append(path)
+    return found
 
 
 # wanted formats another identifier of the resource does not give in every case: reported
@@ -157,8 +180,14 @@ class ReferenceFormat(Fixer):
     def find(self, doc: Document) -> list[Finding]:
         resources = doc.resources
         findings = []
+        calls = _calls_to_resources(doc)
+        if not calls:
+            return findings
         for rid, _type_name, root, props in schemas.judged_properties(doc):
-            for path, want in _walk(root, root, props, ("Resources", rid, "Properties")):
+            for path in calls.get(rid, ()):
+                want = _reached(root, props, path[3:])
+                if want is None:
+                    continue
                 value = doc.value(path)
                 source = source_of(value)
                 if source is None:

@@ -375,7 +375,7 @@ class RequiredProperty(Fixer):
             props = res.get("Properties") if isinstance(res, dict) else None
             if not isinstance(rtype, str) or not isinstance(props, dict) or not schemas.resource_schema(rtype):
                 continue
-            for path, items in _lists(property_literals(doc)[rid]):
+            for path, items in _lists(property_literals(doc)[rid]) if schemas.mentions(rtype, "minItems") else ():
                 least = schemas.schema_at(rtype, path).get("minItems")
                 if isinstance(least, int) and not isinstance(least, bool) and len(items) < least:
                     name = next((p for p in reversed(path) if isinstance(p, str)), "")

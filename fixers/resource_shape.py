@@ -12,6 +12,7 @@ from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import depends_on, entries, references
 from cfnfix.nodepath import node_path
+from cfnfix.text_checks import may_write
 
 ATTRIBUTES = ("Type", "Properties", "DependsOn", "Condition", "Metadata", "DeletionPolicy",
               "UpdateReplacePolicy", "UpdatePolicy", "CreationPolicy")
@@ -188,12 +189,14 @@ class ResourceShape(Fixer):
             message = f"E3001 a condition expression where a condition name is wanted; it becomes condition '{name}'"
             findings.append(Finding(rid, path, message, detail=("condition", name, expr)))
 
+        branches = may_write(doc.text, "If")  # Fn::If, !If; else only the Conditions of entries to read
         for section, key, item in entries(doc.data):
             owner = re.sub(r"[^A-Za-z0-9]", "", str(key))
             rid = key if section == "Resources" else None
             if _is_expression(item.get("Condition")):
                 add(item["Condition"], (section, key, "Condition"), owner, rid)
-            visit({k: v for k, v in item.items() if k != "Condition"}, (section, key), owner, rid)
+            if branches:
+                visit({k: v for k, v in item.items() if k != "Condition"}, (section, key), owner, rid)
         return findings
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:

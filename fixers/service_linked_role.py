@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cfnfix.values import common_condition
@@ -11,6 +12,7 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
+from cfnfix.text_checks import may_write
 
 STRATEGIES = ("auto", "create-role", "sub-arn", "omit")
 _APP_AUTOSCALING = "application-autoscaling.amazonaws.com"
@@ -236,13 +238,20 @@ def scalable_target_role_fix(editor: Editor, resource_id: str, strategy: str,
     return value
 
 
+@lru_cache(maxsize=8192)
+def _key_kind(key: str) -> tuple[bool, bool]:
+    """(a policy document's key, a key naming a role): asked of every key, and templates repeat them."""
+    return bool(_POLICY_KEYS.search(key)), "role" in key.lower()
+
+
 def _role_properties(value: Any, path: tuple):
     """(path, value) of every mapping entry whose key names a role, outside policy documents."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if _POLICY_KEYS.search(key):
+            policy, role = _key_kind(key)
+            if policy:
                 continue
-            if "role" in key.lower() and not isinstance(item, list):
+            if role and not isinstance(item, list):
                 yield path + (key,), item
             yield from _role_properties(item, path + (key,))
     elif isinstance(value, list):
@@ -347,6 +356,8 @@ class ServiceLinkedRole(Fixer):
     def find(self, doc: Document) -> list[Finding]:
         strategy = self.config["strategy"]
         findings: list[Finding] = []
+        if not may_write(doc.text, "aws-service-role", "Join"):  # an ARN, or an Fn::Join that may split it
+            return findings
         for rid, res in doc.resources.items():
             if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict) or not isinstance(res.get("Type"), str):
                 continue

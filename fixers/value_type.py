@@ -31,6 +31,7 @@ def _tag_items(root: dict, schema: dict) -> bool:
 
 
 _TEXT_FUNCTIONS = ("Fn::Sub", "Fn::Join", "Ref")  # intrinsics that give a string
+_CONTAINERS = ({"object"}, {"array"})  # the kinds of schema where a scalar has a conversion
 
 
 def conversion(root: dict, schema: dict, value: Any, key: str = "") -> tuple[Any, str] | None:
@@ -122,10 +123,9 @@ def _if_gives_object(root: dict, schema: dict, value: Any) -> bool:
         isinstance(b, dict) and _fits_items(root, schema, b) for b in call[1:])
 
 
-def _walk(root: dict, raw: Any, value: Any, path: tuple) -> Iterator[tuple[tuple, Any, str]]:
-    """Conversions in ``value`` at ``path``, whose schema before resolving is ``raw`` (the schema
-    is carried down, step by step, instead of looked up from the resource's root at each node)."""
-    schema = schemas.resolve(root, raw)
+def _walk(root: dict, schema: dict, value: Any, path: tuple) -> Iterator[tuple[tuple, Any, str]]:
+    """Conversions in ``value`` at ``path``, whose resolved schema is ``schema`` (the schema is
+    carried down, step by step, instead of looked up from the resource's root at each node)."""
     found = conversion(root, schema, value, path[-1] if isinstance(path[-1], str) else "")
     if found is not None:
         yield path, found[0], found[1]
@@ -133,7 +133,11 @@ def _walk(root: dict, raw: Any, value: Any, path: tuple) -> Iterator[tuple[tuple
     if schemas.is_intrinsic(value):
         return
     for sub, item, where in schemas.children(root, schema, value, path):
-        yield from _walk(root, sub, item, where)
+        # nothing converts below a value with no schema (a policy document's statements), and a
+        # scalar converts only where an object or a list is wanted: most need no call of their own
+        below = schemas.resolve(root, sub)
+        if below and (isinstance(item, (dict, list)) or _kinds(below) in _CONTAINERS):
+            yield from _walk(root, below, item, where)
 
 
 _clean = schemas.CleanProperties()  # properties found to need no conversion
@@ -201,11 +205,11 @@ class ValueType(Fixer):
         findings = []
         for rid, _type_name, root, props in schemas.judged_properties(doc):
             key = _clean.key(root, props)
-            if key in _clean:
+            if key is None:
                 continue
-            found = list(_walk(root, root, props, ("Resources", rid, "Properties")))
+            found = list(_walk(root, schemas.resolve(root, root), props, ("Resources", rid, "Properties")))
             if not found:
-                _clean.add(key)
+                _clean.add(key, root, props)
             for path, new, how in found:
                 rule = "E1019" if isinstance(doc.value(path), dict) and "Fn::Sub" in doc.value(path) else "E3012"
                 message = f"{rule} {'/'.join(map(str, path[3:]))}: {how}"

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, ClassVar, Iterator
 
 from .document import Document
 from .getatts import getatts
@@ -191,6 +191,27 @@ def _schema_at(region: str, type_name: str, steps: tuple) -> dict:
     return resolve(root, schema)
 
 
+def mentions(type_name: str, keyword: str) -> bool:
+    """Whether any object of the schema of ``type_name`` (in the run's first region, as
+    :func:`schema_at`) has the key ``keyword``: where none has, no place of the resource has a
+    schema that says it, and a check for it has nothing to look up."""
+    return _mentions(_regions.get()[0], type_name, keyword)
+
+
+@lru_cache(maxsize=None)
+def _mentions(region: str, type_name: str, keyword: str) -> bool:
+    todo: list = [resource_schema(type_name, region)]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            if keyword in item:
+                return True
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return False
+
+
 def child_schema(root: dict, schema: dict, part: Any) -> Any:
     """The schema (unresolved) of item or property ``part`` of a value whose resolved schema is
     ``schema``: one step of :func:`schema_at`, for walks that go down a value themselves."""
@@ -328,29 +349,58 @@ class CleanProperties:
     A fix changes a resource or two, and the re-parse hands every check all the others again:
     a check that walks each resource's properties against its schema, and whose result depends
     on nothing else (the schema and the properties: not the logical id, other resources or the
-    text), skips those it found clean before. Properties are compared by their ``repr``, which
-    tells apart what ``==`` does not (``True`` and ``1``, ``1`` and ``1.0``) and keeps key
-    order. Only clean results are kept, so no result of another document is ever handed out.
+    text), skips those it found clean before. The re-parse keeps the very objects of the entries
+    a fix did not touch, and a document never changes, so the same object is known clean at
+    once; other properties are compared by their ``repr``, which tells apart what ``==`` does
+    not (``True`` and ``1``, ``1`` and ``1.0``) and keeps key order. Only clean results are
+    kept, so no result of another document is ever handed out.
     """
 
     LIMIT = 20_000
+    OBJECTS = 4_096  # the objects of the last documents or so: each entry keeps its object alive
+    # repr of the properties objects asked about last, shared by every check: each check that
+    # keeps a CleanProperties asks about the same objects in turn
+    _texts: ClassVar[dict[int, tuple[Any, str]]] = {}
 
     def __init__(self) -> None:
         self._seen: set[tuple[int, str]] = set()
         self._roots: dict[int, dict] = {}  # keeps each schema alive, so no other takes its id
+        self._objects: dict[tuple[int, int], Any] = {}  # (schema id, properties id) -> the properties
 
-    def key(self, root: dict, props: Any) -> tuple[int, str]:
-        """The key of ``props`` judged against the resource schema ``root``."""
+    def key(self, root: dict, props: Any) -> tuple[int, str] | None:
+        """None when ``props`` was found clean against the resource schema ``root`` before (this
+        very object, or one with the same ``repr``); else the key to ``add`` if it is clean now."""
+        if self._objects.get((id(root), id(props))) is props:
+            return None
         self._roots.setdefault(id(root), root)
-        return id(root), repr(props)
+        key = id(root), self._text(props)
+        if key not in self._seen:
+            return key
+        self._remember(root, props)
+        return None
 
-    def __contains__(self, key: tuple[int, str]) -> bool:
-        return key in self._seen
-
-    def add(self, key: tuple[int, str]) -> None:
+    def add(self, key: tuple[int, str], root: dict, props: Any) -> None:
+        """``props`` (whose ``key`` this is) is clean against ``root``."""
         if len(self._seen) >= self.LIMIT:
             self._seen.clear()
         self._seen.add(key)
+        self._remember(root, props)
+
+    @classmethod
+    def _text(cls, props: Any) -> str:
+        hit = cls._texts.get(id(props))
+        if hit is not None and hit[0] is props:
+            return hit[1]
+        if len(cls._texts) >= cls.OBJECTS:
+            cls._texts.clear()
+        text = repr(props)
+        cls._texts[id(props)] = (props, text)
+        return text
+
+    def _remember(self, root: dict, props: Any) -> None:
+        if len(self._objects) >= self.OBJECTS:
+            self._objects.clear()
+        self._objects[id(root), id(props)] = props
 
 
 _clean_violations = CleanProperties()
@@ -371,12 +421,12 @@ def _violations(doc: Document, region: str) -> list[Violation]:
         if props is None:
             props = {}
         key = _clean_violations.key(root, props)
-        if key in _clean_violations:
+        if key is None:
             continue
         before = len(found)
         found.extend(_walk(rid, type_name, root, root, props, ("Resources", rid, "Properties")))
         if len(found) == before:
-            _clean_violations.add(key)
+            _clean_violations.add(key, root, props)
     return found
 
 
@@ -403,11 +453,13 @@ def _walk(rid: str, type_name: str, root: dict, schema: Any, value: Any, path: t
         closed = schema.get("additionalProperties") is False
         for key, item in value.items():
             if key in props:
-                yield from _walk(rid, type_name, root, props[key], item, path + (key,))
+                if _judged(root, props[key], item):
+                    yield from _walk(rid, type_name, root, props[key], item, path + (key,))
                 continue
             pattern = next((p for p in patterns if _pattern_matches(p, str(key))), None)
             if pattern is not None:
-                yield from _walk(rid, type_name, root, patterns[pattern], item, path + (key,))
+                if _judged(root, patterns[pattern], item):
+                    yield from _walk(rid, type_name, root, patterns[pattern], item, path + (key,))
             elif closed:
                 yield Violation("unknown", rid, type_name, path + (key,), item, schema)
         for key in schema.get("required") or ():
@@ -423,9 +475,18 @@ def _walk(rid: str, type_name: str, root: dict, schema: Any, value: Any, path: t
         items = schema.get("items")
         if isinstance(items, dict):
             for i, item in enumerate(value):
-                yield from _walk(rid, type_name, root, items, item, path + (i,))
+                if _judged(root, items, item):
+                    yield from _walk(rid, type_name, root, items, item, path + (i,))
     elif value is not None and isinstance(schema.get("enum"), list) and not enum_matches(value, schema["enum"]):
         yield Violation("enum", rid, type_name, path, value, schema)
+
+
+def _judged(root: dict, schema: Any, value: Any) -> bool:
+    """Whether :func:`_walk` can find anything in ``value``: a mapping or a list with a schema, or
+    a scalar whose schema has an ``enum``. Most values are scalars, or lie in a policy document
+    (no schema), and need no call of their own."""
+    below = resolve(root, schema)
+    return bool(below) and (isinstance(value, (dict, list)) or (value is not None and "enum" in below))
 
 
 def resource_types() -> list[str]:

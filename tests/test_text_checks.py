@@ -1,0 +1,30 @@
+"""text_checks.may_write: a text pre-check may skip a walk only where the data cannot hold the word."""
+
+from __future__ import annotations
+
+import pytest
+
+from cfnfix.document import parse
+from cfnfix.text_checks import may_write
+
+# each text's data holds an Fn::If, written so that 'If' is not in the text itself
+HIDDEN_IF = [
+    'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: {"Fn::\\x49f": [C, a, b]}\n',
+    'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !<!%49f> [C, a, b]\n',
+    '%TAG !e! !I\n---\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !e!f [C, a, b]\n',
+    'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      ? "Fn::I\\\n        f"\n      : [C, a, b]\n',
+    '{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::\\u0049f": ["C", "a", "b"]}}}}}',
+]
+
+
+@pytest.mark.parametrize("text", HIDDEN_IF)
+def test_a_word_written_another_way_is_not_ruled_out(text: str) -> None:
+    assert "If" not in text
+    assert "Fn::If" in repr(parse(text).data)
+    assert may_write(text, "If")
+
+
+def test_a_plain_text_without_the_word_is_ruled_out() -> None:
+    text = 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Sub "${AWS::StackName}-q"  # 100%\n'
+    assert not may_write(text, "If", "aws-service-role")
+    assert may_write(text, "Sub")
