@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from cfnfix import built_names, schemas
@@ -26,6 +27,11 @@ _HINTS = {
     ("AWS::SecretsManager::Secret", "AWS::RDS::DBInstance"): "keep only the credentials in the secret and attach it "
     "with AWS::SecretsManager::SecretTargetAttachment, which adds host and port",
 }
+
+
+def _rewritten_sites(sites: dict, cut: tuple) -> int:
+    """How many references cutting the edges ``cut`` rewrites (``sites``: edge -> its references)."""
+    return sum(len(sites[e]) for e in cut)
 
 
 class ReferenceCycle(Fixer):
@@ -120,7 +126,7 @@ class ReferenceCycle(Fixer):
             path = ("Resources", comp[0])
             kinds = ", ".join(f"{n} ({resources[n].get('Type')})" for n in comp)
             within = {n: graph[n] & members for n in comp}  # other cycles are judged on their own
-            cut = cheapest_cut(within, list(sites), lambda s, sites=sites: sum(len(sites[e]) for e in s)) if sites else None
+            cut = cheapest_cut(within, list(sites), partial(_rewritten_sites, sites)) if sites else None
             quick = _quick_create(doc, comp) if cut is None else None
             if quick is not None:
                 api, keys, route, stage = quick
@@ -173,7 +179,7 @@ class ReferenceCycle(Fixer):
                     changes.append(self.change(f, "replace", before, a.value, f"E3004 {a.secret} no longer holds the "
                                                f"{', '.join(a.keys)} of {a.database}, which closed a dependency cycle; "
                                                "the attachment writes the connection details", path=a.path))
-                    body = {"Type": "AWS::SecretsManager::SecretTargetAttachment"}
+                    body: dict[str, Any] = {"Type": "AWS::SecretsManager::SecretTargetAttachment"}
                     if a.condition:
                         body["Condition"] = a.condition
                     body["Properties"] = {"SecretId": {"Ref": a.secret}, "TargetId": {"Ref": a.database},
@@ -320,7 +326,9 @@ def _quick_create(doc: Document, comp: list[str]) -> tuple[str, tuple, str, str]
     for rid, res in resources.items():
         if not isinstance(res, dict) or res.get("Condition") != resources[api].get("Condition"):
             continue
-        body = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
+        body = res.get("Properties")
+        if not isinstance(body, dict):
+            body = {}
         if body.get("ApiId") != {"Ref": api}:
             continue
         if res.get("Type") == "AWS::ApiGatewayV2::Route" and body.get("RouteKey") == route_key and integration in {

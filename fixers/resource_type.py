@@ -12,7 +12,7 @@ from cfnfix import built_names, property_names, schemas
 from cfnfix.changelog import Safety
 from cfnfix.cycles import reaches
 from cfnfix.document import Document
-from cfnfix.edits import Editor
+from cfnfix.edits import EditConflict, Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import dependency_graph, depends_on, entries, references
 from cfnfix.values import ref_name
@@ -48,7 +48,7 @@ def renamed_properties(type_name: str, props: Any) -> dict[str, str] | None:
     if not isinstance(props, dict):
         return None
     names, _ = schemas.property_names(type_name)
-    renames = {}
+    renames: dict[str, str] = {}
     for key in props:
         if key in names:
             continue
@@ -392,9 +392,12 @@ class ResourceType(Fixer):
         ``DependsOn`` naming it name the parent."""
         m: Moved = f.detail
         rid = f.resource
+        if rid is None:
+            raise EditConflict("the finding names no resource to move")
         body = doc.resources[rid]
         safety = m.safety
         changes = []
+        after: Any  # what each change leaves at its path
         editor.remove(("Resources", rid))
         changes.append(self.change(f, "remove", body, None, f.message, path=("Resources", rid), safety=safety))
         if m.parameter is not None:
@@ -425,18 +428,18 @@ class ResourceType(Fixer):
             changes.append(self.change(f, "replace" if current is not None else "add", current, after, f.message,
                                        path=where, safety=safety))
         if m.waits:
-            where = ("Resources", m.parent, "DependsOn")
-            current = doc.value(where)
+            parent_deps = ("Resources", m.parent, "DependsOn")
+            current = doc.value(parent_deps)
             if isinstance(current, list):
                 for d in m.waits:
-                    editor.append(where, d)
+                    editor.append(parent_deps, d)
                 after = current + list(m.waits)
             else:
                 after = ([current] if isinstance(current, str) else []) + list(m.waits)
                 after = after[0] if len(after) == 1 else after
-                editor.set(where, after)
+                editor.set(parent_deps, after)
             changes.append(self.change(f, "add" if current is None else "replace", current, after, f.message,
-                                       path=where, safety=safety))
+                                       path=parent_deps, safety=safety))
         for site in m.rewrites:
             before, after = built_names.rewrite(doc, editor, site)
             changes.append(self.change(f, "replace", before, after, f"E3006 {site[0][1]} names '{m.parent}' by the "
@@ -564,7 +567,7 @@ def _fold(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
     elif target is not None:
         return report(f"'{parent}' already has a {fold.into}; merge the values by hand")
     required = schema.get("required") or []
-    renamed = {}
+    renamed: dict[str, str] = {}
     if isinstance(value, dict) and not schemas.is_intrinsic(value) and "properties" in schema:
         allowed = [n for n in schema["properties"] if isinstance(n, str)]
         for key in value:
@@ -592,13 +595,11 @@ def _fold(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
                           f"another condition); move the values to '{parent}' by hand")
     graph = dependency_graph({k: v for k, v in doc.resources.items() if k != rid})
     loops = sorted(n for n in needed | set(waits) if n != parent and n in graph and reaches(graph, [n], parent))
-    rewrites: list = []
-    if loops:
-        rewrites = _cycle_cut(doc, graph, loops, parent)
-        if rewrites is None:
-            return report(f"moved into '{parent}', it would close a dependency cycle through '{loops[0]}', "
-                          f"whose references to '{parent}' cannot all be built from a name the template fixes; "
-                          "break the cycle (for example a role naming the bucket by a built ARN) first")
+    rewrites = _cycle_cut(doc, graph, loops, parent) if loops else []
+    if rewrites is None:
+        return report(f"moved into '{parent}', it would close a dependency cycle through '{loops[0]}', "
+                      f"whose references to '{parent}' cannot all be built from a name the template fixes; "
+                      "break the cycle (for example a role naming the bucket by a built ARN) first")
     dependents, others = _dependents(doc, rid)
     if others:
         return report(f"{', '.join(others)} refer to it; move the values to '{parent}' and correct those references")
@@ -683,8 +684,10 @@ def _parameter(doc: Document, rid: str, type_name: str, res: dict) -> Finding:
     path = ("Resources", rid, "Type")
     head = f"E3006 resource type '{type_name}' does not exist; it is a parameter type"
     props = res.get("Properties")
+    if not isinstance(props, dict):
+        props = {}
     dependents, others = _dependents(doc, rid)
-    plain = isinstance(props, dict) and isinstance(props.get("Name"), str) and all(
+    plain = isinstance(props.get("Name"), str) and all(
         k in ("Name", "Description") and isinstance(v, str) for k, v in props.items())
     extra = [k for k in res if k not in ("Type", "Properties")]
     attrs = [where for where in others if _reads_attribute(doc, where, rid)]

@@ -40,7 +40,9 @@ def log_buckets(doc: Document) -> set[str]:
     for rid, res in doc.resources.items():
         if not isinstance(res, dict):
             continue
-        props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
+        props = res.get("Properties")
+        if not isinstance(props, dict):
+            props = {}
         kind = res.get("Type")
         if kind == "AWS::S3::Bucket":
             if props.get("AccessControl") == "LogDeliveryWrite":
@@ -325,7 +327,7 @@ class S3Replication(Fixer):
             message = ("replicate every new object version to " + self._describe(dest_arn) +
                        "; existing objects are not replicated (S3 Batch Replication does that)")
             changes.append(self.change(f, "add", None, config, message))
-        statements = [
+        statements: list[dict[str, Any]] = [
             {"Effect": "Allow", "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"], "Resource": sources},
             {"Effect": "Allow", "Action": ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl",
                                            "s3:GetObjectVersionTagging"], "Resource": objects},

@@ -139,11 +139,12 @@ class SecurityGroupOpenIngress(Fixer):
             v4, v6 = rule.get("CidrIp"), rule.get("CidrIpv6")
             open4, open6 = v4 in WORLD, v6 in WORLD_V6
             source = "0.0.0.0/0" if open4 else "::/0"
-            param = parameter(doc, ref_name(v4)) if isinstance(v4, dict) and "Ref" in v4 else None
-            if param is not None and param.get("Default") in WORLD:
-                opened = [(label, check) for port, label, check in _ADMIN if covers_port(rule, port)]
-                if opened:
-                    by_parameter.setdefault(v4["Ref"], []).append((r, cidr_path, opened, _exact(rule)))
+            param_name = ref_name(v4) if isinstance(v4, dict) and "Ref" in v4 else None
+            param = parameter(doc, param_name)
+            if param_name is not None and param is not None and param.get("Default") in WORLD:
+                admin = [(label, check) for port, label, check in _ADMIN if covers_port(rule, port)]
+                if admin:
+                    by_parameter.setdefault(param_name, []).append((r, cidr_path, admin, _exact(rule)))
                 continue
             if not (open4 or open6):
                 continue

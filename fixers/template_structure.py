@@ -223,6 +223,8 @@ class TemplateStructure(Fixer):
         YAML each dash becomes a space (the entries keep their columns); in JSON and flow style
         the brackets become braces and each item is replaced by its entry."""
         node = doc.node(path)
+        if node is None:
+            raise EditConflict("the section is not in the template's text")
         text = doc.text
         if node.style != "flow" and doc.format != "json":
             if len({doc.column(item.start) for item in node.value}) > 1:  # the entries would not line up
