@@ -10,7 +10,7 @@ from typing import Any, Callable
 from cfnfix import group_targets, schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import Editor
+from cfnfix.edits import EditConflict, Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, references
 from cfnfix.group_targets import LISTS, Move
@@ -56,13 +56,15 @@ def elsewhere(doc: Document, res: str, attr: str, attrs: list[str], reader: str 
       that names ``res`` in its properties and has that attribute, which is no ARN, id or name (``!GetAtt Function.FunctionUrl`` is the ``FunctionUrl`` of the
       ``AWS::Lambda::Url`` whose ``TargetFunctionArn`` names the function)."""
     body = doc.resources.get(res)
-    type_name = body.get("Type") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        return None  # no resource of that name: nothing has its attributes
+    type_name = body.get("Type")
     root = schemas.resource_schema(type_name) if isinstance(type_name, str) else None
     ident = (root or {}).get("primaryIdentifier") or []
     if ident == [f"/properties/{attr}"]:
         why = f"'{attr}' is no attribute of {type_name} but what its Ref returns"
         return _maker({"Ref": res}, "${" + res + "}", why, Safety.SAFE, f"Ref {res}")
-    props = body.get("Properties") if isinstance(body, dict) else None
+    props = body.get("Properties")
     value = props.get(attr) if isinstance(props, dict) else None
     if value is not None and _portable(doc, value, reader) and not (in_sub and not _literal(value)):
         why = f"'{attr}' is no attribute of {type_name} but a property the resource sets"
@@ -89,6 +91,13 @@ def elsewhere(doc: Document, res: str, attr: str, attrs: list[str], reader: str 
         return _maker({"Fn::GetAtt": [other, attr]}, "${" + f"{other}.{attr}" + "}", why, Safety.REVIEW,
                       f"Fn::GetAtt {other}.{attr}")
     return None
+
+
+def _with_variables(text: str, detail: FromMaps) -> str:
+    """The Fn::Sub string ``text`` with each ``${Map.Key}`` token of ``detail`` read as its variable."""
+    for token, name, _ in detail.tokens:
+        text = text.replace(token, "${" + name + "}")
+    return text
 
 
 def _literal(value: Any) -> bool:
@@ -145,7 +154,9 @@ def map_key(data: dict, mapping: str, attr: str) -> tuple[Any, str]:
         return {"Ref": "AWS::Region"}, "its top-level keys are regions (" + ", ".join(f"'{k}'" for k in keys) + ")"
     if len(keys) == 1:
         return keys[0], f"'{keys[0]}' is its only top-level key"
-    params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+    params = data.get("Parameters")
+    if not isinstance(params, dict):
+        params = {}
     fits = []
     for name, body in params.items():
         allowed = body.get("AllowedValues") if isinstance(body, dict) else None
@@ -444,7 +455,9 @@ class DanglingReference(Fixer):
     def _maps(self, data: dict, map_calls: list[tuple[tuple, Any]], rid: str | None) -> list[Finding]:
         """Fn::FindInMap (``map_calls``: path, argument) on a mapping the template does not define
         (E1011): reported, its values cannot be known."""
-        mappings = data.get("Mappings") if isinstance(data.get("Mappings"), dict) else {}
+        mappings = data.get("Mappings")
+        if not isinstance(mappings, dict):
+            mappings = {}
         out = []
         for call, arg in map_calls:
             name = arg[0] if isinstance(arg, list) and arg else None
@@ -667,15 +680,15 @@ class DanglingReference(Fixer):
         value = doc.value(call)
         arg = value.get("Fn::Sub") if isinstance(value, dict) else None
         variables = {name: found for _, name, found in detail.tokens}
-        listed = detail.local is not None and isinstance(arg, list)
-        text, local = (arg[0], dict(arg[1]) if isinstance(arg[1], dict) else {}) if listed else (arg, {})
-        for token, name, _ in detail.tokens:
-            text = text.replace(token, "${" + name + "}")
-        if listed:
+        if detail.local is not None and isinstance(arg, list):
             for token, name, _ in detail.tokens:
                 editor.replace_text(detail.text, token, "${" + name + "}")  # in place: the string's own quoting kept
             for name, found in variables.items():
                 editor.set(detail.local + (name,), found)
-        else:
-            editor.set(node_path(doc, call) or call, {"Fn::Sub": [text, variables]})
-        return {"Fn::Sub": [text, {**local, **variables}]}
+            local = dict(arg[1]) if isinstance(arg[1], dict) else {}
+            return {"Fn::Sub": [_with_variables(arg[0], detail), {**local, **variables}]}
+        if not isinstance(arg, str):
+            raise EditConflict("the Fn::Sub is not the one-string form it was found in")
+        text = _with_variables(arg, detail)
+        editor.set(node_path(doc, call) or call, {"Fn::Sub": [text, variables]})
+        return {"Fn::Sub": [text, variables]}

@@ -147,7 +147,9 @@ def config_delivery_statements(doc: Document, condition: str | None = None) -> t
     names = []
     for _, res in doc.resources_of_type("AWS::Config::DeliveryChannel"):
         props = res.get("Properties")
-        bucket = props.get("S3BucketName") if isinstance(props, dict) else None
+        if not isinstance(props, dict):
+            props = {}
+        bucket = props.get("S3BucketName")
         if isinstance(bucket, dict) and set(bucket) == {"Ref"} and isinstance(bucket["Ref"], str):
             target = doc.resources.get(bucket["Ref"])
             if isinstance(target, dict) and target.get("Condition") not in (None, condition):
@@ -207,7 +209,7 @@ def replacement(editor: Editor, service: str, name: str, strategy: str, roles: d
             roles[service] = editor.add_resource(known.base_id, new_role_body(editor.doc, service, condition))
         if service == _CONFIG:
             note = config_delivery_statements(editor.doc, condition)[1]
-        policy = f" with {known.managed_policy.rsplit('/', 1)[-1]}" if service == _CONFIG else ""
+        policy = f" with {known.managed_policy.rsplit('/', 1)[-1]}" if service == _CONFIG and known.managed_policy else ""
         return "replace", {"Fn::GetAtt": [roles[service], "Arn"]}, (
             f"service-linked role {name} replaced by role {roles[service]} assumable by {known.principal}{policy}{note}")
     why = ""
@@ -359,12 +361,15 @@ class ServiceLinkedRole(Fixer):
         if not may_write(doc.text, "aws-service-role", "Join"):  # an ARN, or an Fn::Join that may split it
             return findings
         for rid, res in doc.resources.items():
-            if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict) or not isinstance(res.get("Type"), str):
+            if not isinstance(res, dict):
                 continue
-            for path, value in _role_properties(res["Properties"], ("Resources", rid, "Properties")):
+            props, kind = res.get("Properties"), res.get("Type")
+            if not isinstance(props, dict) or not isinstance(kind, str):
+                continue
+            for path, value in _role_properties(props, ("Resources", rid, "Properties")):
                 text = arn_text(value)
                 match = _SLR_ARN.match(text) if text else None
-                if not match:
+                if not text or not match:
                     continue
                 partition, account = match["partition"], match["account"]
                 if (partition, account) == _PORTABLE:
@@ -375,7 +380,7 @@ class ServiceLinkedRole(Fixer):
                 if any(v not in ("AWS::Partition", "AWS::AccountId") for v in _SUB_VAR.findall(text)):
                     findings.append(Finding(rid, path, f"{message}; it uses template variables, left alone", fixable=False))
                     continue
-                omittable = res.get("Type") if _OMITTABLE.get(res.get("Type")) == path[-1] else None
+                omittable = kind if _OMITTABLE.get(kind) == path[-1] else None
                 if chosen(strategy, service, omittable) == "create-role" and service not in KNOWN_ROLES:
                     findings.append(Finding(rid, path, f"{message}; service-linked role of {service} is not one this fixer knows (use strategy sub-arn)", fixable=False))
                     continue
@@ -391,7 +396,7 @@ class ServiceLinkedRole(Fixer):
         for f in findings:
             _, service, _, omittable = f.detail
             known = KNOWN_ROLES.get(service)
-            if chosen(strategy, service, omittable) == "create-role" and known and known.principal:
+            if chosen(strategy, service, omittable) == "create-role" and known and known.principal and f.resource:
                 users.setdefault(service, []).append(f.resource)
         conditions = {service: common_condition(doc, ids) for service, ids in users.items()}
         for service in users:  # roles several findings may share are added outside any finding
