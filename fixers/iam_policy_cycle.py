@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from cfnfix.shapes import mapping
@@ -27,6 +28,11 @@ _ROLE_CHECKED_AT_CREATION = ("AWS::KinesisFirehose::DeliveryStream",)
 def _statement_key(path: tuple) -> tuple[int, int | None]:
     """(policy index, statement index) of a path inside Policies; None for a lone statement mapping."""
     return path[2], path[5] if isinstance(path[5], int) else None
+
+
+def _moved_statements(statements: dict, cut: tuple) -> int:
+    """How many statements cutting the edges ``cut`` moves (``statements``: edge -> statement keys)."""
+    return len({(e[0],) + k for e in cut for k in statements[e]})
 
 
 class IamPolicyCycle(Fixer):
@@ -110,7 +116,7 @@ class IamPolicyCycle(Fixer):
         findings = []
         for component, roles, sub, statements in owned_cycles(doc, "role-policy", ROLE, _statement_key):
             text = "dependency cycle between " + ", ".join(component)
-            cut = cheapest_cut(sub, list(statements), lambda s, statements=statements: len({(e[0],) + k for e in s for k in statements[e]})) if statements else None
+            cut = cheapest_cut(sub, list(statements), partial(_moved_statements, statements)) if statements else None
             if cut is None:
                 findings.append(Finding(roles[0], ("Resources", roles[0]), text + " is not closed by role inline policy statements alone", fixable=False))
                 continue
@@ -132,10 +138,14 @@ class IamPolicyCycle(Fixer):
         depends: dict[str, list[str]] = {}
         for finding in findings:
             role = finding.resource
+            if role is None:
+                continue  # find names the role of every finding
             policies = doc.resources[role]["Properties"]["Policies"]
-            by_policy: dict[int, list[int | None]] = {}
+            by_policy: dict[int, list[int]] = {}
             for policy_index, statement_index in finding.detail:
-                by_policy.setdefault(policy_index, []).append(statement_index)
+                indices = by_policy.setdefault(policy_index, [])
+                if statement_index is not None:  # None: the policy's one statement, written as a mapping
+                    indices.append(statement_index)
             emptied = []
             for policy_index, indices in sorted(by_policy.items()):
                 policy = policies[policy_index]
@@ -190,7 +200,8 @@ class IamPolicyCycle(Fixer):
             value: Any = new_ids[0] if len(new_ids) == 1 else new_ids
             editor.set(path, value)
             return [self.change(owner, "add", None, value, message)]
-        if isinstance(current, list) and doc.node(path).kind == "seq" and current:
+        node = doc.node(path)
+        if isinstance(current, list) and node is not None and node.kind == "seq" and current:
             for new_id in new_ids:
                 editor.append(path, new_id)
             return [self.change(owner, "add", None, new_id, message, path=path + (len(current) + i,)) for i, new_id in enumerate(new_ids)]
