@@ -146,7 +146,9 @@ class AzCount(Fixer):
         literals: list[str] = []
         unknown = []
         for rid, res in subnets:
-            props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
+            props = res.get("Properties")
+            if not isinstance(props, dict):
+                props = {}
             key = az_key(props.get("AvailabilityZone"))
             if key is None:
                 unknown.append(rid)
@@ -183,8 +185,12 @@ class AzCount(Fixer):
                 if rid in removed or not isinstance(res, dict):
                     continue
                 rtype = res.get("Type")
-                props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
-                for key in SERVES.get(rtype, ()) if isinstance(rtype, str) else ():
+                if not isinstance(rtype, str):
+                    continue
+                props = res.get("Properties")
+                if not isinstance(props, dict):
+                    props = {}
+                for key in SERVES.get(rtype, ()):
                     target = _target(props.get(key))
                     if target in removed:
                         removed[rid] = f"{rtype.rsplit('::', 1)[-1]} of {target}, which is removed"

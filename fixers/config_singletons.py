@@ -8,7 +8,7 @@ from typing import Any
 from cfnfix.changelog import Safety
 from cfnfix.conditions import Switch, condition_parameters, is_switch
 from cfnfix.document import Document
-from cfnfix.edits import Editor
+from cfnfix.edits import EditConflict, Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
 from cfnfix.usage import Use, prune_depends_on, uses, wrap_point
 
@@ -166,7 +166,10 @@ class ConfigSingletons(Fixer):
                         continue
                     dropped.setdefault(use.owner, set()).add(use.target)
                 elif doc.resources[use.owner].get("Condition") != cond and effective.get(use.owner) != cond:
-                    wrapped.setdefault(wrap_point(doc.data, use), []).append(original[use.target])
+                    point = wrap_point(doc.data, use)
+                    if point is None:  # find() reports a template with such a use
+                        raise EditConflict(f"{'/'.join(map(str, use.path))} cannot be made conditional")
+                    wrapped.setdefault(point, []).append(original[use.target])
             for rid in todo:
                 old = doc.resources[rid].get("Condition")
                 new = effective[rid]
@@ -194,19 +197,19 @@ class ConfigSingletons(Fixer):
                     wrapped[path] += wrapped.pop(inner)
             for path, conds in wrapped.items():
                 cond = switch.combined(*conds)
-                old = doc.value(path)
-                new = {"Fn::If": [cond, old, _NO_VALUE]}
-                editor.set(path, new)
-                changes.append(self.change(f, "replace", old, new,
+                before = doc.value(path)
+                after = {"Fn::If": [cond, before, _NO_VALUE]}
+                editor.set(path, after)
+                changes.append(self.change(f, "replace", before, after,
                                            f"dropped (AWS::NoValue) when {cond} is false: it names an AWS Config singleton", path=path))
             outputs = doc.data.get("Outputs")
             for oid, conds in out_conditions.items():
                 old = outputs[oid].get("Condition")
-                new = switch.combined(old, *conds) if isinstance(old, str) or old is None else None
-                if new is None or new == old:
+                combined = switch.combined(old, *conds) if isinstance(old, str) or old is None else None
+                if combined is None or combined == old:
                     continue
-                editor.set(("Outputs", oid, "Condition"), new)
-                changes.append(self.change(f, "replace" if old is not None else "add", old, new,
+                editor.set(("Outputs", oid, "Condition"), combined)
+                changes.append(self.change(f, "replace" if old is not None else "add", old, combined,
                                            f"output {oid} names the AWS Config singletons: it exists only when they do",
                                            path=("Outputs", oid, "Condition")))
             for path, body, message in switch.additions:

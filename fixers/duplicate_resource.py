@@ -142,6 +142,8 @@ class DuplicateResource(Fixer):
         changes = []
         for f in findings:
             copy, keep = f.resource, f.detail
+            if copy is None:  # find() names the resource of every finding
+                continue
             with editor.finding(f):
                 editor.remove(("Resources", copy))
                 changes.append(self.change(f, "remove", doc.value(("Resources", copy)), None, f.message))

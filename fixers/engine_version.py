@@ -206,7 +206,7 @@ class EngineVersion(Fixer):
             param = _parameter(doc, props["EngineVersion"])
             if param:
                 spec = doc.data["Parameters"][param]
-                paths = [("Parameters", param, "Default")] if "Default" in spec else []
+                paths: list[tuple] = [("Parameters", param, "Default")] if "Default" in spec else []
                 allowed = spec.get("AllowedValues")
                 if isinstance(allowed, list):
                     paths += [("Parameters", param, "AllowedValues", i) for i in range(len(allowed))]

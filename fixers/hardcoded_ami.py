@@ -137,7 +137,7 @@ class HardcodedAmi(Fixer):
         return path
 
     def find(self, doc: Document) -> list[Finding]:
-        findings = []
+        findings: list[Finding] = []
         if "ami-" not in doc.text and "\\" not in doc.text:
             return findings  # no string can be an AMI id: only an escape or a line continuation writes one otherwise
         for rid, res in doc.resources.items():

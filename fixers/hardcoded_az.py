@@ -48,11 +48,12 @@ def indexes(names: set[str]) -> dict[str, int]:
     """The ``Fn::GetAZs`` index of each AZ name: its letter's position (a->0, b->1, c->2). When
     that would not do (a letter past the third, which many regions lack, or two names from
     different regions sharing a letter) the distinct names are numbered in order instead, so
-    that different zones stay different zones and the same zone always gets the same index."""
-    letters = {n: ord(AZ.match(n).group("letter")) - ord("a") for n in names}
+    that different zones stay different zones and the same zone always gets the same index. A name
+    that is not an AZ name gets none."""
+    letters = {n: ord(m.group("letter")) - ord("a") for n in names if (m := AZ.match(n))}
     if max(letters.values(), default=0) < USUAL_AZS and len(set(letters.values())) == len(letters):
         return letters
-    ordered = sorted(names, key=lambda n: (letters[n], n))
+    ordered = sorted(letters, key=lambda n: (letters[n], n))
     return {n: i for i, n in enumerate(ordered)}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.fixer import Finding, Fix, Fixer
@@ -88,7 +90,7 @@ class Imdsv2(Fixer):
         findings = []
         for rid, res in doc.resources_of_type(*_TARGETS):
             parent_path, _ = _TARGETS[res["Type"]]
-            parent = res
+            parent: Any = res
             for key in parent_path:
                 parent = parent.get(key) if isinstance(parent, dict) else None
             if not isinstance(parent, dict):

@@ -140,8 +140,12 @@ class LambdaRuntime(Fixer):
                     users.append(function)
 
         data = doc.data if isinstance(doc.data, dict) else {}
-        params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
-        mappings = data.get("Mappings") if isinstance(data.get("Mappings"), dict) else {}
+        params = data.get("Parameters")
+        if not isinstance(params, dict):
+            params = {}
+        mappings = data.get("Mappings")
+        if not isinstance(mappings, dict):
+            mappings = {}
         globals_fn = data.get("Globals", {}).get("Function") if isinstance(data.get("Globals"), dict) else None
         globals_runtime = globals_fn.get("Runtime") if isinstance(globals_fn, dict) else None
 

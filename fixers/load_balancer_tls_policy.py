@@ -26,7 +26,9 @@ def _modern_policy(raw: Any) -> str:
 
 def internet_facing(doc: Document, lb: dict) -> bool | None:
     """Whether a load balancer resource is internet-facing (the default); None when unknown."""
-    props = lb.get("Properties") if isinstance(lb.get("Properties"), dict) else {}
+    props = lb.get("Properties")
+    if not isinstance(props, dict):
+        props = {}
     if "Scheme" not in props:
         return True
     schemes = literal_choices(doc, props["Scheme"])
@@ -126,7 +128,9 @@ class LoadBalancerTlsPolicy(Fixer):
                 findings += self._policy(doc, rid, props)
             elif protocol == "HTTP":
                 lb_id = ref_name(props.get("LoadBalancerArn"))
-                lb = resources.get(lb_id) if lb_id else None
+                if not lb_id:
+                    continue
+                lb = resources.get(lb_id)
                 if not (isinstance(lb, dict) and lb.get("Type") == LOAD_BALANCER) or internet_facing(doc, lb) is not True:
                     continue
                 if _redirects_to_https(props.get("DefaultActions")) or not isinstance(props.get("DefaultActions"), list):

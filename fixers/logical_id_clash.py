@@ -122,6 +122,8 @@ class LogicalIdClash(Fixer):
         changes = []
         for f in findings:
             name = f.resource
+            if name is None:  # find() names the resource of every finding
+                continue
             new = editor.unique_id(name + "Resource")
             with editor.finding(f):
                 editor.rename(("Resources", name), new)

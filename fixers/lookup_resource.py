@@ -187,6 +187,8 @@ class LookupResource(Fixer):
         for f in findings:
             plan: Plan = f.detail
             rid = f.resource
+            if rid is None:  # find() names the resource of every finding
+                continue
             with editor.finding(f):
                 editor.remove(("Resources", rid))
                 changes.append(self.change(f, "remove", doc.value(("Resources", rid)), None, f.message))
@@ -267,10 +269,9 @@ def _sub_plan(doc: Document, rid: str, type_name: str, ids: dict, use: Use) -> t
     """(text node path, token replacements, before, after) for an Fn::Sub naming the lookup, or why not."""
     call = doc.value(use.path)
     arg = call.get("Fn::Sub") if isinstance(call, dict) else None
-    listed = isinstance(arg, list)
-    text = arg[0] if listed and arg else arg
-    local = arg[1] if listed and len(arg) > 1 and isinstance(arg[1], dict) else {}
-    where = node_path(doc, use.path + ("Fn::Sub",) + ((0,) if listed else ()))
+    text = arg[0] if isinstance(arg, list) and arg else arg
+    local = arg[1] if isinstance(arg, list) and len(arg) > 1 and isinstance(arg[1], dict) else {}
+    where = node_path(doc, use.path + ("Fn::Sub",) + ((0,) if isinstance(arg, list) else ()))
     if not isinstance(text, str) or where is None:
         return f"{_show(use)}: an Fn::Sub whose text cannot be edited in place"
     tokens = []
@@ -287,7 +288,7 @@ def _sub_plan(doc: Document, rid: str, type_name: str, ids: dict, use: Use) -> t
     after_text = text
     for old, new in tokens:
         after_text = after_text.replace(old, new)
-    after = {"Fn::Sub": [after_text] + list(arg[1:])} if listed else {"Fn::Sub": after_text}
+    after = {"Fn::Sub": [after_text] + list(arg[1:])} if isinstance(arg, list) else {"Fn::Sub": after_text}
     return where, tuple(tokens), call, after
 
 

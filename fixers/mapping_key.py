@@ -213,9 +213,10 @@ class MappingKey(Fixer):
             with editor.finding(f):
                 if kind == "quote":
                     node = doc.node(f.path[:-1])
-                    key = node.entry("Null")[0] if node is not None and node.entry("Null") else None
-                    if key is None:
+                    entry = node.entry("Null") if node is not None else None
+                    if entry is None:
                         raise EditConflict("the key moved")
+                    key = entry[0]
                     editor.insert(key.start, "'")
                     editor.insert(key.end, "'")
                     changes.append(self.change(f, "replace", None, "Null", f.message, safety=Safety.SAFE))

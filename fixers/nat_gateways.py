@@ -134,7 +134,8 @@ class NatGateways(Fixer):
         kept, gone = nats[0], nats[1:]
         if self._conditions_differ(doc, nats):
             return "the NAT gateways have different Conditions"
-        redirect, depends = [], {}
+        redirect: list[tuple] = []
+        depends: dict[str, set[str]] = {}
         for use in uses(doc.data, set(gone)):
             if use.section == "Resources" and use.owner in gone:
                 continue
@@ -183,7 +184,9 @@ class NatGateways(Fixer):
                 depends.setdefault(use.owner, set()).add(use.target)
         existing = {}
         for rid, res in doc.resources_of_type(ENDPOINT):
-            props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
+            props = res.get("Properties")
+            if not isinstance(props, dict):
+                props = {}
             service = service_of(props.get("ServiceName"))
             if props.get("VpcEndpointType", "Gateway") == "Gateway" and service in dict(SERVICES):
                 if repr(props.get("VpcId")) in vpcs and service not in existing:

@@ -47,7 +47,7 @@ class Rule:
         """A character class of the allowed characters, written as ranges: ``^[!#-.0-?A-~]*$``."""
         codes = [ord(c) for c in self.allowed()]
         parts, start = [], codes[0]
-        for prev, code in zip(codes, codes[1:] + [None]):
+        for prev, code in zip(codes, codes[1:] + [-1]):  # -1 follows no code: it closes the last range
             if code != prev + 1:
                 parts.append(_class_char(start) if start == prev else f"{_class_char(start)}-{_class_char(prev)}")
                 start = code
@@ -274,8 +274,8 @@ class PasswordPattern(Fixer):
                 found = _DOCDB_RULE
             else:
                 engines = engine_values(doc, props.get("Engine"))
-                rules = [instance_rule(e) for e in engines or []]
-                if not engines or None in rules:
+                rules = [r for r in (instance_rule(e) for e in engines or []) if r is not None]
+                if not engines or len(rules) < len(engines):
                     return None, f"{rid}'s Engine cannot be resolved to known RDS engines; pattern left alone"
                 found = rules[0]
                 for other in rules[1:]:

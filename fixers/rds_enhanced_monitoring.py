@@ -109,7 +109,7 @@ class RdsEnhancedMonitoring(Fixer):
             if existing:
                 role = existing[0]
             else:
-                condition = common_condition(doc, [f.resource for f in findings if f.detail])
+                condition = common_condition(doc, [f.resource for f in findings if f.detail and f.resource is not None])
                 body = service_role(_PRINCIPAL, [_POLICY], "Lets RDS publish enhanced monitoring metrics to CloudWatch Logs",
                                     condition)
                 role = editor.add_resource("RDSEnhancedMonitoringRole", body)

@@ -96,13 +96,14 @@ class RdsIamAuth(Fixer):
                 continue
             if not any(e in supported for e in choices):
                 continue
-            value = True
+            value: bool | dict = True
             if not all(e in supported for e in choices):
-                value = conditional_value(props.get("Engine"), lambda e, supported=supported: e in supported, True)
-                if value is None:
+                conditional = conditional_value(props.get("Engine"), lambda e, supported=supported: e in supported, True)
+                if conditional is None:
                     findings.append(Finding(rid, path, "engine may be one without IAM database authentication "
                                             f"({', '.join(sorted(set(choices)))}); not added", fixable=False))
                     continue
+                value = conditional
             kind = "DB instance" if res["Type"] == INSTANCE else "DB cluster"
             findings.append(Finding(rid, path, f"{kind} without IAM database authentication", detail=value))
         return findings

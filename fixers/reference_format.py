@@ -179,7 +179,7 @@ class ReferenceFormat(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         resources = doc.resources
-        findings = []
+        findings: list[Finding] = []
         calls = _calls_to_resources(doc)
         if not calls:
             return findings

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from cfnfix import schemas, subnet_twin
-from cfnfix.changelog import Safety
+from cfnfix.changelog import Change, Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
@@ -446,7 +446,7 @@ class RequiredProperty(Fixer):
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)
-        changes = []
+        changes: list[Change] = []
         self._add_twins(editor, [f for f in findings if isinstance(f.detail, subnet_twin.Twin)], changes)
         for name in dict.fromkeys(f.detail.name for f in findings if isinstance(f.detail, VpcParameter)):
             # one parameter for every group without a VPC: declared with the first finding applied

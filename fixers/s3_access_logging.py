@@ -187,8 +187,8 @@ class S3AccessLogging(Fixer):
                                        "for buckets of this account", path=("Resources", policy_id)))
             how = f"the new log bucket {log_bucket}"
         for f in findings:
-            value: dict[str, Any] = {"DestinationBucketName": {"Ref": log_bucket}, "LogFilePrefix": f"{f.resource}/"}
+            setting = {"DestinationBucketName": {"Ref": log_bucket}, "LogFilePrefix": f"{f.resource}/"}
             with editor.finding(f):
-                editor.set(f.path, value)
-                changes.append(self.change(f, "add", None, value, f"server access logs sent to {how} (Checkov CKV_AWS_18)"))
+                editor.set(f.path, setting)
+                changes.append(self.change(f, "add", None, setting, f"server access logs sent to {how} (Checkov CKV_AWS_18)"))
         return Fix.of(editor, changes)

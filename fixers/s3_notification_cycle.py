@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from functools import partial
 from typing import Any, Callable
 
 from cfnfix.changelog import Safety
@@ -171,10 +172,12 @@ class S3NotificationCycle(Fixer):
         changes = []
         handler_id = editor.unique_id("S3NotificationHandler")
         role_id = editor.unique_id("S3NotificationHandlerRole")
-        buckets = []
+        buckets: list[tuple[str, str | None]] = []
         for finding in findings:
             plan = finding.detail
             bid = finding.resource
+            if bid is None:  # find() names the bucket of every finding
+                continue
             editor.remove(finding.path)
             changes.append(self.change(
                 finding, "remove", plan["original"], None,
@@ -352,7 +355,7 @@ def _translate(config: Any) -> Any:
         for key, value in cfg.items():
             if key in _KINDS:
                 api_key, target, api_target = _KINDS[key]
-                out[api_key] = _each(value, lambda items, target=target, api_target=api_target: _items(items, target, api_target))
+                out[api_key] = _each(value, partial(_items, target=target, api_target=api_target))
             elif key == "EventBridgeConfiguration":
                 enabled = _each(value, _event_bridge)
                 if enabled != _NO_VALUE:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from cfnfix.changelog import Safety
@@ -90,7 +91,7 @@ class SecurityGroupCycle(Fixer):
             if not rules:
                 findings.append(Finding(groups[0], resource_path, self._cycle_text(component) + " runs through no inline security group rule", fixable=False))
                 continue
-            cut = cheapest_cut(sub, list(rules), lambda s, rules=rules: self._cost(resources, rules, s))
+            cut = cheapest_cut(sub, list(rules), partial(self._cost, resources, rules))
             if cut is None:
                 findings.append(Finding(groups[0], resource_path, self._cycle_text(component) + " cannot be broken by moving inline security group rules", fixable=False))
                 continue
@@ -114,9 +115,12 @@ class SecurityGroupCycle(Fixer):
             props = res.get("Properties")
             if not isinstance(props, dict):
                 continue
-            own = [(gid, list_name, i, "Self") for list_name in RULE_LISTS
-                   for i, rule in enumerate(props.get(list_name) if isinstance(props.get(list_name), list) else [])
-                   if gid in {name for name, _ in references(rule)}]
+            own = []
+            for list_name in RULE_LISTS:
+                rules = props.get(list_name)
+                for i, rule in enumerate(rules if isinstance(rules, list) else []):
+                    if gid in {name for name, _ in references(rule)}:
+                        own.append((gid, list_name, i, "Self"))
             if not own:
                 continue
             message = f"security group {gid} refers to itself in its inline rules, a circular dependency"

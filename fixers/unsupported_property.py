@@ -314,7 +314,9 @@ class UnsupportedProperty(Fixer):
         for (rtype, name), (inner, why) in SAM_FORMS.items():
             for rid, res in doc.resources_of_type(rtype):
                 props = res.get("Properties")
-                value = props.get(name) if isinstance(props, dict) else None
+                if not isinstance(props, dict):
+                    continue
+                value = props.get(name)
                 if not isinstance(value, dict) or set(value) != set(inner) or any(k in props for k in inner.values()):
                     continue
                 moves = ", ".join(f"{k} as {t}" for k, t in inner.items())
@@ -796,8 +798,12 @@ class UnsupportedProperty(Fixer):
                 if plan.action == "remove" and plan.drop_parent:
                     if holder_path in emptied:
                         continue  # the object is already gone with a sibling's removal
+                    parent = doc.node(holder_path[:-1])
+                    entry = parent.entry(holder_path[-1]) if parent is not None else None
+                    if entry is None:  # find() drops only an object under a key of a mapping
+                        raise EditConflict(f"{_show(holder_path[3:])} is not found under its key")
                     emptied.add(holder_path)
-                    key, value = doc.node(holder_path[:-1]).entry(holder_path[-1])
+                    key, value = entry
                     editor.remove(holder_path)
                     changes.append(self.change(f, "remove", doc.text[key.start:value.end], None, f.message, path=holder_path))
                     continue
