@@ -37,27 +37,10 @@ def references(value: Any, path: tuple = ()) -> Iterator[tuple[str, tuple]]:
     if isinstance(value, dict):
         if len(value) == 1:
             (fn, arg), = value.items()
-            if fn == "Ref" and isinstance(arg, str):
-                if not arg.startswith("AWS::"):
-                    yield arg, path
-                return
-            if fn == "Fn::GetAtt":
-                target = arg[0] if isinstance(arg, list) and arg else arg.split(".", 1)[0] if isinstance(arg, str) else None
-                if isinstance(target, str):
-                    yield target, path
-                if isinstance(arg, list):
-                    for i, item in enumerate(arg[1:], 1):
-                        yield from references(item, path + (fn, i))
-                return
-            if fn == "Fn::Sub":
-                text, variables = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
-                local = set(variables) if isinstance(variables, dict) else set()
-                if isinstance(text, str):
-                    for name in sub_names(text):
-                        if name not in local and not name.startswith("AWS::"):
-                            yield name, path
-                if isinstance(variables, dict):
-                    for k, v in variables.items():
+            if fn in CALLS:
+                yield from call_references(fn, arg, path)
+                if fn == "Fn::Sub" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
+                    for k, v in arg[1].items():
                         yield from references(v, path + (fn, 1, k))
                 return
         for k, v in value.items():
@@ -65,6 +48,34 @@ def references(value: Any, path: tuple = ()) -> Iterator[tuple[str, tuple]]:
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield from references(v, path + (i,))
+
+
+CALLS = ("Ref", "Fn::GetAtt", "Fn::Sub")
+
+
+def call_references(fn: str, arg: Any, path: tuple) -> Iterator[tuple[str, tuple]]:
+    """What one ``Ref``, ``Fn::GetAtt`` or ``Fn::Sub`` call at ``path`` refers to, as references()
+    finds it, but for the values of an ``Fn::Sub``'s variables (a caller holding every call of a
+    body, ``reference_names.calls``, has the calls in them already)."""
+    if fn == "Ref":
+        if not isinstance(arg, str):
+            yield from references(arg, path + (fn,))  # not a reference itself; what it holds may be
+        elif not arg.startswith("AWS::"):
+            yield arg, path
+    elif fn == "Fn::GetAtt":
+        target = arg[0] if isinstance(arg, list) and arg else arg.split(".", 1)[0] if isinstance(arg, str) else None
+        if isinstance(target, str):
+            yield target, path
+        if isinstance(arg, list):
+            for i, item in enumerate(arg[1:], 1):
+                yield from references(item, path + (fn, i))
+    else:
+        text, variables = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
+        if isinstance(text, str):
+            local = set(variables) if isinstance(variables, dict) else set()
+            for name in sub_names(text):
+                if name not in local and not name.startswith("AWS::"):
+                    yield name, path
 
 
 def depends_on(resource: Any) -> list[str]:
@@ -83,14 +94,23 @@ def reference_paths(res: dict) -> dict[str, list[tuple]]:
     return index
 
 
-def reference_index(resources: dict) -> dict[str, dict[str, list[tuple]]]:
-    """reference_paths() of every resource that is a mapping, by logical id."""
-    return {name: reference_paths(res) for name, res in resources.items() if isinstance(res, dict)}
+def paths_of_calls(calls: list[tuple[str, Any, tuple]], depth: int = 2) -> dict[str, list[tuple]]:
+    """reference_paths() of a resource from the calls ``reference_names.calls`` found in its body
+    (paths from the template root: ``depth`` leading keys dropped), without walking the body again."""
+    index: dict[str, list[tuple]] = {}
+    for fn, arg, path in calls:
+        if fn == "Ref" and isinstance(arg, str):  # most calls: no generator for them
+            if not arg.startswith("AWS::"):
+                index.setdefault(arg, []).append(path[depth:])
+            continue
+        for name, where in call_references(fn, arg, path[depth:]):
+            index.setdefault(name, []).append(where)
+    return index
 
 
 def dependency_graph(resources: dict, index: dict[str, dict[str, list[tuple]]] | None = None) -> dict[str, set[str]]:
-    """Resource -> the other resources it needs first. ``index``: the resources' reference_index(),
-    when the caller has it."""
+    """Resource -> the other resources it needs first. ``index``: the reference_paths() of every
+    resource that is a mapping, by logical id, when the caller has it."""
     graph: dict[str, set[str]] = {}
     for name, res in resources.items():
         if not isinstance(res, dict):
@@ -104,7 +124,7 @@ def dependency_graph(resources: dict, index: dict[str, dict[str, list[tuple]]] |
 
 def edges(resources: dict, source: str, target: str, index: dict[str, dict[str, list[tuple]]] | None = None) -> list[tuple]:
     """Paths (from the resource root) inside ``source`` where it refers to ``target``. ``index``:
-    the resources' reference_index(), when the caller has it."""
+    as for dependency_graph()."""
     res = resources.get(source)
     if not isinstance(res, dict):
         return []
