@@ -92,6 +92,10 @@ def owned_cycles(doc: Document, kind: str, owner_type: str, key) -> Iterator[tup
     ``key(path)`` of the references that make it}) for each cycle with an owner in it.
     """
     resources = doc.resources
+    # each cycle below runs through fewer edges than the whole graph has, so it lies in a cycle of
+    # the whole graph (found once per document): with no owner in one there is nothing to search
+    if not any(resources[r].get("Type") == owner_type for component in document_cycles(doc) for r in component):
+        return
     graph = document_graph(doc)
     kinds = document_edge_kinds(doc)
     work = without(graph, {e for e, (k, _) in kinds.items() if k != kind})
