@@ -33,49 +33,61 @@ def sub_names(template: str) -> list[str]:
 
 
 def references(value: Any, path: tuple = ()) -> Iterator[tuple[str, tuple]]:
-    """Every (logical name, path of the referring node) in ``value``; pseudo parameters left out."""
-    if isinstance(value, dict):
-        if len(value) == 1:
-            (fn, arg), = value.items()
-            if fn in CALLS:
-                yield from call_references(fn, arg, path)
-                if fn == "Fn::Sub" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
-                    for k, v in arg[1].items():
-                        yield from references(v, path + (fn, 1, k))
-                return
-        for k, v in value.items():
-            yield from references(v, path + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from references(v, path + (i,))
+    """Every (logical name, path of the referring node) in ``value``; pseudo parameters left out.
+
+    The walk fills one list and steps into mappings and lists only (no generator per node, no
+    call per scalar): every cycle, usage and reference check runs it over whole bodies."""
+    found: list[tuple[str, tuple]] = []
+    _references(value, path, found)
+    return iter(found)
 
 
 CALLS = ("Ref", "Fn::GetAtt", "Fn::Sub")
 
 
-def call_references(fn: str, arg: Any, path: tuple) -> Iterator[tuple[str, tuple]]:
+def _references(value: Any, path: tuple, found: list[tuple[str, tuple]]) -> None:
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (fn, arg), = value.items()
+            if fn in CALLS:
+                _call_references(fn, arg, path, found)
+                if fn == "Fn::Sub" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
+                    for k, v in arg[1].items():
+                        if isinstance(v, (dict, list)):
+                            _references(v, path + (fn, 1, k), found)
+                return
+        for k, v in value.items():
+            if isinstance(v, (dict, list)):
+                _references(v, path + (k,), found)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            if isinstance(v, (dict, list)):
+                _references(v, path + (i,), found)
+
+
+def _call_references(fn: str, arg: Any, path: tuple, found: list[tuple[str, tuple]]) -> None:
     """What one ``Ref``, ``Fn::GetAtt`` or ``Fn::Sub`` call at ``path`` refers to, as references()
     finds it, but for the values of an ``Fn::Sub``'s variables (a caller holding every call of a
     body, ``reference_names.calls``, has the calls in them already)."""
     if fn == "Ref":
         if not isinstance(arg, str):
-            yield from references(arg, path + (fn,))  # not a reference itself; what it holds may be
+            _references(arg, path + (fn,), found)  # not a reference itself; what it holds may be
         elif not arg.startswith("AWS::"):
-            yield arg, path
+            found.append((arg, path))
     elif fn == "Fn::GetAtt":
         target = arg[0] if isinstance(arg, list) and arg else arg.split(".", 1)[0] if isinstance(arg, str) else None
         if isinstance(target, str):
-            yield target, path
+            found.append((target, path))
         if isinstance(arg, list):
             for i, item in enumerate(arg[1:], 1):
-                yield from references(item, path + (fn, i))
+                _references(item, path + (fn, i), found)
     else:
         text, variables = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
         if isinstance(text, str):
             local = set(variables) if isinstance(variables, dict) else set()
             for name in sub_names(text):
                 if name not in local and not name.startswith("AWS::"):
-                    yield name, path
+                    found.append((name, path))
 
 
 def depends_on(resource: Any) -> list[str]:
@@ -97,14 +109,12 @@ def reference_paths(res: dict) -> dict[str, list[tuple]]:
 def paths_of_calls(calls: list[tuple[str, Any, tuple]], depth: int = 2) -> dict[str, list[tuple]]:
     """reference_paths() of a resource from the calls ``reference_names.calls`` found in its body
     (paths from the template root: ``depth`` leading keys dropped), without walking the body again."""
-    index: dict[str, list[tuple]] = {}
+    found: list[tuple[str, tuple]] = []
     for fn, arg, path in calls:
-        if fn == "Ref" and isinstance(arg, str):  # most calls: no generator for them
-            if not arg.startswith("AWS::"):
-                index.setdefault(arg, []).append(path[depth:])
-            continue
-        for name, where in call_references(fn, arg, path[depth:]):
-            index.setdefault(name, []).append(where)
+        _call_references(fn, arg, path[depth:], found)
+    index: dict[str, list[tuple]] = {}
+    for name, where in found:
+        index.setdefault(name, []).append(where)
     return index
 
 
