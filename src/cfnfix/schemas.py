@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Iterator
 
 from .document import Document
 from .getatts import getatts
+from .memo import cached
 
 REGION = "us-east-1"  # schemas differ little between regions; cfn-lint's default region
 # The regions a run targets (--regions, config `regions`): a property valid in any of them is
@@ -564,7 +565,12 @@ def rewritten_by_transform(data: Any) -> bool:
 
 def judged_resources(doc: Document) -> Iterator[tuple[str, str, dict]]:
     """(logical id, type, body) of the resources a schema can judge: typed mappings, not custom,
-    SAM or module types, in a template no macro rewrites."""
+    SAM or module types, in a template no macro rewrites. Found once per document: most schema
+    checks ask for them."""
+    return iter(cached(doc, "schemas.judged_resources", lambda: list(_judged_resources(doc))))
+
+
+def _judged_resources(doc: Document) -> Iterator[tuple[str, str, dict]]:
     if rewritten_by_transform(doc.data):
         return
     for rid, res in doc.resources.items():
@@ -576,9 +582,14 @@ def judged_resources(doc: Document) -> Iterator[tuple[str, str, dict]]:
 
 def judged_properties(doc: Document) -> Iterator[tuple[str, str, dict, dict]]:
     """(logical id, type, resource schema, properties) of the judged resources with a schema and a
-    ``Properties`` mapping."""
+    ``Properties`` mapping, found once per document and region (the run's first)."""
+    region = _regions.get()[0]
+    return iter(cached(doc, f"schemas.judged_properties.{region}", lambda: list(_judged_properties(doc, region))))
+
+
+def _judged_properties(doc: Document, region: str) -> Iterator[tuple[str, str, dict, dict]]:
     for rid, type_name, res in judged_resources(doc):
-        root = resource_schema(type_name)
+        root = resource_schema(type_name, region)
         props = res.get("Properties")
         if root is not None and isinstance(props, dict):
             yield rid, type_name, root, props
