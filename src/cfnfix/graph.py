@@ -111,7 +111,11 @@ def paths_of_calls(calls: list[tuple[str, Any, tuple]], depth: int = 2) -> dict[
     (paths from the template root: ``depth`` leading keys dropped), without walking the body again."""
     found: list[tuple[str, tuple]] = []
     for fn, arg, path in calls:
-        _call_references(fn, arg, path[depth:], found)
+        if fn == "Ref" and isinstance(arg, str):  # most calls: no call of their own
+            if not arg.startswith("AWS::"):
+                found.append((arg, path[depth:]))
+        else:
+            _call_references(fn, arg, path[depth:], found)
     index: dict[str, list[tuple]] = {}
     for name, where in found:
         index.setdefault(name, []).append(where)
