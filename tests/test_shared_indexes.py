@@ -6,7 +6,7 @@ from cfnfix import memo, python_code
 from cfnfix.cycles import document_graph, document_index
 from cfnfix.document import parse
 from cfnfix.names import TextIndex
-from cfnfix.graph import dependency_graph, edges, reference_paths
+from cfnfix.graph import cycles, dependency_graph, edges, reference_paths
 
 NESTED_IMPORTS = """
 import a.b, c
@@ -102,6 +102,13 @@ Outputs:
     index = document_index(doc)
     assert index == {name: reference_paths(res) for name, res in doc.resources.items() if isinstance(res, dict)}
     assert list(index) == ["A", "B", "C"] and list(index["A"]) == ["B", "C", "P"]
+
+
+def test_cycles_passing_over_resources_that_need_nothing_keeps_components_and_order():
+    graph = {"A": {"S", "Z1"}, "B": {"C", "S"}, "C": {"B"}, "S": set(), "Z1": {"Z2", "S"}, "Z2": {"Z1"},
+             "Y": {"A", "T"}, "T": set()}
+    assert cycles(graph) == [["Z1", "Z2"], ["B", "C"]]
+    assert cycles({"A": {"B"}, "B": set(), "C": {"missing"}}) == []
 
 
 def test_memo_values_are_computed_once_per_parse():

@@ -165,7 +165,11 @@ def _paths_by_name(res: dict) -> dict[str, list[tuple]]:
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components with more than one resource (Tarjan), each sorted."""
+    """Strongly connected components with more than one resource (Tarjan), each sorted.
+
+    A resource that needs nothing (most of a template's) is in no such component, and visiting it
+    changes no other's ``low`` (its index is above its parent's): it is passed over, which leaves
+    the search among the others, and the components and their order, as they were."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -173,7 +177,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     result: list[list[str]] = []
     counter = 0
     for root in sorted(graph):
-        if root in index:
+        if root in index or not graph[root]:
             continue
         work = [(root, iter(sorted(graph[root])))]
         index[root] = low[root] = counter
@@ -184,7 +188,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
             node, children = work[-1]
             advanced = False
             for child in children:
-                if child not in graph:
+                if not graph.get(child):
                     continue
                 if child not in index:
                     index[child] = low[child] = counter
