@@ -6,7 +6,7 @@ from cfnfix import memo, python_code
 from cfnfix.cycles import document_graph, document_index
 from cfnfix.document import parse
 from cfnfix.names import TextIndex
-from cfnfix.graph import dependency_graph, edges
+from cfnfix.graph import cycles, dependency_graph, edges, reference_paths
 
 NESTED_IMPORTS = """
 import a.b, c
@@ -78,6 +78,37 @@ def test_document_index_and_graph_match_the_plain_functions():
     for source in resources:
         for target in resources:
             assert edges(resources, source, target, index) == edges(resources, source, target)
+
+
+def test_document_index_read_off_the_reference_walk_matches_a_walk_of_each_resource():
+    doc = parse("""Resources:
+  A:
+    Type: AWS::SNS::Topic
+    Condition: C
+    DependsOn: [B]
+    Properties:
+      DisplayName: !Sub ['${B.Arn}-${Local}-${AWS::Region}-${!Skip}', {Local: !Ref C, Other: [!GetAtt [B, !Ref P]]}]
+      Tags: [{Key: k, Value: {Ref: {Fn::If: [Cond, !Ref B, x]}}}, {Key: j, Value: !GetAtt [C]}]
+      Policy: {Fn::GetAtt: [{Ref: B}, !Ref C]}
+      Odd: {Fn::Sub: {Ref: B}}
+      Pseudo: [!Ref AWS::StackName, !Ref 'AWS::NoValue']
+    Metadata: {M: !FindInMap [Map, !Ref B, !Ref C]}
+  B: {Type: AWS::SQS::Queue, Properties: {QueueName: !Sub '${A}', N: !GetAtt C.Arn}}
+  C: {Ref: A}
+  D: [not, a, mapping]
+Outputs:
+  O: {Value: !Ref A}
+""")
+    index = document_index(doc)
+    assert index == {name: reference_paths(res) for name, res in doc.resources.items() if isinstance(res, dict)}
+    assert list(index) == ["A", "B", "C"] and list(index["A"]) == ["B", "C", "P"]
+
+
+def test_cycles_passing_over_resources_that_need_nothing_keeps_components_and_order():
+    graph = {"A": {"S", "Z1"}, "B": {"C", "S"}, "C": {"B"}, "S": set(), "Z1": {"Z2", "S"}, "Z2": {"Z1"},
+             "Y": {"A", "T"}, "T": set()}
+    assert cycles(graph) == [["Z1", "Z2"], ["B", "C"]]
+    assert cycles({"A": {"B"}, "B": set(), "C": {"missing"}}) == []
 
 
 def test_memo_values_are_computed_once_per_parse():

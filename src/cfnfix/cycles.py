@@ -13,17 +13,28 @@ from typing import Iterator
 
 from .document import Document
 from .edits import Editor
-from .graph import cycles, dependency_graph, edges, reference_index
-from .memo import cached
+from .graph import cycles, dependency_graph, edges, paths_of_calls
+from .memo import cached, entrywise
+from .reference_names import body_calls
 
 SG = "AWS::EC2::SecurityGroup"
 RULE_LISTS = {"SecurityGroupIngress": "AWS::EC2::SecurityGroupIngress", "SecurityGroupEgress": "AWS::EC2::SecurityGroupEgress"}
 NOTIFICATION_GRANTS = ("AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy")
 
 def document_index(doc: Document) -> dict[str, dict[str, list[tuple]]]:
-    """Where each resource of ``doc`` refers to which name (:func:`cfnfix.graph.reference_index`),
-    built once per document. Callers must not change it."""
-    return cached(doc, "reference_index", lambda: reference_index(doc.resources))
+    """Where each resource of ``doc`` that is a mapping refers to which name
+    (:func:`cfnfix.graph.reference_paths`, by logical id), built once per document. Callers must
+    not change it.
+
+    It is read off the calls of the shared reference walk (``reference_names.body_calls``, which
+    the reference fixers pay for anyway), not by a walk of its own; a resource whose calls are
+    the very list of the last document (a fix left it alone) keeps its paths (``memo.entrywise``)."""
+    def index() -> dict[str, dict[str, list[tuple]]]:
+        resources = [(key, found) for section, key, _, found in body_calls(doc) if section == "Resources"]
+        paths = entrywise("graph.reference_paths", resources, lambda _, found: paths_of_calls(found))
+        return dict(zip([key for key, _ in resources], paths))
+
+    return cached(doc, "reference_index", index)
 
 
 def document_graph(doc: Document) -> dict[str, set[str]]:
@@ -81,6 +92,10 @@ def owned_cycles(doc: Document, kind: str, owner_type: str, key) -> Iterator[tup
     ``key(path)`` of the references that make it}) for each cycle with an owner in it.
     """
     resources = doc.resources
+    # each cycle below runs through fewer edges than the whole graph has, so it lies in a cycle of
+    # the whole graph (found once per document): with no owner in one there is nothing to search
+    if not any(resources[r].get("Type") == owner_type for component in document_cycles(doc) for r in component):
+        return
     graph = document_graph(doc)
     kinds = document_edge_kinds(doc)
     work = without(graph, {e for e, (k, _) in kinds.items() if k != kind})

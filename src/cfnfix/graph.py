@@ -33,38 +33,61 @@ def sub_names(template: str) -> list[str]:
 
 
 def references(value: Any, path: tuple = ()) -> Iterator[tuple[str, tuple]]:
-    """Every (logical name, path of the referring node) in ``value``; pseudo parameters left out."""
+    """Every (logical name, path of the referring node) in ``value``; pseudo parameters left out.
+
+    The walk fills one list and steps into mappings and lists only (no generator per node, no
+    call per scalar): every cycle, usage and reference check runs it over whole bodies."""
+    found: list[tuple[str, tuple]] = []
+    _references(value, path, found)
+    return iter(found)
+
+
+CALLS = ("Ref", "Fn::GetAtt", "Fn::Sub")
+
+
+def _references(value: Any, path: tuple, found: list[tuple[str, tuple]]) -> None:
     if isinstance(value, dict):
         if len(value) == 1:
             (fn, arg), = value.items()
-            if fn == "Ref" and isinstance(arg, str):
-                if not arg.startswith("AWS::"):
-                    yield arg, path
-                return
-            if fn == "Fn::GetAtt":
-                target = arg[0] if isinstance(arg, list) and arg else arg.split(".", 1)[0] if isinstance(arg, str) else None
-                if isinstance(target, str):
-                    yield target, path
-                if isinstance(arg, list):
-                    for i, item in enumerate(arg[1:], 1):
-                        yield from references(item, path + (fn, i))
-                return
-            if fn == "Fn::Sub":
-                text, variables = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
-                local = set(variables) if isinstance(variables, dict) else set()
-                if isinstance(text, str):
-                    for name in sub_names(text):
-                        if name not in local and not name.startswith("AWS::"):
-                            yield name, path
-                if isinstance(variables, dict):
-                    for k, v in variables.items():
-                        yield from references(v, path + (fn, 1, k))
+            if fn in CALLS:
+                _call_references(fn, arg, path, found)
+                if fn == "Fn::Sub" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
+                    for k, v in arg[1].items():
+                        if isinstance(v, (dict, list)):
+                            _references(v, path + (fn, 1, k), found)
                 return
         for k, v in value.items():
-            yield from references(v, path + (k,))
+            if isinstance(v, (dict, list)):
+                _references(v, path + (k,), found)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from references(v, path + (i,))
+            if isinstance(v, (dict, list)):
+                _references(v, path + (i,), found)
+
+
+def _call_references(fn: str, arg: Any, path: tuple, found: list[tuple[str, tuple]]) -> None:
+    """What one ``Ref``, ``Fn::GetAtt`` or ``Fn::Sub`` call at ``path`` refers to, as references()
+    finds it, but for the values of an ``Fn::Sub``'s variables (a caller holding every call of a
+    body, ``reference_names.calls``, has the calls in them already)."""
+    if fn == "Ref":
+        if not isinstance(arg, str):
+            _references(arg, path + (fn,), found)  # not a reference itself; what it holds may be
+        elif not arg.startswith("AWS::"):
+            found.append((arg, path))
+    elif fn == "Fn::GetAtt":
+        target = arg[0] if isinstance(arg, list) and arg else arg.split(".", 1)[0] if isinstance(arg, str) else None
+        if isinstance(target, str):
+            found.append((target, path))
+        if isinstance(arg, list):
+            for i, item in enumerate(arg[1:], 1):
+                _references(item, path + (fn, i), found)
+    else:
+        text, variables = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
+        if isinstance(text, str):
+            local = set(variables) if isinstance(variables, dict) else set()
+            for name in sub_names(text):
+                if name not in local and not name.startswith("AWS::"):
+                    found.append((name, path))
 
 
 def depends_on(resource: Any) -> list[str]:
@@ -83,14 +106,25 @@ def reference_paths(res: dict) -> dict[str, list[tuple]]:
     return index
 
 
-def reference_index(resources: dict) -> dict[str, dict[str, list[tuple]]]:
-    """reference_paths() of every resource that is a mapping, by logical id."""
-    return {name: reference_paths(res) for name, res in resources.items() if isinstance(res, dict)}
+def paths_of_calls(calls: list[tuple[str, Any, tuple]], depth: int = 2) -> dict[str, list[tuple]]:
+    """reference_paths() of a resource from the calls ``reference_names.calls`` found in its body
+    (paths from the template root: ``depth`` leading keys dropped), without walking the body again."""
+    found: list[tuple[str, tuple]] = []
+    for fn, arg, path in calls:
+        if fn == "Ref" and isinstance(arg, str):  # most calls: no call of their own
+            if not arg.startswith("AWS::"):
+                found.append((arg, path[depth:]))
+        else:
+            _call_references(fn, arg, path[depth:], found)
+    index: dict[str, list[tuple]] = {}
+    for name, where in found:
+        index.setdefault(name, []).append(where)
+    return index
 
 
 def dependency_graph(resources: dict, index: dict[str, dict[str, list[tuple]]] | None = None) -> dict[str, set[str]]:
-    """Resource -> the other resources it needs first. ``index``: the resources' reference_index(),
-    when the caller has it."""
+    """Resource -> the other resources it needs first. ``index``: the reference_paths() of every
+    resource that is a mapping, by logical id, when the caller has it."""
     graph: dict[str, set[str]] = {}
     for name, res in resources.items():
         if not isinstance(res, dict):
@@ -104,7 +138,7 @@ def dependency_graph(resources: dict, index: dict[str, dict[str, list[tuple]]] |
 
 def edges(resources: dict, source: str, target: str, index: dict[str, dict[str, list[tuple]]] | None = None) -> list[tuple]:
     """Paths (from the resource root) inside ``source`` where it refers to ``target``. ``index``:
-    the resources' reference_index(), when the caller has it."""
+    as for dependency_graph()."""
     res = resources.get(source)
     if not isinstance(res, dict):
         return []
@@ -131,7 +165,11 @@ def _paths_by_name(res: dict) -> dict[str, list[tuple]]:
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components with more than one resource (Tarjan), each sorted."""
+    """Strongly connected components with more than one resource (Tarjan), each sorted.
+
+    A resource that needs nothing (most of a template's) is in no such component, and visiting it
+    changes no other's ``low`` (its index is above its parent's): it is passed over, which leaves
+    the search among the others, and the components and their order, as they were."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -139,7 +177,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     result: list[list[str]] = []
     counter = 0
     for root in sorted(graph):
-        if root in index:
+        if root in index or not graph[root]:
             continue
         work = [(root, iter(sorted(graph[root])))]
         index[root] = low[root] = counter
@@ -150,7 +188,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
             node, children = work[-1]
             advanced = False
             for child in children:
-                if child not in graph:
+                if not graph.get(child):
                     continue
                 if child not in index:
                     index[child] = low[child] = counter

@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Iterator
 
 from .document import Document
 from .getatts import getatts
+from .memo import cached
 
 REGION = "us-east-1"  # schemas differ little between regions; cfn-lint's default region
 # The regions a run targets (--regions, config `regions`): a property valid in any of them is
@@ -439,54 +440,69 @@ def value_violations(type_name: str, path: tuple, value: Any) -> list[Violation]
     root = resource_schema(type_name)
     if root is None or len(path) < 3:
         return []
-    return list(_walk(str(path[1]), type_name, root, schema_at(type_name, path), value, tuple(path)))
+    return _walk(str(path[1]), type_name, root, schema_at(type_name, path), value, tuple(path))
 
 
-def _walk(rid: str, type_name: str, root: dict, schema: Any, value: Any, path: tuple) -> Iterator[Violation]:
-    schema = resolve(root, schema)
-    if not schema or is_intrinsic(value):
-        return
+def _walk(rid: str, type_name: str, root: dict, schema: Any, value: Any, path: tuple) -> list[Violation]:
+    """The violations in ``value`` at ``path``, whose (unresolved) schema is ``schema``."""
+    found: list[Violation] = []
+    below = resolve(root, schema)
+    if below:
+        _walk_into(found, rid, type_name, root, below, value, path)
+    return found
+
+
+def _walk_into(found: list[Violation], rid: str, type_name: str, root: dict, schema: dict, value: Any, path: tuple) -> None:
+    """_walk() below a non-empty resolved ``schema``: fills one list, resolves each schema once
+    (:func:`_judged` hands it down) and makes no call for a value it cannot judge."""
     if isinstance(value, dict):
+        if len(value) == 1 and is_intrinsic(value):
+            return
         if "properties" not in schema and "patternProperties" not in schema and not any(w in schema for w in _COMBINATORS):
             return
         props, patterns = _properties(root, schema)
         closed = schema.get("additionalProperties") is False
         for key, item in value.items():
             if key in props:
-                if _judged(root, props[key], item):
-                    yield from _walk(rid, type_name, root, props[key], item, path + (key,))
+                below = _judged(root, props[key], item)
+                if below is not None:
+                    _walk_into(found, rid, type_name, root, below, item, path + (key,))
                 continue
             pattern = next((p for p in patterns if _pattern_matches(p, str(key))), None)
             if pattern is not None:
-                if _judged(root, patterns[pattern], item):
-                    yield from _walk(rid, type_name, root, patterns[pattern], item, path + (key,))
+                below = _judged(root, patterns[pattern], item)
+                if below is not None:
+                    _walk_into(found, rid, type_name, root, below, item, path + (key,))
             elif closed:
-                yield Violation("unknown", rid, type_name, path + (key,), item, schema)
+                found.append(Violation("unknown", rid, type_name, path + (key,), item, schema))
         for key in schema.get("required") or ():
             if key not in value:
-                yield Violation("required", rid, type_name, path + (key,), None, schema)
+                found.append(Violation("required", rid, type_name, path + (key,), None, schema))
         needs = schema.get("dependentRequired")
         for key, wanted in (needs.items() if isinstance(needs, dict) else ()):
             if key in value and isinstance(wanted, list):
                 for other in wanted:
                     if isinstance(other, str) and other not in value:
-                        yield Violation("dependency", rid, type_name, path + (other,), key, schema)
+                        found.append(Violation("dependency", rid, type_name, path + (other,), key, schema))
     elif isinstance(value, list):
         items = schema.get("items")
         if isinstance(items, dict):
             for i, item in enumerate(value):
-                if _judged(root, items, item):
-                    yield from _walk(rid, type_name, root, items, item, path + (i,))
+                below = _judged(root, items, item)
+                if below is not None:
+                    _walk_into(found, rid, type_name, root, below, item, path + (i,))
     elif value is not None and isinstance(schema.get("enum"), list) and not enum_matches(value, schema["enum"]):
-        yield Violation("enum", rid, type_name, path, value, schema)
+        found.append(Violation("enum", rid, type_name, path, value, schema))
 
 
-def _judged(root: dict, schema: Any, value: Any) -> bool:
-    """Whether :func:`_walk` can find anything in ``value``: a mapping or a list with a schema, or
-    a scalar whose schema has an ``enum``. Most values are scalars, or lie in a policy document
-    (no schema), and need no call of their own."""
+def _judged(root: dict, schema: Any, value: Any) -> dict | None:
+    """The resolved ``schema`` when :func:`_walk_into` can find anything in ``value`` (a mapping or
+    a list with a schema, or a scalar whose schema has an ``enum``), else None. Most values are
+    scalars, or lie in a policy document (no schema), and need no call of their own."""
     below = resolve(root, schema)
-    return bool(below) and (isinstance(value, (dict, list)) or (value is not None and "enum" in below))
+    if below and (isinstance(value, (dict, list)) or (value is not None and "enum" in below)):
+        return below
+    return None
 
 
 def resource_types() -> list[str]:
@@ -549,7 +565,12 @@ def rewritten_by_transform(data: Any) -> bool:
 
 def judged_resources(doc: Document) -> Iterator[tuple[str, str, dict]]:
     """(logical id, type, body) of the resources a schema can judge: typed mappings, not custom,
-    SAM or module types, in a template no macro rewrites."""
+    SAM or module types, in a template no macro rewrites. Found once per document: most schema
+    checks ask for them."""
+    return iter(cached(doc, "schemas.judged_resources", lambda: list(_judged_resources(doc))))
+
+
+def _judged_resources(doc: Document) -> Iterator[tuple[str, str, dict]]:
     if rewritten_by_transform(doc.data):
         return
     for rid, res in doc.resources.items():
@@ -561,9 +582,14 @@ def judged_resources(doc: Document) -> Iterator[tuple[str, str, dict]]:
 
 def judged_properties(doc: Document) -> Iterator[tuple[str, str, dict, dict]]:
     """(logical id, type, resource schema, properties) of the judged resources with a schema and a
-    ``Properties`` mapping."""
+    ``Properties`` mapping, found once per document and region (the run's first)."""
+    region = _regions.get()[0]
+    return iter(cached(doc, f"schemas.judged_properties.{region}", lambda: list(_judged_properties(doc, region))))
+
+
+def _judged_properties(doc: Document, region: str) -> Iterator[tuple[str, str, dict, dict]]:
     for rid, type_name, res in judged_resources(doc):
-        root = resource_schema(type_name)
+        root = resource_schema(type_name, region)
         props = res.get("Properties")
         if root is not None and isinstance(props, dict):
             yield rid, type_name, root, props
