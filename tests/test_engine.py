@@ -210,3 +210,35 @@ def test_as_of_fixes_the_day_deprecations_are_judged_at(tmp_path, monkeypatch):
     assert _cli("check", *runtime, "f.yaml").exit_code == 0
     bad = _cli("check", *runtime, "--as-of", "soon", "f.yaml")
     assert (bad.exit_code, bad.stderr) == (2, "cfnfix: --as-of must be a day as YYYY-MM-DD, not 'soon'\n")
+
+
+_ONE_ZONE_ALB = """Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.0.0.0/16
+  PublicSubnet1:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: !Ref Vpc
+      CidrBlock: 10.0.1.0/24
+      AvailabilityZone: us-east-1a
+  LoadBalancer:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Subnets:
+        - !Ref PublicSubnet1
+"""
+
+
+def test_a_problem_a_later_round_fixes_is_not_reported_as_not_fixed():
+    """required-property cannot twin a subnet whose zone is a literal (round 1); hardcoded-az then
+    writes the zone as Fn::GetAZs, and round 2 adds the twin: the report must not still say
+    "not fixed"."""
+    from cfnfix.api import fix_text
+
+    result = fix_text(_ONE_ZONE_ALB, select=("required-property", "hardcoded-az"), unsafe_fixes=True)
+    assert "PublicSubnet2" in result.after
+    assert any(c.fixer == "required-property" and c.path[:4] == ("Resources", "LoadBalancer", "Properties", "Subnets")
+               for c in result.changes)
+    assert [p.message for p in result.unfixed if p.fixer == "required-property"] == []

@@ -144,15 +144,19 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
             fixer.source_path = source_path
             if config.as_of is not None:
                 fixer.as_of = config.as_of
+            reported: set = set()
+            applied = len(result.changes)
             try:
                 new_doc = _run_fixer(fixer, doc, result, skip_by_resource, config.unsafe_fixes,
-                                     seen.setdefault(name, (set(), set())), owned=handed_over or doc is not original)
+                                     seen.setdefault(name, (set(), set())), owned=handed_over or doc is not original,
+                                     reported=reported)
             except _FixerFailed as exc:
                 message, trace = exc.args
                 result.fixer_errors.append(Problem(name, None, (), message, trace=trace))
                 failed.add(name)
                 continue
             if new_doc is not doc:
+                _drop_fixed(result, name, result.changes[applied:], reported, seen[name][0])
                 doc = new_doc
                 if fixer.output_suffix and source_path:
                     result.output = beside(source_path, fixer.output_suffix)
@@ -175,14 +179,21 @@ def places(doc: Document, result: FileResult) -> dict[tuple, tuple[int, int, int
 
 def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource: dict[str, set[str]],
                unsafe_fixes: bool, seen: tuple[set, set], owned: bool,
-               parse_text: Callable[[str], Document] | None = None) -> Document:
+               parse_text: Callable[[str], Document] | None = None, reported: set | None = None) -> Document:
     """Find and fix until nothing waits on a conflict; returns the (possibly new) document.
 
     ``owned``: the engine built ``doc`` from an earlier fix, or the caller handed it over, and
     nothing else reads its nodes, so the next document may reuse them (``reparse``); a caller's
     document not handed over is never touched.
-    ``parse_text`` parses each new text instead (the duplicates pass keeps repeats with it)."""
+    ``parse_text`` parses each new text instead (the duplicates pass keeps repeats with it).
+    ``reported`` receives the key of every problem this run reports, listed before or not."""
     seen_unfixed, seen_available = seen
+    if reported is None:
+        reported = set()
+
+    def report(problem: Problem) -> None:
+        reported.add(_key(problem))
+        _add_once(result.unfixed, seen_unfixed, problem)
     for _ in range(MAX_PASSES):
         findings = [f for f in _guard(fixer, "find", doc) if fixer.name not in skip_by_resource.get(f.resource, ())]
         fixable = []
@@ -190,7 +201,7 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
             if f.fixable:
                 fixable.append(f)
             else:
-                _add_once(result.unfixed, seen_unfixed, Problem(fixer.name, f.resource, tuple(f.path), f.message))
+                report(Problem(fixer.name, f.resource, tuple(f.path), f.message))
         if not fixable:
             return doc
         try:
@@ -199,7 +210,7 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
             fix = Fix(unfixed=[(f, str(exc)) for f in fixable])
         for finding, why in fix.unfixed:
             problem = Problem(fixer.name, finding.resource, tuple(finding.path), f"{finding.message} (not fixed: {why})")
-            _add_once(result.unfixed, seen_unfixed, problem)
+            report(problem)
         shared, units = _units(fix, fixable)
         enabled = []
         for unit in units:
@@ -214,7 +225,7 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
                 f = unit.finding
                 if f is not None:
                     problem = Problem(fixer.name, f.resource, tuple(f.path), f"{f.message} (not fixed: its edits conflict with another fix)")
-                    _add_once(result.unfixed, seen_unfixed, problem)
+                    report(problem)
             return doc
         chosen = {id(x) for u in [shared, *accepted] for x in u.edits + u.changes}
         edits = [e for e in fix.edits if id(e) in chosen]  # in the editor's order, which apply_edits needs
@@ -324,9 +335,27 @@ def _detached(change: Change, finding: int | None = None) -> Change:
     return replace(change, owner=None, finding=finding)
 
 
-def _add_once(into: list, seen: set, item: Any) -> None:
-    key = (item.fixer, item.resource, tuple(item.path), item.message) if isinstance(item, Problem) else (
+def _drop_fixed(result: FileResult, name: str, changes: list, reported: set, seen: set) -> None:
+    """Take back what an earlier run of fixer ``name`` reported as not fixed where its ``changes``
+    now fix it (another fixer's fix made it fixable: a literal zone written as Fn::GetAZs): the
+    report says how things end. What this run reported stays (a note beside its own fix)."""
+    def fixed(problem: Problem) -> bool:
+        return (problem.fixer == name and _key(problem) not in reported and any(
+            c.resource == problem.resource and tuple(c.path[:len(problem.path)]) == tuple(problem.path) for c in changes))
+
+    gone = [p for p in result.unfixed if fixed(p)]
+    if gone:
+        result.unfixed = [p for p in result.unfixed if not fixed(p)]
+        seen.difference_update(_key(p) for p in gone)
+
+
+def _key(item: Any) -> tuple:
+    return (item.fixer, item.resource, tuple(item.path), item.message) if isinstance(item, Problem) else (
         item.fixer, item.resource, tuple(item.path), item.action, repr(item.after))
+
+
+def _add_once(into: list, seen: set, item: Any) -> None:
+    key = _key(item)
     if key not in seen:
         seen.add(key)
         into.append(item)
