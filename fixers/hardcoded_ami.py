@@ -11,6 +11,7 @@ from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
 from cfnfix.literals import intrinsic, set_at
 from cfnfix.parameters import add_parameters
+from cfnfix.text_checks import may_write
 
 AMI = re.compile(r"^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 DEFAULT_PATH = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -138,8 +139,8 @@ class HardcodedAmi(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         findings: list[Finding] = []
-        if "ami-" not in doc.text and "\\" not in doc.text:
-            return findings  # no string can be an AMI id: only an escape or a line continuation writes one otherwise
+        if not may_write(doc.text, "ami-"):
+            return findings  # no string can be an AMI id
         for rid, res in doc.resources.items():
             if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict):
                 continue

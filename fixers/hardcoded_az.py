@@ -10,6 +10,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.literals import intrinsic, set_at
+from cfnfix.text_checks import may_write
 
 # us-east-1a, eu-central-1b, us-gov-west-1a, cn-north-1a (not local zones such as us-west-2-lax-1a)
 AZ = re.compile(r"^(?P<region>[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d)(?P<letter>[a-z])$")
@@ -112,8 +113,8 @@ class HardcodedAz(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
-        if "AvailabilityZone" not in doc.text and "\\" not in doc.text:
-            return []  # no key can name a zone: only an escape or a line continuation writes one otherwise
+        if not may_write(doc.text, "AvailabilityZone"):
+            return []  # no key can name a zone
         sites = []
         for rid, res in doc.resources.items():
             if isinstance(res, dict) and isinstance(res.get("Properties"), dict):

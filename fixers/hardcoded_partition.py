@@ -9,6 +9,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.literals import set_sub, string_sites, template_of, value_of
+from cfnfix.text_checks import may_write
 
 ARN = re.compile(r"arn:aws:")
 PORTABLE = "arn:${AWS::Partition}:"
@@ -60,8 +61,8 @@ class HardcodedPartition(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         findings: list[Finding] = []
-        if "arn:aws:" not in doc.text and "\\" not in doc.text:
-            return findings  # no string can hold it: only an escape or a line continuation writes it otherwise
+        if not may_write(doc.text, "arn:aws:"):
+            return findings  # no string can hold it
         sections = [("Resources", rid, res) for rid, res in doc.resources.items()]
         outputs = doc.data.get("Outputs") if isinstance(doc.data, dict) else None
         if isinstance(outputs, dict):

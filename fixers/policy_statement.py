@@ -12,6 +12,7 @@ from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.nodepath import editor_path
 from cfnfix.values import property_literals
+from cfnfix.text_checks import may_write
 
 # Properties that hold a policy document, at any depth of a resource's Properties.
 POLICY_KEYS = frozenset(("PolicyDocument", "KeyPolicy", "AssumeRolePolicyDocument"))
@@ -159,8 +160,8 @@ class PolicyStatement(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
-        if "\\" not in doc.text and not any(key in doc.text for key in POLICY_KEYS):
-            return []  # no policy document's key is written (nor could an escape write one): no walk
+        if not may_write(doc.text, *POLICY_KEYS):
+            return []  # no policy document's key is written: no walk
         findings: list[Finding] = []
         held = _resource_policy_statements(doc)
         for rid, res in doc.resources.items():

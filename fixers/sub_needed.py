@@ -15,6 +15,7 @@ from cfnfix.memo import entrywise
 from cfnfix.nodepath import node_path
 from cfnfix.reference_names import CODE_KEYS
 from cfnfix.style import detect
+from cfnfix.text_checks import may_write
 
 _FLAGGED = re.compile(r"\$\{([A-Za-z0-9_:.]+)\}")  # what cfn-lint's E1029 looks at
 _ANY = re.compile(r"\$\{([^}]*)\}")
@@ -76,8 +77,8 @@ class SubNeeded(Fixer):
         data = doc.data
         if not isinstance(data, dict):
             return []
-        if "${" not in doc.text and "\\" not in doc.text:
-            return []  # no string can hold ${ (an escape could write it otherwise): no walk
+        if not may_write(doc.text, "${"):
+            return []  # no string can hold ${: no walk
         params = data.get("Parameters")
         names = set(PSEUDO_PARAMETERS) | set(doc.resources) | (set(params) if isinstance(params, dict) else set())
         findings = []

@@ -28,3 +28,17 @@ def test_a_plain_text_without_the_word_is_ruled_out() -> None:
     text = 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Sub "${AWS::StackName}-q"  # 100%\n'
     assert not may_write(text, "If", "aws-service-role")
     assert may_write(text, "Sub")
+
+
+# each text's data holds ${, written so that '${' is not in the text itself (sub-needed's pre-check)
+HIDDEN_SUB = [
+    '{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "\\u0024{Env}-q"}}}}',
+    'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: "$\\\n        {Env}-q"\n',
+]
+
+
+@pytest.mark.parametrize("text", HIDDEN_SUB)
+def test_a_sub_token_written_another_way_is_not_ruled_out(text: str) -> None:
+    assert "${" not in text
+    assert "${Env}-q" == parse(text).data["Resources"]["Q"]["Properties"]["QueueName"]
+    assert may_write(text, "${")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-# YAML double-quoted and JSON escapes that write a letter, a digit, a dash or a colon, and a line
+# YAML double-quoted and JSON escapes that write a letter, a digit or one of -:${, and a line
 # continuation (backslash, line break), which joins the two lines' text without a space
 _ESCAPE = re.compile(r"\\[xuU\r\n]")
 _TAG_ESCAPE = re.compile(r"![^\s%]*%")
@@ -21,6 +21,6 @@ _TAG_ESCAPE = re.compile(r"![^\s%]*%")
 def may_write(text: str, *words: str) -> bool:
     """Whether the data parsed from ``text`` can hold one of ``words`` (in a key, a value or as
     a short-form tag): the text has one, or writes characters in a way the search cannot see.
-    The words are of letters, digits, ``-`` and ``:`` (other characters have escapes of their own)."""
+    The words are of letters, digits and ``-:${`` (other characters have escapes of their own)."""
     return (any(word in text for word in words) or ("\\" in text and _ESCAPE.search(text) is not None)
             or ("%" in text and ("%TAG" in text or _TAG_ESCAPE.search(text) is not None)))
