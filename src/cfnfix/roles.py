@@ -29,13 +29,12 @@ def trusted_roles(doc: Document, principal: str, managed_policy: str | None = No
     """Logical ids of the template's unconditional roles that ``principal`` may assume (and that
     carry ``managed_policy``, named as in :func:`service_role`, when given), in template order."""
     found = []
-    for rid, res in doc.resources_of_type("AWS::IAM::Role"):
-        props = res.get("Properties")
-        if "Condition" in res or not isinstance(props, dict):
+    for rid in roles_trusting(doc, principal):
+        res = doc.resources[rid]
+        if "Condition" in res:
             continue
-        if not _trusts(props.get("AssumeRolePolicyDocument"), principal):
-            continue
-        if managed_policy is not None and not any(_names_policy(arn, managed_policy) for arn in _list(props.get("ManagedPolicyArns"))):
+        if managed_policy is not None and not any(_names_policy(arn, managed_policy)
+                                                  for arn in _list(res["Properties"].get("ManagedPolicyArns"))):
             continue
         found.append(rid)
     return found
