@@ -9,7 +9,7 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.cycles import RULE_LISTS, SG, document_cycles, owned_cycles, remove_items
+from cfnfix.cycles import RULE_LISTS, SG, owned_cycles, remove_items
 from cfnfix.graph import cheapest_cut, references
 
 class SecurityGroupCycle(Fixer):
@@ -81,11 +81,6 @@ class SecurityGroupCycle(Fixer):
     def find(self, doc: Document) -> list[Finding]:
         resources = doc.resources
         findings: list[Finding] = []
-        # the cycles owned_cycles finds run through fewer edges, so each lies in a cycle of the
-        # whole graph (found once per document, reference-cycle reads them too): no group in
-        # one, no cycle of its own to find
-        if not any(resources[r].get("Type") == SG for component in document_cycles(doc) for r in component):
-            return self._self_references(doc, findings)
         for component, groups, sub, rules in owned_cycles(doc, "sg-rule", SG, lambda p: (p[1], p[2])):
             resource_path = ("Resources", groups[0])
             if not rules:
