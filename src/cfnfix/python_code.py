@@ -14,8 +14,6 @@ so that libcst is imported only by a run whose code raises a question.
 from __future__ import annotations
 
 import ast
-import io
-import tokenize
 import warnings
 from collections.abc import Sequence
 from functools import lru_cache
@@ -28,6 +26,18 @@ _OLDEST_GRAMMAR = (3, 10)
 
 
 @lru_cache(maxsize=512)
+def _checked(code: str) -> ast.Module | None:
+    """CPython's own tree of ``code`` on the oldest grammar cfnfix supports, or None (see ``parses``)."""
+    if "\t" in code or "\f" in code:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(code, feature_version=_OLDEST_GRAMMAR)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 def parses(code: str) -> bool:
     """Whether ``code`` certainly parses as Python 3, asked of CPython's own parser (in C, and
     imported already) on the oldest grammar cfnfix supports. Only a yes is trusted, to skip
@@ -35,33 +45,16 @@ def parses(code: str) -> bool:
     Python 3.10 program, and reads more). Code holding a tab or a form feed gets no yes: the two
     count indentation columns differently (libcst refuses some mixes CPython takes). Warnings the
     parser raises (invalid escapes) are not the user's business here."""
-    if "\t" in code or "\f" in code:
-        return False
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(code, feature_version=_OLDEST_GRAMMAR)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+    return _checked(code) is not None
 
 
 def defines(code: str, name: str) -> bool:
     """Whether ``code``, which ``parses``, defines the module-level function ``name`` (what
-    ``functions`` would list), found without libcst: in code that parses, a ``def`` or
-    ``async def`` starting at column 0 is a module-level statement, unless it is inside a
-    string literal, which the tokenizer tells."""
-    names = (t for t in tokenize.generate_tokens(io.StringIO(code).readline) if t.type == tokenize.NAME)
-    before = None
-    try:
-        for token in names:
-            starts = token.start[1] == 0 or (before is not None and before.string == "async"
-                                              and before.start == (token.start[0], 0))
-            if token.string == "def" and starts and next(names).string == name:
-                return True
-            before = token
-    except (tokenize.TokenError, SyntaxError, StopIteration):
-        return False
+    ``functions`` would list: a ``def`` or ``async def`` among the module's statements), read
+    from the tree ``parses`` built."""
+    tree = _checked(code)
+    return tree is not None and any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name
+                                    for node in tree.body)
     return False
 
 
