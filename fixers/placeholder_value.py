@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from cfnfix import formats, schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import Editor
+from cfnfix.edits import Editor, free_id
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.parameter_types import is_scalar, place_type
 from cfnfix.parameters import NewParameters, parameters
@@ -358,11 +358,7 @@ class PlaceholderValue(Fixer):
 
     def _name(self, site: Site, taken: set) -> str:
         base = re.sub(r"[^A-Za-z0-9]", "", site.resource + self._prop(site)) or "Placeholder"
-        base = base[:250]
-        candidate, n = base, 2
-        while candidate in taken:
-            candidate, n = f"{base}{n}", n + 1
-        return candidate
+        return free_id(base[:250], taken)
 
     @staticmethod
     def _head(site: Site) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from cfnfix import schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import Editor
+from cfnfix.edits import Editor, free_id
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import depends_on, entries, references
 from cfnfix.nodepath import node_path
@@ -167,7 +167,7 @@ class ResourceShape(Fixer):
         def name_for(expr: Any, owner: str) -> str:
             key = repr(expr)
             if key not in named:
-                named[key] = _free(owner + "Condition", used)
+                named[key] = free_id(owner + "Condition", used, "Condition")
                 used.add(named[key])
             return named[key]
 
@@ -285,11 +285,3 @@ def _conflict(path: tuple):
     from cfnfix.edits import EditConflict
 
     return EditConflict(f"no node at {'/'.join(map(str, path))}")
-
-
-def _free(base: str, taken: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9]", "", base) or "Condition"
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate, n = f"{base}{n}", n + 1
-    return candidate

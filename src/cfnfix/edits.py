@@ -20,6 +20,16 @@ from .style import Style, detect
 _TOP_SECTIONS = ("Resources", "Parameters", "Outputs", "Conditions", "Mappings", "Rules")
 
 
+def free_id(base: str, taken: Any, fallback: str = "Resource") -> str:
+    """``base`` in the letters and digits a logical id allows (``fallback`` when none are left),
+    numbered 2, 3, ... until it is not in ``taken``."""
+    base = re.sub(r"[^A-Za-z0-9]", "", base) or fallback
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}{n}", n + 1
+    return candidate
+
+
 @dataclass(frozen=True)
 class Edit:
     start: int
@@ -265,15 +275,12 @@ class Editor:
 
     def unique_id(self, base: str) -> str:
         """A logical id not used in any template section nor handed out before by this editor."""
-        base = re.sub(r"[^A-Za-z0-9]", "", base) or "Resource"
         taken = set(self._new_ids)
         if isinstance(self.doc.data, dict):
             for section in _TOP_SECTIONS:
                 if isinstance(self.doc.data.get(section), dict):
                     taken.update(self.doc.data[section])
-        candidate, n = base, 2
-        while candidate in taken:
-            candidate, n = f"{base}{n}", n + 1
+        candidate = free_id(base, taken)
         self._new_ids.add(candidate)
         return candidate
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .document import Document
+from .edits import free_id
 from .graph import references
 from .literals import intrinsic
 from .parameters import accepts, parameters
@@ -421,8 +422,4 @@ def _fresh(doc: Document, base: str, used: dict[str, Twin]) -> str:
                 taken.update(k for k in section if isinstance(k, str))
     for twin in used.values():
         taken.update({twin.twin, *twin.associations, *([twin.parameter[0]] if twin.parameter else [])})
-    base = re.sub(r"[^A-Za-z0-9]", "", base) or "Subnet"
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate, n = f"{base}{n}", n + 1
-    return candidate
+    return free_id(base, taken, "Subnet")
