@@ -6,7 +6,8 @@
 For each template (the aws-samples corpus and every tap model) the record holds the fixed text,
 the status and the change log, pending review fixes, unfixed findings and fixer errors (as the
 JSON report shows them): a performance change must leave every one of them byte-identical.
-Runs in-process, in two worker processes; ``--as-of`` is pinned so the date does not matter.
+Runs in-process, in two worker processes; ``--as-of`` is pinned so the date does not matter,
+and the checkout's own path is written as ``<checkout>``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+CHECKOUT = Path(__file__).resolve().parent.parent
+CORPUS = CHECKOUT.parent / "shared" / "corpus"
 AS_OF = date(2026, 12, 1)
 
 
@@ -43,7 +45,11 @@ def outcome(path: str) -> str:
         "fixer_errors": [p.to_json() for p in result.fixer_errors],
         "companions": result.companions,
     }
-    return json.dumps(record, indent=1, sort_keys=True, default=str) + "\n=====\n" + (result.after or "")
+    report = json.dumps(record, indent=1, sort_keys=True, default=str)
+    # a message may name the project root, which is this checkout: records made in another
+    # checkout (a worktree) compare equal all the same
+    report = report.replace(str(CHECKOUT), "<checkout>")
+    return report + "\n=====\n" + (result.after or "")
 
 
 def _read(path: Path) -> str:
