@@ -172,7 +172,8 @@ def test_duplicate_keys_are_refused_or_recorded_by_libyaml():
     '{\r\n  "a": "b",\r\n  "c": [\r\n    1,\r\n    2\r\n  ]\r\n}\r\n',
     '{"a":1,"b":"c","d":[1,2],"e":{"f":null}}',
     '  \n\n{ "a" :\t1 ,\n\t"b"\t:\n [\t1\t,\n2 ]\t}  \n \n',
-    '{\n"a": [\n1\n]\n}', '{"a": 1}\t', '{"a": 1}\r', '{"a": 1}  \r\n  ',
+    '{\n"a": [\n1\n]\n}', '{"a": 1}\t', '{"a": 1}\r', '{"a": 1}  \r\n  ', '  {\n"a": 1\n}', '\r{"a": 1}',
+    '\n\n  \n{"a": {"b":\n\n\n 1}}\n\n\n',
     '{"a": "# not a comment", "b": "x: y", "c": "a #b", "d": ":", "e": "- x", "f": "&a *a !Ref x"}',
     '{"a": "\u00e9\u4e2d\U0001f600", "\u00e9\U0001f600": "\u00e9"}',
     '{"a": "  spaced  ", "b": "", "": "empty key"}',
@@ -203,6 +204,7 @@ def test_a_flow_run_parses_at_its_offset_and_depth():
     assert [(k.start, v.start, v.end) for k, v in got[0].value] == [(3, 8, 23)]
     assert document._json_tree(nested(MAX_DEPTH), 0, 0) is not None  # its 1 at depth MAX_DEPTH
     assert document._json_tree(nested(MAX_DEPTH), 0, 1) is None  # one level deeper than at the top
+    assert document._json_tree('"a"', 0, 0) is None and document._json_tree("1", 0, 0) is None  # not a collection
 
 
 # ------------------------------------------------------------------ fuzz

@@ -459,8 +459,8 @@ def _json_tree(body: str, base: int, depth: int) -> tuple[Node, Any] | None:
     if stack or items is not top or len(top) != 1 or state != 2 or pos != len(body):
         return None
     root = top[0]
-    if not _JSON_TAIL.fullmatch(body, root.end - base):
-        return None
+    if root.kind == "scalar" or not _JSON_TAIL.fullmatch(body, root.end - base):
+        return None  # a lone scalar is a plain or quoted YAML document, not a collection
     return root, data[0]
 
 
