@@ -1,7 +1,10 @@
 """Re-parsing only the entries a fix touched gives the document a whole parse gives (issue 21)."""
 
+from unittest import mock
+
 import pytest
 
+from cfnfix import reparse as reparse_module
 from cfnfix.document import parse
 from cfnfix.edits import Edit, apply_edits
 from cfnfix.reparse import reparse
@@ -68,6 +71,10 @@ CASES = {
     "line breaks as CRLF": (YAML.replace("\n", "\r\n"), [("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after")]),
     "JSON: a property added": (JSON, [('"Type": "AWS::SQS::Queue"', ',\n      "Properties": {"DelaySeconds": 5}', "after")]),
     "JSON: a resource appended": (JSON, [('"Type": "AWS::SQS::Queue"\n    }', ',\n    "Added": {"Type": "AWS::SNS::Topic"}', "after")]),
+    "JSON: numbers and escapes": (JSON, [('"Type": "AWS::SQS::Queue"', ',\n      "Properties": {"DelaySeconds": 1e5, '
+                                          '"MaximumMessageSize": 1.0E+3, "QueueName": "q\\u00e9\\/\\n"}', "after")]),
+    "JSON: a run that is not strict JSON": (JSON, [('"Type": "AWS::SQS::Queue"', ',\n      "Properties": {"DelaySeconds": 5,}',
+                                                    "after")]),
 }
 
 
@@ -76,6 +83,17 @@ def test_reparse_builds_what_parse_builds(name):
     text, edits = CASES[name]
     new_text, made, newline = after(text, *edits)
     assert same_document(reparse(parse(text), new_text, made, newline), parse(new_text)) is None
+
+
+@pytest.mark.parametrize("name", ["JSON: a property added", "JSON: a resource appended", "JSON: numbers and escapes"])
+def test_a_json_run_is_read_without_libyaml(name):
+    text, edits = CASES[name]
+    new_text, made, newline = after(text, *edits)
+    old = parse(text)
+    with (mock.patch.object(reparse_module, "_TemplateLoader", side_effect=AssertionError("libyaml")),
+          mock.patch.object(reparse_module, "parse", side_effect=AssertionError("a whole parse"))):
+        doc = reparse(old, new_text, made, newline)
+    assert same_document(doc, parse(new_text)) is None
 
 
 def test_untouched_entries_keep_their_nodes_moved():

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import bisect
 import gc
+import re
 from dataclasses import dataclass, field
+from json.decoder import scanstring as _json_scanstring  # type: ignore[attr-defined]  # C, not in the stubs
 from typing import Any, Iterator
 
 import yaml
@@ -304,6 +306,13 @@ def parse(text: str, require_template: bool = True, duplicates: bool = False) ->
 def _parse(text: str, require_template: bool, duplicates: bool = False) -> Document:
     body = text[1:] if text.startswith("\ufeff") else text
     fmt = "json" if body.lstrip().startswith("{") else "yaml"
+    if fmt == "json":
+        fast = _json_tree(body, len(text) - len(body), 0)
+        if fast is not None:
+            doc = Document(text=text, format=fmt, root=fast[0], data=fast[1])
+            if require_template and not is_template(doc.data):
+                raise TemplateError("not a CloudFormation template (no Resources mapping or AWSTemplateFormatVersion)")
+            return doc
     try:
         loader = _TemplateLoader(body)  # libyaml skips a BOM without counting it; offsets are shifted back below
         try:
@@ -340,6 +349,144 @@ def _parse(text: str, require_template: bool, duplicates: bool = False) -> Docum
 
 def is_template(data: Any) -> bool:
     return isinstance(data, dict) and (isinstance(data.get("Resources"), dict) or "AWSTemplateFormatVersion" in data)
+
+
+# Strict JSON, read without libyaml (issue 21): the fast path of _json_tree. A string holds no
+# character libyaml refuses (controls), reads as a line break (it would fold) or treats apart
+# (BOM, surrogates), and no escape but JSON's; a \u surrogate escape, which libyaml refuses,
+# is left to it. Between tokens only JSON's whitespace; a key is followed on its own line by
+# its colon (libyaml's simple key may not span a line break).
+_JSON_CHAR = '[^"\\\\\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ud800-\\udfff\\ufeff\\ufffe\\uffff]'
+_JSON_STRING = f'"({_JSON_CHAR}*(?:\\\\(?:["\\\\/bfnrt]|u(?![dD][89a-fA-F])[0-9a-fA-F]{{4}}){_JSON_CHAR}*)*)"'
+_JSON_WORD = "-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null"
+# one match: an entry's key and colon (in a mapping), then a string, a number or word, or a
+# bracket, then the blanks and comma after it
+_JSON_ITEM = re.compile(f"(?:{_JSON_STRING}([ \\t]{{0,8}}:[ \\t\\r\\n]*))?"
+                        f"(?:{_JSON_STRING}|({_JSON_WORD})|([][{{}}]))([ \\t\\r\\n]*,?[ \\t\\r\\n]*)")
+# after the top-level collection: blanks, then blank lines (a tab after a line break starts
+# no token for libyaml: an error, left to it)
+_JSON_TAIL = re.compile("[ \\t]*(?:[\\r\\n][ \\r\\n]*)?")
+_JSON_WORDS: dict[str, Any] = {}  # number or word -> its data, as libyaml and the resolver make it
+_MAX_KEY = 1000  # characters: libyaml drops a key whose colon is over 1024 characters after its start
+
+
+class _NotStrict(Exception):
+    """The text is not JSON this fast path is sure of: libyaml parses it (and words any error)."""
+
+
+def _json_tree(body: str, base: int, depth: int) -> tuple[Node, Any] | None:
+    """The tree and data libyaml and :class:`_TreeBuilder` build from ``body``, a JSON text
+    whose top-level collection stands at nesting ``depth``, with offsets moved by ``base``;
+    None for anything but strict JSON whose result is certain (the caller parses it with
+    libyaml then, which also words every error).
+
+    Why the same: JSON is YAML's flow syntax with double-quoted strings, and libyaml reads it
+    so: each collection is a "flow" node from its opening bracket to just after its closing
+    one, each string a '"' scalar from quote to quote whose escapes (JSON's, a subset of
+    YAML's) decode the same, and each number, true, false and null a plain scalar, whose data
+    is what the libyaml path makes of that word alone (``_json_word``: ``1e5`` stays a string,
+    ``1.0E+3`` is a float). A repeated key, nesting at ``MAX_DEPTH``, a long key, tabs
+    where libyaml wants indentation, or any other text gives None. libyaml counts the offsets
+    in characters, as Python's ``re`` does.
+
+    The speed (issue 21): one match per entry, taken by ``findall`` in C, where PyYAML makes
+    a node and two marks per scalar and the builder walks them again. Every character of a
+    match but a string's two quotes is in one of its groups, so their lengths give the
+    offsets; text the pattern could not match is skipped by ``findall``, so the lengths then
+    add up to less than the text.
+    """
+    pos = len(body) - len(body.lstrip(" \r\n"))
+    top: list = []  # holds the top-level collection's node once it is closed
+    stack: list[tuple] = []  # the enclosing collections: (is_map, items, data, key node, key, start)
+    is_map, items, start = False, top, 0
+    data: Any = []
+    value: Any = None
+    state = 0  # 0: just opened, 1: after a comma (an item must follow), 2: after an item
+    level = depth - 1  # nesting of the collection being read
+    words = _JSON_WORDS
+    node_ = Node
+    knode: Node | None = None
+    kvalue: str | None = None
+    try:
+        for key, colon, string, word, bracket, tail in _JSON_ITEM.findall(body, pos):
+            at = pos + base
+            if bracket == "}" or bracket == "]":
+                if colon or state == 1 or not stack or (bracket == "}") != is_map:
+                    return None
+                node = node_("map" if is_map else "seq", items, start, at + 1, None, "flow")
+                value = data
+                is_map, items, data, knode, kvalue, start = stack.pop()
+                level -= 1
+                pos += 1
+            else:
+                if state == 2 or (not colon) == is_map or (top and items is top):
+                    return None  # a missing comma, a key where none belongs (or none where one does), or text after the top
+                if colon:
+                    kvalue = key if "\\" not in key else _json_unescape(key)
+                    if kvalue in data or len(key) > _MAX_KEY:
+                        return None  # a repeat, which libyaml's path refuses or records; a key libyaml drops
+                    pos += len(key) + 2
+                    knode = node_("scalar", kvalue, at, pos + base, None, '"')
+                    pos += len(colon)
+                    at = pos + base
+                if word:
+                    value = words[word] if word in words else _json_word(word)
+                    pos += len(word)
+                    node = node_("scalar", value, at, pos + base)
+                elif bracket:
+                    level += 1
+                    if "," in tail or level >= MAX_DEPTH:
+                        return None
+                    stack.append((is_map, items, data, knode, kvalue, start))
+                    is_map, items, start, state = bracket == "{", [], at, 0
+                    data = {} if is_map else []
+                    pos += 1 + len(tail)
+                    continue
+                else:
+                    value = string if "\\" not in string else _json_unescape(string)
+                    pos += len(string) + 2
+                    node = node_("scalar", value, at, pos + base, None, '"')
+            if is_map:
+                items.append((knode, node))
+                data[kvalue] = value
+            else:
+                items.append(node)
+                data.append(value)
+            pos += len(tail)
+            state = 1 if "," in tail else 2
+    except _NotStrict:
+        return None
+    if stack or items is not top or len(top) != 1 or state != 2 or pos != len(body):
+        return None
+    root = top[0]
+    if root.kind == "scalar" or not _JSON_TAIL.fullmatch(body, root.end - base):
+        return None  # a lone scalar is a plain or quoted YAML document, not a collection
+    return root, data[0]
+
+
+def _json_unescape(inner: str) -> str:
+    """What a JSON string holds between its quotes, decoded: JSON's escapes (the pattern admits
+    no other, and no surrogate) decode as in a YAML double-quoted scalar."""
+    return _json_scanstring(inner + '"', 0)[0]
+
+
+def _json_word(word: str) -> Any:
+    """The data of a JSON number, true, false or null: what libyaml's path makes of the same
+    text as a plain scalar (PyYAML's YAML 1.1 resolver, not JSON's rules), remembered."""
+    loader = _TemplateLoader(word)
+    try:
+        ynode = loader.get_single_node()
+    except yaml.YAMLError:
+        raise _NotStrict from None
+    finally:
+        loader.dispose()
+    if not isinstance(ynode, yaml.ScalarNode) or ynode.style or ynode.end_mark.index != len(word):
+        raise _NotStrict
+    value = _TreeBuilder(word).build(ynode)[1]
+    if len(_JSON_WORDS) >= _MAX_PLAIN_TAGS:
+        _JSON_WORDS.clear()
+    _JSON_WORDS[word] = value
+    return value
 
 
 class _Builder:

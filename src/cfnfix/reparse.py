@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .document import Document, Node, TemplateError, _TemplateLoader, _TreeBuilder, parse
+from .document import Document, Node, TemplateError, _json_tree, _TemplateLoader, _TreeBuilder, parse
 
 
 class _Whole(Exception):
@@ -254,18 +254,23 @@ def _parse_run(old: Document, text: str, section: Node, name: Any, start: int, e
         source, base = body, start
     else:
         source, base = "{" + body + "}", start - 1
-    loader = _TemplateLoader(source)
-    try:
-        ynode = loader.get_single_node()
-    except Exception:  # noqa: BLE001 - the whole parse words the error, with its line
-        raise _Whole from None
-    finally:
-        loader.dispose()
-    if ynode is None:
-        if section.style == "block":
-            return [], []  # blank lines and comments only: the fix removed the run's entries
-        raise _Whole
-    node, data = _TreeBuilder(text, base).build(ynode, (name,))
+    # strict JSON (a JSON template's entries) is read without libyaml, to the same tree
+    fast = _json_tree(source, base, 1) if section.style != "block" else None
+    if fast is not None:
+        node, data = fast
+    else:
+        loader = _TemplateLoader(source)
+        try:
+            ynode = loader.get_single_node()
+        except Exception:  # noqa: BLE001 - the whole parse words the error, with its line
+            raise _Whole from None
+        finally:
+            loader.dispose()
+        if ynode is None:
+            if section.style == "block":
+                return [], []  # blank lines and comments only: the fix removed the run's entries
+            raise _Whole
+        node, data = _TreeBuilder(text, base).build(ynode, (name,))
     if node.kind != "map" or node.tag or not isinstance(data, dict) or len(data) != len(node.value):
         raise _Whole
     if any(k.value == "<<" for k, _ in node.value):
