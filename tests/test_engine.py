@@ -242,3 +242,35 @@ def test_a_problem_a_later_round_fixes_is_not_reported_as_not_fixed():
     assert any(c.fixer == "required-property" and c.path[:4] == ("Resources", "LoadBalancer", "Properties", "Subnets")
                for c in result.changes)
     assert [p.message for p in result.unfixed if p.fixer == "required-property"] == []
+
+
+class Counting(Fixer):
+    """Test fixer that finds nothing and records each instance built and each document read."""
+
+    name = "zz-counting"
+    summary = "Test fixer that counts"
+    group = "qa"
+    safety = Safety.SAFE
+    default = False
+    built: list = []
+    read: list = []
+
+    def __init__(self, options=None):
+        super().__init__(options)
+        self.built.append(self)
+
+    def find(self, doc):
+        self.read.append((self, doc.text))
+        return []
+
+
+def test_a_fixer_is_built_once_per_template_and_runs_again_in_a_later_round(fixers, monkeypatch):
+    """The engine keeps one instance per fixer for a template: round 2 runs the same instance on
+    the document a later fixer made (the Fixer docstring's contract: state is set afresh in the
+    call that uses it)."""
+    monkeypatch.setitem(all_fixers(), Counting.name, Counting)
+    monkeypatch.setattr(Counting, "built", [])
+    monkeypatch.setattr(Counting, "read", [])
+    result = run(BARE, [Counting.name, QueueSettings.name])
+    assert Counting.read == [(Counting.built[0], BARE), (Counting.built[0], result.after)]
+    assert len(Counting.built) == 1
