@@ -274,3 +274,44 @@ def test_a_fixer_is_built_once_per_template_and_runs_again_in_a_later_round(fixe
     result = run(BARE, [Counting.name, QueueSettings.name])
     assert Counting.read == [(Counting.built[0], BARE), (Counting.built[0], result.after)]
     assert len(Counting.built) == 1
+
+
+class DropName(Fixer):
+    """Test fixer: removes every queue's QueueName."""
+
+    name = "zz-drop-name"
+    summary = "Test fixer that removes a value"
+    group = "qa"
+    safety = Safety.SAFE
+    default = False
+
+    def find(self, doc):
+        return [Finding(rid, ("Resources", rid, "Properties", "QueueName"), "QueueName set")
+                for rid, res in doc.resources_of_type("AWS::SQS::Queue") if "QueueName" in (res.get("Properties") or {})]
+
+    def fix(self, doc, findings):
+        editor = Editor(doc)
+        changes = []
+        for f in findings:
+            with editor.finding(f):
+                editor.remove(f.path)
+                changes.append(self.change(f, "remove", doc.value(f.path), None, f.message))
+        return Fix.of(editor, changes)
+
+
+class StarPolicy(QueueSettings):
+    """Test fixer: sets a value that YAML must quote."""
+
+    name = "zz-star-policy"
+    WANTED = (("RedriveAllowPolicy", "*", Safety.SAFE),)
+
+
+def test_new_content_takes_the_style_of_the_text_it_goes_into_not_of_the_text_before_the_last_fix(monkeypatch):
+    """The style is read again off each document a fix makes: the first fix removes the file's
+    only double-quoted scalar, so the next one quotes as a file without any quotes does (a style
+    carried over from the document before would write "*")."""
+    for cls in (DropName, StarPolicy):
+        monkeypatch.setitem(all_fixers(), cls.name, cls)
+    text = BARE + '    Properties:\n      QueueName: "jobs"\n      DelaySeconds: 5\n'
+    result = run(text, [DropName.name, StarPolicy.name])
+    assert result.after == BARE + "    Properties:\n      DelaySeconds: 5\n      RedriveAllowPolicy: '*'\n"
