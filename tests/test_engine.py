@@ -242,3 +242,76 @@ def test_a_problem_a_later_round_fixes_is_not_reported_as_not_fixed():
     assert any(c.fixer == "required-property" and c.path[:4] == ("Resources", "LoadBalancer", "Properties", "Subnets")
                for c in result.changes)
     assert [p.message for p in result.unfixed if p.fixer == "required-property"] == []
+
+
+class Counting(Fixer):
+    """Test fixer that finds nothing and records each instance built and each document read."""
+
+    name = "zz-counting"
+    summary = "Test fixer that counts"
+    group = "qa"
+    safety = Safety.SAFE
+    default = False
+    built: list = []
+    read: list = []
+
+    def __init__(self, options=None):
+        super().__init__(options)
+        self.built.append(self)
+
+    def find(self, doc):
+        self.read.append((self, doc.text))
+        return []
+
+
+def test_a_fixer_is_built_once_per_template_and_runs_again_in_a_later_round(fixers, monkeypatch):
+    """The engine keeps one instance per fixer for a template: round 2 runs the same instance on
+    the document a later fixer made (the Fixer docstring's contract: state is set afresh in the
+    call that uses it)."""
+    monkeypatch.setitem(all_fixers(), Counting.name, Counting)
+    monkeypatch.setattr(Counting, "built", [])
+    monkeypatch.setattr(Counting, "read", [])
+    result = run(BARE, [Counting.name, QueueSettings.name])
+    assert Counting.read == [(Counting.built[0], BARE), (Counting.built[0], result.after)]
+    assert len(Counting.built) == 1
+
+
+class DropName(Fixer):
+    """Test fixer: removes every queue's QueueName."""
+
+    name = "zz-drop-name"
+    summary = "Test fixer that removes a value"
+    group = "qa"
+    safety = Safety.SAFE
+    default = False
+
+    def find(self, doc):
+        return [Finding(rid, ("Resources", rid, "Properties", "QueueName"), "QueueName set")
+                for rid, res in doc.resources_of_type("AWS::SQS::Queue") if "QueueName" in (res.get("Properties") or {})]
+
+    def fix(self, doc, findings):
+        editor = Editor(doc)
+        changes = []
+        for f in findings:
+            with editor.finding(f):
+                editor.remove(f.path)
+                changes.append(self.change(f, "remove", doc.value(f.path), None, f.message))
+        return Fix.of(editor, changes)
+
+
+class StarPolicy(QueueSettings):
+    """Test fixer: sets a value that YAML must quote."""
+
+    name = "zz-star-policy"
+    WANTED = (("RedriveAllowPolicy", "*", Safety.SAFE),)
+
+
+def test_new_content_takes_the_style_of_the_text_it_goes_into_not_of_the_text_before_the_last_fix(monkeypatch):
+    """The style is read again off each document a fix makes: the first fix removes the file's
+    only double-quoted scalar, so the next one quotes as a file without any quotes does (a style
+    carried over from the document before would write "*")."""
+    for cls in (DropName, StarPolicy):
+        monkeypatch.setitem(all_fixers(), cls.name, cls)
+    text = BARE + '    Properties:\n      QueueName: "jobs"\n      DelaySeconds: 5\n'
+    result = run(text, [DropName.name, StarPolicy.name])
+    assert result.after == BARE + "    Properties:\n      DelaySeconds: 5\n      RedriveAllowPolicy: '*'\n"

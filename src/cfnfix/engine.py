@@ -126,6 +126,10 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
     except TemplateError as exc:
         return FileResult("", "error", error=str(exc))
     fixers = all_fixers()
+    chosen = [(name, fixers[name]) for name in names if name not in skip_all]
+    # one instance per fixer for the whole template, built when it first runs: a later round
+    # runs it again as the engine's passes already do (find starts afresh on each document)
+    built: dict[str, Fixer] = {}
     seen: dict[str, tuple[set, set]] = {}  # per fixer: unfixed and available entries already listed
     failed: set[str] = set()
     # the document each fixer last ran on: one that meets the same document again (nothing
@@ -133,22 +137,25 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
     last_run: dict[str, Document] = {}
     for _ in range(MAX_ROUNDS):
         start = doc
-        for name in names:
-            if name in skip_all or name in failed or last_run.get(name) is doc:
+        present = doc.resource_types()
+        for name, cls in chosen:
+            if name in failed or last_run.get(name) is doc:
                 continue
-            cls = fixers[name]
-            if cls.resource_types and doc.resource_types().isdisjoint(cls.resource_types):
+            if cls.resource_types and present.isdisjoint(cls.resource_types):
                 continue  # its find() would return nothing
             last_run[name] = doc
-            fixer = cls(config.fixer_options.get(name))
-            fixer.source_path = source_path
-            if config.as_of is not None:
-                fixer.as_of = config.as_of
+            fixer = built.get(name)
+            if fixer is None:
+                fixer = built[name] = cls(config.fixer_options.get(name))
+                fixer.source_path = source_path
+                if config.as_of is not None:
+                    fixer.as_of = config.as_of
+                seen[name] = (set(), set())
             reported: set = set()
             applied = len(result.changes)
             try:
                 new_doc = _run_fixer(fixer, doc, result, skip_by_resource, config.unsafe_fixes,
-                                     seen.setdefault(name, (set(), set())), owned=handed_over or doc is not original,
+                                     seen[name], owned=handed_over or doc is not original,
                                      reported=reported)
             except _FixerFailed as exc:
                 message, trace = exc.args
@@ -158,6 +165,7 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
             if new_doc is not doc:
                 _drop_fixed(result, name, result.changes[applied:], reported, seen[name][0])
                 doc = new_doc
+                present = doc.resource_types()
                 if fixer.output_suffix and source_path:
                     result.output = beside(source_path, fixer.output_suffix)
         if doc is start:
@@ -195,7 +203,10 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
         reported.add(_key(problem))
         _add_once(result.unfixed, seen_unfixed, problem)
     for _ in range(MAX_PASSES):
-        findings = [f for f in _guard(fixer, "find", doc) if fixer.name not in skip_by_resource.get(f.resource, ())]
+        findings = _guard(fixer, "find", doc)
+        if not findings:  # what most runs find
+            return doc
+        findings = [f for f in findings if fixer.name not in skip_by_resource.get(f.resource, ())]
         fixable = []
         for f in findings:
             if f.fixable:

@@ -93,7 +93,11 @@ GROUPS = ("deploy", "schema", "data-protection", "qa", "security")
 
 
 class Fixer:
-    """Base of all fixers. Subclasses set the class attributes and implement find and fix."""
+    """Base of all fixers. Subclasses set the class attributes and implement find and fix.
+
+    The engine builds one instance per template and calls find (and fix) on each document a
+    fix makes of it, in later passes and rounds: what a fixer keeps on ``self`` must be set
+    afresh at the start of the call that uses it."""
 
     name: ClassVar[str]
     summary: ClassVar[str]
