@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -97,7 +98,15 @@ def yaml_scalar(value: Any, style: Style, flow: bool = False, prefer: str | None
     return json.dumps(text, ensure_ascii=False)
 
 
+@lru_cache(maxsize=4096)
 def _plain_ok(text: str, flow: bool) -> bool:
+    """Whether ``text`` can be written plain (unquoted) and reads back as the same string: the
+    emitter's own analysis and the resolver's implicit tags decide, as PyYAML's dumper does.
+
+    Cached per (text, flow): both answers depend on nothing else, and new content repeats the
+    same few keys and values (``Status``, ``Enabled``, ``Type``: about 430 distinct strings in
+    4,600 calls over the aws-samples corpus), where the emitter's character-by-character
+    analysis was most of the cost of rendering."""
     if not text or text != text.strip() or "\n" in text:
         return False
     analysis = _ANALYZER.analyze_scalar(text)
