@@ -7,6 +7,7 @@ import yaml
 
 from cfnfix import render
 from cfnfix.document import parse
+from cfnfix.edits import Editor
 from cfnfix.style import detect
 
 # strings that need quotes in YAML, and look-alikes that do not
@@ -44,3 +45,20 @@ def test_a_plain_block_answer_is_not_reused_in_flow_context():
     assert render.yaml_scalar("a,b", style, flow=True) != "a,b"
     assert render.yaml_scalar("a]c", style, flow=True) != "a]c"
     assert render.yaml_scalar("a]c", style) == "a]c"
+
+
+def test_json_values_place_each_verbatim_where_it_stood():
+    """Verbatims inside lists and mappings, several of them, come out in place and in order; a
+    value JSON cannot hold is refused as ``json.dumps`` refuses it."""
+    text = '{\n  "Resources": {\n    "T": {\n      "Properties": {\n        "A": {"x": [1, 2]},\n        "B": [\n          3\n        ]\n      }\n    }\n  }\n}\n'
+    doc = parse(text)
+    editor = Editor(doc)
+    props = ("Resources", "T", "Properties")
+    a, b = editor.source(props + ("A",)), editor.source(props + ("B",))
+    value = {"L": [a, {"In": b}], "N": None, "S": "é\n"}
+    assert render.json_value(value, "  ", editor.style) == (
+        '{\n    "L": [\n      {"x": [1, 2]},\n      {\n        "In": [\n          3\n        ]\n      }\n'
+        '    ],\n    "N": null,\n    "S": "é\\n"\n  }'
+    )
+    with pytest.raises(TypeError, match="Object of type set is not JSON serializable"):
+        render.json_value({"L": [a, {1, 2}]}, "", editor.style)
