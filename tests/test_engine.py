@@ -4,6 +4,7 @@ loses only its own findings, and check agrees with apply."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -210,6 +211,15 @@ def test_as_of_fixes_the_day_deprecations_are_judged_at(tmp_path, monkeypatch):
     assert _cli("check", *runtime, "f.yaml").exit_code == 0
     bad = _cli("check", *runtime, "--as-of", "soon", "f.yaml")
     assert (bad.exit_code, bad.stderr) == (2, "cfnfix: --as-of must be a day as YYYY-MM-DD, not 'soon'\n")
+
+
+def test_a_fixer_judges_at_today_unless_told_a_day():
+    """``as_of`` is read when first asked: today by default, the day the engine sets otherwise."""
+    fixer = all_fixers()["lambda-runtime"]()
+    assert fixer.as_of == date.today()
+    told = all_fixers()["lambda-runtime"]()
+    told.as_of = date(2025, 1, 1)
+    assert told.as_of == date(2025, 1, 1)
 
 
 _ONE_ZONE_ALB = """Resources:

@@ -297,15 +297,15 @@ class Editor:
             out.extend(_owned(e, owner) for e in self._removals_of(parent, entries, sorted(indexes)))
         # Insertions into a collection and into one nested at its end land at the same offset;
         # the inner one must come first, so deeper (later-starting) collections go first.
-        pending = [(node, owner, lambda n=node, a=additions: dataclasses.replace(
-                        self._insertion(n, a), claims=tuple((n.start, k) for k in a)))
+        pending = [(node, owner, lambda n=node, a=additions: self._insertion(n, a), tuple((node.start, k) for k in additions))
                    for node, additions, owner in self._adds.values()]
-        pending += [(node, owner, lambda n=node, i=items: self._append_items(n, i))
+        pending += [(node, owner, lambda n=node, i=items: self._append_items(n, i), ())
                     for node, items, owner in self._appends.values()]
         failed: set[int] = set()
-        for _, owner, render_edit in sorted(pending, key=lambda item: -item[0].start):
+        for _, owner, render_edit, claims in sorted(pending, key=lambda item: -item[0].start):
             try:
-                out.append(_owned(render_edit(), owner))
+                edit = render_edit()
+                out.append(Edit(edit.start, edit.end, edit.text, owner, claims))
             except EditConflict as exc:
                 if owner is None:
                     raise
@@ -556,7 +556,9 @@ class Editor:
 
 
 def _owned(edit: Edit, owner: Any) -> Edit:
-    return dataclasses.replace(edit, owner=owner) if owner is not None else edit
+    """``edit`` owned by ``owner``; made directly, not by ``dataclasses.replace``, whose look at
+    the fields cost more than the edit (it runs for every edit of every fix)."""
+    return Edit(edit.start, edit.end, edit.text, owner, edit.claims) if owner is not None else edit
 
 
 def _nest(path: tuple, value: Any) -> Any:

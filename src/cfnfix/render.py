@@ -11,7 +11,8 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, Callable
 
 import yaml
 
@@ -97,7 +98,15 @@ def yaml_scalar(value: Any, style: Style, flow: bool = False, prefer: str | None
     return json.dumps(text, ensure_ascii=False)
 
 
+@lru_cache(maxsize=4096)
 def _plain_ok(text: str, flow: bool) -> bool:
+    """Whether ``text`` can be written plain (unquoted) and reads back as the same string: the
+    emitter's own analysis and the resolver's implicit tags decide, as PyYAML's dumper does.
+
+    Cached per (text, flow): both answers depend on nothing else, and new content repeats the
+    same few keys and values (``Status``, ``Enabled``, ``Type``: about 430 distinct strings in
+    4,600 calls over the aws-samples corpus), where the emitter's character-by-character
+    analysis was most of the cost of rendering."""
     if not text or text != text.strip() or "\n" in text:
         return False
     analysis = _ANALYZER.analyze_scalar(text)
@@ -256,8 +265,17 @@ def yaml_value(value: Any, col: int, style: Style) -> str:
 def json_value(value: Any, base_indent: str, style: Style) -> str:
     """A JSON value whose first line continues a line indented by ``base_indent``."""
     found: list[Verbatim] = []
-    plain = _stub(value, found)
-    text = _json_plain(plain, base_indent, style)
+
+    def stub(o: Any) -> str:
+        """A marker string where the encoder meets a Verbatim (collected in ``found``, in the
+        encoder's order): the encoder calls it for nothing else JSON can hold, so the value needs
+        no copy with its Verbatims replaced first."""
+        if not isinstance(o, Verbatim):
+            raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
+        found.append(o)
+        return _marker(len(found) - 1)
+
+    text = _json_plain(value, base_indent, style, stub)
     for i, v in enumerate(found):
         token = json.dumps(_marker(i))
         at = text.index(token)
@@ -272,22 +290,10 @@ def _marker(i: int) -> str:
     return f"\x00cfnfix-verbatim-{i}\x00"
 
 
-def _stub(value: Any, found: list) -> Any:
-    """``value`` with each Verbatim replaced by a marker string (collected in ``found``)."""
-    if isinstance(value, Verbatim):
-        found.append(value)
-        return _marker(len(found) - 1)
-    if isinstance(value, dict):
-        return {k: _stub(v, found) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_stub(v, found) for v in value]
-    return value
-
-
-def _json_plain(value: Any, base_indent: str, style: Style) -> str:
+def _json_plain(value: Any, base_indent: str, style: Style, default: Callable[[Any], Any]) -> str:
     if style.compact:
-        return json.dumps(value, ensure_ascii=False, separators=("," + style.key_sep[1:], style.key_sep))
-    text = json.dumps(value, ensure_ascii=False, indent=style.indent, separators=(",", style.key_sep))
+        return json.dumps(value, ensure_ascii=False, separators=("," + style.key_sep[1:], style.key_sep), default=default)
+    text = json.dumps(value, ensure_ascii=False, indent=style.indent, separators=(",", style.key_sep), default=default)
     return text.replace("\n", "\n" + base_indent)
 
 

@@ -1,0 +1,64 @@
+"""The renderer's quoting decisions, compared with what PyYAML's own emitter decides."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from cfnfix import render
+from cfnfix.document import parse
+from cfnfix.edits import Editor
+from cfnfix.style import detect
+
+# strings that need quotes in YAML, and look-alikes that do not
+TRICKY = [
+    "", " ", "plain", "Status", "Enabled", "yes", "Yes", "no", "on", "OFF", "y", "n", "true", "False",
+    "null", "Null", "~", "1e3", "1.5", ".inf", "-.inf", ".nan", "0x1F", "0o17", "012", "1_000", "+1",
+    "2012-10-17", "2001-12-14t21:59:43.10-05:00", "12:30:00", "<<", "=", "a: b", "a:b", "a #b", "a#b",
+    "#a", "*a", "&a", "!a", "%a", "@a", "`a", "|a", ">a", "'a", '"a', "-", "- a", "-a", "?", "? a",
+    "?a", ":", ":a", "a:", "a,b", "a[b", "a]b", "a{b", "a}b", "[a", "{a", ",a", "trailing ", " leading",
+    "tab\there", "line\nbreak", "bell\x07", "nbsp\xa0x", "é", "snow☃man", "zero\u200bwidth",
+    "arn:aws:s3:::bucket/*", "${AWS::Region}", "s3://bucket/key", "0.0.0.0/0", "10.0.0.0/16",
+]
+
+
+def _emitter_writes_plain(text: str, flow: bool) -> bool:
+    """Whether PyYAML's dumper writes ``text`` plain, as a block mapping value or a flow item."""
+    if flow:
+        return yaml.safe_dump([text], default_flow_style=True, width=10**6, allow_unicode=True) == f"[{text}]\n"
+    return yaml.safe_dump({"k": text}, width=10**6, allow_unicode=True) == f"k: {text}\n"
+
+
+@pytest.mark.parametrize("flow", [False, True])
+@pytest.mark.parametrize("text", TRICKY)
+def test_plain_decision_matches_the_emitter(text, flow):
+    style = detect(parse("Resources: {}\n"))
+    written = render.yaml_scalar(text, style, flow=flow)
+    assert (written == text) == _emitter_writes_plain(text, flow)
+    assert yaml.safe_load(f"[{written}]" if flow else f"k: {written}") == ([text] if flow else {"k": text})
+
+
+def test_a_plain_block_answer_is_not_reused_in_flow_context():
+    """The cached decision is per (text, flow): ``a,b`` is plain in a block, quoted in a flow."""
+    style = detect(parse("Resources: {}\n"))
+    assert render.yaml_scalar("a,b", style) == "a,b"
+    assert render.yaml_scalar("a,b", style, flow=True) != "a,b"
+    assert render.yaml_scalar("a]c", style, flow=True) != "a]c"
+    assert render.yaml_scalar("a]c", style) == "a]c"
+
+
+def test_json_values_place_each_verbatim_where_it_stood():
+    """Verbatims inside lists and mappings, several of them, come out in place and in order; a
+    value JSON cannot hold is refused as ``json.dumps`` refuses it."""
+    text = '{\n  "Resources": {\n    "T": {\n      "Properties": {\n        "A": {"x": [1, 2]},\n        "B": [\n          3\n        ]\n      }\n    }\n  }\n}\n'
+    doc = parse(text)
+    editor = Editor(doc)
+    props = ("Resources", "T", "Properties")
+    a, b = editor.source(props + ("A",)), editor.source(props + ("B",))
+    value = {"L": [a, {"In": b}], "N": None, "S": "é\n"}
+    assert render.json_value(value, "  ", editor.style) == (
+        '{\n    "L": [\n      {"x": [1, 2]},\n      {\n        "In": [\n          3\n        ]\n      }\n'
+        '    ],\n    "N": null,\n    "S": "é\\n"\n  }'
+    )
+    with pytest.raises(TypeError, match="Object of type set is not JSON serializable"):
+        render.json_value({"L": [a, {1, 2}]}, "", editor.style)
