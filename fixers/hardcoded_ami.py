@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
@@ -26,29 +26,38 @@ def is_arm(instance_type: Any) -> bool:
     return bool(ARM_FAMILY.match(instance_type)) or "graviton" in instance_type.lower()
 
 
-def _image_ids(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
-    """(data path, id) of each literal AMI id under an ``ImageId`` key, Fn::If branches included."""
+def _image_ids(value: Any, path: tuple) -> list[tuple[tuple, str]]:
+    """(data path, id) of each literal AMI id under an ``ImageId`` key, Fn::If branches included.
+    The walk fills one list and calls itself for mappings and lists only (no generator per
+    node, no call per scalar): it runs over every property of a template that writes ``ami-``."""
+    found: list[tuple[tuple, str]] = []
+    _walk_images(value, path, found)
+    return found
+
+
+def _walk_images(value: Any, path: tuple, found: list[tuple[tuple, str]]) -> None:
     if isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _image_ids(item, path + (i,))
+            if isinstance(item, (dict, list)):
+                _walk_images(item, path + (i,), found)
         return
     if not isinstance(value, dict) or intrinsic(value):
         return
     for key, item in value.items():
         if key == "ImageId":
-            yield from _literal_ids(item, path + (key,))
-        else:
-            yield from _image_ids(item, path + (key,))
+            _literal_ids(item, path + (key,), found)
+        elif isinstance(item, (dict, list)):
+            _walk_images(item, path + (key,), found)
 
 
-def _literal_ids(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
+def _literal_ids(value: Any, path: tuple, found: list[tuple[tuple, str]]) -> None:
     if isinstance(value, str) and AMI.match(value):
-        yield path, value
+        found.append((path, value))
     call = intrinsic(value)
     if call and call[0] == "Fn::If" and isinstance(call[1], list):
         for i in (1, 2):
             if i < len(call[1]):
-                yield from _literal_ids(call[1][i], path + ("Fn::If", i))
+                _literal_ids(call[1][i], path + ("Fn::If", i), found)
 
 
 def _instance_type(props: dict, image_path: tuple) -> Any:

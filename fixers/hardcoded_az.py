@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
@@ -21,15 +21,24 @@ def _is_az_key(key: Any) -> bool:
     return isinstance(key, str) and key.endswith(("AvailabilityZone", "AvailabilityZones"))
 
 
-def az_literals(value: Any, path: tuple, under_az_key: bool = False) -> Iterator[tuple[tuple, str]]:
-    """(data path, name) of each literal AZ name under an ``...AvailabilityZone(s)`` key in ``value``."""
+def az_literals(value: Any, path: tuple) -> list[tuple[tuple, str]]:
+    """(data path, name) of each literal AZ name under an ``...AvailabilityZone(s)`` key in ``value``.
+    The walk fills one list and calls itself for mappings and lists only (no generator per
+    node, no call per scalar): it runs over every property of most VPC templates."""
+    found: list[tuple[tuple, str]] = []
+    _az_literals(value, path, False, found)
+    return found
+
+
+def _az_literals(value: Any, path: tuple, under_az_key: bool, found: list[tuple[tuple, str]]) -> None:
     if isinstance(value, str):
         if under_az_key and AZ.match(value):
-            yield path, value
+            found.append((path, value))
         return
     if isinstance(value, list):
         for i, item in enumerate(value):
-            yield from az_literals(item, path + (i,), under_az_key)
+            if isinstance(item, (list, dict)) or (under_az_key and isinstance(item, str)):
+                _az_literals(item, path + (i,), under_az_key, found)
         return
     if not isinstance(value, dict):
         return
@@ -39,10 +48,11 @@ def az_literals(value: Any, path: tuple, under_az_key: bool = False) -> Iterator
         if name == "Fn::If" and isinstance(arg, list):
             for i in (1, 2):
                 if i < len(arg):
-                    yield from az_literals(arg[i], path + (name, i), under_az_key)
+                    _az_literals(arg[i], path + (name, i), under_az_key, found)
         return
     for key, item in value.items():
-        yield from az_literals(item, path + (key,), under_az_key or _is_az_key(key))
+        if isinstance(item, (list, dict)) or (isinstance(item, str) and (under_az_key or _is_az_key(key))):
+            _az_literals(item, path + (key,), under_az_key or _is_az_key(key), found)
 
 
 def indexes(names: set[str]) -> dict[str, int]:

@@ -8,13 +8,31 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.literals import set_sub, string_sites, template_of, value_of
+from cfnfix.literals import StringSite, set_sub, string_sites, template_of, value_of
+from cfnfix.memo import entrywise
 from cfnfix.text_checks import may_write
 
 ARN = re.compile(r"arn:aws:")
 PORTABLE = "arn:${AWS::Partition}:"
 # not ARNs a deployment uses: prose, and code whose text is the function's own business
 SKIPPED_KEYS = ("Description", "ZipFile", "InlineCode", "Metadata")
+
+
+def _arn_sites(key: tuple[str, str], body: object) -> list[tuple[StringSite, int]]:
+    """(site, how many ARNs it writes) of the strings of a resource's ``Properties`` or an
+    output's ``Value`` and ``Export`` that spell out the partition. It depends on the body alone,
+    so a body a fix left alone keeps its sites (``memo.entrywise``): round two of the engine runs
+    this fixer again after most fixes."""
+    section, name = key
+    found: list[tuple[StringSite, int]] = []
+    if not isinstance(body, dict):
+        return found
+    for part in ("Properties",) if section == "Resources" else ("Value", "Export"):
+        if part in body:
+            for site in string_sites(body[part], (section, name, part), SKIPPED_KEYS):
+                if ARN.search(site.text):
+                    found.append((site, len(ARN.findall(site.text))))
+    return found
 
 
 class HardcodedPartition(Fixer):
@@ -63,23 +81,16 @@ class HardcodedPartition(Fixer):
         findings: list[Finding] = []
         if not may_write(doc.text, "arn:aws:"):
             return findings  # no string can hold it
-        sections = [("Resources", rid, res) for rid, res in doc.resources.items()]
+        entries = [(("Resources", rid), res) for rid, res in doc.resources.items()]
         outputs = doc.data.get("Outputs") if isinstance(doc.data, dict) else None
         if isinstance(outputs, dict):
-            sections += [("Outputs", oid, out) for oid, out in outputs.items()]
-        for section, name, body in sections:
-            if not isinstance(body, dict):
-                continue
-            keys = ("Properties",) if section == "Resources" else ("Value", "Export")
-            for key in keys:
-                if key not in body:
-                    continue
-                for site in string_sites(body[key], (section, name, key), SKIPPED_KEYS):
-                    if ARN.search(site.text):
-                        count = len(ARN.findall(site.text))
-                        what = "ARN" if count == 1 else f"{count} ARNs"
-                        findings.append(Finding(name if section == "Resources" else None, site.path,
-                                                f"{what} with a literal aws partition", detail=site))
+            entries += [(("Outputs", oid), out) for oid, out in outputs.items()]
+        sites = entrywise("hardcoded-partition.sites", entries, _arn_sites)
+        for ((section, name), _), found in zip(entries, sites):
+            for site, count in found:
+                what = "ARN" if count == 1 else f"{count} ARNs"
+                findings.append(Finding(name if section == "Resources" else None, site.path,
+                                        f"{what} with a literal aws partition", detail=site))
         return findings
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:

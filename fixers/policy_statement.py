@@ -10,6 +10,7 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.memo import cached
 from cfnfix.nodepath import editor_path
 from cfnfix.values import property_literals
 from cfnfix.text_checks import may_write
@@ -71,7 +72,15 @@ def _statement_key(st: dict) -> Any:
 
 def _resource_policy_statements(doc: Document) -> dict[Any, str]:
     """The statements that name a Principal in the template's resource policies (a bucket, queue,
-    topic policy...), each to the resource that holds it."""
+    topic policy...), each to the resource that holds it.
+
+    Asked only for an identity policy's Deny of everyone (rare): keying every resource policy's
+    statements (``_statement_key`` reads each statement whole) was half of the fixer's walk, done
+    for every template with a policy. Found once per document (``memo.cached``)."""
+    return cached(doc, "policy-statement.held", lambda: _held_statements(doc))
+
+
+def _held_statements(doc: Document) -> dict[Any, str]:
     held: dict[Any, str] = {}
     for rid, res in doc.resources.items():
         rtype = res.get("Type") if isinstance(res, dict) else None
@@ -163,7 +172,6 @@ class PolicyStatement(Fixer):
         if not may_write(doc.text, *POLICY_KEYS):
             return []  # no policy document's key is written: no walk
         findings: list[Finding] = []
-        held = _resource_policy_statements(doc)
         for rid, res in doc.resources.items():
             if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict):
                 continue
@@ -176,14 +184,14 @@ class PolicyStatement(Fixer):
                 for spath, st in _statements(policy, path):
                     findings += self._operators(rid, spath, st)
                     if identity and ("Principal" in st or "NotPrincipal" in st):
-                        findings.append(self._principal(rid, spath, st, held))
+                        findings.append(self._principal(doc, rid, spath, st))
                     found = self._resource(rid, spath, st, key_policy, path[-1] == "AssumeRolePolicyDocument")
                     if found is not None:
                         findings.append(found)
         return findings
 
     @staticmethod
-    def _principal(rid: str, path: tuple, st: dict, held: dict[Any, str]) -> Finding:
+    def _principal(doc: Document, rid: str, path: tuple, st: dict) -> Finding:
         """A statement of an identity policy that names a Principal. When it denies everyone, and
         the template's resource policies already hold the same statement, the resource side of
         the intent is written where it belongs, and the identity copy loses nothing without its
@@ -193,7 +201,7 @@ class PolicyStatement(Fixer):
         head = f"E3510 statement {where} of an identity policy names a {'Principal' if 'Principal' in st else 'NotPrincipal'}"
         # a Deny of everyone denies the holder too: without its Principal it denies the holder only
         everyone = st.get("Principal") in ("*", {"AWS": "*"})
-        owner = held.get(_statement_key(st)) if st.get("Effect") == "Deny" and everyone else None
+        owner = _resource_policy_statements(doc).get(_statement_key(st)) if st.get("Effect") == "Deny" and everyone else None
         if owner is not None:
             return Finding(rid, path + ("Principal",), f"{head}, which an identity policy cannot: its principal is "
                            f"whoever it is attached to. The same statement, with this Principal, is in the policy of "

@@ -246,19 +246,29 @@ def _key_kind(key: str) -> tuple[bool, bool]:
     return bool(_POLICY_KEYS.search(key)), "role" in key.lower()
 
 
-def _role_properties(value: Any, path: tuple):
-    """(path, value) of every mapping entry whose key names a role, outside policy documents."""
+def _role_properties(value: Any, path: tuple) -> list[tuple[tuple, Any]]:
+    """(path, value) of every mapping entry whose key names a role, outside policy documents.
+    The walk fills one list and calls itself for mappings and lists only (no generator per
+    node, no call per scalar): it runs over every property of most templates."""
+    found: list[tuple[tuple, Any]] = []
+    _walk_roles(value, path, found)
+    return found
+
+
+def _walk_roles(value: Any, path: tuple, found: list[tuple[tuple, Any]]) -> None:
     if isinstance(value, dict):
         for key, item in value.items():
             policy, role = _key_kind(key)
             if policy:
                 continue
             if role and not isinstance(item, list):
-                yield path + (key,), item
-            yield from _role_properties(item, path + (key,))
+                found.append((path + (key,), item))
+            if isinstance(item, (dict, list)):
+                _walk_roles(item, path + (key,), found)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _role_properties(item, path + (i,))
+            if isinstance(item, (dict, list)):
+                _walk_roles(item, path + (i,), found)
 
 
 class ServiceLinkedRole(Fixer):

@@ -285,9 +285,29 @@ def _unrewritable_strings(doc: Document) -> list[tuple[str, str]]:
     for rid, res in doc.resources.items():
         if isinstance(res, dict):
             found += [(f"the Metadata of {rid}", t) for _, t in _all_strings(res.get("Metadata"), ())]
-            found += [(f"the inline code of {rid}", text)
-                      for path, text in _all_strings(res.get("Properties"), ("Resources", rid, "Properties"))
-                      if any(k in CODE_KEYS for k in path)]
+            props = res.get("Properties")
+            code = _all_strings(props, ()) if rid in CODE_KEYS else _code_strings(props)
+            found += [(f"the inline code of {rid}", text) for _, text in code]
+    return found
+
+
+def _code_strings(value: Any) -> list[tuple[tuple, str]]:
+    """What ``_all_strings`` yields under a ``CODE_KEYS`` key of ``value``, in the same order:
+    the walk enters mappings and lists only, and reads the strings of code alone (not every
+    string of every property, to keep a few)."""
+    found: list[tuple[tuple, str]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _prose(key):
+                continue
+            if key in CODE_KEYS:
+                found += _all_strings(item, ())
+            elif isinstance(item, (dict, list)):
+                found += _code_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, (dict, list)):
+                found += _code_strings(item)
     return found
 
 

@@ -176,6 +176,38 @@ def test_unique_names_sub_without_fn_sub_is_reported():
                                 "is used literally; write it as !Sub"]
 
 
+def test_unique_names_name_in_nested_inline_code_is_reported():
+    """Only strings under ZipFile/InlineCode are read as code: the name in code nested under
+    Code must still block the rename; a string beside the code (an environment variable) must not."""
+    text = HEAD + """Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: reports-data
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: jobs
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/r
+      Environment:
+        Variables:
+          QUEUE: jobs
+      Code:
+        ZipFile: |
+          BUCKET = "reports-data"
+"""
+    result = fix(text, "unique-names")
+    assert "BucketName: reports-data" in result.after
+    assert "QueueName: !Sub jobs-${EnvironmentSuffix}" in result.after
+    assert messages(result) == ["BucketName 'reports-data' is also written out in the inline code of Fn; make that a "
+                                "reference (!Ref/!GetAtt) first, then the name can get a per-stack suffix"]
+
+
 def test_unique_names_bucket_over_the_limit_is_reported_not_truncated():
     name = "b" * 55
     text = HEAD + f"Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: {name}\n"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from .document import Document
 from .nodepath import node_path
@@ -54,46 +54,66 @@ def intrinsic(value: Any) -> tuple[str, Any] | None:
     return None
 
 
-def string_sites(value: Any, path: tuple, skip_keys: tuple = ()) -> Iterator[StringSite]:
+def string_sites(value: Any, path: tuple, skip_keys: tuple = ()) -> list[StringSite]:
     """Every literal string in ``value`` (at data path ``path``) that could become an ``Fn::Sub``.
 
-    Mapping keys named in ``skip_keys`` are not entered (``Description``, ``ZipFile``, ...).
+    Mapping keys named in ``skip_keys`` are not entered (``Description``, ``ZipFile``, ...). The
+    walk fills one list and calls itself for mappings and lists only (no generator per node, no
+    call per scalar): hardcoded-partition and unique-names run it over every resource.
     """
-    if isinstance(value, str):
-        yield StringSite(path, value, False)
-        return
+    found: list[StringSite] = []
+    _site(value, path, skip_keys, found)
+    return found
+
+
+def _string_sites(value: Any, path: tuple, skip_keys: tuple, found: list[StringSite]) -> None:
     if isinstance(value, list):
         for i, item in enumerate(value):
-            yield from string_sites(item, path + (i,), skip_keys)
+            if isinstance(item, str):
+                found.append(StringSite(path + (i,), item, False))
+            elif isinstance(item, (dict, list)):
+                _string_sites(item, path + (i,), skip_keys, found)
         return
     if not isinstance(value, dict):
         return
     call = intrinsic(value)
     if call is None:
         for key, item in value.items():
-            if key not in skip_keys:
-                yield from string_sites(item, path + (key,), skip_keys)
+            if key in skip_keys:
+                continue
+            if isinstance(item, str):
+                found.append(StringSite(path + (key,), item, False))
+            elif isinstance(item, (dict, list)):
+                _string_sites(item, path + (key,), skip_keys, found)
         return
     name, arg = call
     if name == "Fn::Sub":
         text, variables = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, None)
         if isinstance(text, str):
-            yield StringSite(path, text, True)
+            found.append(StringSite(path, text, True))
         if isinstance(variables, dict):
             for key, item in variables.items():
-                yield from string_sites(item, path + (name, 1, key), skip_keys)
+                _site(item, path + (name, 1, key), skip_keys, found)
         return
     if name in _NOT_WALKED or name not in _VALUE_ARGS:
         return
     positions = _VALUE_ARGS[name]
     if positions is None:
         if not isinstance(arg, str) or name != "Fn::ImportValue":  # an export name is not an ARN site
-            yield from string_sites(arg, path + (name,), skip_keys)
+            _site(arg, path + (name,), skip_keys, found)
         return
     if isinstance(arg, list):
         for i in positions:
             if i < len(arg):
-                yield from string_sites(arg[i], path + (name, i), skip_keys)
+                _site(arg[i], path + (name, i), skip_keys, found)
+
+
+def _site(value: Any, path: tuple, skip_keys: tuple, found: list[StringSite]) -> None:
+    """A string is a site of its own; anything else is walked."""
+    if isinstance(value, str):
+        found.append(StringSite(path, value, False))
+    else:
+        _string_sites(value, path, skip_keys, found)
 
 
 def escape(text: str) -> str:
