@@ -333,9 +333,10 @@ class DanglingReference(Fixer):
         resources = list(doc.resources)
         refs = params + resources
         self._known = set(refs), set(resources)  # membership tests; the lists keep the order names are offered in
+        known_refs = self._known[0]
         self._types: dict[str, str] = {}  # type short names no resource is taken for, and why
-        # names nothing defines and nothing is near: undeclared-parameter declares them
-        self._undeclared = {(site.call, site.shown.split(".")[0]) for site in undeclared(doc)}
+        self._doc = doc
+        self._undeclared: set[tuple[tuple, str]] | None = None  # see _left_to_undeclared_parameter
         moves, refusals = group_targets.scan(doc)
         items = [m.item for m in moves] + [r.item for r in refusals]
         handled = {item + (("Id",) if item[3] == "Targets" else ()) for item in items}
@@ -344,6 +345,8 @@ class DanglingReference(Fixer):
         for (section, key, _, found_calls), map_calls in zip(body_calls(doc), body_map_calls(doc)):
             rid = key if section == "Resources" else None
             for fn, arg, path in found_calls:
+                if fn == "Ref" and (not isinstance(arg, str) or arg in known_refs or arg in PSEUDO):
+                    continue  # most calls: a Ref to a defined name, which _check passes over too
                 if path in handled:
                     continue  # a balancer target naming an Auto Scaling group: its own finding above
                 for f in self._check(doc, fn, arg, path, rid, refs, resources):
@@ -621,13 +624,22 @@ class DanglingReference(Fixer):
             return None
         return attrs
 
+    def _left_to_undeclared_parameter(self, name: str) -> bool:
+        """Whether ``name``, read by the call at hand, is a name nothing defines and nothing is near,
+        which undeclared-parameter declares. The sites (``reference_names.undeclared``) are found
+        the first time a document asks, not in every find: most documents name nothing undefined,
+        and undeclared-parameter, which always needs them, often sees a later document."""
+        if self._undeclared is None:
+            self._undeclared = {(site.call, site.shown.split(".")[0]) for site in undeclared(self._doc)}
+        return (self._call, name) in self._undeclared
+
     def _finding(self, rule: str, what: str, name: str, target: str | None, why: str, pool: list[str],
                  rid: str | None, text_path: tuple, old: str, new: str | None = None, kind: str = "name") -> Finding | None:
         noun = {"attribute": "attribute of its type", "resource": "resource"}.get(kind, "parameter or resource")
         if target is not None:
             message = f"{rule} {what} names no {noun}; '{target}' {why}"
             return Finding(rid, self._call, message, detail=(text_path, old, new if new is not None else target))
-        if (self._call, name) in self._undeclared:
+        if self._left_to_undeclared_parameter(name):
             return None  # undeclared-parameter declares it
         if kind != "attribute" and name in self._types:
             return Finding(rid, self._call, f"{rule} {what} names no {noun}; {self._types[name]}", fixable=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from cfnfix import schemas
@@ -25,13 +26,11 @@ def _key(value: Any) -> str:
 def _identifier(type_name: str, props: dict) -> tuple | None:
     """The values of a type's primary identifier in ``props``, when the template sets all of them
     (identifiers the service generates, read-only ones, cannot collide in a template)."""
-    root = schemas.resource_schema(type_name) or {}
-    ids = root.get("primaryIdentifier") or []
-    read_only = set(root.get("readOnlyProperties") or ())
-    if not ids or any(not isinstance(p, str) or not p.startswith("/properties/") or p in read_only for p in ids):
+    names = schemas.primary_identifier(type_name)
+    if names is None or any(n not in props for n in names):
         return None
-    names = [p[len("/properties/"):] for p in ids]
-    if any("/" in n or n not in props for n in names):
+    read_only = (schemas.resource_schema(type_name) or {}).get("readOnlyProperties") or ()
+    if any("/properties/" + n in read_only for n in names):
         return None
     return tuple(_key(props[n]) for n in names)
 
@@ -97,7 +96,11 @@ class DuplicateResource(Fixer):
         if schemas.rewritten_by_transform(doc.data):
             return []
         groups: dict[tuple, list[str]] = {}
-        for rid, type_name, res in schemas.judged_resources(doc):
+        judged = list(schemas.judged_resources(doc))
+        kinds = Counter(type_name for _, type_name, _ in judged)
+        for rid, type_name, res in judged:
+            if kinds[type_name] < 2:
+                continue  # the only resource of its type: a pair is two of one type, so it is in none
             props = properties(res)
             if not props or any(k not in _ATTRIBUTES for k in res):
                 continue

@@ -217,10 +217,8 @@ def _lookup(type_name: str, res: dict) -> dict | None:
     props = res.get("Properties")
     if not isinstance(props, dict) or not props:
         return None
-    root = schemas.resource_schema(type_name) or {}
     read_only = schemas.read_only_attributes(type_name)
-    primary = _primary(root)
-    names = set(primary or ()) | set(ALIASES.get(type_name, {}))
+    names = set(schemas.primary_identifier(type_name) or ()) | set(ALIASES.get(type_name, {}))
     if not names or any(k not in names or k not in read_only for k in props):
         return None
     if any(v is None or v == {"Ref": "AWS::NoValue"} or isinstance(v, (list, bool)) for v in props.values()):
@@ -228,17 +226,9 @@ def _lookup(type_name: str, res: dict) -> dict | None:
     return dict(props)
 
 
-def _primary(root: dict) -> list[str] | None:
-    ids = root.get("primaryIdentifier") or []
-    if not ids or any(not isinstance(p, str) or not p.startswith("/properties/") or "/" in p[len("/properties/"):]
-                      for p in ids):
-        return None
-    return [p[len("/properties/"):] for p in ids]
-
-
 def _attribute(type_name: str, ids: dict, attr: str | None) -> tuple[Any, str | None]:
     """The value of ``attr`` (None: what Ref returns) on the lookup with identifier values ``ids``."""
-    primary = _primary(schemas.resource_schema(type_name) or {}) or []
+    primary = schemas.primary_identifier(type_name) or ()
     if attr is None:
         if len(primary) != 1:
             return None, f"a Ref of it: its type's identifier has {len(primary)} parts ({', '.join(primary)})"

@@ -44,19 +44,25 @@ def source_of(value: Any) -> Source | None:
     """The resource reference a value is, when it is one call (or a one-token ``Fn::Sub``)."""
     if not isinstance(value, dict) or len(value) != 1:
         return None
-    key, arg = next(iter(value.items()))
+    parts = _source_parts(*next(iter(value.items())))
+    return Source(*parts) if parts is not None else None
+
+
+def _source_parts(key: str, arg: Any) -> tuple[str, str | None, bool] | None:
+    """The fields of the ``Source`` the call ``{key: arg}`` is, or None: the call's target is
+    read without making a ``Source`` of every call (most name no resource a finding is about)."""
     if key == "Ref" and isinstance(arg, str):
-        return Source(arg, None, False)
+        return arg, None, False
     if key == "Fn::GetAtt":
         if isinstance(arg, str) and "." in arg:
             arg = arg.split(".", 1)
         if isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg):
-            return Source(arg[0], arg[1], False)
+            return arg[0], arg[1], False
     if key == "Fn::Sub":
         text, names = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
         m = _SUB_ONE.match(text) if isinstance(text, str) else None
         if m and isinstance(names, dict) and m.group(1) not in names:
-            return Source(m.group(1), m.group(2), True)
+            return m.group(1), m.group(2), True
     return None
 
 
@@ -83,22 +89,23 @@ def _reached(root: dict, props: Any, steps: tuple) -> str | None:
     return formats.wanted(schemas.resolve(root, raw))
 
 
-def _calls_to_resources(doc: Document) -> dict[str, list[tuple]]:
-    """Resource id -> paths (in template order) of the calls in its ``Properties`` that
-    ``source_of`` reads as a reference to a resource of the template: the only places a finding
-    can be, taken from the shared reference walk instead of a schema walk of every property."""
+def _calls_to_resources(doc: Document) -> dict[str, list[tuple[tuple, tuple[str, str | None, bool]]]]:
+    """Resource id -> (path, ``Source`` fields) in template order of the calls in its
+    ``Properties`` that ``source_of`` reads as a reference to a resource of the template: the
+    only places a finding can be, taken from the shared reference walk instead of a schema walk
+    of every property."""
     resources = doc.resources
-    found: dict[str, list[tuple]] = {}
+    found: dict[str, list[tuple[tuple, tuple[str, str | None, bool]]]] = {}
     for section, rid, _, calls in reference_names.body_calls(doc):
         if section != "Resources":
             continue
         for fn, arg, path in calls:
             if len(path) < 3 or path[2] != "Properties" or fn == "Ref" and not (isinstance(arg, str) and arg in resources):
                 continue  # most Refs name a parameter: no need to read them as a Source
-            source = source_of({fn: arg})
-            target = resources.get(source.resource) if source is not None else None
-            if isinstance(target, dict) and isinstance(target.get("Type"), str):
-                found.setdefault(rid, []).append(path)
+            parts = _source_parts(fn, arg)
+            target = resources.get(parts[0]) if parts is not None else None
+            if parts is not None and isinstance(target, dict) and isinstance(target.get("Type"), str):
+                found.setdefault(rid, []).append((path, parts))
     return found
 
 
@@ -184,17 +191,13 @@ class ReferenceFormat(Fixer):
         if not calls:
             return findings
         for rid, _type_name, root, props in schemas.judged_properties(doc):
-            for path in calls.get(rid, ()):
+            for path, parts in calls.get(rid, ()):
                 want = _reached(root, props, path[3:])
                 if want is None:
                     continue
-                value = doc.value(path)
-                source = source_of(value)
-                if source is None:
-                    continue
-                target = resources.get(source.resource)
-                if not isinstance(target, dict) or not isinstance(target.get("Type"), str):
-                    continue  # a parameter, pseudo parameter or a name defined nowhere: not ours
+                value = doc.value(path)  # the call {fn: arg} the walk found there, whose Source is parts
+                source = Source(*parts)
+                target = resources[source.resource]  # a typed resource (_calls_to_resources)
                 finding = self._judge(rid, path, value, source, target["Type"], target.get("Properties"), want)
                 if finding is not None:
                     findings.append(finding)

@@ -79,12 +79,14 @@ class SubNeeded(Fixer):
             return []
         if not may_write(doc.text, "${"):
             return []  # no string can hold ${: no walk
-        params = data.get("Parameters")
-        names = set(PSEUDO_PARAMETERS) | set(doc.resources) | (set(params) if isinstance(params, dict) else set())
+        names: set[str] = set()  # the names ${...} may read, gathered for the first string found
         findings = []
         found = [((section, key), item) for section, key, item in entries(data)]
         for ((section, key), _), strings in zip(found, entrywise("sub_needed.strings", found, _entry_strings)):
             for path, text in strings:
+                if not names:
+                    params = data.get("Parameters")
+                    names = set(PSEUDO_PARAMETERS) | set(doc.resources) | (set(params) if isinstance(params, dict) else set())
                 f = self._judge(doc, path, text, names, key if section == "Resources" else None)
                 if f is not None:
                     findings.append(f)

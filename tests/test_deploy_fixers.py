@@ -812,3 +812,33 @@ def test_lookup_resource_naming_itself_or_another_lookup():
     chained = _lookup("!Ref VpcInfo") + "  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupId: !Ref VpcInfo\n"
     found = {f.resource: f.fixable for f in _lookup_findings(chained)}
     assert found == {"VpcInfo": False, "Sg": False}
+
+
+def test_dangling_reference_passes_over_only_refs_to_defined_names():
+    # Refs to a parameter, a resource and a pseudo parameter are passed over before _check; a Ref
+    # to a slip of a defined name is still found, and the sites left to undeclared-parameter
+    # (looked up only when a name nothing defines is met) are still left to it
+    text = (
+        "Parameters:\n"
+        "  BucketName: {Type: String}\n"
+        "Resources:\n"
+        "  Queue:\n"
+        "    Type: AWS::SQS::Queue\n"
+        "    Properties:\n"
+        "      QueueName: !Ref BucketName\n"
+        "  Topic:\n"
+        "    Type: AWS::SNS::Topic\n"
+        "    Properties:\n"
+        "      DisplayName: !Ref AWS::StackName\n"
+        "      TopicName: !Ref BuckettName\n"
+        "      KmsMasterKeyId: !Ref EncryptionKeyAlias\n"
+        "Outputs:\n"
+        "  QueueOut: {Value: !Ref Queue}\n"
+    )
+    findings = all_fixers()["dangling-reference"]().find(parse(text))
+    assert [(f.path, f.fixable, f.message) for f in findings] == [
+        (("Resources", "Topic", "Properties", "TopicName"), True,
+         "E1020 Ref to 'BuckettName' names no parameter or resource; 'BucketName' is the only name this close"),
+    ]
+    (site,) = all_fixers()["undeclared-parameter"]().find(parse(text))
+    assert "EncryptionKeyAlias" in site.message

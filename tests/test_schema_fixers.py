@@ -407,6 +407,30 @@ def test_duplicate_resources_under_different_conditions_are_left_alone():
     assert f.fixable and f.resource == "L2" and f.detail == "L1"
 
 
+
+def test_duplicate_resources_are_found_among_resources_of_other_types():
+    # resources alone of their type are passed over before their identifier is read; the two
+    # of one type, declared apart, still make a pair
+    text = (
+        "Resources:\n  L1:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: x\n"
+        "  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: x\n"
+        "  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: x\n"
+        "  L2:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: x\n")
+    (f,) = _find("duplicate-resource", text)
+    assert f.resource == "L2" and f.detail == "L1"
+    assert _find("duplicate-resource", text.replace("LogGroupName: x\n", "LogGroupName: y\n", 1)) == []
+
+
+def test_primary_identifier_names_top_level_properties_only():
+    from cfnfix import schemas
+
+    assert schemas.primary_identifier("AWS::Logs::LogGroup") == ("LogGroupName",)
+    assert schemas.primary_identifier("AWS::EC2::VPC") == ("VpcId",)
+    assert schemas.primary_identifier("AWS::ACMPCA::Certificate") == ("Arn", "CertificateAuthorityArn")
+    assert schemas.primary_identifier("AWS::QuickSight::RefreshSchedule") is None  # /properties/Schedule/ScheduleId
+    assert schemas.primary_identifier("AWS::Not::AType") is None
+
+
 _PIPELINE = (
     "Resources:\n  T:\n    Type: AWS::SNS::Topic\n{extra}"
     "  P:\n    Type: AWS::CodePipeline::Pipeline\n    Properties:\n      RoleArn: arn:aws:iam::123456789012:role/p\n"

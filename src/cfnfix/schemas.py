@@ -543,6 +543,22 @@ def _getatts(type_name: str) -> tuple[str, ...] | None:
         return None
 
 
+def primary_identifier(type_name: str) -> tuple[str, ...] | None:
+    """The property names of a type's ``primaryIdentifier``, in order; None when the schema is
+    unknown or states none, or a part is no top-level property (a nested path). Kept per type
+    (and region): lookup-resource and duplicate-resource ask for every resource they see."""
+    return _primary_identifier(type_name, _regions.get()[0])
+
+
+@lru_cache(maxsize=None)
+def _primary_identifier(type_name: str, region: str) -> tuple[str, ...] | None:
+    ids = (resource_schema(type_name, region) or {}).get("primaryIdentifier") or []
+    if not ids or any(not isinstance(p, str) or not p.startswith("/properties/") or "/" in p[len("/properties/"):]
+                      for p in ids):
+        return None
+    return tuple(p[len("/properties/"):] for p in ids)
+
+
 def read_only_attributes(type_name: str) -> frozenset[str]:
     """Attributes from the schema's read-only properties: enough to accept most GetAtts without cfn-lint."""
     return _read_only_attributes(type_name, _regions.get()[0])
