@@ -1089,3 +1089,25 @@ def test_sam_function_needs_no_role():
 """
     result = run_fixers(template, ["required-property"])
     assert result.after == template and not result.changes and not result.unfixed
+
+
+# ------------------------------------------------------------ issue 21, session 6, part W
+
+def test_value_type_walk_passes_over_only_values_of_the_type_asked_for():
+    """The walk calls ``conversion`` for every value but a plain mapping where an object is wanted
+    and a list where a list is wanted: an intrinsic mapping where an object is wanted
+    (``StageDescription: !Sub ...``) and an ``Fn::If`` where a list is wanted are still judged."""
+    from cfnfix.fixers.value_type import _may_convert
+
+    assert not _may_convert({"object"}, {"Description": "x"})
+    assert _may_convert({"object"}, {"Fn::Sub": "x"})
+    assert _may_convert({"object"}, "x")
+    assert not _may_convert({"array"}, [{"Key": "a", "Value": "b"}])
+    assert _may_convert({"array"}, {"Fn::If": ["C", {"Key": "a", "Value": "b"}, []]})
+    assert not _may_convert({"string"}, 3)
+    found = _find("value-type", "Parameters:\n  Env:\n    Type: String\nResources:\n  Api:\n"
+                  "    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: api\n  D:\n"
+                  "    Type: AWS::ApiGateway::Deployment\n    Properties:\n      RestApiId: !Ref Api\n"
+                  "      StageName: prod\n      StageDescription: !Sub 'for ${Env}'\n")
+    assert [(f.path, f.detail) for f in found] == [(("Resources", "D", "Properties", "StageDescription"),
+                                                     {"Description": {"Fn::Sub": "for ${Env}"}})]
