@@ -1111,3 +1111,19 @@ def test_value_type_walk_passes_over_only_values_of_the_type_asked_for():
                   "      StageName: prod\n      StageDescription: !Sub 'for ${Env}'\n")
     assert [(f.path, f.detail) for f in found] == [(("Resources", "D", "Properties", "StageDescription"),
                                                      {"Description": {"Fn::Sub": "for ${Env}"}})]
+
+
+def test_resource_shape_if_expressions_are_those_of_each_entry():
+    """The Fn::If expressions an entry holds are kept per entry object (``memo.entrywise``): the
+    same entry gives the same findings again, another entry under the same id its own."""
+    from cfnfix.registry import all_fixers
+
+    fixer = all_fixers()["resource-shape"]()
+    text = ("Conditions:\n  A: !Equals [a, b]\nResources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+            "      TopicName: !If [!Not [A], x, y]\n")
+    doc = parse(text)
+    first = [(f.path, f.detail) for f in fixer.find(doc)]
+    assert first == [(("Resources", "T", "Properties", "TopicName", "Fn::If", 0),
+                      ("condition", "TCondition", {"Fn::Not": [{"Condition": "A"}]}))]
+    assert [(f.path, f.detail) for f in fixer.find(doc)] == first
+    assert fixer.find(parse(text.replace("!If [!Not [A], x, y]", "!If [A, x, y]"))) == []
