@@ -1127,3 +1127,15 @@ def test_resource_shape_if_expressions_are_those_of_each_entry():
                       ("condition", "TCondition", {"Fn::Not": [{"Condition": "A"}]}))]
     assert [(f.path, f.detail) for f in fixer.find(doc)] == first
     assert fixer.find(parse(text.replace("!If [!Not [A], x, y]", "!If [A, x, y]"))) == []
+
+
+def test_limits_above_the_maximum_are_compared_where_the_schema_has_a_maximum():
+    """allowed-value compares numbers only in resources whose type's schema has a ``maximum``
+    somewhere (``schemas.mentions``): an event source mapping's has, a bucket's not."""
+    from cfnfix import schemas
+
+    assert schemas.mentions("AWS::Lambda::EventSourceMapping", "maximum")
+    assert not schemas.mentions("AWS::S3::Bucket", "maximum")
+    found = _find("allowed-value", "Resources:\n  Map:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n"
+                  "      FunctionName: f\n      MaximumRetryAttempts: 20000\n")
+    assert [(f.path, f.detail) for f in found] == [(("Resources", "Map", "Properties", "MaximumRetryAttempts"), 10000)]
