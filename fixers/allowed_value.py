@@ -383,13 +383,17 @@ class AllowedValue(Fixer):
 
     def _above_maximum(self, doc: Document) -> list[Finding]:
         """Limits written above the schema's maximum (E3034): a count of retries or a maximum
-        becomes the highest value allowed, the most of what was asked that the service gives."""
+        becomes the highest value allowed, the most of what was asked that the service gives.
+
+        Why the ``mentions`` pre-check is exact: ``schema_at`` only follows the type's own schema
+        (its ``$ref`` are local), so where no object of it has a ``maximum`` no place has one."""
         out = []
         for rid, res in doc.resources.items():
             rtype = res.get("Type") if isinstance(res, dict) else None
             if not isinstance(rtype, str) or not isinstance(res.get("Properties"), dict) or not schemas.resource_schema(rtype):
                 continue
-            for path, value in _numbers(property_literals(doc)[rid]):
+            # a type whose schema has no maximum anywhere (two resources in three) has nothing to compare
+            for path, value in _numbers(property_literals(doc)[rid]) if schemas.mentions(rtype, "maximum") else ():
                 name = next((p for p in reversed(path) if isinstance(p, str)), "")
                 if not LIMIT_NAMES.search(name):
                     continue

@@ -11,6 +11,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor, free_id
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import depends_on, entries, references
+from cfnfix.memo import entrywise
 from cfnfix.nodepath import node_path
 from cfnfix.text_checks import may_write
 
@@ -171,32 +172,26 @@ class ResourceShape(Fixer):
                 used.add(named[key])
             return named[key]
 
-        def visit(value: Any, path: tuple, owner: str, rid: str | None) -> None:
-            if isinstance(value, dict):
-                if len(value) == 1 and isinstance(value.get("Fn::If"), list) and value["Fn::If"]:
-                    first = value["Fn::If"][0]
-                    if _is_expression(first):
-                        add(first, path + ("Fn::If", 0), owner, rid)
-                for k, v in value.items():
-                    visit(v, path + (k,), owner, rid)
-            elif isinstance(value, list):
-                for i, v in enumerate(value):
-                    visit(v, path + (i,), owner, rid)
-
         def add(expr: Any, path: tuple, owner: str, rid: str | None) -> None:
             expr = condition_refs(expr, condition_names)
             name = name_for(expr, owner)
             message = f"E3001 a condition expression where a condition name is wanted; it becomes condition '{name}'"
             findings.append(Finding(rid, path, message, detail=("condition", name, expr)))
 
-        branches = may_write(doc.text, "If")  # Fn::If, !If; else only the Conditions of entries to read
-        for section, key, item in entries(doc.data):
+        found = [((section, key), item) for section, key, item in entries(doc.data)]
+        if may_write(doc.text, "If"):  # Fn::If, !If; else only the Conditions of entries to read
+            tests = entrywise("resource_shape.if_expressions", found, _if_expressions)  # an entry a fix left alone: not again
+        else:
+            tests = [[] for _ in found]
+        for ((section, key), item), sites in zip(found, tests):
+            if not sites and not _is_expression(item.get("Condition")):
+                continue
             owner = re.sub(r"[^A-Za-z0-9]", "", str(key))
             rid = key if section == "Resources" else None
             if _is_expression(item.get("Condition")):
                 add(item["Condition"], (section, key, "Condition"), owner, rid)
-            if branches:
-                visit({k: v for k, v in item.items() if k != "Condition"}, (section, key), owner, rid)
+            for path, first in sites:
+                add(first, path, owner, rid)
         return findings
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
@@ -275,6 +270,30 @@ class ResourceShape(Fixer):
             editor.replace_text(text_path, "${" + token[0] + token[1] + "}", "${" + new + token[1] + "}")
         renamed = re.sub(r"\$\{" + re.escape(old) + r"(\.[^}]*)?\}", lambda m: "${" + new + (m.group(1) or "") + "}", text)
         return {fn: [renamed] + list(arg[1:])} if isinstance(arg, list) else {fn: renamed}
+
+
+def _if_expressions(where: tuple, item: dict) -> list[tuple[tuple, Any]]:
+    """(path, first argument) of every ``Fn::If`` in an entry (its own ``Condition`` aside) whose
+    first argument is a condition expression, in the order of a walk down the entry. It depends
+    on the entry alone, so an entry a fix left alone keeps it (``memo.entrywise``)."""
+    found: list[tuple[tuple, Any]] = []
+    _visit({k: v for k, v in item.items() if k != "Condition"}, where, found)
+    return found
+
+
+def _visit(value: Any, path: tuple, found: list[tuple[tuple, Any]]) -> None:
+    if isinstance(value, dict):
+        if len(value) == 1 and isinstance(value.get("Fn::If"), list) and value["Fn::If"]:
+            first = value["Fn::If"][0]
+            if _is_expression(first):
+                found.append((path + ("Fn::If", 0), first))
+        for k, v in value.items():
+            if isinstance(v, (dict, list)):
+                _visit(v, path + (k,), found)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            if isinstance(v, (dict, list)):
+                _visit(v, path + (i,), found)
 
 
 def _is_expression(value: Any) -> bool:

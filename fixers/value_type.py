@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from cfnfix import schemas
 from cfnfix.changelog import Safety
@@ -123,21 +123,35 @@ def _if_gives_object(root: dict, schema: dict, value: Any) -> bool:
         isinstance(b, dict) and _fits_items(root, schema, b) for b in call[1:])
 
 
-def _walk(root: dict, schema: dict, value: Any, path: tuple) -> Iterator[tuple[tuple, Any, str]]:
-    """Conversions in ``value`` at ``path``, whose resolved schema is ``schema`` (the schema is
-    carried down, step by step, instead of looked up from the resource's root at each node)."""
-    found = conversion(root, schema, value, path[-1] if isinstance(path[-1], str) else "")
-    if found is not None:
-        yield path, found[0], found[1]
-        return
-    if schemas.is_intrinsic(value):
+def _may_convert(kinds: set[str], value: Any) -> bool:
+    """Whether :func:`conversion` can find anything for ``value`` whose schema allows ``kinds``.
+
+    Why it is exact: every branch of ``conversion`` asks for kinds of exactly ``{"object"}`` or
+    ``{"array"}``, and of those a mapping that is not an intrinsic where an object is wanted, or
+    a list where a list is wanted, has the type asked for (an intrinsic mapping such as
+    ``Fn::Sub`` where an object is wanted may still convert). Most values visited are such."""
+    if kinds == {"object"}:
+        return not isinstance(value, dict) or schemas.is_intrinsic(value)
+    return kinds == {"array"} and not isinstance(value, list)
+
+
+def _walk(root: dict, schema: dict, value: Any, path: tuple, found: list[tuple[tuple, Any, str]]) -> None:
+    """Conversions in ``value`` at ``path``, whose resolved schema is ``schema``, added to
+    ``found`` (the schema is carried down, step by step, instead of looked up from the resource's
+    root at each node). One list is filled and only values that can hold a conversion get a call."""
+    if _may_convert(_kinds(schema), value):
+        hit = conversion(root, schema, value, path[-1] if isinstance(path[-1], str) else "")
+        if hit is not None:
+            found.append((path, hit[0], hit[1]))
+            return
+    if isinstance(value, dict) and len(value) == 1 and schemas.is_intrinsic(value):
         return
     for sub, item, where in schemas.children(root, schema, value, path):
         # nothing converts below a value with no schema (a policy document's statements), and a
         # scalar converts only where an object or a list is wanted: most need no call of their own
         below = schemas.resolve(root, sub)
         if below and (isinstance(item, (dict, list)) or _kinds(below) in _CONTAINERS):
-            yield from _walk(root, below, item, where)
+            _walk(root, below, item, where, found)
 
 
 _clean = schemas.CleanProperties()  # properties found to need no conversion
@@ -207,7 +221,8 @@ class ValueType(Fixer):
             key = _clean.key(root, props)
             if key is None:
                 continue
-            found = list(_walk(root, schemas.resolve(root, root), props, ("Resources", rid, "Properties")))
+            found: list[tuple[tuple, Any, str]] = []
+            _walk(root, schemas.resolve(root, root), props, ("Resources", rid, "Properties"), found)
             if not found:
                 _clean.add(key, root, props)
             for path, new, how in found:

@@ -1113,3 +1113,53 @@ def test_sam_function_needs_no_role():
 """
     result = run_fixers(template, ["required-property"])
     assert result.after == template and not result.changes and not result.unfixed
+
+
+# ------------------------------------------------------------ issue 21, session 6, part W
+
+def test_value_type_walk_passes_over_only_values_of_the_type_asked_for():
+    """The walk calls ``conversion`` for every value but a plain mapping where an object is wanted
+    and a list where a list is wanted: an intrinsic mapping where an object is wanted
+    (``StageDescription: !Sub ...``) and an ``Fn::If`` where a list is wanted are still judged."""
+    from cfnfix.fixers.value_type import _may_convert
+
+    assert not _may_convert({"object"}, {"Description": "x"})
+    assert _may_convert({"object"}, {"Fn::Sub": "x"})
+    assert _may_convert({"object"}, "x")
+    assert not _may_convert({"array"}, [{"Key": "a", "Value": "b"}])
+    assert _may_convert({"array"}, {"Fn::If": ["C", {"Key": "a", "Value": "b"}, []]})
+    assert not _may_convert({"string"}, 3)
+    found = _find("value-type", "Parameters:\n  Env:\n    Type: String\nResources:\n  Api:\n"
+                  "    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: api\n  D:\n"
+                  "    Type: AWS::ApiGateway::Deployment\n    Properties:\n      RestApiId: !Ref Api\n"
+                  "      StageName: prod\n      StageDescription: !Sub 'for ${Env}'\n")
+    assert [(f.path, f.detail) for f in found] == [(("Resources", "D", "Properties", "StageDescription"),
+                                                     {"Description": {"Fn::Sub": "for ${Env}"}})]
+
+
+def test_resource_shape_if_expressions_are_those_of_each_entry():
+    """The Fn::If expressions an entry holds are kept per entry object (``memo.entrywise``): the
+    same entry gives the same findings again, another entry under the same id its own."""
+    from cfnfix.registry import all_fixers
+
+    fixer = all_fixers()["resource-shape"]()
+    text = ("Conditions:\n  A: !Equals [a, b]\nResources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+            "      TopicName: !If [!Not [A], x, y]\n")
+    doc = parse(text)
+    first = [(f.path, f.detail) for f in fixer.find(doc)]
+    assert first == [(("Resources", "T", "Properties", "TopicName", "Fn::If", 0),
+                      ("condition", "TCondition", {"Fn::Not": [{"Condition": "A"}]}))]
+    assert [(f.path, f.detail) for f in fixer.find(doc)] == first
+    assert fixer.find(parse(text.replace("!If [!Not [A], x, y]", "!If [A, x, y]"))) == []
+
+
+def test_limits_above_the_maximum_are_compared_where_the_schema_has_a_maximum():
+    """allowed-value compares numbers only in resources whose type's schema has a ``maximum``
+    somewhere (``schemas.mentions``): an event source mapping's has, a bucket's not."""
+    from cfnfix import schemas
+
+    assert schemas.mentions("AWS::Lambda::EventSourceMapping", "maximum")
+    assert not schemas.mentions("AWS::S3::Bucket", "maximum")
+    found = _find("allowed-value", "Resources:\n  Map:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n"
+                  "      FunctionName: f\n      MaximumRetryAttempts: 20000\n")
+    assert [(f.path, f.detail) for f in found] == [(("Resources", "Map", "Properties", "MaximumRetryAttempts"), 10000)]

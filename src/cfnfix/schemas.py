@@ -224,15 +224,19 @@ def child_schema(root: dict, schema: dict, part: Any) -> Any:
     return next((patterns[p] for p in patterns if _pattern_matches(p, part)), {})
 
 
-def children(root: dict, schema: dict, value: Any, path: tuple) -> Iterator[tuple[Any, Any, tuple]]:
+def children(root: dict, schema: dict, value: Any, path: tuple) -> list[tuple[Any, Any, tuple]]:
     """(unresolved schema, value, path) of each property or item of ``value`` (a mapping or a
-    list) whose resolved schema is ``schema``: the step of a walk that carries schemas down."""
+    list) whose resolved schema is ``schema``: the step of a walk that carries schemas down. The
+    schema's properties are looked up once for all the keys of a mapping (each key's schema is
+    :func:`child_schema`'s)."""
     if isinstance(value, dict):
-        for k, v in value.items():
-            yield child_schema(root, schema, k), v, path + (k,)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield child_schema(root, schema, i), v, path + (i,)
+        props, patterns = _properties(root, schema)
+        return [(props[k] if k in props else next((patterns[p] for p in patterns if _pattern_matches(p, k)), {}),
+                 v, path + (k,)) for k, v in value.items()]
+    if isinstance(value, list):
+        items = schema.get("items", {})
+        return [(items, v, path + (i,)) for i, v in enumerate(value)]
+    return []
 
 
 def accepts(type_name: str, schema: dict, name: str) -> bool:
