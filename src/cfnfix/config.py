@@ -13,11 +13,6 @@ from . import files, ignore
 from .fixer import GROUPS, OptionError
 from .registry import all_fixers, default_names, fixer_class, fixer_names
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 CONFIG_NAME = ".cfnfix.toml"
 MAX_CONFIG_BYTES = 1024 * 1024
 _KEYS = {"select", "ignore", "exclude", "per-file-ignores", "fixers", "unsafe-fixes", "as-of", "regions"}
@@ -127,6 +122,11 @@ def _tool_table(path: Path, table: dict) -> dict:
 
 
 def _read_toml(path: Path) -> dict:
+    # imported when a config file is read only: most runs find none
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         raw = files.read(str(path), MAX_CONFIG_BYTES).data
     except files.FileError as exc:

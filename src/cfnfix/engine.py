@@ -9,7 +9,6 @@ fixer that raises or refuses loses only its own findings.
 from __future__ import annotations
 
 import os
-import traceback
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
@@ -265,6 +264,8 @@ def _guard(fixer: Fixer, step: str, *args: Any) -> Any:
     except RecursionError:
         raise _FixerFailed(f"{fixer.name}: the template nests too deeply for it", None) from None
     except Exception as exc:  # noqa: BLE001 - a bug in one fixer must not cost the others their fixes
+        import traceback  # only for a fixer that failed
+
         trace = "".join(traceback.format_exception(exc))
         raise _FixerFailed(f"{fixer.name}: internal error ({type(exc).__name__}: {exc})", trace) from None
 
