@@ -39,3 +39,15 @@ def test_a_config_file_and_a_gitignore_are_still_read(tmp_path: Path):
     out = subprocess.run([sys.executable, "-m", "cfnfix", "check", "."], cwd=tmp_path, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 2 and "no CloudFormation templates found" in out.stderr, out
+
+
+def test_version_is_the_installed_distributions():
+    from importlib.metadata import version
+
+    from click.testing import CliRunner
+
+    from cfnfix import __version__
+    from cfnfix.cli import main
+
+    assert __version__ == version("cfnfix")
+    assert CliRunner().invoke(main, ["--version"], prog_name="cfnfix").output == f"cfnfix, version {__version__}\n"
