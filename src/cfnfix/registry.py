@@ -116,7 +116,10 @@ DEFAULT_ON = frozenset({
     "iam-policy-cycle",
 })
 
-_imported: dict[str, type[Fixer]] = {}  # the fixer classes imported one by one so far
+# Every fixer class imported so far, by name: in run order once all_fixers() has imported them all
+# (tests register their own fixers in it). The engine asks for a class before every fixer run.
+_classes: dict[str, type[Fixer]] = {}
+_complete = False
 _RANK = {name: i for i, name in enumerate(ORDER)}
 
 
@@ -125,25 +128,24 @@ def _rank(name: str) -> tuple[int, str]:
     return (_RANK.get(name, len(ORDER)), name)
 
 
-def _classes(module_name: str) -> list[type[Fixer]]:
+def _classes_in(module_name: str) -> list[type[Fixer]]:
     """The fixer classes a fixer module defines (not those it imports)."""
     module = importlib.import_module(f"{package.__name__}.{module_name}")
     return [cls for cls in vars(module).values()
             if isinstance(cls, type) and issubclass(cls, Fixer) and cls.__module__ == module.__name__ and hasattr(cls, "name")]
 
 
-@lru_cache(maxsize=1)
 def all_fixers() -> dict[str, type[Fixer]]:
     """Every fixer class by name, in run order (fixers missing from ORDER run last, by name).
 
-    It imports every fixer module; once it has, the other functions here answer from this
-    dict (tests register their own fixers in it)."""
-    found = {cls.name: cls for info in pkgutil.iter_modules(package.__path__) for cls in _classes(info.name)}
-    return dict(sorted(found.items(), key=lambda item: _rank(item[0])))
-
-
-def _all_imported() -> bool:
-    return all_fixers.cache_info().currsize > 0
+    It imports every fixer module; a run that needs only some asks :func:`fixer_class`."""
+    global _complete
+    if not _complete:
+        found = {cls.name: cls for info in pkgutil.iter_modules(package.__path__) for cls in _classes_in(info.name)}
+        _classes.clear()
+        _classes.update(sorted(found.items(), key=lambda item: _rank(item[0])))
+        _complete = True
+    return _classes
 
 
 @lru_cache(maxsize=1)
@@ -154,22 +156,22 @@ def _module_names() -> tuple[str, ...]:
 
 def fixer_names() -> tuple[str, ...]:
     """Every fixer name in run order, importing no fixer module."""
-    return tuple(all_fixers()) if _all_imported() else _module_names()
+    return tuple(_classes) if _complete else _module_names()
 
 
 def fixer_class(name: str) -> type[Fixer]:
     """The class of fixer ``name`` (one of :func:`fixer_names`), importing its module alone."""
-    if _all_imported():
-        return all_fixers()[name]
-    if name not in _imported:
-        if name not in _module_names():
-            raise KeyError(name)
-        _imported[name] = next(cls for cls in _classes(name.replace("-", "_")) if cls.name == name)
-    return _imported[name]
+    try:
+        return _classes[name]
+    except KeyError:
+        if _complete or name not in _module_names():
+            raise
+    _classes[name] = next(cls for cls in _classes_in(name.replace("-", "_")) if cls.name == name)
+    return _classes[name]
 
 
 def default_names() -> list[str]:
     """The fixers on by default, in run order."""
-    if _all_imported():
-        return [name for name, cls in all_fixers().items() if cls.default]
+    if _complete:
+        return [name for name, cls in _classes.items() if cls.default]
     return [name for name in _module_names() if name in DEFAULT_ON]
