@@ -10,11 +10,12 @@ from pathlib import Path
 
 import click
 
+from . import __version__
 from . import config as config_mod
 from . import files as files_mod
 from .fixer import OptionError
 from .progress import Progress
-from .registry import all_fixers
+from .registry import all_fixers, fixer_class
 from .report import FORMATS, Context
 from .runner import TEMPLATE_SUFFIXES, Job, discover, run, template_free_directories
 
@@ -67,7 +68,9 @@ def _common(func):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="cfnfix")
+# the version the package declares (tests/test_startup.py checks it is the installed one):
+# reading the installed distribution's metadata cost --version ~20 ms CPU
+@click.version_option(__version__, package_name="cfnfix")
 def main() -> None:
     """Repair AWS CloudFormation templates, touching only the lines a fix needs."""
 
@@ -176,6 +179,8 @@ def _run(paths, check, dry_run, output, **o) -> int:
             click.echo(f"cfnfix: {target}: not writing {what} there: {cause}", err=True)
             return EXIT_ERROR
     stdin_bytes = sys.stdin.buffer.read() if any(p == "-" for p, _ in files) else None
+    for name in set().union(*(c.selected() for c in {id(c): c for c in configs}.values())):
+        fixer_class(name)  # imported once here, not again in every worker process
     # Modules, fixers and schemas loaded so far live as long as the process: the collector need
     # not scan them again after every file (nor copy them into forked workers' memory)
     gc.freeze()

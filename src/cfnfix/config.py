@@ -11,12 +11,7 @@ from typing import Any
 
 from . import files, ignore
 from .fixer import GROUPS, OptionError
-from .registry import all_fixers, default_names
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from .registry import all_fixers, default_names, fixer_class, fixer_names
 
 CONFIG_NAME = ".cfnfix.toml"
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -46,14 +41,14 @@ class Config:
         for pattern, names in self.per_file_ignores.items():
             if self.matches(pattern, path):
                 chosen -= expand(names)
-        return [name for name in all_fixers() if name in chosen]
+        return [name for name in fixer_names() if name in chosen]
 
     def selected(self) -> set[str]:
         """Fixers chosen by select and ignore, before per-file ignores: none means a run would do nothing."""
         if self.select is None:
             chosen = set(default_names())
         elif "ALL" in self.select:
-            chosen = set(all_fixers())
+            chosen = set(fixer_names())
         else:
             chosen = expand(self.select)
         return chosen - expand(self.ignore)
@@ -72,14 +67,14 @@ class Config:
 
 
 def expand(names: tuple[str, ...] | list[str]) -> set[str]:
-    """Fixer names, with each group name standing for the fixers of that group."""
-    fixers = all_fixers()
+    """Fixer names, with each group name standing for the fixers of that group (a group name
+    imports every fixer module, to read their groups)."""
     out: set[str] = set()
     for name in names:
         if name in GROUPS:
-            out.update(n for n, cls in fixers.items() if cls.group == name)
+            out.update(n for n, cls in all_fixers().items() if cls.group == name)
         elif name == "ALL":
-            out.update(fixers)
+            out.update(fixer_names())
         else:
             out.add(name)
     return out
@@ -127,6 +122,11 @@ def _tool_table(path: Path, table: dict) -> dict:
 
 
 def _read_toml(path: Path) -> dict:
+    # imported when a config file is read only: most runs find none
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         raw = files.read(str(path), MAX_CONFIG_BYTES).data
     except files.FileError as exc:
@@ -188,12 +188,11 @@ def from_table(table: dict, source: str, root: Path) -> Config:
 
 def set_options(config: Config, name: str, options: dict[str, Any], source: str) -> None:
     """Merge options for one fixer into ``config``, validating them against the fixer."""
-    fixers = all_fixers()
-    if name not in fixers:
+    if name not in fixer_names():
         raise ConfigError(f"{source}: unknown fixer '{name}' in 'fixers.{name}'")
     merged = {**config.fixer_options.get(name, {}), **options}
     try:
-        fixers[name](merged)
+        fixer_class(name)(merged)
     except OptionError as exc:
         raise ConfigError(f"{source}: fixers.{name}: {exc}") from None
     config.fixer_options[name] = merged
@@ -227,7 +226,7 @@ def parse_day(value: Any, what: str, error: type[Exception]) -> date:
 
 def _names(value: Any, source: str, key: str, allow_all: bool = False) -> tuple[str, ...]:
     names = _strings(value, source, key)
-    known = all_fixers()
+    known = fixer_names()
     for name in names:
         if name not in known and name not in GROUPS and not (allow_all and name == "ALL"):
             raise ConfigError(f"{source}: unknown fixer '{name}' in '{key}'")

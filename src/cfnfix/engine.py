@@ -9,7 +9,6 @@ fixer that raises or refuses loses only its own findings.
 from __future__ import annotations
 
 import os
-import traceback
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
@@ -19,7 +18,7 @@ from .config import Config, expand
 from .document import Document, DuplicateKeyError, TemplateError, parse
 from .edits import Edit, EditConflict, apply_edits
 from .fixer import GROUPS, Finding, Fix, Fixer
-from .registry import all_fixers
+from .registry import fixer_class, fixer_names
 from .reparse import reparse
 
 MAX_PASSES = 8  # a fixer is run again while findings wait on a conflict and the last pass made progress
@@ -62,10 +61,10 @@ def fix_source(text: str, names: list[str], config: Config, source_path: str | N
             raise
         strict_error = str(exc)
     loose = parse(text, duplicates=True)
-    if DUPLICATES_FIXER in _metadata_ignores(loose)[0]:  # the template opts out of it
+    if DUPLICATES_FIXER in _metadata_ignores(loose, [DUPLICATES_FIXER])[0]:  # the template opts out of it
         raise DuplicateKeyError(strict_error)
     first = FileResult("", "clean", before=text, after=text)
-    fixer = all_fixers()[DUPLICATES_FIXER](config.fixer_options.get(DUPLICATES_FIXER))
+    fixer = fixer_class(DUPLICATES_FIXER)(config.fixer_options.get(DUPLICATES_FIXER))
     doc = loose
     for _ in range(MAX_PASSES):  # repeats of neighbouring entries can wait on each other's edits
         refused = [f for f in _guard_template(fixer, doc) if not f.fixable and f.detail == "duplicate"]
@@ -122,11 +121,10 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
         original.keep_places()  # the report's places are in this text, after its nodes moved on
     result = FileResult("", "clean", before=doc.text, after=doc.text)
     try:
-        skip_all, skip_by_resource = _metadata_ignores(doc)
+        skip_all, skip_by_resource = _metadata_ignores(doc, names)
     except TemplateError as exc:
         return FileResult("", "error", error=str(exc))
-    fixers = all_fixers()
-    chosen = [(name, fixers[name]) for name in names if name not in skip_all]
+    chosen = [(name, fixer_class(name)) for name in names if name not in skip_all]
     # one instance per fixer for the whole template, built when it first runs: a later round
     # runs it again as the engine's passes already do (find starts afresh on each document)
     built: dict[str, Fixer] = {}
@@ -277,6 +275,8 @@ def _guard(fixer: Fixer, step: str, *args: Any) -> Any:
     except RecursionError:
         raise _FixerFailed(f"{fixer.name}: the template nests too deeply for it", None) from None
     except Exception as exc:  # noqa: BLE001 - a bug in one fixer must not cost the others their fixes
+        import traceback  # only for a fixer that failed
+
         trace = "".join(traceback.format_exception(exc))
         raise _FixerFailed(f"{fixer.name}: internal error ({type(exc).__name__}: {exc})", trace) from None
 
@@ -378,12 +378,14 @@ def beside(path: str, suffix: str) -> str:
     return base + suffix + ext
 
 
-def _metadata_ignores(doc: Document) -> tuple[set[str], dict[str, set[str]]]:
+def _metadata_ignores(doc: Document, run: list[str]) -> tuple[set[str], dict[str, set[str]]]:
     """Fixers a template opts out of, at top level or per resource: by name or group in
     ``Metadata: cfnfix: ignore``, and through cfn-lint's own ``Metadata: cfn-lint: config:
     ignore_checks`` for fixers whose every rule id is ignored there (a suppressed E3002 is not
-    "fixed"). An unknown name is an error, as in the config file."""
-    fixers = all_fixers()
+    "fixed"). An unknown name is an error, as in the config file.
+
+    The caller asks only whether the fixers it ``run``s are skipped, so the rule ids of those
+    alone are read: the others' modules need not be imported for it."""
 
     def names(metadata: Any, where: str) -> set[str]:
         out: set[str] = set()
@@ -394,7 +396,7 @@ def _metadata_ignores(doc: Document) -> tuple[set[str], dict[str, set[str]]]:
             ignore = own.get("ignore", [])
             listed = [ignore] if isinstance(ignore, str) else [str(i) for i in ignore] if isinstance(ignore, list) else []
             for name in listed:
-                if name not in fixers and name not in GROUPS:
+                if name not in fixer_names() and name not in GROUPS:
                     raise TemplateError(f"{where}: Metadata/cfnfix/ignore names unknown fixer '{name}'")
             out |= expand(listed)
         lint = metadata.get("cfn-lint")
@@ -402,7 +404,7 @@ def _metadata_ignores(doc: Document) -> tuple[set[str], dict[str, set[str]]]:
         checks = config.get("ignore_checks") if isinstance(config, dict) else None
         if isinstance(checks, list):
             prefixes = tuple(str(c) for c in checks)
-            out |= {n for n, cls in fixers.items() if cls.lint_rules and all(r.startswith(prefixes) for r in cls.lint_rules)}
+            out |= {n for n in run if (rules := fixer_class(n).lint_rules) and all(r.startswith(prefixes) for r in rules)}
         return out
 
     top = names(doc.data.get("Metadata"), "the template") if isinstance(doc.data, dict) else set()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 
@@ -117,6 +116,8 @@ def write_atomic(target: str, data: bytes, expected: Snapshot | None = None) -> 
         old = None
     if old is not None and not stat.S_ISREG(old.st_mode):
         raise FileError(f"{kind(old.st_mode)}, not a regular file; not written")
+    import tempfile  # (and shutil with it) imported by the runs that write only
+
     fd, tmp = tempfile.mkstemp(prefix=".cfnfix-", dir=os.path.dirname(real))
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -13,8 +13,10 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 # Directories no template in them is the user's own: VCS data, dependencies, build output.
 SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "node_modules", "cdk.out", ".aws-sam", ".venv", "venv",
@@ -23,6 +25,8 @@ SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "node_modules", "cdk.out
 
 @lru_cache(maxsize=512)
 def globs(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    import pathspec  # imported by the runs that match a glob only: most name no glob and meet no .gitignore
+
     fixed = [re.sub(r"\*\*(?=[^/])", "**/*", re.sub(r"(?<=[^/])\*\*", "*/**", p)) for p in patterns]
     return pathspec.GitIgnoreSpec.from_lines(fixed)
 
@@ -37,6 +41,8 @@ def _gitignore(folder: Path) -> pathspec.GitIgnoreSpec | None:
         lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
+    import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 

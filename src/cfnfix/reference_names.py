@@ -5,7 +5,6 @@ that are no slip of a defined one (``undeclared``), which ``undeclared-parameter
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -42,6 +41,8 @@ def pick(name: str, pool: list[str]) -> tuple[str | None, str]:
     whose ratio cannot reach ``_FAR`` (its length or its letters alone say so, as difflib's
     ``real_quick_ratio`` and ``quick_ratio`` bound it) is not compared in full: it can change
     neither the pick nor the margin, and the full comparison is most of what a pick costs."""
+    import difflib  # here, not at the top: only the fixers that meet a name nothing defines pick
+
     pool = [p for p in pool if _VALID.fullmatch(p)]  # valid names only
     same_case = [p for p in pool if p.lower() == name.lower()]
     if len(same_case) == 1:
@@ -63,6 +64,8 @@ def pick(name: str, pool: list[str]) -> tuple[str | None, str]:
 
 def close(name: str, pool: list[str]) -> list[str]:
     """Names to show as candidates in a report."""
+    import difflib
+
     return difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
 
 
@@ -75,6 +78,8 @@ def misspelt(name: str, pool: list[str]) -> list[str]:
     (``DBSecurityGrp``) or numbered otherwise (``Subnet1``), or one word more or fewer (``VpcId``, ``LambdaRole`` for
     ``LambdaExecRole``). Another word in its place names another thing (``BatchJobRole`` is no
     slip of ``BatchJobQueue``): a reference to it is an input the template lacks."""
+    import difflib
+
     mine = words(name)
     found = []
     for other in pool:

@@ -1,10 +1,19 @@
-"""Finds the fixers in the ``cfnfix.fixers`` package and fixes the order they run in."""
+"""Finds the fixers in the ``cfnfix.fixers`` package and fixes the order they run in.
+
+A run imports only the fixers it runs (issue 21, session 6): ``check`` runs the few fixers on
+by default, and importing the other modules cost ~60 ms of its ~200 ms start-up. Each fixer
+lives in the module named for it (``s3-lifecycle`` in ``s3_lifecycle``), so the names come from
+the package's file names; which are on by default is :data:`DEFAULT_ON` (tests/test_registry.py
+checks both against the classes).
+"""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
 from functools import lru_cache
+
+import cfnfix.fixers as package
 
 from .fixer import Fixer
 
@@ -95,20 +104,74 @@ ORDER = (
 )
 
 
-@lru_cache(maxsize=1)
-def all_fixers() -> dict[str, type[Fixer]]:
-    """Every fixer class by name, in run order (fixers missing from ORDER run last, by name)."""
-    import cfnfix.fixers as package
+# The fixers whose class says ``default = True``, so that knowing them imports no fixer module.
+DEFAULT_ON = frozenset({
+    "inline-lambda-handler",
+    "lambda-runtime",
+    "service-linked-role",
+    "password-pattern",
+    "s3-lifecycle",
+    "s3-notification-cycle",
+    "security-group-cycle",
+    "iam-policy-cycle",
+})
 
-    found: dict[str, type[Fixer]] = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        for cls in vars(module).values():
-            if isinstance(cls, type) and issubclass(cls, Fixer) and cls.__module__ == module.__name__ and hasattr(cls, "name"):
-                found[cls.name] = cls
-    rank = {name: i for i, name in enumerate(ORDER)}
-    return dict(sorted(found.items(), key=lambda item: (rank.get(item[0], len(ORDER)), item[0])))
+# Every fixer class imported so far, by name: in run order once all_fixers() has imported them all
+# (tests register their own fixers in it). The engine asks for a class before every fixer run.
+_classes: dict[str, type[Fixer]] = {}
+_complete = False
+_RANK = {name: i for i, name in enumerate(ORDER)}
+
+
+def _rank(name: str) -> tuple[int, str]:
+    """Run order: ORDER, then fixers missing from it, by name."""
+    return (_RANK.get(name, len(ORDER)), name)
+
+
+def _classes_in(module_name: str) -> list[type[Fixer]]:
+    """The fixer classes a fixer module defines (not those it imports)."""
+    module = importlib.import_module(f"{package.__name__}.{module_name}")
+    return [cls for cls in vars(module).values()
+            if isinstance(cls, type) and issubclass(cls, Fixer) and cls.__module__ == module.__name__ and hasattr(cls, "name")]
+
+
+def all_fixers() -> dict[str, type[Fixer]]:
+    """Every fixer class by name, in run order (fixers missing from ORDER run last, by name).
+
+    It imports every fixer module; a run that needs only some asks :func:`fixer_class`."""
+    global _complete
+    if not _complete:
+        found = {cls.name: cls for info in pkgutil.iter_modules(package.__path__) for cls in _classes_in(info.name)}
+        _classes.clear()
+        _classes.update(sorted(found.items(), key=lambda item: _rank(item[0])))
+        _complete = True
+    return _classes
+
+
+@lru_cache(maxsize=1)
+def _module_names() -> tuple[str, ...]:
+    """Every fixer name in run order, read off the module file names."""
+    return tuple(sorted((info.name.replace("_", "-") for info in pkgutil.iter_modules(package.__path__)), key=_rank))
+
+
+def fixer_names() -> tuple[str, ...]:
+    """Every fixer name in run order, importing no fixer module."""
+    return tuple(_classes) if _complete else _module_names()
+
+
+def fixer_class(name: str) -> type[Fixer]:
+    """The class of fixer ``name`` (one of :func:`fixer_names`), importing its module alone."""
+    try:
+        return _classes[name]
+    except KeyError:
+        if _complete or name not in _module_names():
+            raise
+    _classes[name] = next(cls for cls in _classes_in(name.replace("-", "_")) if cls.name == name)
+    return _classes[name]
 
 
 def default_names() -> list[str]:
-    return [name for name, cls in all_fixers().items() if cls.default]
+    """The fixers on by default, in run order."""
+    if _complete:
+        return [name for name, cls in _classes.items() if cls.default]
+    return [name for name in _module_names() if name in DEFAULT_ON]
