@@ -274,3 +274,27 @@ def test_killing_the_main_process_leaves_no_worker_writing(tmp_path):
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+# --- memory management ----------------------------------------------------------------------------
+
+def test_the_cyclic_collector_is_paused_for_the_whole_run_and_restored_after(work, monkeypatch):
+    import gc
+
+    from cfnfix import runner
+
+    write(work / "a.yaml", TEMPLATE)
+    write(work / "b.yaml", TEMPLATE)
+    fix_text = runner.fix_text
+    states = []
+
+    def recording(*args, **kwargs):
+        states.append(gc.isenabled())  # between files too: nothing collects in between
+        return fix_text(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "fix_text", recording)
+    assert gc.isenabled()
+    result = invoke("check", "-j", "1", "a.yaml", "b.yaml")
+    assert result.exit_code == 1
+    assert states == [False, False]
+    assert gc.isenabled()

@@ -41,7 +41,7 @@ def fix_text(text: str, config: Config | None = None, path: str | None = None, *
     fixed text, ``changes`` the change log entries, ``to_json()`` the change log; raises
     TemplateError when the text is not a CloudFormation template."""
     config = config if config is not None else make_config(**settings)
-    with _collector_paused():
+    with collector_paused():
         result = fix_source(text, config.fixers_for(path or "-"), config, path)
     result.path = path or "-"
     if result.status == "fixed" and result.after == text:
@@ -50,9 +50,10 @@ def fix_text(text: str, config: Config | None = None, path: str | None = None, *
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector, run while a template's many long-lived nodes are being
-    built, makes parsing grow faster than the file; a file's cycles are collected after it."""
+    built, makes parsing grow faster than the file; a file's cycles are collected after it
+    (or, in a command-line run, when the run ends: see ``runner.run``)."""
     paused = gc.isenabled()
     gc.disable()
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import files as files_mod
 from . import ignore
-from .api import fix_text
+from .api import collector_paused, fix_text
 from .changelog import FileResult
 from .config import Config, Resolver
 from .document import MAX_BYTES, TemplateError, decode
@@ -92,13 +92,18 @@ def run(files: list[tuple[str, bool]], job: Job, jobs: int = 1, stdin_text: byte
     ``jobs`` is, and an interrupted or killed run leaves no worker writing.
     """
     tick = progress or (lambda done, total: None)
-    if jobs > 1 and len(files) >= 4 * jobs:
-        outcomes = _in_workers(files, job, jobs, stdin_text, tick)
-    else:
-        outcomes = []
-        for entry in files:
-            outcomes.append(_process_entry(entry, job, stdin_text))
-            tick(len(outcomes), len(files))
+    # The collector stays paused for the whole run, in the workers too (they fork from here):
+    # a file leaves about 50 objects in cycles (15,144 over the 312 aws-samples templates; ~6 MB
+    # more memory over 853 templates), while collecting after every file rescanned what the
+    # file left alive, ~3% of a run's CPU (issue 21).
+    with collector_paused():
+        if jobs > 1 and len(files) >= 4 * jobs:
+            outcomes = _in_workers(files, job, jobs, stdin_text, tick)
+        else:
+            outcomes = []
+            for entry in files:
+                outcomes.append(_process_entry(entry, job, stdin_text))
+                tick(len(outcomes), len(files))
     return [_write(result, writes) for result, writes in outcomes]
 
 
