@@ -112,10 +112,10 @@ def _in_workers(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text: 
     """_process_entry over ``files`` in ``jobs`` processes; Ctrl-C stops them all at once."""
     from concurrent.futures import ProcessPoolExecutor  # not imported by the runs that need no pool
 
-    pool = ProcessPoolExecutor(jobs, initializer=_worker_start, initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(jobs, initializer=_worker_start, initargs=(os.getpid(), job, stdin_text))
     try:
         outcomes = []
-        for outcome in pool.map(_process_entry, files, [job] * len(files), [stdin_text] * len(files), chunksize=4):
+        for outcome in pool.map(_in_worker, files, chunksize=4):
             outcomes.append(outcome)
             tick(len(outcomes), len(files))
     except BaseException:
@@ -129,10 +129,18 @@ def _in_workers(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text: 
     return outcomes
 
 
-def _worker_start(parent: int) -> None:
+# The job of the run a worker process serves, and the standard input it read: handed over once,
+# when the worker starts, not with every batch of files, so that the configuration files the
+# worker finds stay found for its later files (a job sent with each batch came with an empty cache).
+_worker_job: tuple[Job, bytes | None] | None = None
+
+
+def _worker_start(parent: int, job: Job, stdin_text: bytes | None) -> None:
     """Ctrl-C is the main process's to handle; a worker whose main process died exits too
     (it would otherwise go on with the files already queued for it, for nobody).
     """
+    global _worker_job
+    _worker_job = job, stdin_text
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
@@ -141,6 +149,12 @@ def _worker_start(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
+
+
+def _in_worker(entry: tuple[str, bool]) -> tuple[FileResult, Writes]:
+    """_process_entry in a worker process, with the job its start handed over."""
+    assert _worker_job is not None, "a worker process starts with its job (_worker_start)"
+    return _process_entry(entry, *_worker_job)
 
 
 def _process_entry(entry: tuple[str, bool], job: Job, stdin_bytes: bytes | None = None) -> tuple[FileResult, Writes]:
