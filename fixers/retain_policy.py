@@ -131,7 +131,7 @@ class RetainPolicy(Fixer):
                 if isinstance(value, str) and value in KEEPING:
                     findings.append(Finding(rid, path, f"{key} {value} keeps the resource (or a snapshot) after the stack is gone",
                                             detail=(value, "Delete")))
-                elif _computed(value):
+                elif isinstance(value, dict) and _computed(value):  # only a mapping is an intrinsic: no call for the rest
                     findings.append(Finding(rid, path, f"{key} is computed ({_computed(value)}); make sure it resolves to Delete "
                                             "in a test account", fixable=False))
             props = res.get("Properties")

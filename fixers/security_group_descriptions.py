@@ -8,7 +8,7 @@ from typing import Any
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.security_groups import port_range, protocol, rules
+from cfnfix.security_groups import GROUP, STANDALONE, port_range, protocol, rules
 from cfnfix.nodepath import editor_path
 from cfnfix.values import ref_name
 
@@ -96,6 +96,9 @@ class SecurityGroupDescriptions(Fixer):
     name = "security-group-descriptions"
     summary = "Describe every security group rule from what it allows (\"HTTPS from 10.0.0.0/16\")"
     group = "security"
+    # find() reports only the rules security_groups.rules() yields, and it yields them from these
+    # types alone: a template without one has no rule, and the engine need not ask
+    resource_types = (GROUP, *STANDALONE)
     safety = Safety.SAFE
     default = False
     docs = """

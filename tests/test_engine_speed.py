@@ -78,7 +78,7 @@ def test_fixers_declaring_resource_types_are_not_asked_about_templates_without_t
     from cfnfix.registry import all_fixers
 
     calls: list[str] = []
-    for name in ("s3-lifecycle", "sns-encryption", "security-group-descriptions"):
+    for name in ("s3-lifecycle", "sns-encryption", "depends-on"):
         cls = all_fixers()[name]
         original = cls.find
 
@@ -93,7 +93,7 @@ def test_fixers_declaring_resource_types_are_not_asked_about_templates_without_t
     # a document sns-encryption has not seen, so it is asked twice
     assert calls == ["sns-encryption", "sns-encryption"]
     calls.clear()
-    fix_text(template, select=["sns-encryption", "security-group-descriptions"], unsafe_fixes=True)
-    # security-group-descriptions (after sns-encryption) ran on round 1's final document:
-    # round 2 does not ask it again
-    assert calls == ["sns-encryption", "security-group-descriptions", "sns-encryption"]
+    fix_text(template, select=["sns-encryption", "depends-on"], unsafe_fixes=True)
+    # depends-on (after sns-encryption; it reads every resource type) ran on round 1's final
+    # document: round 2 does not ask it again
+    assert calls == ["sns-encryption", "depends-on", "sns-encryption"]

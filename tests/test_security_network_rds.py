@@ -62,6 +62,20 @@ def test_description_is_written_from_the_rule_in_ec2_characters(rule, text):
     assert result.changes[0].message == f"rule described as '{text}' (Checkov CKV_AWS_23)"
 
 
+def test_description_of_standalone_rules_in_a_template_without_a_group():
+    """resource_types lets the engine skip templates without a rule: a standalone ingress or
+    egress resource alone (its group made elsewhere) must still be asked about."""
+    template = ("Resources:\n"
+                "  In:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n"
+                "      GroupId: sg-0123\n      IpProtocol: tcp\n      FromPort: 443\n      ToPort: 443\n"
+                "      CidrIp: 10.0.0.0/16\n"
+                "  Out:\n    Type: AWS::EC2::SecurityGroupEgress\n    Properties:\n"
+                "      GroupId: sg-0123\n      IpProtocol: tcp\n      FromPort: 5432\n      ToPort: 5432\n"
+                "      CidrIp: 10.1.0.0/16\n")
+    result = run_fixers(template, ["security-group-descriptions"], unsafe_fixes=False)
+    assert [c.after for c in result.changes] == ["HTTPS from 10.0.0.0/16", "PostgreSQL to 10.1.0.0/16"]
+
+
 def test_description_fix_is_safe_and_the_others_wait_for_unsafe_fixes():
     template = _group("        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}\n")
     result = run_fixers(template, ["security-group-descriptions", "security-group-open-ingress"], unsafe_fixes=False)

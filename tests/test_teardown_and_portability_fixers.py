@@ -247,6 +247,24 @@ Resources:
     assert messages(result) == ["DeletionProtection is computed (!Ref Protect); pass false for it when deploying into a test account"]
 
 
+def test_retain_policy_reports_a_computed_deletion_policy():
+    """Only a mapping is asked whether it is an intrinsic: a computed policy is still reported."""
+    text = HEAD + """Parameters:
+  Keep:
+    Type: String
+Conditions:
+  Keeping: !Equals [!Ref Keep, 'yes']
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    DeletionPolicy: !If [Keeping, Retain, Delete]
+    UpdateReplacePolicy: Delete
+"""
+    result = fix(text, "retain-policy")
+    assert result.after == text
+    assert messages(result) == ["DeletionPolicy is computed (!If); make sure it resolves to Delete in a test account"]
+
+
 def test_retain_policy_turns_off_protection_that_is_on_by_default():
     text = HEAD + "Resources:\n  Ledger:\n    Type: AWS::QLDB::Ledger\n    Properties:\n      PermissionsMode: STANDARD\n"
     result = fix(text, "retain-policy")
