@@ -3,7 +3,7 @@ the reference index and graph of a document, the per-document memo, and unique-n
 
 
 from cfnfix import memo, python_code
-from cfnfix.cycles import document_cycles, document_graph, document_index, in_a_cycle
+from cfnfix.cycles import document_graph, document_index
 from cfnfix.document import parse
 from cfnfix.names import TextIndex
 from cfnfix.graph import cycles, dependency_graph, edges, reference_paths
@@ -123,28 +123,3 @@ def test_text_index_finds_exactly_the_texts_holding_the_name_in_order():
     for needle in ("alpha", "", "a", "zeta", "\0al"):
         assert TextIndex(texts).containing(needle) == [i for i, t in enumerate(texts) if needle in t]
     assert TextIndex([]).containing("") == []
-
-
-def test_in_a_cycle_from_what_the_names_reach_is_membership_in_the_whole_graphs_cycles():
-    """Without the document's cycles the search covers only what the names reach; it must still
-    find a cycle that runs through other resources (A -> B -> C -> A), and no cycle for a resource
-    that only reaches one (D), refers to itself (E) or to a resource that is no mapping (F)."""
-    text = """Resources:
-  A: {Type: AWS::EC2::SecurityGroup, Properties: {VpcId: !Ref B}}
-  B: {Type: AWS::EC2::VPC, DependsOn: C}
-  C: {Type: AWS::SNS::Topic, Properties: {DisplayName: !Sub '${A.GroupId}'}}
-  D: {Type: AWS::EC2::SecurityGroup, Properties: {VpcId: !Ref A}}
-  E: {Type: AWS::EC2::SecurityGroup, DependsOn: E, Properties: {VpcId: !Ref G}}
-  F: {Type: AWS::EC2::SecurityGroup, Properties: {VpcId: !Ref G}}
-  G: [not, a, mapping]
-"""
-    names = ["A", "B", "C", "D", "E", "F"]
-    expected = {"A": True, "B": True, "C": True, "D": False, "E": False, "F": False}
-    for name in names:
-        assert in_a_cycle(parse(text), [name]) is expected[name], name
-    assert in_a_cycle(parse(text), ["D", "E", "F"]) is False
-    assert in_a_cycle(parse(text), ["D", "C"]) is True
-    doc = parse(text)
-    assert in_a_cycle(doc, ["D"]) is False and "dependency_graph" not in doc.memo  # the whole graph left unbuilt
-    document_cycles(doc)
-    assert [in_a_cycle(doc, [name]) for name in names] == [expected[name] for name in names]  # read off the cycles

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from .document import Document
 from .edits import Editor
-from .graph import cycles, dependency_graph, depends_on, edges, paths_of_calls
+from .graph import cycles, dependency_graph, edges, paths_of_calls
 from .memo import cached, entrywise
 from .reference_names import body_calls
 
@@ -93,8 +93,8 @@ def owned_cycles(doc: Document, kind: str, owner_type: str, key) -> Iterator[tup
     """
     resources = doc.resources
     # each cycle below runs through fewer edges than the whole graph has, so it lies in a cycle of
-    # the whole graph: with no owner in one there is nothing to search
-    if not in_a_cycle(doc, [r for r, res in resources.items() if isinstance(res, dict) and res.get("Type") == owner_type]):
+    # the whole graph (found once per document): with no owner in one there is nothing to search
+    if not any(resources[r].get("Type") == owner_type for component in document_cycles(doc) for r in component):
         return
     graph = document_graph(doc)
     kinds = document_edge_kinds(doc)
@@ -109,32 +109,6 @@ def owned_cycles(doc: Document, kind: str, owner_type: str, key) -> Iterator[tup
             for e, (k, paths) in kinds.items() if k == kind and e[0] in members and e[1] in members
         }
         yield component, owners, {n: work[n] & members for n in component}, movable
-
-
-def in_a_cycle(doc: Document, names: list[str]) -> bool:
-    """Whether one of ``names`` (resources that are mappings) lies in one of document_cycles().
-
-    Read off the document's cycles when they are known already; otherwise the cycles are looked
-    for among the resources the names reach only, with the edges document_graph() would give
-    them: every cycle through a name runs through resources it reaches, so its component there is
-    its component in the whole graph. Exact, and the whole graph of a document whose groups and
-    roles reach only a VPC or a key is never built."""
-    if "cycles" in doc.memo:
-        wanted = set(names)
-        return any(r in wanted for component in document_cycles(doc) for r in component)
-    resources = doc.resources
-    index = document_index(doc)
-    reached: dict[str, set[str]] = {}
-    todo = list(names)
-    while todo:
-        name = todo.pop()
-        if name in reached:
-            continue
-        needs = set(index[name]) | set(depends_on(resources[name]))
-        reached[name] = {n for n in needs if isinstance(resources.get(n), dict) and n != name}
-        todo.extend(reached[name])
-    wanted = set(names)
-    return any(r in wanted for component in cycles(reached) for r in component)
 
 
 def without(graph: dict[str, set[str]], cut: set) -> dict[str, set[str]]:
