@@ -292,13 +292,15 @@ class PlaceholderValue(Fixer):
                 if not may_be_placeholder(value) or not value.strip() or "{{resolve:" in value or value in defined:
                     continue
                 schema = schemas.schema_at(type_name, path)
-                rejected = formats.rejection(schema, value)
-                if rejected is None:
-                    continue
                 kind = place_type(doc, path)
                 existing = kind is not None and kind.startswith("AWS::")
                 why = placeholder(value, formats.id_prefixes(schema), existing)
                 if why is None:
+                    continue
+                # asked last: a schema pattern is matched with the ``regex`` module, an import of
+                # ~20 ms per process, which most runs then never make (no placeholder reaches it)
+                rejected = formats.rejection(schema, value)
+                if rejected is None:
                     continue
                 out.append(Site(rid, path, value, kind, why, *rejected))
         return out

@@ -139,12 +139,14 @@ class S3NotificationCycle(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         resources = doc.resources
-        in_cycle = {name: set(comp) for comp in document_cycles(doc) for name in comp}
+        in_cycle: dict[str, set[str]] | None = None  # found once a bucket has notifications: most have none
         findings = []
         for bid, res in doc.resources_of_type("AWS::S3::Bucket"):
             props = res.get("Properties")
             if not isinstance(props, dict) or "NotificationConfiguration" not in props:
                 continue
+            if in_cycle is None:
+                in_cycle = {name: set(comp) for comp in document_cycles(doc) for name in comp}
             component = in_cycle.get(bid, set())
             if not component:  # nothing of it can be in a loop
                 continue

@@ -842,3 +842,20 @@ def test_dangling_reference_passes_over_only_refs_to_defined_names():
     ]
     (site,) = all_fixers()["undeclared-parameter"]().find(parse(text))
     assert "EncryptionKeyAlias" in site.message
+
+
+def test_placeholder_value_reports_a_placeholder_only_where_the_schema_rejects_it():
+    """The schema is asked last (its pattern needs the ``regex`` module), but still asked: 'YOUR'
+    is a placeholder word the hosted zone id pattern accepts, so it is left alone."""
+    template = (
+        "Resources:\n"
+        "  Accepted:\n"
+        "    Type: AWS::Route53::KeySigningKey\n"
+        "    Properties: {HostedZoneId: YOUR, KeyManagementServiceArn: arn:aws:kms:us-east-1:111122223333:key/k, Name: a, Status: ACTIVE}\n"
+        "  Rejected:\n"
+        "    Type: AWS::Route53::KeySigningKey\n"
+        "    Properties: {HostedZoneId: YOUR_HOSTED_ZONE_ID, KeyManagementServiceArn: arn:aws:kms:us-east-1:111122223333:key/k, Name: b, Status: ACTIVE}\n"
+    )
+    result = run_fixers(template, ["placeholder-value"])
+    assert [c.path[:2] for c in result.changes if c.action != "add"] == [("Resources", "Rejected")]
+    assert "HostedZoneId: YOUR," in result.after
