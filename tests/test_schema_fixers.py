@@ -421,6 +421,20 @@ def test_duplicate_resources_are_found_among_resources_of_other_types():
     assert _find("duplicate-resource", text.replace("LogGroupName: x\n", "LogGroupName: y\n", 1)) == []
 
 
+def test_children_take_the_schema_child_schema_gives_each_key():
+    from cfnfix import schemas
+
+    # a mapping's keys looked up together: the same schema as one key at a time, an integer
+    # key (YAML's ``1:``) included
+    root = {"properties": {"Name": {"type": "string"}}, "patternProperties": {"^[a-z]+$": {"type": "integer"}},
+            "items": {"type": "boolean"}}
+    value = {"Name": "n", "low": 1, 1: "one", "Other": 2}
+    assert schemas.children(root, root, value, ("P",)) == [
+        (schemas.child_schema(root, root, k), v, ("P", k)) for k, v in value.items()]
+    assert [schema for schema, _, _ in schemas.children(root, root, value, ())] == [
+        {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {}]
+
+
 def test_primary_identifier_names_top_level_properties_only():
     from cfnfix import schemas
 

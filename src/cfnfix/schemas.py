@@ -218,10 +218,14 @@ def child_schema(root: dict, schema: dict, part: Any) -> Any:
     ``schema``: one step of :func:`schema_at`, for walks that go down a value themselves."""
     if isinstance(part, int):
         return schema.get("items", {})
-    props, patterns = _properties(root, schema)
-    if part in props:
-        return props[part]
-    return next((patterns[p] for p in patterns if _pattern_matches(p, part)), {})
+    return _named_child(*_properties(root, schema), part)
+
+
+def _named_child(props: dict, patterns: dict, name: Any) -> Any:
+    """The schema of property ``name`` among an object schema's named and pattern properties."""
+    if name in props:
+        return props[name]
+    return next((patterns[p] for p in patterns if _pattern_matches(p, name)), {})
 
 
 def children(root: dict, schema: dict, value: Any, path: tuple) -> list[tuple[Any, Any, tuple]]:
@@ -229,12 +233,13 @@ def children(root: dict, schema: dict, value: Any, path: tuple) -> list[tuple[An
     list) whose resolved schema is ``schema``: the step of a walk that carries schemas down. The
     schema's properties are looked up once for all the keys of a mapping (each key's schema is
     :func:`child_schema`'s)."""
+    items = schema.get("items", {})
     if isinstance(value, dict):
         props, patterns = _properties(root, schema)
-        return [(props[k] if k in props else next((patterns[p] for p in patterns if _pattern_matches(p, k)), {}),
-                 v, path + (k,)) for k, v in value.items()]
+        # as child_schema: an integer key (YAML reads ``1:`` so) takes the items' schema
+        return [(items if isinstance(k, int) else _named_child(props, patterns, k), v, path + (k,))
+                for k, v in value.items()]
     if isinstance(value, list):
-        items = schema.get("items", {})
         return [(items, v, path + (i,)) for i, v in enumerate(value)]
     return []
 
