@@ -130,10 +130,10 @@ class Fixer:
     def as_of(self) -> date:
         """The day deprecations are judged at: ``--as-of`` when the engine sets it, else today.
 
-        Today is read when first asked, not when the fixer is made: the engine makes a fixer for
-        each run (18,000 over the aws-samples corpus with ``--all``), three fixers ask, and
-        ``date.today()`` cost as much as the rest of making one. Read once, it stays the same
-        for the rest of the run."""
+        Today is read when first asked, not when the fixer is made: the engine makes each fixer
+        once per template (11,291 over the aws-samples corpus with ``--all``), three fixers ask,
+        and ``date.today()`` cost as much as the rest of making one. Read once, it stays the
+        same for the rest of the run."""
         if self._as_of is None:
             self._as_of = date.today()
         return self._as_of

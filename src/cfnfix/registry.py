@@ -117,7 +117,7 @@ DEFAULT_ON = frozenset({
 })
 
 # Every fixer class imported so far, by name: in run order once all_fixers() has imported them all
-# (tests register their own fixers in it). The engine asks for a class before every fixer run.
+# (tests register their own fixers in it). The engine asks for the classes of a template's fixers.
 _classes: dict[str, type[Fixer]] = {}
 _complete = False
 _RANK = {name: i for i, name in enumerate(ORDER)}
