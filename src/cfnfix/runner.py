@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -92,15 +93,17 @@ def run(files: list[tuple[str, bool]], job: Job, jobs: int = 1, stdin_text: byte
     ``jobs`` is, and an interrupted or killed run leaves no worker writing.
     """
     tick = progress or (lambda done, total: None)
-    # The collector stays paused for the whole run, in the workers too (they fork from here):
-    # a file leaves about 50 objects in cycles (15,144 over the 312 aws-samples templates; ~6 MB
-    # more memory over 853 templates), while collecting after every file rescanned what the
-    # file left alive, ~3% of a run's CPU (issue 21).
-    with collector_paused():
-        if jobs > 1 and len(files) >= 4 * jobs:
-            outcomes = _in_workers(files, job, jobs, stdin_text, tick)
-        else:
-            outcomes = []
+    # The collector stays paused while files are processed, from the first to the last (in a
+    # worker process, from its start: _worker_start): a file leaves about 50 objects in cycles
+    # (15,144 over the 312 aws-samples templates; ~6 MB more memory over 853 templates), while
+    # collecting after every file rescanned what the file left alive, ~3% of a run's CPU
+    # (issue 21). The main process of a pool keeps it running: paused there, the pool's own
+    # objects outlived a Ctrl-C into interpreter shutdown, which then reported an error.
+    if jobs > 1 and len(files) >= 4 * jobs:
+        outcomes = _in_workers(files, job, jobs, stdin_text, tick)
+    else:
+        outcomes = []
+        with collector_paused():
             for entry in files:
                 outcomes.append(_process_entry(entry, job, stdin_text))
                 tick(len(outcomes), len(files))
@@ -141,6 +144,7 @@ def _worker_start(parent: int, job: Job, stdin_text: bytes | None) -> None:
     """
     global _worker_job
     _worker_job = job, stdin_text
+    gc.disable()  # for the worker's life, which is processing files (see run)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
