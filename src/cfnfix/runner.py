@@ -107,6 +107,11 @@ def run(files: list[tuple[str, bool]], job: Job, jobs: int = 1, stdin_text: byte
             for entry in files:
                 outcomes.append(_process_entry(entry, job, stdin_text))
                 tick(len(outcomes), len(files))
+            # What the files left alive (results, caches, the cycles above) stays until the
+            # process exits: frozen, it is not scanned by the collection the collector's return
+            # would start at once, nor by the one at interpreter exit (0.7 s of a 1 MB template's
+            # 7.7 s, ~0.04 s over aws-samples)
+            gc.freeze()
     return [_write(result, writes) for result, writes in outcomes]
 
 
