@@ -95,6 +95,22 @@ def test_az_leaves_local_zones_ids_and_other_keys():
     assert fix(text, "hardcoded-az").after == text
 
 
+@pytest.mark.parametrize("zone", ['us-east-1\\x61', 'us-east-\\\n        1a'])
+def test_az_text_check_does_not_skip_a_zone_written_through_an_escape(zone):
+    """The zone's tail (-east-1a) is not in the text; the pre-check must still let the walk run."""
+    text = HEAD + f"""Resources:
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: vpc-1
+      CidrBlock: 10.0.0.0/24
+      AvailabilityZone: "{zone}"
+"""
+    assert "-east-1a" not in text
+    assert parse(text).data["Resources"]["Subnet"]["Properties"]["AvailabilityZone"] == "us-east-1a"
+    assert "AvailabilityZone: !Select [0, !GetAZs " in fix(text, "hardcoded-az").after
+
+
 # ---------------------------------------------------------------- hardcoded-ami
 
 @pytest.mark.parametrize("instance_type,arm", [
