@@ -4,6 +4,8 @@ messages the golden fixtures do not show."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from cfnfix.document import parse
@@ -141,6 +143,24 @@ Resources:
     assert list(data["Parameters"]) == ["LatestAmiId"]
     assert data["Resources"]["A"]["Properties"]["ImageId"] == {"Ref": "LatestAmiId"} == data["Resources"]["B"]["Properties"]["ImageId"]
     assert data["Mappings"] == parse(text).data["Mappings"]
+    assert messages(result) == ["mapping RegionMap holds 1 AMI ID; they expire: consider a parameter of type "
+                                "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id> with a public SSM path"]
+
+
+def test_ami_text_check_does_not_skip_an_id_written_through_an_escape():
+    """Neither id's head (ami- and eight hex digits) is in the text; the pre-check must still
+    let the walk run, for the resource and for the mapping."""
+    text = HEAD + """Mappings:
+  RegionMap:
+    us-east-1: {AMI: "ami-0123\\x34567"}
+Resources:
+  A:
+    Type: AWS::EC2::Instance
+    Properties: {InstanceType: t3.micro, ImageId: "ami-\\u0030123456789abcdef0"}
+"""
+    assert not re.search(r"ami-[0-9a-f]{8}", text)
+    result = fix(text, "hardcoded-ami")
+    assert parse(result.after).data["Resources"]["A"]["Properties"]["ImageId"] == {"Ref": "LatestAmiId"}
     assert messages(result) == ["mapping RegionMap holds 1 AMI ID; they expire: consider a parameter of type "
                                 "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id> with a public SSM path"]
 
