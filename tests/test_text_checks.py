@@ -57,3 +57,12 @@ def test_a_plain_text_without_a_match_is_ruled_out() -> None:
     assert not may_match(text, re.compile(r"-[a-z]+-\d[a-z]"))  # a folded line holds a space: no zone name
     assert parse(text).data["Resources"]["S"]["Properties"]["AvailabilityZone"] == "us-east- 1a"
     assert may_match(text.replace("-\n        1a", "-1a"), re.compile(r"-[a-z]+-\d[a-z]"))
+
+
+def test_the_answer_kept_for_the_last_text_is_that_text_s_own() -> None:
+    """What the escape search found is kept for the last text object only: another text, even
+    one asked about right after, gets its own answer."""
+    escaped, plain = HIDDEN_IF[0], HIDDEN_IF[0].replace("\\x49", "I").replace("I", "J")
+    assert may_write(escaped, "If") and may_write(escaped, "If")
+    assert not may_write(plain, "If")
+    assert may_write(escaped, "If")

@@ -36,6 +36,18 @@ def may_match(text: str, pattern: Pattern[str]) -> bool:
 
 def _written_otherwise(text: str) -> bool:
     """Whether ``text`` writes a character through an escape, a line continuation or a tag's
-    %-escape, where a search of the text cannot see what the parser reads."""
-    return (("\\" in text and _ESCAPE.search(text) is not None)
-            or ("%" in text and ("%TAG" in text or _TAG_ESCAPE.search(text) is not None)))
+    %-escape, where a search of the text cannot see what the parser reads.
+
+    Kept for the last text asked about (the very object): the fixers of a pass ask about the
+    same document's text one after the other, and the regex scans the whole text of each
+    template that holds a backslash (most JSON templates)."""
+    global _last
+    if _last is not None and _last[0] is text:
+        return _last[1]
+    found = (("\\" in text and _ESCAPE.search(text) is not None)
+             or ("%" in text and ("%TAG" in text or _TAG_ESCAPE.search(text) is not None)))
+    _last = (text, found)
+    return found
+
+
+_last: tuple[str, bool] | None = None
