@@ -257,6 +257,17 @@ def test_unique_names_review_is_not_written_without_unsafe_fixes():
     assert fix(text, "unique-names", unsafe=False).after == text
 
 
+@pytest.mark.parametrize("rtype", ["AWS::SSM::Parameter", "AWS::Events::Rule", "AWS::SQS::Queue"])
+def test_unique_names_asks_about_a_template_with_one_named_resource(rtype):
+    """resource_types (every type NAME_PROPERTIES names) lets the engine skip templates without
+    one: a template whose only resource is of such a type must still be asked about."""
+    from cfnfix.names import NAME_PROPERTIES
+
+    prop = NAME_PROPERTIES[rtype].prop
+    text = HEAD + f"Resources:\n  R:\n    Type: {rtype}\n    Properties:\n      {prop}: jobs\n"
+    assert [c.path[-1] for c in fix(text, "unique-names").changes] == ["EnvironmentSuffix", prop]
+
+
 def test_unique_names_option_is_validated():
     with pytest.raises(OptionError):
         all_fixers()["unique-names"]({"suffix": "random"})
