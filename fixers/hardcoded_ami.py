@@ -11,9 +11,12 @@ from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
 from cfnfix.literals import intrinsic, set_at
 from cfnfix.parameters import add_parameters
-from cfnfix.text_checks import may_write
+from cfnfix.text_checks import may_match
 
 AMI = re.compile(r"^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
+# what every AMI id starts with, found in a template's text by a search that needs no walk:
+# "ami-" alone is in every SSM path to an Amazon Linux image (ami-amazon-linux-latest)
+AMI_HEAD = re.compile(r"ami-[0-9a-f]{8}")
 DEFAULT_PATH = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 PARAMETER_TYPE = "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>"
 # Graviton families: a1, and <letters><generation>g<extras> (t4g, m7g, c7gn, r6gd, im4gn, is4gen, g5g)
@@ -148,7 +151,7 @@ class HardcodedAmi(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         findings: list[Finding] = []
-        if not may_write(doc.text, "ami-"):
+        if not may_match(doc.text, AMI_HEAD):
             return findings  # no string can be an AMI id
         for rid, res in doc.resources.items():
             if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict):

@@ -10,10 +10,14 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.literals import intrinsic, set_at
-from cfnfix.text_checks import may_write
+from cfnfix.text_checks import may_match, may_write
 
 # us-east-1a, eu-central-1b, us-gov-west-1a, cn-north-1a (not local zones such as us-west-2-lax-1a)
 AZ = re.compile(r"^(?P<region>[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d)(?P<letter>[a-z])$")
+# what every AZ name ends with (its region's last two parts and the letter), found in a
+# template's text by a search that needs no walk: most templates that name an
+# AvailabilityZone key pick zones with Fn::GetAZs and write no zone name at all
+AZ_TAIL = re.compile(r"-[a-z]+-\d[a-z]")
 USUAL_AZS = 3  # every commercial region has at least three zones; a template cannot count on more
 
 
@@ -123,8 +127,8 @@ class HardcodedAz(Fixer):
     """
 
     def find(self, doc: Document) -> list[Finding]:
-        if not may_write(doc.text, "AvailabilityZone"):
-            return []  # no key can name a zone
+        if not may_write(doc.text, "AvailabilityZone") or not may_match(doc.text, AZ_TAIL):
+            return []  # no key can name a zone, or no string is a zone's name
         sites = []
         for rid, res in doc.resources.items():
             if isinstance(res, dict) and isinstance(res.get("Properties"), dict):

@@ -287,9 +287,11 @@ class PlaceholderValue(Fixer):
     def _sites(self, doc: Document, defined: set) -> list[Site]:
         """Every literal string the schema rejects that is plainly a placeholder."""
         out = []
+        literals = property_literals(doc)
         for rid, type_name in _resources(doc):
-            for path, value in _literals(doc, rid):
-                if not may_be_placeholder(value) or not value.strip() or "{{resolve:" in value or value in defined:
+            for path, value in literals[rid]:
+                if (not isinstance(value, str) or not may_be_placeholder(value) or not value.strip()
+                        or "{{resolve:" in value or value in defined):
                     continue
                 schema = schemas.schema_at(type_name, path)
                 kind = place_type(doc, path)

@@ -9,7 +9,7 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
-from cfnfix.security_groups import WORLD, WORLD_V6, covers_port, port_range, protocol, rules
+from cfnfix.security_groups import GROUP, STANDALONE, WORLD, WORLD_V6, covers_port, port_range, protocol, rules
 from cfnfix.graph import references
 from cfnfix.nodepath import editor_path
 from cfnfix.parameters import accepts
@@ -56,6 +56,9 @@ class SecurityGroupOpenIngress(Fixer):
     name = "security-group-open-ingress"
     summary = "Restrict SSH and RDP open to 0.0.0.0/0 to a CIDR parameter; report HTTP open to the world"
     group = "security"
+    # find() reports only the rules security_groups.rules() yields, and it yields them from these
+    # types alone: a template without one has no rule, and the engine need not ask
+    resource_types = (GROUP, *STANDALONE)
     safety = Safety.REVIEW
     default = False
     options = (

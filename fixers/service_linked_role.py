@@ -12,6 +12,7 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
+from cfnfix.memo import entrywise
 from cfnfix.text_checks import may_write
 
 STRATEGIES = ("auto", "create-role", "sub-arn", "omit")
@@ -246,6 +247,13 @@ def _key_kind(key: str) -> tuple[bool, bool]:
     return bool(_POLICY_KEYS.search(key)), "role" in key.lower()
 
 
+def _resource_roles(rid: str, res: dict) -> list[tuple[tuple, Any]]:
+    """``_role_properties`` of a resource's ``Properties``. It depends on the resource alone, so
+    a resource a fix left alone keeps its list (``memo.entrywise``): the engine runs this
+    fixer again on every document a fix makes, and most templates write ``Join``."""
+    return _role_properties(res["Properties"], ("Resources", rid, "Properties"))
+
+
 def _role_properties(value: Any, path: tuple) -> list[tuple[tuple, Any]]:
     """(path, value) of every mapping entry whose key names a role, outside policy documents.
     The walk fills one list and calls itself for mappings and lists only (no generator per
@@ -370,13 +378,11 @@ class ServiceLinkedRole(Fixer):
         findings: list[Finding] = []
         if not may_write(doc.text, "aws-service-role", "Join"):  # an ARN, or an Fn::Join that may split it
             return findings
-        for rid, res in doc.resources.items():
-            if not isinstance(res, dict):
-                continue
-            props, kind = res.get("Properties"), res.get("Type")
-            if not isinstance(props, dict) or not isinstance(kind, str):
-                continue
-            for path, value in _role_properties(props, ("Resources", rid, "Properties")):
+        entries = [(rid, res) for rid, res in doc.resources.items()
+                   if isinstance(res, dict) and isinstance(res.get("Properties"), dict) and isinstance(res.get("Type"), str)]
+        for (rid, res), roles in zip(entries, entrywise("service-linked-role.roles", entries, _resource_roles)):
+            kind = res["Type"]
+            for path, value in roles:
                 text = arn_text(value)
                 match = _SLR_ARN.match(text) if text else None
                 if not text or not match:

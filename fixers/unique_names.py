@@ -82,6 +82,9 @@ class UniqueNames(Fixer):
     name = "unique-names"
     summary = "Give literal physical names (BucketName, RoleName, TableName, ...) a per-stack suffix"
     group = "qa"
+    # find() looks only at resources of the types NAME_PROPERTIES names: a template without one
+    # has no name to report, and the engine need not ask
+    resource_types = tuple(NAME_PROPERTIES)
     safety = Safety.REVIEW
     default = False
     options = (

@@ -76,6 +76,17 @@ def test_description_of_standalone_rules_in_a_template_without_a_group():
     assert [c.after for c in result.changes] == ["HTTPS from 10.0.0.0/16", "PostgreSQL to 10.1.0.0/16"]
 
 
+def test_open_ingress_of_standalone_rules_in_a_template_without_a_group():
+    """resource_types lets the engine skip templates without a rule: a standalone ingress
+    resource alone (its group made elsewhere) must still be asked about."""
+    template = ("Resources:\n"
+                "  Ssh:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n"
+                "      GroupId: sg-0123\n      IpProtocol: tcp\n      FromPort: 22\n      ToPort: 22\n"
+                "      CidrIp: 0.0.0.0/0\n")
+    result = run_fixers(template, ["security-group-open-ingress"])
+    assert [(c.resource, c.path[-1]) for c in result.changes] == [(None, "AllowedAdminCidr"), ("Ssh", "CidrIp")]
+
+
 def test_description_fix_is_safe_and_the_others_wait_for_unsafe_fixes():
     template = _group("        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}\n")
     result = run_fixers(template, ["security-group-descriptions", "security-group-open-ingress"], unsafe_fixes=False)

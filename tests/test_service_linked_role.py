@@ -168,3 +168,17 @@ def test_auto_gives_a_config_recorder_a_role_with_aws_config_role_and_unknown_ro
 def test_sub_arn_still_keeps_the_config_service_linked_role():
     result = run_fixers(CONFIG, ["service-linked-role"], {"service-linked-role": {"strategy": "sub-arn"}})
     assert "ConfigRecorderRole" not in parse(result.after).data["Resources"]
+
+
+def test_role_properties_are_those_of_each_resource_object():
+    """The role properties a resource holds are kept per resource object (``memo.entrywise``):
+    the same document gives the same findings again, another resource under the same id its own."""
+    fixer = ServiceLinkedRole()
+    text = TEMPLATE.format(literal=ECS_ARN.format(acct="123456789012"))
+    doc = parse(text)
+    first = [(f.resource, f.message) for f in fixer.find(doc)]
+    assert first == [("A", "service-linked role ARN with the partition written out"),
+                     ("B", "service-linked role ARN with the partition and account id written out")]
+    assert [(f.resource, f.message) for f in fixer.find(doc)] == first
+    portable = text.replace("RoleARN: arn:aws:iam::123456789012:", "RoleARN: !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:")
+    assert [(f.resource, f.message) for f in fixer.find(parse(portable))] == first[:1]

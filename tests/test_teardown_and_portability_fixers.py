@@ -4,6 +4,8 @@ messages the golden fixtures do not show."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from cfnfix.document import parse
@@ -95,6 +97,22 @@ def test_az_leaves_local_zones_ids_and_other_keys():
     assert fix(text, "hardcoded-az").after == text
 
 
+@pytest.mark.parametrize("zone", ['us-east-1\\x61', 'us-east-\\\n        1a'])
+def test_az_text_check_does_not_skip_a_zone_written_through_an_escape(zone):
+    """The zone's tail (-east-1a) is not in the text; the pre-check must still let the walk run."""
+    text = HEAD + f"""Resources:
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: vpc-1
+      CidrBlock: 10.0.0.0/24
+      AvailabilityZone: "{zone}"
+"""
+    assert "-east-1a" not in text
+    assert parse(text).data["Resources"]["Subnet"]["Properties"]["AvailabilityZone"] == "us-east-1a"
+    assert "AvailabilityZone: !Select [0, !GetAZs " in fix(text, "hardcoded-az").after
+
+
 # ---------------------------------------------------------------- hardcoded-ami
 
 @pytest.mark.parametrize("instance_type,arm", [
@@ -125,6 +143,24 @@ Resources:
     assert list(data["Parameters"]) == ["LatestAmiId"]
     assert data["Resources"]["A"]["Properties"]["ImageId"] == {"Ref": "LatestAmiId"} == data["Resources"]["B"]["Properties"]["ImageId"]
     assert data["Mappings"] == parse(text).data["Mappings"]
+    assert messages(result) == ["mapping RegionMap holds 1 AMI ID; they expire: consider a parameter of type "
+                                "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id> with a public SSM path"]
+
+
+def test_ami_text_check_does_not_skip_an_id_written_through_an_escape():
+    """Neither id's head (ami- and eight hex digits) is in the text; the pre-check must still
+    let the walk run, for the resource and for the mapping."""
+    text = HEAD + """Mappings:
+  RegionMap:
+    us-east-1: {AMI: "ami-0123\\x34567"}
+Resources:
+  A:
+    Type: AWS::EC2::Instance
+    Properties: {InstanceType: t3.micro, ImageId: "ami-\\u0030123456789abcdef0"}
+"""
+    assert not re.search(r"ami-[0-9a-f]{8}", text)
+    result = fix(text, "hardcoded-ami")
+    assert parse(result.after).data["Resources"]["A"]["Properties"]["ImageId"] == {"Ref": "LatestAmiId"}
     assert messages(result) == ["mapping RegionMap holds 1 AMI ID; they expire: consider a parameter of type "
                                 "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id> with a public SSM path"]
 
@@ -219,6 +255,17 @@ def test_unique_names_bucket_over_the_limit_is_reported_not_truncated():
 def test_unique_names_review_is_not_written_without_unsafe_fixes():
     text = HEAD + "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: jobs\n"
     assert fix(text, "unique-names", unsafe=False).after == text
+
+
+@pytest.mark.parametrize("rtype", ["AWS::SSM::Parameter", "AWS::Events::Rule", "AWS::SQS::Queue"])
+def test_unique_names_asks_about_a_template_with_one_named_resource(rtype):
+    """resource_types (every type NAME_PROPERTIES names) lets the engine skip templates without
+    one: a template whose only resource is of such a type must still be asked about."""
+    from cfnfix.names import NAME_PROPERTIES
+
+    prop = NAME_PROPERTIES[rtype].prop
+    text = HEAD + f"Resources:\n  R:\n    Type: {rtype}\n    Properties:\n      {prop}: jobs\n"
+    assert [c.path[-1] for c in fix(text, "unique-names").changes] == ["EnvironmentSuffix", prop]
 
 
 def test_unique_names_option_is_validated():

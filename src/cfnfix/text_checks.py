@@ -11,6 +11,7 @@ word cannot hold it, and the walk can be skipped; with one of them it must be wa
 from __future__ import annotations
 
 import re
+from re import Pattern
 
 # YAML double-quoted and JSON escapes that write a letter, a digit or one of -:${, and a line
 # continuation (backslash, line break), which joins the two lines' text without a space
@@ -22,5 +23,31 @@ def may_write(text: str, *words: str) -> bool:
     """Whether the data parsed from ``text`` can hold one of ``words`` (in a key, a value or as
     a short-form tag): the text has one, or writes characters in a way the search cannot see.
     The words are of letters, digits and ``-:${`` (other characters have escapes of their own)."""
-    return (any(word in text for word in words) or ("\\" in text and _ESCAPE.search(text) is not None)
-            or ("%" in text and ("%TAG" in text or _TAG_ESCAPE.search(text) is not None)))
+    return any(word in text for word in words) or _written_otherwise(text)
+
+
+def may_match(text: str, pattern: Pattern[str]) -> bool:
+    """Whether a string in the data parsed from ``text`` can hold a match of ``pattern``: the
+    text has one, or writes characters in a way the search cannot see. The pattern must match
+    letters, digits and ``-:${`` only, as a word of :func:`may_write` is made of, so that a
+    string holding a match writes that match in the text as it is."""
+    return pattern.search(text) is not None or _written_otherwise(text)
+
+
+def _written_otherwise(text: str) -> bool:
+    """Whether ``text`` writes a character through an escape, a line continuation or a tag's
+    %-escape, where a search of the text cannot see what the parser reads.
+
+    Kept for the last text asked about (the very object): the fixers of a pass ask about the
+    same document's text one after the other, and the regex scans the whole text of each
+    template that holds a backslash (most JSON templates)."""
+    global _last
+    if _last is not None and _last[0] is text:
+        return _last[1]
+    found = (("\\" in text and _ESCAPE.search(text) is not None)
+             or ("%" in text and ("%TAG" in text or _TAG_ESCAPE.search(text) is not None)))
+    _last = (text, found)
+    return found
+
+
+_last: tuple[str, bool] | None = None
