@@ -27,6 +27,8 @@ class Safety(str, Enum):
 
 @dataclass(frozen=True)
 class Change:
+    """One entry of the change log: what one fixer changed at one place, and how safe it is."""
+
     fixer: str
     resource: str | None
     path: tuple
@@ -71,6 +73,8 @@ class Problem:
 
 @dataclass
 class FileResult:
+    """What a run did to one file: its status, the changes written, offered or refused, and errors."""
+
     path: str
     status: str
     changes: list[Change] = field(default_factory=list)  # written (apply) or to be written (check)

@@ -24,6 +24,8 @@ class ConfigError(Exception):
 
 @dataclass
 class Config:
+    """The settings of one config file (or the defaults): which fixers run on which files, and how."""
+
     source: str | None = None  # the file it came from, for messages
     root: Path = field(default_factory=Path.cwd)  # globs are relative to this directory
     select: tuple[str, ...] | None = None  # None: fixers on by default; ("ALL",): every fixer

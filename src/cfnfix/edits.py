@@ -32,6 +32,8 @@ def free_id(base: str, taken: Any, fallback: str = "Resource") -> str:
 
 @dataclass(frozen=True)
 class Edit:
+    """The text between ``start`` and ``end`` (offsets in the original) replaced by ``text``."""
+
     start: int
     end: int
     text: str

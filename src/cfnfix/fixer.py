@@ -21,6 +21,8 @@ class OptionError(ValueError):
 
 @dataclass(frozen=True)
 class Option:
+    """One option of a fixer, set in the config file or with ``--option FIXER.KEY=VALUE``."""
+
     name: str
     default: Any
     help: str

@@ -48,6 +48,8 @@ class Move:
 
 @dataclass(frozen=True)
 class Refusal:
+    """One item of a balancer's list of targets that cannot become the group's registration, and why."""
+
     balancer: str
     item: tuple
     group: str

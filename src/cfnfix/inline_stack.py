@@ -61,6 +61,8 @@ class Inlined:
 
 @dataclass
 class Plan:
+    """How to flatten a parent's nested stacks: the stacks inlined and the rewrites of what names them."""
+
     inlined: dict  # stack id -> Inlined, in the parent's order
     rewrite: Callable[[Any], Any]  # parent value -> value with stack outputs resolved
     rewrite_depends: Callable[..., Any]  # a DependsOn value with stacks expanded

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class NameRule:
+    """The property that names a resource type and the rules its value must follow."""
+
     prop: str
     max_length: int
     lowercase: bool = False  # the service refuses (or silently lowercases) capital letters

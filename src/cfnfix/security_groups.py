@@ -18,6 +18,8 @@ WORLD_V6 = ("::/0", "0000:0000:0000:0000:0000:0000:0000:0000/0")
 
 @dataclass
 class Rule:
+    """One ingress or egress rule mapping, inline in its group or a standalone rule resource."""
+
     resource: str  # the group (inline rule) or the standalone rule resource
     path: tuple  # plain-data path of the rule mapping
     rule: dict

@@ -14,6 +14,8 @@ _MAX_SAMPLES = 400
 
 @dataclass(frozen=True)
 class Style:
+    """How the file writes itself (format, indentation, quotes, short forms), for new content to match."""
+
     format: str  # "yaml" | "json"
     newline: str  # "\n" | "\r\n"
     indent: str  # one level of indentation ("  ", "    ", "\t" in JSON)

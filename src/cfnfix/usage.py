@@ -19,6 +19,8 @@ from .schemas import schema_at
 
 @dataclass(frozen=True)
 class Use:
+    """One place that names a target resource: a Ref, GetAtt, Sub or DependsOn entry."""
+
     section: str  # "Resources" or "Outputs"
     owner: str  # the resource or output that names the target
     path: tuple  # from the template root to the naming node (or to DependsOn)
