@@ -16,6 +16,16 @@ def test_pick_needs_one_plain_target():
     assert pick("SchemaSyncLambda", ["SchemaSync Lambda"])[0] is None  # not a valid name to point at
 
 
+def test_pick_answers_are_kept_by_name_and_pool():
+    pool = ["DataBucket", "Queue"]
+    assert pick("DataBuckt", pool) == ("DataBucket", "is the only name this close")
+    # the same name asked of another pool is answered for that pool, not from the first answer
+    assert pick("DataBuckt", ["DataBucket", "DataBuckat"])[0] is None  # two equally close
+    assert pick("DataBuckt", ["Queue"]) == (None, "")
+    pool.append("DataBuckt")  # a pool changed after a pick: its new names count
+    assert pick("DataBuckt", pool) == ("DataBuckt", "differs only in case")
+
+
 def test_pick_attribute_rules():
     assert pick_attribute("RoleArn", ["Arn", "RoleId"]) == ("Arn", "is the resource's only ARN attribute")
     assert pick_attribute("QueueArn", ["Arn", "QueueUrl", "RedrivePolicy.deadLetterTargetArn"])[0] == "Arn"
