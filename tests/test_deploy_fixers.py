@@ -26,6 +26,21 @@ def test_pick_answers_are_kept_by_name_and_pool():
     assert pick("DataBuckt", pool) == ("DataBuckt", "differs only in case")
 
 
+def test_close_and_misspelt_answers_are_kept_by_name_and_pool_and_handed_out_afresh():
+    from cfnfix.reference_names import close, misspelt
+
+    assert close("Bucketz", ["Bucket", "Queue"]) == ["Bucket"]
+    assert close("Bucketz", ["Queue"]) == []
+    shown = close("Bucketz", ["Bucket", "Queue"])
+    shown.append("changed by a caller")
+    assert close("Bucketz", ["Bucket", "Queue"]) == ["Bucket"]
+    assert misspelt("DBSecurityGrp", ["DBSecurityGroup", "Vpc"]) == ["DBSecurityGroup"]
+    assert misspelt("DBSecurityGrp", ["Vpc"]) == []
+    slips = misspelt("DBSecurityGrp", ["DBSecurityGroup", "Vpc"])
+    slips.clear()
+    assert misspelt("DBSecurityGrp", ["DBSecurityGroup", "Vpc"]) == ["DBSecurityGroup"]
+
+
 def test_pick_attribute_rules():
     assert pick_attribute("RoleArn", ["Arn", "RoleId"]) == ("Arn", "is the resource's only ARN attribute")
     assert pick_attribute("QueueArn", ["Arn", "QueueUrl", "RedrivePolicy.deadLetterTargetArn"])[0] == "Arn"
