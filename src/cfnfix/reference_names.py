@@ -210,37 +210,48 @@ def calls(value: Any, path: tuple, maps: list | None = None) -> list[tuple[str, 
     ``maps``, when given, receives (path, argument) of every Fn::FindInMap in ``value``, in the
     order of :func:`map_calls`, as the walk passes them: the one walk serves both. The walk
     fills lists and steps into mappings and lists only (no generator per node, no call per
-    scalar): it runs over every body of every document."""
+    scalar), with one function for each, so that a node's kind is asked once, where it is met:
+    it runs over every body of every document."""
     found: list[tuple[str, Any, tuple]] = []
-    _calls(value, path, found, maps)
+    if isinstance(value, dict):
+        _mapping_calls(value, path, found, maps)
+    elif isinstance(value, list):
+        _list_calls(value, path, found, maps)
     return found
 
 
 _CALLED = ("Ref", "Fn::GetAtt", "Fn::Sub")
 
 
-def _calls(value: Any, path: tuple, found: list, maps: list | None) -> None:
-    if isinstance(value, dict):
-        if len(value) == 1:
-            (fn, arg), = value.items()
-            if fn in _CALLED:
-                if maps is not None:
-                    _map_calls(arg, path + (fn,), maps)  # this walk stops here; a FindInMap may not
-                found.append((fn, arg, path))
-                if fn == "Fn::Sub" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
-                    for k, v in arg[1].items():
-                        if isinstance(v, (dict, list)):
-                            _calls(v, path + (fn, 1, k), found, None)
-                return
-            if fn == "Fn::FindInMap" and maps is not None:
-                maps.append((path, arg))
-        for k, v in value.items():
-            if isinstance(v, (dict, list)):
-                _calls(v, path + (k,), found, maps)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            if isinstance(v, (dict, list)):
-                _calls(v, path + (i,), found, maps)
+def _mapping_calls(value: dict, path: tuple, found: list, maps: list | None) -> None:
+    if len(value) == 1:
+        (fn, arg), = value.items()
+        if fn in _CALLED:
+            if maps is not None:
+                _map_calls(arg, path + (fn,), maps)  # this walk stops here; a FindInMap may not
+            found.append((fn, arg, path))
+            if fn == "Fn::Sub" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
+                for k, v in arg[1].items():
+                    if isinstance(v, dict):
+                        _mapping_calls(v, path + (fn, 1, k), found, None)
+                    elif isinstance(v, list):
+                        _list_calls(v, path + (fn, 1, k), found, None)
+            return
+        if fn == "Fn::FindInMap" and maps is not None:
+            maps.append((path, arg))
+    for k, v in value.items():
+        if isinstance(v, dict):
+            _mapping_calls(v, path + (k,), found, maps)
+        elif isinstance(v, list):
+            _list_calls(v, path + (k,), found, maps)
+
+
+def _list_calls(value: list, path: tuple, found: list, maps: list | None) -> None:
+    for i, v in enumerate(value):
+        if isinstance(v, dict):
+            _mapping_calls(v, path + (i,), found, maps)
+        elif isinstance(v, list):
+            _list_calls(v, path + (i,), found, maps)
 
 
 def map_calls(value: Any, path: tuple) -> list[tuple[tuple, Any]]:
