@@ -16,6 +16,31 @@ def test_pick_needs_one_plain_target():
     assert pick("SchemaSyncLambda", ["SchemaSync Lambda"])[0] is None  # not a valid name to point at
 
 
+def test_pick_answers_are_kept_by_name_and_pool():
+    pool = ["DataBucket", "Queue"]
+    assert pick("DataBuckt", pool) == ("DataBucket", "is the only name this close")
+    # the same name asked of another pool is answered for that pool, not from the first answer
+    assert pick("DataBuckt", ["DataBucket", "DataBuckat"])[0] is None  # two equally close
+    assert pick("DataBuckt", ["Queue"]) == (None, "")
+    pool.append("DataBuckt")  # a pool changed after a pick: its new names count
+    assert pick("DataBuckt", pool) == ("DataBuckt", "differs only in case")
+
+
+def test_close_and_misspelt_answers_are_kept_by_name_and_pool_and_handed_out_afresh():
+    from cfnfix.reference_names import close, misspelt
+
+    assert close("Bucketz", ["Bucket", "Queue"]) == ["Bucket"]
+    assert close("Bucketz", ["Queue"]) == []
+    shown = close("Bucketz", ["Bucket", "Queue"])
+    shown.append("changed by a caller")
+    assert close("Bucketz", ["Bucket", "Queue"]) == ["Bucket"]
+    assert misspelt("DBSecurityGrp", ["DBSecurityGroup", "Vpc"]) == ["DBSecurityGroup"]
+    assert misspelt("DBSecurityGrp", ["Vpc"]) == []
+    slips = misspelt("DBSecurityGrp", ["DBSecurityGroup", "Vpc"])
+    slips.clear()
+    assert misspelt("DBSecurityGrp", ["DBSecurityGroup", "Vpc"]) == ["DBSecurityGroup"]
+
+
 def test_pick_attribute_rules():
     assert pick_attribute("RoleArn", ["Arn", "RoleId"]) == ("Arn", "is the resource's only ARN attribute")
     assert pick_attribute("QueueArn", ["Arn", "QueueUrl", "RedrivePolicy.deadLetterTargetArn"])[0] == "Arn"

@@ -123,3 +123,17 @@ def test_text_index_finds_exactly_the_texts_holding_the_name_in_order():
     for needle in ("alpha", "", "a", "zeta", "\0al"):
         assert TextIndex(texts).containing(needle) == [i for i, t in enumerate(texts) if needle in t]
     assert TextIndex([]).containing("") == []
+
+
+def test_document_cycles_are_taken_from_the_last_search_only_for_an_equal_graph():
+    from cfnfix.cycles import document_cycles
+
+    looped = "Resources:\n  A: {Type: AWS::SQS::Queue, Properties: {Q: !Ref B}}\n  B: {Type: AWS::SQS::Queue, Properties: {Q: !Ref A}}\n"
+    first = parse(looped)
+    assert document_cycles(first) == [["A", "B"]]
+    again = parse(looped.replace("Properties: {Q: !Ref A}", "DependsOn: A, Properties: {Q: !Ref A}"))  # the same edges
+    assert document_cycles(again) == [["A", "B"]]
+    # the same resources, one reference fewer: no cycle, though only one edge differs
+    broken = parse(looped.replace("Q: !Ref A", "Q: x"))
+    assert document_cycles(broken) == []
+    assert document_cycles(parse(looped)) == [["A", "B"]]
