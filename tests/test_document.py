@@ -283,3 +283,23 @@ def test_non_ascii_before_the_edit_point(prefix):
 def test_explicit_document_markers_are_one_document():
     text = "---\nResources:\n  A:\n    Type: X\n...\n"
     assert edit(text, ("set", ("Resources", "A", "Type"), "Y")) == "---\nResources:\n  A:\n    Type: Y\n...\n"
+
+
+def test_places_counts_lines_as_line_col_does():
+    """Document.places counts lines in one sweep; every node's place is line_col's, CRLF and
+    a last line without a break included, whatever order the paths come in."""
+    text = "Resources:\r\n  A:\r\n    Type: X\r\n    Properties: {Name: a, List: [1, 2]}\r\n\r\n  B:\n    Type: Y"
+    doc = parse(text)
+    paths, todo = [], [((), doc.data)]
+    while todo:
+        path, data = todo.pop()
+        paths.append(path)
+        items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+        todo.extend((path + (key,), value) for key, value in items)
+    paths.append(("Resources", "Missing", "Deep"))  # the nearest ancestor's place
+    expected = {}
+    for path in paths:
+        node = doc.nearest(path)
+        expected[path] = doc.line_col(node.start) + doc.line_col(max(node.end, node.start))
+    assert doc.places(reversed(paths)) == expected
+    assert doc.place(("Resources", "B", "Type")) == (7, 11, 7, 12)

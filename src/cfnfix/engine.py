@@ -179,8 +179,7 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
 
 def places(doc: Document, result: FileResult) -> dict[tuple, tuple[int, int, int, int]]:
     """Where each entry of ``result`` points in ``doc`` (see ``Document.place``), for the reports."""
-    paths = {tuple(e.path) for group in (result.changes, result.available, result.unfixed) for e in group}
-    return {path: doc.place(path) for path in paths}
+    return doc.places({tuple(e.path) for group in (result.changes, result.available, result.unfixed) for e in group})
 
 
 def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource: dict[str, set[str]],
