@@ -7,7 +7,7 @@ from textwrap import dedent
 
 import pytest
 
-from cfnfix.document import TemplateError, parse
+from cfnfix.document import TemplateError, line_break, parse
 from cfnfix.edits import EditConflict, Editor, apply_edits
 from cfnfix.style import detect
 
@@ -303,3 +303,13 @@ def test_places_counts_lines_as_line_col_does():
         expected[path] = doc.line_col(node.start) + doc.line_col(max(node.end, node.start))
     assert doc.places(reversed(paths)) == expected
     assert doc.place(("Resources", "B", "Type")) == (7, 11, 7, 12)
+
+
+def test_line_break_is_crlf_only_for_a_text_holding_one():
+    """line_break looks for a lone "\\r" first: that alone must not make the text CRLF."""
+    assert line_break("a: 1\r\nb: 2\r\n") == "\r\n"
+    assert line_break("a: 1\nb: 2\r\n") == "\r\n"
+    assert line_break("a: 1\rb: 2\n") == "\n"
+    assert line_break("a: 1\n\rb: 2") == "\n"
+    assert line_break("") == "\n"
+

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from . import quotas, schemas
 from .changelog import Change, FileResult, Problem, Safety
 from .config import Config, expand
-from .document import Document, DuplicateKeyError, TemplateError, parse
+from .document import Document, DuplicateKeyError, TemplateError, line_break, parse
 from .edits import Edit, EditConflict, apply_edits
 from .fixer import GROUPS, Finding, Fix, Fixer
 from .registry import fixer_class, fixer_names
@@ -242,7 +242,7 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
         chosen = {id(x) for u in [shared, *accepted] for x in u.edits + u.changes}
         edits = [e for e in fix.edits if id(e) in chosen]  # in the editor's order, which apply_edits needs
         try:
-            newline = "\r\n" if "\r\n" in doc.text else "\n"
+            newline = line_break(doc.text)
             new_text = apply_edits(doc.text, edits, newline=newline)
         except EditConflict as exc:
             raise _FixerFailed(f"{fixer.name}: its edits overlap ({exc}); its fixes were not applied", None) from None

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .document import Document, Node
+from .document import Document, Node, line_break
 
 _INTRINSIC_KEY = re.compile(r"^(Ref|Condition|Fn::\w+)$")
 _MAX_SAMPLES = 400
@@ -36,7 +36,7 @@ def detect(doc: Document) -> Style:
     global _last
     if _last is not None and _last[0] is doc:
         return _last[1]
-    newline = "\r\n" if "\r\n" in doc.text else "\n"
+    newline = line_break(doc.text)
     style = _json_style(doc, newline) if doc.format == "json" else _yaml_style(doc, newline)
     _last = (doc, style)
     return style
