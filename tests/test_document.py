@@ -313,3 +313,10 @@ def test_line_break_is_crlf_only_for_a_text_holding_one():
     assert line_break("a: 1\n\rb: 2") == "\n"
     assert line_break("") == "\n"
 
+
+def test_style_breaks_a_quote_tie_by_the_walk_order():
+    """style walks the tree depth first from the last entry, and of two quotes counted as often
+    the one it met first wins: here the quoted key below B, met before A's double-quoted value
+    (counting scalars as they are reached from their mapping would meet that one first)."""
+    assert detect(parse('A: "x"\nB:\n  \'k\': 1\n', require_template=False)).quote == "'"
+    assert detect(parse('A: \'x\'\nB:\n  "k": 1\n', require_template=False)).quote == '"'
