@@ -56,6 +56,31 @@ def test_cfnfix_toml_beats_pyproject(work):
     assert invoke("check", "t.yaml").exit_code == 1
 
 
+def test_discover_with_a_shared_memory_answers_as_a_fresh_search(tmp_path):
+    """Folders asked in one run share what the search found above them (discover's ``known``):
+    a .cfnfix.toml far above still beats a pyproject.toml with [tool.cfnfix] near another
+    folder, a folder with its own file still wins, and a pyproject.toml that cannot be read
+    fails each time it is reached, not only the first time."""
+    from cfnfix.config import ConfigError, discover
+
+    write(tmp_path / "pyproject.toml", "[tool.cfnfix]\n")
+    write(tmp_path / "a" / "pyproject.toml", "[tool.cfnfix]\n")
+    write(tmp_path / "a" / "b" / "c" / "t.yaml", "")
+    write(tmp_path / "a" / "d" / ".cfnfix.toml", "")
+    write(tmp_path / "a" / "d" / "e" / "t.yaml", "")
+    write(tmp_path / "x" / "pyproject.toml", "[tool.cfnfix\n")
+    write(tmp_path / "x" / "y" / "t.yaml", "")
+    folders = [tmp_path / "a" / "b" / "c", tmp_path / "a" / "d" / "e", tmp_path / "a" / "b", tmp_path / "a",
+               tmp_path / "a" / "d", tmp_path]
+    known: dict = {}
+    for folder in folders + folders[::-1]:
+        assert discover(folder, known) == discover(folder)
+    assert discover(tmp_path / "a" / "b" / "c", known) == tmp_path / "a" / "pyproject.toml"
+    assert discover(tmp_path / "a" / "d" / "e", known) == tmp_path / "a" / "d" / ".cfnfix.toml"
+    for _ in range(2):
+        with pytest.raises(ConfigError):
+            discover(tmp_path / "x" / "y", known)
+
 def test_explicit_config_file(work):
     write(work / "ci" / "strict.toml", f'ignore = ["{HANDLER}"]\n')
     write(work / "t.yaml", TEMPLATE)

@@ -7,7 +7,7 @@ from textwrap import dedent
 
 import pytest
 
-from cfnfix.document import TemplateError, parse
+from cfnfix.document import TemplateError, line_break, parse
 from cfnfix.edits import EditConflict, Editor, apply_edits
 from cfnfix.style import detect
 
@@ -283,3 +283,40 @@ def test_non_ascii_before_the_edit_point(prefix):
 def test_explicit_document_markers_are_one_document():
     text = "---\nResources:\n  A:\n    Type: X\n...\n"
     assert edit(text, ("set", ("Resources", "A", "Type"), "Y")) == "---\nResources:\n  A:\n    Type: Y\n...\n"
+
+
+def test_places_counts_lines_as_line_col_does():
+    """Document.places counts lines in one sweep; every node's place is line_col's, CRLF and
+    a last line without a break included, whatever order the paths come in."""
+    text = "Resources:\r\n  A:\r\n    Type: X\r\n    Properties: {Name: a, List: [1, 2]}\r\n\r\n  B:\n    Type: Y"
+    doc = parse(text)
+    paths, todo = [], [((), doc.data)]
+    while todo:
+        path, data = todo.pop()
+        paths.append(path)
+        items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+        todo.extend((path + (key,), value) for key, value in items)
+    paths.append(("Resources", "Missing", "Deep"))  # the nearest ancestor's place
+    expected = {}
+    for path in paths:
+        node = doc.nearest(path)
+        expected[path] = doc.line_col(node.start) + doc.line_col(max(node.end, node.start))
+    assert doc.places(reversed(paths)) == expected
+    assert doc.place(("Resources", "B", "Type")) == (7, 11, 7, 12)
+
+
+def test_line_break_is_crlf_only_for_a_text_holding_one():
+    """line_break looks for a lone "\\r" first: that alone must not make the text CRLF."""
+    assert line_break("a: 1\r\nb: 2\r\n") == "\r\n"
+    assert line_break("a: 1\nb: 2\r\n") == "\r\n"
+    assert line_break("a: 1\rb: 2\n") == "\n"
+    assert line_break("a: 1\n\rb: 2") == "\n"
+    assert line_break("") == "\n"
+
+
+def test_style_breaks_a_quote_tie_by_the_walk_order():
+    """style walks the tree depth first from the last entry, and of two quotes counted as often
+    the one it met first wins: here the quoted key below B, met before A's double-quoted value
+    (counting scalars as they are reached from their mapping would meet that one first)."""
+    assert detect(parse('A: "x"\nB:\n  \'k\': 1\n', require_template=False)).quote == "'"
+    assert detect(parse('A: \'x\'\nB:\n  "k": 1\n', require_template=False)).quote == '"'

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from cfnfix import files
 from test_cli import CLEAN, FIXED, TEMPLATE, invoke, write  # noqa: F401 - the fixture below is test_cli's
 from test_cli import work  # noqa: F401
 
@@ -321,3 +322,29 @@ def test_what_a_run_leaves_alive_is_frozen_not_scanned_again(work, monkeypatch):
     assert invoke("check", "-j", "1", "a.yaml").exit_code == 1
     assert gc.isenabled()
     assert not any(o is left[0] for o in gc.get_objects())  # in the permanent generation
+
+
+def test_unique_names_the_real_file_as_realpath_does(tmp_path, monkeypatch):
+    """unique keeps each folder's real path (files._realpath): every kind of path still gets
+    os.path.realpath's answer, symlinked files and folders, loops, dangling links and .. included."""
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (real / "t.yaml").write_text("x")
+    (real / "sub" / "u.yaml").write_text("x")
+    (tmp_path / "linked").symlink_to(real)
+    (real / "alias.yaml").symlink_to(real / "sub" / "u.yaml")
+    (real / "dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    (real / "loop.yaml").symlink_to(real / "loop.yaml")
+    (real / "up").symlink_to("..")
+    monkeypatch.chdir(real)
+    paths = ["t.yaml", "./t.yaml", "sub/u.yaml", "sub/../t.yaml", "alias.yaml", "dangling.yaml", "loop.yaml",
+             "missing/t.yaml", "up/real/t.yaml", "sub/..", "sub/.", "sub/", "..", "/",
+             str(tmp_path / "linked" / "t.yaml"), str(tmp_path / "linked" / "sub" / "u.yaml"),
+             str(tmp_path / "linked" / "alias.yaml"), str(tmp_path) + "//linked/./t.yaml"]
+    folders: dict = {}
+    for path in paths + paths:
+        assert files._realpath(path, folders) == os.path.realpath(path), path
+    firsts = {}
+    for path in paths:
+        firsts.setdefault(os.path.realpath(path), path)
+    assert files.unique(paths, str) == list(firsts.values())

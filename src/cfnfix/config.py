@@ -82,18 +82,40 @@ def expand(names: tuple[str, ...] | list[str]) -> set[str]:
     return out
 
 
-def discover(start: Path) -> Path | None:
-    """The nearest ``.cfnfix.toml``, else the nearest ``pyproject.toml`` with a [tool.cfnfix] table."""
+def discover(start: Path, known: dict[tuple[str, Path], Path | None] | None = None) -> Path | None:
+    """The nearest ``.cfnfix.toml``, else the nearest ``pyproject.toml`` with a [tool.cfnfix] table.
+
+    ``known`` keeps what the search found at each folder, for a caller that asks about many
+    folders (a run asks about every folder holding a template): folders share their ancestors,
+    whose answer is the same whichever folder below asked, so each ancestor is looked at once
+    per run instead of once per folder below it (aws-samples: 982 -> 174 ``is_file`` calls).
+    A folder's answer is recorded only once the search through it ended, so one that failed
+    (an unreadable pyproject.toml) fails again when asked again."""
     start = start.resolve()
-    folders = [start, *start.parents] if start.is_dir() else list(start.parents)
-    for folder in folders:
-        if (folder / CONFIG_NAME).is_file():
-            return folder / CONFIG_NAME
-    for folder in folders:
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "cfnfix" in _tool_table(pyproject, _read_toml(pyproject)):
-            return pyproject
-    return None
+    if not start.is_dir():
+        start = start.parent
+    known = {} if known is None else known
+    return _nearest(start, CONFIG_NAME, known) or _nearest(start, "pyproject.toml", known)
+
+
+def _nearest(folder: Path, name: str, known: dict[tuple[str, Path], Path | None]) -> Path | None:
+    """The file ``name`` that configures cfnfix in ``folder`` or the nearest folder above it."""
+    passed: list[Path] = []
+    found = None
+    while (name, folder) not in known:
+        passed.append(folder)
+        candidate = folder / name
+        if candidate.is_file() and (name == CONFIG_NAME or "cfnfix" in _tool_table(candidate, _read_toml(candidate))):
+            found = candidate
+            break
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    else:
+        found = known[name, folder]
+    for folder in passed:
+        known[name, folder] = found
+    return found
 
 
 def project_root(start: Path) -> Path:
@@ -280,6 +302,7 @@ class Resolver:
         self._by_source: dict[Path | None, Config] = {}
         self._by_folder: dict[Path, Path | None] = {}
         self._by_written: dict[str, Path | None] = {}
+        self._searched: dict[tuple[str, Path], Path | None] = {}  # see discover
 
     @classmethod
     def always(cls, config: Config) -> "Resolver":
@@ -300,11 +323,11 @@ class Resolver:
             else:
                 folder = Path.cwd() if path == "-" else Path(path).parent.resolve()
                 if folder not in self._by_folder:
-                    self._by_folder[folder] = discover(folder if folder.exists() else Path.cwd())
+                    self._by_folder[folder] = discover(folder if folder.exists() else Path.cwd(), self._searched)
                 source = self._by_written[written] = self._by_folder[folder]
         if source not in self._by_source:
             self._by_source[source] = self.overrides.apply(load(source))
         return self._by_source[source]
 
     def __getstate__(self) -> dict:  # workers find configs again rather than receive every one
-        return {**self.__dict__, "_by_source": {}, "_by_folder": {}, "_by_written": {}}
+        return {**self.__dict__, "_by_source": {}, "_by_folder": {}, "_by_written": {}, "_searched": {}}

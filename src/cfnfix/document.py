@@ -13,7 +13,7 @@ import gc
 import re
 from dataclasses import dataclass, field
 from json.decoder import scanstring as _json_scanstring  # type: ignore[attr-defined]  # C, not in the stubs
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import yaml
 
@@ -210,9 +210,27 @@ class Document:
     def place(self, path: Path) -> tuple[int, int, int, int]:
         """Where ``path`` points, for reports: the node there, or its nearest ancestor that
         exists, as (start line, start column, end line, end column), 1-based."""
-        node = self.nearest(path)  # the tree's shape is this text's even after its nodes moved
-        start, end = (node.start, node.end) if self._spans is None else self._spans[id(node)]
-        return self.line_col(start) + self.line_col(max(end, start))
+        return self.places([path])[tuple(path)]
+
+    def places(self, paths: Iterable[Path]) -> dict[tuple, tuple[int, int, int, int]]:
+        """``place`` of each of ``paths``, keyed by the path as a tuple.
+
+        The lines are counted in one sweep over the text up to the last offset asked for, not
+        through ``line_col``'s table of every line start: the engine asks this once per file,
+        for about ten places, and building that table (a Python step per line of the file)
+        cost most of it."""
+        spans = {}
+        for path in paths:
+            node = self.nearest(path)  # the tree's shape is this text's even after its nodes moved
+            start, end = (node.start, node.end) if self._spans is None else self._spans[id(node)]
+            spans[tuple(path)] = start, max(end, start)
+        text, line, counted = self.text, 1, 0
+        at: dict[int, tuple[int, int]] = {}
+        for offset in sorted({offset for span in spans.values() for offset in span}):
+            line += text.count("\n", counted, offset)
+            counted = offset
+            at[offset] = line, offset - text.rfind("\n", 0, offset)
+        return {path: at[start] + at[end] for path, (start, end) in spans.items()}
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a character offset."""
@@ -257,6 +275,15 @@ class Document:
         for name, res in self.resources.items():
             if isinstance(res, dict) and res.get("Type") in types:
                 yield name, res
+
+
+def line_break(text: str) -> str:
+    """The line break ``text`` writes: ``"\\r\\n"`` when it holds one, else ``"\\n"``.
+
+    It looks for a ``"\\r"`` first, which nearly no template holds: a search for one character
+    is a memchr, while one for ``"\\r\\n"`` stops at every line break (the engine and the style
+    ask ~1,300 times in a run over aws-samples: 19 -> 0.7 ms CPU)."""
+    return "\r\n" if "\r" in text and "\r\n" in text else "\n"
 
 
 def decode(raw: bytes) -> str:

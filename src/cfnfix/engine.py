@@ -15,7 +15,7 @@ from typing import Any, Callable
 from . import quotas, schemas
 from .changelog import Change, FileResult, Problem, Safety
 from .config import Config, expand
-from .document import Document, DuplicateKeyError, TemplateError, parse
+from .document import Document, DuplicateKeyError, TemplateError, line_break, parse
 from .edits import Edit, EditConflict, apply_edits
 from .fixer import GROUPS, Finding, Fix, Fixer
 from .registry import fixer_class, fixer_names
@@ -179,8 +179,7 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
 
 def places(doc: Document, result: FileResult) -> dict[tuple, tuple[int, int, int, int]]:
     """Where each entry of ``result`` points in ``doc`` (see ``Document.place``), for the reports."""
-    paths = {tuple(e.path) for group in (result.changes, result.available, result.unfixed) for e in group}
-    return {path: doc.place(path) for path in paths}
+    return doc.places({tuple(e.path) for group in (result.changes, result.available, result.unfixed) for e in group})
 
 
 def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource: dict[str, set[str]],
@@ -193,6 +192,9 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
     document not handed over is never touched.
     ``parse_text`` parses each new text instead (the duplicates pass keeps repeats with it).
     ``reported`` receives the key of every problem this run reports, listed before or not."""
+    findings = _guard(fixer, "find", doc)
+    if not findings:  # what most runs find (~17,000 of 18,000 over aws-samples): nothing to set up
+        return doc
     seen_unfixed, seen_available = seen
     if reported is None:
         reported = set()
@@ -200,10 +202,11 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
     def report(problem: Problem) -> None:
         reported.add(_key(problem))
         _add_once(result.unfixed, seen_unfixed, problem)
-    for _ in range(MAX_PASSES):
-        findings = _guard(fixer, "find", doc)
-        if not findings:  # what most runs find
-            return doc
+    for passes in range(MAX_PASSES):
+        if passes:  # the first pass's findings are above
+            findings = _guard(fixer, "find", doc)
+            if not findings:
+                return doc
         findings = [f for f in findings if fixer.name not in skip_by_resource.get(f.resource, ())]
         fixable = []
         for f in findings:
@@ -239,7 +242,7 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
         chosen = {id(x) for u in [shared, *accepted] for x in u.edits + u.changes}
         edits = [e for e in fix.edits if id(e) in chosen]  # in the editor's order, which apply_edits needs
         try:
-            newline = "\r\n" if "\r\n" in doc.text else "\n"
+            newline = line_break(doc.text)
             new_text = apply_edits(doc.text, edits, newline=newline)
         except EditConflict as exc:
             raise _FixerFailed(f"{fixer.name}: its edits overlap ({exc}); its fixes were not applied", None) from None

@@ -57,6 +57,8 @@ def walk(root: Path) -> tuple[list[Path], list[tuple[str, str]]]:
     errors: list[tuple[str, str]] = []
 
     def ignored(path: Path, is_dir: bool) -> bool:
+        if not specs:  # no .gitignore met so far (most runs): no path to build
+            return False
         absolute = Path(os.path.abspath(path))
         for base, spec in specs:
             if base in absolute.parents:

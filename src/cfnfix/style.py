@@ -6,10 +6,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .document import Document, Node
+from .document import Document, Node, line_break
 
 _INTRINSIC_KEY = re.compile(r"^(Ref|Condition|Fn::\w+)$")
 _MAX_SAMPLES = 400
+_QUOTES = ("'", '"')
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def detect(doc: Document) -> Style:
     global _last
     if _last is not None and _last[0] is doc:
         return _last[1]
-    newline = "\r\n" if "\r\n" in doc.text else "\n"
+    newline = line_break(doc.text)
     style = _json_style(doc, newline) if doc.format == "json" else _yaml_style(doc, newline)
     _last = (doc, style)
     return style
@@ -62,29 +63,37 @@ def _json_style(doc: Document, newline: str) -> Style:
 
 
 def _yaml_style(doc: Document, newline: str) -> Style:
-    # runs once per fix (each fix makes a new document): columns are read off the text here,
-    # not through ``doc.column``, whose call per key was most of its cost
+    # runs once per fix (each fix makes a new document), over up to _MAX_SAMPLES nodes, most of
+    # them scalars: columns are read off the text here, not through ``doc.column``, whose call
+    # per key was most of its cost; a scalar is dealt with first, and the forms are counted in
+    # plain integers (only their totals are compared). The walk's order stays as it was: it
+    # decides which nodes are sampled in a large file and, through the order in which values
+    # are first counted, which one wins a tie.
     indents: Counter = Counter()
     seq_offsets: Counter = Counter()
     item_offsets: Counter = Counter()
     quotes: Counter = Counter()
-    forms: Counter = Counter()
+    short = long = 0
     intrinsic = _INTRINSIC_KEY.match
     rfind = doc.text.rfind
     samples = 0
     stack: list[Node] = [doc.root]
+    pop, push = stack.pop, stack.append
     while stack and samples < _MAX_SAMPLES:
-        node = stack.pop()
+        node = pop()
         samples += 1
         if node.tag:
-            forms["short"] += 1
+            short += 1
         kind, style = node.kind, node.style
-        if kind == "map" and style == "block":
+        if kind == "scalar":
+            if style in _QUOTES:
+                quotes[style] += 1
+        elif kind == "map" and style == "block":
             for key, value in node.value:
                 name = str(key.value)
                 if name[:1] in "RCF" and intrinsic(name):  # the pattern's first letters
-                    forms["long"] += 1
-                if key.style in ("'", '"'):
+                    long += 1
+                if key.style in _QUOTES:
                     quotes[key.style] += 1
                 if value.style == "block" and value.value and not value.tag:
                     line = rfind("\n", 0, key.start)  # both columns count from the line break before
@@ -92,17 +101,17 @@ def _yaml_style(doc: Document, newline: str) -> Style:
                         indents[value.start - rfind("\n", 0, value.start) - key.start + line] += 1
                     elif value.kind == "seq":
                         seq_offsets[value.start - rfind("\n", 0, value.start) - key.start + line] += 1
-                stack.append(value)
+                push(value)
         elif kind == "seq":
-            block = style == "block"
-            for item in node.value:
-                if block and item.kind == "map" and item.style == "block" and item.value:
-                    item_offsets[doc.column(item.start) - doc.column(node.start)] += 1
-                stack.append(item)
-        elif kind == "map":
+            if style == "block":
+                for item in node.value:
+                    if item.kind == "map" and item.style == "block" and item.value:
+                        item_offsets[item.start - rfind("\n", 0, item.start) - node.start + rfind("\n", 0, node.start)] += 1
+                    push(item)
+            else:
+                stack.extend(node.value)
+        else:
             stack.extend(v for _, v in node.value)
-        elif style in ("'", '"'):
-            quotes[style] += 1
     unit = _most_common(indents, 2)
     return Style(
         format="yaml",
@@ -110,7 +119,7 @@ def _yaml_style(doc: Document, newline: str) -> Style:
         indent=" " * (unit if unit > 0 else 2),
         seq_offset=_most_common(seq_offsets, 0),
         item_offset=_most_common(item_offsets, 2),
-        short_form=forms["short"] >= forms["long"],
+        short_form=short >= long,
         quote=_most_common(quotes, "'"),
     )
 
