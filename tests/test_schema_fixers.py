@@ -1201,3 +1201,28 @@ def test_violations_of_a_resource_a_fix_left_alone_are_kept_and_a_touched_one_ju
         ("unknown", ("Resources", "B", "Properties", "DisplayNam"))]
     assert after[0] is before[0]
 
+
+def test_allowed_value_checks_of_a_resource_a_fix_left_alone_are_kept_and_a_touched_one_checked_again():
+    """allowed-value's limits and repeated tag keys are kept per resource entry
+    (``memo.entrywise``): after a fix re-parses only the resource it touched, the other keeps
+    its findings and the touched one is checked again (here it gains a repeated tag key)."""
+    from cfnfix.edits import Edit
+    from cfnfix.registry import all_fixers
+    from cfnfix.reparse import reparse
+
+    fixer = all_fixers()["allowed-value"]()
+    text = ("Resources:\n  Map:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n"
+            "      FunctionName: f\n      MaximumRetryAttempts: 20000\n"
+            "  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n        - Key: a\n          Value: b\n")
+    old = parse(text)
+    assert [(f.path, f.detail) for f in fixer.find(old)] == [
+        (("Resources", "Map", "Properties", "MaximumRetryAttempts"), 10000)]
+    at = text.index("Value: b") + len("Value: b")
+    new_text = text[:at] + "\n        - Key: a\n          Value: b" + text[at:]
+    new = reparse(old, new_text, [Edit(at, at, "\n        - Key: a\n          Value: b")], "\n")
+    assert new.resources["Map"] is old.resources["Map"]
+    expected = [(("Resources", "Map", "Properties", "MaximumRetryAttempts"), 10000),
+                (("Resources", "Q", "Properties", "Tags", 1), ("drop",))]
+    assert [(f.path, f.detail) for f in fixer.find(new)] == expected
+    assert [(f.path, f.detail) for f in fixer.find(parse(new_text))] == expected
+

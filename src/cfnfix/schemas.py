@@ -40,6 +40,12 @@ def regions(names: tuple[str, ...]) -> Iterator[None]:
         _regions.reset(token)
 
 
+def region() -> str:
+    """The run's first region: the one :func:`resource_schema`, :func:`schema_at` and
+    :func:`mentions` judge in (for a cache that must tell regions apart)."""
+    return _regions.get()[0]
+
+
 def known_regions() -> list[str]:
     return sorted(p.stem for p in (data_dir() / "providers").glob("*.json"))
 _SKIPPED_PREFIXES = ("Custom::", "AWS::Serverless::", "AWS::CloudFormation::CustomResource")
