@@ -1249,3 +1249,20 @@ def test_short_lists_of_a_resource_a_fix_left_alone_are_kept_and_a_touched_one_c
     expected = [("Resources", "A", "Properties", "OnPremConfig", "AgentArns"),
                 ("Resources", "B", "Properties", "OnPremConfig", "AgentArns")]
     assert [f.path for f in fixer.find(new)] == [f.path for f in fixer.find(parse(new_text))] == expected
+
+
+def test_resource_shape_passes_over_plain_resources_only():
+    """resource-shape passes at once over a resource that is a mapping with an alphanumeric id,
+    only attribute keys (SAM's too) and a Properties mapping or none; each way out of that still
+    gives its finding."""
+    found = _find("resource-shape", "Resources:\n  Plain:\n    Type: AWS::SNS::Topic\n    Connectors: {}\n"
+                  "  Bare:\n    Type: AWS::SNS::Topic\n"
+                  "  My-Topic:\n    Type: AWS::SNS::Topic\n"
+                  "  Empty:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+                  "  Spelt:\n    Type: AWS::SNS::Topic\n    deletionPolicy: Retain\n"
+                  "  Word: text\n")
+    assert [(f.path, f.fixable) for f in found] == [
+        (("Resources", "My-Topic"), True),
+        (("Resources", "Empty", "Properties"), False),
+        (("Resources", "Spelt", "deletionPolicy"), True),
+        (("Resources", "Word"), False)]
