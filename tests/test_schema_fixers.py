@@ -424,15 +424,18 @@ def test_duplicate_resources_are_found_among_resources_of_other_types():
 def test_children_take_the_schema_child_schema_gives_each_key():
     from cfnfix import schemas
 
-    # a mapping's keys looked up together: the same schema as one key at a time, an integer
-    # key (YAML's ``1:``) included
-    root = {"properties": {"Name": {"type": "string"}}, "patternProperties": {"^[a-z]+$": {"type": "integer"}},
-            "items": {"type": "boolean"}}
-    value = {"Name": "n", "low": 1, 1: "one", "Other": 2}
-    assert schemas.children(root, root, value, ("P",)) == [
-        (schemas.child_schema(root, root, k), v, ("P", k)) for k, v in value.items()]
-    assert [schema for schema, _, _ in schemas.children(root, root, value, ())] == [
-        {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {}]
+    # a mapping's keys looked up together, from a table of resolved schemas: the same schema as
+    # one key at a time, an integer key (YAML's ``1:``) and a $ref included
+    root = {"properties": {"Name": {"type": "string"}, "Ref": {"$ref": "#/definitions/R"}},
+            "patternProperties": {"^[a-z]+$": {"type": "integer"}},
+            "items": {"type": "boolean"}, "definitions": {"R": {"type": "object"}}}
+    value = {"Name": "n", "low": 1, 1: "one", "Other": 2, "Ref": {}}
+    for _ in range(2):  # the table made, then taken
+        assert schemas.resolved_children(root, root, value) == [
+            (k, v, schemas.resolve(root, schemas.child_schema(root, root, k))) for k, v in value.items()]
+    assert [schema for _, _, schema in schemas.resolved_children(root, root, value)] == [
+        {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {}, {"type": "object"}]
+    assert schemas.resolved_children(root, root, ["a", "b"]) == [(0, "a", {"type": "boolean"}), (1, "b", {"type": "boolean"})]
 
 
 def test_primary_identifier_names_top_level_properties_only():

@@ -234,19 +234,26 @@ def _named_child(props: dict, patterns: dict, name: Any) -> Any:
     return next((patterns[p] for p in patterns if _pattern_matches(p, name)), {})
 
 
-def children(root: dict, schema: dict, value: Any, path: tuple) -> list[tuple[Any, Any, tuple]]:
-    """(unresolved schema, value, path) of each property or item of ``value`` (a mapping or a
-    list) whose resolved schema is ``schema``: the step of a walk that carries schemas down. The
-    schema's properties are looked up once for all the keys of a mapping (each key's schema is
-    :func:`child_schema`'s)."""
-    items = schema.get("items", {})
+def resolved_children(root: dict, schema: dict, value: Any) -> list[tuple[Any, Any, dict]]:
+    """(key or index, item, resolved schema) of each property or item of ``value`` (a mapping or
+    a list) whose resolved schema is ``schema``: the step of a walk that carries schemas down.
+    Each key's schema is :func:`child_schema`'s, resolved; a mapping's are taken from a table
+    kept per schema object (:func:`_resolved_children`), not resolved again for every value."""
     if isinstance(value, dict):
-        props, patterns = _properties(root, schema)
-        # as child_schema: an integer key (YAML reads ``1:`` so) takes the items' schema
-        return [(items if isinstance(k, int) else _named_child(props, patterns, k), v, path + (k,))
-                for k, v in value.items()]
+        named, patterns = _resolved_children(root, schema)
+        out = []
+        for k, v in value.items():
+            if isinstance(k, int):  # as child_schema: an integer key (YAML's ``1:``) takes the items' schema
+                below = resolve(root, schema.get("items", {}))
+            else:
+                below = named.get(k, _MISSING)
+                if below is _MISSING:
+                    below = next((patterns[p] for p in patterns if _pattern_matches(p, k)), {})
+            out.append((k, v, below))
+        return out
     if isinstance(value, list):
-        return [(items, v, path + (i,)) for i, v in enumerate(value)]
+        below = resolve(root, schema.get("items", {}))
+        return [(i, v, below) for i, v in enumerate(value)]
     return []
 
 
