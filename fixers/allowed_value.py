@@ -666,7 +666,8 @@ def _per_resource(doc: Document) -> list[tuple[str, tuple[list, list]]]:
     the document before (``memo.entrywise``, one name per region): a re-run after a fix checks
     only the resources the fix touched."""
     literals = property_literals(doc)
-    entries = [(rid, doc.resources[rid]) for rid in literals]
+    resources = doc.resources
+    entries = [(rid, resources[rid]) for rid in literals]
     found = entrywise(f"allowed_value.checks.{schemas.region()}", entries,
                       lambda rid, res: _resource_checks(res, literals[rid]))
     return list(zip(literals, found))

@@ -391,7 +391,8 @@ class RequiredProperty(Fixer):
         out = []
         twins: dict[str, subnet_twin.Twin] = {}
         literals = property_literals(doc)
-        entries = [(rid, doc.resources[rid]) for rid in literals]
+        resources = doc.resources
+        entries = [(rid, resources[rid]) for rid in literals]
         found = entrywise(f"required_property.short_lists.{schemas.region()}", entries,
                           lambda rid, res: _short_lists(res, literals[rid]))
         for (rid, res), short in zip(entries, found):
