@@ -1182,29 +1182,6 @@ def test_limits_above_the_maximum_are_compared_where_the_schema_has_a_maximum():
     assert [(f.path, f.detail) for f in found] == [(("Resources", "Map", "Properties", "MaximumRetryAttempts"), 10000)]
 
 
-def test_violations_of_a_resource_a_fix_left_alone_are_kept_and_a_touched_one_judged_again():
-    """``schemas.violations`` keeps each resource's violations per entry object
-    (``memo.entrywise``): after a fix re-parses only the resource it touched, the other keeps
-    its very violations, and the touched one is judged again (here it gains one)."""
-    from cfnfix.edits import Edit
-    from cfnfix.reparse import reparse
-
-    text = ("Resources:\n  A:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySecond: 5\n"
-            "  B:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: t\n")
-    old = parse(text)
-    before = violations(old)
-    assert [(v.kind, v.path) for v in before] == [("unknown", ("Resources", "A", "Properties", "DelaySecond"))]
-    at = text.index("TopicName: t") + len("TopicName: t")
-    new_text = text[:at] + "\n      DisplayNam: x" + text[at:]
-    new = reparse(old, new_text, [Edit(at, at, "\n      DisplayNam: x")], "\n")
-    assert new.resources["A"] is old.resources["A"]
-    after = violations(new)
-    assert [(v.kind, v.path) for v in after] == [(v.kind, v.path) for v in violations(parse(new_text))] == [
-        ("unknown", ("Resources", "A", "Properties", "DelaySecond")),
-        ("unknown", ("Resources", "B", "Properties", "DisplayNam"))]
-    assert after[0] is before[0]
-
-
 def test_allowed_value_checks_of_a_resource_a_fix_left_alone_are_kept_and_a_touched_one_checked_again():
     """allowed-value's limits and repeated tag keys are kept per resource entry
     (``memo.entrywise``): after a fix re-parses only the resource it touched, the other keeps

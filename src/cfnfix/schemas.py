@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Iterator
 
 from .document import Document
 from .getatts import getatts
-from .memo import cached, entrywise
+from .memo import cached
 
 REGION = "us-east-1"  # schemas differ little between regions; cfn-lint's default region
 # The regions a run targets (--regions, config `regions`): a property valid in any of them is
@@ -430,33 +430,26 @@ _clean_violations = CleanProperties()
 
 
 def _violations(doc: Document, region: str) -> list[Violation]:
-    """The violations of every resource, in order. A resource's depend on its logical id, its
-    body and the region alone, so a resource a fix left alone keeps its list from the document
-    before (``memo.entrywise``, one name per region): a re-run after a fix walks only the
-    resources the fix touched."""
-    per_resource = entrywise(f"schemas.violations.{region}", doc.resources.items(),
-                             lambda rid, res: _resource_violations(rid, res, region))
-    return [v for found in per_resource for v in found]
-
-
-def _resource_violations(rid: str, res: Any, region: str) -> list[Violation]:
-    if not isinstance(res, dict) or not isinstance(res.get("Type"), str):
-        return []
-    type_name = res["Type"]
-    if type_name.startswith(_SKIPPED_PREFIXES):
-        return []
-    root = resource_schema(type_name, region)
-    if root is None:
-        return []
-    props = res.get("Properties", {})
-    if props is None:
-        props = {}
-    key = _clean_violations.key(root, props)
-    if key is None:
-        return []
-    found = _walk(rid, type_name, root, root, props, ("Resources", rid, "Properties"))
-    if not found:
-        _clean_violations.add(key, root, props)
+    found: list[Violation] = []
+    for rid, res in doc.resources.items():
+        if not isinstance(res, dict) or not isinstance(res.get("Type"), str):
+            continue
+        type_name = res["Type"]
+        if type_name.startswith(_SKIPPED_PREFIXES):
+            continue
+        root = resource_schema(type_name, region)
+        if root is None:
+            continue
+        props = res.get("Properties", {})
+        if props is None:
+            props = {}
+        key = _clean_violations.key(root, props)
+        if key is None:
+            continue
+        before = len(found)
+        found.extend(_walk(rid, type_name, root, root, props, ("Resources", rid, "Properties")))
+        if len(found) == before:
+            _clean_violations.add(key, root, props)
     return found
 
 
