@@ -12,7 +12,6 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import dependency_graph, references
-from cfnfix.memo import entrywise
 from cfnfix.parameters import add_parameters
 from cfnfix.properties import properties
 from cfnfix.roles import roles_trusting
@@ -150,21 +149,6 @@ DEPENDENT_ADVICE: dict[tuple[str, str], str] = {}
 def _lists(nodes: list[tuple[tuple, Any]]):
     """(path, list) of every list among a resource's ``property_literals``."""
     return ((p, v) for p, v in nodes if isinstance(v, list))
-
-
-def _short_lists(res: dict, nodes: list[tuple[tuple, Any]]) -> list[tuple[tuple, str, str, int, int]] | None:
-    """(path, type, name, item count, minItems) of each list with fewer items than its schema's
-    minItems among a resource's ``property_literals``; None when the resource's type has no schema."""
-    rtype = res.get("Type")
-    if not isinstance(rtype, str) or not schemas.resource_schema(rtype):
-        return None
-    short = []
-    for path, items in _lists(nodes) if schemas.mentions(rtype, "minItems") else ():
-        least = schemas.schema_at(rtype, path).get("minItems")
-        if isinstance(least, int) and not isinstance(least, bool) and len(items) < least:
-            name = next((p for p in reversed(path) if isinstance(p, str)), "")
-            short.append((path, rtype, name, len(items), least))
-    return short
 
 
 class RequiredProperty(Fixer):
@@ -383,26 +367,22 @@ class RequiredProperty(Fixer):
     def _item_counts(self, doc: Document) -> list[Finding]:
         """Lists with fewer items than the schema's minItems (E3032), and an Application Load
         Balancer with one subnet (E3680): the list is reported, as only the author knows the missing
-        items; the load balancer gets a twin of its subnet in another zone when one can be planned.
-
-        A resource's short lists depend on its own entry alone (its type, and ``property_literals``,
-        derived from its properties) and the region, so an entry a fix left alone keeps them from
-        the document before (``memo.entrywise``, one name per region)."""
+        items; the load balancer gets a twin of its subnet in another zone when one can be planned."""
         out = []
         twins: dict[str, subnet_twin.Twin] = {}
-        literals = property_literals(doc)
-        resources = doc.resources
-        entries = [(rid, resources[rid]) for rid in literals]
-        found = entrywise(f"required_property.short_lists.{schemas.region()}", entries,
-                          lambda rid, res: _short_lists(res, literals[rid]))
-        for (rid, res), short in zip(entries, found):
-            if short is None:
+        for rid, res in doc.resources.items():
+            rtype = res.get("Type") if isinstance(res, dict) else None
+            props = res.get("Properties") if isinstance(res, dict) else None
+            if not isinstance(rtype, str) or not isinstance(props, dict) or not schemas.resource_schema(rtype):
                 continue
-            for path, rtype, name, count, least in short:
-                out.append(Finding(rid, path, f"E3032 {rtype}: {name} has {count} item{'s' * (count != 1)}, "
-                                   f"the schema asks for at least {least}: add {'them' if least - count > 1 else 'it'} "
-                                   "by hand (no value is right for every template)", fixable=False))
-            one = alb_subnets(res) if res["Type"] == subnet_twin.LOAD_BALANCER else None
+            for path, items in _lists(property_literals(doc)[rid]) if schemas.mentions(rtype, "minItems") else ():
+                least = schemas.schema_at(rtype, path).get("minItems")
+                if isinstance(least, int) and not isinstance(least, bool) and len(items) < least:
+                    name = next((p for p in reversed(path) if isinstance(p, str)), "")
+                    out.append(Finding(rid, path, f"E3032 {rtype}: {name} has {len(items)} item{'s' * (len(items) != 1)}, "
+                                       f"the schema asks for at least {least}: add {'them' if least - len(items) > 1 else 'it'} "
+                                       "by hand (no value is right for every template)", fixable=False))
+            one = alb_subnets(res) if rtype == subnet_twin.LOAD_BALANCER else None
             if one is not None:
                 out.append(_twin_finding(doc, rid, one[0], twins))
         return out

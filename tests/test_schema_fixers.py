@@ -1207,30 +1207,6 @@ def test_allowed_value_checks_of_a_resource_a_fix_left_alone_are_kept_and_a_touc
     assert [(f.path, f.detail) for f in fixer.find(parse(new_text))] == expected
 
 
-def test_short_lists_of_a_resource_a_fix_left_alone_are_kept_and_a_touched_one_checked_again():
-    """required-property's lists below minItems are kept per resource entry (``memo.entrywise``):
-    after a fix re-parses only the resource it touched, the other keeps its finding and the
-    touched one is checked again (here its list is emptied)."""
-    from cfnfix.edits import Edit
-    from cfnfix.registry import all_fixers
-    from cfnfix.reparse import reparse
-
-    fixer = all_fixers()["required-property"]()
-    text = ("Resources:\n  A:\n    Type: AWS::DataSync::LocationNFS\n    Properties:\n"
-            "      ServerHostname: a\n      OnPremConfig:\n        AgentArns: []\n"
-            "  B:\n    Type: AWS::DataSync::LocationNFS\n    Properties:\n"
-            "      ServerHostname: b\n      OnPremConfig:\n        AgentArns: [arn]\n")
-    old = parse(text)
-    assert [f.path for f in fixer.find(old)] == [("Resources", "A", "Properties", "OnPremConfig", "AgentArns")]
-    at = text.index("[arn]")
-    new_text = text[:at] + "[]" + text[at + len("[arn]"):]
-    new = reparse(old, new_text, [Edit(at, at + len("[arn]"), "[]")], "\n")
-    assert new.resources["A"] is old.resources["A"]
-    expected = [("Resources", "A", "Properties", "OnPremConfig", "AgentArns"),
-                ("Resources", "B", "Properties", "OnPremConfig", "AgentArns")]
-    assert [f.path for f in fixer.find(new)] == [f.path for f in fixer.find(parse(new_text))] == expected
-
-
 def test_resource_shape_passes_over_plain_resources_only():
     """resource-shape passes at once over a resource that is a mapping with an alphanumeric id,
     only attribute keys (SAM's too) and a Properties mapping or none; each way out of that still
