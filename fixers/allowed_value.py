@@ -15,6 +15,7 @@ from cfnfix.edits import EditConflict, Editor
 from cfnfix.literals import StringSite, intrinsic, set_at, set_sub, string_sites, sub_variables, value_of
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.nodepath import editor_path
+from cfnfix.memo import entrywise
 from cfnfix.usage import uses
 from cfnfix.values import parameter, property_literals
 
@@ -259,7 +260,8 @@ class AllowedValue(Fixer):
                 findings.append(Finding(v.resource, v.path, head + reason, fixable=False))
                 continue
             findings.append(Finding(v.resource, v.path, f"{head}; {new!r} {why}", detail=new))
-        return findings + self._above_maximum(doc) + self._duplicate_tags(doc) + self._reserved_usernames(doc)
+        checks = _per_resource(doc)
+        return findings + self._above_maximum(checks) + self._duplicate_tags(checks) + self._reserved_usernames(doc)
 
     def _reserved_usernames(self, doc: Document) -> list[Finding]:
         """A database master user name the engine reserves (``admin`` on PostgreSQL, ``rdsadmin``
@@ -357,50 +359,29 @@ class AllowedValue(Fixer):
                                        f"accepts {new!r}", detail=("plain", new)))
         return out
 
-    def _duplicate_tags(self, doc: Document) -> list[Finding]:
+    def _duplicate_tags(self, checks: list[tuple[str, tuple[list, list]]]) -> list[Finding]:
         """A tag key given twice in one Tags list (E3024): a repeat with the same value goes, two
         values are reported (which one the resource should carry is the author's choice)."""
         out = []
-        for rid, nodes in property_literals(doc).items():
-            for path, tags in _tag_lists(nodes):
-                first: dict = {}
-                for i, tag in enumerate(tags):
-                    if not (isinstance(tag, dict) and isinstance(tag.get("Key"), str)):
-                        continue
-                    key = tag["Key"]
-                    if key not in first:
-                        first[key] = (i, tag)
-                        continue
-                    j, earlier = first[key]
-                    head = f"E3024 tag key {key!r} is given twice in {'/'.join(map(str, path[3:]))} (items {j} and {i})"
-                    if json.dumps(earlier, sort_keys=True, default=str) == json.dumps(tag, sort_keys=True, default=str):
-                        out.append(Finding(rid, path + (i,), f"{head}; removed: it repeats item {j}, nothing is lost",
-                                           detail=("drop",)))
-                    else:
-                        out.append(Finding(rid, path + (i,), f"{head} with different values: keep the one meant by "
-                                           "hand (a resource carries one value per tag key)", fixable=False))
+        for rid, (repeats, _) in checks:
+            for path, key, j, i, same in repeats:
+                head = f"E3024 tag key {key!r} is given twice in {'/'.join(map(str, path[3:]))} (items {j} and {i})"
+                if same:
+                    out.append(Finding(rid, path + (i,), f"{head}; removed: it repeats item {j}, nothing is lost",
+                                       detail=("drop",)))
+                else:
+                    out.append(Finding(rid, path + (i,), f"{head} with different values: keep the one meant by "
+                                       "hand (a resource carries one value per tag key)", fixable=False))
         return out
 
-    def _above_maximum(self, doc: Document) -> list[Finding]:
+    def _above_maximum(self, checks: list[tuple[str, tuple[list, list]]]) -> list[Finding]:
         """Limits written above the schema's maximum (E3034): a count of retries or a maximum
-        becomes the highest value allowed, the most of what was asked that the service gives.
-
-        Why the ``mentions`` pre-check is exact: ``schema_at`` only follows the type's own schema
-        (its ``$ref`` are local), so where no object of it has a ``maximum`` no place has one."""
+        becomes the highest value allowed, the most of what was asked that the service gives."""
         out = []
-        for rid, res in doc.resources.items():
-            rtype = res.get("Type") if isinstance(res, dict) else None
-            if not isinstance(rtype, str) or not isinstance(res.get("Properties"), dict) or not schemas.resource_schema(rtype):
-                continue
-            # a type whose schema has no maximum anywhere (two resources in three) has nothing to compare
-            for path, value in _numbers(property_literals(doc)[rid]) if schemas.mentions(rtype, "maximum") else ():
-                name = next((p for p in reversed(path) if isinstance(p, str)), "")
-                if not LIMIT_NAMES.search(name):
-                    continue
-                top = schemas.schema_at(rtype, path).get("maximum")
-                if isinstance(top, (int, float)) and not isinstance(top, bool) and value > top:
-                    out.append(Finding(rid, path, f"E3034 {rtype}: {name} {value} is greater than the maximum of {top}; "
-                                       f"{top}, the most the service allows, is the nearest to what was asked", detail=top))
+        for rid, (_, limits) in checks:
+            for path, rtype, name, value, top in limits:
+                out.append(Finding(rid, path, f"E3034 {rtype}: {name} {value} is greater than the maximum of {top}; "
+                                   f"{top}, the most the service allows, is the nearest to what was asked", detail=top))
         return out
 
     def _secure_string(self, doc: Document, v: schemas.Violation, head: str) -> Finding:
@@ -676,9 +657,59 @@ def _strings(value: Any, path: tuple, where: tuple | None = None) -> Iterator[tu
             yield from _strings(v, path + (i,), where + (i,))
 
 
+def _per_resource(doc: Document) -> list[tuple[str, tuple[list, list]]]:
+    """(logical id, (repeated tag keys, limits above the maximum)) of each resource with a
+    ``Properties`` mapping, in order; see :func:`_resource_checks`.
+
+    Both depend on the resource's own entry alone (its type, and ``property_literals``, which is
+    derived from its properties) and the region, so an entry a fix left alone keeps them from
+    the document before (``memo.entrywise``, one name per region): a re-run after a fix checks
+    only the resources the fix touched."""
+    literals = property_literals(doc)
+    resources = doc.resources
+    entries = [(rid, resources[rid]) for rid in literals]
+    found = entrywise(f"allowed_value.checks.{schemas.region()}", entries,
+                      lambda rid, res: _resource_checks(res, literals[rid]))
+    return list(zip(literals, found))
+
+
+def _resource_checks(res: dict, nodes: list[tuple[tuple, Any]]) -> tuple[list, list]:
+    """(path of the list, key, first item, repeating item, same value) of each tag key given twice
+    in a Tags list, and (path, type, name, value, maximum) of each limit above its schema's
+    maximum, among a resource's ``property_literals``.
+
+    Why the ``mentions`` pre-check is exact: ``schema_at`` only follows the type's own schema
+    (its ``$ref`` are local), so where no object of it has a ``maximum`` no place has one."""
+    repeats = []
+    for path, tags in _tag_lists(nodes):
+        first: dict = {}
+        for i, tag in enumerate(tags):
+            if not (isinstance(tag, dict) and isinstance(tag.get("Key"), str)):
+                continue
+            key = tag["Key"]
+            if key not in first:
+                first[key] = (i, tag)
+                continue
+            j, earlier = first[key]
+            same = json.dumps(earlier, sort_keys=True, default=str) == json.dumps(tag, sort_keys=True, default=str)
+            repeats.append((path, key, j, i, same))
+    limits = []
+    rtype = res.get("Type")
+    # a type whose schema has no maximum anywhere (two resources in three) has nothing to compare
+    if isinstance(rtype, str) and schemas.resource_schema(rtype) and schemas.mentions(rtype, "maximum"):
+        for path, value in _numbers(nodes):
+            name = next((p for p in reversed(path) if isinstance(p, str)), "")
+            if not LIMIT_NAMES.search(name):
+                continue
+            top = schemas.schema_at(rtype, path).get("maximum")
+            if isinstance(top, (int, float)) and not isinstance(top, bool) and value > top:
+                limits.append((path, rtype, name, value, top))
+    return repeats, limits
+
+
 def _tag_lists(nodes: list[tuple[tuple, Any]]):
     """(path, list) of every ``Tags`` list among a resource's ``property_literals``."""
-    return ((p, v) for p, v in nodes if p[-1:] == ("Tags",) and isinstance(v, list))
+    return ((p, v) for p, v in nodes if p[-1] == "Tags" and isinstance(v, list))  # a path is never empty
 
 
 def _numbers(nodes: list[tuple[tuple, Any]]):

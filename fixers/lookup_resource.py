@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cfnfix import schemas
@@ -23,7 +24,7 @@ ALIASES = {
     "AWS::EC2::SecurityGroup": {"GroupId": "Id"},
 }
 # resource attributes a lookup may carry; anything else (UpdatePolicy, CreationPolicy...) is not this case
-_ATTRIBUTES = ("Type", "Properties", "Condition", "DependsOn", "Metadata", "DeletionPolicy", "UpdateReplacePolicy")
+_ATTRIBUTES = frozenset({"Type", "Properties", "Condition", "DependsOn", "Metadata", "DeletionPolicy", "UpdateReplacePolicy"})
 _NO_ESCAPE = re.compile(r"[^'\"\\\r\n]*")
 
 
@@ -212,18 +213,24 @@ class LookupResource(Fixer):
 
 def _lookup(type_name: str, res: dict) -> dict | None:
     """The identifier properties of a resource that sets nothing else, or None."""
-    if any(k not in _ATTRIBUTES for k in res):
+    if not res.keys() <= _ATTRIBUTES:
         return None
     props = res.get("Properties")
-    if not isinstance(props, dict) or not props:
-        return None
-    read_only = schemas.read_only_attributes(type_name)
-    names = set(schemas.primary_identifier(type_name) or ()) | set(ALIASES.get(type_name, {}))
-    if not names or any(k not in names or k not in read_only for k in props):
+    if not isinstance(props, dict) or not props or not props.keys() <= _identifiers(type_name, schemas.region()):
         return None
     if any(v is None or v == {"Ref": "AWS::NoValue"} or isinstance(v, (list, bool)) for v in props.values()):
         return None
     return dict(props)
+
+
+@lru_cache(maxsize=None)
+def _identifiers(type_name: str, region: str) -> frozenset[str]:
+    """The property names a lookup of ``type_name`` may set: those of its primary identifier, or
+    an alias of one (``ALIASES``), that are also read-only attributes. Kept per type and region
+    (the schema functions read the run's region, passed here so the cache tells regions apart):
+    ``find`` asks for every resource."""
+    names = set(schemas.primary_identifier(type_name) or ()) | set(ALIASES.get(type_name, {}))
+    return frozenset(names & schemas.read_only_attributes(type_name))
 
 
 def _attribute(type_name: str, ids: dict, attr: str | None) -> tuple[Any, str | None]:

@@ -19,6 +19,7 @@ ATTRIBUTES = ("Type", "Properties", "DependsOn", "Condition", "Metadata", "Delet
               "UpdateReplacePolicy", "UpdatePolicy", "CreationPolicy")
 _SAM_ATTRIBUTES = ("Connectors", "IgnoreGlobals")  # accepted by cfn-lint for SAM templates
 _ID = re.compile(r"[A-Za-z0-9]+")
+_PLAIN_KEYS = frozenset(ATTRIBUTES + _SAM_ATTRIBUTES)  # keys every resource may have
 _CONDITION_FUNCTIONS = ("Fn::And", "Fn::Or", "Fn::Not", "Fn::Equals")
 
 
@@ -101,6 +102,12 @@ class ResourceShape(Fixer):
         taken = set(resources) | (set(params) if isinstance(params, dict) else set())
         renamed: set[str] = set()
         for rid, res in resources.items():
+            # what most resources are: nothing below can find anything in them (why: only a
+            # non-mapping, an id that is not alphanumeric, a key outside ATTRIBUTES and SAM's, and
+            # a Properties that is not a mapping give a finding), so two set and regex checks do
+            if isinstance(res, dict) and res.keys() <= _PLAIN_KEYS and isinstance(res.get("Properties", {}), dict) \
+                    and _ID.fullmatch(rid):
+                continue
             where = ("Resources", rid)
             if not isinstance(res, dict):
                 findings.append(Finding(rid, where, f"E3001 resource '{rid}' is not a mapping with a Type; complete or "

@@ -146,12 +146,11 @@ def _walk(root: dict, schema: dict, value: Any, path: tuple, found: list[tuple[t
             return
     if isinstance(value, dict) and len(value) == 1 and schemas.is_intrinsic(value):
         return
-    for sub, item, where in schemas.children(root, schema, value, path):
+    for key, item, below in schemas.resolved_children(root, schema, value):
         # nothing converts below a value with no schema (a policy document's statements), and a
         # scalar converts only where an object or a list is wanted: most need no call of their own
-        below = schemas.resolve(root, sub)
         if below and (isinstance(item, (dict, list)) or _kinds(below) in _CONTAINERS):
-            _walk(root, below, item, where, found)
+            _walk(root, below, item, path + (key,), found)
 
 
 _clean = schemas.CleanProperties()  # properties found to need no conversion

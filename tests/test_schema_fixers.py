@@ -424,15 +424,18 @@ def test_duplicate_resources_are_found_among_resources_of_other_types():
 def test_children_take_the_schema_child_schema_gives_each_key():
     from cfnfix import schemas
 
-    # a mapping's keys looked up together: the same schema as one key at a time, an integer
-    # key (YAML's ``1:``) included
-    root = {"properties": {"Name": {"type": "string"}}, "patternProperties": {"^[a-z]+$": {"type": "integer"}},
-            "items": {"type": "boolean"}}
-    value = {"Name": "n", "low": 1, 1: "one", "Other": 2}
-    assert schemas.children(root, root, value, ("P",)) == [
-        (schemas.child_schema(root, root, k), v, ("P", k)) for k, v in value.items()]
-    assert [schema for schema, _, _ in schemas.children(root, root, value, ())] == [
-        {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {}]
+    # a mapping's keys looked up together, from a table of resolved schemas: the same schema as
+    # one key at a time, an integer key (YAML's ``1:``) and a $ref included
+    root = {"properties": {"Name": {"type": "string"}, "Ref": {"$ref": "#/definitions/R"}},
+            "patternProperties": {"^[a-z]+$": {"type": "integer"}},
+            "items": {"type": "boolean"}, "definitions": {"R": {"type": "object"}}}
+    value = {"Name": "n", "low": 1, 1: "one", "Other": 2, "Ref": {}}
+    for _ in range(2):  # the table made, then taken
+        assert schemas.resolved_children(root, root, value) == [
+            (k, v, schemas.resolve(root, schemas.child_schema(root, root, k))) for k, v in value.items()]
+    assert [schema for _, _, schema in schemas.resolved_children(root, root, value)] == [
+        {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {}, {"type": "object"}]
+    assert schemas.resolved_children(root, root, ["a", "b"]) == [(0, "a", {"type": "boolean"}), (1, "b", {"type": "boolean"})]
 
 
 def test_primary_identifier_names_top_level_properties_only():
@@ -1177,3 +1180,45 @@ def test_limits_above_the_maximum_are_compared_where_the_schema_has_a_maximum():
     found = _find("allowed-value", "Resources:\n  Map:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n"
                   "      FunctionName: f\n      MaximumRetryAttempts: 20000\n")
     assert [(f.path, f.detail) for f in found] == [(("Resources", "Map", "Properties", "MaximumRetryAttempts"), 10000)]
+
+
+def test_allowed_value_checks_of_a_resource_a_fix_left_alone_are_kept_and_a_touched_one_checked_again():
+    """allowed-value's limits and repeated tag keys are kept per resource entry
+    (``memo.entrywise``): after a fix re-parses only the resource it touched, the other keeps
+    its findings and the touched one is checked again (here it gains a repeated tag key)."""
+    from cfnfix.edits import Edit
+    from cfnfix.registry import all_fixers
+    from cfnfix.reparse import reparse
+
+    fixer = all_fixers()["allowed-value"]()
+    text = ("Resources:\n  Map:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n"
+            "      FunctionName: f\n      MaximumRetryAttempts: 20000\n"
+            "  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n        - Key: a\n          Value: b\n")
+    old = parse(text)
+    assert [(f.path, f.detail) for f in fixer.find(old)] == [
+        (("Resources", "Map", "Properties", "MaximumRetryAttempts"), 10000)]
+    at = text.index("Value: b") + len("Value: b")
+    new_text = text[:at] + "\n        - Key: a\n          Value: b" + text[at:]
+    new = reparse(old, new_text, [Edit(at, at, "\n        - Key: a\n          Value: b")], "\n")
+    assert new.resources["Map"] is old.resources["Map"]
+    expected = [(("Resources", "Map", "Properties", "MaximumRetryAttempts"), 10000),
+                (("Resources", "Q", "Properties", "Tags", 1), ("drop",))]
+    assert [(f.path, f.detail) for f in fixer.find(new)] == expected
+    assert [(f.path, f.detail) for f in fixer.find(parse(new_text))] == expected
+
+
+def test_resource_shape_passes_over_plain_resources_only():
+    """resource-shape passes at once over a resource that is a mapping with an alphanumeric id,
+    only attribute keys (SAM's too) and a Properties mapping or none; each way out of that still
+    gives its finding."""
+    found = _find("resource-shape", "Resources:\n  Plain:\n    Type: AWS::SNS::Topic\n    Connectors: {}\n"
+                  "  Bare:\n    Type: AWS::SNS::Topic\n"
+                  "  My-Topic:\n    Type: AWS::SNS::Topic\n"
+                  "  Empty:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+                  "  Spelt:\n    Type: AWS::SNS::Topic\n    deletionPolicy: Retain\n"
+                  "  Word: text\n")
+    assert [(f.path, f.fixable) for f in found] == [
+        (("Resources", "My-Topic"), True),
+        (("Resources", "Empty", "Properties"), False),
+        (("Resources", "Spelt", "deletionPolicy"), True),
+        (("Resources", "Word"), False)]

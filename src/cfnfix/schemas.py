@@ -40,6 +40,12 @@ def regions(names: tuple[str, ...]) -> Iterator[None]:
         _regions.reset(token)
 
 
+def region() -> str:
+    """The run's first region: the one :func:`resource_schema`, :func:`schema_at` and
+    :func:`mentions` judge in (for a cache that must tell regions apart)."""
+    return _regions.get()[0]
+
+
 def known_regions() -> list[str]:
     return sorted(p.stem for p in (data_dir() / "providers").glob("*.json"))
 _SKIPPED_PREFIXES = ("Custom::", "AWS::Serverless::", "AWS::CloudFormation::CustomResource")
@@ -228,19 +234,26 @@ def _named_child(props: dict, patterns: dict, name: Any) -> Any:
     return next((patterns[p] for p in patterns if _pattern_matches(p, name)), {})
 
 
-def children(root: dict, schema: dict, value: Any, path: tuple) -> list[tuple[Any, Any, tuple]]:
-    """(unresolved schema, value, path) of each property or item of ``value`` (a mapping or a
-    list) whose resolved schema is ``schema``: the step of a walk that carries schemas down. The
-    schema's properties are looked up once for all the keys of a mapping (each key's schema is
-    :func:`child_schema`'s)."""
-    items = schema.get("items", {})
+def resolved_children(root: dict, schema: dict, value: Any) -> list[tuple[Any, Any, dict]]:
+    """(key or index, item, resolved schema) of each property or item of ``value`` (a mapping or
+    a list) whose resolved schema is ``schema``: the step of a walk that carries schemas down.
+    Each key's schema is :func:`child_schema`'s, resolved; a mapping's are taken from a table
+    kept per schema object (:func:`_resolved_children`), not resolved again for every value."""
     if isinstance(value, dict):
-        props, patterns = _properties(root, schema)
-        # as child_schema: an integer key (YAML reads ``1:`` so) takes the items' schema
-        return [(items if isinstance(k, int) else _named_child(props, patterns, k), v, path + (k,))
-                for k, v in value.items()]
+        named, patterns = _resolved_children(root, schema)
+        out = []
+        for k, v in value.items():
+            if isinstance(k, int):  # as child_schema: an integer key (YAML's ``1:``) takes the items' schema
+                below = resolve(root, schema.get("items", {}))
+            else:
+                below = named.get(k, _MISSING)
+                if below is _MISSING:
+                    below = next((patterns[p] for p in patterns if _pattern_matches(p, k)), {})
+            out.append((k, v, below))
+        return out
     if isinstance(value, list):
-        return [(items, v, path + (i,)) for i, v in enumerate(value)]
+        below = resolve(root, schema.get("items", {}))
+        return [(i, v, below) for i, v in enumerate(value)]
     return []
 
 
@@ -462,28 +475,27 @@ def _walk(rid: str, type_name: str, root: dict, schema: Any, value: Any, path: t
 
 
 def _walk_into(found: list[Violation], rid: str, type_name: str, root: dict, schema: dict, value: Any, path: tuple) -> None:
-    """_walk() below a non-empty resolved ``schema``: fills one list, resolves each schema once
-    (:func:`_judged` hands it down) and makes no call for a value it cannot judge."""
+    """_walk() below a non-empty resolved ``schema``: fills one list, takes each property's
+    resolved schema from :func:`_resolved_children` and makes no call for a value it cannot judge
+    (a scalar without an ``enum``, anything without a schema)."""
     if isinstance(value, dict):
         if len(value) == 1 and is_intrinsic(value):
             return
-        if "properties" not in schema and "patternProperties" not in schema and not any(w in schema for w in _COMBINATORS):
+        if schema.keys().isdisjoint(_OBJECT_WORDS):
             return
-        props, patterns = _properties(root, schema)
+        named, patterns = _resolved_children(root, schema)
         closed = schema.get("additionalProperties") is False
         for key, item in value.items():
-            if key in props:
-                below = _judged(root, props[key], item)
-                if below is not None:
-                    _walk_into(found, rid, type_name, root, below, item, path + (key,))
-                continue
-            pattern = next((p for p in patterns if _pattern_matches(p, str(key))), None)
-            if pattern is not None:
-                below = _judged(root, patterns[pattern], item)
-                if below is not None:
-                    _walk_into(found, rid, type_name, root, below, item, path + (key,))
-            elif closed:
-                found.append(Violation("unknown", rid, type_name, path + (key,), item, schema))
+            below = named.get(key, _MISSING)
+            if below is _MISSING:
+                pattern = next((p for p in patterns if _pattern_matches(p, str(key))), None)
+                if pattern is None:
+                    if closed:
+                        found.append(Violation("unknown", rid, type_name, path + (key,), item, schema))
+                    continue
+                below = patterns[pattern]
+            if below and (isinstance(item, (dict, list)) or (item is not None and "enum" in below)):
+                _walk_into(found, rid, type_name, root, below, item, path + (key,))
         for key in schema.get("required") or ():
             if key not in value:
                 found.append(Violation("required", rid, type_name, path + (key,), None, schema))
@@ -496,22 +508,37 @@ def _walk_into(found: list[Violation], rid: str, type_name: str, root: dict, sch
     elif isinstance(value, list):
         items = schema.get("items")
         if isinstance(items, dict):
-            for i, item in enumerate(value):
-                below = _judged(root, items, item)
-                if below is not None:
-                    _walk_into(found, rid, type_name, root, below, item, path + (i,))
+            below = resolve(root, items)
+            if below:
+                enum = "enum" in below
+                for i, item in enumerate(value):
+                    if isinstance(item, (dict, list)) or (item is not None and enum):
+                        _walk_into(found, rid, type_name, root, below, item, path + (i,))
     elif value is not None and isinstance(schema.get("enum"), list) and not enum_matches(value, schema["enum"]):
         found.append(Violation("enum", rid, type_name, path, value, schema))
 
 
-def _judged(root: dict, schema: Any, value: Any) -> dict | None:
-    """The resolved ``schema`` when :func:`_walk_into` can find anything in ``value`` (a mapping or
-    a list with a schema, or a scalar whose schema has an ``enum``), else None. Most values are
-    scalars, or lie in a policy document (no schema), and need no call of their own."""
-    below = resolve(root, schema)
-    if below and (isinstance(value, (dict, list)) or (value is not None and "enum" in below)):
-        return below
-    return None
+# the keys that give an object schema properties (its own, or its combinators' branches')
+_OBJECT_WORDS = frozenset(("properties", "patternProperties") + _COMBINATORS)
+_MISSING = object()  # a key that is no named property
+_RESOLVED: dict[tuple[int, int], tuple[dict, dict, tuple[dict, dict]]] = {}
+
+
+def _resolved_children(root: dict, schema: dict) -> tuple[dict, dict]:
+    """:func:`_properties` of ``schema`` with every property's and pattern's schema resolved:
+    :func:`_walk_into` takes them from here instead of resolving a ``$ref`` chain again for each
+    key of each value it meets. Kept per schema object as :func:`_properties` is (schemas never
+    change); callers must not change what it returns."""
+    key = (id(root), id(schema))
+    hit = _RESOLVED.get(key)
+    if hit is not None and hit[0] is root and hit[1] is schema:
+        return hit[2]
+    props, patterns = _properties(root, schema)
+    found = ({name: resolve(root, sub) for name, sub in props.items()},
+             {pattern: resolve(root, sub) for pattern, sub in patterns.items()})
+    if root and schema:  # an empty schema is a throwaway default ({}): nothing to keep
+        _RESOLVED[key] = (root, schema, found)
+    return found
 
 
 def resource_types() -> list[str]:
