@@ -160,16 +160,24 @@ class Document:
         """Called by ``reparse`` before it shifts this document's nodes to their new offsets."""
         if not self._keeps_places or self._spans is not None:
             return
-        spans: dict[int, tuple[int, int]] = {}
-        todo = [self.root]
+        root = self.root
+        spans = {id(root): (root.start, root.end)}
+        # a collection's children are recorded by the collection: only collections are stacked
+        # (three nodes in four are scalars, and a mapping's keys always are)
+        todo = [root] if root.kind != "scalar" else []
         while todo:
             n = todo.pop()
-            spans[id(n)] = (n.start, n.end)
             if n.kind == "map":
-                for pair in n.value:
-                    todo.extend(pair)
-            elif n.kind == "seq":
-                todo.extend(n.value)
+                for k, v in n.value:
+                    spans[id(k)] = (k.start, k.end)
+                    spans[id(v)] = (v.start, v.end)
+                    if v.kind != "scalar":
+                        todo.append(v)
+            else:
+                for v in n.value:
+                    spans[id(v)] = (v.start, v.end)
+                    if v.kind != "scalar":
+                        todo.append(v)
         self._spans = spans
 
     def node(self, path: Path) -> Node | None:

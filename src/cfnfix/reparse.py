@@ -178,16 +178,27 @@ def _move(node: Node, shift: _Shift, replaced: set[int], holders: set[int]) -> N
 
 
 def _move_all(node: Node, delta: int) -> None:
-    todo = [node]
+    """Shift ``node`` and everything under it by ``delta``. A collection moves its children:
+    only collections are stacked (three nodes in four are scalars, and a mapping's keys always are)."""
+    node.start += delta
+    node.end += delta
+    todo = [node] if node.kind != "scalar" else []
     while todo:
         n = todo.pop()
-        n.start += delta
-        n.end += delta
         if n.kind == "map":
-            for pair in n.value:
-                todo.extend(pair)
-        elif n.kind == "seq":
-            todo.extend(n.value)
+            for k, v in n.value:
+                k.start += delta
+                k.end += delta
+                v.start += delta
+                v.end += delta
+                if v.kind != "scalar":
+                    todo.append(v)
+        else:
+            for v in n.value:
+                v.start += delta
+                v.end += delta
+                if v.kind != "scalar":
+                    todo.append(v)
 
 
 def _runs(old: Document, edits: list[tuple[int, int, int]]) -> dict[int, list[_Run]]:
