@@ -149,6 +149,10 @@ class Document:
     # whose places are still asked for (``keep_places``)
     _spans: dict[int, tuple[int, int]] | None = field(default=None, repr=False, compare=False)
     _keeps_places: bool = field(default=False, repr=False, compare=False)
+    # whether a node may be reached through a YAML alias: False only where the parse met none
+    # (``reparse`` keeps nodes only of such a document: an alias among them could name an anchor
+    # that a re-parsed entry holds)
+    _aliases: bool = field(default=True, repr=False, compare=False)
 
     def keep_places(self) -> None:
         """Let ``place`` answer for this text even after ``reparse`` has moved the nodes into
@@ -317,7 +321,7 @@ def _parse(text: str, require_template: bool, duplicates: bool = False) -> Docum
     if fmt == "json":
         fast = _json_tree(body, len(text) - len(body), 0)
         if fast is not None:
-            doc = Document(text=text, format=fmt, root=fast[0], data=fast[1])
+            doc = Document(text=text, format=fmt, root=fast[0], data=fast[1], _aliases=False)
             if require_template and not is_template(doc.data):
                 raise TemplateError("not a CloudFormation template (no Resources mapping or AWSTemplateFormatVersion)")
             return doc
@@ -349,7 +353,8 @@ def _parse(text: str, require_template: bool, duplicates: bool = False) -> Docum
     if duplicates:
         builder.duplicates = []
     root, data = builder.build(ynode, ())
-    doc = Document(text=text, format=fmt, root=root, data=data, duplicates=builder.duplicates or [])
+    doc = Document(text=text, format=fmt, root=root, data=data, duplicates=builder.duplicates or [],
+                   _aliases=builder.aliased > 0)
     if require_template and not is_template(data):
         raise TemplateError("not a CloudFormation template (no Resources mapping or AWSTemplateFormatVersion)")
     return doc

@@ -57,8 +57,12 @@ def reparse(old: Document, text: str, edits: Iterable[Any], newline: str) -> Doc
 
 def _reparse(old: Document, text: str, edits: list[tuple[int, int, int]]) -> Document:
     root = old.root
+    # Aliases: the kept nodes hold none (``old._aliases``), so an alias of the new text stands in
+    # a re-parsed run; libyaml refuses it there unless its anchor is in the same run, and such a
+    # run goes to the whole parse (``_parse_run``). A text with '&' and '*' that are no alias
+    # (an action "s3:*", a URL's query) is re-parsed in part like any other.
     if (not edits or root.kind != "map" or root.tag or text.startswith("\ufeff")
-            or ("&" in text and "*" in text) or any(k.value == "<<" for k, _ in root.value)):
+            or old._aliases or any(k.value == "<<" for k, _ in root.value)):
         raise _Whole
     shift = _Shift(edits)
     runs = _runs(old, edits)  # section index -> its runs, in order
@@ -78,7 +82,7 @@ def _reparse(old: Document, text: str, edits: list[tuple[int, int, int]]) -> Doc
     for index in runs:
         _fit_end(pairs[index][1])
     _fit_end(moved)
-    return Document(text=text, format=old.format, root=moved, data=data)
+    return Document(text=text, format=old.format, root=moved, data=data, _aliases=False)
 
 
 def _section(old: Document, text: str, shift: "_Shift", name: Any, section: Node, runs: list[_Run],
@@ -270,6 +274,8 @@ def _parse_run(old: Document, text: str, section: Node, name: Any, start: int, e
     if fast is not None:
         node, data = fast
     else:
+        if "&" in source and "*" in source:
+            raise _Whole  # an anchor and an alias to it, perhaps: shared nodes, which the tree builder does not make
         loader = _TemplateLoader(source)
         try:
             ynode = loader.get_single_node()
