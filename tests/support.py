@@ -160,4 +160,6 @@ def same_document(doc, whole) -> str | None:
             todo += [(path + (i,), x, y) for i, (x, y) in enumerate(zip(a.value, b.value))]
     if repr(doc.data) != repr(whole.data) or doc.format != whole.format:
         return "the plain data"
+    if doc._aliases != whole._aliases:
+        return f"whether aliases were met: {doc._aliases} != {whole._aliases}"
     return None

@@ -96,6 +96,45 @@ def test_a_json_run_is_read_without_libyaml(name):
     assert same_document(doc, parse(new_text)) is None
 
 
+ANCHORS = """Resources:
+  First:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: &name topic
+  Policy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      Description: a & b
+      PolicyDocument: {Statement: [{Effect: Allow, Action: 's3:*', Resource: '*'}]}
+Outputs:
+  Name:
+    Value: *name
+"""
+
+
+@pytest.mark.parametrize("text, edit", [
+    pytest.param(ANCHORS, ("topic", "renamed", "replace"), id="the anchored value changed, its alias kept"),
+    pytest.param(ANCHORS.replace("*name", "x"), ("TopicName: &name topic", "\n      DisplayName: *name", "after"),
+                 id="an alias added in the run holding its anchor"),
+    pytest.param(ANCHORS.replace("*name", "x"), ("Value: x", "\n    Export: {Name: *name}", "after"),
+                 id="an alias added in another run than its anchor"),
+])
+def test_anchors_and_aliases_give_what_parse_gives(text, edit):
+    new_text, made, newline = after(text, edit)
+    assert same_document(reparse(parse(text), new_text, made, newline), parse(new_text)) is None
+
+
+def test_an_ampersand_and_an_asterisk_that_are_no_alias_leave_the_other_entries_as_they_were():
+    text = ANCHORS.replace("&name ", "").replace("*name", "x")  # '&' and '*' in values only
+    new_text, made, newline = after(text, ("Value: x", "\n    Export: {Name: y}", "after"))
+    old = parse(text)
+    first = old.node(("Resources", "First"))
+    with mock.patch.object(reparse_module, "parse", side_effect=AssertionError("a whole parse")):
+        doc = reparse(old, new_text, made, newline)
+    assert doc.node(("Resources", "First")) is first
+    assert same_document(doc, parse(new_text)) is None
+
+
 def test_untouched_entries_keep_their_nodes_moved():
     old = parse(YAML)
     first = old.node(("Resources", "First"))

@@ -149,6 +149,10 @@ class Document:
     # whose places are still asked for (``keep_places``)
     _spans: dict[int, tuple[int, int]] | None = field(default=None, repr=False, compare=False)
     _keeps_places: bool = field(default=False, repr=False, compare=False)
+    # whether a node may be reached through a YAML alias: False only where the parse met none
+    # (``reparse`` keeps nodes only of such a document: an alias among them could name an anchor
+    # that a re-parsed entry holds)
+    _aliases: bool = field(default=True, repr=False, compare=False)
 
     def keep_places(self) -> None:
         """Let ``place`` answer for this text even after ``reparse`` has moved the nodes into
@@ -160,16 +164,24 @@ class Document:
         """Called by ``reparse`` before it shifts this document's nodes to their new offsets."""
         if not self._keeps_places or self._spans is not None:
             return
-        spans: dict[int, tuple[int, int]] = {}
-        todo = [self.root]
+        root = self.root
+        spans = {id(root): (root.start, root.end)}
+        # a collection's children are recorded by the collection: only collections are stacked
+        # (three nodes in four are scalars, and a mapping's keys always are)
+        todo = [root] if root.kind != "scalar" else []
         while todo:
             n = todo.pop()
-            spans[id(n)] = (n.start, n.end)
             if n.kind == "map":
-                for pair in n.value:
-                    todo.extend(pair)
-            elif n.kind == "seq":
-                todo.extend(n.value)
+                for k, v in n.value:
+                    spans[id(k)] = (k.start, k.end)
+                    spans[id(v)] = (v.start, v.end)
+                    if v.kind != "scalar":
+                        todo.append(v)
+            else:
+                for v in n.value:
+                    spans[id(v)] = (v.start, v.end)
+                    if v.kind != "scalar":
+                        todo.append(v)
         self._spans = spans
 
     def node(self, path: Path) -> Node | None:
@@ -336,7 +348,7 @@ def _parse(text: str, require_template: bool, duplicates: bool = False) -> Docum
     if fmt == "json":
         fast = _json_tree(body, len(text) - len(body), 0)
         if fast is not None:
-            doc = Document(text=text, format=fmt, root=fast[0], data=fast[1])
+            doc = Document(text=text, format=fmt, root=fast[0], data=fast[1], _aliases=False)
             if require_template and not is_template(doc.data):
                 raise TemplateError("not a CloudFormation template (no Resources mapping or AWSTemplateFormatVersion)")
             return doc
@@ -368,7 +380,8 @@ def _parse(text: str, require_template: bool, duplicates: bool = False) -> Docum
     if duplicates:
         builder.duplicates = []
     root, data = builder.build(ynode, ())
-    doc = Document(text=text, format=fmt, root=root, data=data, duplicates=builder.duplicates or [])
+    doc = Document(text=text, format=fmt, root=root, data=data, duplicates=builder.duplicates or [],
+                   _aliases=builder.aliased > 0)
     if require_template and not is_template(data):
         raise TemplateError("not a CloudFormation template (no Resources mapping or AWSTemplateFormatVersion)")
     return doc

@@ -57,8 +57,12 @@ def reparse(old: Document, text: str, edits: Iterable[Any], newline: str) -> Doc
 
 def _reparse(old: Document, text: str, edits: list[tuple[int, int, int]]) -> Document:
     root = old.root
+    # Aliases: the kept nodes hold none (``old._aliases``), so an alias of the new text stands in
+    # a re-parsed run; libyaml refuses it there unless its anchor is in the same run, and such a
+    # run goes to the whole parse (``_parse_run``). A text with '&' and '*' that are no alias
+    # (an action "s3:*", a URL's query) is re-parsed in part like any other.
     if (not edits or root.kind != "map" or root.tag or text.startswith("\ufeff")
-            or ("&" in text and "*" in text) or any(k.value == "<<" for k, _ in root.value)):
+            or old._aliases or any(k.value == "<<" for k, _ in root.value)):
         raise _Whole
     shift = _Shift(edits)
     runs = _runs(old, edits)  # section index -> its runs, in order
@@ -78,7 +82,7 @@ def _reparse(old: Document, text: str, edits: list[tuple[int, int, int]]) -> Doc
     for index in runs:
         _fit_end(pairs[index][1])
     _fit_end(moved)
-    return Document(text=text, format=old.format, root=moved, data=data)
+    return Document(text=text, format=old.format, root=moved, data=data, _aliases=False)
 
 
 def _section(old: Document, text: str, shift: "_Shift", name: Any, section: Node, runs: list[_Run],
@@ -178,16 +182,27 @@ def _move(node: Node, shift: _Shift, replaced: set[int], holders: set[int]) -> N
 
 
 def _move_all(node: Node, delta: int) -> None:
-    todo = [node]
+    """Shift ``node`` and everything under it by ``delta``. A collection moves its children:
+    only collections are stacked (three nodes in four are scalars, and a mapping's keys always are)."""
+    node.start += delta
+    node.end += delta
+    todo = [node] if node.kind != "scalar" else []
     while todo:
         n = todo.pop()
-        n.start += delta
-        n.end += delta
         if n.kind == "map":
-            for pair in n.value:
-                todo.extend(pair)
-        elif n.kind == "seq":
-            todo.extend(n.value)
+            for k, v in n.value:
+                k.start += delta
+                k.end += delta
+                v.start += delta
+                v.end += delta
+                if v.kind != "scalar":
+                    todo.append(v)
+        else:
+            for v in n.value:
+                v.start += delta
+                v.end += delta
+                if v.kind != "scalar":
+                    todo.append(v)
 
 
 def _runs(old: Document, edits: list[tuple[int, int, int]]) -> dict[int, list[_Run]]:
@@ -259,6 +274,8 @@ def _parse_run(old: Document, text: str, section: Node, name: Any, start: int, e
     if fast is not None:
         node, data = fast
     else:
+        if "&" in source and "*" in source:
+            raise _Whole  # an anchor and an alias to it, perhaps: shared nodes, which the tree builder does not make
         loader = _TemplateLoader(source)
         try:
             ynode = loader.get_single_node()
