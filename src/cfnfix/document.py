@@ -399,10 +399,13 @@ def is_template(data: Any) -> bool:
 _JSON_CHAR = '[^"\\\\\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ud800-\\udfff\\ufeff\\ufffe\\uffff]'
 _JSON_STRING = f'"({_JSON_CHAR}*(?:\\\\(?:["\\\\/bfnrt]|u(?![dD][89a-fA-F])[0-9a-fA-F]{{4}}){_JSON_CHAR}*)*)"'
 _JSON_WORD = "-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null"
-# one match: an entry's key and colon (in a mapping), then a string, a number or word, or a
-# bracket, then the blanks and comma after it
-_JSON_ITEM = re.compile(f"(?:{_JSON_STRING}([ \\t]{{0,8}}:[ \\t\\r\\n]*))?"
-                        f"(?:{_JSON_STRING}|({_JSON_WORD})|([][{{}}]))([ \\t\\r\\n]*,?[ \\t\\r\\n]*)")
+# one match: a string, a number or word, or a bracket, then the blanks and comma after it; a
+# string followed by a colon is an entry's key, and the match goes on with the entry's value.
+# A string is read once, whether it turns out a key or a value (a pattern trying a key first
+# read each value string twice: 13% more instructions in findall)
+_JSON_OTHER = f"({_JSON_WORD}|[][{{}}])"
+_JSON_ITEM = re.compile(f"(?:{_JSON_STRING}(?:([ \\t]{{0,8}}:[ \\t\\r\\n]*)(?:{_JSON_STRING}|{_JSON_OTHER}))?"
+                        f"|{_JSON_OTHER})([ \\t\\r\\n]*,?[ \\t\\r\\n]*)")
 # after the top-level collection: blanks, then blank lines (a tab after a line break starts
 # no token for libyaml: an error, left to it)
 _JSON_TAIL = re.compile("[ \\t]*(?:[\\r\\n][ \\r\\n]*)?")
@@ -448,10 +451,15 @@ def _json_tree(body: str, base: int, depth: int) -> tuple[Node, Any] | None:
     knode: Node | None = None
     kvalue: str | None = None
     try:
-        for key, colon, string, word, bracket, tail in _JSON_ITEM.findall(body, pos):
+        for first, colon, second, value_other, other, tail in _JSON_ITEM.findall(body, pos):
             at = pos + base
-            if bracket == "}" or bracket == "]":
-                if colon or state == 1 or not stack or (bracket == "}") != is_map:
+            if colon:  # an entry: its key, then its value
+                key, string, other = first, second, value_other
+            else:
+                string = first
+            # ``other`` holds a bracket, a number or a word; or nothing, and the value is ``string``
+            if other == "}" or other == "]":
+                if colon or state == 1 or not stack or (other == "}") != is_map:
                     return None
                 node = node_("map" if is_map else "seq", items, start, at + 1, None, "flow")
                 value = data
@@ -469,23 +477,23 @@ def _json_tree(body: str, base: int, depth: int) -> tuple[Node, Any] | None:
                     knode = node_("scalar", kvalue, at, pos + base, None, '"')
                     pos += len(colon)
                     at = pos + base
-                if word:
-                    value = words[word] if word in words else _json_word(word)
-                    pos += len(word)
-                    node = node_("scalar", value, at, pos + base)
-                elif bracket:
+                if not other:
+                    value = string if "\\" not in string else _json_unescape(string)
+                    pos += len(string) + 2
+                    node = node_("scalar", value, at, pos + base, None, '"')
+                elif other == "{" or other == "[":
                     level += 1
                     if "," in tail or level >= MAX_DEPTH:
                         return None
                     stack.append((is_map, items, data, knode, kvalue, start))
-                    is_map, items, start, state = bracket == "{", [], at, 0
+                    is_map, items, start, state = other == "{", [], at, 0
                     data = {} if is_map else []
                     pos += 1 + len(tail)
                     continue
                 else:
-                    value = string if "\\" not in string else _json_unescape(string)
-                    pos += len(string) + 2
-                    node = node_("scalar", value, at, pos + base, None, '"')
+                    value = words[other] if other in words else _json_word(other)
+                    pos += len(other)
+                    node = node_("scalar", value, at, pos + base)
             if is_map:
                 items.append((knode, node))
                 data[kvalue] = value
