@@ -438,7 +438,7 @@ def _json_tree(body: str, base: int, depth: int) -> tuple[Node, Any] | None:
     offsets; text the pattern could not match is skipped by ``findall``, so the lengths then
     add up to less than the text.
     """
-    pos = len(body) - len(body.lstrip(" \r\n"))
+    pos = base + len(body) - len(body.lstrip(" \r\n"))  # offsets in the text (the body starts at ``base``)
     top: list = []  # holds the top-level collection's node once it is closed
     stack: list[tuple] = []  # the enclosing collections: (is_map, items, data, key node, key, start)
     is_map, items, start = False, top, 0
@@ -451,8 +451,7 @@ def _json_tree(body: str, base: int, depth: int) -> tuple[Node, Any] | None:
     knode: Node | None = None
     kvalue: str | None = None
     try:
-        for first, colon, second, value_other, other, tail in _JSON_ITEM.findall(body, pos):
-            at = pos + base
+        for first, colon, second, value_other, other, tail in _JSON_ITEM.findall(body, pos - base):
             if colon:  # an entry: its key, then its value
                 key, string, other = first, second, value_other
             else:
@@ -461,11 +460,11 @@ def _json_tree(body: str, base: int, depth: int) -> tuple[Node, Any] | None:
             if other == "}" or other == "]":
                 if colon or state == 1 or not stack or (other == "}") != is_map:
                     return None
-                node = node_("map" if is_map else "seq", items, start, at + 1, None, "flow")
+                pos += 1
+                node = node_("map" if is_map else "seq", items, start, pos, None, "flow")
                 value = data
                 is_map, items, data, knode, kvalue, start = stack.pop()
                 level -= 1
-                pos += 1
             else:
                 if state == 2 or (not colon) == is_map or (top and items is top):
                     return None  # a missing comma, a key where none belongs (or none where one does), or text after the top
@@ -473,14 +472,15 @@ def _json_tree(body: str, base: int, depth: int) -> tuple[Node, Any] | None:
                     kvalue = key if "\\" not in key else _json_unescape(key)
                     if kvalue in data or len(key) > _MAX_KEY:
                         return None  # a repeat, which libyaml's path refuses or records; a key libyaml drops
+                    at = pos
                     pos += len(key) + 2
-                    knode = node_("scalar", kvalue, at, pos + base, None, '"')
+                    knode = node_("scalar", kvalue, at, pos, None, '"')
                     pos += len(colon)
-                    at = pos + base
+                at = pos
                 if not other:
                     value = string if "\\" not in string else _json_unescape(string)
                     pos += len(string) + 2
-                    node = node_("scalar", value, at, pos + base, None, '"')
+                    node = node_("scalar", value, at, pos, None, '"')
                 elif other == "{" or other == "[":
                     level += 1
                     if "," in tail or level >= MAX_DEPTH:
@@ -493,7 +493,7 @@ def _json_tree(body: str, base: int, depth: int) -> tuple[Node, Any] | None:
                 else:
                     value = words[other] if other in words else _json_word(other)
                     pos += len(other)
-                    node = node_("scalar", value, at, pos + base)
+                    node = node_("scalar", value, at, pos)
             if is_map:
                 items.append((knode, node))
                 data[kvalue] = value
@@ -504,7 +504,7 @@ def _json_tree(body: str, base: int, depth: int) -> tuple[Node, Any] | None:
             state = 1 if "," in tail else 2
     except _NotStrict:
         return None
-    if stack or items is not top or len(top) != 1 or state != 2 or pos != len(body):
+    if stack or items is not top or len(top) != 1 or state != 2 or pos != base + len(body):
         return None
     root = top[0]
     if root.kind == "scalar" or not _JSON_TAIL.fullmatch(body, root.end - base):
