@@ -451,11 +451,9 @@ def _json_tree(body: str, base: int, depth: int) -> tuple[Node, Any] | None:
     knode: Node | None = None
     kvalue: str | None = None
     try:
-        for first, colon, second, value_other, other, tail in _JSON_ITEM.findall(body, pos - base):
-            if colon:  # an entry: its key, then its value
-                key, string, other = first, second, value_other
-            else:
-                string = first
+        for string, colon, second, value_other, other, tail in _JSON_ITEM.findall(body, pos - base):
+            if colon:  # the string was an entry's key: its value follows
+                key, string, other = string, second, value_other
             # ``other`` holds a bracket, a number or a word; or nothing, and the value is ``string``
             if other == "}" or other == "]":
                 if colon or state == 1 or not stack or (other == "}") != is_map:
