@@ -56,7 +56,14 @@ class _TemplateLoader(_Loader):  # type: ignore[valid-type, misc]
                 return self.DEFAULT_SCALAR_TAG
             tag = _PLAIN_TAGS.get(value)
             if tag is None:
-                tag = super().resolve(kind, value, implicit)
+                resolvers = self.yaml_implicit_resolvers
+                if value[:1] in resolvers or None in resolvers or self.yaml_path_resolvers:
+                    tag = super().resolve(kind, value, implicit)
+                else:
+                    # PyYAML's resolve tries the patterns of the value's first character and
+                    # those for any character, then path resolvers: with none, a string (most
+                    # of the values met first, names and descriptions)
+                    tag = self.DEFAULT_SCALAR_TAG
                 if len(_PLAIN_TAGS) >= _MAX_PLAIN_TAGS:
                     _PLAIN_TAGS.clear()
                 _PLAIN_TAGS[value] = tag
