@@ -320,3 +320,32 @@ def test_style_breaks_a_quote_tie_by_the_walk_order():
     (counting scalars as they are reached from their mapping would meet that one first)."""
     assert detect(parse('A: "x"\nB:\n  \'k\': 1\n', require_template=False)).quote == "'"
     assert detect(parse('A: \'x\'\nB:\n  "k": 1\n', require_template=False)).quote == '"'
+
+
+def test_plain_scalars_met_first_resolve_as_pyyaml_resolves_them(monkeypatch):
+    """The loader answers "a string" itself for a plain scalar whose first character no implicit
+    resolver watches; the others (and every one, once a loader adds a wildcard resolver) still
+    go through PyYAML's resolve."""
+    import re
+
+    import yaml
+
+    from cfnfix import document
+
+    monkeypatch.setattr(document, "_PLAIN_TAGS", {})  # met first: nothing remembered
+    text = "A: Yes\nB: 012\nC: ~\nD: 1.5\nE: plain text\nF: 2024-01-01\nG: Zeta\nH:\nI: <<\nJ: -1\n"
+    assert parse(text, require_template=False).data == {
+        "A": True, "B": 10, "C": None, "D": 1.5, "E": "plain text", "F": "2024-01-01", "G": "Zeta", "H": None,
+        "I": "<<", "J": -1}
+
+    class Wildcard(document._TemplateLoader):
+        pass
+
+    Wildcard.add_implicit_resolver("tag:example.com,2026:z", re.compile("^Z"), None)
+    monkeypatch.setattr(document, "_PLAIN_TAGS", {})
+    loader = Wildcard("G: Zeta\nE: text\n")
+    try:
+        node = loader.get_single_node()
+    finally:
+        loader.dispose()
+    assert [value.tag for _, value in node.value] == ["tag:example.com,2026:z", yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG]

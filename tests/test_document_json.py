@@ -179,6 +179,9 @@ def test_duplicate_keys_are_refused_or_recorded_by_libyaml():
     '{"a": "  spaced  ", "b": "", "": "empty key"}',
     '{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"Tags": [{"Key": "k", "Value": "v"}]}}}}',
     '{"' + "k" * 990 + '": 1}',
+    # one match reads a string and, if a colon follows, the value after it: strings as values
+    '{"x": ["a", {"b": "c"}, "d", ["e"]]}', '{"a": ["b", "c"], "d": "e", "f": [{"g": "h"}]}', '{"a"        : "b"}',
+    '{"a": "b"        , "c":        "d"}', '{"a": "", "": "", "b": [""]}',
 ])
 def test_corners_json_allows_are_read_by_the_fast_path(text):
     assert_same(text, expect_fast=True)
@@ -191,6 +194,8 @@ def test_corners_json_allows_are_read_by_the_fast_path(text):
     '{"a": "x\u2028y"}', '{"a": "\x7f"}', '{"a": "\ufeff"}', "{'a': 1}", '{a: 1}', '{"a": b}', '{"a": !Ref b}',
     '{"a": &x 1, "b": *x}', '{"a": "b", "b": "c"}\n...\n', '{"<<": {"a": 1}}x', '[1]x', '{"' + "k" * 1030 + '": 1}',
     '{"a": 1}\x00', '{"a":\u00a01}',
+    # a string before a colon that no value follows, or where no key belongs
+    '{"a"         : "b"}', '{"a": }', '{"a": , "b": 1}', '{"a": "b": "c"}', '{"a": ["b": 1]}', '{"a":: 1}',
 ])
 def test_other_text_is_left_to_libyaml(text):
     assert_same(text, expect_fast=False)
