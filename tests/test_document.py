@@ -349,3 +349,26 @@ def test_plain_scalars_met_first_resolve_as_pyyaml_resolves_them(monkeypatch):
     finally:
         loader.dispose()
     assert [value.tag for _, value in node.value] == ["tag:example.com,2026:z", yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG]
+
+
+def test_style_counts_long_form_keys_the_same_whether_remembered_or_not():
+    """style remembers per key value whether it names an intrinsic (style._LONG_FORM): the
+    count, and so short_form, must not depend on what was remembered before, nor on the table
+    being emptied when full."""
+    from cfnfix import style
+
+    text = "A:\n  Ref: x\nB:\n  Fn::GetAtt: [a, b]\nC: !Ref y\nReference:\n  Fn:: z\n"
+    doc = parse(text, require_template=False)
+    style._last = None
+    style._LONG_FORM.clear()
+    first = detect(doc)
+    assert not first.short_form  # Ref and Fn::GetAtt are two long forms; Reference and Fn:: none
+    style._last = None
+    assert detect(doc) == first  # every answer remembered now
+    style._LONG_FORM.update({f"k{i}": False for i in range(4095)})
+    style._last = None
+    assert detect(doc) == first  # the table emptied on the way
+    style._last = None
+    style._LONG_FORM["Ref"] = False  # a wrong memory would show
+    assert detect(doc) != first
+    style._LONG_FORM.clear()

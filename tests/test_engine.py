@@ -325,3 +325,18 @@ def test_new_content_takes_the_style_of_the_text_it_goes_into_not_of_the_text_be
     text = BARE + '    Properties:\n      QueueName: "jobs"\n      DelaySeconds: 5\n'
     result = run(text, [DropName.name, StarPolicy.name])
     assert result.after == BARE + "    Properties:\n      DelaySeconds: 5\n      RedriveAllowPolicy: '*'\n"
+
+
+def test_a_detached_change_keeps_every_field_but_its_owner_and_takes_its_number():
+    """_detached builds the Change field by field (cheaper than dataclasses.replace): a field
+    added to Change must be carried over too, or this fails."""
+    import dataclasses
+
+    from cfnfix.changelog import Change
+    from cfnfix.engine import _detached
+
+    values = {f.name: object() for f in dataclasses.fields(Change)}
+    detached = _detached(Change(**values), 7)
+    for f in dataclasses.fields(Change):
+        expected = {"owner": None, "finding": 7}.get(f.name, values[f.name])
+        assert getattr(detached, f.name) is expected, f.name

@@ -62,3 +62,40 @@ def test_json_values_place_each_verbatim_where_it_stood():
     )
     with pytest.raises(TypeError, match="Object of type set is not JSON serializable"):
         render.json_value({"L": [a, {1, 2}]}, "", editor.style)
+
+
+class _Str(str):
+    """A str subclass: the encoder writes it as the string it holds."""
+
+
+_JSON_VALUES = [
+    None, True, False, 0, -3, 2**70, 1.5, 1e-7, float("inf"), float("-inf"), float("nan"),
+    "x\ny\"\\é\u2028\x00", _Str("sub"), [], {}, (), [[[]]], [1, [2, []], {}], ("t", ("u",)),
+    {"a": {"b": [1, "c", {"d": None}]}, "e": [], "f": {}},
+    {3: "int", 2.5: "float", True: "true", None: "null", False: "false"},
+    {"k": ({"x": 1.0},), "l": [True, None, "s"]},
+]
+
+
+@pytest.mark.parametrize("value", _JSON_VALUES, ids=repr)
+@pytest.mark.parametrize("unit,key_sep,base", [("  ", ": ", ""), ("\t", ":", "\t\t"), ("    ", " : ", "  ")])
+def test_indented_json_is_what_json_dumps_writes(value, unit, key_sep, base):
+    """render._indented stands in for json.dumps with an indent (its pure-Python encoder is
+    slow): it must write the same text for every kind of value and key the encoder takes."""
+    import json
+
+    expected = json.dumps(value, ensure_ascii=False, indent=unit, separators=(",", key_sep)).replace("\n", "\n" + base)
+    out: list[str] = []
+    render._indented(value, "\n" + base, unit, key_sep, lambda o: "never", out)
+    assert "".join(out) == expected
+
+
+def test_indented_json_refuses_what_json_dumps_refuses():
+    import json
+
+    for bad in ({(1, 2): "tuple key"}, {"a": object()}):
+        with pytest.raises(TypeError) as ours:
+            render._indented(bad, "\n", "  ", ": ", json.JSONEncoder().default, [])
+        with pytest.raises(TypeError) as theirs:
+            json.dumps(bad, indent="  ")
+        assert str(ours.value) == str(theirs.value)

@@ -293,8 +293,96 @@ def _marker(i: int) -> str:
 def _json_plain(value: Any, base_indent: str, style: Style, default: Callable[[Any], Any]) -> str:
     if style.compact:
         return json.dumps(value, ensure_ascii=False, separators=("," + style.key_sep[1:], style.key_sep), default=default)
-    text = json.dumps(value, ensure_ascii=False, indent=style.indent, separators=(",", style.key_sep), default=default)
-    return text.replace("\n", "\n" + base_indent)
+    out: list[str] = []
+    _indented(value, "\n" + base_indent, style.indent, style.key_sep, default, out)
+    return "".join(out)
+
+
+_encode_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes a string with (C)
+
+
+def _json_scalar(value: Any) -> str | None:
+    """A scalar as ``json.dumps`` writes it, or None for a collection or anything else."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    return None
+
+
+def _indented(value: Any, newline: str, unit: str, key_sep: str, default: Callable[[Any], Any], out: list[str]) -> None:
+    """Append ``value`` to ``out`` as ``json.dumps(value, ensure_ascii=False, indent=unit,
+    separators=(",", key_sep), default=default)`` writes it, with ``newline`` (a line break and
+    the indentation of the value's own line) starting each of its lines after the first.
+
+    Why not ``json.dumps``: with an indent it takes the pure-Python encoder (the C one writes no
+    line breaks), a generator per collection level re-yielding every piece; this writes one list
+    per value, strings through the same C function, scalars and keys by the encoder's own rules
+    in its order of checks (str first, so str subclasses are strings; ``True`` before ``int``;
+    keys str, float, bool, None, int). tests/test_render.py compares it with ``json.dumps``."""
+    if isinstance(value, str):
+        out.append(_encode_string(value))
+        return
+    scalar = _json_scalar(value)
+    if scalar is not None:
+        out.append(scalar)
+        return
+    if isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + unit
+        out.append("[" + inner)
+        separator = "," + inner
+        for i, item in enumerate(value):
+            if i:
+                out.append(separator)
+            if isinstance(item, str):
+                out.append(_encode_string(item))
+            else:
+                _indented(item, inner, unit, key_sep, default, out)
+        out.append(newline + "]")
+        return
+    if isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + unit
+        out.append("{" + inner)
+        separator = "," + inner
+        first = True
+        for key, item in value.items():
+            if not isinstance(key, str):
+                key = _json_key(key)
+            if first:
+                first = False
+            else:
+                out.append(separator)
+            out.append(_encode_string(key) + key_sep)
+            if isinstance(item, str):
+                out.append(_encode_string(item))
+            else:
+                _indented(item, inner, unit, key_sep, default, out)
+        out.append(newline + "}")
+        return
+    _indented(default(value), newline, unit, key_sep, default, out)
+
+
+def _json_key(key: Any) -> str:
+    """A non-string mapping key as the JSON encoder turns it into a string."""
+    if isinstance(key, float) or key is True or key is False or key is None or isinstance(key, int):
+        return _json_scalar(key)  # type: ignore[return-value]
+    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
 
 
 def json_member(key: str, value: Any, base_indent: str, style: Style) -> str:

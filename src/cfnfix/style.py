@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from .document import Document, Node, line_break
 
 _INTRINSIC_KEY = re.compile(r"^(Ref|Condition|Fn::\w+)$")
 _MAX_SAMPLES = 400
-_QUOTES = ("'", '"')
+_QUOTES = frozenset(("'", '"'))  # a set: most styles asked about are None (plain), no match
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,14 @@ def _yaml_style(doc: Document, newline: str) -> Style:
     # per key was most of its cost; a scalar is dealt with first, and the forms are counted in
     # plain integers (only their totals are compared). The walk's order stays as it was: it
     # decides which nodes are sampled in a large file and, through the order in which values
-    # are first counted, which one wins a tie.
+    # are first counted, which one wins a tie. Whether a key is a long-form intrinsic is looked
+    # up (_LONG_FORM), and a block sequence's column read once for all its items.
     indents: Counter = Counter()
     seq_offsets: Counter = Counter()
     item_offsets: Counter = Counter()
     quotes: Counter = Counter()
     short = long = 0
-    intrinsic = _INTRINSIC_KEY.match
+    long_form = _LONG_FORM
     rfind = doc.text.rfind
     samples = 0
     stack: list[Node] = [doc.root]
@@ -90,8 +92,10 @@ def _yaml_style(doc: Document, newline: str) -> Style:
                 quotes[style] += 1
         elif kind == "map" and style == "block":
             for key, value in node.value:
-                name = str(key.value)
-                if name[:1] in "RCF" and intrinsic(name):  # the pattern's first letters
+                found = long_form.get(key.value)
+                if found is None:
+                    found = _long_form(key.value)
+                if found:
                     long += 1
                 if key.style in _QUOTES:
                     quotes[key.style] += 1
@@ -104,9 +108,12 @@ def _yaml_style(doc: Document, newline: str) -> Style:
                 push(value)
         elif kind == "seq":
             if style == "block":
+                column = None  # of the sequence's first dash, from the line break before it
                 for item in node.value:
                     if item.kind == "map" and item.style == "block" and item.value:
-                        item_offsets[item.start - rfind("\n", 0, item.start) - node.start + rfind("\n", 0, node.start)] += 1
+                        if column is None:
+                            column = node.start - rfind("\n", 0, node.start)
+                        item_offsets[item.start - rfind("\n", 0, item.start) - column] += 1
                     push(item)
             else:
                 stack.extend(node.value)
@@ -122,6 +129,26 @@ def _yaml_style(doc: Document, newline: str) -> Style:
         short_form=short >= long,
         quote=_most_common(quotes, "'"),
     )
+
+
+# whether a mapping key names an intrinsic function in long form, per key value met: a dict
+# look-up is half the cost of testing the name, and templates repeat their keys (Type,
+# Properties, Ref); see _long_form
+_LONG_FORM: dict = {}
+
+
+def _long_form(key: Any) -> bool:
+    """Whether a mapping key's value names an intrinsic function in long form (``Ref:``,
+    ``Fn::If:``), remembered in _LONG_FORM.
+
+    The answer depends on the value alone, so a remembered one is the one the test would give.
+    Key values are strings (the parsers take a scalar key's text); should two values be equal
+    without being the same string (``1`` and ``True``), neither is a name the pattern takes.
+    The table is emptied at 4,096 names: logical ids make many keys one-offs across a run."""
+    if len(_LONG_FORM) >= 4096:
+        _LONG_FORM.clear()
+    found = _LONG_FORM[key] = _INTRINSIC_KEY.match(str(key)) is not None
+    return found
 
 
 def _most_common(counter: Counter, default):
