@@ -337,43 +337,24 @@ def _indented(value: Any, newline: str, unit: str, key_sep: str, default: Callab
     if scalar is not None:
         out.append(scalar)
         return
-    if isinstance(value, (list, tuple)):
+    is_map = isinstance(value, dict)
+    if is_map or isinstance(value, (list, tuple)):
         if not value:
-            out.append("[]")
+            out.append("{}" if is_map else "[]")
             return
         inner = newline + unit
-        out.append("[" + inner)
+        out.append(("{" if is_map else "[") + inner)
         separator = "," + inner
-        for i, item in enumerate(value):
+        for i, (key, item) in enumerate(value.items() if is_map else ((None, item) for item in value)):
             if i:
                 out.append(separator)
+            if is_map:
+                out.append(_encode_string(key if isinstance(key, str) else _json_key(key)) + key_sep)
             if isinstance(item, str):
                 out.append(_encode_string(item))
             else:
                 _indented(item, inner, unit, key_sep, default, out)
-        out.append(newline + "]")
-        return
-    if isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + unit
-        out.append("{" + inner)
-        separator = "," + inner
-        first = True
-        for key, item in value.items():
-            if not isinstance(key, str):
-                key = _json_key(key)
-            if first:
-                first = False
-            else:
-                out.append(separator)
-            out.append(_encode_string(key) + key_sep)
-            if isinstance(item, str):
-                out.append(_encode_string(item))
-            else:
-                _indented(item, inner, unit, key_sep, default, out)
-        out.append(newline + "}")
+        out.append(newline + ("}" if is_map else "]"))
         return
     _indented(default(value), newline, unit, key_sep, default, out)
 
