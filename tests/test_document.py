@@ -358,17 +358,16 @@ def test_style_counts_long_form_keys_the_same_whether_remembered_or_not():
     from cfnfix import style
 
     text = "A:\n  Ref: x\nB:\n  Fn::GetAtt: [a, b]\nC: !Ref y\nReference:\n  Fn:: z\n"
-    doc = parse(text, require_template=False)
-    style._last = None
+
+    def fresh():  # a document of its own, whose style is read anew (detect keeps the last one's)
+        return parse(text, require_template=False)
+
     style._LONG_FORM.clear()
-    first = detect(doc)
+    first = detect(fresh())
     assert not first.short_form  # Ref and Fn::GetAtt are two long forms; Reference and Fn:: none
-    style._last = None
-    assert detect(doc) == first  # every answer remembered now
+    assert detect(fresh()) == first  # every answer remembered now
     style._LONG_FORM.update({f"k{i}": False for i in range(4095)})
-    style._last = None
-    assert detect(doc) == first  # the table emptied on the way
-    style._last = None
+    assert detect(fresh()) == first  # the table emptied on the way
     style._LONG_FORM["Ref"] = False  # a wrong memory would show
-    assert detect(doc) != first
+    assert detect(fresh()) != first
     style._LONG_FORM.clear()

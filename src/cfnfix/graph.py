@@ -10,6 +10,8 @@ import re
 from itertools import combinations
 from typing import Any, Callable, Iterator
 
+from .memo import last_of
+
 _SUB_REF = re.compile(r"\$\{(?!!)([^}]+)\}")
 PSEUDO_PARAMETERS = ("AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
                      "AWS::StackId", "AWS::StackName", "AWS::URLSuffix")
@@ -147,21 +149,13 @@ def edges(resources: dict, source: str, target: str, index: dict[str, dict[str, 
     return found + paths.get(target, [])
 
 
-_last_walked: tuple[dict, dict[str, list[tuple]]] | None = None
-
-
 def _paths_by_name(res: dict) -> dict[str, list[tuple]]:
-    """reference_paths() of a resource, kept for the last resource walked.
+    """reference_paths() of a resource, kept for the last resource walked (``memo.last_of``).
 
     Callers ask edges() for each target of one resource in turn; walking the body once per
-    target is quadratic for a role naming thousands of buckets. The cache holds the resource
-    itself, so its identity cannot be reused by another object while cached (template data
-    is never mutated once parsed).
+    target is quadratic for a role naming thousands of buckets.
     """
-    global _last_walked
-    if _last_walked is None or _last_walked[0] is not res:
-        _last_walked = (res, reference_paths(res))
-    return _last_walked[1]
+    return last_of("graph.paths_by_name", res, lambda: reference_paths(res))
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:

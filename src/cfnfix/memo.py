@@ -47,3 +47,19 @@ def entrywise(name: str, entries: Iterable[tuple[K, Any]], compute: Callable[[K,
         out.append(result)
     _LAST[name] = kept
     return out
+
+
+# name -> (object, result) of the last call of ``last_of`` under that name
+_ONE: dict[str, tuple[Any, Any]] = {}
+
+
+def last_of(name: str, obj: Any, compute: Callable[[], T]) -> T:
+    """``compute()`` for ``obj``, taken from the last call under ``name`` when that call was for
+    the very same object: for a value the callers ask about one object at a time, several times
+    in a row (a document's style, a text's escapes, a resource's reference paths). ``obj`` is
+    held until the next call, so its id cannot be reused meanwhile; ``compute`` must depend on
+    nothing but ``obj``, which must not change, and callers must not change what it returns."""
+    hit = _ONE.get(name)
+    if hit is None or hit[0] is not obj:
+        hit = _ONE[name] = (obj, compute())
+    return hit[1]

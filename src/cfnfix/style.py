@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .document import Document, Node, line_break
+from .memo import last_of
 
 _INTRINSIC_KEY = re.compile(r"^(Ref|Condition|Fn::\w+)$")
 _MAX_SAMPLES = 400
@@ -37,16 +38,12 @@ def detect(doc: Document) -> Style:
     ``'`` the quote, see tests/test_engine.py), and over aws-samples 276 of 323 YAML fixes are
     on documents small enough that detection reads every node (one would have left what it
     reads untouched)."""
-    global _last
-    if _last is not None and _last[0] is doc:
-        return _last[1]
+    return last_of("style.detect", doc, lambda: _detect(doc))
+
+
+def _detect(doc: Document) -> Style:
     newline = line_break(doc.text)
-    style = _json_style(doc, newline) if doc.format == "json" else _yaml_style(doc, newline)
-    _last = (doc, style)
-    return style
-
-
-_last: tuple[Document, Style] | None = None
+    return _json_style(doc, newline) if doc.format == "json" else _yaml_style(doc, newline)
 
 
 def _json_style(doc: Document, newline: str) -> Style:

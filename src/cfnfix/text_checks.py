@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from re import Pattern
 
+from .memo import last_of
+
 # YAML double-quoted and JSON escapes that write a letter, a digit or one of -:${, and a line
 # continuation (backslash, line break), which joins the two lines' text without a space
 _ESCAPE = re.compile(r"\\[xuU\r\n]")
@@ -38,16 +40,9 @@ def _written_otherwise(text: str) -> bool:
     """Whether ``text`` writes a character through an escape, a line continuation or a tag's
     %-escape, where a search of the text cannot see what the parser reads.
 
-    Kept for the last text asked about (the very object): the fixers of a pass ask about the
-    same document's text one after the other, and the regex scans the whole text of each
-    template that holds a backslash (most JSON templates)."""
-    global _last
-    if _last is not None and _last[0] is text:
-        return _last[1]
-    found = (("\\" in text and _ESCAPE.search(text) is not None)
-             or ("%" in text and ("%TAG" in text or _TAG_ESCAPE.search(text) is not None)))
-    _last = (text, found)
-    return found
-
-
-_last: tuple[str, bool] | None = None
+    Kept for the last text asked about (the very object, ``memo.last_of``): the fixers of a pass
+    ask about the same document's text one after the other, and the regex scans the whole text
+    of each template that holds a backslash (most JSON templates)."""
+    return last_of("text_checks.written_otherwise", text, lambda: (
+        ("\\" in text and _ESCAPE.search(text) is not None)
+        or ("%" in text and ("%TAG" in text or _TAG_ESCAPE.search(text) is not None))))
