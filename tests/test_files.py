@@ -244,7 +244,7 @@ def test_ctrl_c_exits_130_at_once_and_stops_every_worker(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "cfnfix", "apply", "-j", "4", "."], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
-    while len(_children(proc.pid)) < 4 and time.monotonic() < deadline:
+    while len(_children(proc.pid)) < 3 and time.monotonic() < deadline:  # -j 4: the main process and 3 forks
         time.sleep(0.1)
     time.sleep(1)
     workers = _children(proc.pid)
@@ -265,7 +265,7 @@ def test_killing_the_main_process_leaves_no_worker_writing(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "cfnfix", "apply", "-j", "4", "."], cwd=tmp_path,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
-    while len(_children(proc.pid)) < 4 and time.monotonic() < deadline:
+    while len(_children(proc.pid)) < 3 and time.monotonic() < deadline:  # -j 4: the main process and 3 forks
         time.sleep(0.1)
     time.sleep(1.5)
     workers = _children(proc.pid)
@@ -275,6 +275,44 @@ def test_killing_the_main_process_leaves_no_worker_writing(tmp_path):
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_processes_share_the_files_and_report_them_in_input_order(work):
+    """-j 3 forks two processes; every result comes back once, in the order of the inputs, as
+    one process gives them, also a result larger than a pipe holds (64 KiB)."""
+    topics = [f"  Topic{i}:\n    Type: AWS::SNS::Topic\n" for i in range(2600)]
+    for n in range(14):
+        write(work / f"t{n:02}.yaml", TEMPLATE + "".join(topics[: 200 * n]))
+    write(work / "t07.yaml", "Resources: [unclosed\n")
+    alone = invoke("apply", "--dry-run", "-j", "1", ".")
+    shared = invoke("apply", "--dry-run", "-j", "3", ".")
+    assert alone.exit_code == shared.exit_code == 2
+    assert os.path.getsize(work / "t13.yaml") > 65536
+    assert alone.stdout.count("+      Handler: index.lambda_handler") == 13
+    assert (shared.stdout, shared.stderr) == (alone.stdout, alone.stderr)
+
+
+def test_a_process_that_dies_costs_only_the_file_it_had(work, monkeypatch):
+    from cfnfix import runner
+
+    for n in range(12):
+        write(work / f"t{n:02}.yaml", TEMPLATE)
+    main = os.getpid()
+    process = runner.process
+
+    def dying(path, *args):
+        if os.getpid() != main:  # a forked process dies on the first file it takes
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.05)  # the main process leaves the forked one time to take a file
+        return process(path, *args)
+
+    monkeypatch.setattr(runner, "process", dying)
+    result = invoke("check", "-j", "2", ".")
+    assert result.exit_code == 2
+    errors = error_lines(result)
+    assert len(errors) == 1
+    assert errors[0].endswith(": internal error (a worker process was stopped by signal 9); nothing written")
+    assert result.stdout.endswith("12 files checked: 11 pending, 1 error\n")
 
 
 # --- memory management ----------------------------------------------------------------------------

@@ -53,8 +53,8 @@ def fix_text(text: str, config: Config | None = None, path: str | None = None, *
 def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector, run while a template's many long-lived nodes are being
     built, makes parsing grow faster than the file; a file's cycles are collected after it
-    (a command-line run collects none: its workers keep the collector paused until they exit,
-    and a run without workers freezes what is left when it ends; see ``runner.run``)."""
+    (a command-line run collects none: forked processes keep the collector paused until they
+    exit, and the main process freezes what is left when its files are done; see ``runner.run``)."""
     paused = gc.isenabled()
     gc.disable()
     try:

@@ -46,7 +46,7 @@ def _common(func):
         click.option("--changelog", "changelog_file", type=click.Path(), help="Also write the JSON change log here."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file (default: discovered)."),
         click.option("--option", "fixer_options", multiple=True, metavar="FIXER.KEY=VALUE", help="Set one fixer option."),
-        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count)."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes that work on files at once (default: CPU count)."),
         click.option("-q", "--quiet", is_flag=True, help="Print only errors and the diff or report asked for."),
         click.option("-v", "--verbose", is_flag=True, help="Also list clean files."),
         click.option("--ignore-non-templates", is_flag=True,
@@ -180,9 +180,9 @@ def _run(paths, check, dry_run, output, **o) -> int:
             return EXIT_ERROR
     stdin_bytes = sys.stdin.buffer.read() if any(p == "-" for p, _ in files) else None
     for name in set().union(*(c.selected() for c in {id(c): c for c in configs}.values())):
-        fixer_class(name)  # imported once here, not again in every worker process
+        fixer_class(name)  # imported once here, not again in every forked process
     # Modules, fixers and schemas loaded so far live as long as the process: the collector need
-    # not scan them again after every file (nor copy them into forked workers' memory)
+    # not scan them again after every file (nor copy them into forked processes' memory)
     gc.freeze()
     job = Job(resolver=resolver, dry_run=dry_run or check, output=output)
     progress = Progress(sys.stderr)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import signal
+import struct
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from . import files as files_mod
 from . import ignore
@@ -25,7 +29,7 @@ _TEMPLATE_HINTS = ("Resources", "AWSTemplateFormatVersion")
 
 @dataclass(frozen=True)
 class Job:
-    """One run's settings, shipped to worker processes."""
+    """One run's settings (forked processes inherit them)."""
 
     resolver: Resolver  # each file's config
     dry_run: bool = False  # check and --dry-run: build every fix, write nothing
@@ -86,88 +90,209 @@ Writes = list[Write]
 
 def run(files: list[tuple[str, bool]], job: Job, jobs: int = 1, stdin_text: bytes | None = None,
         progress: Callable[[int, int], None] | None = None) -> list[FileResult]:
-    """Process every file, then write; results come back in input order whatever the number of workers.
+    """Process every file, then write; results come back in input order whatever the number of processes.
 
-    Workers only compute: nothing is written until every file has been read and fixed, so a
-    fixer reading other inputs (nested stacks) sees them as they were before the run, whatever
-    ``jobs`` is, and an interrupted or killed run leaves no worker writing.
+    Forked processes only compute: nothing is written until every file has been read and
+    fixed, so a fixer reading other inputs (nested stacks) sees them as they were before the
+    run, whatever ``jobs`` is, and an interrupted or killed run leaves no process writing.
     """
     tick = progress or (lambda done, total: None)
     # The collector stays paused while files are processed, from the first to the last (in a
-    # worker process, from its start: _worker_start): a file leaves about 50 objects in cycles
-    # (15,144 over the 312 aws-samples templates; ~6 MB more memory over 853 templates), while
-    # collecting after every file rescanned what the file left alive, ~3% of a run's CPU
-    # (issue 21). The main process of a pool keeps it running: paused there, the pool's own
-    # objects outlived a Ctrl-C into interpreter shutdown, which then reported an error.
-    if jobs > 1 and len(files) >= 4 * jobs:
-        outcomes = _in_workers(files, job, jobs, stdin_text, tick)
-    else:
-        outcomes = []
-        with collector_paused():
+    # forked process, for its whole life): a file leaves about 50 objects in cycles (15,144 over
+    # the 312 aws-samples templates; ~6 MB more memory over 853 templates), while collecting
+    # after every file rescanned what the file left alive, ~3% of a run's CPU (issue 21)
+    with collector_paused():
+        if jobs > 1 and len(files) >= 4 * jobs and hasattr(os, "fork"):
+            outcomes = _in_processes(files, job, jobs, stdin_text, tick)
+        else:
+            outcomes = []
             for entry in files:
                 outcomes.append(_process_entry(entry, job, stdin_text))
                 tick(len(outcomes), len(files))
-            # What the files left alive (results, caches, the cycles above) stays until the
-            # process exits: frozen, it is not scanned by the collection the collector's return
-            # would start at once, nor by the one at interpreter exit (0.7 s of a 1 MB template's
-            # 7.7 s, ~0.04 s over aws-samples)
-            gc.freeze()
+        # What the files left alive (results, caches, the cycles above) stays until the
+        # process exits: frozen, it is not scanned by the collection the collector's return
+        # would start at once, nor by the one at interpreter exit (0.7 s of a 1 MB template's
+        # 7.7 s, ~0.04 s over aws-samples)
+        gc.freeze()
     return [_write(result, writes) for result, writes in outcomes]
 
 
-def _in_workers(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text: bytes | None,
-                tick: Callable[[int, int], None]) -> list:
-    """_process_entry over ``files`` in ``jobs`` processes; Ctrl-C stops them all at once."""
-    from concurrent.futures import ProcessPoolExecutor  # not imported by the runs that need no pool
-
-    pool = ProcessPoolExecutor(jobs, initializer=_worker_start, initargs=(os.getpid(), job, stdin_text))
-    try:
-        outcomes = []
-        for outcome in pool.map(_in_worker, files, chunksize=4):
-            outcomes.append(outcome)
-            tick(len(outcomes), len(files))
-    except BaseException:
-        # shutdown() alone lets running workers finish their files first; nothing of theirs is
-        # needed any more (they write nothing), so stop them now
-        for worker in list((pool._processes or {}).values()):  # no public API reaches the workers
-            worker.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-    return outcomes
+# What goes through the pipes between processes: a file's number (its place in the list), and
+# the length of each pickled result
+_NUMBER = struct.Struct("=I")
+_LENGTH = struct.Struct("=Q")
 
 
-# The job of the run a worker process serves, and the standard input it read: handed over once,
-# when the worker starts, not with every batch of files, so that the configuration files the
-# worker finds stay found for its later files (a job sent with each batch came with an empty cache).
-_worker_job: tuple[Job, bytes | None] | None = None
+def _in_processes(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text: bytes | None,
+                  tick: Callable[[int, int], None]) -> list[tuple[FileResult, Writes]]:
+    """_process_entry over ``files`` in ``jobs`` processes: this one and ``jobs - 1`` forked
+    copies of it; Ctrl-C stops them all at once.
 
-
-def _worker_start(parent: int, job: Job, stdin_text: bytes | None) -> None:
-    """Ctrl-C is the main process's to handle; a worker whose main process died exits too
-    (it would otherwise go on with the files already queued for it, for nobody).
+    Why not a process pool: concurrent.futures's (a manager and a feeder thread, pickled tasks,
+    ``jobs`` workers while this process only waited) cost 8% more CPU than this over the 312
+    aws-samples templates (``check --all -j 2``, medians of 8 alternated runs), about 0.1 s of
+    it in its own bookkeeping. Here the files are shared out through one pipe of file numbers
+    that every process reads, 4 bytes at a time, until it is empty: a read that small from a
+    pipe is atomic, so each number goes to exactly one process, and a process that is done
+    takes the next one (a large template does not hold back the files after it). A forked
+    process inherits the files, the job and every module loaded; it sends each result back
+    as soon as it has it, and a thread here reads them (a pipe holds 64 KiB, results reach
+    megabytes). A file whose process ended before sending its result is this file's error.
     """
-    global _worker_job
-    _worker_job = job, stdin_text
-    gc.disable()  # for the worker's life, which is processing files (see run)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    numbers_in, numbers_out = os.pipe()
+    readers: list[_Results] = []
+    children: list[int] = []
+    try:
+        for _ in range(jobs - 1):
+            results_in, results_out = os.pipe()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            try:
+                pid = os.fork()
+            except OSError:  # no more processes to be had: the ones there are do the work
+                os.close(results_in)
+                os.close(results_out)
+                break
+            if pid == 0:
+                os.close(numbers_out)  # the pipe of numbers ends once the main process has written them
+                for reader in readers:
+                    os.close(reader.fd)
+                os.close(results_in)
+                _child(numbers_in, results_out, files, job, stdin_text)  # does not return
+            children.append(pid)
+            os.close(results_out)
+            readers.append(_Results(results_in))
+        # started once every process is forked: a fork copies only the thread that makes it
+        threading.Thread(target=_hand_out, args=(numbers_out, len(files)), daemon=True).start()
+        for reader in readers:
+            reader.start()
 
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
+        def count() -> int:
+            return len(done) + sum(len(reader.outcomes) for reader in readers)
+        done: dict[int, tuple[FileResult, Writes]] = {}
+        for number in _numbers(numbers_in):
+            done[number] = _process_entry(files[number], job, stdin_text)
+            tick(count(), len(files))
+        for reader in readers:
+            while reader.is_alive():
+                reader.join(0.2)
+                tick(count(), len(files))
+            done.update(reader.outcomes)
+        endings = [_ending(pid) for pid in children]
+    except BaseException:
+        for pid in children:  # they write nothing and nothing of theirs is needed any more
+            os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            os.waitpid(pid, 0)
+        for reader in readers:
+            if reader.ident is None:  # never started: its pipe is still open here
+                os.close(reader.fd)
+        raise
+    finally:
+        os.close(numbers_in)
+    why = "; ".join(e for e in endings if e) or "ended without it"
+    return [done.get(number) or (FileResult(path, "error", error=f"internal error (a worker process {why}); "
+                                                                  "nothing written"), [])
+            for number, (path, _) in enumerate(files)]
 
-    threading.Thread(target=watch, daemon=True).start()
+
+def _hand_out(numbers_out: int, count: int) -> None:
+    """Write every file's number into the pipe the processes take their files from, then close it.
+
+    One write per number: a write of at most PIPE_BUF bytes to a pipe goes in whole or not at
+    all, so the pipe only ever holds whole numbers (a larger write may stop part-way, on a signal)."""
+    try:
+        for number in range(count):
+            os.write(numbers_out, _NUMBER.pack(number))
+    except OSError:  # every reader is gone (an interrupted run)
+        pass
+    finally:
+        os.close(numbers_out)
 
 
-def _in_worker(entry: tuple[str, bool]) -> tuple[FileResult, Writes]:
-    """_process_entry in a worker process, with the job its start handed over."""
-    assert _worker_job is not None, "a worker process starts with its job (_worker_start)"
-    return _process_entry(entry, *_worker_job)
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write until all of ``data`` is in the pipe (a write to a full pipe waits for room)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _numbers(numbers_in: int) -> Iterator[int]:
+    """The file numbers this process takes from the shared pipe, until it is empty."""
+    size = _NUMBER.size
+    while True:
+        data = os.read(numbers_in, size)
+        if not data:
+            return
+        yield _NUMBER.unpack(data)[0]
+
+
+class _Results(threading.Thread):
+    """Reads the results a forked process sends (see _child) into ``outcomes``, by file number,
+    until the process closes its end of the pipe."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(daemon=True)
+        self.fd = fd
+        self.outcomes: dict[int, tuple[FileResult, Writes]] = {}
+
+    def run(self) -> None:
+        data = bytearray()
+        try:
+            while chunk := os.read(self.fd, 1 << 16):
+                data += chunk
+                start = 0
+                while len(data) - start >= _LENGTH.size:
+                    end = start + _LENGTH.size + _LENGTH.unpack_from(data, start)[0]
+                    if len(data) < end:
+                        break
+                    number, outcome = pickle.loads(data[start + _LENGTH.size : end])
+                    self.outcomes[number] = outcome
+                    start = end
+                del data[:start]
+        finally:
+            os.close(self.fd)
+
+
+def _child(numbers_in: int, results_out: int, files: list[tuple[str, bool]], job: Job,
+           stdin_text: bytes | None) -> NoReturn:
+    """A forked process: takes file numbers until none is left, sends back each result, exits.
+
+    It ends with ``os._exit``: the interpreter's exit would flush output buffers and run
+    clean-ups that belong to the process it was copied from. Ctrl-C is the main process's to
+    handle; a child whose main process died exits too (it would otherwise go on with files for
+    nobody; writing a result to a pipe nobody reads also ends it).
+    """
+    status = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        parent = os.getppid()
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+        for number in _numbers(numbers_in):
+            data = pickle.dumps((number, _process_entry(files[number], job, stdin_text)), pickle.HIGHEST_PROTOCOL)
+            _write_all(results_out, _LENGTH.pack(len(data)) + data)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _ending(pid: int) -> str | None:
+    """How a forked process ended, when that was not by finishing its files."""
+    status = os.waitpid(pid, 0)[1]
+    if os.WIFSIGNALED(status):
+        return f"was stopped by signal {os.WTERMSIG(status)}"
+    code = os.waitstatus_to_exitcode(status)
+    return f"exited with status {code}" if code else None
 
 
 def _process_entry(entry: tuple[str, bool], job: Job, stdin_bytes: bytes | None = None) -> tuple[FileResult, Writes]:
-    """process() for a worker: a bug in a fixer becomes this file's error, never a traceback."""
+    """process() for one file of a run: a bug in a fixer becomes this file's error, never a traceback."""
     path, explicit = entry
     try:
         return process(path, explicit, job, stdin_bytes)
