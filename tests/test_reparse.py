@@ -73,6 +73,16 @@ CASES = {
     "JSON: a resource appended": (JSON, [('"Type": "AWS::SQS::Queue"\n    }', ',\n    "Added": {"Type": "AWS::SNS::Topic"}', "after")]),
     "JSON: numbers and escapes": (JSON, [('"Type": "AWS::SQS::Queue"', ',\n      "Properties": {"DelaySeconds": 1e5, '
                                           '"MaximumMessageSize": 1.0E+3, "QueueName": "q\\u00e9\\/\\n"}', "after")]),
+    "a resource attribute after a resource's properties": (YAML, [("DelaySeconds: 5", "\n    DeletionPolicy: Retain", "after")]),
+    "every key of a nested mapping removed": (YAML, [("\n      DelaySeconds: 5", "", "replace")]),
+    "a nested value changed": (YAML, [("DelaySeconds: 5", "DelaySeconds: 6", "replace")]),
+    "a nested mapping replaced by a scalar": (YAML, [("\n      DelaySeconds: 5", " none", "replace")]),
+    "a property added to resources next to each other": (YAML, [("Type: AWS::SNS::Topic", "\n    DeletionPolicy: Retain", "after"),
+                                                                ("Type: AWS::Lambda::Function", "\n    Metadata: {a: 1}", "after")]),
+    "a key added after a block scalar ending a nested mapping": (YAML, [("  Last:\n", "        S3Key: k\n", "before")]),
+    "a key added below a block scalar, deeper than the mapping": (YAML, [("  Last:\n", "          extra\n", "before")]),
+    "JSON: a key added in a nested mapping": (JSON, [('{"Ref": "Last"}', ', "Description": "d"', "after")]),
+    "JSON: a nested value changed": (JSON, [('{"Ref": "Last"}', '{"Ref": "First"}', "replace")]),
     "JSON: a run that is not strict JSON": (JSON, [('"Type": "AWS::SQS::Queue"', ',\n      "Properties": {"DelaySeconds": 5,}',
                                                     "after")]),
 }
@@ -144,6 +154,19 @@ def test_untouched_entries_keep_their_nodes_moved():
     assert doc.node(("Resources", "First")) is first  # before the edit: kept as it was
     assert doc.node(("Outputs", "Queue")) is outputs  # after it: kept, moved
     assert new_text[outputs.start:outputs.end] == "Value: !Ref Last"
+
+
+def test_a_property_added_re_parses_only_the_entries_of_the_mapping_it_went_into():
+    old = parse(YAML)
+    kept = [old.node(path) for path in [("Resources", "Last", "Type"), ("Resources", "Last", "Properties", "DelaySeconds")]]
+    new_text, made, newline = after(YAML, ("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"),
+                                    ("Type: AWS::SNS::Topic", "\n    DeletionPolicy: Retain", "after"))
+    doc = reparse(old, new_text, made, newline)
+    assert same_document(doc, parse(new_text)) is None
+    assert doc.node(("Resources", "Last", "Type")) is kept[0]  # beside the edited properties: kept, moved
+    assert doc.node(("Resources", "Last", "Properties")) is not old.node(("Resources", "Last", "Properties"))
+    assert doc.value(("Resources", "Last", "Properties")) == {"DelaySeconds": 5, "MessageRetentionPeriod": 60}
+    assert doc.value(("Resources", "First")) == {"Type": "AWS::SNS::Topic", "DeletionPolicy": "Retain"}
 
 
 def test_a_removed_entry_is_parsed_as_none_and_the_others_keep_their_nodes():

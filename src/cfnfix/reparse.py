@@ -67,31 +67,39 @@ def _reparse(old: Document, text: str, edits: list[tuple[int, int, int]]) -> Doc
     shift = _Shift(edits)
     runs = _runs(old, edits)  # section index -> its runs, in order
     replaced: set[int] = set()  # ids of key nodes whose entries are new (already at their offsets)
-    holders: set[int] = set()  # ids of the sections that hold them, and of the root
+    holders: dict[int, Node] = {}  # the new mappings that hold them, innermost first, and the root
     pairs = list(root.value)
     data = dict(old.data)
     for index, section_runs in runs.items():
         knode, section = root.value[index]
-        section_pairs, data[knode.value] = _section(old, text, shift, knode.value, section, section_runs, replaced)
-        pairs[index] = (knode, Node("map", section_pairs, section.start, section.end, None, section.style))
-        holders.add(id(pairs[index][1]))
+        pairs[index] = (knode, _holder(old, text, shift, (knode.value,), section, old.data[knode.value], section_runs,
+                                       replaced, holders, data))
     moved = Node("map", pairs, root.start, root.end, None, root.style)
-    holders.add(id(moved))
+    holders[id(moved)] = moved
     old.before_move()
     _move(moved, shift, replaced, holders)
-    for index in runs:
-        _fit_end(pairs[index][1])
-    _fit_end(moved)
+    for node in holders.values():  # a mapping's end is its last entry's: inner ones first
+        _fit_end(node)
     return Document(text=text, format=old.format, root=moved, data=data, _aliases=False)
 
 
-def _section(old: Document, text: str, shift: "_Shift", name: Any, section: Node, runs: list[_Run],
-             replaced: set[int]) -> tuple[list[tuple[Node, Node]], dict]:
-    """A section's entries and data: the kept entries as they were, each run parsed anew (its
-    key nodes go into ``replaced``). A key a new entry repeats falls back to the whole parse."""
+def _holder(old: Document, text: str, shift: "_Shift", path: tuple, mapping: Node, old_data: dict,
+            runs: list[_Run], replaced: set[int], holders: dict[int, Node], data: dict) -> Node:
+    """The new node of ``mapping`` (at ``path``) whose runs are re-parsed; its data goes into
+    ``data`` under the path's last key."""
+    pairs, data[path[-1]] = _section(old, text, shift, path, mapping, old_data, runs, replaced, holders)
+    node = Node("map", pairs, mapping.start, mapping.end, None, mapping.style)
+    holders[id(node)] = node
+    return node
+
+
+def _section(old: Document, text: str, shift: "_Shift", path: tuple, section: Node, old_data: dict,
+             runs: list[_Run], replaced: set[int], holders: dict[int, Node]) -> tuple[list[tuple[Node, Node]], dict]:
+    """A mapping's entries and data: the kept entries as they were, each run parsed anew (its
+    key nodes go into ``replaced``), or, for a run of one entry whose value is a mapping, that
+    mapping's own runs (``_inner``). A key a new entry repeats falls back to the whole parse."""
     pairs: list[tuple[Node, Node]] = []
     data: dict = {}
-    old_data = old.data[name]
 
     def add(pair: tuple[Node, Node], value: Any) -> None:
         if pair[0].value in data:
@@ -103,12 +111,17 @@ def _section(old: Document, text: str, shift: "_Shift", name: Any, section: Node
     for run in runs:
         for pair in section.value[done:run.first]:
             add(pair, old_data[pair[0].value])
-        new_start = shift.before_run(run.start)
-        new_end = new_start + (run.end - run.start) + sum(n - (e - s) for s, e, n in run.edits)
-        entries, values = _parse_run(old, text, section, name, new_start, new_end)
-        for pair, value in zip(entries, values):
-            add(pair, value)
-            replaced.add(id(pair[0]))
+        inner = _inner(old, text, shift, path, section.value[run.first], old_data, run, replaced, holders) \
+            if run.first == run.last else None
+        if inner is not None:
+            add(*inner)
+        else:
+            new_start = shift.before_run(run.start)
+            new_end = new_start + (run.end - run.start) + sum(n - (e - s) for s, e, n in run.edits)
+            entries, values = _parse_run(old, text, section, path, new_start, new_end)
+            for pair, value in zip(entries, values):
+                add(pair, value)
+                replaced.add(id(pair[0]))
         done = run.last + 1
     for pair in section.value[done:]:
         add(pair, old_data[pair[0].value])
@@ -157,7 +170,7 @@ class _Shift:
         return offset + self.before[i]
 
 
-def _move(node: Node, shift: _Shift, replaced: set[int], holders: set[int]) -> None:
+def _move(node: Node, shift: _Shift, replaced: set[int], holders: dict[int, Node]) -> None:
     """Shift every node no edit touched to its new offset (``replaced`` entries are new, and
     ``holders`` hold them). A subtree no edit falls within moves as a whole, by one amount."""
     starts, before = shift.starts, shift.before
@@ -205,53 +218,88 @@ def _move_all(node: Node, delta: int) -> None:
                     todo.append(v)
 
 
+def _inner(old: Document, text: str, shift: "_Shift", path: tuple, pair: tuple[Node, Node], old_data: dict,
+           run: _Run, replaced: set[int], holders: dict[int, Node]) -> tuple[tuple[Node, Node], dict] | None:
+    """The entry of a run of one entry whose value is a mapping, with only the runs of that
+    mapping's entries parsed anew (and so on down); None where that cannot be done with
+    certainty, and the caller parses the whole entry.
+
+    A fix adds a property to a resource, a key to a property: parsing only the entries it
+    touched, at the depth it touched them, leaves the resource's other properties, and its
+    metadata, where they were (issue 21). Why exact: the entries of a mapping at any depth are
+    re-parsed under the rules and checks of a section's (``_runs``, ``_parse_run``); the edits
+    lie strictly inside the mapping's entries, so its key and its start are untouched; and
+    whatever those checks refuse (a line at the entry's own level, a new text that is no
+    mapping of entries at the same column) is parsed one level up instead."""
+    knode, value = pair
+    if value.kind != "map" or value.tag or not value.value:
+        return None
+    inner_end = value.end if value.style == "block" else value.end - 1
+    if any(s <= value.start or e > inner_end for s, e, _ in run.edits):
+        return None  # the key, the whole value or what follows it changes
+    inner_replaced: set[int] = set()
+    inner_holders: dict[int, Node] = {}
+    data: dict = {}
+    try:
+        node = _holder(old, text, shift, (*path, knode.value), value, old_data[knode.value],
+                       _mapping_runs(old, value, run.edits), inner_replaced, inner_holders, data)
+    except _Whole:
+        return None
+    replaced |= inner_replaced
+    holders.update(inner_holders)
+    return (knode, node), data[knode.value]
+
+
 def _runs(old: Document, edits: list[tuple[int, int, int]]) -> dict[int, list[_Run]]:
     """The runs of touched entries per top-level section; raises _Whole for an edit outside
     the entries of a section (a new section, a change of the top level)."""
     root = old.root
     bounds = [(p[1].start, p[1].end if p[1].style == "block" else p[1].end - 1) for p in root.value]
     starts = [b[0] for b in bounds]
-    spans: dict[int, list[tuple[int, int, tuple]]] = {}  # section -> (first entry, last entry, edit)
-    lines: dict[int, list[int]] = {}  # section -> where each entry's text begins
+    by_section: dict[int, list[tuple[int, int, int]]] = {}
     for edit in edits:
         start, end, _ = edit
         index = bisect.bisect_left(starts, start) - 1  # the last section beginning before the edit
         if index < 0 or end > bounds[index][1]:
             raise _Whole
-        section = root.value[index][1]
-        if section.kind != "map" or section.tag or not section.value:
-            raise _Whole
-        if index not in lines:
-            block = section.style == "block"
-            lines[index] = [old.line_start(k.start) if block else k.start for k, _ in section.value]
-        begins = lines[index]
+        by_section.setdefault(index, []).append(edit)
+    return {index: _mapping_runs(old, root.value[index][1], section_edits) for index, section_edits in by_section.items()}
+
+
+def _mapping_runs(old: Document, section: Node, edits: list[tuple[int, int, int]]) -> list[_Run]:
+    """The runs of the entries of ``section`` (a mapping) that ``edits``, all within its span,
+    touch; raises _Whole for an edit before its first entry, or a mapping the runs cannot
+    take apart."""
+    if section.kind != "map" or section.tag or not section.value:
+        raise _Whole
+    block = section.style == "block"
+    begins = [old.line_start(k.start) if block else k.start for k, _ in section.value]  # where each entry's text begins
+    touched: list[tuple[int, int, tuple]] = []  # (first entry, last entry, edit)
+    for edit in edits:
+        start, end, _ = edit
         # an insertion where an entry's text begins ends the entry before it
         first = (bisect.bisect_left(begins, start) if start == end else bisect.bisect_right(begins, start)) - 1
         last = first if start == end else bisect.bisect_left(begins, end) - 1
         if first < 0:
             raise _Whole  # before the first entry
-        spans.setdefault(index, []).append((first, last, edit))
-    runs: dict[int, list[_Run]] = {}
-    for index, touched in spans.items():
-        section = root.value[index][1]
-        if any(k.value == "<<" for k, _ in section.value):
-            raise _Whole
-        section_runs: list[_Run] = []
-        for first, last, edit in sorted(touched):
-            if section_runs and first <= section_runs[-1].last + 1:
-                section_runs[-1].last = max(section_runs[-1].last, last)
-            else:
-                section_runs.append(_Run(first, last))
-            section_runs[-1].edits.append(edit)
-        for run in section_runs:
-            run.start = lines[index][run.first]
-            k, v = section.value[run.last]
-            run.end = max(k.end, v.end, max(e for _, e, _ in run.edits))
-        runs[index] = section_runs
+        touched.append((first, last, edit))
+    if any(k.value == "<<" for k, _ in section.value):
+        raise _Whole
+    runs: list[_Run] = []
+    for first, last, edit in sorted(touched):
+        if runs and first <= runs[-1].last:  # entries next to each other stay apart: each may be taken apart (_inner)
+            runs[-1].last = max(runs[-1].last, last)
+        else:
+            runs.append(_Run(first, last))
+        runs[-1].edits.append(edit)
+    for run in runs:
+        run.start = begins[run.first]
+        k, v = section.value[run.last]
+        run.end = max(k.end, v.end, max(e for _, e, _ in run.edits))
     return runs
 
 
-def _parse_run(old: Document, text: str, section: Node, name: Any, start: int, end: int) -> tuple[list[tuple[Node, Node]], list[Any]]:
+def _parse_run(old: Document, text: str, section: Node, path: tuple, start: int, end: int) -> tuple[list[tuple[Node, Node]], list[Any]]:
     """The entries a run holds in ``text[start:end]``, parsed on their own, at their offsets."""
     if section.style == "block":
         # through the line break and the blank lines after: a block scalar that ends the run
@@ -270,7 +318,7 @@ def _parse_run(old: Document, text: str, section: Node, name: Any, start: int, e
     else:
         source, base = "{" + body + "}", start - 1
     # strict JSON (a JSON template's entries) is read without libyaml, to the same tree
-    fast = _json_tree(source, base, 1) if section.style != "block" else None
+    fast = _json_tree(source, base, len(path)) if section.style != "block" else None
     if fast is not None:
         node, data = fast
     else:
@@ -287,7 +335,7 @@ def _parse_run(old: Document, text: str, section: Node, name: Any, start: int, e
             if section.style == "block":
                 return [], []  # blank lines and comments only: the fix removed the run's entries
             raise _Whole
-        node, data = _TreeBuilder(text, base).build(ynode, (name,))
+        node, data = _TreeBuilder(text, base).build(ynode, path)
     if node.kind != "map" or node.tag or not isinstance(data, dict) or len(data) != len(node.value):
         raise _Whole
     if any(k.value == "<<" for k, _ in node.value):
