@@ -65,7 +65,7 @@ def _reparse(old: Document, text: str, edits: list[tuple[int, int, int]]) -> Doc
             or old._aliases or any(k.value == "<<" for k, _ in root.value)):
         raise _Whole
     shift = _Shift(edits)
-    runs = _runs(old, edits)  # section index -> its runs, in order
+    runs = _runs(old, text, shift)  # section index -> its runs, in order
     replaced: set[int] = set()  # ids of key nodes whose entries are new (already at their offsets)
     holders: dict[int, Node] = {}  # the new mappings that hold them, innermost first, and the root
     pairs = list(root.value)
@@ -116,9 +116,12 @@ def _section(old: Document, text: str, shift: "_Shift", path: tuple, section: No
         if inner is not None:
             add(*inner)
         else:
-            new_start = shift.before_run(run.start)
+            alone = run.first > run.last  # new entries alone (``_appended``): they begin after the edits before them
+            new_start = shift.end(run.start) if alone else shift.before_run(run.start)
             new_end = new_start + (run.end - run.start) + sum(n - (e - s) for s, e, n in run.edits)
             entries, values = _parse_run(old, text, section, path, new_start, new_end)
+            if alone and (not entries or text.rfind("\n", 0, entries[0][0].start) + 1 != text.find("\n", new_start) + 1):
+                raise _Whole  # the first new key is not on the insertion's first line
             for pair, value in zip(entries, values):
                 add(pair, value)
                 replaced.add(id(pair[0]))
@@ -242,7 +245,7 @@ def _inner(old: Document, text: str, shift: "_Shift", path: tuple, pair: tuple[N
     data: dict = {}
     try:
         node = _holder(old, text, shift, (*path, knode.value), value, old_data[knode.value],
-                       _mapping_runs(old, value, run.edits), inner_replaced, inner_holders, data)
+                       _mapping_runs(old, text, shift, value, run.edits), inner_replaced, inner_holders, data)
     except _Whole:
         return None
     replaced |= inner_replaced
@@ -250,26 +253,27 @@ def _inner(old: Document, text: str, shift: "_Shift", path: tuple, pair: tuple[N
     return (knode, node), data[knode.value]
 
 
-def _runs(old: Document, edits: list[tuple[int, int, int]]) -> dict[int, list[_Run]]:
+def _runs(old: Document, text: str, shift: _Shift) -> dict[int, list[_Run]]:
     """The runs of touched entries per top-level section; raises _Whole for an edit outside
     the entries of a section (a new section, a change of the top level)."""
     root = old.root
     bounds = [(p[1].start, p[1].end if p[1].style == "block" else p[1].end - 1) for p in root.value]
     starts = [b[0] for b in bounds]
     by_section: dict[int, list[tuple[int, int, int]]] = {}
-    for edit in edits:
+    for edit in shift.edits:
         start, end, _ = edit
         index = bisect.bisect_left(starts, start) - 1  # the last section beginning before the edit
         if index < 0 or end > bounds[index][1]:
             raise _Whole
         by_section.setdefault(index, []).append(edit)
-    return {index: _mapping_runs(old, root.value[index][1], section_edits) for index, section_edits in by_section.items()}
+    return {index: _mapping_runs(old, text, shift, root.value[index][1], section_edits)
+            for index, section_edits in by_section.items()}
 
 
-def _mapping_runs(old: Document, section: Node, edits: list[tuple[int, int, int]]) -> list[_Run]:
+def _mapping_runs(old: Document, text: str, shift: _Shift, section: Node, edits: list[tuple[int, int, int]]) -> list[_Run]:
     """The runs of the entries of ``section`` (a mapping) that ``edits``, all within its span,
     touch; raises _Whole for an edit before its first entry, or a mapping the runs cannot
-    take apart."""
+    take apart. New entries inserted after an entry (``_appended``) are a run of their own."""
     if section.kind != "map" or section.tag or not section.value:
         raise _Whole
     block = section.style == "block"
@@ -282,6 +286,8 @@ def _mapping_runs(old: Document, section: Node, edits: list[tuple[int, int, int]
         last = first if start == end else bisect.bisect_left(begins, end) - 1
         if first < 0:
             raise _Whole  # before the first entry
+        if start == end and block and _appended(old, text, shift, section, first, start):
+            first += 1  # a run of no old entry, before the next one
         touched.append((first, last, edit))
     if any(k.value == "<<" for k, _ in section.value):
         raise _Whole
@@ -293,10 +299,45 @@ def _mapping_runs(old: Document, section: Node, edits: list[tuple[int, int, int]
             runs.append(_Run(first, last))
         runs[-1].edits.append(edit)
     for run in runs:
+        if run.first > run.last:  # new entries alone
+            run.start = run.end = run.edits[0][0]
+            continue
         run.start = begins[run.first]
         k, v = section.value[run.last]
         run.end = max(k.end, v.end, max(e for _, e, _ in run.edits))
     return runs
+
+
+def _appended(old: Document, text: str, shift: _Shift, section: Node, index: int, at: int) -> bool:
+    """Whether the insertion at ``at``, after entry ``index`` of a block mapping, may be parsed
+    without that entry: it is the only edit there, at the end of the entry's last line, and its
+    text begins with a line break and a line whose first character stands at the mapping's
+    column (a new key, as ``_section`` checks once it is parsed).
+
+    A fix appends a property after the last one, a resource after the last one: the entry
+    before it was parsed again with it (issue 21). Why exact: that entry's text is unchanged,
+    and every node of it ends by the insertion; what follows it was a line break, then blank
+    lines, comments, and a line at the mapping's column or less (or the end), which ends every
+    node the entry holds; now a line break and a line at the mapping's column do, ending them
+    at the same places. Only a block scalar reads past its last character (its chomping counts
+    the line breaks after it), and an empty value (``Key:``) stands at the insertion's offset,
+    which would move it past the new text: an entry ending in either is parsed with the
+    insertion as before."""
+    k, v = section.value[index]
+    if at < max(k.end, v.end) or not (old.text.startswith("\n", at) or old.text.startswith("\r\n", at)):
+        return False
+    i = bisect.bisect_left(shift.starts, at)
+    if i + 1 < len(shift.starts) and shift.starts[i + 1] == at:
+        return False  # another insertion there: which text comes first is the editor's order, not known here
+    last = v
+    while last.kind != "scalar" and last.style == "block" and last.value:
+        last = last.value[-1][1] if last.kind == "map" else last.value[-1]
+    if last.style in ("|", ">") or last.start == last.end:
+        return False  # a block scalar; an empty value, which stands where the insertion goes
+    new = at + shift.before[i]
+    line = new + (2 if text.startswith("\r\n", new) else 1 if text.startswith("\n", new) else 0)
+    column = old.column(section.value[0][0].start)
+    return line > new and text.startswith(" " * column, line) and text[line + column:line + column + 1] not in ("", " ", "\t", "\r", "\n", "#")
 
 
 def _parse_run(old: Document, text: str, section: Node, path: tuple, start: int, end: int) -> tuple[list[tuple[Node, Node]], list[Any]]:
