@@ -98,6 +98,11 @@ CASES = {
     "an appended explicit key": (YAML, [("DelaySeconds: 5", "\n  ? Added\n  : 1", "after")]),
     "a resource appended, CRLF": (YAML.replace("\n", "\r\n"), [("DelaySeconds: 5", "\n  Added:\n    Type: AWS::SNS::Topic", "after")]),
     "JSON: a key added in a nested mapping": (JSON, [('{"Ref": "Last"}', ', "Description": "d"', "after")]),
+    "JSON: a key appended between two entries": (JSON, [('{"Type": "AWS::SNS::Topic"}', ', "Added": {"Type": "AWS::SNS::Topic"}', "after")]),
+    "JSON: a key appended after a nested mapping": (JSON, [('{"Ref": "Last"}', ',\n    "Export": {"Name": "q"}', "after")]),
+    "JSON: an entry appended without a comma": (JSON, [('{"Ref": "Last"}', ' ', "after")]),
+    "flow: a key appended after an empty value": (YAML.replace("Outputs:", "Metadata: {a, b: 1}\nOutputs:"), [("{a", ", c: 2", "after")]),
+    "flow: a key appended after a plain scalar": (YAML.replace("Outputs:", "Metadata: {a: x y, b: 1}\nOutputs:"), [("x y", ", c: 2", "after")]),
     "JSON: a nested value changed": (JSON, [('{"Ref": "Last"}', '{"Ref": "First"}', "replace")]),
     "JSON: a run that is not strict JSON": (JSON, [('"Type": "AWS::SQS::Queue"', ',\n      "Properties": {"DelaySeconds": 5,}',
                                                     "after")]),
@@ -223,6 +228,23 @@ def test_a_new_entry_repeating_a_key_kept_between_two_touched_entries_raises_as_
                            ("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"))
     with pytest.raises(Exception, match="duplicate key 'Code'"):
         reparse(parse(YAML), new_text, made, newline)
+
+
+def test_an_appended_json_entry_ending_in_a_comma_before_another_raises_as_parse_does():
+    new_text, made, newline = after(JSON, ('{"Type": "AWS::SNS::Topic"}', ', "Added": 1,', "after"))
+    with pytest.raises(Exception, match="invalid JSON"):
+        parse(new_text)
+    with pytest.raises(Exception, match="invalid JSON"):
+        reparse(parse(JSON), new_text, made, newline)
+
+
+def test_an_appended_json_entry_is_parsed_without_the_entry_before_it():
+    old = parse(JSON)
+    last = old.node(("Resources", "Last"))
+    new_text, made, newline = after(JSON, ('"Type": "AWS::SQS::Queue"\n    }', ',\n    "Added": {"Type": "AWS::SNS::Topic"}', "after"))
+    doc = reparse(old, new_text, made, newline)
+    assert doc.node(("Resources", "Last")) is last
+    assert same_document(doc, parse(new_text)) is None
 
 
 def test_an_invalid_result_raises_as_parse_does():

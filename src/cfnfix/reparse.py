@@ -117,10 +117,17 @@ def _section(old: Document, text: str, shift: "_Shift", path: tuple, section: No
             add(*inner)
         else:
             alone = run.first > run.last  # new entries alone (``_appended``): they begin after the edits before them
-            new_start = shift.end(run.start) if alone else shift.before_run(run.start)
-            new_end = new_start + (run.end - run.start) + sum(n - (e - s) for s, e, n in run.edits)
+            if alone:
+                new_start = shift.end(run.start)
+                new_end = new_start + run.edits[0][2]
+                if section.style != "block":
+                    new_start += 1  # after the comma that ends the entry before them
+            else:
+                new_start = shift.before_run(run.start)
+                new_end = new_start + (run.end - run.start) + sum(n - (e - s) for s, e, n in run.edits)
             entries, values = _parse_run(old, text, section, path, new_start, new_end)
-            if alone and (not entries or text.rfind("\n", 0, entries[0][0].start) + 1 != text.find("\n", new_start) + 1):
+            if alone and (not entries or (section.style == "block" and text.rfind("\n", 0, entries[0][0].start) + 1
+                                          != text.find("\n", new_start) + 1)):
                 raise _Whole  # the first new key is not on the insertion's first line
             for pair, value in zip(entries, values):
                 add(pair, value)
@@ -286,7 +293,7 @@ def _mapping_runs(old: Document, text: str, shift: _Shift, section: Node, edits:
         last = first if start == end else bisect.bisect_left(begins, end) - 1
         if first < 0:
             raise _Whole  # before the first entry
-        if start == end and block and _appended(old, text, shift, section, first, start):
+        if start == end and (_appended if block else _appended_flow)(old, text, shift, section, first, start):
             first += 1  # a run of no old entry, before the next one
         touched.append((first, last, edit))
     if any(k.value == "<<" for k, _ in section.value):
@@ -340,6 +347,29 @@ def _appended(old: Document, text: str, shift: _Shift, section: Node, index: int
     return line > new and text.startswith(" " * column, line) and text[line + column:line + column + 1] not in ("", " ", "\t", "\r", "\n", "#")
 
 
+def _appended_flow(old: Document, text: str, shift: _Shift, section: Node, index: int, at: int) -> bool:
+    """Whether the insertion at ``at``, after entry ``index`` of a flow mapping (JSON's), may be
+    parsed without that entry: it is the only edit there, right after the entry's value, and
+    its text begins with the comma that ends that entry and does not end with one.
+
+    A fix appends a property or a resource after the last one (most of the edits of JSON
+    templates): the entry before was parsed again with it. Why exact: in a flow mapping an
+    entry's value ends at its closing bracket or quote, or, plain, at its last character before
+    a comma or the closing brace, whatever comes after; the entry's text is unchanged and a
+    comma still follows it. The new entries between that comma and the text after them are
+    what ``_parse_run`` parses; a comma ending them could make two commas in a row, which only
+    the whole parse refuses. An empty value (``{a, b: 1}``) stands at the insertion's offset:
+    such an entry is parsed with the insertion as before."""
+    k, v = section.value[index]
+    if at != max(k.end, v.end) or v.start == v.end:
+        return False
+    i = bisect.bisect_left(shift.starts, at)
+    if i + 1 < len(shift.starts) and shift.starts[i + 1] == at:
+        return False  # another insertion there: which text comes first is the editor's order, not known here
+    new = at + shift.before[i]
+    return text.startswith(",", new) and not text[new:new + shift.edits[i][2]].rstrip().endswith(",")
+
+
 def _parse_run(old: Document, text: str, section: Node, path: tuple, start: int, end: int) -> tuple[list[tuple[Node, Node]], list[Any]]:
     """The entries a run holds in ``text[start:end]``, parsed on their own, at their offsets."""
     if section.style == "block":
@@ -386,4 +416,9 @@ def _parse_run(old: Document, text: str, section: Node, path: tuple, start: int,
             raise _Whole
     elif node.style != "flow":
         raise _Whole
+    elif node.value:
+        last_key, last_value = node.value[-1]
+        tail = text[max(last_key.end, last_value.end):end].strip(" \t\r\n")
+        if tail and (tail != "," or text[end:end + 200].lstrip(" \t\r\n")[:1] in ("", ",", "#")):
+            raise _Whole  # a comma that another may follow (two in a row: an error of the whole text), a comment
     return node.value, [data[k.value] for k, _ in node.value]
