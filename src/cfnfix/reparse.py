@@ -1,10 +1,11 @@
-"""The document after a fix, re-parsing only the section entries the fix touched.
+"""The document after a fix, re-parsing only the entries the fix touched.
 
 ``apply --all`` parses the template again after every fixer that changed it: two dozen times
 on a large template, most of its cost (issue 21). A fix touches a few entries of a section
 (properties added to some resources, a resource appended); the rest of the text is unchanged
-and only moves. Here each run of touched entries is parsed on its own, and every other node
-keeps its object, shifted to its new offsets. Whatever this cannot place with certainty is
+and only moves. Here each run of touched entries is parsed on its own, at the depth the edits
+reach (the properties of a resource, not the resource), new entries after the last one
+without it, and every other node keeps its object, shifted to its new offsets. Whatever this cannot place with certainty is
 parsed whole, so the result is the document :func:`parse` builds from the new text (the test
 suite compares the two on every fix it makes).
 
