@@ -73,6 +73,37 @@ CASES = {
     "JSON: a resource appended": (JSON, [('"Type": "AWS::SQS::Queue"\n    }', ',\n    "Added": {"Type": "AWS::SNS::Topic"}', "after")]),
     "JSON: numbers and escapes": (JSON, [('"Type": "AWS::SQS::Queue"', ',\n      "Properties": {"DelaySeconds": 1e5, '
                                           '"MaximumMessageSize": 1.0E+3, "QueueName": "q\\u00e9\\/\\n"}', "after")]),
+    "a resource attribute after a resource's properties": (YAML, [("DelaySeconds: 5", "\n    DeletionPolicy: Retain", "after")]),
+    "every key of a nested mapping removed": (YAML, [("\n      DelaySeconds: 5", "", "replace")]),
+    "a nested value changed": (YAML, [("DelaySeconds: 5", "DelaySeconds: 6", "replace")]),
+    "a nested mapping replaced by a scalar": (YAML, [("\n      DelaySeconds: 5", " none", "replace")]),
+    "a property added to resources next to each other": (YAML, [("Type: AWS::SNS::Topic", "\n    DeletionPolicy: Retain", "after"),
+                                                                ("Type: AWS::Lambda::Function", "\n    Metadata: {a: 1}", "after")]),
+    "a key added after a block scalar ending a nested mapping": (YAML, [("  Last:\n", "        S3Key: k\n", "before")]),
+    "a key added below a block scalar, deeper than the mapping": (YAML, [("  Last:\n", "          extra\n", "before")]),
+    "a resource appended after a block scalar": (YAML, [("return 1", "\n  Added:\n    Type: AWS::SNS::Topic", "after")]),
+    "two insertions at one place": (YAML, [("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"),
+                                           ("DelaySeconds: 5", "\n  Added:\n    Type: AWS::SNS::Topic", "after")]),
+    "a resource appended right after a replaced block scalar": (YAML, [("DelaySeconds: 5", "Description: |\n        five", "replace"),
+                                                                        ("DelaySeconds: 5", "\n  Added:\n    Type: AWS::SNS::Topic", "after")]),
+    "a property appended after an empty value": (YAML.replace("DelaySeconds: 5", "DelaySeconds:"),
+                                                 [("DelaySeconds:", "\n      MessageRetentionPeriod: 60", "after")]),
+    "a resource appended after an empty value": (YAML.replace("DelaySeconds: 5", "DelaySeconds:"),
+                                                 [("DelaySeconds:", "\n  Added:\n    Type: AWS::SNS::Topic", "after")]),
+    "two resources appended at one place": (YAML, [("DelaySeconds: 5", "\n  Later:\n    Type: AWS::SNS::Topic", "after"),
+                                                   ("DelaySeconds: 5", "\n  A:\n    Type: AWS::SQS::Queue", "after")]),
+    "an appended text beginning with a comment": (YAML, [("DelaySeconds: 5", "\n  # new\n  Added:\n    Type: AWS::SNS::Topic", "after")]),
+    "an appended item of a sequence at its key's column": (YAML.replace("Outputs:", "Metadata:\n  Items:\n  - a\nOutputs:"),
+                                                           [("  - a", "\n  - b", "after")]),
+    "an appended explicit key": (YAML, [("DelaySeconds: 5", "\n  ? Added\n  : 1", "after")]),
+    "a resource appended, CRLF": (YAML.replace("\n", "\r\n"), [("DelaySeconds: 5", "\n  Added:\n    Type: AWS::SNS::Topic", "after")]),
+    "JSON: a key added in a nested mapping": (JSON, [('{"Ref": "Last"}', ', "Description": "d"', "after")]),
+    "JSON: a key appended between two entries": (JSON, [('{"Type": "AWS::SNS::Topic"}', ', "Added": {"Type": "AWS::SNS::Topic"}', "after")]),
+    "JSON: a key appended after a nested mapping": (JSON, [('{"Ref": "Last"}', ',\n    "Export": {"Name": "q"}', "after")]),
+    "JSON: an entry appended without a comma": (JSON, [('{"Ref": "Last"}', ' ', "after")]),
+    "flow: a key appended after an empty value": (YAML.replace("Outputs:", "Metadata: {a, b: 1}\nOutputs:"), [("{a", ", c: 2", "after")]),
+    "flow: a key appended after a plain scalar": (YAML.replace("Outputs:", "Metadata: {a: x y, b: 1}\nOutputs:"), [("x y", ", c: 2", "after")]),
+    "JSON: a nested value changed": (JSON, [('{"Ref": "Last"}', '{"Ref": "First"}', "replace")]),
     "JSON: a run that is not strict JSON": (JSON, [('"Type": "AWS::SQS::Queue"', ',\n      "Properties": {"DelaySeconds": 5,}',
                                                     "after")]),
 }
@@ -146,6 +177,45 @@ def test_untouched_entries_keep_their_nodes_moved():
     assert new_text[outputs.start:outputs.end] == "Value: !Ref Last"
 
 
+def test_a_property_added_re_parses_only_the_entries_of_the_mapping_it_went_into():
+    old = parse(YAML)
+    kept = [old.node(path) for path in [("Resources", "Last", "Type"), ("Resources", "Last", "Properties", "DelaySeconds")]]
+    new_text, made, newline = after(YAML, ("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"),
+                                    ("Type: AWS::SNS::Topic", "\n    DeletionPolicy: Retain", "after"))
+    doc = reparse(old, new_text, made, newline)
+    assert same_document(doc, parse(new_text)) is None
+    assert doc.node(("Resources", "Last", "Type")) is kept[0]  # beside the edited properties: kept, moved
+    assert doc.node(("Resources", "Last", "Properties")) is not old.node(("Resources", "Last", "Properties"))
+    assert doc.value(("Resources", "Last", "Properties")) == {"DelaySeconds": 5, "MessageRetentionPeriod": 60}
+    assert doc.value(("Resources", "First")) == {"Type": "AWS::SNS::Topic", "DeletionPolicy": "Retain"}
+
+
+@pytest.mark.parametrize("crlf", [False, True])
+def test_an_appended_entry_is_parsed_without_the_entry_before_it(crlf):
+    text = YAML.replace("\n", "\r\n") if crlf else YAML
+    old = parse(text)
+    kept = [old.node(("Resources", "Last")), old.node(("Resources", "Last", "Properties", "DelaySeconds"))]
+    new_text, made, newline = after(text, ("DelaySeconds: 5", "\n  Added:\n    Type: AWS::SNS::Topic", "after"),
+                                    ("Type: AWS::SNS::Topic", "\n    DeletionPolicy: Retain", "after"))
+    doc = reparse(old, new_text, made, newline)
+    assert same_document(doc, parse(new_text)) is None
+    assert doc.node(("Resources", "Last")) is kept[0]
+    new_text, made, newline = after(text, ("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"))
+    doc = reparse(parse(text), new_text, made, newline)
+    assert doc.node(("Resources", "Last", "Properties", "DelaySeconds")) is not None
+    assert same_document(doc, parse(new_text)) is None
+
+
+def test_an_entry_ending_in_a_block_scalar_is_parsed_with_what_is_appended_after_it():
+    old = parse(YAML)
+    code = old.node(("Resources", "Code"))
+    new_text, made, newline = after(YAML, ("return 1", "\n  Added:\n    Type: AWS::SNS::Topic", "after"))
+    doc = reparse(old, new_text, made, newline)
+    assert doc.node(("Resources", "Code")) is not code  # its "|+" loses the blank lines after it
+    assert doc.value(("Resources", "Code", "Properties", "Code", "ZipFile")).endswith("return 1\n")
+    assert same_document(doc, parse(new_text)) is None
+
+
 def test_a_removed_entry_is_parsed_as_none_and_the_others_keep_their_nodes():
     old = parse(YAML)
     kept = old.root.get("Resources").get("Last")
@@ -158,6 +228,23 @@ def test_a_new_entry_repeating_a_key_kept_between_two_touched_entries_raises_as_
                            ("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"))
     with pytest.raises(Exception, match="duplicate key 'Code'"):
         reparse(parse(YAML), new_text, made, newline)
+
+
+def test_an_appended_json_entry_ending_in_a_comma_before_another_raises_as_parse_does():
+    new_text, made, newline = after(JSON, ('{"Type": "AWS::SNS::Topic"}', ', "Added": 1,', "after"))
+    with pytest.raises(Exception, match="invalid JSON"):
+        parse(new_text)
+    with pytest.raises(Exception, match="invalid JSON"):
+        reparse(parse(JSON), new_text, made, newline)
+
+
+def test_an_appended_json_entry_is_parsed_without_the_entry_before_it():
+    old = parse(JSON)
+    last = old.node(("Resources", "Last"))
+    new_text, made, newline = after(JSON, ('"Type": "AWS::SQS::Queue"\n    }', ',\n    "Added": {"Type": "AWS::SNS::Topic"}', "after"))
+    doc = reparse(old, new_text, made, newline)
+    assert doc.node(("Resources", "Last")) is last
+    assert same_document(doc, parse(new_text)) is None
 
 
 def test_an_invalid_result_raises_as_parse_does():

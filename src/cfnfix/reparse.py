@@ -1,10 +1,11 @@
-"""The document after a fix, re-parsing only the section entries the fix touched.
+"""The document after a fix, re-parsing only the entries the fix touched.
 
 ``apply --all`` parses the template again after every fixer that changed it: two dozen times
 on a large template, most of its cost (issue 21). A fix touches a few entries of a section
 (properties added to some resources, a resource appended); the rest of the text is unchanged
-and only moves. Here each run of touched entries is parsed on its own, and every other node
-keeps its object, shifted to its new offsets. Whatever this cannot place with certainty is
+and only moves. Here each run of touched entries is parsed on its own, at the depth the edits
+reach (the properties of a resource, not the resource), new entries after the last one
+without it, and every other node keeps its object, shifted to its new offsets. Whatever this cannot place with certainty is
 parsed whole, so the result is the document :func:`parse` builds from the new text (the test
 suite compares the two on every fix it makes).
 
@@ -65,33 +66,41 @@ def _reparse(old: Document, text: str, edits: list[tuple[int, int, int]]) -> Doc
             or old._aliases or any(k.value == "<<" for k, _ in root.value)):
         raise _Whole
     shift = _Shift(edits)
-    runs = _runs(old, edits)  # section index -> its runs, in order
+    runs = _runs(old, text, shift)  # section index -> its runs, in order
     replaced: set[int] = set()  # ids of key nodes whose entries are new (already at their offsets)
-    holders: set[int] = set()  # ids of the sections that hold them, and of the root
+    holders: dict[int, Node] = {}  # the new mappings that hold them, innermost first, and the root
     pairs = list(root.value)
     data = dict(old.data)
     for index, section_runs in runs.items():
         knode, section = root.value[index]
-        section_pairs, data[knode.value] = _section(old, text, shift, knode.value, section, section_runs, replaced)
-        pairs[index] = (knode, Node("map", section_pairs, section.start, section.end, None, section.style))
-        holders.add(id(pairs[index][1]))
+        pairs[index] = (knode, _holder(old, text, shift, (knode.value,), section, old.data[knode.value], section_runs,
+                                       replaced, holders, data))
     moved = Node("map", pairs, root.start, root.end, None, root.style)
-    holders.add(id(moved))
+    holders[id(moved)] = moved
     old.before_move()
     _move(moved, shift, replaced, holders)
-    for index in runs:
-        _fit_end(pairs[index][1])
-    _fit_end(moved)
+    for node in holders.values():  # a mapping's end is its last entry's: inner ones first
+        _fit_end(node)
     return Document(text=text, format=old.format, root=moved, data=data, _aliases=False)
 
 
-def _section(old: Document, text: str, shift: "_Shift", name: Any, section: Node, runs: list[_Run],
-             replaced: set[int]) -> tuple[list[tuple[Node, Node]], dict]:
-    """A section's entries and data: the kept entries as they were, each run parsed anew (its
-    key nodes go into ``replaced``). A key a new entry repeats falls back to the whole parse."""
+def _holder(old: Document, text: str, shift: "_Shift", path: tuple, mapping: Node, old_data: dict,
+            runs: list[_Run], replaced: set[int], holders: dict[int, Node], data: dict) -> Node:
+    """The new node of ``mapping`` (at ``path``) whose runs are re-parsed; its data goes into
+    ``data`` under the path's last key."""
+    pairs, data[path[-1]] = _section(old, text, shift, path, mapping, old_data, runs, replaced, holders)
+    node = Node("map", pairs, mapping.start, mapping.end, None, mapping.style)
+    holders[id(node)] = node
+    return node
+
+
+def _section(old: Document, text: str, shift: "_Shift", path: tuple, section: Node, old_data: dict,
+             runs: list[_Run], replaced: set[int], holders: dict[int, Node]) -> tuple[list[tuple[Node, Node]], dict]:
+    """A mapping's entries and data: the kept entries as they were, each run parsed anew (its
+    key nodes go into ``replaced``), or, for a run of one entry whose value is a mapping, that
+    mapping's own runs (``_inner``). A key a new entry repeats falls back to the whole parse."""
     pairs: list[tuple[Node, Node]] = []
     data: dict = {}
-    old_data = old.data[name]
 
     def add(pair: tuple[Node, Node], value: Any) -> None:
         if pair[0].value in data:
@@ -103,12 +112,27 @@ def _section(old: Document, text: str, shift: "_Shift", name: Any, section: Node
     for run in runs:
         for pair in section.value[done:run.first]:
             add(pair, old_data[pair[0].value])
-        new_start = shift.before_run(run.start)
-        new_end = new_start + (run.end - run.start) + sum(n - (e - s) for s, e, n in run.edits)
-        entries, values = _parse_run(old, text, section, name, new_start, new_end)
-        for pair, value in zip(entries, values):
-            add(pair, value)
-            replaced.add(id(pair[0]))
+        inner = _inner(old, text, shift, path, section.value[run.first], old_data, run, replaced, holders) \
+            if run.first == run.last else None
+        if inner is not None:
+            add(*inner)
+        else:
+            alone = run.first > run.last  # new entries alone (``_appended``): they begin after the edits before them
+            if alone:
+                new_start = shift.end(run.start)
+                new_end = new_start + run.edits[0][2]
+                if section.style != "block":
+                    new_start += 1  # after the comma that ends the entry before them
+            else:
+                new_start = shift.before_run(run.start)
+                new_end = new_start + (run.end - run.start) + sum(n - (e - s) for s, e, n in run.edits)
+            entries, values = _parse_run(old, text, section, path, new_start, new_end)
+            if alone and (not entries or (section.style == "block" and text.rfind("\n", 0, entries[0][0].start) + 1
+                                          != text.find("\n", new_start) + 1)):
+                raise _Whole  # the first new key is not on the insertion's first line
+            for pair, value in zip(entries, values):
+                add(pair, value)
+                replaced.add(id(pair[0]))
         done = run.last + 1
     for pair in section.value[done:]:
         add(pair, old_data[pair[0].value])
@@ -157,7 +181,7 @@ class _Shift:
         return offset + self.before[i]
 
 
-def _move(node: Node, shift: _Shift, replaced: set[int], holders: set[int]) -> None:
+def _move(node: Node, shift: _Shift, replaced: set[int], holders: dict[int, Node]) -> None:
     """Shift every node no edit touched to its new offset (``replaced`` entries are new, and
     ``holders`` hold them). A subtree no edit falls within moves as a whole, by one amount."""
     starts, before = shift.starts, shift.before
@@ -205,53 +229,149 @@ def _move_all(node: Node, delta: int) -> None:
                     todo.append(v)
 
 
-def _runs(old: Document, edits: list[tuple[int, int, int]]) -> dict[int, list[_Run]]:
+def _inner(old: Document, text: str, shift: "_Shift", path: tuple, pair: tuple[Node, Node], old_data: dict,
+           run: _Run, replaced: set[int], holders: dict[int, Node]) -> tuple[tuple[Node, Node], dict] | None:
+    """The entry of a run of one entry whose value is a mapping, with only the runs of that
+    mapping's entries parsed anew (and so on down); None where that cannot be done with
+    certainty, and the caller parses the whole entry.
+
+    A fix adds a property to a resource, a key to a property: parsing only the entries it
+    touched, at the depth it touched them, leaves the resource's other properties, and its
+    metadata, where they were (issue 21). Why exact: the entries of a mapping at any depth are
+    re-parsed under the rules and checks of a section's (``_runs``, ``_parse_run``); the edits
+    lie strictly inside the mapping's entries, so its key and its start are untouched; and
+    whatever those checks refuse (a line at the entry's own level, a new text that is no
+    mapping of entries at the same column) is parsed one level up instead."""
+    knode, value = pair
+    if value.kind != "map" or value.tag or not value.value:
+        return None
+    inner_end = value.end if value.style == "block" else value.end - 1
+    if any(s <= value.start or e > inner_end for s, e, _ in run.edits):
+        return None  # the key, the whole value or what follows it changes
+    inner_replaced: set[int] = set()
+    inner_holders: dict[int, Node] = {}
+    data: dict = {}
+    try:
+        node = _holder(old, text, shift, (*path, knode.value), value, old_data[knode.value],
+                       _mapping_runs(old, text, shift, value, run.edits), inner_replaced, inner_holders, data)
+    except _Whole:
+        return None
+    replaced |= inner_replaced
+    holders.update(inner_holders)
+    return (knode, node), data[knode.value]
+
+
+def _runs(old: Document, text: str, shift: _Shift) -> dict[int, list[_Run]]:
     """The runs of touched entries per top-level section; raises _Whole for an edit outside
     the entries of a section (a new section, a change of the top level)."""
     root = old.root
     bounds = [(p[1].start, p[1].end if p[1].style == "block" else p[1].end - 1) for p in root.value]
     starts = [b[0] for b in bounds]
-    spans: dict[int, list[tuple[int, int, tuple]]] = {}  # section -> (first entry, last entry, edit)
-    lines: dict[int, list[int]] = {}  # section -> where each entry's text begins
-    for edit in edits:
+    by_section: dict[int, list[tuple[int, int, int]]] = {}
+    for edit in shift.edits:
         start, end, _ = edit
         index = bisect.bisect_left(starts, start) - 1  # the last section beginning before the edit
         if index < 0 or end > bounds[index][1]:
             raise _Whole
-        section = root.value[index][1]
-        if section.kind != "map" or section.tag or not section.value:
-            raise _Whole
-        if index not in lines:
-            block = section.style == "block"
-            lines[index] = [old.line_start(k.start) if block else k.start for k, _ in section.value]
-        begins = lines[index]
+        by_section.setdefault(index, []).append(edit)
+    return {index: _mapping_runs(old, text, shift, root.value[index][1], section_edits)
+            for index, section_edits in by_section.items()}
+
+
+def _mapping_runs(old: Document, text: str, shift: _Shift, section: Node, edits: list[tuple[int, int, int]]) -> list[_Run]:
+    """The runs of the entries of ``section`` (a mapping) that ``edits``, all within its span,
+    touch; raises _Whole for an edit before its first entry, or a mapping the runs cannot
+    take apart. New entries inserted after an entry (``_appended``) are a run of their own."""
+    if section.kind != "map" or section.tag or not section.value:
+        raise _Whole
+    block = section.style == "block"
+    begins = [old.line_start(k.start) if block else k.start for k, _ in section.value]  # where each entry's text begins
+    touched: list[tuple[int, int, tuple]] = []  # (first entry, last entry, edit)
+    for edit in edits:
+        start, end, _ = edit
         # an insertion where an entry's text begins ends the entry before it
         first = (bisect.bisect_left(begins, start) if start == end else bisect.bisect_right(begins, start)) - 1
         last = first if start == end else bisect.bisect_left(begins, end) - 1
         if first < 0:
             raise _Whole  # before the first entry
-        spans.setdefault(index, []).append((first, last, edit))
-    runs: dict[int, list[_Run]] = {}
-    for index, touched in spans.items():
-        section = root.value[index][1]
-        if any(k.value == "<<" for k, _ in section.value):
-            raise _Whole
-        section_runs: list[_Run] = []
-        for first, last, edit in sorted(touched):
-            if section_runs and first <= section_runs[-1].last + 1:
-                section_runs[-1].last = max(section_runs[-1].last, last)
-            else:
-                section_runs.append(_Run(first, last))
-            section_runs[-1].edits.append(edit)
-        for run in section_runs:
-            run.start = lines[index][run.first]
-            k, v = section.value[run.last]
-            run.end = max(k.end, v.end, max(e for _, e, _ in run.edits))
-        runs[index] = section_runs
+        if start == end and (_appended if block else _appended_flow)(old, text, shift, section, first, start):
+            first += 1  # a run of no old entry, before the next one
+        touched.append((first, last, edit))
+    if any(k.value == "<<" for k, _ in section.value):
+        raise _Whole
+    runs: list[_Run] = []
+    for first, last, edit in sorted(touched):
+        if runs and first <= runs[-1].last:  # entries next to each other stay apart: each may be taken apart (_inner)
+            runs[-1].last = max(runs[-1].last, last)
+        else:
+            runs.append(_Run(first, last))
+        runs[-1].edits.append(edit)
+    for run in runs:
+        if run.first > run.last:  # new entries alone
+            run.start = run.end = run.edits[0][0]
+            continue
+        run.start = begins[run.first]
+        k, v = section.value[run.last]
+        run.end = max(k.end, v.end, max(e for _, e, _ in run.edits))
     return runs
 
 
-def _parse_run(old: Document, text: str, section: Node, name: Any, start: int, end: int) -> tuple[list[tuple[Node, Node]], list[Any]]:
+def _appended(old: Document, text: str, shift: _Shift, section: Node, index: int, at: int) -> bool:
+    """Whether the insertion at ``at``, after entry ``index`` of a block mapping, may be parsed
+    without that entry: it is the only edit there, at the end of the entry's last line, and its
+    text begins with a line break and a line whose first character stands at the mapping's
+    column (a new key, as ``_section`` checks once it is parsed).
+
+    A fix appends a property after the last one, a resource after the last one: the entry
+    before it was parsed again with it (issue 21). Why exact: that entry's text is unchanged,
+    and every node of it ends by the insertion; what follows it was a line break, then blank
+    lines, comments, and a line at the mapping's column or less (or the end), which ends every
+    node the entry holds; now a line break and a line at the mapping's column do, ending them
+    at the same places. Only a block scalar reads past its last character (its chomping counts
+    the line breaks after it), and an empty value (``Key:``) stands at the insertion's offset,
+    which would move it past the new text: an entry ending in either is parsed with the
+    insertion as before."""
+    k, v = section.value[index]
+    if at < max(k.end, v.end) or not (old.text.startswith("\n", at) or old.text.startswith("\r\n", at)):
+        return False
+    i = bisect.bisect_left(shift.starts, at)
+    if i + 1 < len(shift.starts) and shift.starts[i + 1] == at:
+        return False  # another insertion there: which text comes first is the editor's order, not known here
+    last = v
+    while last.kind != "scalar" and last.style == "block" and last.value:
+        last = last.value[-1][1] if last.kind == "map" else last.value[-1]
+    if last.style in ("|", ">") or last.start == last.end:
+        return False  # a block scalar; an empty value, which stands where the insertion goes
+    new = at + shift.before[i]
+    line = new + (2 if text.startswith("\r\n", new) else 1 if text.startswith("\n", new) else 0)
+    column = old.column(section.value[0][0].start)
+    return line > new and text.startswith(" " * column, line) and text[line + column:line + column + 1] not in ("", " ", "\t", "\r", "\n", "#")
+
+
+def _appended_flow(old: Document, text: str, shift: _Shift, section: Node, index: int, at: int) -> bool:
+    """Whether the insertion at ``at``, after entry ``index`` of a flow mapping (JSON's), may be
+    parsed without that entry: it is the only edit there, right after the entry's value, and
+    its text begins with the comma that ends that entry and does not end with one.
+
+    A fix appends a property or a resource after the last one (most of the edits of JSON
+    templates): the entry before was parsed again with it. Why exact: in a flow mapping an
+    entry's value ends at its closing bracket or quote, or, plain, at its last character before
+    a comma or the closing brace, whatever comes after; the entry's text is unchanged and a
+    comma still follows it. The new entries between that comma and the text after them are
+    what ``_parse_run`` parses; a comma ending them could make two commas in a row, which only
+    the whole parse refuses. An empty value (``{a, b: 1}``) stands at the insertion's offset:
+    such an entry is parsed with the insertion as before."""
+    k, v = section.value[index]
+    if at != max(k.end, v.end) or v.start == v.end:
+        return False
+    i = bisect.bisect_left(shift.starts, at)
+    if i + 1 < len(shift.starts) and shift.starts[i + 1] == at:
+        return False  # another insertion there: which text comes first is the editor's order, not known here
+    new = at + shift.before[i]
+    return text.startswith(",", new) and not text[new:new + shift.edits[i][2]].rstrip().endswith(",")
+
+
+def _parse_run(old: Document, text: str, section: Node, path: tuple, start: int, end: int) -> tuple[list[tuple[Node, Node]], list[Any]]:
     """The entries a run holds in ``text[start:end]``, parsed on their own, at their offsets."""
     if section.style == "block":
         # through the line break and the blank lines after: a block scalar that ends the run
@@ -270,7 +390,7 @@ def _parse_run(old: Document, text: str, section: Node, name: Any, start: int, e
     else:
         source, base = "{" + body + "}", start - 1
     # strict JSON (a JSON template's entries) is read without libyaml, to the same tree
-    fast = _json_tree(source, base, 1) if section.style != "block" else None
+    fast = _json_tree(source, base, len(path)) if section.style != "block" else None
     if fast is not None:
         node, data = fast
     else:
@@ -287,7 +407,7 @@ def _parse_run(old: Document, text: str, section: Node, name: Any, start: int, e
             if section.style == "block":
                 return [], []  # blank lines and comments only: the fix removed the run's entries
             raise _Whole
-        node, data = _TreeBuilder(text, base).build(ynode, (name,))
+        node, data = _TreeBuilder(text, base).build(ynode, path)
     if node.kind != "map" or node.tag or not isinstance(data, dict) or len(data) != len(node.value):
         raise _Whole
     if any(k.value == "<<" for k, _ in node.value):
@@ -297,4 +417,9 @@ def _parse_run(old: Document, text: str, section: Node, name: Any, start: int, e
             raise _Whole
     elif node.style != "flow":
         raise _Whole
+    elif node.value:
+        last_key, last_value = node.value[-1]
+        tail = text[max(last_key.end, last_value.end):end].strip(" \t\r\n")
+        if tail and (tail != "," or text[end:end + 200].lstrip(" \t\r\n")[:1] in ("", ",", "#")):
+            raise _Whole  # a comma that another may follow (two in a row: an error of the whole text), a comment
     return node.value, [data[k.value] for k, _ in node.value]
