@@ -371,3 +371,20 @@ def test_style_counts_long_form_keys_the_same_whether_remembered_or_not():
     style._LONG_FORM["Ref"] = False  # a wrong memory would show
     assert detect(fresh()) != first
     style._LONG_FORM.clear()
+
+
+def test_nearest_stops_at_the_first_missing_part():
+    """nearest walks once: the deepest node that exists along the path, whatever follows a
+    missing part (a key, an index out of range, a key under a scalar or a list)."""
+    doc = parse("Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n        - Key: a\n")
+    tags = doc.node(("Resources", "B", "Properties", "Tags"))
+    assert tags is not None and tags.kind == "seq"
+    assert doc.nearest(("Resources", "B", "Properties", "Tags", 0, "Key")) is doc.node(("Resources", "B", "Properties", "Tags", 0, "Key"))
+    assert doc.nearest(("Resources", "B", "Properties", "Tags", 3, "Key")) is tags
+    assert doc.nearest(("Resources", "B", "Properties", "Tags", "Key", 0)) is tags
+    assert doc.nearest(("Resources", "B", "Type", "Missing")) is doc.node(("Resources", "B", "Type"))
+    assert doc.nearest(("Resources", "Nope", "Properties")) is doc.node(("Resources",))
+    assert doc.nearest(()) is doc.root
+    assert doc.node(("Resources", "B", "Properties", "Tags", 3)) is None
+    assert doc.node(("Resources", "B", "Type", "Missing")) is None
+    assert doc.node(("Resources", "B", "Properties", "Tags", -1, "Key")) is not None
