@@ -388,3 +388,24 @@ def test_nearest_stops_at_the_first_missing_part():
     assert doc.node(("Resources", "B", "Properties", "Tags", 3)) is None
     assert doc.node(("Resources", "B", "Type", "Missing")) is None
     assert doc.node(("Resources", "B", "Properties", "Tags", -1, "Key")) is not None
+
+
+def test_resources_of_type_in_order_and_only_string_types():
+    """The index by type answers as a scan would: the template's order, several types at once,
+    and a Type that is no string (a list, a mapping, a number) matches nothing."""
+    doc = parse(dedent("""\
+        Resources:
+          A: {Type: AWS::S3::Bucket}
+          B: {Type: [AWS::S3::Bucket]}
+          C: {Type: AWS::SQS::Queue}
+          D: {Type: AWS::S3::Bucket, Properties: {}}
+          E: {Type: 3}
+          F: not a resource
+          G: {Type: {Ref: T}}
+        """))
+    assert [n for n, _ in doc.resources_of_type("AWS::S3::Bucket")] == ["A", "D"]
+    assert [n for n, _ in doc.resources_of_type("AWS::S3::Bucket")] == ["A", "D"]  # asked again: the index
+    assert [n for n, _ in doc.resources_of_type("AWS::SQS::Queue", "AWS::S3::Bucket")] == ["A", "C", "D"]
+    assert list(doc.resources_of_type("AWS::SNS::Topic")) == []
+    assert list(doc.resources_of_type()) == []
+    assert dict(doc.resources_of_type("AWS::S3::Bucket"))["D"] is doc.resources["D"]
