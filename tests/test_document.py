@@ -371,3 +371,41 @@ def test_style_counts_long_form_keys_the_same_whether_remembered_or_not():
     style._LONG_FORM["Ref"] = False  # a wrong memory would show
     assert detect(fresh()) != first
     style._LONG_FORM.clear()
+
+
+def test_nearest_stops_at_the_first_missing_part():
+    """nearest walks once: the deepest node that exists along the path, whatever follows a
+    missing part (a key, an index out of range, a key under a scalar or a list)."""
+    doc = parse("Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n        - Key: a\n")
+    tags = doc.node(("Resources", "B", "Properties", "Tags"))
+    assert tags is not None and tags.kind == "seq"
+    assert doc.nearest(("Resources", "B", "Properties", "Tags", 0, "Key")) is doc.node(("Resources", "B", "Properties", "Tags", 0, "Key"))
+    assert doc.nearest(("Resources", "B", "Properties", "Tags", 3, "Key")) is tags
+    assert doc.nearest(("Resources", "B", "Properties", "Tags", "Key", 0)) is tags
+    assert doc.nearest(("Resources", "B", "Type", "Missing")) is doc.node(("Resources", "B", "Type"))
+    assert doc.nearest(("Resources", "Nope", "Properties")) is doc.node(("Resources",))
+    assert doc.nearest(()) is doc.root
+    assert doc.node(("Resources", "B", "Properties", "Tags", 3)) is None
+    assert doc.node(("Resources", "B", "Type", "Missing")) is None
+    assert doc.node(("Resources", "B", "Properties", "Tags", -1, "Key")) is not None
+
+
+def test_resources_of_type_in_order_and_only_string_types():
+    """The index by type answers as a scan would: the template's order, several types at once,
+    and a Type that is no string (a list, a mapping, a number) matches nothing."""
+    doc = parse(dedent("""\
+        Resources:
+          A: {Type: AWS::S3::Bucket}
+          B: {Type: [AWS::S3::Bucket]}
+          C: {Type: AWS::SQS::Queue}
+          D: {Type: AWS::S3::Bucket, Properties: {}}
+          E: {Type: 3}
+          F: not a resource
+          G: {Type: {Ref: T}}
+        """))
+    assert [n for n, _ in doc.resources_of_type("AWS::S3::Bucket")] == ["A", "D"]
+    assert [n for n, _ in doc.resources_of_type("AWS::S3::Bucket")] == ["A", "D"]  # asked again: the index
+    assert [n for n, _ in doc.resources_of_type("AWS::SQS::Queue", "AWS::S3::Bucket")] == ["A", "C", "D"]
+    assert list(doc.resources_of_type("AWS::SNS::Topic")) == []
+    assert list(doc.resources_of_type()) == []
+    assert dict(doc.resources_of_type("AWS::S3::Bucket"))["D"] is doc.resources["D"]

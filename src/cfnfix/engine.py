@@ -67,11 +67,12 @@ def fix_source(text: str, names: list[str], config: Config, source_path: str | N
     fixer = fixer_class(DUPLICATES_FIXER)(config.fixer_options.get(DUPLICATES_FIXER))
     doc = loose
     for _ in range(MAX_PASSES):  # repeats of neighbouring entries can wait on each other's edits
-        refused = [f for f in _guard_template(fixer, doc) if not f.fixable and f.detail == "duplicate"]
+        findings = _guard_template(fixer, doc)
+        refused = [f for f in findings if not f.fixable and f.detail == "duplicate"]
         if refused:
             raise DuplicateKeyError(refused[0].message)
         try:
-            repaired = _run_fixer(fixer, doc, first, {}, config.unsafe_fixes, (set(), set()), owned=False,
+            repaired = _run_fixer(fixer, doc, findings, first, {}, config.unsafe_fixes, (set(), set()), owned=False,
                                   parse_text=lambda t: parse(t, duplicates=True))
         except _FixerFailed as failed:
             raise DuplicateKeyError(f"{strict_error} ({failed.args[0]})") from None
@@ -149,10 +150,13 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
                 if config.as_of is not None:
                     fixer.as_of = config.as_of
                 seen[name] = (set(), set())
-            reported: set = set()
-            applied = len(result.changes)
             try:
-                new_doc = _run_fixer(fixer, doc, result, skip_by_resource, config.unsafe_fixes,
+                findings = _guard(fixer, "find", doc)
+                if not findings:  # what most runs find (~17,000 of 18,000 over aws-samples): nothing to set up
+                    continue
+                reported: set = set()
+                applied = len(result.changes)
+                new_doc = _run_fixer(fixer, doc, findings, result, skip_by_resource, config.unsafe_fixes,
                                      seen[name], owned=handed_over or doc is not original,
                                      reported=reported)
             except _FixerFailed as exc:
@@ -182,19 +186,20 @@ def places(doc: Document, result: FileResult) -> dict[tuple, tuple[int, int, int
     return doc.places({tuple(e.path) for group in (result.changes, result.available, result.unfixed) for e in group})
 
 
-def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource: dict[str, set[str]],
-               unsafe_fixes: bool, seen: tuple[set, set], owned: bool,
+def _run_fixer(fixer: Fixer, doc: Document, findings: list[Finding], result: FileResult,
+               skip_by_resource: dict[str, set[str]], unsafe_fixes: bool, seen: tuple[set, set], owned: bool,
                parse_text: Callable[[str], Document] | None = None, reported: set | None = None) -> Document:
-    """Find and fix until nothing waits on a conflict; returns the (possibly new) document.
+    """Fix and find again until nothing waits on a conflict; returns the (possibly new) document.
+
+    ``findings``: what ``fixer.find`` returned for ``doc``, asked by the caller, which calls
+    this only when there are some (and the duplicates pass, which looks at them first, does not
+    ask twice).
 
     ``owned``: the engine built ``doc`` from an earlier fix, or the caller handed it over, and
     nothing else reads its nodes, so the next document may reuse them (``reparse``); a caller's
     document not handed over is never touched.
     ``parse_text`` parses each new text instead (the duplicates pass keeps repeats with it).
     ``reported`` receives the key of every problem this run reports, listed before or not."""
-    findings = _guard(fixer, "find", doc)
-    if not findings:  # what most runs find (~17,000 of 18,000 over aws-samples): nothing to set up
-        return doc
     seen_unfixed, seen_available = seen
     if reported is None:
         reported = set()
@@ -207,7 +212,7 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
             findings = _guard(fixer, "find", doc)
             if not findings:
                 return doc
-        findings = [f for f in findings if fixer.name not in skip_by_resource.get(f.resource, ())]
+        findings = [f for f in findings if f.resource is None or fixer.name not in skip_by_resource.get(f.resource, ())]
         fixable = []
         for f in findings:
             if f.fixable:
@@ -234,9 +239,10 @@ def _run_fixer(fixer: Fixer, doc: Document, result: FileResult, skip_by_resource
         accepted, deferred = _without_conflicts(shared, enabled)
         if not accepted:
             for unit in deferred:
-                f = unit.finding
-                if f is not None:
-                    problem = Problem(fixer.name, f.resource, tuple(f.path), f"{f.message} (not fixed: its edits conflict with another fix)")
+                waiting = unit.finding
+                if waiting is not None:
+                    problem = Problem(fixer.name, waiting.resource, tuple(waiting.path),
+                                      f"{waiting.message} (not fixed: its edits conflict with another fix)")
                     report(problem)
             return doc
         chosen = {id(x) for u in [shared, *accepted] for x in u.edits + u.changes}
