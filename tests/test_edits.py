@@ -550,3 +550,22 @@ def test_moved_json_keeps_its_compact_layout():
     out = apply_edits(text, editor.edits())
     assert '"Wrap": {\n          "A": {"x": [1, 2]}\n        }' in out
     assert parse(out).value(props) == {"B": 1, "Wrap": {"A": {"x": [1, 2]}}}
+
+
+def test_a_finding_block_keeps_its_edits_drops_them_on_a_conflict_and_restores_the_owner():
+    """Editor.finding's block: edits made inside belong to the finding; an EditConflict drops
+    that finding's edits, records it as not fixed and is not raised; any other error is raised;
+    the owner outside the blocks is None again in every case."""
+    editor = Editor(parse("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      A: 1\n"))
+    first, second, third = object(), object(), object()
+    with editor.finding(first) as inside:
+        assert inside is editor
+        editor.set(PROPS + ("A",), 2)
+    with editor.finding(second):
+        editor.set(PROPS + ("B",), 3)
+        raise EditConflict("no room")
+    with pytest.raises(KeyError), editor.finding(third):
+        raise KeyError("bug")
+    assert editor._owner is None
+    assert [e.owner for e in editor.edits()] == [first]
+    assert editor.unfixed == [(second, "no room")]

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from . import render
 from .document import Document, Node
@@ -66,6 +65,32 @@ def apply_edits(text: str, edits: list[Edit], newline: str = "\n") -> str:
     return "".join(pieces)
 
 
+class _FindingBlock:
+    """The ``with`` block of ``Editor.finding``. A class rather than a contextlib generator: that
+    cost ~2.2 µs a block (a generator and its wrapper made per finding), this ~0.9 µs."""
+
+    __slots__ = ("editor", "finding", "outer")
+
+    def __init__(self, editor: "Editor", finding: Any) -> None:
+        self.editor = editor
+        self.finding = finding
+        self.outer: Any = None
+
+    def __enter__(self) -> "Editor":
+        editor = self.editor
+        self.outer, editor._owner = editor._owner, self.finding
+        return editor
+
+    def __exit__(self, kind: Any, exc: Any, trace: Any) -> bool:
+        editor = self.editor
+        editor._owner = self.outer
+        if kind is not None and issubclass(kind, EditConflict):
+            editor._discard(self.finding)
+            editor.unfixed.append((self.finding, str(exc)))
+            return True  # the conflict is recorded; the fixer goes on with its next finding
+        return False
+
+
 class Editor:
     """Collects a fixer's changes to one document and renders them as edits."""
 
@@ -83,20 +108,12 @@ class Editor:
 
     # ------------------------------------------------------------ ownership
 
-    @contextmanager
-    def finding(self, finding: Any) -> Iterator["Editor"]:
+    def finding(self, finding: Any) -> "_FindingBlock":
         """Operations in this block fix ``finding``: the engine applies, defers or withholds them
         together with the finding's change-log entries. An EditConflict inside the block drops
         what the block did and records the finding as not fixed, with the conflict as the reason;
         the other findings are unaffected."""
-        outer, self._owner = self._owner, finding
-        try:
-            yield self
-        except EditConflict as exc:
-            self._discard(finding)
-            self.unfixed.append((finding, str(exc)))
-        finally:
-            self._owner = outer
+        return _FindingBlock(self, finding)
 
     def _discard(self, owner: Any) -> None:
         mine = id(owner)
