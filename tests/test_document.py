@@ -371,3 +371,26 @@ def test_style_counts_long_form_keys_the_same_whether_remembered_or_not():
     style._LONG_FORM["Ref"] = False  # a wrong memory would show
     assert detect(fresh()) != first
     style._LONG_FORM.clear()
+
+
+def test_resources_of_type_keeps_document_order_across_types():
+    """The per-type index must give what a walk over the resources gives: document order, also
+    when two of the asked types interleave, and nothing for a Type that is no string."""
+    doc = parse(dedent("""\
+        Resources:
+          A: {Type: AWS::S3::Bucket}
+          B: {Type: AWS::SQS::Queue}
+          C: {Type: AWS::S3::Bucket}
+          D: {Type: [AWS::S3::Bucket]}
+          E: AWS::S3::Bucket
+          F: {Type: AWS::SNS::Topic}
+        """))
+
+    def walk(*types):
+        return [(n, r) for n, r in doc.data["Resources"].items() if isinstance(r, dict) and r.get("Type") in types]
+
+    for types in [("AWS::S3::Bucket",), ("AWS::S3::Bucket", "AWS::SQS::Queue"), ("AWS::SQS::Queue", "AWS::S3::Bucket"),
+                  ("AWS::Lambda::Function",), ("AWS::Lambda::Function", "AWS::SNS::Topic"), ("AWS::SNS::Topic",) * 2, ()]:
+        assert list(doc.resources_of_type(*types)) == walk(*types), types
+    assert [n for n, _ in doc.resources_of_type("AWS::SQS::Queue", "AWS::S3::Bucket")] == ["A", "B", "C"]
+    assert doc.resource_types() == {"AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::SNS::Topic"}
