@@ -374,8 +374,8 @@ def test_style_counts_long_form_keys_the_same_whether_remembered_or_not():
 
 
 def test_resources_of_type_keeps_document_order_across_types():
-    """The per-type index must give what a walk over the resources gives: document order, also
-    when two of the asked types interleave, and nothing for a Type that is no string."""
+    """The answer must be what a walk over the resources gives: document order, also when two of
+    the asked types interleave, nothing for a type the template lacks or a Type that is no string."""
     doc = parse(dedent("""\
         Resources:
           A: {Type: AWS::S3::Bucket}
