@@ -354,7 +354,8 @@ class DanglingReference(Fixer):
                     if f is not None and marker not in seen:
                         seen.add(marker)
                         findings.append(f)
-            findings += self._maps(data, map_calls, rid)
+            if map_calls:  # most bodies call no Fn::FindInMap
+                findings += self._maps(data, map_calls, rid)
         return findings
 
     @staticmethod

@@ -12,7 +12,8 @@ from cfnfix.literals import StringSite, set_sub, string_sites, template_of, valu
 from cfnfix.memo import entrywise
 from cfnfix.text_checks import may_write
 
-ARN = re.compile(r"arn:aws:")
+LITERAL = "arn:aws:"
+ARN = re.compile(re.escape(LITERAL))  # a plain word: it matches where the text holds LITERAL
 PORTABLE = "arn:${AWS::Partition}:"
 # not ARNs a deployment uses: prose, and code whose text is the function's own business
 SKIPPED_KEYS = ("Description", "ZipFile", "InlineCode", "Metadata")
@@ -29,9 +30,8 @@ def _arn_sites(key: tuple[str, str], body: object) -> list[tuple[StringSite, int
         return found
     for part in ("Properties",) if section == "Resources" else ("Value", "Export"):
         if part in body:
-            for site in string_sites(body[part], (section, name, part), SKIPPED_KEYS):
-                if ARN.search(site.text):
-                    found.append((site, len(ARN.findall(site.text))))
+            for site in string_sites(body[part], (section, name, part), SKIPPED_KEYS, containing=LITERAL):
+                found.append((site, len(ARN.findall(site.text))))
     return found
 
 
@@ -79,7 +79,7 @@ class HardcodedPartition(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         findings: list[Finding] = []
-        if not may_write(doc.text, "arn:aws:"):
+        if not may_write(doc.text, LITERAL):
             return findings  # no string can hold it
         entries = [(("Resources", rid), res) for rid, res in doc.resources.items()]
         outputs = doc.data.get("Outputs") if isinstance(doc.data, dict) else None

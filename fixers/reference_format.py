@@ -66,10 +66,17 @@ def _source_parts(key: str, arg: Any) -> tuple[str, str | None, bool] | None:
     return None
 
 
-def _reached(root: dict, props: Any, steps: tuple) -> str | None:
+def _reached(type_name: str, root: dict, props: Any, steps: tuple) -> str | None:
     """The format the place of the call at ``steps`` below ``props`` wants, when the walk down
     the properties reaches it: through mappings, lists and the branches of ``Fn::If``, never
-    into another intrinsic (a ``Ref`` in an ``Fn::Join`` gives no identifier of its own)."""
+    into another intrinsic (a ``Ref`` in an ``Fn::Join`` gives no identifier of its own).
+
+    Most calls sit under plain mappings and lists alone: then the walk meets no intrinsic and
+    takes no branch (``steps`` follow the data, so a one-key mapping it passes is named by its
+    step), and what it reaches is the schema at that place, which ``schemas.schema_at`` keeps
+    per type and path (``root`` is that type's schema in the run's first region, as there)."""
+    if not any(isinstance(step, str) and (step == "Ref" or step.startswith("Fn::")) for step in steps):
+        return formats.wanted(schemas.schema_at(type_name, ("Resources", None, "Properties") + steps))
     raw: Any = root
     value = props
     i = 0
@@ -190,9 +197,9 @@ class ReferenceFormat(Fixer):
         calls = _calls_to_resources(doc)
         if not calls:
             return findings
-        for rid, _type_name, root, props in schemas.judged_properties(doc):
+        for rid, type_name, root, props in schemas.judged_properties(doc):
             for path, parts in calls.get(rid, ()):
-                want = _reached(root, props, path[3:])
+                want = _reached(type_name, root, props, path[3:])
                 if want is None:
                     continue
                 value = doc.value(path)  # the call {fn: arg} the walk found there, whose Source is parts

@@ -230,6 +230,17 @@ def test_null_key_outside_a_policy_condition_is_reported():
         "E0000 key 'Null' in Resources/B/Metadata is read as null by YAML; quote it if the word is meant, or remove it"]
 
 
+def test_each_null_word_key_passes_the_text_pre_check():
+    """The substring pre-check must let through every word YAML reads as a null key, with blanks
+    before the colon and at the end of the text; a text with none of them is not walked."""
+    for word in ("Null", "null", "NULL", "~"):
+        for tail in (": x\n", " \t:\n", ":"):
+            text = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Metadata:\n      " + word + tail
+            assert [u.path for u in run_fixers(text, ["mapping-key"]).unfixed] == [
+                ("Resources", "B", "Metadata", word)], (word, tail)
+    text = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Metadata:\n      Full: x\n      Nil: y\n"
+    assert not run_fixers(text, ["mapping-key"]).unfixed
+
 def test_a_template_opting_out_of_mapping_key_keeps_the_duplicate_error():
     import pytest
 

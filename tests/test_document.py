@@ -409,3 +409,26 @@ def test_resources_of_type_in_order_and_only_string_types():
     assert list(doc.resources_of_type("AWS::SNS::Topic")) == []
     assert list(doc.resources_of_type()) == []
     assert dict(doc.resources_of_type("AWS::S3::Bucket"))["D"] is doc.resources["D"]
+
+
+def test_resources_of_type_keeps_document_order_across_types():
+    """The answer must be what a walk over the resources gives: document order, also when two of
+    the asked types interleave, nothing for a type the template lacks or a Type that is no string."""
+    doc = parse(dedent("""\
+        Resources:
+          A: {Type: AWS::S3::Bucket}
+          B: {Type: AWS::SQS::Queue}
+          C: {Type: AWS::S3::Bucket}
+          D: {Type: [AWS::S3::Bucket]}
+          E: AWS::S3::Bucket
+          F: {Type: AWS::SNS::Topic}
+        """))
+
+    def walk(*types):
+        return [(n, r) for n, r in doc.data["Resources"].items() if isinstance(r, dict) and r.get("Type") in types]
+
+    for types in [("AWS::S3::Bucket",), ("AWS::S3::Bucket", "AWS::SQS::Queue"), ("AWS::SQS::Queue", "AWS::S3::Bucket"),
+                  ("AWS::Lambda::Function",), ("AWS::Lambda::Function", "AWS::SNS::Topic"), ("AWS::SNS::Topic",) * 2, ()]:
+        assert list(doc.resources_of_type(*types)) == walk(*types), types
+    assert [n for n, _ in doc.resources_of_type("AWS::SQS::Queue", "AWS::S3::Bucket")] == ["A", "B", "C"]
+    assert doc.resource_types() == {"AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::SNS::Topic"}

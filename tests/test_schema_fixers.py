@@ -876,6 +876,19 @@ Resources:
     assert not run_fixers(text, ["reference-format"]).unfixed
 
 
+def test_reference_format_reads_a_place_through_if_branches_but_not_into_other_functions():
+    """The schema of a call's place is looked up directly only for a call under plain mappings
+    and lists: in an Fn::If branch the walk takes the branch, inside an Fn::Join it stops."""
+    text = REFERENCE_FORMAT.replace("ExecutionRoleArn: !Ref TaskExecutionRole",
+                                    "ExecutionRoleArn: !If [Always, !Ref TaskExecutionRole, !Ref AWS::NoValue]")
+    text = text.replace("Resources:", "Conditions:\n  Always: !Equals [a, a]\nResources:", 1)
+    assert "ExecutionRoleArn: !If [Always, !GetAtt TaskExecutionRole.Arn, !Ref AWS::NoValue]\n" in \
+        run_fixers(text, ["reference-format"]).after
+    joined = REFERENCE_FORMAT.replace("ExecutionRoleArn: !Ref TaskExecutionRole",
+                                      "ExecutionRoleArn: !Join ['', [!Ref TaskExecutionRole]]")
+    assert run_fixers(joined, ["reference-format"]).after == joined
+
+
 # ------------------------------------------------------------ issue 20, part B (session 5)
 
 def test_condition_first_colon_field_becomes_an_arn_test():

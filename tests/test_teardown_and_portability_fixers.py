@@ -42,6 +42,21 @@ def test_partition_escapes_dollar_braces_and_is_safe():
     assert "Resource: !Sub arn:${AWS::Partition}:s3:::bucket/${!aws:username}/*\n" in result.after
 
 
+def test_string_sites_containing_a_word_are_the_sites_that_hold_it():
+    """``containing`` may only leave out sites whose text lacks the word: plain strings, Fn::Sub
+    templates, strings in Sub variables and in Join/If arguments, each in the walk's order."""
+    from cfnfix.literals import string_sites
+
+    value = parse(
+        "Resources: {}\nProperties:\n"
+        "  A: arn:aws:s3:::x\n"
+        "  B: [plain, !Sub 'arn:aws:iam::${AWS::AccountId}:root', !Join [':', [arn, aws, 'arn:aws:sns']]]\n"
+        "  C: !Sub ['${X}', {X: !If [Cond, 'arn:aws:sqs', other]}]\n"
+        "  D: {E: arn:aws-cn:s3:::y, F: !Ref Thing}\n").data["Properties"]
+    every = string_sites(value, ("P",))
+    assert string_sites(value, ("P",), containing="arn:aws:") == [s for s in every if "arn:aws:" in s.text]
+    assert len(string_sites(value, ("P",), containing="arn:aws:")) == 4 and len(every) == 10
+
 def test_partition_skips_code_prose_metadata_mappings_and_other_partitions():
     text = HEAD + """Description: 'uses arn:aws:s3:::x'
 Mappings:

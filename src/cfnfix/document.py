@@ -303,8 +303,12 @@ class Document:
         One type (five calls in six) is read off an index of the resources by their string
         ``Type``, built once per parse: fixers ask about six times per document, and each ask
         visited every resource (54,000 visits in a ``check --all`` over aws-samples). A
-        ``Type`` that is no string equals no type asked for, so the index leaves it out."""
+        ``Type`` that is no string equals no type asked for, so the index leaves it out. Several
+        types none of which the template holds are answered from ``resource_types`` (which the
+        engine asks of every document anyway) without a walk."""
         if len(types) != 1:
+            if self.resource_types().isdisjoint(types):
+                return iter(())
             return ((name, res) for name, res in self.resources.items()
                     if isinstance(res, dict) and res.get("Type") in types)
         by_type = self.memo.get("resources_by_type")

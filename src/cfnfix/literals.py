@@ -54,25 +54,28 @@ def intrinsic(value: Any) -> tuple[str, Any] | None:
     return None
 
 
-def string_sites(value: Any, path: tuple, skip_keys: tuple = ()) -> list[StringSite]:
-    """Every literal string in ``value`` (at data path ``path``) that could become an ``Fn::Sub``.
+def string_sites(value: Any, path: tuple, skip_keys: tuple = (), containing: str = "") -> list[StringSite]:
+    """Every literal string in ``value`` (at data path ``path``) that could become an ``Fn::Sub``
+    and holds ``containing`` (any string when empty).
 
     Mapping keys named in ``skip_keys`` are not entered (``Description``, ``ZipFile``, ...). The
     walk fills one list and calls itself for mappings and lists only (no generator per node, no
-    call per scalar): hardcoded-partition and unique-names run it over every resource.
+    call per scalar): hardcoded-partition and unique-names run it over every resource. A caller
+    after one word says so in ``containing``, and no site is made for the other strings (most).
     """
     found: list[StringSite] = []
-    _site(value, path, skip_keys, found)
+    _site(value, path, skip_keys, containing, found)
     return found
 
 
-def _string_sites(value: Any, path: tuple, skip_keys: tuple, found: list[StringSite]) -> None:
+def _string_sites(value: Any, path: tuple, skip_keys: tuple, containing: str, found: list[StringSite]) -> None:
     if isinstance(value, list):
         for i, item in enumerate(value):
             if isinstance(item, str):
-                found.append(StringSite(path + (i,), item, False))
+                if containing in item:
+                    found.append(StringSite(path + (i,), item, False))
             elif isinstance(item, (dict, list)):
-                _string_sites(item, path + (i,), skip_keys, found)
+                _string_sites(item, path + (i,), skip_keys, containing, found)
         return
     if not isinstance(value, dict):
         return
@@ -82,38 +85,40 @@ def _string_sites(value: Any, path: tuple, skip_keys: tuple, found: list[StringS
             if key in skip_keys:
                 continue
             if isinstance(item, str):
-                found.append(StringSite(path + (key,), item, False))
+                if containing in item:
+                    found.append(StringSite(path + (key,), item, False))
             elif isinstance(item, (dict, list)):
-                _string_sites(item, path + (key,), skip_keys, found)
+                _string_sites(item, path + (key,), skip_keys, containing, found)
         return
     name, arg = call
     if name == "Fn::Sub":
         text, variables = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, None)
-        if isinstance(text, str):
+        if isinstance(text, str) and containing in text:
             found.append(StringSite(path, text, True))
         if isinstance(variables, dict):
             for key, item in variables.items():
-                _site(item, path + (name, 1, key), skip_keys, found)
+                _site(item, path + (name, 1, key), skip_keys, containing, found)
         return
     if name in _NOT_WALKED or name not in _VALUE_ARGS:
         return
     positions = _VALUE_ARGS[name]
     if positions is None:
         if not isinstance(arg, str) or name != "Fn::ImportValue":  # an export name is not an ARN site
-            _site(arg, path + (name,), skip_keys, found)
+            _site(arg, path + (name,), skip_keys, containing, found)
         return
     if isinstance(arg, list):
         for i in positions:
             if i < len(arg):
-                _site(arg[i], path + (name, i), skip_keys, found)
+                _site(arg[i], path + (name, i), skip_keys, containing, found)
 
 
-def _site(value: Any, path: tuple, skip_keys: tuple, found: list[StringSite]) -> None:
+def _site(value: Any, path: tuple, skip_keys: tuple, containing: str, found: list[StringSite]) -> None:
     """A string is a site of its own; anything else is walked."""
     if isinstance(value, str):
-        found.append(StringSite(path, value, False))
+        if containing in value:
+            found.append(StringSite(path, value, False))
     else:
-        _string_sites(value, path, skip_keys, found)
+        _string_sites(value, path, skip_keys, containing, found)
 
 
 def escape(text: str) -> str:
