@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from cfnfix import files
+from cfnfix.changelog import FileResult
 from test_cli import CLEAN, FIXED, TEMPLATE, invoke, write  # noqa: F401 - the fixture below is test_cli's
 from test_cli import work  # noqa: F401
 
@@ -290,6 +291,26 @@ def test_processes_share_the_files_and_report_them_in_input_order(work):
     assert os.path.getsize(work / "t13.yaml") > 65536
     assert alone.stdout.count("+      Handler: index.lambda_handler") == 13
     assert (shared.stdout, shared.stderr) == (alone.stdout, alone.stderr)
+
+
+def test_each_process_begins_with_its_own_share_of_neighbouring_files(work, monkeypatch):
+    """-j 2: the main process begins with the first half of the list, the forked one with the
+    second (neighbours are alike, so what a process learns from a file serves it again)."""
+    from cfnfix import runner
+    from cfnfix.config import Config, Resolver
+
+    def who(path, *args):
+        time.sleep(0.05)  # both processes get to their own share first
+        return FileResult(path, "skipped", error=str(os.getpid())), []
+
+    monkeypatch.setattr(runner, "process", who)
+    files = [(f"t{n:02}.yaml", True) for n in range(12)]
+    results = runner.run(files, runner.Job(resolver=Resolver.always(Config())), jobs=2)
+    assert [r.path for r in results] == [path for path, _ in files]
+    assert results[0].error == str(os.getpid())
+    assert results[6].error != str(os.getpid())
+    assert {r.error for r in results[:3]} == {str(os.getpid())}
+    assert len({r.error for r in results[6:9]}) == 1
 
 
 def test_a_process_that_dies_costs_only_the_file_it_had(work, monkeypatch):

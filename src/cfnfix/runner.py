@@ -130,49 +130,58 @@ def _in_processes(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text
 
     Why not a process pool: concurrent.futures's (a manager and a feeder thread, pickled tasks,
     ``jobs`` workers while this process only waited) ran 7,890M instructions where this runs
-    7,745M (``check --all -j 2`` over the 312 aws-samples templates, callgrind, the counts a
-    forked process inherits subtracted), its manager and feeder threads alone ~0.05 CPU s;
-    and a worker that died ended the run with a traceback. Here the files are shared out
-    through one pipe of file numbers that every process reads, 4 bytes at a time, until it is
-    empty: a read that small from a pipe is atomic, so each number goes to exactly one process,
-    and a process that is done takes the next one (a large template does not hold back the
-    files after it). A forked process inherits the files, the job and every module loaded; it
-    sends each result back as soon as it has it, and a thread here reads them (a pipe holds
-    64 KiB, results reach megabytes). A file whose process ended before sending its result is
-    this file's error.
+    7,542M (``check --all -j 2`` over the 312 aws-samples templates, callgrind, the counts a
+    forked process inherits subtracted; one process runs 7,256M), its manager and feeder
+    threads alone ~0.05 CPU s; and a worker that died ended the run with a traceback.
+
+    Each process has its share of the files, a run of neighbours in the list, in a pipe of file
+    numbers; once its own pipe is empty it takes from the others' (a large template does not
+    hold back the files after it). Neighbours are alike (a template's YAML and JSON forms, the
+    templates of one service), so the schemas, patterns and clean properties a process keeps
+    serve it again for its next files: dealt out one by one from a single pipe, the files made
+    every process learn the same (7,745M instructions). Every process reads each pipe 4 bytes
+    at a time: a read that small from a pipe is atomic, so each number goes to exactly one
+    process. A forked process inherits the files, the job and every module loaded; it sends
+    each result back as soon as it has it, and a thread here reads them (a pipe holds 64 KiB,
+    results reach megabytes). A file whose process ended before sending its result is this
+    file's error.
     """
-    numbers_in, numbers_out = os.pipe()
+    numbers = [os.pipe() for _ in range(jobs)]  # (read, write) per process: its share of the files
     readers: list[_Results] = []
     children: list[int] = []
     try:
-        for _ in range(jobs - 1):
+        for share in range(1, jobs):
             results_in, results_out = os.pipe()
             sys.stdout.flush()
             sys.stderr.flush()
             try:
                 pid = os.fork()
-            except OSError:  # no more processes to be had: the ones there are do the work
+            except OSError:  # no more processes to be had: the ones there are take the share
                 os.close(results_in)
                 os.close(results_out)
                 break
             if pid == 0:
-                os.close(numbers_out)  # the pipe of numbers ends once the main process has written them
+                for _, numbers_out in numbers:  # a pipe of numbers ends once the main process has written them
+                    os.close(numbers_out)
                 for reader in readers:
                     os.close(reader.fd)
                 os.close(results_in)
-                _child(numbers_in, results_out, files, job, stdin_text)  # does not return
+                _child(_shares_from(numbers, share), results_out, files, job, stdin_text)  # does not return
             children.append(pid)
             os.close(results_out)
             readers.append(_Results(results_in))
         # started once every process is forked: a fork copies only the thread that makes it
-        threading.Thread(target=_hand_out, args=(numbers_out, len(files)), daemon=True).start()
+        bounds = [len(files) * share // jobs for share in range(jobs + 1)]
+        for share, (_, numbers_out) in enumerate(numbers):
+            threading.Thread(target=_hand_out, args=(numbers_out, range(bounds[share], bounds[share + 1])),
+                             daemon=True).start()
         for reader in readers:
             reader.start()
 
         def count() -> int:
             return len(done) + sum(len(reader.outcomes) for reader in readers)
         done: dict[int, tuple[FileResult, Writes]] = {}
-        for number in _numbers(numbers_in):
+        for number in _numbers(_shares_from(numbers, 0)):
             done[number] = _process_entry(files[number], job, stdin_text)
             tick(count(), len(files))
         for reader in readers:
@@ -191,20 +200,26 @@ def _in_processes(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text
                 os.close(reader.fd)
         raise
     finally:
-        os.close(numbers_in)
+        for numbers_in, _ in numbers:
+            os.close(numbers_in)
     why = "; ".join(e for e in endings if e) or "ended without it"
     return [done.get(number) or (FileResult(path, "error", error=f"internal error (a worker process {why}); "
                                                                   "nothing written"), [])
             for number, (path, _) in enumerate(files)]
 
 
-def _hand_out(numbers_out: int, count: int) -> None:
-    """Write every file's number into the pipe the processes take their files from, then close it.
+def _shares_from(numbers: list[tuple[int, int]], share: int) -> list[int]:
+    """The pipes of numbers a process reads, in turn: its own share's, then the next ones'."""
+    return [numbers[(share + i) % len(numbers)][0] for i in range(len(numbers))]
+
+
+def _hand_out(numbers_out: int, share: range) -> None:
+    """Write the numbers of a share of the files into its pipe, then close it.
 
     One write per number: a write of at most PIPE_BUF bytes to a pipe goes in whole or not at
     all, so the pipe only ever holds whole numbers (a larger write may stop part-way, on a signal)."""
     try:
-        for number in range(count):
+        for number in share:
             os.write(numbers_out, _NUMBER.pack(number))
     except OSError:  # every reader is gone (an interrupted run)
         pass
@@ -219,14 +234,12 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _numbers(numbers_in: int) -> Iterator[int]:
-    """The file numbers this process takes from the shared pipe, until it is empty."""
+def _numbers(pipes: list[int]) -> Iterator[int]:
+    """The file numbers this process takes from the pipes, each in turn until it is empty."""
     size = _NUMBER.size
-    while True:
-        data = os.read(numbers_in, size)
-        if not data:
-            return
-        yield _NUMBER.unpack(data)[0]
+    for numbers_in in pipes:
+        while data := os.read(numbers_in, size):
+            yield _NUMBER.unpack(data)[0]
 
 
 class _Results(threading.Thread):
@@ -256,9 +269,10 @@ class _Results(threading.Thread):
             os.close(self.fd)
 
 
-def _child(numbers_in: int, results_out: int, files: list[tuple[str, bool]], job: Job,
+def _child(pipes: list[int], results_out: int, files: list[tuple[str, bool]], job: Job,
            stdin_text: bytes | None) -> NoReturn:
-    """A forked process: takes file numbers until none is left, sends back each result, exits.
+    """A forked process: takes file numbers from ``pipes`` until none is left, sends back each
+    result, exits.
 
     It ends with ``os._exit``: the interpreter's exit would flush output buffers and run
     clean-ups that belong to the process it was copied from. Ctrl-C is the main process's to
@@ -276,7 +290,7 @@ def _child(numbers_in: int, results_out: int, files: list[tuple[str, bool]], job
             os._exit(1)
 
         threading.Thread(target=watch, daemon=True).start()
-        for number in _numbers(numbers_in):
+        for number in _numbers(pipes):
             data = pickle.dumps((number, _process_entry(files[number], job, stdin_text)), pickle.HIGHEST_PROTOCOL)
             _write_all(results_out, _LENGTH.pack(len(data)) + data)
         status = 0
