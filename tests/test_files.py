@@ -313,6 +313,27 @@ def test_each_process_begins_with_its_own_share_of_neighbouring_files(work, monk
     assert len({r.error for r in results[6:9]}) == 1
 
 
+@pytest.mark.parametrize("pipes", [0, 1, 2, 3, 4])
+def test_a_run_out_of_file_descriptors_uses_the_processes_it_has(work, monkeypatch, pipes):
+    """-j 3 needs five pipes; with fewer to be had, fewer processes do the same work (none
+    forked: this one alone)."""
+    for n in range(12):
+        write(work / f"t{n:02}.yaml", TEMPLATE)
+    alone = invoke("check", "-j", "1", ".")
+    made = []
+    pipe = os.pipe
+
+    def scarce():
+        if len(made) >= pipes:
+            raise OSError(24, "Too many open files")
+        made.append(1)
+        return pipe()
+
+    monkeypatch.setattr(os, "pipe", scarce)
+    result = invoke("check", "-j", "3", ".")
+    assert (result.exit_code, result.stdout, result.stderr) == (alone.exit_code, alone.stdout, alone.stderr)
+
+
 def test_a_process_that_dies_costs_only_the_file_it_had(work, monkeypatch):
     from cfnfix import runner
 
