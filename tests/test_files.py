@@ -334,6 +334,30 @@ def test_a_run_out_of_file_descriptors_uses_the_processes_it_has(work, monkeypat
     assert (result.exit_code, result.stdout, result.stderr) == (alone.exit_code, alone.stdout, alone.stderr)
 
 
+def test_an_interrupted_start_stops_the_forked_processes_and_leaves_no_pipe_open(work, monkeypatch):
+    from cfnfix import runner
+    from cfnfix.config import Config, Resolver
+
+    forks = []
+    fork = os.fork
+
+    def interrupted():
+        if forks:
+            raise KeyboardInterrupt  # Ctrl-C while the second process is being forked
+        forks.append(fork())
+        return forks[-1]
+
+    monkeypatch.setattr(os, "fork", interrupted)
+    open_before = set(os.listdir("/proc/self/fd"))
+    files = [(f"t{n:02}.yaml", True) for n in range(12)]
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(files, runner.Job(resolver=Resolver.always(Config())), jobs=3)
+    assert forks and forks[0] > 0
+    with pytest.raises(ChildProcessError):
+        os.waitpid(forks[0], 0)  # the run stopped and reaped it
+    assert set(os.listdir("/proc/self/fd")) == open_before
+
+
 def test_a_process_that_dies_costs_only_the_file_it_had(work, monkeypatch):
     from cfnfix import runner
 

@@ -166,6 +166,7 @@ def _in_processes(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text
         return _in_this_process(files, job, stdin_text, tick)
     readers: list[_Results] = []
     children: list[int] = []
+    handing_out = 0  # shares whose numbers a thread writes (and whose pipe it closes)
     try:
         for share in range(1, len(numbers)):
             sys.stdout.flush()
@@ -174,12 +175,15 @@ def _in_processes(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text
                 results_in, results_out = os.pipe()
             except OSError:  # out of file descriptors: the processes there are take the share
                 break
+            pid = -1
             try:
                 pid = os.fork()
             except OSError:  # no more processes to be had: the ones there are take the share
-                os.close(results_in)
-                os.close(results_out)
                 break
+            finally:
+                if pid == -1:  # not forked (no more processes, or interrupted): nobody writes there
+                    os.close(results_in)
+                    os.close(results_out)
             if pid == 0:
                 for _, numbers_out in numbers:  # a pipe of numbers ends once the main process has written them
                     os.close(numbers_out)
@@ -195,12 +199,13 @@ def _in_processes(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text
         for share, (_, numbers_out) in enumerate(numbers):
             threading.Thread(target=_hand_out, args=(numbers_out, range(bounds[share], bounds[share + 1])),
                              daemon=True).start()
+            handing_out += 1
         for reader in readers:
             reader.start()
+        done: dict[int, tuple[FileResult, Writes]] = {}
 
         def count() -> int:
             return len(done) + sum(len(reader.outcomes) for reader in readers)
-        done: dict[int, tuple[FileResult, Writes]] = {}
         for number in _numbers(_shares_from(numbers, 0)):
             done[number] = _process_entry(files[number], job, stdin_text)
             tick(count(), len(files))
@@ -218,6 +223,8 @@ def _in_processes(files: list[tuple[str, bool]], job: Job, jobs: int, stdin_text
         for reader in readers:
             if reader.ident is None:  # never started: its pipe is still open here
                 os.close(reader.fd)
+        for _, numbers_out in numbers[handing_out:]:
+            os.close(numbers_out)
         raise
     finally:
         for numbers_in, _ in numbers:
