@@ -292,9 +292,7 @@ class Document:
         """The ``Type`` of every resource (strings only), computed once per parse."""
         found = self.memo.get("resource_types")
         if found is None:
-            found = frozenset(res.get("Type") for res in self.resources.values()
-                              if isinstance(res, dict) and isinstance(res.get("Type"), str))
-            self.memo["resource_types"] = found
+            found = self.memo["resource_types"] = frozenset(self._resources_by_type())
         return found
 
     def resources_of_type(self, *types: str) -> Iterator[tuple[str, dict]]:
@@ -311,14 +309,18 @@ class Document:
                 return iter(())
             return ((name, res) for name, res in self.resources.items()
                     if isinstance(res, dict) and res.get("Type") in types)
+        return iter(self._resources_by_type().get(types[0], ()))
+
+    def _resources_by_type(self) -> dict[str, list[tuple[str, dict]]]:
+        """The resources by their string ``Type``, each list in the template's order; built once
+        per parse, for ``resources_of_type`` and ``resource_types`` (its keys) alike."""
         by_type = self.memo.get("resources_by_type")
         if by_type is None:
-            by_type = {}
+            by_type = self.memo["resources_by_type"] = {}
             for name, res in self.resources.items():
                 if isinstance(res, dict) and isinstance(kind := res.get("Type"), str):
                     by_type.setdefault(kind, []).append((name, res))
-            self.memo["resources_by_type"] = by_type
-        return iter(by_type.get(types[0], ()))
+        return by_type
 
 
 def line_break(text: str) -> str:

@@ -327,10 +327,9 @@ def _child(pipes: list[int], results_out: int, files: list[tuple[str, bool]], jo
 
 def _ending(pid: int) -> str | None:
     """How a forked process ended, when that was not by finishing its files."""
-    status = os.waitpid(pid, 0)[1]
-    if os.WIFSIGNALED(status):
-        return f"was stopped by signal {os.WTERMSIG(status)}"
-    code = os.waitstatus_to_exitcode(status)
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])  # -N: stopped by signal N
+    if code < 0:
+        return f"was stopped by signal {-code}"
     return f"exited with status {code}" if code else None
 
 
