@@ -172,6 +172,12 @@ class _Shift:
             raise _Whole
         return offset + self.before[i]
 
+    def only_edit_at(self, offset: int) -> int | None:
+        """The index of the edit starting at ``offset`` when no other one starts there too (with
+        two insertions at one offset, which text comes first is the editor's order, not known here)."""
+        i = bisect.bisect_left(self.starts, offset)
+        return None if i + 1 < len(self.starts) and self.starts[i + 1] == offset else i
+
     def before_run(self, offset: int) -> int:
         """Where a re-parsed run starts: the edits before it move it, and so does an insertion
         at its very start (which ends the entry before it)."""
@@ -334,9 +340,9 @@ def _appended(old: Document, text: str, shift: _Shift, section: Node, index: int
     k, v = section.value[index]
     if at < max(k.end, v.end) or not (old.text.startswith("\n", at) or old.text.startswith("\r\n", at)):
         return False
-    i = bisect.bisect_left(shift.starts, at)
-    if i + 1 < len(shift.starts) and shift.starts[i + 1] == at:
-        return False  # another insertion there: which text comes first is the editor's order, not known here
+    i = shift.only_edit_at(at)
+    if i is None:
+        return False
     last = v
     while last.kind != "scalar" and last.style == "block" and last.value:
         last = last.value[-1][1] if last.kind == "map" else last.value[-1]
@@ -364,9 +370,9 @@ def _appended_flow(old: Document, text: str, shift: _Shift, section: Node, index
     k, v = section.value[index]
     if at != max(k.end, v.end) or v.start == v.end:
         return False
-    i = bisect.bisect_left(shift.starts, at)
-    if i + 1 < len(shift.starts) and shift.starts[i + 1] == at:
-        return False  # another insertion there: which text comes first is the editor's order, not known here
+    i = shift.only_edit_at(at)
+    if i is None:
+        return False
     new = at + shift.before[i]
     return text.startswith(",", new) and not text[new:new + shift.edits[i][2]].rstrip().endswith(",")
 
