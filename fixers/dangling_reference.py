@@ -4,8 +4,7 @@ repaired when exactly one target is plainly meant."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from cfnfix import group_targets, schemas
 from cfnfix.changelog import Safety
@@ -30,8 +29,7 @@ def pick_attribute(name: str, attrs: list[str]) -> tuple[str | None, str]:
     return pick(name, attrs)
 
 
-@dataclass(frozen=True)
-class Elsewhere:
+class Elsewhere(NamedTuple):
     """An attribute asked of the wrong call or resource: the ``Fn::GetAtt`` at the finding's path
     becomes ``call``, or in an ``Fn::Sub`` string (``token``: (text path, ``${...}``)) ``text``."""
 
@@ -190,8 +188,7 @@ def _shown(value: Any) -> str:
     return f"!Ref {value['Ref']}" if isinstance(value, dict) else str(value)
 
 
-@dataclass(frozen=True)
-class FromMaps:
+class FromMaps(NamedTuple):
     """``${Map.Key}`` tokens of one ``Fn::Sub`` string that become variables of the Sub read with
     ``Fn::FindInMap``: (token, variable, FindInMap call) each; ``text`` is the node path of the
     string, ``local`` that of the variable map of a list-form Sub (None in the one-string form)."""

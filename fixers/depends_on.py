@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cfnfix.changelog import Change, Safety
 from cfnfix.cycles import document_graph, reaches
@@ -91,8 +90,7 @@ def handle_metadata(condition: str, target: str) -> dict:
     return {"WaitsFor": {"Fn::If": [condition, {"Ref": target}, {"Ref": "AWS::NoValue"}]}}
 
 
-@dataclass(frozen=True)
-class Through:
+class Through(NamedTuple):
     """Replace the DependsOn entry ``old`` (a resource under ``condition``) by a wait condition
     handle that refers to it inside Fn::If (the logical id of a new one, or of the template's own)."""
 
@@ -102,8 +100,7 @@ class Through:
     new: bool  # the handle is added (else the template's own is reused)
 
 
-@dataclass(frozen=True)
-class Retarget:
+class Retarget(NamedTuple):
     """Replace the DependsOn entry ``old`` by ``new`` (None: remove it)."""
 
     old: str

@@ -4,9 +4,8 @@ and every reference reads the id directly."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from cfnfix import schemas
 from cfnfix.changelog import Safety
@@ -28,8 +27,7 @@ _ATTRIBUTES = frozenset({"Type", "Properties", "Condition", "DependsOn", "Metada
 _NO_ESCAPE = re.compile(r"[^'\"\\\r\n]*")
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """What happens to the uses of one lookup resource: ``sets`` (data path, before, after) for a
     Ref/GetAtt node or a whole Fn::Sub, ``tokens`` per Fn::Sub path (its text path, [(old, new)]),
     ``drop`` the resources whose DependsOn loses the entry."""

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from cfnfix import schemas
 from cfnfix.changelog import Safety
@@ -165,8 +164,7 @@ class ParameterType(Fixer):
         return Fix.of(editor, changes)
 
 
-@dataclass(frozen=True)
-class PseudoDefault:
+class PseudoDefault(NamedTuple):
     """A parameter defaulting to a pseudo parameter: the Default becomes '' and each ``Ref`` at
     ``uses`` reads ``Fn::If [condition, Ref parameter, Ref pseudo]``."""
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
@@ -32,8 +31,7 @@ _PASSWORD_PROPERTIES = {
 }
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """What one engine accepts as a master password."""
 
     min: int

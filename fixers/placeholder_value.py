@@ -5,9 +5,8 @@ which the schema's pattern or cfn-lint's id formats reject (E3031, E1150-E1164):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from cfnfix import formats, schemas
 from cfnfix.changelog import Safety
@@ -107,8 +106,7 @@ def placeholder(text: str, prefixes: list[str], reads_existing: bool) -> str | N
     return None
 
 
-@dataclass(frozen=True)
-class Site:
+class Site(NamedTuple):
     """A literal value that stands for one the deployer supplies: a string, or a list of them."""
 
     resource: str

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from cfnfix import built_names, schemas
 from cfnfix.changelog import Safety
@@ -209,8 +208,7 @@ _ATTACHABLE = {
 _TOKEN = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
-@dataclass(frozen=True)
-class SecretAttachment:
+class SecretAttachment(NamedTuple):
     """The secret's SecretString at ``path`` becomes ``value`` (without ``keys``) and a
     SecretTargetAttachment of ``secret`` to ``database`` is added."""
 
@@ -291,8 +289,7 @@ def _secret_attachment(doc: Document, comp: list[str]) -> SecretAttachment | str
 _QUICK = ("Target", "RouteKey", "CredentialsArn")  # an HTTP API's quick-create properties
 
 
-@dataclass(frozen=True)
-class QuickCreate:
+class QuickCreate(NamedTuple):
     """Remove the quick-create ``keys`` of HTTP API ``api``."""
 
     api: str

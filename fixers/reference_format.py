@@ -4,8 +4,7 @@ wants the Ref (cfn-lint E1041, E1040): ``ExecutionRoleArn: !Ref Role`` is ``!Get
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cfnfix import formats, reference_names, schemas
 from cfnfix.changelog import Safety
@@ -16,8 +15,7 @@ from cfnfix.nodepath import editor_path
 _SUB_ONE = re.compile(r"^\$\{([A-Za-z0-9]+)(?:\.([A-Za-z0-9.]+))?\}$")  # a Sub that is one ${X} or ${X.Attr}
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """What a value at a property gives: a ``Ref`` (``attribute`` None) or a ``GetAtt`` of
     ``resource``, written as a call (``sub`` False) or as the one ``${...}`` of an ``Fn::Sub``."""
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from cfnfix import schemas, subnet_twin
 from cfnfix.changelog import Change, Safety
@@ -562,15 +561,13 @@ def _twin_finding(doc: Document, rid: str, key: str, twins: dict[str, subnet_twi
                                                           if also else "")), detail=twin)
 
 
-@dataclass(frozen=True)
-class VpcChoice:
+class VpcChoice(NamedTuple):
     """The VpcId a security group gets: a review change (the group is replaced)."""
 
     value: Any
 
 
-@dataclass(frozen=True)
-class VpcParameter:
+class VpcParameter(NamedTuple):
     """A security group's VpcId from a new parameter of type AWS::EC2::VPC::Id named ``name``."""
 
     name: str

@@ -5,8 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cfnfix import built_names, property_names, schemas
 from cfnfix.changelog import Safety
@@ -103,8 +102,7 @@ def candidates(type_name: str, props: Any) -> tuple[list[str], str, bool, list[s
     return [], "", False, []
 
 
-@dataclass(frozen=True)
-class Fold:
+class Fold(NamedTuple):
     """An invented type whose properties CloudFormation takes as a property of another resource:
     ``parent_keys`` name the parent (a ``Ref`` to a resource of ``parent_type``), ``keys`` map the
     invented type's properties to the keys of the value written at the parent's ``into``
@@ -461,8 +459,7 @@ class ResourceType(Fixer):
         return changes
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """A value of the invented resource that moves with its own text (quoting, tags, comments)."""
 
     path: tuple
@@ -485,8 +482,7 @@ def _plain(value: Any) -> Any:
     return {k: _plain(v) for k, v in value.items()} if isinstance(value, dict) else value
 
 
-@dataclass(frozen=True)
-class Moved:
+class Moved(NamedTuple):
     """What the fix of an invented resource does: write ``value`` at the parent's ``into`` (an
     item of it when ``item``; nothing when ``into`` is empty) and retarget the ``dependents``
     (path of a DependsOn, its value) from the invented resource to ``parent``."""

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from cfnfix.values import common_condition
 from cfnfix.changelog import Safety
@@ -28,8 +27,7 @@ _POLICY_KEYS = re.compile(r"(PolicyDocument|^Policies|^KeyPolicy|^Condition)$")
 _OMITTABLE = {"AWS::ApplicationAutoScaling::ScalableTarget": "RoleARN"}
 
 
-@dataclass(frozen=True)
-class KnownRole:
+class KnownRole(NamedTuple):
     """A service-linked role we know how to replace with an ordinary role of the same powers."""
 
     base_id: str  # logical id of the role create-role adds

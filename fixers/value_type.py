@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cfnfix import schemas
 from cfnfix.changelog import Safety
@@ -85,8 +84,7 @@ def conversion(root: dict, schema: dict, value: Any, key: str = "") -> tuple[Any
 _REPORT = object()  # a wrong type no lossless conversion fits: reported, not changed
 
 
-@dataclass(frozen=True)
-class OneItem:
+class OneItem(NamedTuple):
     """An object that becomes the one item of a list: its text is moved, not re-rendered."""
 
     value: Any

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import files, ignore
 from .fixer import GROUPS, OptionError
@@ -257,8 +257,7 @@ def _names(value: Any, source: str, key: str, allow_all: bool = False) -> tuple[
     return tuple(names)
 
 
-@dataclass(frozen=True)
-class Overrides:
+class Overrides(NamedTuple):
     """What the command line says; it is laid over each file's own config."""
 
     run_all: bool = False

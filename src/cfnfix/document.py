@@ -13,7 +13,7 @@ import gc
 import re
 from dataclasses import dataclass, field
 from json.decoder import scanstring as _json_scanstring  # type: ignore[attr-defined]  # C, not in the stubs
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, NamedTuple
 
 import yaml
 
@@ -84,8 +84,7 @@ class DuplicateKeyError(TemplateError):
     repeats instead (for the fixer that repairs them, see ``fixers/mapping_key.py``)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Duplicate:
+class Duplicate(NamedTuple):
     """A key repeated in one mapping: both entries stay in the mapping node's ``value`` (at
     indexes ``first`` and ``second``); the plain data holds the first entry's value only."""
 

@@ -7,7 +7,6 @@ write new content in the file's own style. Nothing here re-serialises a whole do
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -361,7 +360,7 @@ class Editor:
             one_line = node.kind != "scalar" and self._one_line(node)
             in_one_line = parent is not None and self._one_line(parent)
             if one_line or in_one_line:
-                style = dataclasses.replace(style, compact=True)  # a one-line array or object stays on its line
+                style = style._replace(compact=True)  # a one-line array or object stays on its line
             text = render.json_value(value, self._indent_of_line(node.start), style)
             self._edit(node.start, node.end, text)
             return
@@ -412,7 +411,7 @@ class Editor:
             return Edit(at, at, "\n" + "\n".join(lines))
         if doc.format == "json":
             if node.value and self._one_line(node):
-                style = dataclasses.replace(style, compact=True)  # a one-line object stays on its line
+                style = style._replace(compact=True)  # a one-line object stays on its line
             members = lambda indent: [render.json_member(k, v, indent, style) for k, v in additions.items()]  # noqa: E731
         else:
             members = lambda indent: [  # noqa: E731
@@ -456,7 +455,7 @@ class Editor:
         if doc.format == "json":
             last = node.value[-1] if node.value else None
             if last is not None and (self._one_line(node) or (last.kind != "scalar" and self._one_line(last))):
-                style = dataclasses.replace(style, compact=True)  # a one-line array, or one-line items, stay so
+                style = style._replace(compact=True)  # a one-line array, or one-line items, stay so
             render_items = lambda indent: [render.json_value(v, indent, style) for v in items]  # noqa: E731
         else:
             render_items = lambda indent: [self._flow_value(v) for v in items]  # noqa: E731

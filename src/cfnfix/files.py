@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import Callable, NamedTuple, TypeVar
 
 T = TypeVar("T")
 
@@ -22,8 +21,7 @@ class FileError(Exception):
     """A path cannot be used as asked; the message is one line naming the cause."""
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """What was read from a file, and which file it was: the base a later write is checked against."""
 
     data: bytes  # at most the read limit + 1 bytes

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable, ClassVar, NamedTuple
 
 from .changelog import Change, Safety
 from .document import Document
@@ -19,8 +19,7 @@ class OptionError(ValueError):
     """A fixer option has an unknown name or a value outside what it accepts."""
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One option of a fixer, set in the config file or with ``--option FIXER.KEY=VALUE``."""
 
     name: str

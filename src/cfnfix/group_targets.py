@@ -12,8 +12,7 @@ why). It only reads the document; ``dangling-reference`` edits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .cycles import document_graph, document_index, reaches
 from .document import Document
@@ -26,8 +25,7 @@ GROUP = "AWS::AutoScaling::AutoScalingGroup"
 LISTS = {TARGET_GROUP: ("Targets", "Id", "TargetGroupARNs"), CLASSIC: ("Instances", None, "LoadBalancerNames")}
 
 
-@dataclass(frozen=True)
-class Move:
+class Move(NamedTuple):
     """One item of a balancer's list of targets that becomes the group's registration."""
 
     balancer: str
@@ -46,8 +44,7 @@ class Move:
         return ("Resources", self.group, "Properties", LISTS[TARGET_GROUP if self.item[3] == "Targets" else CLASSIC][2])
 
 
-@dataclass(frozen=True)
-class Refusal:
+class Refusal(NamedTuple):
     """One item of a balancer's list of targets that cannot become the group's registration, and why."""
 
     balancer: str

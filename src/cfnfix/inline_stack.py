@@ -16,7 +16,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 from urllib.parse import urlparse
 
 from . import files, render
@@ -727,8 +727,7 @@ _KINDS = {"Parameters": "SSM parameter", "Conditions": "condition", "Mappings": 
           "Outputs": "exported output", "Metadata": "metadata key"}
 
 
-@dataclass(frozen=True)
-class Wording:
+class Wording(NamedTuple):
     """How messages name what is inlined (flatten-nested-stacks' words by default)."""
 
     thing: str = "nested stack"  # "nested stack from net.yaml can be inlined"
@@ -738,8 +737,11 @@ class Wording:
     resource: str = "Stack"  # "Tags of the Stack resource have no equivalent"
 
 
+NESTED_STACK_WORDS = Wording()
+
+
 def inline_findings(doc: Document, sids: list[str], flattener: Flattener, base: Path, chain: tuple = (),
-                    types: tuple = (STACK,), words: Wording = Wording()) -> list[Finding]:
+                    types: tuple = (STACK,), words: Wording = NESTED_STACK_WORDS) -> list[Finding]:
     """One finding per child to inline (the plan as detail), or, when anything stands in the way,
     one unfixable finding per problem: inlining is all or nothing."""
     plan = flattener.plan(doc.data, base, chain, types=types)
@@ -761,7 +763,7 @@ def inline_findings(doc: Document, sids: list[str], flattener: Flattener, base: 
     ]
 
 
-def inline_fix(fixer: Fixer, doc: Document, findings: list[Finding], words: Wording = Wording()) -> Fix:
+def inline_fix(fixer: Fixer, doc: Document, findings: list[Finding], words: Wording = NESTED_STACK_WORDS) -> Fix:
     """The edits that replace each child resource by its inlined resources, rewrite the parent's
     references to the children (their outputs, their ids, DependsOn on them), remove parameters
     that only located them, and add the children's other sections."""

@@ -11,8 +11,7 @@ templates), leaving out the places where ``Fn::Sub`` is not allowed (condition n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .document import Document
 from .nodepath import node_path
@@ -33,8 +32,7 @@ _NOT_WALKED = ("Ref", "Condition", "Fn::GetAtt", "Fn::GetAZs", "Fn::FindInMap", 
 _SUB_VAR = re.compile(r"\$\{(?!!)[^}]*\}")
 
 
-@dataclass(frozen=True)
-class StringSite:
+class StringSite(NamedTuple):
     """One literal string: a plain string (``in_sub`` False) or the template of an ``Fn::Sub``.
 
     ``path`` is the data path of the plain string, or of the ``Fn::Sub`` call (its template is

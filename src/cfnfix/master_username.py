@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .document import Document
 from .literals import intrinsic
@@ -48,8 +47,7 @@ def default_name(engine: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """Where the name a ``MasterUsername`` reads is written: ``kind`` is "literal" (the property
     itself), "parameter" (``path`` is the parameter's ``Default``) or "secret" (``path`` the
     secret's JSON string, ``in_sub`` when it is an ``Fn::Sub`` template); ``name`` the user name

@@ -8,14 +8,13 @@ length limit and character rules as the AWS resource references give them.
 
 from __future__ import annotations
 
+from typing import NamedTuple
 import bisect
 import re
 from functools import lru_cache
-from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
-class NameRule:
+class NameRule(NamedTuple):
     """The property that names a resource type and the rules its value must follow."""
 
     prop: str

@@ -6,9 +6,8 @@ that are no slip of a defined one (``undeclared``), which ``undeclared-parameter
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from . import schemas
 from .document import Document
@@ -332,8 +331,7 @@ def script_variable(text: str, name: str, path: tuple) -> bool:
     return bool(re.search(assigned, text, re.M) or re.search(rf"\bfor\s+{word}\s+in\b", text))
 
 
-@dataclass(frozen=True)
-class Site:
+class Site(NamedTuple):
     """A reference to a name nothing defines and no defined name is a slip of, and the parameter
     standing for it."""
 

@@ -36,7 +36,9 @@ def intrinsic(value: Any) -> tuple[str, Any] | None:
 @dataclass(frozen=True)
 class Verbatim:
     """A value that moves with its source text (comments, tags, quoting, layout) instead of being
-    rendered from data: made by ``Editor.source``, placed anywhere a plain value can go.
+    rendered from data: made by ``Editor.source``, placed anywhere a plain value can go. A
+    dataclass, not the NamedTuple other records are: the JSON encoders would write a tuple as an
+    array instead of handing it to their ``default``.
 
     Lines after the first keep their indentation relative to the value's owner (the key or dash
     it hangs under; in JSON the line it starts on), rebased onto the new owner.

@@ -7,17 +7,16 @@ points at the mapping that receives it).
 
 from __future__ import annotations
 
+from typing import NamedTuple
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from .changelog import Change, FileResult, Problem, changelog
 from .document import Document, TemplateError, parse
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """What a report needs to know of the run besides its results."""
 
     check: bool = False  # `check` (findings pending) rather than `apply`
@@ -28,8 +27,7 @@ class Context:
     statistics: bool = False  # a count per fixer instead of one line per entry
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One line of a report: a change written or pending, a review fix held back, or a finding
     left unfixed, with the place it points at."""
 

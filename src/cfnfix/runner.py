@@ -11,9 +11,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 from . import files as files_mod
 from . import ignore
@@ -27,8 +26,7 @@ TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 _TEMPLATE_HINTS = ("Resources", "AWSTemplateFormatVersion")
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     """One run's settings (forked processes inherit them)."""
 
     resolver: Resolver  # each file's config

@@ -16,10 +16,9 @@ import json
 from contextlib import contextmanager
 from contextvars import ContextVar
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar, Iterator
+from typing import Any, ClassVar, Iterator, NamedTuple
 
 from .document import Document
 from .getatts import getatts
@@ -52,8 +51,7 @@ _SKIPPED_PREFIXES = ("Custom::", "AWS::Serverless::", "AWS::CloudFormation::Cust
 _COMBINATORS = ("allOf", "anyOf", "oneOf")
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     """One schema violation in a resource's properties.
 
     ``kind`` is "unknown" (E3002), "required" (E3003), "dependency" (E3021: a key another key

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .document import Document, Node, line_break
 from .memo import last_of
@@ -15,8 +14,7 @@ _MAX_SAMPLES = 400
 _QUOTES = frozenset(("'", '"'))  # a set: most styles asked about are None (plain), no match
 
 
-@dataclass(frozen=True)
-class Style:
+class Style(NamedTuple):
     """How the file writes itself (format, indentation, quotes, short forms), for new content to match."""
 
     format: str  # "yaml" | "json"

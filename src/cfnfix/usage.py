@@ -9,16 +9,14 @@ cannot be edited without guessing.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .edits import Editor
 from .graph import depends_on, references
 from .schemas import schema_at
 
 
-@dataclass(frozen=True)
-class Use:
+class Use(NamedTuple):
     """One place that names a target resource: a Ref, GetAtt, Sub or DependsOn entry."""
 
     section: str  # "Resources" or "Outputs"
