@@ -185,3 +185,33 @@ def test_reports_take_places_from_the_engine_not_a_second_parse(monkeypatch):
     monkeypatch.undo()
     bare = FileResult(result.path, result.status, changes=result.changes, before=result.before, after=result.after)
     assert [(e.line, e.column) for e in entries(bare)] == expected
+
+
+def test_a_run_that_prints_and_writes_no_report_records_no_places(tmp_path, monkeypatch):
+    """`-q` without a report to write leaves places out (the spans kept before the nodes move,
+    and a walk to each place, for nobody to read); any report asked for has them, and one
+    given a result without them finds the same places itself."""
+    import cfnfix.runner as runner_mod
+    from cfnfix.api import fix_text
+    from cfnfix.report import entries
+
+    located = fix_text(EXAMPLE, path="a.yaml")
+    bare = fix_text(EXAMPLE, path="a.yaml", locate=False)
+    assert located.places and bare.places == {}
+    assert (bare.after, bare.changes) == (located.after, located.changes)
+    assert [(e.line, e.column) for e in entries(bare)] == [(e.line, e.column) for e in entries(located)]
+
+    asked = []
+
+    def recording(text, config, path, locate):
+        asked.append(locate)
+        return fix_text(text, config, path, locate=locate)
+
+    monkeypatch.setattr(runner_mod, "fix_text", recording)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text(EXAMPLE)
+    for args in (["-q"], [], ["-q", "--format", "json"], ["-q", "--report", "sarif=out.sarif"], ["-q", "--changelog", "log.json"]):
+        result = CliRunner().invoke(main, ["check", "-j", "1", *args, "a.yaml"])
+        assert result.exit_code == 1, result.output
+    assert asked == [False, True, True, True, True]
+    assert CliRunner().invoke(main, ["check", "-j", "1", "-q", "a.yaml"]).output == ""

@@ -34,15 +34,17 @@ def make_config(select: Iterable[str] | None = None, ignore: Iterable[str] = (),
     return overrides.apply(Config())
 
 
-def fix_text(text: str, config: Config | None = None, path: str | None = None, **settings: Any) -> FileResult:
+def fix_text(text: str, config: Config | None = None, path: str | None = None, *, locate: bool = True,
+             **settings: Any) -> FileResult:
     """Fix a template given as text. ``config`` or, instead, the keyword arguments of
     :func:`make_config` choose the fixers; ``path`` names the file the text came from (fixers
     that read files beside it, such as flattening, need it). The result's ``after`` holds the
     fixed text, ``changes`` the change log entries, ``to_json()`` the change log; raises
-    TemplateError when the text is not a CloudFormation template."""
+    TemplateError when the text is not a CloudFormation template. ``locate=False`` leaves
+    ``places`` empty (see ``engine.fix_document``): for a caller that reports no line numbers."""
     config = config if config is not None else make_config(**settings)
     with collector_paused():
-        result = fix_source(text, config.fixers_for(path or "-"), config, path)
+        result = fix_source(text, config.fixers_for(path or "-"), config, path, locate=locate)
     result.path = path or "-"
     if result.status == "fixed" and result.after == text:
         result.status = "clean"

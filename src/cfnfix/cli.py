@@ -184,7 +184,9 @@ def _run(paths, check, dry_run, output, **o) -> int:
     # Modules, fixers and schemas loaded so far live as long as the process: the collector need
     # not scan them again after every file (nor copy them into forked processes' memory)
     gc.freeze()
-    job = Job(resolver=resolver, dry_run=dry_run or check, output=output)
+    prints_report = not o["quiet"] or fmt != "text"  # -q prints no text report
+    job = Job(resolver=resolver, dry_run=dry_run or check, output=output,
+              locate=prints_report or bool(reports) or bool(o["changelog_file"]))
     progress = Progress(sys.stderr)
     try:
         results = errors + run(files, job, o["jobs"] or os.cpu_count() or 1, stdin_bytes,
@@ -216,10 +218,10 @@ def _run(paths, check, dry_run, output, **o) -> int:
         sys.stdout.flush()  # the diff comes before the report that follows on stderr
     context = Context(check=check or dry_run, options=_rerun_options(o), paths=tuple(paths), comment_id=o["comment_id"],
                       show_fixes=o["show_fixes"], statistics=o["statistics"])
-    report = FORMATS[fmt](results, context)
-    if verbose and fmt == "text":
-        report = "".join(f"{r.path}: {r.status}\n" for r in results if r.status in ("clean", "skipped")) + report
-    if not o["quiet"] or fmt != "text":
+    if prints_report:
+        report = FORMATS[fmt](results, context)
+        if verbose and fmt == "text":
+            report = "".join(f"{r.path}: {r.status}\n" for r in results if r.status in ("clean", "skipped")) + report
         click.echo(report, nl=False, err=to_stdout or shows_diff)
     extra = [("json", o["changelog_file"], "change log")] if o["changelog_file"] else []
     for extra_fmt, target, noun in extra + [(f, t, f"{f} report") for f, t in reports]:

@@ -47,7 +47,8 @@ class _FixerFailed(Exception):
     """A fixer raised or refused the document: its findings are lost, nothing else is."""
 
 
-def fix_source(text: str, names: list[str], config: Config, source_path: str | None = None) -> FileResult:
+def fix_source(text: str, names: list[str], config: Config, source_path: str | None = None,
+               locate: bool = True) -> FileResult:
     """Parse ``text`` and run fixers ``names`` on it (see fix_document); raises TemplateError
     when the text cannot be processed.
 
@@ -55,7 +56,7 @@ def fix_source(text: str, names: list[str], config: Config, source_path: str | N
     first, on a parse that records the repeats, and the other fixers run on its result. What it
     cannot repair (or may not write without ``unsafe_fixes``) is the same one-line error."""
     try:
-        return fix_document(parse(text), names, config, source_path, owned=True)
+        return fix_document(parse(text), names, config, source_path, owned=True, locate=locate)
     except DuplicateKeyError as exc:
         if DUPLICATES_FIXER not in names:
             raise
@@ -83,14 +84,15 @@ def fix_source(text: str, names: list[str], config: Config, source_path: str | N
         hint = " (mapping-key merges it with --unsafe-fixes)" if first.available else ""
         raise DuplicateKeyError(strict_error + hint)
     repaired = parse(doc.text)
-    rest = fix_document(repaired, names, config, source_path, owned=True)
+    rest = fix_document(repaired, names, config, source_path, owned=True, locate=locate)
     offset = max((c.finding or 0 for c in first.changes), default=-1) + 1
     rest.changes = first.changes + [replace(c, finding=(c.finding or 0) + offset) for c in rest.changes]
     rest.available = first.available + rest.available
     rest.unfixed = first.unfixed + rest.unfixed
     rest.before = text
     rest.status = "fixed"
-    rest.places = places(loose, rest)
+    if locate:
+        rest.places = places(loose, rest)
     return rest
 
 
@@ -102,7 +104,7 @@ def _guard_template(fixer: Fixer, doc: Document) -> list[Finding]:
 
 
 def fix_document(doc: Document, names: list[str], config: Config, source_path: str | None = None,
-                 owned: bool = False) -> FileResult:
+                 owned: bool = False, locate: bool = True) -> FileResult:
     """Run fixers ``names`` in order on ``doc``; the result holds the final text in ``after``.
 
     ``source_path`` is the file ``doc`` came from, for fixers that read files beside it. A
@@ -110,15 +112,19 @@ def fix_document(doc: Document, names: list[str], config: Config, source_path: s
     ``owned``: the caller hands ``doc`` over and reads nothing of it afterwards, so the first
     fix re-parses only the entries it touched, moving the other nodes of ``doc`` into the new
     document (without it, ``doc`` is left intact and that fix parses its text whole).
+    ``locate``: record in ``places`` where each entry points in ``doc``'s text, for the reports;
+    a run that prints and writes no report skips it (what ``before_move`` records before the
+    nodes move on, and the walks to each place), and a report asked for later finds the places
+    itself (``report.places``).
     """
     with schemas.regions(config.regions):
-        return _fix_document(doc, names, config, source_path, owned)
+        return _fix_document(doc, names, config, source_path, owned, locate)
 
 
 def _fix_document(doc: Document, names: list[str], config: Config, source_path: str | None,
-                  handed_over: bool) -> FileResult:
+                  handed_over: bool, locate: bool) -> FileResult:
     original = doc
-    if handed_over:
+    if handed_over and locate:
         original.keep_places()  # the report's places are in this text, after its nodes moved on
     result = FileResult("", "clean", before=doc.text, after=doc.text)
     try:
@@ -177,7 +183,8 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
         result.status = "fixed"
     if doc is not original:
         result.warning = quotas.crossed(original, doc)
-    result.places = places(original, result)
+    if locate:
+        result.places = places(original, result)
     return result
 
 

@@ -32,6 +32,7 @@ class Job(NamedTuple):
     resolver: Resolver  # each file's config
     dry_run: bool = False  # check and --dry-run: build every fix, write nothing
     output: str | None = None  # -o: write the (single) result here
+    locate: bool = True  # a report is printed or written: record where each entry points (engine.fix_document)
 
 
 class InputError(Exception):
@@ -370,7 +371,7 @@ def process(path: str, explicit: bool, job: Job, stdin_bytes: bytes | None = Non
         return FileResult(path, "skipped"), []
     config = job.resolver.for_path(path)
     try:
-        result = fix_text(text, config, None if path == "-" else path)
+        result = fix_text(text, config, None if path == "-" else path, locate=job.locate)
     except TemplateError as exc:
         if not explicit and "not a CloudFormation template" in str(exc):
             return FileResult(path, "skipped"), []
