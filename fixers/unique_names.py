@@ -14,6 +14,7 @@ from cfnfix.literals import StringSite, escape, intrinsic, set_sub, string_sites
 from cfnfix.names import NAME_PROPERTIES, NameRule, TextIndex, occurs_in, replace_occurrences, split_fifo
 from cfnfix.parameters import accepts, add_parameter, is_parameter, max_length, parameter
 from cfnfix.schemas import resource_schema
+from cfnfix.text_checks import entry_may_write
 
 PARAMETER = "EnvironmentSuffix"
 PARAMETER_MAX = 10
@@ -289,7 +290,9 @@ def _unrewritable_strings(doc: Document) -> list[tuple[str, str]]:
         if isinstance(res, dict):
             found += [(f"the Metadata of {rid}", t) for _, t in _all_strings(res.get("Metadata"), ())]
             props = res.get("Properties")
-            code = _all_strings(props, ()) if rid in CODE_KEYS else _code_strings(props)
+            # a resource whose text writes no code key has no code: not walked (entry_may_write)
+            code = _all_strings(props, ()) if rid in CODE_KEYS else _code_strings(props) if entry_may_write(
+                doc, ("Resources", rid), *CODE_KEYS) else []
             found += [(f"the inline code of {rid}", text) for _, text in code]
     return found
 
