@@ -15,7 +15,7 @@ from cfnfix.memo import entrywise
 from cfnfix.nodepath import node_path
 from cfnfix.reference_names import CODE_KEYS
 from cfnfix.style import detect
-from cfnfix.text_checks import entry_may_write, may_write
+from cfnfix.text_checks import entry_check, may_write
 
 _FLAGGED = re.compile(r"\$\{([A-Za-z0-9_:.]+)\}")  # what cfn-lint's E1029 looks at
 _ANY = re.compile(r"\$\{([^}]*)\}")
@@ -82,9 +82,9 @@ class SubNeeded(Fixer):
         names: set[str] = set()  # the names ${...} may read, gathered for the first string found
         findings = []
         found = [((section, key), item) for section, key, item in entries(data)]
-        # an entry whose text holds no ${ has no such string (entry_may_write): no walk
+        may_hold = entry_check(doc, "${")  # an entry whose text holds no ${ has no such string: no walk
         walked = entrywise("sub_needed.strings", found,
-                           lambda where, item: _entry_strings(where, item) if entry_may_write(doc, where, "${") else [])
+                           lambda where, item: _entry_strings(where, item) if may_hold(where) else [])
         for ((section, key), _), strings in zip(found, walked):
             for path, text in strings:
                 if not names:
