@@ -11,7 +11,7 @@ from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
 from cfnfix.literals import intrinsic, set_at
 from cfnfix.parameters import add_parameters
-from cfnfix.text_checks import may_match
+from cfnfix.text_checks import entry_check, may_match
 
 AMI = re.compile(r"^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 # what every AMI id starts with, found in a template's text by a search that needs no walk:
@@ -153,9 +153,12 @@ class HardcodedAmi(Fixer):
         findings: list[Finding] = []
         if not may_match(doc.text, AMI_HEAD):
             return findings  # no string can be an AMI id
+        may_hold = entry_check(doc, "ami-")
         for rid, res in doc.resources.items():
             if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict):
                 continue
+            if not may_hold(("Resources", rid)):
+                continue  # every AMI id starts so: no walk of a resource whose text does not write it
             props = res["Properties"]
             for path, ami in _image_ids(props, ("Resources", rid, "Properties")):
                 arm = is_arm(_instance_type(props, path))

@@ -10,7 +10,7 @@ from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.literals import StringSite, set_sub, string_sites, template_of, value_of
 from cfnfix.memo import entrywise
-from cfnfix.text_checks import may_write
+from cfnfix.text_checks import entry_check, may_write
 
 LITERAL = "arn:aws:"
 ARN = re.compile(re.escape(LITERAL))  # a plain word: it matches where the text holds LITERAL
@@ -85,7 +85,9 @@ class HardcodedPartition(Fixer):
         outputs = doc.data.get("Outputs") if isinstance(doc.data, dict) else None
         if isinstance(outputs, dict):
             entries += [(("Outputs", oid), out) for oid, out in outputs.items()]
-        sites = entrywise("hardcoded-partition.sites", entries, _arn_sites)
+        may_hold = entry_check(doc, LITERAL)  # an entry whose text does not write it has no site: no walk
+        sites = entrywise("hardcoded-partition.sites", entries,
+                          lambda key, body: _arn_sites(key, body) if may_hold(key) else [])
         for ((section, name), _), found in zip(entries, sites):
             for site, count in found:
                 what = "ARN" if count == 1 else f"{count} ARNs"

@@ -12,7 +12,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option
 from cfnfix.memo import entrywise
-from cfnfix.text_checks import may_write
+from cfnfix.text_checks import entry_check, may_write
 
 STRATEGIES = ("auto", "create-role", "sub-arn", "omit")
 _APP_AUTOSCALING = "application-autoscaling.amazonaws.com"
@@ -378,7 +378,12 @@ class ServiceLinkedRole(Fixer):
             return findings
         entries = [(rid, res) for rid, res in doc.resources.items()
                    if isinstance(res, dict) and isinstance(res.get("Properties"), dict) and isinstance(res.get("Type"), str)]
-        for (rid, res), roles in zip(entries, entrywise("service-linked-role.roles", entries, _resource_roles)):
+        # a resource whose own text writes neither word holds no such ARN (entry_check): its roles
+        # are not walked, and none are kept for it (the same entry has the same text)
+        may_hold = entry_check(doc, "aws-service-role", "Join")
+        roles_of = entrywise("service-linked-role.roles", entries,
+                             lambda rid, res: _resource_roles(rid, res) if may_hold(("Resources", rid)) else [])
+        for (rid, res), roles in zip(entries, roles_of):
             kind = res["Type"]
             for path, value in roles:
                 text = arn_text(value)

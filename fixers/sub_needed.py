@@ -15,7 +15,7 @@ from cfnfix.memo import entrywise
 from cfnfix.nodepath import node_path
 from cfnfix.reference_names import CODE_KEYS
 from cfnfix.style import detect
-from cfnfix.text_checks import may_write
+from cfnfix.text_checks import entry_check, may_write
 
 _FLAGGED = re.compile(r"\$\{([A-Za-z0-9_:.]+)\}")  # what cfn-lint's E1029 looks at
 _ANY = re.compile(r"\$\{([^}]*)\}")
@@ -82,7 +82,10 @@ class SubNeeded(Fixer):
         names: set[str] = set()  # the names ${...} may read, gathered for the first string found
         findings = []
         found = [((section, key), item) for section, key, item in entries(data)]
-        for ((section, key), _), strings in zip(found, entrywise("sub_needed.strings", found, _entry_strings)):
+        may_hold = entry_check(doc, "${")  # an entry whose text holds no ${ has no such string: no walk
+        walked = entrywise("sub_needed.strings", found,
+                           lambda where, item: _entry_strings(where, item) if may_hold(where) else [])
+        for ((section, key), _), strings in zip(found, walked):
             for path, text in strings:
                 if not names:
                     params = data.get("Parameters")

@@ -14,6 +14,7 @@ from cfnfix.literals import StringSite, escape, intrinsic, set_sub, string_sites
 from cfnfix.names import NAME_PROPERTIES, NameRule, TextIndex, occurs_in, replace_occurrences, split_fifo
 from cfnfix.parameters import accepts, add_parameter, is_parameter, max_length, parameter
 from cfnfix.schemas import resource_schema
+from cfnfix.text_checks import entry_check
 
 PARAMETER = "EnvironmentSuffix"
 PARAMETER_MAX = 10
@@ -285,11 +286,13 @@ def _unrewritable_strings(doc: Document) -> list[tuple[str, str]]:
     data = doc.data if isinstance(doc.data, dict) else {}
     for section in UNREWRITABLE:
         found += [(section, text) for _, text in _all_strings(data.get(section), (section,))]
+    may_hold = entry_check(doc, *CODE_KEYS)  # a resource whose text writes no code key has no code: no walk
     for rid, res in doc.resources.items():
         if isinstance(res, dict):
             found += [(f"the Metadata of {rid}", t) for _, t in _all_strings(res.get("Metadata"), ())]
             props = res.get("Properties")
-            code = _all_strings(props, ()) if rid in CODE_KEYS else _code_strings(props)
+            code = _all_strings(props, ()) if rid in CODE_KEYS else _code_strings(props) if may_hold(
+                ("Resources", rid)) else []
             found += [(f"the inline code of {rid}", text) for _, text in code]
     return found
 

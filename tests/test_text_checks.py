@@ -66,3 +66,38 @@ def test_the_answer_kept_for_the_last_text_is_that_text_s_own() -> None:
     assert may_write(escaped, "If") and may_write(escaped, "If")
     assert not may_write(plain, "If")
     assert may_write(escaped, "If")
+
+
+def test_an_entry_is_ruled_out_by_its_own_text() -> None:
+    """entry_check reads only the entry's span: a template writing ${ in one resource rules
+    out the others; an escape anywhere rules out nothing."""
+    from cfnfix.text_checks import entry_check
+
+    for text in ('Resources:\n  A:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: q-${Env}\n'
+                 '  B:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: plain\n',
+                 '{"Resources": {"A": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "q-${Env}"}},'
+                 ' "B": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "plain"}}}}'):
+        doc = parse(text)
+        may_hold = entry_check(doc, "${")
+        assert may_hold(("Resources", "A")) and entry_check(doc, "plain", "${")(("Resources", "B"))
+        assert not may_hold(("Resources", "B"))
+        assert may_hold(("Resources", "C"))  # no such entry: not ruled out
+    for text in HIDDEN_SUB:
+        assert entry_check(parse(text), "${")(("Resources", "Q"))
+
+
+def test_an_alias_holds_what_its_anchor_writes() -> None:
+    """B's value is an alias of A's, written in A's span: B's own text holds no ${, yet its data
+    does. A document that may hold an alias rules no entry out, and sub-needed finds B's string."""
+    from cfnfix.api import fix_text
+    from cfnfix.text_checks import entry_check
+
+    text = ('Parameters:\n  Env: {Type: String}\nResources:\n'
+            '  A:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: &name q-${Env}\n'
+            '  B:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: *name\n')
+    doc = parse(text)
+    assert doc.data["Resources"]["B"]["Properties"]["TopicName"] == "q-${Env}"
+    assert "${" not in text[text.index("  B:"):]
+    assert entry_check(doc, "${")(("Resources", "B"))
+    reported = fix_text(text, select=["sub-needed"]).unfixed  # shared through the anchor: reported, not edited
+    assert ("Resources", "B", "Properties", "TopicName") in {tuple(p.path) for p in reported}

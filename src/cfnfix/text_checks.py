@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import re
 from re import Pattern
+from typing import TYPE_CHECKING, Callable
 
 from .memo import last_of
+
+if TYPE_CHECKING:
+    from .document import Document
 
 # YAML double-quoted and JSON escapes that write a letter, a digit or one of -:${, and a line
 # continuation (backslash, line break), which joins the two lines' text without a space
@@ -34,6 +38,33 @@ def may_match(text: str, pattern: Pattern[str]) -> bool:
     letters, digits and ``-:${`` only, as a word of :func:`may_write` is made of, so that a
     string holding a match writes that match in the text as it is."""
     return pattern.search(text) is not None or _written_otherwise(text)
+
+
+def entry_check(doc: Document, *words: str) -> Callable[[tuple], bool]:
+    """A test of whether the data at a path of ``doc`` (a section entry) can hold one of
+    ``words``: :func:`may_write` for that node's span of the text alone, so that a walk over the
+    entries of a template that writes the word somewhere skips the entries that do not (most of
+    them). What holds for the whole document is asked once, here; the test costs a node lookup
+    and a search of the span.
+
+    The parser reads a node's keys, values and short-form tags from its own span, except what
+    :func:`may_write` cannot see (then the whole text is answered for) and a YAML alias, whose
+    data is written at its anchor, outside the span: in a document that may hold an alias every
+    entry may hold the words, as may a path with no node."""
+    if doc._aliases or _written_otherwise(doc.text):
+        return lambda path: True
+    text = doc.text
+
+    def may_write_at(path: tuple) -> bool:
+        node = doc.node(path)
+        if node is None:
+            return True
+        for word in words:
+            if text.find(word, node.start, node.end) >= 0:
+                return True
+        return False
+
+    return may_write_at
 
 
 def _written_otherwise(text: str) -> bool:
