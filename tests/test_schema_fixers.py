@@ -146,6 +146,18 @@ def test_value_type_one_object_becomes_the_list():
     assert conversion(root, tags, {"team": "data"})[0] == [{"Key": "team", "Value": "data"}]
 
 
+def test_schema_at_keeps_a_path_per_index_and_walks_a_float_key():
+    from cfnfix import schemas
+
+    head = ("Resources", "G", "Properties", "SecurityGroupIngress")
+    rule = schemas.schema_at("AWS::EC2::SecurityGroup", head + (0,))
+    assert "IpProtocol" in rule["properties"]
+    assert schemas.schema_at("AWS::EC2::SecurityGroup", head + (7,)) is rule  # every index: the items' schema
+    # 0.0 == 0, so a cache keyed by the path would hand the item's schema to a mapping key 0.0,
+    # which names no property of the list's schema
+    assert schemas.schema_at("AWS::EC2::SecurityGroup", head + (0.0,)) == {}
+
+
 def test_parameter_type_spellings():
     from cfnfix.fixers.parameter_type import intended_type
 
