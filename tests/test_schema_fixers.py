@@ -146,6 +146,40 @@ def test_value_type_one_object_becomes_the_list():
     assert conversion(root, tags, {"team": "data"})[0] == [{"Key": "team", "Value": "data"}]
 
 
+def test_schema_at_keeps_a_path_per_index_and_walks_a_float_key():
+    from cfnfix import schemas
+
+    head = ("Resources", "G", "Properties", "SecurityGroupIngress")
+    rule = schemas.schema_at("AWS::EC2::SecurityGroup", head + (0,))
+    assert "IpProtocol" in rule["properties"]
+    assert schemas.schema_at("AWS::EC2::SecurityGroup", head + (7,)) is rule  # every index: the items' schema
+    # 0.0 == 0, so a cache keyed by the path would hand the item's schema to a mapping key 0.0,
+    # which names no property of the list's schema
+    assert schemas.schema_at("AWS::EC2::SecurityGroup", head + (0.0,)) == {}
+
+
+def test_clean_properties_tell_types_apart_and_ignore_sharing():
+    from cfnfix import schemas
+
+    root = schemas.resource_schema("AWS::S3::Bucket")
+    clean = schemas.CleanProperties()
+    props = {"BucketName": "logs", "Count": 1}
+    clean.add(clean.key(root, props), root, props)
+    assert clean.key(root, props) is None
+    assert clean.key(root, {"BucketName": "logs", "Count": 1}) is None  # another object, equal: known
+    # what == joins is told apart: True is 1 and 1.0 to ==, not to the schema's checks
+    assert clean.key(root, {"BucketName": "logs", "Count": True}) is not None
+    assert clean.key(root, {"BucketName": "logs", "Count": 1.0}) is not None
+    assert clean.key(root, {"Count": 1, "BucketName": "logs"}) is not None  # keys in another order
+    # one string object in two places (as a parser that keeps one object per key writes it) is
+    # the same properties as two equal strings: marshal's version 2 writes no back-references
+    name = "".join(["lo", "gs"])
+    shared = {"A": {"BucketName": name}, "B": {"BucketName": name}}
+    clean.add(clean.key(root, shared), root, shared)
+    apart = {"A": {"BucketName": "".join(["lo", "gs"])}, "B": {"BucketName": "".join(["lo", "gs"])}}
+    assert clean.key(root, apart) is None
+
+
 def test_parameter_type_spellings():
     from cfnfix.fixers.parameter_type import intended_type
 
