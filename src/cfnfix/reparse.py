@@ -10,8 +10,10 @@ parsed whole, so the result is the document :func:`parse` builds from the new te
 suite compares the two on every fix it makes).
 
 The nodes of ``old`` are shifted in place: ``old`` must not be used afterwards, except for
-``place`` if ``old.keep_places()`` was called. The engine hands in only documents it built
-itself or that its caller handed over (``fix_document(..., owned=True)``).
+``place`` if ``old.keep_places()`` was called (that document, or the one ``old`` was
+re-parsed from, records the spans of its nodes before they first move: ``Document.before_move``).
+The engine hands in only documents it built itself or that its caller handed over
+(``fix_document(..., owned=True)``).
 """
 
 from __future__ import annotations
@@ -77,11 +79,12 @@ def _reparse(old: Document, text: str, edits: list[tuple[int, int, int]]) -> Doc
                                        replaced, holders, data))
     moved = Node("map", pairs, root.start, root.end, None, root.style)
     holders[id(moved)] = moved
-    old.before_move()
+    if old._keeper is not None:
+        old._keeper.before_move(edits[0][0])
     _move(moved, shift, replaced, holders)
     for node in holders.values():  # a mapping's end is its last entry's: inner ones first
         _fit_end(node)
-    return Document(text=text, format=old.format, root=moved, data=data, _aliases=False)
+    return Document(text=text, format=old.format, root=moved, data=data, _aliases=False, _keeper=old._keeper)
 
 
 def _holder(old: Document, text: str, shift: "_Shift", path: tuple, mapping: Node, old_data: dict,
