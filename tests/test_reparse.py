@@ -264,6 +264,37 @@ def test_a_document_that_keeps_its_places_answers_for_its_own_text_after_its_nod
         assert old.place(path) == whole.place(path)
 
 
+def _paths(node, path=()):
+    yield path
+    if node.kind == "map":
+        for k, v in node.value:
+            yield from _paths(v, (*path, k.value))
+    elif node.kind == "seq":
+        for i, v in enumerate(node.value):
+            yield from _paths(v, (*path, i))
+
+
+@pytest.mark.parametrize("edits", [
+    [("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"), ("Type: AWS::SNS::Topic", "\n    DeletionPolicy: Retain", "after")],
+    [("Value: !Ref Last", "\n    Description: the queue", "after"), ("return 1", "return 10", "replace")],
+    [("Value: !Ref Last", "\n    Description: the queue", "after"), ("DelaySeconds: 5", "DelaySeconds: 6", "replace")],
+])
+def test_nodes_a_first_re_parse_left_in_place_keep_their_places_when_a_later_one_moves_them(edits):
+    # the spans of the nodes before the first fix's first edit are recorded only when a later
+    # fix, editing before them, moves them (Document.before_move)
+    whole = parse(YAML)
+    old = parse(YAML)
+    old.keep_places()
+    text, doc = YAML, old
+    for edit in edits:
+        text, made, newline = after(text, edit)
+        doc = reparse(doc, text, made, newline)
+        assert same_document(doc, parse(text)) is None
+    assert doc.node(("Outputs", "Queue", "Value")) is old.node(("Outputs", "Queue", "Value"))  # moved twice
+    paths = list(_paths(whole.root))
+    assert old.places(paths) == whole.places(paths)
+
+
 def test_the_engine_moves_only_the_nodes_of_a_document_handed_over():
     from cfnfix.config import Config
     from cfnfix.engine import fix_document, fix_source
