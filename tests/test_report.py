@@ -189,8 +189,9 @@ def test_reports_take_places_from_the_engine_not_a_second_parse(monkeypatch):
 
 def test_a_run_that_prints_and_writes_no_report_records_no_places(tmp_path, monkeypatch):
     """`-q` without a report to write leaves places out (the spans kept before the nodes move,
-    and a walk to each place, for nobody to read); any report asked for has them, and one
-    given a result without them finds the same places itself."""
+    and a walk to each place, for nobody to read), and without a diff to show, also each
+    result's texts and changes (which a forked process would pickle); any report asked for has
+    them, and one given a result without places finds the same ones itself."""
     import cfnfix.runner as runner_mod
     from cfnfix.api import fix_text
     from cfnfix.report import entries
@@ -202,16 +203,21 @@ def test_a_run_that_prints_and_writes_no_report_records_no_places(tmp_path, monk
     assert [(e.line, e.column) for e in entries(bare)] == [(e.line, e.column) for e in entries(located)]
 
     asked = []
+    process = runner_mod.process
 
-    def recording(text, config, path, locate):
-        asked.append(locate)
-        return fix_text(text, config, path, locate=locate)
+    def recording(path, explicit, job, stdin_bytes=None):
+        asked.append((job.locate, job.details))
+        return process(path, explicit, job, stdin_bytes)
 
-    monkeypatch.setattr(runner_mod, "fix_text", recording)
+    monkeypatch.setattr(runner_mod, "process", recording)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.yaml").write_text(EXAMPLE)
-    for args in (["-q"], [], ["-q", "--format", "json"], ["-q", "--report", "sarif=out.sarif"], ["-q", "--changelog", "log.json"]):
-        result = CliRunner().invoke(main, ["check", "-j", "1", *args, "a.yaml"])
+    runs = [(["check", "-q"], (False, False)), (["check"], (True, True)), (["check", "-q", "--format", "json"], (True, True)),
+            (["check", "-q", "--report", "sarif=out.sarif"], (True, True)), (["check", "-q", "--changelog", "log.json"], (True, True)),
+            (["check", "-q", "--diff"], (False, True)), (["apply", "-q", "--dry-run"], (False, True))]
+    for args, _ in runs:
+        result = CliRunner().invoke(main, [args[0], "-j", "1", *args[1:], "a.yaml"])
         assert result.exit_code == 1, result.output
-    assert asked == [False, True, True, True, True]
-    assert CliRunner().invoke(main, ["check", "-j", "1", "-q", "a.yaml"]).output == ""
+    assert asked == [expected for _, expected in runs]
+    quiet = CliRunner().invoke(main, ["check", "-j", "1", "-q", "a.yaml"])
+    assert (quiet.exit_code, quiet.output) == (1, "")

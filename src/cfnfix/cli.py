@@ -185,8 +185,11 @@ def _run(paths, check, dry_run, output, **o) -> int:
     # not scan them again after every file (nor copy them into forked processes' memory)
     gc.freeze()
     prints_report = not o["quiet"] or fmt != "text"  # -q prints no text report
-    job = Job(resolver=resolver, dry_run=dry_run or check, output=output,
-              locate=prints_report or bool(reports) or bool(o["changelog_file"]))
+    locate = prints_report or bool(reports) or bool(o["changelog_file"])
+    to_stdout = any(p == "-" for p in paths) and not dry_run and not output
+    shows_diff = fmt == "text" and (o["show_diff"] or (dry_run and not check))
+    job = Job(resolver=resolver, dry_run=dry_run or check, output=output, locate=locate,
+              details=locate or to_stdout or shows_diff)
     progress = Progress(sys.stderr)
     try:
         results = errors + run(files, job, o["jobs"] or os.cpu_count() or 1, stdin_bytes,
@@ -203,12 +206,10 @@ def _run(paths, check, dry_run, output, **o) -> int:
             click.echo(f"cfnfix: {r.path}: {e.message}", err=True)
             if verbose and e.trace:
                 click.echo(e.trace.rstrip("\n"), err=True)
-    to_stdout = any(p == "-" for p in paths) and not dry_run and not output
     if to_stdout:
         for r in results:
             if r.path == "-" and r.after is not None and r.status != "error":
                 sys.stdout.write(r.after)
-    shows_diff = fmt == "text" and (o["show_diff"] or (dry_run and not check))
     if shows_diff:
         color = o["color"] == "always" or (o["color"] == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
         for r in results:

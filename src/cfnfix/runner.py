@@ -33,6 +33,9 @@ class Job(NamedTuple):
     dry_run: bool = False  # check and --dry-run: build every fix, write nothing
     output: str | None = None  # -o: write the (single) result here
     locate: bool = True  # a report is printed or written: record where each entry points (engine.fix_document)
+    # the main process reads each result's texts and changes (a report, a diff, the template on
+    # stdout); without, a result keeps only what it prints and counts (see _process_entry)
+    details: bool = True
 
 
 class InputError(Exception):
@@ -333,12 +336,21 @@ def _ending(pid: int) -> str | None:
 
 
 def _process_entry(entry: tuple[str, bool], job: Job, stdin_bytes: bytes | None = None) -> tuple[FileResult, Writes]:
-    """process() for one file of a run: a bug in a fixer becomes this file's error, never a traceback."""
+    """process() for one file of a run: a bug in a fixer becomes this file's error, never a traceback.
+
+    A run whose main process reads no result's texts or changes (``Job.details``) keeps only
+    the status and messages: a forked process pickles every result it sends, and the texts
+    before and after, with the change log, were ~98% of the bytes (5.7 MB over aws-samples)
+    and most of the ~34 ms of pickling them there and back."""
     path, explicit = entry
     try:
-        return process(path, explicit, job, stdin_bytes)
+        result, writes = process(path, explicit, job, stdin_bytes)
     except Exception as exc:  # noqa: BLE001 - reported per file, the run goes on
         return FileResult(path, "error", error=f"internal error ({type(exc).__name__}: {exc}); nothing written"), []
+    if not job.details:
+        result = FileResult(result.path, result.status, fixer_errors=result.fixer_errors, error=result.error,
+                            output=result.output, warning=result.warning)
+    return result, writes
 
 
 def _write(result: FileResult, writes: Writes) -> FileResult:
