@@ -84,7 +84,8 @@ def fix_source(text: str, names: list[str], config: Config, source_path: str | N
         hint = " (mapping-key merges it with --unsafe-fixes)" if first.available else ""
         raise DuplicateKeyError(strict_error + hint)
     repaired = parse(doc.text)
-    rest = fix_document(repaired, names, config, source_path, owned=True, locate=locate)
+    # the places are those of the text as given (``loose``), found below: none of ``repaired``'s
+    rest = fix_document(repaired, names, config, source_path, owned=True, locate=False)
     offset = max((c.finding or 0 for c in first.changes), default=-1) + 1
     rest.changes = first.changes + [replace(c, finding=(c.finding or 0) + offset) for c in rest.changes]
     rest.available = first.available + rest.available

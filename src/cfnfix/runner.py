@@ -340,8 +340,9 @@ def _process_entry(entry: tuple[str, bool], job: Job, stdin_bytes: bytes | None 
 
     A run whose main process reads no result's texts or changes (``Job.details``) keeps only
     the status and messages: a forked process pickles every result it sends, and the texts
-    before and after, with the change log, were ~98% of the bytes (5.7 MB over aws-samples)
-    and most of the ~34 ms of pickling them there and back."""
+    before and after, with the change log, were ~98% of the bytes (5.7 MB over aws-samples;
+    ``check --all -q -j 2`` 7,559M -> 7,538M instructions without them), which the main process
+    also held to the end of the run."""
     path, explicit = entry
     try:
         result, writes = process(path, explicit, job, stdin_bytes)
