@@ -47,6 +47,30 @@ def test_a_plain_block_answer_is_not_reused_in_flow_context():
     assert render.yaml_scalar("a]c", style) == "a]c"
 
 
+def _emitter_plain_ok(text: str, flow: bool) -> bool:
+    """``render._plain_ok`` as it was: the emitter's analysis for every string."""
+    if not text or text != text.strip() or "\n" in text:
+        return False
+    analysis = render._ANALYZER.analyze_scalar(text)
+    if not (analysis.allow_flow_plain if flow else analysis.allow_block_plain):
+        return False
+    return render._RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == render._STR_TAG
+
+
+def test_indicator_searches_decide_as_the_emitter_does():
+    """Every string of up to three characters over the indicators, a space and a letter, and of
+    four over the characters whose meaning depends on their neighbours, plus the tricky ones:
+    the two searches that stand in for the emitter's analysis of printable ASCII agree with it
+    (a string the searches may not judge, such as non-ASCII text, still goes to the emitter)."""
+    alphabet = " a#,[]{}&*!|>'\"%@`?:-."
+    texts = {a + b + c for a in alphabet for b in ["", *alphabet] for c in ["", *alphabet]}
+    texts |= {a + b + c + d for a in " a:#-?." for b in " a:#-?." for c in " a:#-?." for d in " a:#-?."}
+    texts |= set(TRICKY) | {"---", "...", "--- a", "a---", "é: x", "é:x", "x\ty", "x\x85y"}
+    plain = render._plain_ok.__wrapped__
+    wrong = [(t, flow) for t in sorted(texts) for flow in (False, True) if plain(t, flow) != _emitter_plain_ok(t, flow)]
+    assert not wrong
+
+
 def test_json_values_place_each_verbatim_where_it_stood():
     """Verbatims inside lists and mappings, several of them, come out in place and in order; a
     value JSON cannot hold is refused as ``json.dumps`` refuses it."""
