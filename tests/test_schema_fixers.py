@@ -1217,6 +1217,22 @@ def test_resource_shape_if_expressions_are_those_of_each_entry():
     assert fixer.find(parse(text.replace("!If [!Not [A], x, y]", "!If [A, x, y]"))) == []
 
 
+def test_resource_shape_walks_an_entry_without_if_in_its_text_when_it_may_hold_one():
+    """resource-shape walks only the entries whose own text writes If (``text_checks.entry_check``),
+    but an alias brings an Fn::If written at its anchor, in another entry's text, and an escape
+    writes If without the word: both are still found."""
+    text = ("Conditions:\n  A: !Equals [a, b]\nResources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+            "      TopicName: &name !If [!Not [A], x, y]\n  U:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+            "      TopicName: *name\n  V:\n    Type: AWS::SNS::Topic\n")
+    found = _find("resource-shape", text)
+    assert [f.path for f in found] == [("Resources", "T", "Properties", "TopicName", "Fn::If", 0),
+                                       ("Resources", "U", "Properties", "TopicName", "Fn::If", 0)]
+    escaped = ('{"Conditions": {"A": {"Fn::Equals": ["a", "b"]}}, "Resources": {"T": {"Type": "AWS::SNS::Topic", '
+               '"Properties": {"TopicName": {"Fn::\\u0049f": [{"Fn::Not": [{"Condition": "A"}]}, "x", "y"]}}}}}')
+    assert [f.path for f in _find("resource-shape", escaped)] == [
+        ("Resources", "T", "Properties", "TopicName", "Fn::If", 0)]
+
+
 def test_limits_above_the_maximum_are_compared_where_the_schema_has_a_maximum():
     """allowed-value compares numbers only in resources whose type's schema has a ``maximum``
     somewhere (``schemas.mentions``): an event source mapping's has, a bucket's not."""
