@@ -1285,3 +1285,20 @@ def test_resource_shape_passes_over_plain_resources_only():
         (("Resources", "Empty", "Properties"), False),
         (("Resources", "Spelt", "deletionPolicy"), True),
         (("Resources", "Word"), False)]
+
+
+def test_resource_schema_is_kept_per_region_and_type():
+    """``schemas.resource_schema`` is kept per region and type: a type one region lacks is None
+    there even after the run's region answered for it, and in either order; regions that ship
+    the same file give the very same object (what CleanProperties keys by)."""
+    from cfnfix import schemas
+
+    name = "AWS::AppFabric::AppAuthorization"  # not in eu-central-1's schemas
+    assert schemas.resource_schema(name, "us-east-1") is not None
+    assert schemas.resource_schema(name, "eu-central-1") is None
+    with schemas.regions(("eu-central-1",)):
+        assert schemas.resource_schema(name) is None
+    with schemas.regions(("us-east-1",)):
+        assert schemas.resource_schema(name) is schemas.resource_schema(name, "us-east-1")
+    same = "AWS::ACMPCA::Certificate"  # the same file in both regions
+    assert schemas.resource_schema(same, "us-west-2") is schemas.resource_schema(same, "us-east-1")
