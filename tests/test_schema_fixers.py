@@ -1302,3 +1302,14 @@ def test_resource_schema_is_kept_per_region_and_type():
         assert schemas.resource_schema(name) is schemas.resource_schema(name, "us-east-1")
     same = "AWS::ACMPCA::Certificate"  # the same file in both regions
     assert schemas.resource_schema(same, "us-west-2") is schemas.resource_schema(same, "us-east-1")
+
+
+def test_value_type_container_test_is_the_kinds_test():
+    """value-type's walk asks ``_container`` where it asked whether the schema's kinds are
+    exactly {object} or {array}: the same answer for a one-word type, a list of types (one kind
+    repeated too) and no type."""
+    from cfnfix.fixers.value_type import _CONTAINERS, _container, _kinds
+
+    for kind in ("object", "array", "string", ["object"], ["array", "array"], ["object", "string"], [], None, 3):
+        schema = {} if kind is None else {"type": kind}
+        assert _container(schema) == (_kinds(schema) in _CONTAINERS), kind
