@@ -13,7 +13,7 @@ from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import depends_on, entries, references
 from cfnfix.memo import entrywise
 from cfnfix.nodepath import node_path
-from cfnfix.text_checks import may_write
+from cfnfix.text_checks import entry_check, may_write
 
 ATTRIBUTES = ("Type", "Properties", "DependsOn", "Condition", "Metadata", "DeletionPolicy",
               "UpdateReplacePolicy", "UpdatePolicy", "CreationPolicy")
@@ -187,7 +187,11 @@ class ResourceShape(Fixer):
 
         found = [((section, key), item) for section, key, item in entries(doc.data)]
         if may_write(doc.text, "If"):  # Fn::If, !If; else only the Conditions of entries to read
-            tests = entrywise("resource_shape.if_expressions", found, _if_expressions)  # an entry a fix left alone: not again
+            # an entry a fix left alone: not again; one whose own text writes no If holds no Fn::If
+            # (entry_check): no walk, and [] is its result
+            may_hold = entry_check(doc, "If")
+            tests = entrywise("resource_shape.if_expressions", found,
+                              lambda where, item: _if_expressions(where, item) if may_hold(where) else [])
         else:
             tests = [[] for _ in found]
         for ((section, key), item), sites in zip(found, tests):

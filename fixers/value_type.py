@@ -33,6 +33,15 @@ _TEXT_FUNCTIONS = ("Fn::Sub", "Fn::Join", "Ref")  # intrinsics that give a strin
 _CONTAINERS = ({"object"}, {"array"})  # the kinds of schema where a scalar has a conversion
 
 
+def _container(schema: dict) -> bool:
+    """Whether ``_kinds(schema)`` is one of ``_CONTAINERS``: for a ``type`` that is one word (what
+    nearly every schema the walk meets has) without building the set, which is that word alone."""
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        return kind == "object" or kind == "array"
+    return isinstance(kind, list) and _kinds(schema) in _CONTAINERS
+
+
 def conversion(root: dict, schema: dict, value: Any, key: str = "") -> tuple[Any, str] | None:
     """(converted value, how) when ``value`` has the wrong type and one lossless form fits.
     ``key`` is the property's name: a text in an object named ``StageDescription`` goes to its
@@ -137,7 +146,7 @@ def _walk(root: dict, schema: dict, value: Any, path: tuple, found: list[tuple[t
     """Conversions in ``value`` at ``path``, whose resolved schema is ``schema``, added to
     ``found`` (the schema is carried down, step by step, instead of looked up from the resource's
     root at each node). One list is filled and only values that can hold a conversion get a call."""
-    if _may_convert(_kinds(schema), value):
+    if _container(schema) and _may_convert(_kinds(schema), value):  # else _may_convert is False
         hit = conversion(root, schema, value, path[-1] if isinstance(path[-1], str) else "")
         if hit is not None:
             found.append((path, hit[0], hit[1]))
@@ -147,7 +156,7 @@ def _walk(root: dict, schema: dict, value: Any, path: tuple, found: list[tuple[t
     for key, item, below in schemas.resolved_children(root, schema, value):
         # nothing converts below a value with no schema (a policy document's statements), and a
         # scalar converts only where an object or a list is wanted: most need no call of their own
-        if below and (isinstance(item, (dict, list)) or _kinds(below) in _CONTAINERS):
+        if below and (isinstance(item, (dict, list)) or _container(below)):
             _walk(root, below, item, path + (key,), found)
 
 

@@ -1217,6 +1217,22 @@ def test_resource_shape_if_expressions_are_those_of_each_entry():
     assert fixer.find(parse(text.replace("!If [!Not [A], x, y]", "!If [A, x, y]"))) == []
 
 
+def test_resource_shape_walks_an_entry_without_if_in_its_text_when_it_may_hold_one():
+    """resource-shape walks only the entries whose own text writes If (``text_checks.entry_check``),
+    but an alias brings an Fn::If written at its anchor, in another entry's text, and an escape
+    writes If without the word: both are still found."""
+    text = ("Conditions:\n  A: !Equals [a, b]\nResources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+            "      TopicName: &name !If [!Not [A], x, y]\n  U:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+            "      TopicName: *name\n  V:\n    Type: AWS::SNS::Topic\n")
+    found = _find("resource-shape", text)
+    assert [f.path for f in found] == [("Resources", "T", "Properties", "TopicName", "Fn::If", 0),
+                                       ("Resources", "U", "Properties", "TopicName", "Fn::If", 0)]
+    escaped = ('{"Conditions": {"A": {"Fn::Equals": ["a", "b"]}}, "Resources": {"T": {"Type": "AWS::SNS::Topic", '
+               '"Properties": {"TopicName": {"Fn::\\u0049f": [{"Fn::Not": [{"Condition": "A"}]}, "x", "y"]}}}}}')
+    assert [f.path for f in _find("resource-shape", escaped)] == [
+        ("Resources", "T", "Properties", "TopicName", "Fn::If", 0)]
+
+
 def test_limits_above_the_maximum_are_compared_where_the_schema_has_a_maximum():
     """allowed-value compares numbers only in resources whose type's schema has a ``maximum``
     somewhere (``schemas.mentions``): an event source mapping's has, a bucket's not."""
@@ -1269,3 +1285,31 @@ def test_resource_shape_passes_over_plain_resources_only():
         (("Resources", "Empty", "Properties"), False),
         (("Resources", "Spelt", "deletionPolicy"), True),
         (("Resources", "Word"), False)]
+
+
+def test_resource_schema_is_kept_per_region_and_type():
+    """``schemas.resource_schema`` is kept per region and type: a type one region lacks is None
+    there even after the run's region answered for it, and in either order; regions that ship
+    the same file give the very same object (what CleanProperties keys by)."""
+    from cfnfix import schemas
+
+    name = "AWS::AppFabric::AppAuthorization"  # not in eu-central-1's schemas
+    assert schemas.resource_schema(name, "us-east-1") is not None
+    assert schemas.resource_schema(name, "eu-central-1") is None
+    with schemas.regions(("eu-central-1",)):
+        assert schemas.resource_schema(name) is None
+    with schemas.regions(("us-east-1",)):
+        assert schemas.resource_schema(name) is schemas.resource_schema(name, "us-east-1")
+    same = "AWS::ACMPCA::Certificate"  # the same file in both regions
+    assert schemas.resource_schema(same, "us-west-2") is schemas.resource_schema(same, "us-east-1")
+
+
+def test_value_type_container_test_is_the_kinds_test():
+    """value-type's walk asks ``_container`` where it asked whether the schema's kinds are
+    exactly {object} or {array}: the same answer for a one-word type, a list of types (one kind
+    repeated too) and no type."""
+    from cfnfix.fixers.value_type import _CONTAINERS, _container, _kinds
+
+    for kind in ("object", "array", "string", ["object"], ["array", "array"], ["object", "string"], [], None, 3):
+        schema = {} if kind is None else {"type": kind}
+        assert _container(schema) == (_kinds(schema) in _CONTAINERS), kind
