@@ -490,11 +490,14 @@ _JSON_CHAR = '[^"\\\\\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ud800-\\udfff\\ufeff\
 _JSON_STRING = f'"({_JSON_CHAR}*(?:\\\\(?:["\\\\/bfnrt]|u(?![dD][89a-fA-F])[0-9a-fA-F]{{4}}){_JSON_CHAR}*)*)"'
 _JSON_WORD = "-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null"
 # one match: a string, a number or word, or a bracket, then the blanks and comma after it; a
-# string followed by a colon is an entry's key, and the match goes on with the entry's value.
+# string followed by a colon is an entry's key, and the match goes on with the entry's value
+# (a string, word or opening bracket: after a colon a closing one is no JSON, and the match
+# ends at the string then, an item without a key, which the loop refuses; so an entry's match
+# never holds a closing bracket, and the loop tests for one only in ``other``).
 # A string is read once, whether it turns out a key or a value (a pattern trying a key first
 # read each value string twice: 13% more instructions in findall)
 _JSON_OTHER = f"({_JSON_WORD}|[][{{}}])"
-_JSON_ITEM = re.compile(f"(?:{_JSON_STRING}(?:([ \\t]{{0,8}}:[ \\t\\r\\n]*)(?:{_JSON_STRING}|{_JSON_OTHER}))?"
+_JSON_ITEM = re.compile(f"(?:{_JSON_STRING}(?:([ \\t]{{0,8}}:[ \\t\\r\\n]*)(?:{_JSON_STRING}|({_JSON_WORD}|[{{[])))?"
                         f"|{_JSON_OTHER})([ \\t\\r\\n]*,?[ \\t\\r\\n]*)")
 # after the top-level collection: blanks, then blank lines (a tab after a line break starts
 # no token for libyaml: an error, left to it)
@@ -542,28 +545,31 @@ def _json_tree(body: str, base: int, depth: int) -> tuple[Node, Any] | None:
     kvalue: str | None = None
     try:
         for string, colon, second, value_other, other, tail in _JSON_ITEM.findall(body, pos - base):
-            if colon:  # the string was an entry's key: its value follows
-                key, string, other = string, second, value_other
-            # ``other`` holds a bracket, a number or a word; or nothing, and the value is ``string``
+            # ``other`` holds a bracket, a number or a word, or nothing (then the item is ``string``);
+            # a match with a colon holds none there, nor ever a closing bracket as the entry's value
             if other == "}" or other == "]":
-                if colon or state == 1 or not stack or (other == "}") != is_map:
+                if state == 1 or not stack or (other == "}") != is_map:
                     return None
                 pos += 1
                 node = node_("map" if is_map else "seq", items, start, pos, None, "flow")
                 value = data
                 is_map, items, data, knode, kvalue, start = stack.pop()
                 level -= 1
+                if not stack and "," in tail:
+                    return None  # after the top-level collection (an item there is refused by ``state``)
             else:
-                if state == 2 or (not colon) == is_map or (top and items is top):
-                    return None  # a missing comma, a key where none belongs (or none where one does), or text after the top
-                if colon:
-                    kvalue = key if "\\" not in key else _json_unescape(key)
-                    if kvalue in data or len(key) > _MAX_KEY:
+                if colon:  # ``string`` is an entry's key: its value follows
+                    if state == 2 or not is_map:
+                        return None  # a missing comma, or a key where none belongs
+                    kvalue = string if "\\" not in string else _json_unescape(string)
+                    if kvalue in data or len(string) > _MAX_KEY:
                         return None  # a repeat, which libyaml's path refuses or records; a key libyaml drops
-                    at = pos
-                    pos += len(key) + 2
-                    knode = node_("scalar", kvalue, at, pos, None, '"')
-                    pos += len(colon)
+                    at = pos + len(string) + 2
+                    knode = node_("scalar", kvalue, pos, at, None, '"')
+                    pos = at + len(colon)
+                    string, other = second, value_other
+                elif state == 2 or is_map:
+                    return None  # a missing comma, or no key where one belongs
                 at = pos
                 if not other:
                     value = string if "\\" not in string else _json_unescape(string)
