@@ -3,11 +3,12 @@ and what it keeps faithful (spans, data, bytes) when it accepts a file."""
 
 from __future__ import annotations
 
+import dataclasses
 from textwrap import dedent
 
 import pytest
 
-from cfnfix.document import TemplateError, line_break, parse
+from cfnfix.document import Node, TemplateError, _node, line_break, parse
 from cfnfix.edits import EditConflict, Editor, apply_edits
 from cfnfix.style import detect
 
@@ -432,3 +433,13 @@ def test_resources_of_type_keeps_document_order_across_types():
         assert list(doc.resources_of_type(*types)) == walk(*types), types
     assert [n for n, _ in doc.resources_of_type("AWS::SQS::Queue", "AWS::S3::Bucket")] == ["A", "B", "C"]
     assert doc.resource_types() == {"AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::SNS::Topic"}
+
+
+def test_the_parsers_node_factory_sets_every_field_as_the_constructor_does():
+    """document._node builds nodes without calling the class (issue 21): every field, those it
+    leaves at their defaults included, must hold what Node(...) gives it."""
+    for args in [("scalar", "x", 1, 4), ("scalar", 1.5, 0, 3, "!Ref", '"'), ("map", [], 2, 9, None, "flow")]:
+        made, built = _node(*args), Node(*args)
+        assert type(made) is Node
+        assert [getattr(made, f.name) for f in dataclasses.fields(Node)] == [
+            getattr(built, f.name) for f in dataclasses.fields(Node)]

@@ -196,6 +196,9 @@ def test_corners_json_allows_are_read_by_the_fast_path(text):
     '{"a": 1}\x00', '{"a":\u00a01}',
     # a string before a colon that no value follows, or where no key belongs
     '{"a"         : "b"}', '{"a": }', '{"a": , "b": 1}', '{"a": "b": "c"}', '{"a": ["b": 1]}', '{"a":: 1}',
+    # a closing bracket as an entry's value; a comma or an item after the top-level collection
+    '{"a": ]}', '{"a": {"b": }}', '{"a": 1, "b": ]}', '{"a": 1},', '{"a": 1},\n', '[1],', '{"a": 1}, "b"', '[1] 2',
+    '{"a": 1} "b": 2', '{"a": 1}]', '[1], ["a": 2]',
 ])
 def test_other_text_is_left_to_libyaml(text):
     assert_same(text, expect_fast=False)
