@@ -430,7 +430,9 @@ def _parse_run(old: Document, text: str, section: Node, path: tuple, start: int,
     body = text[start:end]
     if section.style == "block":
         column = old.column(section.value[0][0].start)
-        if column == 0 or re.search(f"^ {{0,{column - 1}}}[^ #\r\n]", body, re.MULTILINE):
+        # a line starting at a column before the section's: a line break is where the regex
+        # engine looks for a match (a "^" in MULTILINE mode is tried at every character)
+        if column == 0 or re.search(f"\n {{0,{column - 1}}}[^ #\r\n]", "\n" + body):
             raise _Whole  # text at the section's level or above: not entries of it
         source, base = body, start
     else:
