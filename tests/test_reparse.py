@@ -309,3 +309,26 @@ def test_the_engine_moves_only_the_nodes_of_a_document_handed_over():
     assert [(n.start, n.end) for n in (kept.node(("Outputs", "Queue")), kept.node(("Resources", "Last")))] == spans
     handed = fix_source(text, names, config)
     assert (handed.after, handed.places) == (result.after, result.places)
+
+
+@pytest.mark.parametrize("edit", [Edit(1, 2, ""), Edit(1, 1, " ")], ids=["a space removed", "a space inserted"])
+def test_an_edit_in_the_indentation_before_a_key_belongs_to_that_key_s_entry(edit):
+    # between where an entry's line begins and its key: the entry is re-parsed, not the one before
+    at = YAML.index("  Last:")
+    made = [Edit(at + edit.start, at + edit.end, edit.text)]
+    new_text = apply_edits(YAML, made, "\n")
+    with pytest.raises(Exception, match="line 14: invalid YAML: did not find expected key"):
+        parse(new_text)
+    with pytest.raises(Exception, match="line 14: invalid YAML: did not find expected key"):
+        reparse(parse(YAML), new_text, made, "\n")
+
+
+def test_a_mapping_holding_a_merge_key_s_name_is_re_parsed_one_level_up():
+    # "<<" is looked up in the mapping's data, not in its entries: a quoted one is a plain key there
+    text = YAML.replace("DelaySeconds: 5", "'<<': {x: 1}\n      DelaySeconds: 5")
+    old = parse(text)
+    quoted = old.node(("Resources", "Last", "Properties", "<<"))
+    new_text, made, newline = after(text, ("DelaySeconds: 5", "DelaySeconds: 6", "replace"))
+    doc = reparse(old, new_text, made, newline)
+    assert doc.node(("Resources", "Last", "Properties", "<<")) is not quoted
+    assert same_document(doc, parse(new_text)) is None

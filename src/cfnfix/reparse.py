@@ -101,24 +101,22 @@ def _section(old: Document, text: str, shift: "_Shift", path: tuple, section: No
              runs: list[_Run], replaced: set[int], holders: dict[int, Node]) -> tuple[list[tuple[Node, Node]], dict]:
     """A mapping's entries and data: the kept entries as they were, each run parsed anew (its
     key nodes go into ``replaced``), or, for a run of one entry whose value is a mapping, that
-    mapping's own runs (``_inner``). A key a new entry repeats falls back to the whole parse."""
+    mapping's own runs (``_inner``). A key a new entry repeats falls back to the whole parse:
+    a repeat leaves fewer keys in the data than entries, which is checked once at the end (a
+    test and a call per entry cost more than the copy of the kept ones: one touched resource
+    among a hundred)."""
     pairs: list[tuple[Node, Node]] = []
     data: dict = {}
-
-    def add(pair: tuple[Node, Node], value: Any) -> None:
-        if pair[0].value in data:
-            raise _Whole  # a repeated key: the whole parse reports it
-        pairs.append(pair)
-        data[pair[0].value] = value
-
     done = 0
     for run in runs:
         for pair in section.value[done:run.first]:
-            add(pair, old_data[pair[0].value])
+            pairs.append(pair)
+            data[pair[0].value] = old_data[pair[0].value]
         inner = _inner(old, text, shift, path, section.value[run.first], old_data, run, replaced, holders) \
             if run.first == run.last else None
         if inner is not None:
-            add(*inner)
+            pairs.append(inner[0])
+            data[inner[0][0].value] = inner[1]
         else:
             alone = run.first > run.last  # new entries alone (``_appended``): they begin after the edits before them
             if alone:
@@ -134,11 +132,15 @@ def _section(old: Document, text: str, shift: "_Shift", path: tuple, section: No
                                           != text.find("\n", new_start) + 1)):
                 raise _Whole  # the first new key is not on the insertion's first line
             for pair, value in zip(entries, values):
-                add(pair, value)
+                pairs.append(pair)
+                data[pair[0].value] = value
                 replaced.add(id(pair[0]))
         done = run.last + 1
     for pair in section.value[done:]:
-        add(pair, old_data[pair[0].value])
+        pairs.append(pair)
+        data[pair[0].value] = old_data[pair[0].value]
+    if len(data) != len(pairs):
+        raise _Whole  # a repeated key: the whole parse reports it
     if not pairs and section.style == "block":
         raise _Whole  # every entry removed: the whole parse makes the section null, not empty
     return pairs, data
@@ -270,7 +272,8 @@ def _inner(old: Document, text: str, shift: "_Shift", path: tuple, pair: tuple[N
     data: dict = {}
     try:
         node = _holder(old, text, shift, (*path, knode.value), value, old_data[knode.value],
-                       _mapping_runs(old, text, shift, value, run.edits), inner_replaced, inner_holders, data)
+                       _mapping_runs(old, text, shift, value, old_data[knode.value], run.edits), inner_replaced,
+                       inner_holders, data)
     except _Whole:
         return None
     replaced |= inner_replaced
@@ -291,30 +294,34 @@ def _runs(old: Document, text: str, shift: _Shift) -> dict[int, list[_Run]]:
         if index < 0 or end > bounds[index][1]:
             raise _Whole
         by_section.setdefault(index, []).append(edit)
-    return {index: _mapping_runs(old, text, shift, root.value[index][1], section_edits)
+    return {index: _mapping_runs(old, text, shift, root.value[index][1], old.data[root.value[index][0].value],
+                                 section_edits)
             for index, section_edits in by_section.items()}
 
 
-def _mapping_runs(old: Document, text: str, shift: _Shift, section: Node, edits: list[tuple[int, int, int]]) -> list[_Run]:
-    """The runs of the entries of ``section`` (a mapping) that ``edits``, all within its span,
-    touch; raises _Whole for an edit before its first entry, or a mapping the runs cannot
-    take apart. New entries inserted after an entry (``_appended``) are a run of their own."""
+def _mapping_runs(old: Document, text: str, shift: _Shift, section: Node, section_data: Any,
+                  edits: list[tuple[int, int, int]]) -> list[_Run]:
+    """The runs of the entries of ``section`` (a mapping whose data is ``section_data``) that
+    ``edits``, all within its span, touch; raises _Whole for an edit before its first entry, or
+    a mapping the runs cannot take apart (one with a "<<" key: the data holds every key of its
+    entries, so looking it up there answers without a pass over them). New entries inserted
+    after an entry (``_appended``) are a run of their own."""
     if section.kind != "map" or section.tag or not section.value:
         raise _Whole
     block = section.style == "block"
-    begins = [old.line_start(k.start) if block else k.start for k, _ in section.value]  # where each entry's text begins
+    entries = section.value
     touched: list[tuple[int, int, tuple]] = []  # (first entry, last entry, edit)
     for edit in edits:
         start, end, _ = edit
         # an insertion where an entry's text begins ends the entry before it
-        first = (bisect.bisect_left(begins, start) if start == end else bisect.bisect_right(begins, start)) - 1
-        last = first if start == end else bisect.bisect_left(begins, end) - 1
+        first = _entries_before(old, entries, block, start, start != end) - 1
+        last = first if start == end else _entries_before(old, entries, block, end, False) - 1
         if first < 0:
             raise _Whole  # before the first entry
         if start == end and (_appended if block else _appended_flow)(old, text, shift, section, first, start):
             first += 1  # a run of no old entry, before the next one
         touched.append((first, last, edit))
-    if any(k.value == "<<" for k, _ in section.value):
+    if "<<" in section_data:
         raise _Whole
     runs: list[_Run] = []
     for first, last, edit in sorted(touched):
@@ -327,10 +334,32 @@ def _mapping_runs(old: Document, text: str, shift: _Shift, section: Node, edits:
         if run.first > run.last:  # new entries alone
             run.start = run.end = run.edits[0][0]
             continue
-        run.start = begins[run.first]
+        run.start = old.line_start(entries[run.first][0].start) if block else entries[run.first][0].start
         k, v = section.value[run.last]
         run.end = max(k.end, v.end, max(e for _, e, _ in run.edits))
     return runs
+
+
+def _entries_before(old: Document, entries: list[tuple[Node, Node]], block: bool, offset: int, at: bool) -> int:
+    """How many of a mapping's ``entries`` begin before ``offset`` (or ``at`` it too): an entry's
+    text begins at its key in a flow mapping, at the start of its key's line in a block one.
+
+    Found by a bisection of the keys' offsets, with the start of one line looked up, not every
+    entry's (a list of every entry's line start, made for each mapping a re-parse takes apart,
+    was a twentieth of the re-parses' cost: 100 resources, one touched). Why the same count:
+    a block mapping's keys stand on lines of their own, so where entry i's text begins is after
+    key i - 1 and at or before key i; the entries whose key is before ``offset`` (or at it)
+    begin before it, the ones after the next such key begin after it, and only that next
+    entry's line start is compared."""
+    i = (bisect.bisect_right if at else bisect.bisect_left)(entries, offset, key=_key_start)
+    if block and i < len(entries):
+        begin = old.line_start(entries[i][0].start)
+        i += begin <= offset if at else begin < offset
+    return i
+
+
+def _key_start(entry: tuple[Node, Node]) -> int:
+    return entry[0].start
 
 
 def _appended(old: Document, text: str, shift: _Shift, section: Node, index: int, at: int) -> bool:
@@ -401,7 +430,9 @@ def _parse_run(old: Document, text: str, section: Node, path: tuple, start: int,
     body = text[start:end]
     if section.style == "block":
         column = old.column(section.value[0][0].start)
-        if column == 0 or re.search(f"^ {{0,{column - 1}}}[^ #\r\n]", body, re.MULTILINE):
+        # a line starting at a column before the section's: a line break is where the regex
+        # engine looks for a match (a "^" in MULTILINE mode is tried at every character)
+        if column == 0 or re.search(f"\n {{0,{column - 1}}}[^ #\r\n]", "\n" + body):
             raise _Whole  # text at the section's level or above: not entries of it
         source, base = body, start
     else:
