@@ -323,12 +323,26 @@ def test_an_edit_in_the_indentation_before_a_key_belongs_to_that_key_s_entry(edi
         reparse(parse(YAML), new_text, made, "\n")
 
 
-def test_a_mapping_holding_a_merge_key_s_name_is_re_parsed_one_level_up():
-    # "<<" is looked up in the mapping's data, not in its entries: a quoted one is a plain key there
+@pytest.mark.parametrize("merge, edit", [
+    (("      DelaySeconds: 5", "      <<: {VisibilityTimeout: 30}\n      DelaySeconds: 5"),  # keys the entries lack
+     ("DelaySeconds: 5", "DelaySeconds: 6", "replace")),
+    (("      DelaySeconds: 5", "      <<: {DelaySeconds: 1}\n      MaximumMessageSize: 2048\n      DelaySeconds: 5"),
+     ("      DelaySeconds: 5", "", "replace")),  # the entry that overrode a merged key removed
+    (("Resources:\n", "Resources:\n  <<: {Extra: {Type: AWS::SNS::Topic}}\n"), ("DelaySeconds: 5", "DelaySeconds: 6", "replace")),
+], ids=["in a resource's properties", "overridden", "in a section"])
+def test_a_document_merging_a_mapping_in_is_parsed_whole(merge, edit):
+    # a "<<" entry is not among the mapping's entries, but its keys are in the mapping's data:
+    # built from the entries, a re-parsed mapping would lose them
+    text = YAML.replace(*merge)
+    new_text, made, newline = after(text, edit)
+    assert same_document(reparse(parse(text), new_text, made, newline), parse(new_text)) is None
+
+
+def test_a_quoted_merge_key_s_name_is_an_ordinary_key():
     text = YAML.replace("DelaySeconds: 5", "'<<': {x: 1}\n      DelaySeconds: 5")
     old = parse(text)
     quoted = old.node(("Resources", "Last", "Properties", "<<"))
     new_text, made, newline = after(text, ("DelaySeconds: 5", "DelaySeconds: 6", "replace"))
     doc = reparse(old, new_text, made, newline)
-    assert doc.node(("Resources", "Last", "Properties", "<<")) is not quoted
+    assert doc.node(("Resources", "Last", "Properties", "<<")) is quoted  # kept, moved over
     assert same_document(doc, parse(new_text)) is None

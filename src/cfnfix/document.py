@@ -162,6 +162,9 @@ class Document:
     # (``reparse`` keeps nodes only of such a document: an alias among them could name an anchor
     # that a re-parsed entry holds)
     _aliases: bool = field(default=True, repr=False, compare=False)
+    # whether a mapping merges another in (a "<<" key): its data then holds keys that none of
+    # its entries has, which ``reparse``, building a mapping's data from its entries, would lose
+    _merges: bool = field(default=True, repr=False, compare=False)
 
     def keep_places(self) -> None:
         """Let ``place`` answer for this text even after ``reparse`` has moved the nodes into
@@ -438,7 +441,7 @@ def _parse(text: str, require_template: bool, duplicates: bool = False) -> Docum
     if fmt == "json":
         fast = _json_tree(body, len(text) - len(body), 0)
         if fast is not None:
-            doc = Document(text=text, format=fmt, root=fast[0], data=fast[1], _aliases=False)
+            doc = Document(text=text, format=fmt, root=fast[0], data=fast[1], _aliases=False, _merges=False)
             if require_template and not is_template(doc.data):
                 raise TemplateError("not a CloudFormation template (no Resources mapping or AWSTemplateFormatVersion)")
             return doc
@@ -471,7 +474,7 @@ def _parse(text: str, require_template: bool, duplicates: bool = False) -> Docum
         builder.duplicates = []
     root, data = builder.build(ynode, ())
     doc = Document(text=text, format=fmt, root=root, data=data, duplicates=builder.duplicates or [],
-                   _aliases=builder.aliased > 0)
+                   _aliases=builder.aliased > 0, _merges=builder.merges)
     if require_template and not is_template(data):
         raise TemplateError("not a CloudFormation template (no Resources mapping or AWSTemplateFormatVersion)")
     return doc
@@ -645,6 +648,7 @@ class _Builder:
     _constructor = yaml.constructor.SafeConstructor()
     tracking = True  # remember each node built, for aliases to share it and count what they expand to
     duplicates: "list[Duplicate] | None" = None  # a list: repeated keys are recorded there, not refused
+    merges = False  # set once a mapping merges another in (a "<<" key)
 
     def __init__(self, text: str, base: int = 0) -> None:
         self.text = text
@@ -763,6 +767,7 @@ class _Builder:
         positions: dict = {}  # key -> index of its first entry, kept only when repeats are recorded
         for ykey, yval in y.value:
             if ykey.tag == _MERGE:
+                self.merges = True
                 _, mdata = build(yval)
                 merged.extend(mdata if isinstance(mdata, list) else [mdata])
                 continue

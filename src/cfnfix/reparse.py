@@ -65,7 +65,7 @@ def _reparse(old: Document, text: str, edits: list[tuple[int, int, int]]) -> Doc
     # run goes to the whole parse (``_parse_run``). A text with '&' and '*' that are no alias
     # (an action "s3:*", a URL's query) is re-parsed in part like any other.
     if (not edits or root.kind != "map" or root.tag or text.startswith("\ufeff")
-            or old._aliases or any(k.value == "<<" for k, _ in root.value)):
+            or old._aliases or old._merges):
         raise _Whole
     shift = _Shift(edits)
     runs = _runs(old, text, shift)  # section index -> its runs, in order
@@ -84,7 +84,8 @@ def _reparse(old: Document, text: str, edits: list[tuple[int, int, int]]) -> Doc
     _move(moved, shift, replaced, holders)
     for node in holders.values():  # a mapping's end is its last entry's: inner ones first
         _fit_end(node)
-    return Document(text=text, format=old.format, root=moved, data=data, _aliases=False, _keeper=old._keeper)
+    return Document(text=text, format=old.format, root=moved, data=data, _aliases=False, _merges=False,
+                    _keeper=old._keeper)
 
 
 def _holder(old: Document, text: str, shift: "_Shift", path: tuple, mapping: Node, old_data: dict,
@@ -272,8 +273,7 @@ def _inner(old: Document, text: str, shift: "_Shift", path: tuple, pair: tuple[N
     data: dict = {}
     try:
         node = _holder(old, text, shift, (*path, knode.value), value, old_data[knode.value],
-                       _mapping_runs(old, text, shift, value, old_data[knode.value], run.edits), inner_replaced,
-                       inner_holders, data)
+                       _mapping_runs(old, text, shift, value, run.edits), inner_replaced, inner_holders, data)
     except _Whole:
         return None
     replaced |= inner_replaced
@@ -294,18 +294,14 @@ def _runs(old: Document, text: str, shift: _Shift) -> dict[int, list[_Run]]:
         if index < 0 or end > bounds[index][1]:
             raise _Whole
         by_section.setdefault(index, []).append(edit)
-    return {index: _mapping_runs(old, text, shift, root.value[index][1], old.data[root.value[index][0].value],
-                                 section_edits)
+    return {index: _mapping_runs(old, text, shift, root.value[index][1], section_edits)
             for index, section_edits in by_section.items()}
 
 
-def _mapping_runs(old: Document, text: str, shift: _Shift, section: Node, section_data: Any,
-                  edits: list[tuple[int, int, int]]) -> list[_Run]:
-    """The runs of the entries of ``section`` (a mapping whose data is ``section_data``) that
-    ``edits``, all within its span, touch; raises _Whole for an edit before its first entry, or
-    a mapping the runs cannot take apart (one with a "<<" key: the data holds every key of its
-    entries, so looking it up there answers without a pass over them). New entries inserted
-    after an entry (``_appended``) are a run of their own."""
+def _mapping_runs(old: Document, text: str, shift: _Shift, section: Node, edits: list[tuple[int, int, int]]) -> list[_Run]:
+    """The runs of the entries of ``section`` (a mapping) that ``edits``, all within its span,
+    touch; raises _Whole for an edit before its first entry, or a mapping the runs cannot take
+    apart. New entries inserted after an entry (``_appended``) are a run of their own."""
     if section.kind != "map" or section.tag or not section.value:
         raise _Whole
     block = section.style == "block"
@@ -321,8 +317,6 @@ def _mapping_runs(old: Document, text: str, shift: _Shift, section: Node, sectio
         if start == end and (_appended if block else _appended_flow)(old, text, shift, section, first, start):
             first += 1  # a run of no old entry, before the next one
         touched.append((first, last, edit))
-    if "<<" in section_data:
-        raise _Whole
     runs: list[_Run] = []
     for first, last, edit in sorted(touched):
         if runs and first <= runs[-1].last:  # entries next to each other stay apart: each may be taken apart (_inner)
@@ -455,10 +449,11 @@ def _parse_run(old: Document, text: str, section: Node, path: tuple, start: int,
             if section.style == "block":
                 return [], []  # blank lines and comments only: the fix removed the run's entries
             raise _Whole
-        node, data = _TreeBuilder(text, base).build(ynode, path)
+        builder = _TreeBuilder(text, base)
+        node, data = builder.build(ynode, path)
+        if builder.merges:
+            raise _Whole  # a mapping merging another in: its data is not its entries' (Document._merges)
     if node.kind != "map" or node.tag or not isinstance(data, dict) or len(data) != len(node.value):
-        raise _Whole
-    if any(k.value == "<<" for k, _ in node.value):
         raise _Whole
     if section.style == "block":
         if node.style != "block" or any(k.start - (text.rfind("\n", 0, k.start) + 1) != column for k, _ in node.value):
