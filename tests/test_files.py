@@ -228,7 +228,10 @@ def _slow_inputs(folder: Path, count: int = 16, buckets: int = 1500) -> None:
 def _children(pid: int) -> list[int]:
     out = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        out += [int(c) for c in (task / "children").read_text().split()]
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:  # a thread that ended meanwhile (the ones handing out file numbers do)
+            pass
     return out
 
 
