@@ -344,8 +344,9 @@ _new = object.__new__
 def _node(kind: str, value: Any, start: int, end: int, tag: str | None = None, style: str | None = None) -> Node:
     """``Node(kind, value, start, end, tag, style)``, for the parsers' loops: a class call runs
     its ``__init__`` from C (type call, then the init slot), and building the node in a plain
-    function called from Python costs a third less (a parse builds one per scalar). It sets every
-    field, as ``__init__`` does (a test compares the two)."""
+    function called from Python costs ~370 of the ~2,700 instructions less (a parse builds one
+    per scalar: 0.63% of ``check --all``). It sets every field, as ``__init__`` does (a test
+    compares the two)."""
     node = _new(Node)
     node.kind = kind
     node.value = value
