@@ -108,11 +108,15 @@ def _section(old: Document, text: str, shift: "_Shift", path: tuple, section: No
     among a hundred)."""
     pairs: list[tuple[Node, Node]] = []
     data: dict = {}
-    done = 0
-    for run in runs:
-        for pair in section.value[done:run.first]:
+
+    def keep(kept: list[tuple[Node, Node]]) -> None:  # entries no edit touches, with their data
+        for pair in kept:
             pairs.append(pair)
             data[pair[0].value] = old_data[pair[0].value]
+
+    done = 0
+    for run in runs:
+        keep(section.value[done:run.first])
         inner = _inner(old, text, shift, path, section.value[run.first], old_data, run, replaced, holders) \
             if run.first == run.last else None
         if inner is not None:
@@ -137,9 +141,7 @@ def _section(old: Document, text: str, shift: "_Shift", path: tuple, section: No
                 data[pair[0].value] = value
                 replaced.add(id(pair[0]))
         done = run.last + 1
-    for pair in section.value[done:]:
-        pairs.append(pair)
-        data[pair[0].value] = old_data[pair[0].value]
+    keep(section.value[done:])
     if len(data) != len(pairs):
         raise _Whole  # a repeated key: the whole parse reports it
     if not pairs and section.style == "block":
