@@ -7,10 +7,10 @@ points at the mapping that receives it).
 
 from __future__ import annotations
 
-from typing import NamedTuple
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from .changelog import Change, FileResult, Problem, changelog
 from .document import Document, TemplateError, parse
