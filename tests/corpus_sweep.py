@@ -25,7 +25,7 @@ from cfnfix.document import Document, parse
 from cfnfix.nodepath import editor_path
 from cfnfix.runner import Job, process, run
 
-from support import CORPUS, ROOT, lint_codes
+from support import CORPUS, ROOT, lint_codes, patched
 
 LINT_CACHE = ROOT / "tests" / "corpus" / "lint-cache.json"
 EXPECTED_ERRORS = ROOT / "tests" / "corpus" / "expected-errors.json"
@@ -58,6 +58,7 @@ class Outcome:
     apply_wrote: bool = False  # `apply` with the same options changed the file
     fixer_errors: list[str] = field(default_factory=list)
     stray_lines: list[int] = field(default_factory=list)
+    diff_patches: bool = True  # the dry-run diff turns the template into its fixed text
     new_lint_errors: list[str] = field(default_factory=list)
     lint_before: list[str] = field(default_factory=list)
     lint_after: list[str] = field(default_factory=list)
@@ -212,6 +213,10 @@ def sweep_one(path: Path, lint_cache: dict[str, list[str]] | None = None, lint: 
     second, _ = process("-", True, Job(resolver=Resolver.always(all_fixers), dry_run=True), result.after.encode("utf-8"))
     out.second_run_changes = len(second.changes) + (second.status == "error")
     out.stray_lines = stray_lines(before, result.after, out.changes)
+    try:
+        out.diff_patches = patched(result.before, result.diff) == result.after
+    except AssertionError:  # a context or removed line the text does not have
+        out.diff_patches = False
     if lint:
         cache = lint_cache or {}
         only = lint == "cached"

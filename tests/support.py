@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -163,3 +164,33 @@ def same_document(doc, whole) -> str | None:
     if doc._aliases != whole._aliases:
         return f"whether aliases were met: {doc._aliases} != {whole._aliases}"
     return None
+
+
+def patched(before: str, diff: str) -> str:
+    """``before`` with the unified ``diff`` (as cfnfix prints it) applied, each context and
+    removed line checked against ``before``: what `git apply` would make of it."""
+    old = before.splitlines(keepends=True)  # the lines unified_diff compares
+    lines = re.findall(r"[^\n]*\n|[^\n]+$", diff)
+    out: list[str] = []
+    at = i = 0
+    while i < len(lines):
+        hunk = re.match(r"@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@\n", lines[i])
+        i += 1
+        if hunk is None:
+            assert lines[i - 1].startswith(("--- ", "+++ ")), lines[i - 1]
+            continue
+        first = int(hunk[1]) - (hunk[2] != "0")  # a hunk that takes no line names the line before it
+        assert first >= at, "hunks out of order"
+        out += old[at:first]
+        at = first
+        while i < len(lines) and not lines[i].startswith("@@ "):
+            tag, text = lines[i][0], lines[i][1:]
+            i += 1
+            if i < len(lines) and lines[i] == "\\ No newline at end of file\n":
+                text, i = text[:-1], i + 1
+            if tag in " -":
+                assert old[at] == text, (at, old[at], text)
+                at += 1
+            if tag in " +":
+                out.append(text)
+    return "".join(out + old[at:])

@@ -82,6 +82,11 @@ def test_fixed_files_differ_only_on_logged_lines(outcomes):
     assert [(o.path, o.stray_lines[:5]) for o in outcomes if o.stray_lines and o.path not in known] == []
 
 
+def test_every_diff_patches_the_template_into_its_fix(outcomes):
+    """The diff is built from the engine's record of the text the fixes left alone (issue 21)."""
+    assert [o.path for o in outcomes if not o.diff_patches] == []
+
+
 def test_lint_cache_covers_the_outputs(outcomes):
     uncached = [o.path for o in outcomes if o.lint_missing]
     assert not uncached, (f"{len(uncached)} outputs are not in tests/corpus/lint-cache.json: run "

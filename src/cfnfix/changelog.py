@@ -91,6 +91,9 @@ class FileResult:
     # not parse the original again
     places: dict[tuple, tuple[int, int, int, int]] = field(default_factory=dict, repr=False)
     warning: str | None = None  # one line about the result (a fix pushed it past CloudFormation's quotas)
+    # the edit_spans() of each fix the engine applied, in order, for the diff to find the text
+    # they left alone without a search (see ``edits.unchanged_spans``); None: not recorded
+    applied: list[list[tuple[int, int, int]]] | None = field(default=None, repr=False)
 
     @property
     def diff(self) -> str:
@@ -98,8 +101,10 @@ class FileResult:
         if self.status not in ("fixed", "pending") or self.before is None or self.after is None:
             return ""
         from .diff import unified_diff
+        from .edits import unchanged_spans
 
-        return unified_diff(self.before, self.after, self.path)
+        unchanged = None if self.applied is None else unchanged_spans(len(self.before), self.applied)
+        return unified_diff(self.before, self.after, self.path, unchanged)
 
     def to_json(self) -> dict:
         out: dict[str, Any] = {"path": self.path, "status": self.status}

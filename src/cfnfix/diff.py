@@ -1,10 +1,14 @@
 """Unified diffs that stay fast when a fix touches thousands of places.
 
-difflib matches lines by repeatedly scanning what is left of both texts for the longest
-common run; with thousands of similar changes (a fix on each of 15,000 buckets) that is
-quadratic. Texts longer than ``EXACT_LINES`` are first cut at anchors, lines found exactly
-once in each text and in the same order (patience diff's anchors), and difflib matches
-the pieces between them one by one. Shorter texts get difflib's own result, byte for byte.
+The engine records the edits of each fix it applies (``FileResult.applied``), so the text
+the fixes left alone is known: its lines are matched as they stand, and difflib matches only
+the lines between them, which the fixes changed (issue 21: searching both whole texts was a
+tenth of ``apply --all --dry-run``). Where there is no record (the pass that merges repeated
+keys), difflib matches lines by repeatedly scanning what is left of both texts for the
+longest common run; with thousands of similar changes (a fix on each of 15,000 buckets) that
+is quadratic. Texts longer than ``EXACT_LINES`` are first cut at anchors, lines found exactly
+once in each text and in the same order (patience diff's anchors), and difflib matches the
+pieces between them one by one; shorter texts get difflib's own result.
 """
 
 from __future__ import annotations
@@ -13,25 +17,36 @@ import bisect
 import difflib
 from collections import Counter
 from collections.abc import Iterator
+from itertools import accumulate
 
 EXACT_LINES = 5000
 
 
-def unified_diff(before: str, after: str, path: str) -> str:
+def unified_diff(before: str, after: str, path: str, unchanged: list[tuple[int, int, int]] | None = None) -> str:
     """The unified diff of a template before and after its fixes, as `git apply` accepts it
-    (a missing final newline is marked)."""
+    (a missing final newline is marked). ``unchanged``: (offset in ``before``, offset in
+    ``after``, length) of text the fixes left as it was, in order (``edits.unchanged_spans``)."""
     out = []
-    for line in _diff_lines(before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"):
+    a, b = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    blocks = None if unchanged is None else _kept_lines(a, b, unchanged)
+    for line in _diff_lines(a, b, f"a/{path}", f"b/{path}", blocks=blocks):
         if not line.endswith("\n"):
             line += "\n\\ No newline at end of file\n"
         out.append(line)
     return "".join(out)
 
 
-def _diff_lines(a: list[str], b: list[str], fromfile: str, tofile: str, n: int = 3) -> Iterator[str]:
-    """Lines of the unified diff of ``a`` and ``b``, formatted exactly as ``difflib.unified_diff``."""
+def _diff_lines(a: list[str], b: list[str], fromfile: str, tofile: str, n: int = 3,
+                blocks: list[difflib.Match] | None = None) -> Iterator[str]:
+    """Lines of the unified diff of ``a`` and ``b``, formatted exactly as ``difflib.unified_diff``;
+    ``blocks``: their matching blocks, when known (else difflib finds them)."""
     started = False
-    for group in _Matcher(None, a, b).get_grouped_opcodes(n):
+    if blocks is None:
+        matcher = _Matcher(None, a, b)
+    else:  # nothing to search: difflib's index of ``b`` is not built
+        matcher = _Matcher(None, (), ())
+        vars(matcher).update(a=a, b=b, matching_blocks=blocks)
+    for group in matcher.get_grouped_opcodes(n):
         if not started:
             started = True
             yield f"--- {fromfile}\n"
@@ -76,15 +91,51 @@ class _Matcher(difflib.SequenceMatcher):
             if ai < len(a):
                 blocks.append((ai, bj, 1))
             i, j = ai + 1, bj + 1
-        merged: list[tuple[int, int, int]] = []
-        for x, y, size in blocks:  # adjacent blocks become one, as difflib reports them
-            if merged and merged[-1][0] + merged[-1][2] == x and merged[-1][1] + merged[-1][2] == y:
-                merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + size)
-            else:
-                merged.append((x, y, size))
-        blocks_found = [difflib.Match(*m) for m in merged] + [difflib.Match(len(a), len(b), 0)]
+        blocks_found = _merged(blocks, len(a), len(b))
         state["matching_blocks"] = blocks_found
         return blocks_found
+
+
+def _kept_lines(a: list[str], b: list[str], unchanged: list[tuple[int, int, int]]) -> list[difflib.Match]:
+    """Matching blocks of the lines of ``a`` and ``b`` (as difflib reports them): the lines that
+    lie whole within text no fix touched (``unchanged``, character offsets), and between them
+    what difflib matches in the few lines the fixes changed.
+
+    The fixes' own record replaces difflib's search of both whole texts (its longest-match
+    scan touched every line, and every other line equal to it, per change). A run of lines is
+    taken only where the lines of both texts compare equal, so a wrong record could cost a
+    larger diff, never a wrong one."""
+    starts_a = list(accumulate(map(len, a), initial=0))
+    starts_b = list(accumulate(map(len, b), initial=0))
+    runs: list[tuple[int, int, int]] = []
+    for old, new, size in unchanged:
+        i = bisect.bisect_left(starts_a, old)  # the first line of ``a`` that begins in the span
+        j = bisect.bisect_left(starts_b, new + starts_a[i] - old) if i < len(a) else len(b)
+        i_end = bisect.bisect_right(starts_a, old + size) - 1  # lines of ``a`` that end in it
+        count = i_end - i
+        if count > 0 and j + count <= len(b) and starts_b[j] - new == starts_a[i] - old and a[i:i_end] == b[j:j + count]:
+            runs.append((i, j, count))
+    blocks: list[tuple[int, int, int]] = []
+    i = j = 0
+    for x, y, size in [*runs, (len(a), len(b), 0)]:
+        if x > i and y > j:  # changed lines between two runs: difflib matches what is left alike
+            piece = _Matcher(None, a[i:x], b[j:y])
+            blocks += [(i + p, j + q, k) for p, q, k in piece.get_matching_blocks() if k]
+        if size:
+            blocks.append((x, y, size))
+        i, j = x + size, y + size
+    return _merged(blocks, len(a), len(b))
+
+
+def _merged(blocks: list[tuple[int, int, int]], len_a: int, len_b: int) -> list[difflib.Match]:
+    """``blocks`` with adjacent ones made one, as difflib reports them, and its closing block."""
+    merged: list[tuple[int, int, int]] = []
+    for x, y, size in blocks:
+        if merged and merged[-1][0] + merged[-1][2] == x and merged[-1][1] + merged[-1][2] == y:
+            merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + size)
+        else:
+            merged.append((x, y, size))
+    return [difflib.Match(*m) for m in merged] + [difflib.Match(len_a, len_b, 0)]
 
 
 def _anchors(a: list[str], b: list[str]) -> list[tuple[int, int]]:

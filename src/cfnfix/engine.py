@@ -16,7 +16,7 @@ from . import quotas, schemas
 from .changelog import Change, FileResult, Problem, Safety
 from .config import Config, expand
 from .document import Document, DuplicateKeyError, TemplateError, line_break, parse
-from .edits import Edit, EditConflict, apply_edits
+from .edits import Edit, EditConflict, apply_edits, edit_spans
 from .fixer import GROUPS, Finding, Fix, Fixer
 from .registry import fixer_class, fixer_names
 from .reparse import reparse
@@ -91,6 +91,7 @@ def fix_source(text: str, names: list[str], config: Config, source_path: str | N
     rest.available = first.available + rest.available
     rest.unfixed = first.unfixed + rest.unfixed
     rest.before = text
+    rest.applied = None  # the duplicates pass's edits are not recorded: the diff searches
     rest.status = "fixed"
     if locate:
         rest.places = places(loose, rest)
@@ -127,7 +128,7 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
     original = doc
     if handed_over and locate:
         original.keep_places()  # the report's places are in this text, after its nodes moved on
-    result = FileResult("", "clean", before=doc.text, after=doc.text)
+    result = FileResult("", "clean", before=doc.text, after=doc.text, applied=[])
     try:
         skip_all, skip_by_resource = _metadata_ignores(doc, names)
     except TemplateError as exc:
@@ -269,6 +270,8 @@ def _run_fixer(fixer: Fixer, doc: Document, findings: list[Finding], result: Fil
                 new_doc = reparse(doc, new_text, edits, newline) if owned else parse(new_text)
         except TemplateError as exc:
             raise _FixerFailed(f"{fixer.name}: produced an invalid template ({exc}); its fixes were not applied", None) from None
+        if result.applied is not None:
+            result.applied.append(edit_spans(edits, newline))
         # findings are numbered in the order they are applied: the last change holds the highest
         base = (result.changes[-1].finding or 0) + 1 if result.changes else 0
         keys = {id(u.finding): base + i for i, u in enumerate(accepted)}

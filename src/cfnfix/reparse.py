@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .document import Document, Node, TemplateError, _json_tree, _TemplateLoader, _TreeBuilder, parse
+from .edits import edit_spans
 
 
 class _Whole(Exception):
@@ -46,11 +47,10 @@ def reparse(old: Document, text: str, edits: Iterable[Any], newline: str) -> Doc
     """The document of ``text``, which is ``old.text`` with ``edits`` (``start``, ``end``,
     ``text``; not overlapping) applied by :func:`apply_edits` with ``newline``; raises
     TemplateError as :func:`parse` does."""
-    extra = len(newline) - 1  # each line break an edit writes becomes ``newline``
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _reparse(old, text, sorted((e.start, e.end, len(e.text) + extra * e.text.count("\n")) for e in edits))
+        return _reparse(old, text, edit_spans(edits, newline))
     except (_Whole, TemplateError):
         return parse(text)  # also gives an error its line in the whole text
     finally:
