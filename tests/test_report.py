@@ -221,3 +221,19 @@ def test_a_run_that_prints_and_writes_no_report_records_no_places(tmp_path, monk
     assert asked == [expected for _, expected in runs]
     quiet = CliRunner().invoke(main, ["check", "-j", "1", "-q", "a.yaml"])
     assert (quiet.exit_code, quiet.output) == (1, "")
+
+
+def test_sarif_replacements_follow_the_record_of_applied_edits():
+    """Among equal lines the record says where a fix put the new one (first), as the diff shows
+    it; without a record the search would put it last."""
+    from cfnfix.changelog import Change
+    from cfnfix.report_sarif import sarif_report
+
+    change = Change("inline-lambda-handler", "Fn", ("Resources", "Fn"), "add", None, "k", "safe", "m")
+    result = FileResult("t.yaml", "pending", before="k\nk\n", after="k\nk\nk\n", changes=[change], applied=[[(0, 0, 2)]])
+    (fix,) = json.loads(sarif_report([result]))["runs"][0]["results"][0]["fixes"]
+    assert fix["artifactChanges"][0]["replacements"] == [
+        {"deletedRegion": {"charOffset": 0, "charLength": 0}, "insertedContent": {"text": "k\n"}}]
+    result.applied = None
+    (fix,) = json.loads(sarif_report([result]))["runs"][0]["results"][0]["fixes"]
+    assert fix["artifactChanges"][0]["replacements"][0]["deletedRegion"]["charOffset"] == 4

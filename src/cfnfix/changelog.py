@@ -101,10 +101,18 @@ class FileResult:
         if self.status not in ("fixed", "pending") or self.before is None or self.after is None:
             return ""
         from .diff import unified_diff
+
+        return unified_diff(self.before, self.after, self.path, self.unchanged)
+
+    @property
+    def unchanged(self) -> list[tuple[int, int, int]] | None:
+        """(offset in ``before``, offset in ``after``, length) of the text the fixes left alone, in
+        order; None where the engine kept no record (``applied``)."""
+        if self.applied is None or self.before is None:
+            return None
         from .edits import unchanged_spans
 
-        unchanged = None if self.applied is None else unchanged_spans(len(self.before), self.applied)
-        return unified_diff(self.before, self.after, self.path, unchanged)
+        return unchanged_spans(len(self.before), self.applied)
 
     def to_json(self) -> dict:
         out: dict[str, Any] = {"path": self.path, "status": self.status}

@@ -28,24 +28,28 @@ def unified_diff(before: str, after: str, path: str, unchanged: list[tuple[int, 
     ``after``, length) of text the fixes left as it was, in order (``edits.unchanged_spans``)."""
     out = []
     a, b = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    blocks = None if unchanged is None else _kept_lines(a, b, unchanged)
-    for line in _diff_lines(a, b, f"a/{path}", f"b/{path}", blocks=blocks):
+    for line in _diff_lines(a, b, f"a/{path}", f"b/{path}", line_matcher(a, b, unchanged)):
         if not line.endswith("\n"):
             line += "\n\\ No newline at end of file\n"
         out.append(line)
     return "".join(out)
 
 
-def _diff_lines(a: list[str], b: list[str], fromfile: str, tofile: str, n: int = 3,
-                blocks: list[difflib.Match] | None = None) -> Iterator[str]:
-    """Lines of the unified diff of ``a`` and ``b``, formatted exactly as ``difflib.unified_diff``;
-    ``blocks``: their matching blocks, when known (else difflib finds them)."""
+def line_matcher(a: list[str], b: list[str], unchanged: list[tuple[int, int, int]] | None) -> difflib.SequenceMatcher:
+    """A difflib matcher of the lines ``a`` and ``b`` (of ``before`` and ``after``) whose matching
+    blocks come from ``unchanged`` (see unified_diff) where it is given, else from the search."""
+    if unchanged is None:
+        return _Matcher(None, a, b)
+    matcher = _Matcher(None, (), ())  # nothing to search: difflib's index of ``b`` is not built
+    vars(matcher).update(a=a, b=b, matching_blocks=_kept_lines(a, b, unchanged))
+    return matcher
+
+
+def _diff_lines(a: list[str], b: list[str], fromfile: str, tofile: str, matcher: difflib.SequenceMatcher,
+                n: int = 3) -> Iterator[str]:
+    """Lines of the unified diff of ``a`` and ``b`` as ``matcher`` matches them, formatted
+    exactly as ``difflib.unified_diff``."""
     started = False
-    if blocks is None:
-        matcher = _Matcher(None, a, b)
-    else:  # nothing to search: difflib's index of ``b`` is not built
-        matcher = _Matcher(None, (), ())
-        vars(matcher).update(a=a, b=b, matching_blocks=blocks)
     for group in matcher.get_grouped_opcodes(n):
         if not started:
             started = True

@@ -8,7 +8,6 @@ whose location it overlaps. Files that could not be processed are tool execution
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from urllib.parse import quote
 
 from . import REPOSITORY, __version__
 from .changelog import Change, FileResult
+from .diff import line_matcher
 from .report import places
 from .registry import all_fixers
 
@@ -55,14 +55,16 @@ def _region(where: Callable[[tuple], tuple[int, int, int, int] | None], path: tu
     return {"startLine": start_line, "startColumn": start_col, "endLine": end_line, "endColumn": end_col}
 
 
-def _replacements(before: str, after: str) -> list[tuple[int, int, dict]]:
-    """(first line, last line, SARIF replacement) for every differing run of lines."""
+def _replacements(before: str, after: str, unchanged: list[tuple[int, int, int]] | None) -> list[tuple[int, int, dict]]:
+    """(first line, last line, SARIF replacement) for every differing run of lines, matched as
+    the diff matches them (``FileResult.unchanged``: a search of both whole texts took 40 s
+    for a template of 2,000 resources)."""
     a, b = before.splitlines(keepends=True), after.splitlines(keepends=True)
     offsets = [0]
     for line in a:
         offsets.append(offsets[-1] + len(line))
     out = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in line_matcher(a, b, unchanged).get_opcodes():
         if tag == "equal":
             continue
         replacement = {
@@ -101,7 +103,7 @@ def sarif_report(results: list[FileResult]) -> str:
         if not r.changes or r.status not in ("fixed", "pending"):
             continue
         where = places(r)
-        pending = _replacements(r.before, r.after) if r.before is not None and r.after is not None else []
+        pending = _replacements(r.before, r.after, r.unchanged) if r.before is not None and r.after is not None else []
         file_results: list[dict[str, Any]] = []
         for changes in _findings(r.changes):
             review = any(c.safety == "review" for c in changes)
