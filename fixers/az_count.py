@@ -209,8 +209,9 @@ class AzCount(Fixer):
                 for name, _ in references(resources[rid].get("Properties")):
                     if isinstance(resources.get(name), dict) and resources[name].get("Type") == EIP:
                         eips.add(name)
+        named = uses(doc.data, eips)  # one walk of the template for all of them
         for eip in [e for e in resources if e in eips]:
-            if all(u.section == "Resources" and u.owner in removed for u in uses(doc.data, {eip})):
+            if all(u.section == "Resources" and u.owner in removed for u in named if u.target == eip):
                 removed[eip] = "Elastic IP of a removed NAT gateway"
         return {rid: removed[rid] for rid in resources if rid in removed}  # template order
 

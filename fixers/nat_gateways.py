@@ -127,8 +127,9 @@ class NatGateways(Fixer):
             for name, _ in references(doc.resources[rid].get("Properties")):
                 if isinstance(doc.resources.get(name), dict) and doc.resources[name].get("Type") == EIP:
                     eips.add(name)
+        named = uses(doc.data, eips)  # one walk of the template for all of them
         return [e for e in doc.resources
-                if e in eips and all(u.section == "Resources" and u.owner in removed for u in uses(doc.data, {e}))]
+                if e in eips and all(u.section == "Resources" and u.owner in removed for u in named if u.target == e)]
 
     def _plan(self, doc: Document, nats: list[str]) -> dict | str:
         kept, gone = nats[0], nats[1:]
