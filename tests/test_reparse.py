@@ -6,7 +6,7 @@ import pytest
 
 from cfnfix import reparse as reparse_module
 from cfnfix.document import parse
-from cfnfix.edits import Edit, apply_edits
+from cfnfix.edits import Edit, apply_edits, edit_spans
 from cfnfix.reparse import reparse
 from support import same_document
 
@@ -113,7 +113,7 @@ CASES = {
 def test_reparse_builds_what_parse_builds(name):
     text, edits = CASES[name]
     new_text, made, newline = after(text, *edits)
-    assert same_document(reparse(parse(text), new_text, made, newline), parse(new_text)) is None
+    assert same_document(reparse(parse(text), new_text, edit_spans(made, newline)), parse(new_text)) is None
 
 
 @pytest.mark.parametrize("name", ["JSON: a property added", "JSON: a resource appended", "JSON: numbers and escapes"])
@@ -123,7 +123,7 @@ def test_a_json_run_is_read_without_libyaml(name):
     old = parse(text)
     with (mock.patch.object(reparse_module, "_TemplateLoader", side_effect=AssertionError("libyaml")),
           mock.patch.object(reparse_module, "parse", side_effect=AssertionError("a whole parse"))):
-        doc = reparse(old, new_text, made, newline)
+        doc = reparse(old, new_text, edit_spans(made, newline))
     assert same_document(doc, parse(new_text)) is None
 
 
@@ -152,7 +152,7 @@ Outputs:
 ])
 def test_anchors_and_aliases_give_what_parse_gives(text, edit):
     new_text, made, newline = after(text, edit)
-    assert same_document(reparse(parse(text), new_text, made, newline), parse(new_text)) is None
+    assert same_document(reparse(parse(text), new_text, edit_spans(made, newline)), parse(new_text)) is None
 
 
 def test_an_ampersand_and_an_asterisk_that_are_no_alias_leave_the_other_entries_as_they_were():
@@ -161,7 +161,7 @@ def test_an_ampersand_and_an_asterisk_that_are_no_alias_leave_the_other_entries_
     old = parse(text)
     first = old.node(("Resources", "First"))
     with mock.patch.object(reparse_module, "parse", side_effect=AssertionError("a whole parse")):
-        doc = reparse(old, new_text, made, newline)
+        doc = reparse(old, new_text, edit_spans(made, newline))
     assert doc.node(("Resources", "First")) is first
     assert same_document(doc, parse(new_text)) is None
 
@@ -171,7 +171,7 @@ def test_untouched_entries_keep_their_nodes_moved():
     first = old.node(("Resources", "First"))
     outputs = old.node(("Outputs", "Queue"))
     new_text, made, newline = after(YAML, ("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"))
-    doc = reparse(old, new_text, made, newline)
+    doc = reparse(old, new_text, edit_spans(made, newline))
     assert doc.node(("Resources", "First")) is first  # before the edit: kept as it was
     assert doc.node(("Outputs", "Queue")) is outputs  # after it: kept, moved
     assert new_text[outputs.start:outputs.end] == "Value: !Ref Last"
@@ -182,7 +182,7 @@ def test_a_property_added_re_parses_only_the_entries_of_the_mapping_it_went_into
     kept = [old.node(path) for path in [("Resources", "Last", "Type"), ("Resources", "Last", "Properties", "DelaySeconds")]]
     new_text, made, newline = after(YAML, ("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"),
                                     ("Type: AWS::SNS::Topic", "\n    DeletionPolicy: Retain", "after"))
-    doc = reparse(old, new_text, made, newline)
+    doc = reparse(old, new_text, edit_spans(made, newline))
     assert same_document(doc, parse(new_text)) is None
     assert doc.node(("Resources", "Last", "Type")) is kept[0]  # beside the edited properties: kept, moved
     assert doc.node(("Resources", "Last", "Properties")) is not old.node(("Resources", "Last", "Properties"))
@@ -197,11 +197,11 @@ def test_an_appended_entry_is_parsed_without_the_entry_before_it(crlf):
     kept = [old.node(("Resources", "Last")), old.node(("Resources", "Last", "Properties", "DelaySeconds"))]
     new_text, made, newline = after(text, ("DelaySeconds: 5", "\n  Added:\n    Type: AWS::SNS::Topic", "after"),
                                     ("Type: AWS::SNS::Topic", "\n    DeletionPolicy: Retain", "after"))
-    doc = reparse(old, new_text, made, newline)
+    doc = reparse(old, new_text, edit_spans(made, newline))
     assert same_document(doc, parse(new_text)) is None
     assert doc.node(("Resources", "Last")) is kept[0]
     new_text, made, newline = after(text, ("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"))
-    doc = reparse(parse(text), new_text, made, newline)
+    doc = reparse(parse(text), new_text, edit_spans(made, newline))
     assert doc.node(("Resources", "Last", "Properties", "DelaySeconds")) is not None
     assert same_document(doc, parse(new_text)) is None
 
@@ -210,7 +210,7 @@ def test_an_entry_ending_in_a_block_scalar_is_parsed_with_what_is_appended_after
     old = parse(YAML)
     code = old.node(("Resources", "Code"))
     new_text, made, newline = after(YAML, ("return 1", "\n  Added:\n    Type: AWS::SNS::Topic", "after"))
-    doc = reparse(old, new_text, made, newline)
+    doc = reparse(old, new_text, edit_spans(made, newline))
     assert doc.node(("Resources", "Code")) is not code  # its "|+" loses the blank lines after it
     assert doc.value(("Resources", "Code", "Properties", "Code", "ZipFile")).endswith("return 1\n")
     assert same_document(doc, parse(new_text)) is None
@@ -220,14 +220,14 @@ def test_a_removed_entry_is_parsed_as_none_and_the_others_keep_their_nodes():
     old = parse(YAML)
     kept = old.root.get("Resources").get("Last")
     new_text, made, newline = after(YAML, (YAML[YAML.index("  Code:"):YAML.index("  Last:")], "", "replace"))
-    assert reparse(old, new_text, made, newline).root.get("Resources").get("Last") is kept
+    assert reparse(old, new_text, edit_spans(made, newline)).root.get("Resources").get("Last") is kept
 
 
 def test_a_new_entry_repeating_a_key_kept_between_two_touched_entries_raises_as_parse_does():
     new_text, made, newline = after(YAML, ("Type: AWS::SNS::Topic", "Type: AWS::SNS::Topic\n  Code:\n    Type: AWS::SNS::Topic", "replace"),
                            ("DelaySeconds: 5", "\n      MessageRetentionPeriod: 60", "after"))
     with pytest.raises(Exception, match="duplicate key 'Code'"):
-        reparse(parse(YAML), new_text, made, newline)
+        reparse(parse(YAML), new_text, edit_spans(made, newline))
 
 
 def test_an_appended_json_entry_ending_in_a_comma_before_another_raises_as_parse_does():
@@ -235,14 +235,14 @@ def test_an_appended_json_entry_ending_in_a_comma_before_another_raises_as_parse
     with pytest.raises(Exception, match="invalid JSON"):
         parse(new_text)
     with pytest.raises(Exception, match="invalid JSON"):
-        reparse(parse(JSON), new_text, made, newline)
+        reparse(parse(JSON), new_text, edit_spans(made, newline))
 
 
 def test_an_appended_json_entry_is_parsed_without_the_entry_before_it():
     old = parse(JSON)
     last = old.node(("Resources", "Last"))
     new_text, made, newline = after(JSON, ('"Type": "AWS::SQS::Queue"\n    }', ',\n    "Added": {"Type": "AWS::SNS::Topic"}', "after"))
-    doc = reparse(old, new_text, made, newline)
+    doc = reparse(old, new_text, edit_spans(made, newline))
     assert doc.node(("Resources", "Last")) is last
     assert same_document(doc, parse(new_text)) is None
 
@@ -250,7 +250,7 @@ def test_an_appended_json_entry_is_parsed_without_the_entry_before_it():
 def test_an_invalid_result_raises_as_parse_does():
     new_text, made, newline = after(YAML, ("DelaySeconds: 5", "\n      DelaySeconds: 6", "after"))
     with pytest.raises(Exception, match="duplicate key 'DelaySeconds'"):
-        reparse(parse(YAML), new_text, made, newline)
+        reparse(parse(YAML), new_text, edit_spans(made, newline))
 
 
 def test_a_document_that_keeps_its_places_answers_for_its_own_text_after_its_nodes_moved():
@@ -258,7 +258,7 @@ def test_a_document_that_keeps_its_places_answers_for_its_own_text_after_its_nod
     whole = parse(YAML)
     old.keep_places()
     new_text, made, newline = after(YAML, ("  Last:\n", "  Added:\n    Type: AWS::SNS::Topic\n", "before"))
-    doc = reparse(old, new_text, made, newline)
+    doc = reparse(old, new_text, edit_spans(made, newline))
     assert doc.node(("Outputs", "Queue")) is old.node(("Outputs", "Queue"))  # moved into the new document
     for path in [("Outputs", "Queue", "Value"), ("Resources", "Last", "Properties"), ("Resources", "Code"), ("Resources", "Nothing")]:
         assert old.place(path) == whole.place(path)
@@ -288,7 +288,7 @@ def test_nodes_a_first_re_parse_left_in_place_keep_their_places_when_a_later_one
     text, doc = YAML, old
     for edit in edits:
         text, made, newline = after(text, edit)
-        doc = reparse(doc, text, made, newline)
+        doc = reparse(doc, text, edit_spans(made, newline))
         assert same_document(doc, parse(text)) is None
     assert doc.node(("Outputs", "Queue", "Value")) is old.node(("Outputs", "Queue", "Value"))  # moved twice
     paths = list(_paths(whole.root))
@@ -320,7 +320,7 @@ def test_an_edit_in_the_indentation_before_a_key_belongs_to_that_key_s_entry(edi
     with pytest.raises(Exception, match="line 14: invalid YAML: did not find expected key"):
         parse(new_text)
     with pytest.raises(Exception, match="line 14: invalid YAML: did not find expected key"):
-        reparse(parse(YAML), new_text, made, "\n")
+        reparse(parse(YAML), new_text, edit_spans(made, "\n"))
 
 
 @pytest.mark.parametrize("merge, edit", [
@@ -335,7 +335,7 @@ def test_a_document_merging_a_mapping_in_is_parsed_whole(merge, edit):
     # built from the entries, a re-parsed mapping would lose them
     text = YAML.replace(*merge)
     new_text, made, newline = after(text, edit)
-    assert same_document(reparse(parse(text), new_text, made, newline), parse(new_text)) is None
+    assert same_document(reparse(parse(text), new_text, edit_spans(made, newline)), parse(new_text)) is None
 
 
 def test_a_quoted_merge_key_s_name_is_an_ordinary_key():
@@ -343,6 +343,6 @@ def test_a_quoted_merge_key_s_name_is_an_ordinary_key():
     old = parse(text)
     quoted = old.node(("Resources", "Last", "Properties", "<<"))
     new_text, made, newline = after(text, ("DelaySeconds: 5", "DelaySeconds: 6", "replace"))
-    doc = reparse(old, new_text, made, newline)
+    doc = reparse(old, new_text, edit_spans(made, newline))
     assert doc.node(("Resources", "Last", "Properties", "<<")) is quoted  # kept, moved over
     assert same_document(doc, parse(new_text)) is None

@@ -1249,7 +1249,7 @@ def test_allowed_value_checks_of_a_resource_a_fix_left_alone_are_kept_and_a_touc
     """allowed-value's limits and repeated tag keys are kept per resource entry
     (``memo.entrywise``): after a fix re-parses only the resource it touched, the other keeps
     its findings and the touched one is checked again (here it gains a repeated tag key)."""
-    from cfnfix.edits import Edit
+    from cfnfix.edits import Edit, edit_spans
     from cfnfix.registry import all_fixers
     from cfnfix.reparse import reparse
 
@@ -1262,7 +1262,7 @@ def test_allowed_value_checks_of_a_resource_a_fix_left_alone_are_kept_and_a_touc
         (("Resources", "Map", "Properties", "MaximumRetryAttempts"), 10000)]
     at = text.index("Value: b") + len("Value: b")
     new_text = text[:at] + "\n        - Key: a\n          Value: b" + text[at:]
-    new = reparse(old, new_text, [Edit(at, at, "\n        - Key: a\n          Value: b")], "\n")
+    new = reparse(old, new_text, edit_spans([Edit(at, at, "\n        - Key: a\n          Value: b")], "\n"))
     assert new.resources["Map"] is old.resources["Map"]
     expected = [(("Resources", "Map", "Properties", "MaximumRetryAttempts"), 10000),
                 (("Resources", "Q", "Properties", "Tags", 1), ("drop",))]

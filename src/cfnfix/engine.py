@@ -263,15 +263,16 @@ def _run_fixer(fixer: Fixer, doc: Document, findings: list[Finding], result: Fil
             raise _FixerFailed(f"{fixer.name}: its edits overlap ({exc}); its fixes were not applied", None) from None
         if new_text == doc.text:
             return doc
+        spans = edit_spans(edits, newline)  # for the re-parse and the diff's record alike
         try:
             if parse_text is not None:
                 new_doc = parse_text(new_text)
             else:
-                new_doc = reparse(doc, new_text, edits, newline) if owned else parse(new_text)
+                new_doc = reparse(doc, new_text, spans) if owned else parse(new_text)
         except TemplateError as exc:
             raise _FixerFailed(f"{fixer.name}: produced an invalid template ({exc}); its fixes were not applied", None) from None
         if result.applied is not None:
-            result.applied.append(edit_spans(edits, newline))
+            result.applied.append(spans)
         # findings are numbered in the order they are applied: the last change holds the highest
         base = (result.changes[-1].finding or 0) + 1 if result.changes else 0
         keys = {id(u.finding): base + i for i, u in enumerate(accepted)}

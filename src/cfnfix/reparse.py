@@ -22,10 +22,9 @@ import bisect
 import gc
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from .document import Document, Node, TemplateError, _json_tree, _TemplateLoader, _TreeBuilder, parse
-from .edits import edit_spans
 
 
 class _Whole(Exception):
@@ -43,14 +42,14 @@ class _Run:
     edits: list = field(default_factory=list)  # (start, end, new length), in order
 
 
-def reparse(old: Document, text: str, edits: Iterable[Any], newline: str) -> Document:
-    """The document of ``text``, which is ``old.text`` with ``edits`` (``start``, ``end``,
-    ``text``; not overlapping) applied by :func:`apply_edits` with ``newline``; raises
+def reparse(old: Document, text: str, spans: list[tuple[int, int, int]]) -> Document:
+    """The document of ``text``, which is ``old.text`` with edits applied by :func:`apply_edits`;
+    ``spans``: their :func:`edit_spans` (the engine records them too, for the diff); raises
     TemplateError as :func:`parse` does."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _reparse(old, text, edit_spans(edits, newline))
+        return _reparse(old, text, spans)
     except (_Whole, TemplateError):
         return parse(text)  # also gives an error its line in the whole text
     finally:
