@@ -270,8 +270,10 @@ class ResourceShape(Fixer):
             return {fn: new}
         if fn == "Fn::GetAtt":
             if node.kind == "scalar":
-                attr = arg[1] if isinstance(arg, list) else arg.split(".", 1)[1]
-                editor.replace_text(where, f"{old}.{attr}", f"{new}.{attr}")
+                # "Name.Attribute" as written; a GetAtt written without its attribute (an error
+                # of its own, left to the author) still names the resource, and follows it
+                rest = "".join(f".{a}" for a in arg[1:]) if isinstance(arg, list) else arg[len(old):]
+                editor.replace_text(where, old + rest, new + rest)
             else:
                 editor.replace_text(where + (0,), old, new)
             return {fn: [new] + list(arg[1:])} if isinstance(arg, list) else {fn: new + arg[len(old):]}
