@@ -289,7 +289,7 @@ class Editor:
         if doc.format == "json":
             return render.Verbatim(text.replace("\r\n", "\n"), len(indent), indent, doc.column(node.start), False, True)
         tail = doc.text[node.end : doc.line_end(node.end)]
-        comment = tail if tail.strip().startswith("#") else ""
+        comment = tail.rstrip() if tail.strip().startswith("#") else ""
         above: tuple = ()
         entry = parent.entry(path[-1]) if parent.kind == "map" else None
         if entry is not None:
@@ -304,13 +304,17 @@ class Editor:
         in_flow = self._in_flow(node)
         plain_safe = node.kind != "scalar" or node.style in ("'", '"') or not any(c in str(node.value) for c in ",[]{}#")
         return render.Verbatim(
-            text=(text + comment.rstrip()).replace("\r\n", "\n"),
+            text=(text + comment).replace("\r\n", "\n"),
             owner_col=owner,
             owner_indent=indent,
             col=doc.column(node.start),
-            own_line=not doc.text[line_start : node.start].strip(),
+            # an untagged block collection is a block wherever it starts: an item's (``- Ref: X``)
+            # starts after its dash, and under a key it goes on the lines below
+            own_line=not doc.text[line_start : node.start].strip() or (node.kind != "scalar" and node.style == "block"
+                                                                       and not node.tag),
             flow_ok=not comment and (in_flow or node.style == "flow" or (node.kind == "scalar" and plain_safe)),
             above=above,
+            comment=(node.end, node.end + len(comment)) if comment else None,
         )
 
     def move(self, path: tuple, new_path: tuple) -> render.Verbatim:
@@ -411,6 +415,11 @@ class Editor:
             text = render.json_value(value, self._indent_of_line(node.start), style)
             self._edit(node.start, node.end, text)
             return
+        end = node.end
+        if isinstance(value, render.Verbatim) and value.comment and node.end <= value.comment[0] < doc.line_end(node.end):
+            # the value brings the comment that follows the node it replaces (a list's one item
+            # becoming the value): that comment goes with it, not twice
+            end = value.comment[1]
         inline = render.yaml_inline(value, style, flow=self._in_flow(node))
         if inline is not None:
             if node.kind == "scalar" and not node.tag and isinstance(value, str) and node.style in ("'", '"'):
@@ -421,16 +430,22 @@ class Editor:
                     inline = f"{node.tag} {render.yaml_scalar(call[1], style, prefer=node.style)}"
             colon = self._colon_before(node) if node.kind != "scalar" and node.style == "block" else None
             if colon is not None:
-                self._edit(colon, node.end, " " + inline)
+                self._edit(colon, end, " " + inline)
                 return
-            self._edit(node.start, node.end, inline)
+            self._edit(node.start, end, inline)
             return
         if node.kind != "scalar" and node.style == "block" and not node.tag:
-            self._edit(node.start, node.end, render.yaml_value(value, doc.column(node.start), style))
+            col = doc.column(node.start)
+            indent = ""
+            if key is not None and col <= doc.column(key.start) and not render.is_block_sequence(value):
+                # a block sequence may stand at its key's column (``- item`` under ``Key:``);
+                # anything else replacing it goes one level in, or it would be the key's sibling
+                indent = " " * (doc.column(key.start) + len(style.indent) - col)
+            self._edit(node.start, end, indent + render.yaml_value(value, col + len(indent), style))
             return
         if parent is not None and parent.kind == "seq" and parent.style == "block":
             # an item of a block sequence: the value starts on the dash's line, its block below
-            self._edit(node.start, node.end, render.yaml_value(value, doc.column(node.start), style))
+            self._edit(node.start, end, render.yaml_value(value, doc.column(node.start), style))
             return
         if key is None or parent is None or parent.style != "block":
             raise EditConflict("cannot place a block value here")
@@ -443,7 +458,7 @@ class Editor:
             first = key_text + first[len(rendered_key) :]
         elif ":" in first:
             first = key_text + first[first.index(":") :]
-        self._edit(key.start, node.end, "\n".join([first] + lines[1:]))
+        self._edit(key.start, end, "\n".join([first] + lines[1:]))
 
     def _insertion(self, node: Node, additions: dict) -> Edit:
         doc, style = self.doc, self.style

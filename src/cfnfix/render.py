@@ -49,9 +49,10 @@ class Verbatim:
     owner_col: int  # YAML: column of the key or dash the value hangs under
     owner_indent: str  # JSON: indentation of the line the value starts on
     col: int  # column the value starts at
-    own_line: bool  # YAML: the value starts on a line of its own (a block collection under its key)
+    own_line: bool  # YAML: a block: the value starts on a line of its own, or is an untagged block collection
     flow_ok: bool  # YAML: can stand inside a flow collection as it is
     above: tuple = ()  # YAML: comment lines directly above its key, without their indentation
+    comment: tuple[int, int] | None = None  # YAML: where the comment ending ``text`` stood in the source (start, end)
 
     @property
     def lines(self) -> list[str]:
@@ -256,6 +257,14 @@ def item_lines(value: Any, dash_col: int, style: Style) -> list[str]:
         return lines
     header, lines = _block_after(value, content_col - len(style.indent), style)
     return [f"{pad}-{header}"] + lines
+
+
+def is_block_sequence(value: Any) -> bool:
+    """Whether ``value`` is written as a block sequence where a block is needed: a list, or the
+    source of one (whose text starts at its first dash: "-" then a blank, where a plain scalar
+    such as ``-5`` has none)."""
+    return isinstance(value, list) or (isinstance(value, Verbatim) and value.text[:1] == "-"
+                                       and value.text[1:2] in ("", " ", "\t", "\n"))
 
 
 def yaml_value(value: Any, col: int, style: Style) -> str:
