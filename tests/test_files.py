@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import signal
 import stat
 import subprocess
@@ -192,12 +191,21 @@ def test_a_fifo_is_not_read(tmp_path, where):
 def test_a_huge_file_is_not_read_whole(tmp_path):
     with open(tmp_path / "huge.yaml", "wb") as handle:  # sparse: 2 GB that take no disk space
         handle.truncate(2 * 1024**3)
-    proc = subprocess.run([sys.executable, "-m", "cfnfix", "check", "huge.yaml"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.Popen([sys.executable, "-m", "cfnfix", "check", "huge.yaml"], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # this process's own rusage: RUSAGE_CHILDREN would hold the peak of every process any
+    # earlier test in this worker started
+    deadline = time.monotonic() + 60
+    while not (ended := os.wait4(proc.pid, os.WNOHANG))[0]:
+        assert time.monotonic() < deadline, "cfnfix did not exit"
+        time.sleep(0.05)
+    _, status, usage = ended
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stderr = proc.stderr.read()  # one line: the pipe held it
+    proc.stderr.close()
     assert proc.returncode == 2
-    assert proc.stderr == "cfnfix: huge.yaml: file is larger than 5 MB\n"
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    assert peak_kb < 400 * 1024
+    assert stderr == "cfnfix: huge.yaml: file is larger than 5 MB\n"
+    assert usage.ru_maxrss < 400 * 1024
 
 
 def test_an_unreadable_subdirectory_is_named(work, monkeypatch):
@@ -219,7 +227,10 @@ def test_an_unreadable_subdirectory_is_named(work, monkeypatch):
 
 # --- interrupted and killed runs ----------------------------------------------------------------
 
-def _slow_inputs(folder: Path, count: int = 16, buckets: int = 1500) -> None:
+def _slow_inputs(folder: Path, count: int = 16, buckets: int = 6000) -> None:
+    """Inputs a run of ``apply -j 4`` is still working on when the tests below stop it, ~2 s
+    after it starts: 16 files of 1,500 buckets took 1.55 s (wall) on two cores, and the kill
+    came after the run had written every file."""
     body = "".join(f"  Bucket{i}:\n    Type: AWS::S3::Bucket\n" for i in range(buckets))
     for n in range(count):
         write(folder / f"t{n:02}.yaml", "Resources:\n" + body)
@@ -252,6 +263,10 @@ def test_ctrl_c_exits_130_at_once_and_stops_every_worker(tmp_path):
         time.sleep(0.1)
     time.sleep(1)
     workers = _children(proc.pid)
+    if len(workers) != 3:
+        proc.kill()
+        proc.wait()
+        pytest.fail(f"the run is not under way with its three forked processes ({len(workers)} found)")
     proc.send_signal(signal.SIGINT)
     sent = time.monotonic()
     _, stderr = proc.communicate(timeout=60)
@@ -273,6 +288,10 @@ def test_killing_the_main_process_leaves_no_worker_writing(tmp_path):
         time.sleep(0.1)
     time.sleep(1.5)
     workers = _children(proc.pid)
+    if len(workers) != 3:
+        proc.kill()
+        proc.wait()
+        pytest.fail(f"the run is not under way with its three forked processes ({len(workers)} found)")
     proc.kill()
     proc.wait()
     deadline = time.monotonic() + 60
