@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from cfnfix import schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
@@ -38,7 +40,8 @@ class PropertyName(Fixer):
     - is the single closest one within two typos (insert, delete, replace, swap).
 
     Names already present in the object are never targets. When no name, or several, qualify the
-    property is left to `unsupported-property`.
+    property, or when two names in one object stand for the same property, it is left to
+    `unsupported-property`.
 
     ## Example
     ```yaml
@@ -65,7 +68,10 @@ class PropertyName(Fixer):
                 continue
             message = f"E3002 {v.type_name}: '{v.name}' is not a property here; '{target}' {why}"
             findings.append(Finding(v.resource, v.path, message, detail=target))
-        return findings
+        # two names in one object that both stand for the same property (`KeyRotationStatus` and
+        # `EnableKeeyRotation`): which value is meant is the author's call (unsupported-property says so)
+        claims = Counter((f.path[:-1], f.detail) for f in findings)
+        return [f for f in findings if claims[f.path[:-1], f.detail] == 1]
 
     def fix(self, doc: Document, findings: list[Finding]) -> Fix:
         editor = Editor(doc)

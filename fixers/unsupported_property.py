@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
@@ -340,6 +341,15 @@ class UnsupportedProperty(Fixer):
                 left.append(v)
             else:
                 out.append(found)
+        renames = [f for f in out if f.fixable and f.detail.action == "rename"]
+        claims = Counter(f.detail.target for f in renames)
+        contested = [f for f in renames if claims[f.detail.target] > 1]
+        for f in contested:
+            # two names for one property (`KeyRotationStatus`, `EnableKeeyRotation`): renaming both
+            # writes the key twice, and which value is meant only the author knows
+            others = sorted(repr(g.path[-1]) for g in contested if g is not f and g.detail.target == f.detail.target)
+            f.fixable = False
+            f.message += f"; {', '.join(others)} also {'stands' if len(others) == 1 else 'stand'} for it: keep one by hand"
         renamed = {f.detail.target[0]: f.path[-1] for f in out if f.fixable and f.detail.action == "rename"}
         wraps, left = self._wraps(holder_path, holder, left, renamed)
         lifts, left = self._lifts(doc, holder_path, left)
