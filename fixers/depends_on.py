@@ -4,7 +4,6 @@ routed through a wait condition handle that waits for a conditional resource ins
 from __future__ import annotations
 
 import difflib
-import re
 from typing import Any, NamedTuple
 
 from cfnfix.changelog import Change, Safety
@@ -13,6 +12,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.property_names import words
+from cfnfix.reference_names import numbering
 from cfnfix.usage import prune_depends_on, uses
 
 _CLOSE = 0.9  # difflib ratio of a near spelling
@@ -32,21 +32,23 @@ def _tail(a: str, b: str) -> int:
 def meant(name: str, pool: list[str]) -> tuple[str | None, str]:
     """The one logical id of ``pool`` a DependsOn on ``name`` plainly means, and why.
 
-    The same name in another case; else the one near spelling (difflib ratio at least 0.9) with
-    the same digits; else the one id that ends in the same two or more words (an
-    `InternetGatewayAttachment` that is the template's `VPCGatewayAttachment`), with the same
-    digits and ahead of every other id."""
+    The same name in another case; else the one near spelling (difflib ratio at least 0.9) of
+    the same numbering (``reference_names.numbering``: digits, a closing capital letter); else
+    the one id that ends in the same two or more words (an `InternetGatewayAttachment` that is
+    the template's `VPCGatewayAttachment`), of the same numbering and ahead of every other id."""
     same_case = [p for p in pool if p.lower() == name.lower()]
     if len(same_case) == 1:
         return same_case[0], "differs only in case"
-    digits = re.sub(r"\D", "", name)
-    pool = [p for p in pool if re.sub(r"\D", "", p) == digits]
+    series = numbering(name)
+    pool = [p for p in pool if numbering(p) == series]
     near = difflib.get_close_matches(name, pool, n=2, cutoff=_CLOSE)
     if len(near) == 1:
         return near[0], "is the only resource named this close"
-    scored = sorted(((_tail(name, p), p) for p in pool), reverse=True)
+    cut = 1 if series[1] else 0  # the closing letter they share is no word (`PublicSubnetA`, `PrivateSubnetA`)
+    scored = sorted(((_tail(name[: len(name) - cut], p[: len(p) - cut]), p) for p in pool), reverse=True)
     if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
-        return scored[0][1], f"is the only resource whose name ends in the same words ('{' '.join(words(name)[-scored[0][0]:])}')"
+        shared = " ".join(words(name[: len(name) - cut])[-scored[0][0]:])
+        return scored[0][1], f"is the only resource whose name ends in the same words ('{shared}')"
     return None, ""
 
 

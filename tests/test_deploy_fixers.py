@@ -11,6 +11,9 @@ def test_pick_needs_one_plain_target():
     assert pick("dataBucket", ["DataBucket", "Queue"]) == ("DataBucket", "differs only in case")
     assert pick("EnvironmentSufix", ["EnvironmentSuffix"])[0] == "EnvironmentSuffix"
     assert pick("PublicSubnet1", ["PublicSubnet2"])[0] is None  # digits differ: another subnet
+    assert pick("PublicSubnetA", ["PublicSubnetB"])[0] is None  # so do closing letters
+    assert pick("PublicSubnetA", ["PublicSubentA"])[0] == "PublicSubentA"  # a typo before it
+    assert pick("MyVPCs", ["MyVPC"])[0] == "MyVPC"  # the C of VPC is no letter of a series
     assert pick("EnvironmentName", ["Environment"])[0] is None  # not close enough to be a typo
     assert pick("Topic", ["Topics", "Topicz"])[0] is None  # two equally close
     assert pick("SchemaSyncLambda", ["SchemaSync Lambda"])[0] is None  # not a valid name to point at
@@ -457,6 +460,7 @@ def test_depends_on_names_the_resource_plainly_meant():
     assert meant("InternetGatewayAttachment", pool)[0] == "VPCGatewayAttachment"  # same trailing words
     assert meant("vpcGatewayAttachment", pool) == ("VPCGatewayAttachment", "differs only in case")
     assert meant("PublicRouteTable2", pool)[0] is None  # digits differ: another table
+    assert meant("PublicSubnetA", ["PublicSubnetB", "PrivateSubnetA"])[0] is None  # closing letters too
     assert meant("GatewayAttachment", ["VPCGatewayAttachment", "TGWGatewayAttachment"])[0] is None  # two alike
     assert meant("Attachment", ["VPCGatewayAttachment"])[0] is None  # one shared word is not enough
 

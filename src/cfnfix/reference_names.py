@@ -28,6 +28,15 @@ CODE_KEYS = ("ZipFile", "UserData", "BuildSpec", "Content", "DefinitionString", 
 
 _VALID = re.compile(r"[A-Za-z0-9]+(\.[A-Za-z0-9]+)*|AWS::[A-Za-z]+")
 _NOT_DIGIT = re.compile(r"\D")
+_LAST_LETTER = re.compile(r"(?<=[a-z0-9])[A-Z]$")  # `SubnetA`'s A; not VPC's C
+
+
+def numbering(name: str) -> tuple[str, str]:
+    """What tells apart the names of a series, which no near spelling may change: the digits
+    (`Subnet1`, `Subnet2`) and a closing capital letter after a small one or a digit (`SubnetA`,
+    `SubnetB`: a reference to a `PublicSubnetA` nothing defines is not `PublicSubnetB`)."""
+    last = _LAST_LETTER.search(name)
+    return _NOT_DIGIT.sub("", name), last.group(0) if last else ""
 # below this bound on its ratio a name can be neither the pick (at least _CLOSE) nor the runner-up
 # that takes it away (within _MARGIN of it); twice the margin keeps float rounding out of it
 _FAR = _CLOSE - 2 * _MARGIN
@@ -37,7 +46,8 @@ def pick(name: str, pool: list[str]) -> tuple[str | None, str]:
     """The one name of ``pool`` that ``name`` plainly means, and why; None when there is none.
 
     Same name in another case, or the single near spelling (difflib ratio at least 0.9, clearly
-    ahead of the next) that differs in no digit: ``Subnet1`` never becomes ``Subnet2``. A name
+    ahead of the next) of the same ``numbering``: ``Subnet1`` never becomes ``Subnet2``, nor
+    ``SubnetA`` ``SubnetB``. A name
     whose ratio cannot reach ``_FAR`` (its length or its letters alone say so, as difflib's
     ``real_quick_ratio`` and ``quick_ratio`` bound it) is not compared in full: it can change
     neither the pick nor the margin, and the full comparison is most of what a pick costs.
@@ -56,11 +66,11 @@ def _pick(name: str, pool: tuple[str, ...]) -> tuple[str | None, str]:
     same_case = [p for p in valid if p.lower() == name.lower()]
     if len(same_case) == 1:
         return same_case[0], "differs only in case"
-    digits = _NOT_DIGIT.sub("", name)
+    series = numbering(name)
     lower = name.lower()
     scored = []
     for p in valid:
-        if _NOT_DIGIT.sub("", p) != digits or 2.0 * min(len(lower), len(p)) / (len(lower) + len(p)) < _FAR:
+        if numbering(p) != series or 2.0 * min(len(lower), len(p)) / (len(lower) + len(p)) < _FAR:
             continue
         matcher = difflib.SequenceMatcher(None, lower, p.lower())
         if matcher.quick_ratio() >= _FAR:
