@@ -123,3 +123,18 @@ def test_indented_json_refuses_what_json_dumps_refuses():
         with pytest.raises(TypeError) as theirs:
             json.dumps(bad, indent="  ")
         assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("seq_offset", [0, 2])
+def test_a_list_in_a_list_starts_on_its_dash_line(seq_offset):
+    """Under a key whose list stands at its column (``Key:`` / ``- a``), the items of a list in
+    that list below a bare dash were read as the outer list's own: ``[[a, b], c]`` became
+    ``[null, a, b, c]``."""
+    from cfnfix.style import Style
+
+    style = Style(format="yaml", newline="\n", indent="  ", seq_offset=seq_offset)
+    value = [["a", ["x", "y"]], "c"]
+    text = "\n".join(render.entry_lines("Key", value, 0, style)) + "\n"
+    pad = " " * seq_offset
+    assert text == f"Key:\n{pad}- - a\n{pad}  - - x\n{pad}    - y\n{pad}- c\n"
+    assert yaml.safe_load(text) == {"Key": value}

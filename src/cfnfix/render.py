@@ -255,6 +255,15 @@ def item_lines(value: Any, dash_col: int, style: Style) -> list[str]:
             lines.extend(entry_lines(k, v, content_col, style))
         lines[0] = pad + dash + lines[0][content_col:]
         return lines
+    if isinstance(value, list) and value:
+        # a list in a list starts on its dash's line (``- - a``), its items at the content column:
+        # below the dash at the file's offset for a key's list (0 in many files) they would be
+        # items of the outer list
+        lines = []
+        for item in value:
+            lines.extend(item_lines(item, content_col, style))
+        lines[0] = pad + dash + lines[0][content_col:]
+        return lines
     header, lines = _block_after(value, content_col - len(style.indent), style)
     return [f"{pad}-{header}"] + lines
 
