@@ -224,10 +224,8 @@ class ResourceShape(Fixer):
                     changes.append(self.change(f, "move", f.path[-1], f.detail[1], f.message, path=f.path[:-1]))
                 elif kind == "move":
                     rid = f.path[1]
-                    for key in f.detail[1]:
-                        value = doc.value(("Resources", rid, key))
-                        editor.remove(("Resources", rid, key))
-                        editor.set(("Resources", rid, "Properties", key), value)
+                    for key in f.detail[1]:  # with its own text: comments, short forms and quoting go along
+                        editor.move(("Resources", rid, key), ("Resources", rid, "Properties", key))
                         changes.append(self.change(f, "move", key, ["Properties", key], f.message, path=("Resources", rid)))
                 elif kind == "condition":
                     editor.set(node_path(doc, f.path) or f.path, f.detail[1])
