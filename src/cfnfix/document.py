@@ -474,6 +474,8 @@ def _parse(text: str, require_template: bool, duplicates: bool = False) -> Docum
     if duplicates:
         builder.duplicates = []
     root, data = builder.build(ynode, ())
+    if fmt == "json" and not _JSON_START.match(body):
+        fmt = "yaml"  # YAML's flow style (`{Resources: {...}}`): new content is written as YAML
     doc = Document(text=text, format=fmt, root=root, data=data, duplicates=builder.duplicates or [],
                    _aliases=builder.aliased > 0, _merges=builder.merges)
     if require_template and not is_template(data):
@@ -507,6 +509,10 @@ _JSON_ITEM = re.compile(f"(?:{_JSON_STRING}(?:([ \\t]{{0,8}}:[ \\t\\r\\n]*)(?:{_
 # no token for libyaml: an error, left to it)
 _JSON_TAIL = re.compile("[ \\t]*(?:[\\r\\n][ \\r\\n]*)?")
 _JSON_WORDS: dict[str, Any] = {}  # number or word -> its data, as libyaml and the resolver make it
+# a text libyaml reads that starts as JSON does, its first key quoted (or no key): JSON whose
+# strictness the fast path was not sure of, or a near-miss of JSON, still written as JSON; a
+# first key written plain is YAML's flow style (`{AWSTemplateFormatVersion: ...}`)
+_JSON_START = re.compile(r'\s*\{\s*["}]')
 _MAX_KEY = 1000  # characters: libyaml drops a key whose colon is over 1024 characters after its start
 
 
