@@ -391,8 +391,37 @@ class Editor:
         return render.yaml_scalar(value, self.style, flow=self._in_flow(old), prefer=prefer)
 
     def _in_flow(self, node: Node) -> bool:
+        """Whether ``node`` stands inside a flow collection, where a plain scalar may hold no
+        ``,[]{}``. A bracket before it on its line says so at once; else its enclosing
+        collections are looked up from the root (an item on a line of its own in a flow list
+        written over several lines, which reading its line alone took for block context)."""
         before = self.doc.text[self.doc.line_start(node.start) : node.start]
-        return "{" in before or "[" in before
+        if "{" in before or "[" in before:
+            return True
+        current = self.doc.root
+        while current is not node and current.kind != "scalar":
+            if current.style == "flow":
+                return True
+            items = current.value
+            if not items:
+                return False
+            # the last child starting at or before the node: children are in text order
+            low, high = 0, len(items)
+            while high - low > 1:
+                middle = (low + high) // 2
+                first = items[middle][0] if current.kind == "map" else items[middle]
+                if first.start <= node.start:
+                    low = middle
+                else:
+                    high = middle
+            if current.kind == "map":
+                key, value = items[low]
+                current = key if node.start < value.start or value.end < node.end else value
+            else:
+                current = items[low]
+            if current.start > node.start or current.end < node.end:
+                return False
+        return False
 
     def _indent_of_line(self, offset: int) -> str:
         start = self.doc.line_start(offset)
