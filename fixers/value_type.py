@@ -142,6 +142,31 @@ def _may_convert(kinds: set[str], value: Any) -> bool:
     return kinds == {"array"} and not isinstance(value, list)
 
 
+class TheItem(NamedTuple):
+    """A one-item list whose item becomes the value: its text is moved, not re-rendered."""
+
+    value: Any
+
+
+# intrinsics that give one value, which a one-item list around them only wraps
+_ONE_VALUE = frozenset({"Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::ImportValue", "Fn::FindInMap",
+                        "Fn::Select", "Fn::Base64"})
+
+
+def _one_item(schema: dict, value: Any) -> bool:
+    """A list of one scalar, or of one intrinsic that gives one value, where the schema wants a
+    single scalar (`EnableKeyRotation: [true]`, `SubnetId: [!Ref Subnet]`)."""
+    if not isinstance(value, list) or len(value) != 1:
+        return False
+    kinds = _kinds(schema)
+    if not kinds or kinds & {"object", "array"}:
+        return False
+    item = value[0]
+    if isinstance(item, (str, int, float, bool)):
+        return True
+    return isinstance(item, dict) and len(item) == 1 and next(iter(item)) in _ONE_VALUE
+
+
 def _walk(root: dict, schema: dict, value: Any, path: tuple, found: list[tuple[tuple, Any, str]]) -> None:
     """Conversions in ``value`` at ``path``, whose resolved schema is ``schema``, added to
     ``found`` (the schema is carried down, step by step, instead of looked up from the resource's
@@ -151,6 +176,9 @@ def _walk(root: dict, schema: dict, value: Any, path: tuple, found: list[tuple[t
         if hit is not None:
             found.append((path, hit[0], hit[1]))
             return
+    elif isinstance(value, list) and _one_item(schema, value):
+        found.append((path, TheItem(value[0]), "a one-item list where a single value is wanted; its item is the value"))
+        return
     if isinstance(value, dict) and len(value) == 1 and schemas.is_intrinsic(value):
         return
     for key, item, below in schemas.resolved_children(root, schema, value):
@@ -176,7 +204,9 @@ class ValueType(Fixer):
     - tags written as a `Key: Value` mapping where the property takes a list of `{Key, Value}`
       objects, and a `{Key, Value}` list where it takes a mapping (`AWS::SecurityHub::Hub`,
       `AWS::SSM::Parameter`);
-    - a single value where the property takes a list of such values (`Layers: arn:...`);
+    - a single value where the property takes a list of such values (`Layers: arn:...`), and a
+      one-item list where it takes a single value (`EnableKeyRotation: [true]`,
+      `SubnetId: [!Ref Subnet]`; the item's own text is kept);
     - one object where the property takes a list of objects and the object fits the list's
       items (every key one they take, the required ones present: S3
       `ServerSideEncryptionConfiguration: {ServerSideEncryptionByDefault: ...}`, a single
@@ -251,6 +281,10 @@ class ValueType(Fixer):
                     else:
                         editor.set(f.path, [editor.source(f.path)])
                     changes.append(self.change(f, "replace", before, [f.detail.value], f.message))
+                    continue
+                if isinstance(f.detail, TheItem):  # the item's own text becomes the value
+                    editor.set(f.path, editor.source(f.path + (0,)))
+                    changes.append(self.change(f, "replace", before, f.detail.value, f.message))
                     continue
                 editor.set(f.path, f.detail)
                 changes.append(self.change(f, "replace", before, f.detail, f.message))
