@@ -350,7 +350,7 @@ class UnsupportedProperty(Fixer):
             others = sorted(repr(g.path[-1]) for g in contested if g is not f and g.detail.target == f.detail.target)
             f.fixable = False
             f.message += f"; {', '.join(others)} also {'stands' if len(others) == 1 else 'stand'} for it: keep one by hand"
-        renamed = {f.detail.target[0]: f.path[-1] for f in out if f.fixable and f.detail.action == "rename"}
+        renamed = {f.detail.target[0]: f.path[-1] for f in renames if f.fixable}
         wraps, left = self._wraps(holder_path, holder, left, renamed)
         lifts, left = self._lifts(doc, holder_path, left)
         leaving = {k for f in out + wraps + lifts if f.fixable and f.detail.action != "rename" for k in f.detail.keys}

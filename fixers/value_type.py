@@ -153,10 +153,10 @@ _ONE_VALUE = frozenset({"Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::ImportV
                         "Fn::Select", "Fn::Base64"})
 
 
-def _one_item(schema: dict, value: Any) -> bool:
+def _one_item(schema: dict, value: list) -> bool:
     """A list of one scalar, or of one intrinsic that gives one value, where the schema wants a
     single scalar (`EnableKeyRotation: [true]`, `SubnetId: [!Ref Subnet]`)."""
-    if not isinstance(value, list) or len(value) != 1:
+    if len(value) != 1:
         return False
     kinds = _kinds(schema)
     if not kinds or kinds & {"object", "array"}:

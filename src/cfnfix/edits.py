@@ -7,6 +7,7 @@ write new content in the file's own style. Nothing here re-serialises a whole do
 
 from __future__ import annotations
 
+import bisect
 import re
 import sys
 from dataclasses import dataclass, field
@@ -403,22 +404,18 @@ class Editor:
             if current.style == "flow":
                 return True
             items = current.value
-            if not items:
-                return False
             # the last child starting at or before the node: children are in text order
-            low, high = 0, len(items)
-            while high - low > 1:
-                middle = (low + high) // 2
-                first = items[middle][0] if current.kind == "map" else items[middle]
-                if first.start <= node.start:
-                    low = middle
-                else:
-                    high = middle
             if current.kind == "map":
-                key, value = items[low]
+                at = bisect.bisect_right(items, node.start, key=lambda entry: entry[0].start) - 1
+                if at < 0:
+                    return False
+                key, value = items[at]
                 current = key if node.start < value.start or value.end < node.end else value
             else:
-                current = items[low]
+                at = bisect.bisect_right(items, node.start, key=lambda item: item.start) - 1
+                if at < 0:
+                    return False
+                current = items[at]
             if current.start > node.start or current.end < node.end:
                 return False
         return False

@@ -249,23 +249,19 @@ def item_lines(value: Any, dash_col: int, style: Style) -> list[str]:
             return [pad + dash + shifted[0].lstrip(" ")] + shifted[1:]
         header, block = _verbatim_block(value, dash_col)
         return [f"{pad}-{header}"] + block
+    # a mapping, or a list, starts on the dash's line (``- Key: v``, ``- - a``), the rest at the
+    # content column: a list's items below the dash, at the file's offset for a key's list (0 in
+    # many files), would be items of the outer list
     if isinstance(value, dict) and not (intrinsic(value) and style.short_form):
-        lines: list[str] = []
-        for k, v in value.items():
-            lines.extend(entry_lines(k, v, content_col, style))
-        lines[0] = pad + dash + lines[0][content_col:]
-        return lines
-    if isinstance(value, list) and value:
-        # a list in a list starts on its dash's line (``- - a``), its items at the content column:
-        # below the dash at the file's offset for a key's list (0 in many files) they would be
-        # items of the outer list
-        lines = []
-        for item in value:
-            lines.extend(item_lines(item, content_col, style))
-        lines[0] = pad + dash + lines[0][content_col:]
-        return lines
-    header, lines = _block_after(value, content_col - len(style.indent), style)
-    return [f"{pad}-{header}"] + lines
+        parts = [entry_lines(k, v, content_col, style) for k, v in value.items()]
+    elif isinstance(value, list) and value:
+        parts = [item_lines(item, content_col, style) for item in value]
+    else:
+        header, lines = _block_after(value, content_col - len(style.indent), style)
+        return [f"{pad}-{header}"] + lines
+    lines = [line for part in parts for line in part]
+    lines[0] = pad + dash + lines[0][content_col:]
+    return lines
 
 
 def is_block_sequence(value: Any) -> bool:
