@@ -51,6 +51,10 @@ class ResourceShape(Fixer):
       right one is absent: renamed;
     - property names written directly under the resource instead of under `Properties`, when
       every such key is a property of the resource type: moved under `Properties`;
+    - a `Description` written beside the resource's attributes (a note on the resource) where
+      the type has no `Description` property, or `Properties` sets its own: moved under the
+      resource's `Metadata`, which keeps it without CloudFormation reading it (as
+      template-structure does with an unknown top-level key);
     - a `Condition` written as an expression (`Condition: !Or [A, B]`) where CloudFormation
       wants the name of a condition: the expression becomes a named condition in `Conditions`
       (bare condition names inside `Fn::And`/`Fn::Or`/`Fn::Not` written as `{Condition: A}`)
@@ -61,8 +65,10 @@ class ResourceShape(Fixer):
       `DependsOn` naming it.
 
     A resource that is not a mapping, a `Properties` that is not a mapping (empty, or a word
-    where a template was cut off: `Properties: LogGroupName`), other unknown keys, and renames
-    that would collide with an existing name are reported, not changed.
+    where a template was cut off: `Properties: LogGroupName`), other unknown keys (a misspelt
+    property hidden under `Metadata` would be lost to the reader), a `Description` whose
+    `Metadata` already has one, and renames that would collide with an existing name are
+    reported, not changed.
 
     ## Why it matters
     CloudFormation rejects the template (`Template format error: Resource name prod-vpc is
@@ -133,10 +139,16 @@ class ResourceShape(Fixer):
                                             f"'{right[0]}'", detail=("rename", right[0])))
                 else:
                     stray.append(key)
+            type_name = res.get("Type")
+            names = schemas.property_names(type_name)[0] if isinstance(type_name, str) and stray else set()
+            props = res.get("Properties", {})
+            if "Description" in stray and names and _noted(res, names):
+                stray.remove("Description")
+                findings.append(Finding(rid, where + ("Description",), "E3001 'Description' is not a resource "
+                                        f"attribute{', and Properties sets its own' if 'Description' in names else f' nor a property of {type_name}'}; "
+                                        "moved under the resource's Metadata, which keeps it without CloudFormation "
+                                        "reading it", detail=("note",)))
             if stray:
-                type_name = res.get("Type")
-                names = schemas.property_names(type_name)[0] if isinstance(type_name, str) else set()
-                props = res.get("Properties", {})
                 if names and all(k in names for k in stray) and isinstance(props, (dict, type(None))) and not (
                         set(stray) & set(props or {})):
                     keys = ", ".join(f"'{k}'" for k in stray)
@@ -222,6 +234,10 @@ class ResourceShape(Fixer):
                 if kind == "rename":
                     editor.rename(f.path, f.detail[1])
                     changes.append(self.change(f, "move", f.path[-1], f.detail[1], f.message, path=f.path[:-1]))
+                elif kind == "note":
+                    editor.move(f.path, f.path[:2] + ("Metadata", "Description"))
+                    changes.append(self.change(f, "move", "Description", ["Metadata", "Description"], f.message,
+                                               path=f.path[:2]))
                 elif kind == "move":
                     rid = f.path[1]
                     for key in f.detail[1]:  # with its own text: comments, short forms and quoting go along
@@ -281,6 +297,15 @@ class ResourceShape(Fixer):
             editor.replace_text(text_path, "${" + token[0] + token[1] + "}", "${" + new + token[1] + "}")
         renamed = re.sub(r"\$\{" + re.escape(old) + r"(\.[^}]*)?\}", lambda m: "${" + new + (m.group(1) or "") + "}", text)
         return {fn: [renamed] + list(arg[1:])} if isinstance(arg, list) else {fn: renamed}
+
+
+def _noted(res: dict, names: set[str]) -> bool:
+    """Whether a resource's own ``Description`` (a note on it, beside its attributes) goes under its
+    ``Metadata``: the type has no such property, or ``Properties`` already sets it; and ``Metadata``
+    has room for it."""
+    props, metadata = res.get("Properties"), res.get("Metadata")
+    return (("Description" not in names or (isinstance(props, dict) and "Description" in props))
+            and (metadata is None or (isinstance(metadata, dict) and "Description" not in metadata)))
 
 
 def _if_expressions(where: tuple, item: dict) -> list[tuple[tuple, Any]]:
