@@ -8,7 +8,7 @@ from typing import Any
 from cfnfix import schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import Editor, free_id
+from cfnfix.edits import Editor, alphanumeric_id, free_id
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import depends_on, entries, references
 from cfnfix.memo import entrywise
@@ -21,12 +21,6 @@ _SAM_ATTRIBUTES = ("Connectors", "IgnoreGlobals")  # accepted by cfn-lint for SA
 _ID = re.compile(r"[A-Za-z0-9]+")
 _PLAIN_KEYS = frozenset(ATTRIBUTES + _SAM_ATTRIBUTES)  # keys every resource may have
 _CONDITION_FUNCTIONS = ("Fn::And", "Fn::Or", "Fn::Not", "Fn::Equals")
-
-
-def new_id(old: str) -> str:
-    """``prod-vpc`` -> ``prodVpc``, ``SchemaSync Lambda`` -> ``SchemaSyncLambda``."""
-    parts = [p for p in re.split(r"[^A-Za-z0-9]+", old) if p]
-    return (parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])) if parts else ""
 
 
 def condition_refs(expr: Any, names: set[str]) -> Any:
@@ -120,7 +114,7 @@ class ResourceShape(Fixer):
                                         "remove it", fixable=False))
                 continue
             if not _ID.fullmatch(rid):
-                target = new_id(rid)
+                target = alphanumeric_id(rid)
                 if target and target not in taken and target not in renamed and target not in condition_names:
                     renamed.add(target)
                     findings.append(Finding(rid, where, f"E3001 logical id '{rid}' has characters other than letters and "

@@ -3,12 +3,13 @@ form is plain (cfn-lint E1001, E2001, E6001, E6002, E6003, E8001-E8006)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from cfnfix import schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
-from cfnfix.edits import EditConflict, Editor
+from cfnfix.edits import EditConflict, Editor, alphanumeric_id
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.nodepath import editor_path
 
@@ -20,6 +21,7 @@ _MAPPING_SECTIONS = ("Parameters", "Mappings", "Conditions", "Resources", "Outpu
 OUTPUT_KEYS = ("Description", "Value", "Export", "Condition")
 CONDITION_FUNCTIONS = ("Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Condition")
 _ITEMS = {"Fn::Not": (1, 1), "Fn::And": (2, 10), "Fn::Or": (2, 10), "Fn::Equals": (2, 2)}  # list lengths allowed
+_CONDITION_NAME = re.compile(r"[A-Za-z0-9&_]+")  # what cfn-lint accepts (E8001)
 _RULES = {"Fn::Not": "E8005", "Fn::And": "E8004", "Fn::Or": "E8006", "Fn::Equals": "E8003"}  # cfn-lint's, per function
 
 
@@ -43,7 +45,8 @@ class TemplateStructure(Fixer):
       `Description` or `Condition` of an output (E6001, E6002, E6003);
     - a condition (in `Conditions`, or inside its `Fn::Not`, `Fn::And`, `Fn::Or`) whose value
       is not a boolean: `Fn::Not [!Select [0, !Split [':', !Ref TopicNameOrArn]]]`, the first
-      colon field of a value where a true/false is wanted (E8001, E8004-E8006).
+      colon field of a value where a true/false is wanted (E8001, E8004-E8006);
+    - a condition name with characters cfn-lint refuses (`Is-EC2-VPC`, `Is Test`) (E8001).
 
     ## Why it matters
     CloudFormation rejects the whole template (`Template format error`): nothing deploys.
@@ -59,6 +62,11 @@ class TemplateStructure(Fixer):
       `Description` (the type a text parameter has; nothing else about it is guessed);
     - an output written as an intrinsic function becomes `{Value: <that function>}`; attribute
       names in the wrong case are renamed;
+    - a condition name with other characters than letters, digits, `_` and `&` is renamed to its
+      letters and digits, each later word capitalised (`IsEC2VPC`, `IsTest`), with every use of
+      it: a resource's or an output's `Condition`, the first item of an `Fn::If`, a `Condition`
+      within another condition; a name another condition already has is reported (a condition
+      may share its name with a parameter or a resource: AWS's own samples do);
     - `Fn::Select [0, Fn::Split [':', X]]` where a condition wants a boolean becomes
       `Fn::Equals [Fn::Select [0, Fn::Split [':', X]], 'arn']`: the first colon field of an ARN is
       `arn`, so "X is an ARN" is the one test that can be meant (a parameter taking a name or
@@ -145,13 +153,15 @@ class TemplateStructure(Fixer):
                                     fixable=False))
         findings += self._parameters(data.get("Parameters"))
         findings += self._outputs(data.get("Outputs"))
-        findings += self._conditions(data.get("Conditions"))
+        findings += self._conditions(data)
         return findings
 
-    def _conditions(self, conditions: Any) -> list[Finding]:
+    def _conditions(self, data: dict) -> list[Finding]:
         """Values where a condition wants a boolean that are none: the first colon field of a value
         (``Fn::Select [0, Fn::Split [':', X]]``) becomes the test that X is an ARN; anything else,
-        and condition functions with the wrong number of items, are reported."""
+        and condition functions with the wrong number of items, are reported. A condition name
+        CloudFormation refuses (``Is-EC2-VPC``) is renamed as resource-shape renames a logical id."""
+        conditions = data.get("Conditions")
         if not isinstance(conditions, dict):
             return []
         findings: list[Finding] = []
@@ -191,6 +201,19 @@ class TemplateStructure(Fixer):
 
         for name, value in conditions.items():
             boolean(value, ("Conditions", name), str(name))
+        taken = set(conditions)  # a condition may share its name with a parameter or resource (AWS's own samples do)
+        for name in conditions:
+            if isinstance(name, str) and not _CONDITION_NAME.fullmatch(name):
+                new = alphanumeric_id(name)
+                if new and new not in taken:
+                    taken.add(new)
+                    findings.append(Finding(None, ("Conditions", name), f"E8001 condition name '{name}' has "
+                                            f"characters other than letters and digits; renamed '{new}' with every "
+                                            "use of it", detail=("condition-name", new)))
+                else:
+                    findings.append(Finding(None, ("Conditions", name), f"E8001 condition name '{name}' has "
+                                            "characters other than letters and digits; no free alphanumeric name "
+                                            "derives from it: rename it", fixable=False))
         return findings
 
     def _shape(self, doc: Document, key: str, value: Any) -> Finding:
@@ -313,12 +336,52 @@ class TemplateStructure(Fixer):
                 elif kind == "wrap":
                     editor.set(f.path, {"Value": before})
                     changes.append(self.change(f, "replace", before, {"Value": before}, f.message))
+                elif kind == "condition-name":
+                    changes.extend(self._rename_condition(doc, editor, f))
                 elif kind == "arn":
                     at = editor_path(doc, f.path)
                     editor.set(at, {"Fn::Equals": [editor.source(at), "arn"]})
                     after = {"Fn::Equals": [before, "arn"]}
                     changes.append(self.change(f, "replace", before, after, f.message, safety=Safety.REVIEW))
         return Fix.of(editor, changes)
+
+    def _rename_condition(self, doc: Document, editor: Editor, f: Finding) -> list:
+        old, new = f.path[1], f.detail[1]
+        editor.rename(f.path, new)
+        changes = [self.change(f, "move", old, new, f.message, path=("Conditions",))]
+        for path in condition_uses(doc.data, old):
+            editor.replace_text(editor_path(doc, path), old, new)
+            changes.append(self.change(f, "replace", old, new, f.message, path=path))
+        return changes
+
+
+def condition_uses(data: dict, name: str) -> list[tuple]:
+    """The paths of every scalar naming condition ``name``: a resource's or an output's
+    ``Condition``, the first item of an ``Fn::If``, a ``Condition`` function within a condition."""
+    found: list[tuple] = []
+
+    def walk(value: Any, path: tuple, in_conditions: bool) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if item == name and ((key == "Condition" and in_conditions and len(value) == 1)
+                                     or (key == "Condition" and len(path) == 2)):
+                    found.append(path + (key,))
+                elif key == "Fn::If" and isinstance(item, list) and item and item[0] == name and len(value) == 1:
+                    found.append(path + (key, 0))
+                    for i, rest in enumerate(item[1:], 1):
+                        walk(rest, path + (key, i), in_conditions)
+                else:
+                    walk(item, path + (key,), in_conditions)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, path + (i,), in_conditions)
+
+    for section in ("Conditions", "Resources", "Outputs"):
+        body = data.get(section)
+        if isinstance(body, dict):
+            for key, item in body.items():
+                walk(item, (section, key), section == "Conditions")
+    return found
 
 
 def first_field(value: Any) -> Any:

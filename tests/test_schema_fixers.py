@@ -191,12 +191,13 @@ def test_parameter_type_spellings():
     assert intended_type("AWS::EC2::KeyPair::KeyName") is None  # already right
 
 
-def test_resource_shape_ids():
-    from cfnfix.fixers.resource_shape import new_id
+def test_alphanumeric_ids():
+    from cfnfix.edits import alphanumeric_id
 
-    assert new_id("prod-vpc") == "prodVpc"
-    assert new_id("SchemaSync Lambda") == "SchemaSyncLambda"
-    assert new_id("--") == ""
+    assert alphanumeric_id("prod-vpc") == "prodVpc"
+    assert alphanumeric_id("SchemaSync Lambda") == "SchemaSyncLambda"
+    assert alphanumeric_id("Is-EC2-VPC") == "IsEC2VPC"
+    assert alphanumeric_id("--") == ""
 
 def _unsupported(text: str):
     from cfnfix.registry import all_fixers

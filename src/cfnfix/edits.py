@@ -30,6 +30,14 @@ def free_id(base: str, taken: Any, fallback: str = "Resource") -> str:
     return candidate
 
 
+def alphanumeric_id(name: str) -> str:
+    """A name CloudFormation refuses, in letters and digits: ``prod-vpc`` -> ``prodVpc``,
+    ``SchemaSync Lambda`` -> ``SchemaSyncLambda`` (each later word capitalised, so the words
+    still read); empty when nothing is left."""
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", name) if p]
+    return (parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])) if parts else ""
+
+
 @dataclass(frozen=True)
 class Edit:
     """The text between ``start`` and ``end`` (offsets in the original) replaced by ``text``."""
