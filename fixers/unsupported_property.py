@@ -12,7 +12,7 @@ from typing import Any
 from cfnfix import pipeline_failures, schemas
 from cfnfix.changelog import Change, Safety
 from cfnfix.document import Document
-from cfnfix.edits import EditConflict, Editor
+from cfnfix.edits import EditConflict, Editor, is_function_key
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.property_names import candidate, minus, context_words, word_match, words
 
@@ -303,6 +303,18 @@ class UnsupportedProperty(Fixer):
                 findings += [Finding(v.resource, v.path, f"{_head(v)}; the template is processed by {macro}, "
                                      "which may read it: left as it is", fixable=False) for v in group]
                 continue
+            calls = [v for v in group if is_function_key(v.name)]
+            if calls:
+                # the author's function, ended by the keys beside it: which of them was meant
+                # (inside each branch, or instead of it) only the author knows
+                others = ", ".join(sorted(repr(k) for k in holder if not is_function_key(k)))
+                findings += [Finding(v.resource, v.path, f"E3002 {v.type_name}: '{v.name}' stands beside {others}, "
+                                     "and a function must be the only key of its mapping; move them into the "
+                                     "function's values (each branch of an Fn::If) or keep one side",
+                                     fixable=False) for v in calls]
+                group = [v for v in group if v not in calls]
+                if not group:
+                    continue
             findings += self._plan(doc, holder_path, holder, group)
         if macro is None:
             findings += self._sam(doc)

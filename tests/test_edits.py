@@ -466,6 +466,18 @@ def test_refusals_raise_edit_conflict():
         edit(Y2, ("set", PROPS + ("Tags", 7, "Key"), "x"))
 
 
+def test_no_key_is_added_beside_an_intrinsic_function():
+    # a key beside Fn::If or Ref ends the function (the mapping is no call any more); a loop of
+    # AWS::LanguageExtensions is an entry among others
+    conditional = "Resources:\n  I:\n    Type: X\n    Properties:\n      Fn::If: [C, {A: 1}, {A: 2}]\n"
+    with pytest.raises(EditConflict, match="Resources/I/Properties is an intrinsic function"):
+        edit(conditional, ("set", ("Resources", "I", "Properties", "B"), 1))
+    with pytest.raises(EditConflict, match="intrinsic function"):
+        edit("Resources:\n  I:\n    Type: X\n    Properties:\n      Ref: P\n", ("set", ("Resources", "I", "Properties", "B", "C"), 1))
+    looped = "Resources:\n  Fn::ForEach::Q:\n  - Id\n  - [A]\n  - Q${Id}: {Type: X}\n"
+    assert edit(looped, ("set", ("Resources", "R"), {"Type": "X"})) == looped + "  R:\n    Type: X\n"
+
+
 @pytest.mark.parametrize("index,kept", [(0, ["b", "c"]), (1, ["a", "c"]), (2, ["a", "b"])])
 def test_remove_first_middle_last_sequence_item(index, kept):
     text = "Resources:\n  A:\n    Type: X\n    Properties:\n      L:\n        - a\n        - b\n        - c\n      M: [a, b, c]\n"

@@ -30,6 +30,12 @@ def free_id(base: str, taken: Any, fallback: str = "Resource") -> str:
     return candidate
 
 
+def is_function_key(key: Any) -> bool:
+    """A key that makes its mapping an intrinsic function call (``Fn::If``, ``Ref``): a mapping
+    with one takes no other key. ``Fn::ForEach::<name>`` keys are loops among entries, not calls."""
+    return key == "Ref" or (isinstance(key, str) and key.startswith("Fn::") and not key.startswith("Fn::ForEach::"))
+
+
 def alphanumeric_id(name: str) -> str:
     """A name CloudFormation refuses, in letters and digits: ``prod-vpc`` -> ``prodVpc``,
     ``SchemaSync Lambda`` -> ``SchemaSyncLambda`` (each later word capitalised, so the words
@@ -205,6 +211,8 @@ class Editor:
                 raise EditConflict(f"{_show(path[:i])} is not a mapping")
             entry = node.entry(part)
             if entry is None:
+                if any(is_function_key(k.value) for k, _ in node.value):
+                    raise EditConflict(f"{_show(path[:i])} is an intrinsic function; a key beside it would end it")
                 pending = self._adds.setdefault(self._key(node), (node, {}, self._owner))[1]
                 _merge(pending, {part: _nest(path[i + 1 :], value)})
                 return
