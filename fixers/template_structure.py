@@ -200,10 +200,11 @@ class TemplateStructure(Fixer):
                                     fixable=False))
 
         for name, value in conditions.items():
-            boolean(value, ("Conditions", name), str(name))
+            if not _looped(name):
+                boolean(value, ("Conditions", name), str(name))
         taken = set(conditions)  # a condition may share its name with a parameter or resource (AWS's own samples do)
         for name in conditions:
-            if isinstance(name, str) and not _CONDITION_NAME.fullmatch(name):
+            if isinstance(name, str) and not _CONDITION_NAME.fullmatch(name) and not _looped(name):
                 new = alphanumeric_id(name)
                 if new and new not in taken:
                     taken.add(new)
@@ -282,6 +283,8 @@ class TemplateStructure(Fixer):
             return []
         findings = []
         for oid, body in outputs.items():
+            if _looped(oid):
+                continue
             path = ("Outputs", oid)
             if schemas.is_intrinsic(body) and "Condition" not in body:
                 findings.append(Finding(None, path, f"E6001 output '{oid}' is written as its value; it becomes "
@@ -382,6 +385,12 @@ def condition_uses(data: dict, name: str) -> list[tuple]:
             for key, item in body.items():
                 walk(item, (section, key), section == "Conditions")
     return found
+
+
+def _looped(key: Any) -> bool:
+    """An ``Fn::ForEach::<name>`` entry (AWS::LanguageExtensions): a loop whose body the transform
+    turns into entries, not an entry itself."""
+    return isinstance(key, str) and key.startswith("Fn::ForEach::")
 
 
 def first_field(value: Any) -> Any:
