@@ -9,6 +9,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer, Option, int_range
 from cfnfix.literals import intrinsic
+from cfnfix.rds import cluster_member
 
 RETENTION = "BackupRetentionPeriod"
 COPY_TAGS = "CopyTagsToSnapshot"
@@ -48,7 +49,7 @@ class RdsBackupRetention(Fixer):
     `CopyTagsToSnapshot: true`.
 
     Left alone, as the RDS documentation says: instances that belong to a cluster
-    (`DBClusterIdentifier` set, or an `aurora*` engine), whose backups and snapshot tags the
+    (`DBClusterIdentifier` set, or an `aurora*` engine among those it may run), whose backups and snapshot tags the
     cluster manages (neither property applies to them); and read replicas
     (`SourceDBInstanceIdentifier` set), which are rebuilt from their source rather than restored
     from their own backups. A retention given by `!Ref` or another intrinsic function is reported,
@@ -95,8 +96,7 @@ class RdsBackupRetention(Fixer):
                 continue
             base = ("Resources", rid, "Properties")
             if res["Type"] == "AWS::RDS::DBInstance":
-                engine = props.get("Engine")
-                if "DBClusterIdentifier" in props or (isinstance(engine, str) and engine.lower().startswith("aurora")):
+                if cluster_member(doc, props):
                     continue
                 if "SourceDBInstanceIdentifier" in props:
                     continue

@@ -82,7 +82,7 @@ class RdsIamAuth(Fixer):
                 continue
             choices = engines(doc, props)
             if res["Type"] == INSTANCE:
-                if cluster_member(props, choices):
+                if cluster_member(doc, props):
                     continue
                 supported = _INSTANCE_ENGINES
             else:

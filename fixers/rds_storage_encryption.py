@@ -5,7 +5,7 @@ from __future__ import annotations
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.rds import CLUSTER, INSTANCE, cluster_member, engines
+from cfnfix.rds import CLUSTER, INSTANCE, cluster_member
 from cfnfix.values import literal_choices
 
 _CHECKS = {INSTANCE: "CKV_AWS_16", CLUSTER: "CKV_AWS_96"}
@@ -86,7 +86,7 @@ class RdsStorageEncryption(Fixer):
             if any(key in props for key in _INHERITS[rtype]):
                 continue
             if rtype == INSTANCE:
-                if cluster_member(props, engines(doc, props)):
+                if cluster_member(doc, props):
                     continue
                 classes = literal_choices(doc, props.get("DBInstanceClass")) or []
                 old = sorted({c for c in classes if isinstance(c, str) and c.startswith(_UNENCRYPTABLE)})

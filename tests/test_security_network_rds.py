@@ -192,6 +192,26 @@ Resources:
     assert result.after == template and not result.unfixed
 
 
+def test_an_instance_that_may_run_aurora_is_left_to_its_cluster():
+    # one alternative of the engine is unknown here, the other is Aurora: an instance setting the
+    # cluster's storage, backups or IAM authentication is refused when that branch is taken (E3682)
+    template = """\
+Parameters:
+  SnapshotEngine: {Type: String}
+  FromSnapshot: {Type: String}
+Conditions:
+  Restore: !Equals [!Ref FromSnapshot, 'true']
+Resources:
+  Member:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      DBInstanceClass: db.r6g.large
+      Engine: !If [Restore, !Ref SnapshotEngine, aurora-mysql]
+"""
+    result = run_fixers(template, ["rds-iam-auth", "rds-storage-encryption", "rds-backup-retention"])
+    assert result.after == template and not result.unfixed
+
+
 def test_imdsv2_skips_instances_launched_from_a_template_and_reports_explicit_optional():
     template = """\
 Resources:

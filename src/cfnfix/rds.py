@@ -25,10 +25,21 @@ def is_aurora(engine: str) -> bool:
     return engine.startswith("aurora")
 
 
-def cluster_member(props: dict, choices: list[str] | None) -> bool:
-    """Whether a DB instance belongs to a cluster (Aurora, or any ``DBClusterIdentifier``): storage,
-    encryption and IAM authentication are then the cluster's settings."""
-    return "DBClusterIdentifier" in props or bool(choices and any(is_aurora(e) for e in choices))
+def cluster_member(doc: Document, props: dict) -> bool:
+    """Whether a DB instance belongs, or may belong, to a cluster (any ``DBClusterIdentifier``, or
+    an Aurora engine among the ones the template shows, even where another alternative is
+    unknown: ``!If [FromSnapshot, !Ref SnapshotEngine, aurora-mysql]``): storage, encryption,
+    backups and IAM authentication are then the cluster's settings, which the instance refuses."""
+    return "DBClusterIdentifier" in props or any(isinstance(e, str) and is_aurora(e.lower())
+                                                 for e in _shown_choices(doc, props.get("Engine")))
+
+
+def _shown_choices(doc: Document, value: Any) -> list:
+    """The literal alternatives of ``value`` the template shows, unknown ones left out."""
+    branches = value.get("Fn::If") if isinstance(value, dict) and len(value) == 1 else None
+    if isinstance(branches, list) and len(branches) == 3:
+        return _shown_choices(doc, branches[1]) + _shown_choices(doc, branches[2])
+    return literal_choices(doc, value) or []
 
 
 def engine_mode_provisioned(doc: Document, props: dict) -> bool | None:
