@@ -245,6 +245,9 @@ class UnsupportedProperty(Fixer):
       reported and left to `allowed-value`: it turns such a parameter into a Secrets Manager
       secret, where the key is the `KmsKeyId`, or, when the template reads it as a parameter and
       its value is in clear text, into a `String` parameter, and removes the key saying what is lost.
+    - A `Description` among the `Properties` of a type without one is a note on the resource:
+      it moves under the resource's `Metadata` (as `resource-shape` moves one written beside the
+      resource's attributes), unless `Metadata` already has a `Description`.
     - **remove** only when the schema has no home for the value; the change log quotes the text
       and says what is lost (and what to use instead where that is known: S3
       `CloudWatchConfigurations`, `Tags` on a type that cannot be tagged). When the key was the
@@ -252,8 +255,9 @@ class UnsupportedProperty(Fixer):
 
     It reports (changes nothing) when the home is ambiguous or not a plain move (a list of
     replicas, a network interface), when a resource attribute is already set to another value,
-    when removing would leave the object invalid (required properties missing, a list item left
-    empty), for `TemplateBody` on a nested stack (`flatten-nested-stacks` inlines it), and in
+    when removing would leave the object invalid (required properties missing, none of the
+    properties of which it needs one, a list item left empty), for a function (`Fn::If`, `Ref`)
+    written beside other keys, for `TemplateBody` on a nested stack (`flatten-nested-stacks` inlines it), and in
     templates processed by a macro, which may consume the property.
 
     ## Example
@@ -776,6 +780,20 @@ class UnsupportedProperty(Fixer):
         if required:
             return Finding(v.resource, v.path, f"{head}; the object also lacks {', '.join(required)}, which it "
                            "may have meant: fix it by hand", fixable=False)
+        # one of several is required (cfn-lint's requiredXor, requiredOr) and none is there: the
+        # key may be that one under another name (ACMCertificateIdentifier for AcmCertificateArn)
+        either = [r for key in ("requiredXor", "requiredOr") for r in v.schema.get(key) or ()]
+        if either and not any(r in holder for r in either):
+            return Finding(v.resource, v.path, f"{head}; the object also lacks one of {', '.join(either)}, which it "
+                           "may have meant: fix it by hand", fixable=False)
+        if v.name == "Description" and len(holder_path) == 3:
+            metadata = doc.resources[v.resource].get("Metadata")
+            if metadata is None or (isinstance(metadata, dict) and "Description" not in metadata):
+                # a note on the resource: kept where a note may stand, as resource-shape keeps one
+                # written beside the resource's attributes
+                return Finding(v.resource, v.path, f"{head}; lift: a note on the resource, kept under its Metadata, "
+                               "which CloudFormation does not read", detail=Plan("lift", (v.name,),
+                                                                                 ("Resources", v.resource, "Metadata")))
         advice = _advice(v)
         shown = json.dumps(v.value, default=str)
         shown = shown if len(shown) <= 60 else shown[:57] + "..."

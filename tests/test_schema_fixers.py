@@ -207,7 +207,7 @@ def _unsupported(text: str):
 def test_unsupported_property_names_its_action():
     found = _unsupported(
         "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyRotationEnabled: true\n"
-        "  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      Description: logs\n      DependsOn: K\n")
+        "  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      PublicReadPolicy: false\n      DependsOn: K\n")
     messages = sorted(f.message.split("; ")[1].split(" ")[0] for f in found)
     assert messages == ["lift:", "remove:", "rename"]
     assert all(f.fixable for f in found)
