@@ -204,6 +204,7 @@ class DanglingReference(Fixer):
                "(E1020, E1010, E1019, E1011); balancer targets naming an Auto Scaling group become its registration")
     group = "deploy"
     safety = Safety.SAFE
+    lint_rules = ("E1010", "E1011", "E1019", "E1020")
     default = False
     docs = """
     ## What it detects

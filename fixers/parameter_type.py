@@ -56,6 +56,7 @@ class ParameterType(Fixer):
     summary = "Repair parameter Types spelt wrong and list defaults written as YAML lists (E2002, E2001)"
     group = "schema"
     safety = Safety.SAFE
+    lint_rules = ("E2001", "E2002")
     default = False
     docs = """
     ## What it detects

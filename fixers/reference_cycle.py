@@ -38,6 +38,7 @@ class ReferenceCycle(Fixer):
     summary = "Break dependency cycles by naming a resource (built ARN or name) instead of referencing it (E3004)"
     group = "deploy"
     safety = Safety.REVIEW
+    lint_rules = ("E3004",)
     default = False
     docs = """
     ## What it detects

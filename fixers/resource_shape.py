@@ -37,6 +37,7 @@ class ResourceShape(Fixer):
     summary = "Repair resource definitions CloudFormation refuses whose intended form is plain (E3001)"
     group = "schema"
     safety = Safety.SAFE
+    lint_rules = ("E3001",)
     default = False
     docs = """
     ## What it detects

@@ -178,6 +178,7 @@ class ResourceType(Fixer):
     summary = "Replace resource types that do not exist with the real type plainly meant (E3006)"
     group = "schema"
     safety = Safety.REVIEW
+    lint_rules = ("E3006",)
     default = False
     docs = """
     ## What it detects

@@ -19,6 +19,7 @@ class S3AclOwnership(Fixer):
     group = "deploy"
     resource_types = ("AWS::S3::Bucket",)  # find() reports only resources of these types
     safety = Safety.REVIEW
+    lint_rules = ("E3045",)
     default = False
     docs = """
     ## What it detects

@@ -27,6 +27,7 @@ class SubNeeded(Fixer):
     summary = "Wrap strings that use ${Name} outside Fn::Sub in Fn::Sub, when every variable names the template (E1029)"
     group = "deploy"
     safety = Safety.SAFE
+    lint_rules = ("E1029",)
     default = False
     docs = """
     ## What it detects

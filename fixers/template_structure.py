@@ -31,6 +31,7 @@ class TemplateStructure(Fixer):
                "form is plain (E1001, E2001, E600x, E800x)")
     group = "schema"
     safety = Safety.SAFE
+    lint_rules = ("E1001", "E2001", "E6001", "E6002", "E6003", "E8001", "E8003", "E8004", "E8005", "E8006")
     default = False
     docs = """
     ## What it detects

@@ -156,6 +156,7 @@ class UnsupportedProperty(Fixer):
     summary = "Give properties a resource does not accept the home its schema has for them; remove only what has none (E3002)"
     group = "schema"
     safety = Safety.REVIEW
+    lint_rules = ("E3002",)
     default = False
     docs = """
     ## What it detects

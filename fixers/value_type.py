@@ -196,6 +196,7 @@ class ValueType(Fixer):
     summary = "Convert property values of the wrong type when the conversion loses nothing (E3012)"
     group = "schema"
     safety = Safety.SAFE
+    lint_rules = ("E3012",)
     default = False
     docs = """
     ## What it detects

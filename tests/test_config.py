@@ -268,8 +268,11 @@ def test_cfn_lint_suppressions_are_honoured(work):
                 "          ignore_checks: [E3002]\n    Properties:\n      DelaySecond: 5\n")
     write(work / "q.yaml", misspelt)
     assert invoke("check", "--select", "property-name", "q.yaml").exit_code == 0
+    # every fixer that answers E3002 keeps out of it, unsupported-property's renames included
+    assert invoke("check", "--unsafe-fixes", "--select", "property-name,unsupported-property", "q.yaml").exit_code == 0
     write(work / "q.yaml", misspelt.replace("[E3002]", "[W1001]"))
     assert invoke("check", "--select", "property-name", "q.yaml").exit_code == 1
+    assert invoke("check", "--unsafe-fixes", "--select", "unsupported-property", "q.yaml").exit_code == 1
 
 
 def test_regions_choose_the_schemas(work):
