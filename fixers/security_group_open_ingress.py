@@ -85,7 +85,11 @@ class SecurityGroupOpenIngress(Fixer):
     existing deployment of the template fail until someone passes a value, while a private range
     keeps admin access for a VPN, a bastion or a peered network and closes it to the internet.
     Pass your office or VPN range when deploying, or set `admin-cidr` to an empty string to make
-    the parameter mandatory. Prefer Session Manager, which needs no inbound rule at all.
+    the parameter mandatory. Prefer Session Manager, which needs no inbound rule at all. A rule
+    `Description` that names `0.0.0.0/0` (`SSH from 0.0.0.0/0`, as security-group-descriptions
+    writes it) would then state a range the rule no longer allows: `0.0.0.0/0` in it becomes the
+    parameter's name. This fixer runs before security-group-descriptions, so a rule it narrows
+    is described as it ends up (`SSH from AllowedAdminCidr`).
 
     A rule whose `CidrIp` is a template parameter defaulting to `0.0.0.0/0` (`SSHLocation`) is
     left pointing at it; the parameter's `Default` becomes the `admin-cidr` range instead, when
@@ -240,4 +244,12 @@ class SecurityGroupOpenIngress(Fixer):
                 changes.append(self.change(f, "replace", "0.0.0.0/0", value, (
                     f"{label} restricted from 0.0.0.0/0 to parameter {name} ({where}) (Checkov {check}); connections "
                     "from outside that range are refused: reach the instances through a VPN, a bastion or Session Manager")))
+                said = doc.value(f.path[:-1] + ("Description",))
+                if isinstance(said, str) and "0.0.0.0/0" in said:
+                    # the rule's description names the range it no longer allows ("RDP from
+                    # 0.0.0.0/0", as security-group-descriptions writes it): it names the parameter
+                    editor.replace_text(editor_path(doc, f.path[:-1] + ("Description",)), "0.0.0.0/0", name)
+                    after = said.replace("0.0.0.0/0", name)
+                    changes.append(self.change(f, "replace", said, after, f"the rule's description named 0.0.0.0/0; it now reads {after!r} (Checkov {check})",
+                                               path=f.path[:-1] + ("Description",)))
         return Fix.of(editor, changes)

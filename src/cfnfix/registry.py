@@ -73,8 +73,8 @@ ORDER = (
     "log-group-retention",
     "log-group-encryption",
     "cloudtrail-log-validation",
+    "security-group-open-ingress",  # before the descriptions: a rule is described as it ends up
     "security-group-descriptions",
-    "security-group-open-ingress",
     "imdsv2",
     "load-balancer-tls-policy",
     "rds-iam-auth",
