@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from cfnfix import render
+from cfnfix import render, schemas
 from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
@@ -15,7 +15,6 @@ from cfnfix.style import detect
 
 MACRO = "AWS::CloudFormation::Macro"
 SUFFIX = ".macro"
-SAM = "AWS::Serverless-2016-10-31"
 _SECTIONS = ("Parameters", "Mappings", "Conditions")
 
 
@@ -244,10 +243,9 @@ class MacroSplit(Fixer):
         if "AWSTemplateFormatVersion" in data:
             top["AWSTemplateFormatVersion"] = data["AWSTemplateFormatVersion"]
         top["Description"] = f"Macro {names} used by {source}; deploy this stack first"
-        transform = data.get("Transform")
         sam = any(str(data["Resources"][r].get("Type", "")).startswith("AWS::Serverless::") for r in plan["resources"])
-        if sam and (transform == SAM or (isinstance(transform, list) and SAM in transform)):
-            top["Transform"] = SAM
+        if sam and schemas.SAM_TRANSFORM in schemas.transforms(data):
+            top["Transform"] = schemas.SAM_TRANSFORM
         sections = {s: plan["copied"][s] for s in _SECTIONS}
         sections["Resources"] = plan["resources"]
         style = detect(doc)

@@ -126,6 +126,14 @@ class TemplateStructure(Fixer):
         metadata = data.get("Metadata")
         moved: set[str] = set()
         for key, value in data.items():
+            if key == "Globals":
+                # SAM's section (settings every function, API... of the template shares): never
+                # moved, or the functions lose their runtime and the rest of what it sets
+                if schemas.SAM_TRANSFORM not in schemas.transforms(data):
+                    findings.append(Finding(None, (key,), f"E1001 'Globals' is a section of SAM templates, and this "
+                                            f"one does not name the transform: add Transform: {schemas.SAM_TRANSFORM} "
+                                            "or write its settings into the resources", fixable=False))
+                continue
             if key in SECTIONS:
                 if key in _OPTIONAL_MAPPINGS and value is None:
                     findings.append(Finding(None, (key,), f"E1001 section '{key}' is empty (null where a mapping is "

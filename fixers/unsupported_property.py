@@ -87,7 +87,7 @@ POLICY_RESOURCES = {
 INTERFACE_KEYS = {"SubnetId": "SubnetId", "SecurityGroupIds": "GroupSet", "PrivateIpAddress": "PrivateIpAddress",
                   "Ipv6AddressCount": "Ipv6AddressCount", "Ipv6Addresses": "Ipv6Addresses"}
 
-PLAIN_TRANSFORMS = ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions")
+PLAIN_TRANSFORMS = (schemas.SAM_TRANSFORM, "AWS::LanguageExtensions")
 
 
 @dataclass

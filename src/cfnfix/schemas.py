@@ -625,12 +625,19 @@ def _read_only_attributes(type_name: str, region: str) -> frozenset[str]:
                      if isinstance(p, str) and p.startswith("/properties/"))
 
 
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+
+
+def transforms(data: Any) -> list:
+    """The transforms a template names (``Transform`` is one name or a list)."""
+    transform = data.get("Transform") if isinstance(data, dict) else None
+    return transform if isinstance(transform, list) else [transform] if transform is not None else []
+
+
 def rewritten_by_transform(data: Any) -> bool:
     """Whether a template names a transform other than SAM's (a macro, AWS::LanguageExtensions):
     its resources are not final until the transform ran, so they are not judged against schemas."""
-    transform = data.get("Transform") if isinstance(data, dict) else None
-    names = transform if isinstance(transform, list) else [transform] if transform is not None else []
-    return any(n != "AWS::Serverless-2016-10-31" for n in names)
+    return any(n != SAM_TRANSFORM for n in transforms(data))
 
 
 def judged_resources(doc: Document) -> Iterator[tuple[str, str, dict]]:
