@@ -126,9 +126,10 @@ class TemplateStructure(Fixer):
         metadata = data.get("Metadata")
         moved: set[str] = set()
         for key, value in data.items():
-            if key == "Globals":
+            if key == "Globals" and (schemas.SAM_TRANSFORM in schemas.transforms(data) or _serverless(data)):
                 # SAM's section (settings every function, API... of the template shares): never
-                # moved, or the functions lose their runtime and the rest of what it sets
+                # moved, or the functions lose their runtime and the rest of what it sets. Without
+                # SAM resources it sets nothing, and goes under Metadata like any unknown key.
                 if schemas.SAM_TRANSFORM not in schemas.transforms(data):
                     findings.append(Finding(None, (key,), f"E1001 'Globals' is a section of SAM templates, and this "
                                             f"one does not name the transform: add Transform: {schemas.SAM_TRANSFORM} "
@@ -394,6 +395,13 @@ def condition_uses(data: dict, name: str) -> list[tuple]:
             for key, item in body.items():
                 walk(item, (section, key), section == "Conditions")
     return found
+
+
+def _serverless(data: dict) -> bool:
+    """Whether a template has SAM resources (``AWS::Serverless::*``), which read ``Globals``."""
+    resources = data.get("Resources")
+    return isinstance(resources, dict) and any(
+        isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::Serverless::") for r in resources.values())
 
 
 def _looped(key: Any) -> bool:
