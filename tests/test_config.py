@@ -275,6 +275,22 @@ def test_cfn_lint_suppressions_are_honoured(work):
     assert invoke("check", "--unsafe-fixes", "--select", "unsupported-property", "q.yaml").exit_code == 1
 
 
+def test_a_suppressed_rule_is_left_alone_by_a_fixer_of_several_rules(work):
+    # allowed-value answers E3030, E3031, E3034 and E3024: a resource ignoring E3030 opts out of
+    # that rule only; the template's own ignore_checks hold for every resource
+    bucket = ("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n{meta}    Properties:\n"
+              "      VersioningConfiguration: {{Status: enabled}}\n")
+    resource = "    Metadata:\n      cfn-lint:\n        config:\n          ignore_checks: [E3030]\n"
+    write(work / "b.yaml", bucket.format(meta=""))
+    assert invoke("check", "--unsafe-fixes", "--select", "allowed-value", "b.yaml").exit_code == 1
+    write(work / "b.yaml", bucket.format(meta=resource))
+    assert invoke("check", "--unsafe-fixes", "--select", "allowed-value", "b.yaml").exit_code == 0
+    write(work / "b.yaml", "Metadata:\n  cfn-lint:\n    config:\n      ignore_checks: [E30]\n" + bucket.format(meta=""))
+    assert invoke("check", "--unsafe-fixes", "--select", "allowed-value", "b.yaml").exit_code == 0
+    write(work / "b.yaml", bucket.format(meta=resource.replace("E3030", "E3031")))
+    assert invoke("check", "--unsafe-fixes", "--select", "allowed-value", "b.yaml").exit_code == 1
+
+
 def test_regions_choose_the_schemas(work):
     write(work / ".cfnfix.toml", 'regions = ["mars-1"]\n')
     write(work / "q.yaml", QUEUE)

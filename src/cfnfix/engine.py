@@ -9,6 +9,7 @@ fixer that raises or refuses loses only its own findings.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
@@ -43,6 +44,32 @@ class _Unit:
         return Safety.REVIEW if review else Safety.SAFE
 
 
+@dataclass
+class OptOuts:
+    """What a template's Metadata opts its resources out of: fixers (by name or group), and the
+    cfn-lint rule ids its ``ignore_checks`` name (prefixes, as cfn-lint reads them; under None,
+    the template's own, which hold for every resource)."""
+
+    fixers: dict[str, set[str]] = field(default_factory=dict)
+    checks: dict[str | None, tuple[str, ...]] = field(default_factory=dict)
+
+    def skips(self, fixer: str, finding: Finding) -> bool:
+        """Whether ``finding`` is opted out of: its resource ignores the fixer, or the rule the
+        finding names first (``E3030 ...``) is ignored for it. A fixer answering several rules
+        (allowed-value: E3030, E3031...) keeps out of the one a resource suppresses only."""
+        rid = finding.resource
+        if rid is not None and fixer in self.fixers.get(rid, ()):
+            return True
+        prefixes = self.checks.get(None, ()) + (self.checks.get(rid, ()) if rid is not None else ())
+        if not prefixes:
+            return False
+        code = finding.message.split(" ", 1)[0]
+        return _RULE_ID.fullmatch(code) is not None and code.startswith(prefixes)
+
+
+_RULE_ID = re.compile(r"[EWI]\d{4}")
+
+
 class _FixerFailed(Exception):
     """A fixer raised or refused the document: its findings are lost, nothing else is."""
 
@@ -73,7 +100,7 @@ def fix_source(text: str, names: list[str], config: Config, source_path: str | N
         if refused:
             raise DuplicateKeyError(refused[0].message)
         try:
-            repaired = _run_fixer(fixer, doc, findings, first, {}, config.unsafe_fixes, (set(), set()), owned=False,
+            repaired = _run_fixer(fixer, doc, findings, first, OptOuts(), config.unsafe_fixes, (set(), set()), owned=False,
                                   parse_text=lambda t: parse(t, duplicates=True))
         except _FixerFailed as failed:
             raise DuplicateKeyError(f"{strict_error} ({failed.args[0]})") from None
@@ -130,7 +157,7 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
         original.keep_places()  # the report's places are in this text, after its nodes moved on
     result = FileResult("", "clean", before=doc.text, after=doc.text, applied=[])
     try:
-        skip_all, skip_by_resource = _metadata_ignores(doc, names)
+        skip_all, opt_outs = _metadata_ignores(doc, names)
     except TemplateError as exc:
         return FileResult("", "error", error=str(exc))
     chosen = [(name, fixer_class(name)) for name in names if name not in skip_all]
@@ -164,7 +191,7 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
                     continue
                 reported: set = set()
                 applied = len(result.changes)
-                new_doc = _run_fixer(fixer, doc, findings, result, skip_by_resource, config.unsafe_fixes,
+                new_doc = _run_fixer(fixer, doc, findings, result, opt_outs, config.unsafe_fixes,
                                      seen[name], owned=handed_over or doc is not original,
                                      reported=reported)
             except _FixerFailed as exc:
@@ -196,7 +223,7 @@ def places(doc: Document, result: FileResult) -> dict[tuple, tuple[int, int, int
 
 
 def _run_fixer(fixer: Fixer, doc: Document, findings: list[Finding], result: FileResult,
-               skip_by_resource: dict[str, set[str]], unsafe_fixes: bool, seen: tuple[set, set], owned: bool,
+               opt_outs: OptOuts, unsafe_fixes: bool, seen: tuple[set, set], owned: bool,
                parse_text: Callable[[str], Document] | None = None, reported: set | None = None) -> Document:
     """Fix and find again until nothing waits on a conflict; returns the (possibly new) document.
 
@@ -221,7 +248,7 @@ def _run_fixer(fixer: Fixer, doc: Document, findings: list[Finding], result: Fil
             findings = _guard(fixer, "find", doc)
             if not findings:
                 return doc
-        findings = [f for f in findings if f.resource is None or fixer.name not in skip_by_resource.get(f.resource, ())]
+        findings = [f for f in findings if not opt_outs.skips(fixer.name, f)]
         fixable = []
         for f in findings:
             if f.fixable:
@@ -404,19 +431,20 @@ def beside(path: str, suffix: str) -> str:
     return base + suffix + ext
 
 
-def _metadata_ignores(doc: Document, run: list[str]) -> tuple[set[str], dict[str, set[str]]]:
+def _metadata_ignores(doc: Document, run: list[str]) -> tuple[set[str], "OptOuts"]:
     """Fixers a template opts out of, at top level or per resource: by name or group in
     ``Metadata: cfnfix: ignore``, and through cfn-lint's own ``Metadata: cfn-lint: config:
     ignore_checks`` for fixers whose every rule id is ignored there (a suppressed E3002 is not
-    "fixed"). An unknown name is an error, as in the config file.
+    "fixed"); and, for the findings of the others, the rule ids ignored (``OptOuts.skips``). An
+    unknown name is an error, as in the config file.
 
     The caller asks only whether the fixers it ``run``s are skipped, so the rule ids of those
     alone are read: the others' modules need not be imported for it."""
 
-    def names(metadata: Any, where: str) -> set[str]:
+    def names(metadata: Any, where: str) -> tuple[set[str], tuple[str, ...]]:
         out: set[str] = set()
         if not isinstance(metadata, dict):
-            return out
+            return out, ()
         own = metadata.get("cfnfix")
         if isinstance(own, dict):
             ignore = own.get("ignore", [])
@@ -428,13 +456,17 @@ def _metadata_ignores(doc: Document, run: list[str]) -> tuple[set[str], dict[str
         lint = metadata.get("cfn-lint")
         config = lint.get("config") if isinstance(lint, dict) else None
         checks = config.get("ignore_checks") if isinstance(config, dict) else None
-        if isinstance(checks, list):
-            prefixes = tuple(str(c) for c in checks)
-            out |= {n for n in run if (rules := fixer_class(n).lint_rules) and all(r.startswith(prefixes) for r in rules)}
-        return out
+        if not isinstance(checks, list):
+            return out, ()
+        prefixes = tuple(str(c) for c in checks)
+        out |= {n for n in run if (rules := fixer_class(n).lint_rules) and all(r.startswith(prefixes) for r in rules)}
+        return out, prefixes
 
-    top = names(doc.data.get("Metadata"), "the template") if isinstance(doc.data, dict) else set()
-    per_resource = {
-        rid: names(res.get("Metadata"), f"resource {rid}") for rid, res in doc.resources.items() if isinstance(res, dict)
-    }
-    return top, per_resource
+    top, top_checks = names(doc.data.get("Metadata"), "the template") if isinstance(doc.data, dict) else (set(), ())
+    opt_outs = OptOuts(checks={None: top_checks} if top_checks else {})
+    for rid, res in doc.resources.items():
+        if isinstance(res, dict) and "Metadata" in res:
+            opt_outs.fixers[rid], checks = names(res["Metadata"], f"resource {rid}")
+            if checks:
+                opt_outs.checks[rid] = checks
+    return top, opt_outs
