@@ -38,8 +38,9 @@ class TemplateStructure(Fixer):
     - an optional top-level section left empty (`Outputs:` with nothing under it: a null,
       which CloudFormation refuses where it wants a mapping) (cfn-lint E1001, E6003);
     - an `AWSTemplateFormatVersion` other than `2010-09-09`, the only version there is (E1001);
-    - a top-level key that is no template section (`TemplateVerification: ...`), or a section
-      name in the wrong case (`outputs`) (E1001);
+    - a top-level key that is no template section (`TemplateVerification: ...`), a section
+      name in the wrong case (`outputs`), or a section name with a sentence pasted before it on
+      its line (`Insert here the Model Response that failedAWSTemplateFormatVersion`) (E1001);
     - a parameter written as its description (`Env: Environment name`) (E2001);
     - an output written as its value (`VpcId: !Ref Vpc`) instead of a mapping with `Value`, an
       output attribute in the wrong case (`value`, `export`), or an empty `Export`,
@@ -56,7 +57,8 @@ class TemplateStructure(Fixer):
     - an empty optional section, or an empty attribute of an output, is removed: it holds
       nothing;
     - the format version becomes `2010-09-09`;
-    - a section name in the wrong case is renamed when the right one is absent; any other
+    - a section name in the wrong case, or with a sentence pasted before it, is renamed when
+      the right one is absent (the change log quotes the pasted text it drops); any other
       unknown top-level key moves under `Metadata`, which accepts any key, so its content is
       kept (a note, a script) without CloudFormation reading it;
     - a parameter written as its description becomes a `String` parameter with that
@@ -143,9 +145,18 @@ class TemplateStructure(Fixer):
                     findings.append(self._shape(doc, key, value))
                 continue
             right = [s for s in SECTIONS if s.lower() == str(key).lower()]
+            # a sentence before the name (words and spaces), not a longer name (DataResources)
+            glued = [s for s in SECTIONS if isinstance(key, str) and key.endswith(s) and " " in key[:-len(s)]]
             if right and right[0] not in data:
                 findings.append(Finding(None, (key,), f"E1001 top-level key '{key}' is spelt '{right[0]}'",
                                         detail=("rename", right[0])))
+            elif len(glued) == 1 and glued[0] not in data:
+                # a section name with text pasted before it on its line ("Insert here the Model
+                # Response that failedAWSTemplateFormatVersion"): the text is no part of the template
+                lost = key[:-len(glued[0])]
+                findings.append(Finding(None, (key,), f"E1001 top-level key '{key}' is section '{glued[0]}' with "
+                                        f"text pasted before it; renamed '{glued[0]}', and the text {lost!r} is dropped",
+                                        detail=("rename", glued[0])))
             elif not right and (metadata is None or isinstance(metadata, dict)) and isinstance(key, str) and (
                     key not in (metadata or {})) and key not in moved and "Metadata" != key:
                 moved.add(key)
