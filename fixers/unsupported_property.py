@@ -30,16 +30,36 @@ HOMES_ELSEWHERE = {
     "DeregistrationDelay": (
         "a target group sets it as TargetGroupAttributes: [{Key: deregistration_delay.timeout_seconds, Value: '30'}]"),
 }
-# Settings whose home is a key/value attribute list: (resource type, property written at the
-# top level) -> (attribute list property, attribute key). The value moves there as text.
+# Settings whose home is an item of a list of named settings: (resource type, property written
+# at the top level) -> (list property, the fields that name the item). The value moves there as
+# the item's Value, as text.
 ATTRIBUTE_HOMES = {
     ("AWS::ElasticLoadBalancingV2::TargetGroup", "DeregistrationDelay"): (
-        "TargetGroupAttributes", "deregistration_delay.timeout_seconds"),
+        "TargetGroupAttributes", {"Key": "deregistration_delay.timeout_seconds"}),
     ("AWS::ElasticLoadBalancingV2::TargetGroup", "DeregistrationDelayTimeoutSeconds"): (
-        "TargetGroupAttributes", "deregistration_delay.timeout_seconds"),
+        "TargetGroupAttributes", {"Key": "deregistration_delay.timeout_seconds"}),
     ("AWS::ElasticLoadBalancingV2::LoadBalancer", "IdleTimeout"): (
-        "LoadBalancerAttributes", "idle_timeout.timeout_seconds"),
+        "LoadBalancerAttributes", {"Key": "idle_timeout.timeout_seconds"}),
 }
+# Elastic Beanstalk environment settings that are configuration options, not properties (the
+# "General options for all environments" of the Elastic Beanstalk Developer Guide), by option name:
+# written as a property of an environment or configuration template, each becomes an
+# OptionSettings item in its namespace.
+BEANSTALK_OPTIONS = {
+    "aws:elasticbeanstalk:environment": ("ServiceRole", "EnvironmentType", "LoadBalancerType"),
+    "aws:autoscaling:launchconfiguration": ("InstanceType", "IamInstanceProfile", "EC2KeyName"),
+    "aws:autoscaling:asg": ("MinSize", "MaxSize"),
+    "aws:ec2:vpc": ("VPCId", "Subnets", "ELBSubnets"),
+}
+ATTRIBUTE_HOMES.update({
+    (kind, option): ("OptionSettings", {"Namespace": namespace, "OptionName": option})
+    for kind in ("AWS::ElasticBeanstalk::Environment", "AWS::ElasticBeanstalk::ConfigurationTemplate")
+    for namespace, options in BEANSTALK_OPTIONS.items() for option in options
+})
+# Settings of an API Gateway stage written on its REST API: they apply to the API's stages, the
+# Stage resources and the stages Deployments create (StageName, StageDescription).
+STAGE_SETTINGS = ("TracingEnabled", "CacheClusterEnabled", "CacheClusterSize", "MethodSettings", "Variables",
+                  "AccessLogSetting", "ClientCertificateId")
 # Objects written under the name of a narrower form of themselves: (resource type, property) ->
 # the property that takes every key of the narrower one and more (Firehose's extended S3
 # destination is the S3 destination plus processing, format conversion, dynamic partitioning).
@@ -94,9 +114,10 @@ PLAIN_TRANSFORMS = (schemas.SAM_TRANSFORM, "AWS::LanguageExtensions")
 class Plan:
     """What a fixable finding does. ``keys`` are the names it takes out of the holding object."""
 
-    action: str  # rename | wrap | lift | split | remove | home | notify | index | interface
+    action: str  # rename | wrap | lift | split | remove | home | stages | notify | index | interface
     keys: tuple
-    target: tuple = ()  # rename: (new name,); wrap: path of the object or list; lift: new holder; split: ()
+    target: tuple = ()  # rename: (new name,); wrap: path of the object or list; lift: new holder; split: ();
+    # stages: the paths of the objects that take the setting
     inner: dict = field(default_factory=dict)  # wrap: key -> name inside the new object
     convert: str = ""  # rename: "unwrap" (a one-item list becomes its item) or "list" (a scalar becomes a list)
     into: str = "new"  # wrap: "new" object, "list" (new list), "append" (to a list), "object" (existing object)
@@ -214,7 +235,12 @@ class UnsupportedProperty(Fixer):
     - **home**: a setting whose home is an entry of a list: a target group's
       `DeregistrationDelay` becomes the `TargetGroupAttributes` entry
       `{Key: deregistration_delay.timeout_seconds, Value: '30'}` (a load balancer's
-      `IdleTimeout` likewise `idle_timeout.timeout_seconds`); a launch template's
+      `IdleTimeout` likewise `idle_timeout.timeout_seconds`); an Elastic Beanstalk environment's
+      or configuration template's configuration option written as a property (`ServiceRole`,
+      `EnvironmentType`, `LoadBalancerType`, `InstanceType`, `IamInstanceProfile`, `EC2KeyName`,
+      `MinSize`, `MaxSize`, `VPCId`, `Subnets`, `ELBSubnets`) becomes the `OptionSettings` item
+      `{Namespace: aws:elasticbeanstalk:environment, OptionName: ServiceRole, Value: ...}` in the
+      option's namespace; a launch template's
       `LaunchTemplateData.Tags` becomes `TagSpecifications: [{ResourceType: instance, Tags}]`;
       a method setting written on an API Gateway stage (`CacheTtlInSeconds`) moves into the
       stage-wide `MethodSettings` item (`ResourcePath: /*`, `HttpMethod: '*'`), or goes when that
@@ -222,8 +248,16 @@ class UnsupportedProperty(Fixer):
       a configuration recorder's `RecordingGroup.RecordingModeOverrides` moves to
       `RecordingMode` (created with `RecordingFrequency: CONTINUOUS`, AWS Config's frequency
       when none is given).
-      An attribute already set there (to another value), or an instance tag specification
+      An attribute or option already set there (to another value), or an instance tag specification
       already present, is reported.
+    - **stages**: a stage setting written on an `AWS::ApiGateway::RestApi` (`TracingEnabled`,
+      `CacheClusterEnabled`, `CacheClusterSize`, `MethodSettings`, `Variables`,
+      `AccessLogSetting`, `ClientCertificateId`) applies to the API's stages: it is copied to
+      each stage of that API the template creates (an `AWS::ApiGateway::Stage`, the
+      `StageDescription` of a Deployment with a `StageName`) that lacks it, and goes when they
+      all have the same value already. A stage that sets it to another value leaves it
+      reported; an API without a stage in the template has no home for it (removed, saying what
+      is lost).
     - **notify**: a CodePipeline action's `OnFailure` (an action to run; a stage's `OnFailure`
       takes only a result, `ROLLBACK` or `RETRY`) that publishes to an SNS topic of the template
       becomes an `AWS::Events::Rule` on the action's "CodePipeline Action Execution State Change"
@@ -477,6 +511,10 @@ class UnsupportedProperty(Fixer):
             return self._attribute(holder, v)
         if v.name == "Tags" and v.type_name == "AWS::EC2::LaunchTemplate" and v.path[3:] == ("LaunchTemplateData", "Tags"):
             return self._tag_specification(holder, v)
+        if top and v.type_name == "AWS::ApiGateway::RestApi" and v.name in STAGE_SETTINGS:
+            found = self._api_stages(doc, v)
+            if found is not None:
+                return found
         if top and v.type_name == "AWS::ApiGateway::Stage":
             found = self._stage_wide(holder, v)
             if found is not None:
@@ -539,13 +577,16 @@ class UnsupportedProperty(Fixer):
                        f"that is the name Firehose gives its configuration", detail=Plan("rename", (v.name,), (target,)))
 
     def _attribute(self, holder: dict, v: schemas.Violation) -> Finding:
-        """A setting written as a property whose home is an entry of the resource's attribute list."""
-        home, key = ATTRIBUTE_HOMES[(v.type_name, v.name)]
-        head = f"{_head(v)}; {v.type_name} sets it as {home} key {key}"
+        """A setting written as a property whose home is an item of the resource's list of named settings."""
+        home, names = ATTRIBUTE_HOMES[(v.type_name, v.name)]
+        if "Key" in names:
+            head = f"{_head(v)}; {v.type_name} sets it as {home} key {names['Key']}"
+        else:
+            head = f"{_head(v)}; {v.type_name} sets it as {home} option {names['OptionName']} (namespace {names['Namespace']})"
         present = holder.get(home, [])
         if not isinstance(present, list):
             return Finding(v.resource, v.path, f"{head}, but {home} is not a plain list: move it by hand", fixable=False)
-        there = [a for a in present if isinstance(a, dict) and a.get("Key") == key]
+        there = [a for a in present if isinstance(a, dict) and all(a.get(k) == n for k, n in names.items())]
         if there:
             if _same(str(there[0].get("Value")), str(v.value)):
                 return Finding(v.resource, v.path, f"{head}, which already holds the same value: remove, nothing is lost",
@@ -557,7 +598,42 @@ class UnsupportedProperty(Fixer):
                            fixable=False)
         into = "append" if home in holder else "list"
         return Finding(v.resource, v.path, f"{head}: moved there",
-                       detail=Plan("home", (v.name,), v.path[:-1] + (home,), item={"Key": key, "Value": None}, into=into))
+                       detail=Plan("home", (v.name,), v.path[:-1] + (home,), item={**names, "Value": None}, into=into))
+
+    def _api_stages(self, doc: Document, v: schemas.Violation) -> Finding | None:
+        """A stage setting written on a REST API: it moves to every stage of the API the template
+        creates (a Stage resource, a Deployment's StageDescription), copied to each; None when the
+        template creates none (then nothing takes it, and it goes as any property without a home)."""
+        api = {"Ref": v.resource}
+        homes = []
+        for name, resource in doc.resources.items():
+            props = resource.get("Properties") if isinstance(resource, dict) else None
+            if not isinstance(props, dict) or props.get("RestApiId") != api:
+                continue
+            if resource.get("Type") == "AWS::ApiGateway::Stage":
+                homes.append(("Resources", name, "Properties"))
+            elif resource.get("Type") == "AWS::ApiGateway::Deployment" and "StageName" in props:
+                if ("StageDescription",) not in schemas.homes("AWS::ApiGateway::Deployment", v.name):
+                    return None
+                description = props.get("StageDescription", {})
+                if not isinstance(description, dict) or schemas.is_intrinsic(description):
+                    return Finding(v.resource, v.path, f"{_head(v)}; it is a setting of the API's stages, but the "
+                                   f"StageDescription of {name} is not a plain object: move it by hand", fixable=False)
+                homes.append(("Resources", name, "Properties", "StageDescription"))
+        if not homes:
+            return None
+        head = f"{_head(v)}; it is a setting of the API's stages ({', '.join(h[1] for h in homes)})"
+        held = {h: doc.value(h + (v.name,)) for h in homes}
+        other = [h[1] for h, value in held.items() if value is not None and not _same(value, v.value)]
+        if other:
+            return Finding(v.resource, v.path, f"{head}, but {', '.join(other)} already sets it to another value: keep "
+                           "one by hand", fixable=False)
+        missing = tuple(h for h, value in held.items() if value is None)
+        if not missing:
+            return Finding(v.resource, v.path, f"{head}, and each has the same value already: remove, nothing is lost",
+                           detail=Plan("remove", (v.name,)))
+        return Finding(v.resource, v.path, f"{head}: moved to each that lacks it",
+                       detail=Plan("stages", (v.name,), missing))
 
     def _stage_wide(self, holder: dict, v: schemas.Violation) -> Finding | None:
         """A method setting written on a stage: the stage-wide MethodSettings item (every resource
@@ -894,17 +970,17 @@ class UnsupportedProperty(Fixer):
         if plan.into == "object":
             for k in plan.keys:
                 editor.set(target + (plan.inner[k],), body[plan.inner[k]])
-        elif plan.into == "append":
-            editor.append(target, body)
-        else:
+        index = 0
+        if plan.into == "append":
+            index = editor.append(target, body)
+        elif plan.into != "object":
             editor.set(target, [body] if plan.into == "list" else body)
-        index = len(doc.value(target)) if plan.into == "append" else 0
         inside = target + ((index,) if plan.into in ("append", "list") else ())
         return [self._moved(f, holder_path + (k,), inside + (plan.inner[k],)) for k in plan.keys]
 
     def _home(self, doc, editor, f, plan, holder_path) -> list[Change]:
         value = doc.value(f.path)
-        attribute = "Key" in plan.item  # an attribute list's Value is text
+        attribute = "Value" in plan.item  # a named setting's Value is text
         moved = (str(value) if attribute and isinstance(value, (int, float)) and not isinstance(value, bool)
                  else editor.source(f.path))
         item = {k: (moved if v is None else v) for k, v in plan.item.items()}
@@ -913,12 +989,24 @@ class UnsupportedProperty(Fixer):
         if plan.into in ("new", "key"):  # an object: a new one, or a key added to the existing one
             editor.set(plan.target + ((slot,) if plan.into == "key" else ()), moved if plan.into == "key" else item)
             return [self._moved(f, f.path, plan.target + (slot,))]
+        index = 0
         if plan.into == "append":
-            editor.append(plan.target, item)
+            index = editor.append(plan.target, item)
         else:
             editor.set(plan.target, [item])
-        index = len(doc.value(plan.target)) if plan.into == "append" else 0
         return [self._moved(f, f.path, plan.target + (index, slot))]
+
+    def _stages(self, doc, editor, f, plan, holder_path) -> list[Change]:
+        moved = editor.source(f.path)
+        editor.remove(f.path)
+        changes = []
+        for home in plan.target:
+            if doc.node(home) is None:  # a Deployment without a StageDescription yet
+                editor.set(home, {f.path[-1]: moved})
+            else:
+                editor.set(home + (f.path[-1],), moved)
+            changes.append(self._moved(f, f.path, home + (f.path[-1],)))
+        return changes
 
     def _interface(self, doc, editor, f, plan, holder_path) -> list[Change]:
         item = {"AssociatePublicIpAddress": editor.source(f.path), "DeviceIndex": "0"}
@@ -940,8 +1028,7 @@ class UnsupportedProperty(Fixer):
         for k in plan.keys:
             editor.remove(holder_path + (k,))
         if plan.into == "append":
-            editor.append(plan.target, item)
-            inside = plan.target + (len(doc.value(plan.target)),)
+            inside = plan.target + (editor.append(plan.target, item),)
         else:
             editor.set(plan.target, [item])
             inside = plan.target + (0,)

@@ -431,6 +431,26 @@ def test_target_group_deregistration_delay_moves_to_its_attribute():
     assert "DeregistrationDelay" not in props
 
 
+def test_beanstalk_options_written_as_properties_each_get_their_own_option_settings_item():
+    # the first creates OptionSettings, the others wait a pass and are appended after it: the
+    # change log names the item each value landed in
+    text = (
+        "Resources:\n  App:\n    Type: AWS::ElasticBeanstalk::Application\n  Env:\n"
+        "    Type: AWS::ElasticBeanstalk::Environment\n    Properties:\n      ApplicationName: !Ref App\n"
+        "      ServiceRole: aws-elasticbeanstalk-service-role\n      InstanceType: t3.micro\n      MinSize: 2\n")
+    result = run_fixers(text, ["unsupported-property"])
+    props = parse(result.after).data["Resources"]["Env"]["Properties"]
+    assert props == {"ApplicationName": {"Ref": "App"}, "OptionSettings": [
+        {"Namespace": "aws:elasticbeanstalk:environment", "OptionName": "ServiceRole",
+         "Value": "aws-elasticbeanstalk-service-role"},
+        {"Namespace": "aws:autoscaling:launchconfiguration", "OptionName": "InstanceType", "Value": "t3.micro"},
+        {"Namespace": "aws:autoscaling:asg", "OptionName": "MinSize", "Value": "2"}]}
+    assert [(tuple(c.before), tuple(c.after)) for c in result.changes] == [
+        (("ServiceRole",), ("OptionSettings", 0, "Value")), (("InstanceType",), ("OptionSettings", 1, "Value")),
+        (("MinSize",), ("OptionSettings", 2, "Value"))]
+    assert result.unfixed == [] and "E3002" not in lint_codes(result.after)
+
+
 def test_duplicate_resources_under_different_conditions_are_left_alone():
     text = (
         "Conditions:\n  A: !Equals [!Ref 'AWS::Region', us-east-1]\n  B: !Not [Condition: A]\n"

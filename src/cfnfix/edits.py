@@ -342,12 +342,15 @@ class Editor:
         self.set(new_path, value)
         return value
 
-    def append(self, path: tuple, value: Any) -> None:
-        """Add ``value`` at the end of the sequence at ``path``."""
+    def append(self, path: tuple, value: Any) -> int:
+        """Add ``value`` at the end of the sequence at ``path``; returns the index it will have, after
+        the items appended to that sequence before it (by any finding), which come first."""
         node = self.doc.node(path)
         if node is None or node.kind != "seq":
             raise EditConflict(f"{_show(path)} is not a sequence")
+        index = len(node.value) + sum(len(items) for n, items, _ in self._appends.values() if n is node)
         self._appends.setdefault(self._key(node), (node, [], self._owner))[1].append(value)
+        return index
 
     def insert(self, offset: int, text: str) -> None:
         """Insert already rendered ``text`` at character ``offset`` (content placed before a given
