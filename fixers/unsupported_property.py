@@ -60,6 +60,12 @@ ATTRIBUTE_HOMES.update({
 # Stage resources and the stages Deployments create (StageName, StageDescription).
 STAGE_SETTINGS = ("TracingEnabled", "CacheClusterEnabled", "CacheClusterSize", "MethodSettings", "Variables",
                   "AccessLogSetting", "ClientCertificateId")
+# Objects that name the CloudWatch Logs group a service writes to, but keep no retention: (resource
+# type, path of the object below Properties) -> the key naming the group. A RetentionInDays
+# written there is the group's (an AWS::Logs::LogGroup of that name).
+LOG_GROUP_NAMES = {
+    ("AWS::CodeBuild::Project", ("LogsConfig", "CloudWatchLogs")): "GroupName",
+}
 # Objects written under the name of a narrower form of themselves: (resource type, property) ->
 # the property that takes every key of the narrower one and more (Firehose's extended S3
 # destination is the S3 destination plus processing, format conversion, dynamic partitioning).
@@ -114,10 +120,10 @@ PLAIN_TRANSFORMS = (schemas.SAM_TRANSFORM, "AWS::LanguageExtensions")
 class Plan:
     """What a fixable finding does. ``keys`` are the names it takes out of the holding object."""
 
-    action: str  # rename | wrap | lift | split | remove | home | stages | notify | index | interface
+    action: str  # rename | wrap | lift | split | remove | home | stages | log_group | notify | index | interface
     keys: tuple
     target: tuple = ()  # rename: (new name,); wrap: path of the object or list; lift: new holder; split: ();
-    # stages: the paths of the objects that take the setting
+    # stages: the paths of the objects that take the setting; log_group: (key naming the group,)
     inner: dict = field(default_factory=dict)  # wrap: key -> name inside the new object
     convert: str = ""  # rename: "unwrap" (a one-item list becomes its item) or "list" (a scalar becomes a list)
     into: str = "new"  # wrap: "new" object, "list" (new list), "append" (to a list), "object" (existing object)
@@ -258,6 +264,11 @@ class UnsupportedProperty(Fixer):
       all have the same value already. A stage that sets it to another value leaves it
       reported; an API without a stage in the template has no home for it (removed, saying what
       is lost).
+    - **log group**: a CodeBuild project's `LogsConfig.CloudWatchLogs.RetentionInDays` is the
+      retention of the log group it names (`GroupName`): it moves to the template's
+      `AWS::Logs::LogGroup` of that name (or goes when that group keeps the same), or to one
+      created for it, with the project's `Condition`. Reported when the project names no group,
+      when another project writes to the same group, or when the group keeps another retention.
     - **notify**: a CodePipeline action's `OnFailure` (an action to run; a stage's `OnFailure`
       takes only a result, `ROLLBACK` or `RETRY`) that publishes to an SNS topic of the template
       becomes an `AWS::Events::Rule` on the action's "CodePipeline Action Execution State Change"
@@ -322,7 +333,9 @@ class UnsupportedProperty(Fixer):
     Review: a renamed, wrapped, lifted or split setting takes effect for the first time (key
     rotation really turns on, a new policy resource is created); a removed property may have
     carried intent that now needs another form (see the change-log message). Moving an
-    instance's subnet into a network interface replaces a deployed instance.
+    instance's subnet into a network interface replaces a deployed instance. A log group created
+    for a retention makes the stack own the group: where the group exists already (a build ran
+    before the stack), creating it fails; import it into the stack instead.
     """
 
     # ------------------------------------------------------------ find
@@ -511,6 +524,8 @@ class UnsupportedProperty(Fixer):
             return self._attribute(holder, v)
         if v.name == "Tags" and v.type_name == "AWS::EC2::LaunchTemplate" and v.path[3:] == ("LaunchTemplateData", "Tags"):
             return self._tag_specification(holder, v)
+        if v.name == "RetentionInDays" and (v.type_name, v.path[3:-1]) in LOG_GROUP_NAMES:
+            return self._retention_home(doc, holder, v)
         if top and v.type_name == "AWS::ApiGateway::RestApi" and v.name in STAGE_SETTINGS:
             found = self._api_stages(doc, v)
             if found is not None:
@@ -599,6 +614,44 @@ class UnsupportedProperty(Fixer):
         into = "append" if home in holder else "list"
         return Finding(v.resource, v.path, f"{head}: moved there",
                        detail=Plan("home", (v.name,), v.path[:-1] + (home,), item={**names, "Value": None}, into=into))
+
+    def _retention_home(self, doc: Document, holder: dict, v: schemas.Violation) -> Finding:
+        """A retention written where a service names its log group: the group's own setting, on
+        the template's AWS::Logs::LogGroup of that name, or on one created for it."""
+        key = LOG_GROUP_NAMES[(v.type_name, v.path[3:-1])]
+        head = f"{_head(v)}; retention is a setting of the log group ({key})"
+        name = holder.get(key)
+        if name is None:
+            return Finding(v.resource, v.path, f"{head}, which it does not name: give {key} and set RetentionInDays on "
+                           "an AWS::Logs::LogGroup of that name by hand", fixable=False)
+        if isinstance(v.value, (bool, list, str)) or (isinstance(v.value, dict) and not schemas.is_intrinsic(v.value)):
+            return Finding(v.resource, v.path, f"{head}, but {json.dumps(v.value)} is not a number of days: move it by hand",
+                           fixable=False)
+        groups = [rid for rid, r in doc.resources_of_type("AWS::Logs::LogGroup")
+                  if isinstance(r.get("Properties"), dict) and r["Properties"].get("LogGroupName") == name]
+        if len(groups) > 1:
+            return Finding(v.resource, v.path, f"{head}, and {', '.join(groups)} all have that name: move it by hand",
+                           fixable=False)
+        if groups:
+            held = doc.resources[groups[0]]["Properties"].get("RetentionInDays")
+            if held is None:
+                return Finding(v.resource, v.path, f"{head}, {groups[0]}: moved there",
+                               detail=Plan("home", (v.name,), ("Resources", groups[0], "Properties"),
+                                           item={"RetentionInDays": None}, into="key"))
+            if _same(held, v.value):
+                return Finding(v.resource, v.path, f"{head}, {groups[0]}, which already keeps the same: remove, nothing "
+                               "is lost", detail=Plan("remove", (v.name,)))
+            return Finding(v.resource, v.path, f"{head}, {groups[0]}, which keeps {json.dumps(held)}: keep one by hand",
+                           fixable=False)
+        sharing = [rid for rid, _ in doc.resources_of_type(v.type_name) if rid != v.resource
+                   and doc.value(("Resources", rid, "Properties") + v.path[3:-1] + (key,)) == name]
+        if sharing:
+            return Finding(v.resource, v.path, f"{head}, which {', '.join(sharing)} write to as well: create one "
+                           "AWS::Logs::LogGroup of that name by hand", fixable=False)
+        return Finding(v.resource, v.path, (
+            f"{head}: moved to an AWS::Logs::LogGroup of that name, created for it (a group of that name that "
+            "exists already, outside the stack, fails the stack: import it instead)"),
+            detail=Plan("log_group", (v.name,), (key,)))
 
     def _api_stages(self, doc: Document, v: schemas.Violation) -> Finding | None:
         """A stage setting written on a REST API: it moves to every stage of the API the template
@@ -995,6 +1048,16 @@ class UnsupportedProperty(Fixer):
         else:
             editor.set(plan.target, [item])
         return [self._moved(f, f.path, plan.target + (index, slot))]
+
+    def _log_group(self, doc, editor, f, plan, holder_path) -> list[Change]:
+        (key,) = plan.target
+        body: dict = {"Type": "AWS::Logs::LogGroup"}
+        if "Condition" in doc.resources[f.resource]:
+            body["Condition"] = doc.resources[f.resource]["Condition"]
+        body["Properties"] = {"LogGroupName": editor.source(holder_path + (key,)), "RetentionInDays": editor.source(f.path)}
+        editor.remove(f.path)
+        new_id = editor.add_resource(f"{f.resource}LogGroup", body)
+        return [self._moved(f, f.path, ("Resources", new_id, "Properties", "RetentionInDays"))]
 
     def _stages(self, doc, editor, f, plan, holder_path) -> list[Change]:
         moved = editor.source(f.path)
