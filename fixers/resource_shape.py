@@ -10,9 +10,10 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor, alphanumeric_id, free_id
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.graph import depends_on, entries, references
+from cfnfix.graph import depends_on, entries
 from cfnfix.memo import entrywise
 from cfnfix.nodepath import node_path
+from cfnfix.renames import renamed_references
 from cfnfix.text_checks import entry_check, may_write
 
 ATTRIBUTES = ("Type", "Properties", "DependsOn", "Condition", "Metadata", "DeletionPolicy",
@@ -258,40 +259,9 @@ class ResourceShape(Fixer):
                     changes.append(self.change(f, "replace", deps, [new if d == old else d for d in deps]
                                                if isinstance(deps, list) else new, f.message, path=(section, key, "DependsOn")))
                 item = {k: v for k, v in item.items() if k not in ("Type", "DependsOn", "Condition")}
-            done: set[tuple] = set()
-            for name, path in references(item, (section, key)):
-                if name != old or path in done:
-                    continue
-                done.add(path)
-                call = doc.value(path)
-                after = self._retarget(doc, editor, path, call, old, new)
-                changes.append(self.change(f, "replace", call, after, f.message, path=path))
+            changes += [self.change(f, "replace", call, after, f.message, path=path)
+                        for path, call, after in renamed_references(doc, editor, item, (section, key), old, new)]
         return changes
-
-    def _retarget(self, doc: Document, editor: Editor, path: tuple, call: Any, old: str, new: str) -> Any:
-        (fn, arg), = call.items()
-        where = node_path(doc, path + (fn,)) or path + (fn,)
-        node = doc.node(where)
-        if node is None:
-            raise _conflict(path)
-        if fn == "Ref":
-            editor.replace_text(where, old, new)
-            return {fn: new}
-        if fn == "Fn::GetAtt":
-            if node.kind == "scalar":
-                # "Name.Attribute" as written; a GetAtt written without its attribute (an error
-                # of its own, left to the author) still names the resource, and follows it
-                rest = "".join(f".{a}" for a in arg[1:]) if isinstance(arg, list) else arg[len(old):]
-                editor.replace_text(where, old + rest, new + rest)
-            else:
-                editor.replace_text(where + (0,), old, new)
-            return {fn: [new] + list(arg[1:])} if isinstance(arg, list) else {fn: new + arg[len(old):]}
-        text_path = where + (0,) if isinstance(arg, list) else where
-        text = arg[0] if isinstance(arg, list) else arg
-        for token in sorted({m for m in re.findall(r"\$\{(" + re.escape(old) + r")(\.[^}]*)?\}", text)}):
-            editor.replace_text(text_path, "${" + token[0] + token[1] + "}", "${" + new + token[1] + "}")
-        renamed = re.sub(r"\$\{" + re.escape(old) + r"(\.[^}]*)?\}", lambda m: "${" + new + (m.group(1) or "") + "}", text)
-        return {fn: [renamed] + list(arg[1:])} if isinstance(arg, list) else {fn: renamed}
 
 
 def _noted(res: dict, names: set[str]) -> bool:
@@ -331,7 +301,3 @@ def _is_expression(value: Any) -> bool:
     return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _CONDITION_FUNCTIONS
 
 
-def _conflict(path: tuple):
-    from cfnfix.edits import EditConflict
-
-    return EditConflict(f"no node at {'/'.join(map(str, path))}")

@@ -1,5 +1,5 @@
-"""Top-level sections, parameters, conditions and outputs CloudFormation refuses where the intended
-form is plain (cfn-lint E1001, E2001, E6001, E6002, E6003, E8001-E8006)."""
+"""Top-level sections, parameters, mappings, conditions and outputs CloudFormation refuses where the
+intended form is plain (cfn-lint E1001, E2001, E6001, E6002, E6003, E7001, E8001-E8006)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from cfnfix.changelog import Safety
 from cfnfix.document import Document
 from cfnfix.edits import EditConflict, Editor, alphanumeric_id
 from cfnfix.fixer import Finding, Fix, Fixer
-from cfnfix.nodepath import editor_path
+from cfnfix.graph import entries
+from cfnfix.nodepath import editor_path, node_path
+from cfnfix.reference_names import body_map_calls
+from cfnfix.renames import renamed_references
 
 VERSION = "2010-09-09"  # the only template format version there is
 SECTIONS = ("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings", "Conditions",
@@ -22,6 +25,10 @@ OUTPUT_KEYS = ("Description", "Value", "Export", "Condition")
 CONDITION_FUNCTIONS = ("Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Condition")
 _ITEMS = {"Fn::Not": (1, 1), "Fn::And": (2, 10), "Fn::Or": (2, 10), "Fn::Equals": (2, 2)}  # list lengths allowed
 _CONDITION_NAME = re.compile(r"[A-Za-z0-9&_]+")  # what cfn-lint accepts (E8001)
+_NAME = re.compile(r"[A-Za-z0-9]+")  # what it accepts for a parameter, mapping and output (E2001, E7001, E6001)
+# section -> (cfn-lint rule, what its entries are, whether the stack's callers know them by name)
+_NAMED = {"Parameters": ("E2001", "parameter", True), "Mappings": ("E7001", "mapping", False),
+          "Outputs": ("E6001", "output", True)}
 _RULES = {"Fn::Not": "E8005", "Fn::And": "E8004", "Fn::Or": "E8006", "Fn::Equals": "E8003"}  # cfn-lint's, per function
 
 
@@ -31,7 +38,7 @@ class TemplateStructure(Fixer):
                "form is plain (E1001, E2001, E600x, E800x)")
     group = "schema"
     safety = Safety.SAFE
-    lint_rules = ("E1001", "E2001", "E6001", "E6002", "E6003", "E8001", "E8003", "E8004", "E8005", "E8006")
+    lint_rules = ("E1001", "E2001", "E6001", "E6002", "E6003", "E7001", "E8001", "E8003", "E8004", "E8005", "E8006")
     default = False
     docs = """
     ## What it detects
@@ -48,7 +55,9 @@ class TemplateStructure(Fixer):
     - a condition (in `Conditions`, or inside its `Fn::Not`, `Fn::And`, `Fn::Or`) whose value
       is not a boolean: `Fn::Not [!Select [0, !Split [':', !Ref TopicNameOrArn]]]`, the first
       colon field of a value where a true/false is wanted (E8001, E8004-E8006);
-    - a condition name with characters cfn-lint refuses (`Is-EC2-VPC`, `Is Test`) (E8001).
+    - a condition name with characters cfn-lint refuses (`Is-EC2-VPC`, `Is Test`) (E8001);
+    - a parameter, mapping or output name with other characters than letters and digits
+      (`Env-Name`, `Region_Map`) (E2001, E7001, E6001).
 
     ## Why it matters
     CloudFormation rejects the whole template (`Template format error`): nothing deploys.
@@ -70,6 +79,14 @@ class TemplateStructure(Fixer):
       it: a resource's or an output's `Condition`, the first item of an `Fn::If`, a `Condition`
       within another condition; a name another condition already has is reported (a condition
       may share its name with a parameter or a resource: AWS's own samples do);
+    - a parameter, mapping or output name with other characters than letters and digits is
+      renamed the same way (`EnvName`), with every use of it: a parameter in each `Ref` and
+      `Fn::Sub` of the resources, outputs, conditions and rules, and in the console's
+      `AWS::CloudFormation::Interface` groups and labels; a mapping in each `Fn::FindInMap`
+      that names it as written (one whose map name is itself a function is left to the author).
+      A name another parameter (or resource, for a parameter), mapping or output already has is
+      reported. Renaming a parameter or an output is a review change: whoever deploys the stack
+      passes parameters by name, and scripts read outputs by name;
     - `Fn::Select [0, Fn::Split [':', X]]` where a condition wants a boolean becomes
       `Fn::Equals [Fn::Select [0, Fn::Split [':', X]], 'arn']`: the first colon field of an ARN is
       `arn`, so "X is an ARN" is the one test that can be meant (a parameter taking a name or
@@ -113,7 +130,7 @@ class TemplateStructure(Fixer):
     Safe: a template with these errors deploys nothing; every value written stays, in the place
     CloudFormation reads it (or, for unknown top-level keys, under `Metadata`). Nothing with a
     value is removed. The ARN test of a condition is review: it decides what the template
-    creates.
+    creates. So are parameter and output renames: the stack's callers know them by name.
     """
 
     def find(self, doc: Document) -> list[Finding]:
@@ -175,6 +192,34 @@ class TemplateStructure(Fixer):
         findings += self._parameters(data.get("Parameters"))
         findings += self._outputs(data.get("Outputs"))
         findings += self._conditions(data)
+        findings += self._names(data)
+        return findings
+
+    def _names(self, data: dict) -> list[Finding]:
+        """Parameter, mapping and output names with characters CloudFormation refuses
+        (``Env-Name``): renamed as a condition or a logical id is, with every use."""
+        findings = []
+        resources = data.get("Resources")
+        for section, (rule, what, called) in _NAMED.items():
+            body = data.get(section)
+            if not isinstance(body, dict):
+                continue
+            # parameters and resources share one namespace (a Ref names either)
+            taken = set(body) | (set(resources) if section == "Parameters" and isinstance(resources, dict) else set())
+            for name in body:
+                if not isinstance(name, str) or _NAME.fullmatch(name) or _looped(name):
+                    continue
+                head = f"{rule} {what} name '{name}' has characters other than letters and digits"
+                new = alphanumeric_id(name)
+                if not new or new in taken:
+                    findings.append(Finding(None, (section, name), f"{head}; no free alphanumeric name derives from "
+                                            "it: rename it", fixable=False))
+                    continue
+                taken.add(new)
+                uses = " with every use of it" if section != "Outputs" else ""
+                callers = (f"; whoever deploys or reads the stack knows the {what} by its new name" if called else "")
+                findings.append(Finding(None, (section, name), f"{head}; renamed '{new}'{uses}{callers}",
+                                        detail=("name", new)))
         return findings
 
     def _conditions(self, data: dict) -> list[Finding]:
@@ -362,6 +407,8 @@ class TemplateStructure(Fixer):
                     changes.append(self.change(f, "replace", before, {"Value": before}, f.message))
                 elif kind == "condition-name":
                     changes.extend(self._rename_condition(doc, editor, f))
+                elif kind == "name":
+                    changes.extend(self._rename(doc, editor, f))
                 elif kind == "arn":
                     at = editor_path(doc, f.path)
                     editor.set(at, {"Fn::Equals": [editor.source(at), "arn"]})
@@ -376,6 +423,47 @@ class TemplateStructure(Fixer):
         for path in condition_uses(doc.data, old):
             editor.replace_text(editor_path(doc, path), old, new)
             changes.append(self.change(f, "replace", old, new, f.message, path=path))
+        return changes
+
+
+    def _rename(self, doc: Document, editor: Editor, f: Finding) -> list:
+        section, old = f.path
+        new = f.detail[1]
+        safety = Safety.REVIEW if _NAMED[section][2] else None
+        editor.rename(f.path, new)
+        changes = [self.change(f, "move", old, new, f.message, path=(section,), safety=safety)]
+        if section == "Mappings":
+            for path, arg in [call for calls in body_map_calls(doc) for call in calls]:
+                if isinstance(arg, list) and arg and arg[0] == old:
+                    call = node_path(doc, path + ("Fn::FindInMap",)) or path + ("Fn::FindInMap",)
+                    editor.replace_text(call + (0,), old, new)
+                    changes.append(self.change(f, "replace", old, new, f.message, path=path + ("Fn::FindInMap", 0)))
+        elif section == "Parameters":
+            for body, key, item in entries(doc.data, ("Resources", "Outputs", "Conditions", "Rules")):
+                if body == "Resources":
+                    item = {k: v for k, v in item.items() if k not in ("Type", "DependsOn", "Condition")}
+                changes += [self.change(f, "replace", before, after, f.message, path=path, safety=safety)
+                            for path, before, after in renamed_references(doc, editor, item, (body, key), old, new)]
+            changes += self._interface(doc, editor, f, old, new, safety)
+        return changes
+
+    def _interface(self, doc: Document, editor: Editor, f: Finding, old: str, new: str, safety: Safety | None) -> list:
+        """The console's parameter groups and labels (Metadata AWS::CloudFormation::Interface) name parameters too."""
+        changes = []
+        interface = ("Metadata", "AWS::CloudFormation::Interface")
+        groups = doc.value(interface + ("ParameterGroups",))
+        for i, group in enumerate(groups if isinstance(groups, list) else []):
+            names = group.get("Parameters") if isinstance(group, dict) else None
+            for j, name in enumerate(names if isinstance(names, list) else []):
+                if name == old:
+                    path = interface + ("ParameterGroups", i, "Parameters", j)
+                    editor.replace_text(path, old, new)
+                    changes.append(self.change(f, "replace", old, new, f.message, path=path, safety=safety))
+        labels = doc.value(interface + ("ParameterLabels",))
+        if isinstance(labels, dict) and old in labels and new not in labels:
+            editor.rename(interface + ("ParameterLabels", old), new)
+            changes.append(self.change(f, "move", old, new, f.message, path=interface + ("ParameterLabels",),
+                                       safety=safety))
         return changes
 
 

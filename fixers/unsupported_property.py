@@ -658,7 +658,7 @@ class UnsupportedProperty(Fixer):
         creates (a Stage resource, a Deployment's StageDescription), copied to each; None when the
         template creates none (then nothing takes it, and it goes as any property without a home)."""
         api = {"Ref": v.resource}
-        homes = []
+        homes: list[tuple] = []
         for name, resource in doc.resources.items():
             props = resource.get("Properties") if isinstance(resource, dict) else None
             if not isinstance(props, dict) or props.get("RestApiId") != api:
