@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from cfnfix.changelog import FileResult
+from cfnfix.changelog import FileResult, anchor
 from cfnfix.cli import main
 from cfnfix.report import Context
 from cfnfix.report_markdown import LIMIT, MARKER, markdown_report
@@ -171,7 +171,7 @@ def test_reports_take_places_from_the_engine_not_a_second_parse(monkeypatch):
     from cfnfix.report_sarif import sarif_report
 
     result = fix_text(EXAMPLE, path="a.yaml")
-    assert result.changes and set(result.places) == {tuple(c.path) for c in result.changes}
+    assert result.changes and set(result.places) == {anchor(c) for c in result.changes}
     expected = [(e.line, e.column) for e in entries(result)]
 
     def no_parse(*args, **kwargs):
@@ -185,6 +185,22 @@ def test_reports_take_places_from_the_engine_not_a_second_parse(monkeypatch):
     monkeypatch.undo()
     bare = FileResult(result.path, result.status, changes=result.changes, before=result.before, after=result.after)
     assert [(e.line, e.column) for e in entries(bare)] == expected
+
+
+def test_a_move_is_reported_where_the_author_wrote_the_value(tmp_path):
+    """A rename is logged at the object holding the key (its path), the old and new keys in
+    before/after; reports point at the misspelt key's value, not at the holder's first line."""
+    template = tmp_path / "sg.yaml"
+    template.write_text(
+        "Resources:\n  Group:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n"
+        "      SecurityGroupInress:\n        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}\n"
+        "      Tags: [{Key: team, Vaule: web}]\n")
+    result = CliRunner().invoke(main, ["check", "--select", "property-name", str(template)])
+    assert [line.split(": ")[0] for line in result.output.splitlines() if "property-name" in line] == [
+        f"{template}:7:9", f"{template}:8:33"]
+    sarif = CliRunner().invoke(main, ["check", "--select", "property-name", "--format", "sarif", str(template)])
+    regions = [r["locations"][0]["physicalLocation"]["region"] for r in json.loads(sarif.output)["runs"][0]["results"]]
+    assert [(r["startLine"], r["startColumn"]) for r in regions] == [(7, 9), (8, 33)]
 
 
 def test_a_run_that_prints_and_writes_no_report_records_no_places(tmp_path, monkeypatch):

@@ -57,6 +57,20 @@ class Change:
         }
 
 
+def anchor(entry: "Change | Problem") -> tuple:
+    """The path a report points an entry at: for a move, the place the value was (the key the
+    author wrote), where a rename is logged at the object holding it (``path`` and the
+    ``before`` keys below it); else its ``path``. A move whose ``before`` is a value, not keys,
+    points at ``path``, as does any path the original lacks (a report shows the nearest node)."""
+    if isinstance(entry, Change) and entry.action == "move":
+        before = entry.before
+        if isinstance(before, str):
+            return (*entry.path, before)
+        if isinstance(before, list) and before and all(isinstance(k, (str, int)) for k in before):
+            return (*entry.path, *before)
+    return tuple(entry.path)
+
+
 @dataclass(frozen=True)
 class Problem:
     """A fixer's finding: pending (``check``), or one it will not fix automatically, and why."""

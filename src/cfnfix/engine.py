@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from . import quotas, schemas
-from .changelog import Change, FileResult, Problem, Safety
+from .changelog import Change, FileResult, Problem, Safety, anchor
 from .config import Config, expand
 from .document import Document, DuplicateKeyError, TemplateError, line_break, parse
 from .edits import Edit, EditConflict, apply_edits, edit_spans
@@ -219,7 +219,7 @@ def _fix_document(doc: Document, names: list[str], config: Config, source_path: 
 
 def places(doc: Document, result: FileResult) -> dict[tuple, tuple[int, int, int, int]]:
     """Where each entry of ``result`` points in ``doc`` (see ``Document.place``), for the reports."""
-    return doc.places({tuple(e.path) for group in (result.changes, result.available, result.unfixed) for e in group})
+    return doc.places({anchor(e) for group in (result.changes, result.available, result.unfixed) for e in group})
 
 
 def _run_fixer(fixer: Fixer, doc: Document, findings: list[Finding], result: FileResult,

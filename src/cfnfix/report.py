@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-from .changelog import Change, FileResult, Problem, changelog
+from .changelog import Change, FileResult, Problem, anchor, changelog
 from .document import Document, TemplateError, parse
 
 
@@ -53,7 +53,7 @@ def entries(result: FileResult) -> Iterator[Entry]:
         ("change", result.changes), ("available", result.available), ("unfixed", result.unfixed)]
     for kind, group in groups:
         for e in group:
-            line, column = place(tuple(e.path))
+            line, column = place(anchor(e))
             review = isinstance(e, Change) and e.safety == "review"
             yield Entry(kind, e.fixer, e.message, review, line, column, e.resource, tuple(e.path))
 

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import REPOSITORY, __version__
-from .changelog import Change, FileResult
+from .changelog import Change, FileResult, anchor
 from .diff import line_matcher
 from .report import places
 from .registry import all_fixers
@@ -114,10 +114,10 @@ def sarif_report(results: list[FileResult]) -> str:
                 "ruleIndex": index[changes[0].fixer],
                 "level": "warning" if review else "note",
                 "message": {"text": f"{' '.join(messages)} ({steps}; safety: {'review' if review else 'safe'})"},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": _region(where, tuple(c.path))}}
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": _region(where, anchor(c))}}
                               for c in changes[:1]],
                 "relatedLocations": [
-                    {"id": i, "physicalLocation": {"artifactLocation": {"uri": uri}, "region": _region(where, tuple(c.path))}}
+                    {"id": i, "physicalLocation": {"artifactLocation": {"uri": uri}, "region": _region(where, anchor(c))}}
                     for i, c in enumerate(changes[1:], 1)],
                 "partialFingerprints": {"cfnfixFinding/v1": _fingerprint(r.path, changes)},
             })
