@@ -15,7 +15,7 @@ from cfnfix.graph import PSEUDO_PARAMETERS as PSEUDO, references
 from cfnfix.group_targets import LISTS, Move
 from cfnfix.nodepath import node_path
 from cfnfix.reference_names import SUB_VAR as _SUB_VAR, arg_path as _arg_path, body_calls, body_map_calls, by_type, close, pick, \
-    script_variable, undeclared
+    defined_names, generated_names, script_variable, undeclared
 
 def pick_attribute(name: str, attrs: list[str]) -> tuple[str | None, str]:
     same_case = [a for a in attrs if a.lower() == name.lower()]
@@ -283,8 +283,10 @@ class DanglingReference(Fixer):
     with the closest names and nothing changes: only a person knows what was meant. A name
     near no defined name is left to `undeclared-parameter`, which declares it as a parameter.
     `Fn::FindInMap` on a mapping the template does not define (E1011) is reported: its values
-    cannot be known. Templates with a `Transform` are skipped (the transform defines names of
-    their own).
+    cannot be known. Templates with a transform other than SAM's are skipped (a macro defines
+    names of its own). In a SAM template a name SAM may add counts as defined: one that begins
+    with the logical id of a serverless resource (`MyFunctionRole`, `MyApi.Stage`) or with
+    `Serverless`/`CodeDeploy` (`ServerlessRestApi`, `CodeDeployServiceRole`).
 
     ## Example
     ```yaml
@@ -324,13 +326,15 @@ class DanglingReference(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         data = doc.data
-        if not isinstance(data, dict) or "Transform" in data:
-            return []  # SAM and macros define names of their own
+        generated = generated_names(data)
+        if not isinstance(data, dict) or generated is None:
+            return []  # a macro defines names of its own
         params = list(data.get("Parameters") or {}) if isinstance(data.get("Parameters"), dict) else []
         self._no_parameters = "Parameters" not in data
         resources = list(doc.resources)
         refs = params + resources
-        self._known = set(refs), set(resources)  # membership tests; the lists keep the order names are offered in
+        # membership tests (admitting what SAM may add); the lists keep the order names are offered in
+        self._known = defined_names(refs, generated), defined_names(resources, generated)
         known_refs = self._known[0]
         self._types: dict[str, str] = {}  # type short names no resource is taken for, and why
         self._doc = doc

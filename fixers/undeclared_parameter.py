@@ -85,8 +85,9 @@ class UndeclaredParameter(Fixer):
     templates that would pass CloudFormation's 200 parameters, and templates that look cut off
     or half-renamed: more than a third of their references name nothing and some of those are
     near defined names (`SubnetId: !Ref PublicSubnet2` next to a subnet `PublicSubnet1`), which would
-    be left failing with the rest hidden behind parameters. Templates with a `Transform` are
-    skipped (the transform defines names of its own).
+    be left failing with the rest hidden behind parameters. Templates with a transform other than
+    SAM's are skipped (a macro defines names of its own); in a SAM template the names SAM may
+    add (`MyFunctionRole`, `ServerlessRestApi`: see dangling-reference) count as defined.
 
     ## Example
     ```yaml

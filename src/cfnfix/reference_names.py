@@ -360,6 +360,44 @@ class Site(NamedTuple):
         return self.resource if self.resource is not None else ".".join(map(str, self.call[:2]))
 
 
+# Names SAM gives resources of its own, whatever the template calls its resources: ServerlessRestApi
+# (with its Deployment and Stage), ServerlessHttpApi, ServerlessDeploymentApplication, CodeDeployServiceRole
+SAM_OWN = ("Serverless", "CodeDeploy")
+
+
+def generated_names(data: Any) -> tuple[str, ...] | None:
+    """How the names a template's transform adds begin: () without a transform; with SAM alone,
+    the logical ids of the serverless resources (SAM names what it makes for one after it:
+    ``MyFunctionRole``, ``MyFunction.Alias``, ``MyApiStage``) and SAM's own names; None with any
+    other transform (a macro, AWS::LanguageExtensions's loops), whose names cannot be known."""
+    names = schemas.transforms(data)
+    if not names:
+        return ()
+    if any(n != schemas.SAM_TRANSFORM for n in names):
+        return None
+    resources = data.get("Resources") if isinstance(data, dict) else None
+    serverless = tuple(str(rid) for rid, body in (resources.items() if isinstance(resources, dict) else ())
+                       if isinstance(body, dict) and str(body.get("Type", "")).startswith("AWS::Serverless::"))
+    return serverless + SAM_OWN
+
+
+class _WithGenerated(set):
+    """Defined names, and any name a transform may add (one that begins as ``generated_names`` says)."""
+
+    def __init__(self, names: Any, generated: tuple[str, ...]) -> None:
+        super().__init__(names)
+        self.generated = generated
+
+    def __contains__(self, name: object) -> bool:
+        return super().__contains__(name) or (isinstance(name, str) and name.startswith(self.generated))
+
+
+def defined_names(names: Any, generated: tuple[str, ...]) -> set:
+    """``names`` as a set for membership tests that also admit the names ``generated`` begins (a
+    plain set for a template without a transform)."""
+    return _WithGenerated(names, generated) if generated else set(names)
+
+
 def undeclared(doc: Document) -> list[Site]:
     """References to names no parameter, resource or pseudo parameter defines, that no defined
     name is a slip of (no candidate ``pick`` or ``misspelt`` offers), in template order.
@@ -371,18 +409,19 @@ def undeclared(doc: Document) -> list[Site]:
 
 def _undeclared(doc: Document) -> list[Site]:
     data = doc.data
-    if not isinstance(data, dict) or "Transform" in data:
-        return []  # SAM and macros define names of their own
+    generated = generated_names(data)
+    if not isinstance(data, dict) or generated is None:
+        return []  # a macro defines names of its own
     params = list(data["Parameters"]) if isinstance(data.get("Parameters"), dict) else []
     resources = list(doc.resources)
-    defined = set(resources)  # membership; the lists keep the template's order for candidates
+    defined = defined_names(resources, generated)  # membership; the lists keep the template's order for candidates
     refs = params + resources
-    known = set(refs)
+    known = defined_names(refs, generated)
     other: set[str] = set()  # conditions, mappings and outputs: a parameter may not share their names
     for section in ("Conditions", "Mappings", "Outputs"):
         if isinstance(data.get(section), dict):
             other.update(map(str, data[section]))
-    taken = known | other
+    taken = defined_names(known | other, generated)
     out: list[Site] = []
 
     def free(name: str) -> bool:
@@ -448,9 +487,10 @@ def reference_counts(doc: Document) -> tuple[int, int]:
     data = doc.data
     if not isinstance(data, dict):
         return 0, 0
-    params = set(data["Parameters"]) if isinstance(data.get("Parameters"), dict) else set()
-    resources = set(doc.resources)
-    defined = params | resources
+    generated = generated_names(data) or ()  # names SAM adds count as defined
+    params = list(data["Parameters"]) if isinstance(data.get("Parameters"), dict) else []
+    resources = defined_names(doc.resources, generated)
+    defined = defined_names([*params, *doc.resources], generated)
     total = missing = 0
     for _, _, _, found_calls in body_calls(doc):
         for fn, arg, path in found_calls:
