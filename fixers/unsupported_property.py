@@ -657,11 +657,11 @@ class UnsupportedProperty(Fixer):
         """A stage setting written on a REST API: it moves to every stage of the API the template
         creates (a Stage resource, a Deployment's StageDescription), copied to each; None when the
         template creates none (then nothing takes it, and it goes as any property without a home)."""
-        api = {"Ref": v.resource}
+        api = ({"Ref": v.resource}, {"Fn::GetAtt": [v.resource, "RestApiId"]}, {"Fn::GetAtt": f"{v.resource}.RestApiId"})
         homes: list[tuple] = []
         for name, resource in doc.resources.items():
             props = resource.get("Properties") if isinstance(resource, dict) else None
-            if not isinstance(props, dict) or props.get("RestApiId") != api:
+            if not isinstance(props, dict) or props.get("RestApiId") not in api:
                 continue
             if resource.get("Type") == "AWS::ApiGateway::Stage":
                 homes.append(("Resources", name, "Properties"))

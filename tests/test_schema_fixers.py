@@ -451,6 +451,18 @@ def test_beanstalk_options_written_as_properties_each_get_their_own_option_setti
     assert result.unfixed == [] and "E3002" not in lint_codes(result.after)
 
 
+def test_a_stage_naming_its_api_by_getatt_takes_the_apis_stage_setting():
+    text = (
+        "Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: a\n"
+        "      TracingEnabled: true\n  Stage:\n    Type: AWS::ApiGateway::Stage\n    Properties:\n"
+        "      RestApiId: !GetAtt Api.RestApiId\n      DeploymentId: d-123\n      StageName: prod\n")
+    result = run_fixers(text, ["unsupported-property"])
+    resources = parse(result.after).data["Resources"]
+    assert "TracingEnabled" not in resources["Api"]["Properties"]
+    assert resources["Stage"]["Properties"]["TracingEnabled"] is True
+    assert [c.action for c in result.changes] == ["move"]
+
+
 def test_duplicate_resources_under_different_conditions_are_left_alone():
     text = (
         "Conditions:\n  A: !Equals [!Ref 'AWS::Region', us-east-1]\n  B: !Not [Condition: A]\n"
