@@ -624,7 +624,8 @@ class UnsupportedProperty(Fixer):
         if name is None:
             return Finding(v.resource, v.path, f"{head}, which it does not name: give {key} and set RetentionInDays on "
                            "an AWS::Logs::LogGroup of that name by hand", fixable=False)
-        if isinstance(v.value, (bool, list, str)) or (isinstance(v.value, dict) and not schemas.is_intrinsic(v.value)):
+        if isinstance(v.value, (bool, list)) or (isinstance(v.value, str) and not v.value.isdigit()) or (
+                isinstance(v.value, dict) and not schemas.is_intrinsic(v.value)):
             return Finding(v.resource, v.path, f"{head}, but {json.dumps(v.value)} is not a number of days: move it by hand",
                            fixable=False)
         groups = [rid for rid, r in doc.resources_of_type("AWS::Logs::LogGroup")
@@ -646,8 +647,8 @@ class UnsupportedProperty(Fixer):
         sharing = [rid for rid, _ in doc.resources_of_type(v.type_name) if rid != v.resource
                    and doc.value(("Resources", rid, "Properties") + v.path[3:-1] + (key,)) == name]
         if sharing:
-            return Finding(v.resource, v.path, f"{head}, which {', '.join(sharing)} write to as well: create one "
-                           "AWS::Logs::LogGroup of that name by hand", fixable=False)
+            return Finding(v.resource, v.path, f"{head}, which {', '.join(sharing)} also write{'s' if len(sharing) == 1 else ''} "
+                           "to: create one AWS::Logs::LogGroup of that name by hand", fixable=False)
         return Finding(v.resource, v.path, (
             f"{head}: moved to an AWS::Logs::LogGroup of that name, created for it (a group of that name that "
             "exists already, outside the stack, fails the stack: import it instead)"),

@@ -463,6 +463,23 @@ def test_a_stage_naming_its_api_by_getatt_takes_the_apis_stage_setting():
     assert [c.action for c in result.changes] == ["move"]
 
 
+def test_a_codebuild_retention_written_as_text_moves_and_a_shared_group_is_reported():
+    project = ("  {name}:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      LogsConfig:\n        CloudWatchLogs:\n"
+               "          Status: ENABLED\n          GroupName: /aws/codebuild/{group}\n          RetentionInDays: '30'\n")
+    alone = "Resources:\n" + project.format(name="Build", group="build")
+    result = run_fixers(alone, ["unsupported-property"])
+    assert parse(result.after).data["Resources"]["BuildLogGroup"]["Properties"] == {
+        "LogGroupName": "/aws/codebuild/build", "RetentionInDays": "30"}
+    shared = "Resources:\n" + project.format(name="Build", group="ci") + project.format(name="Test", group="ci")
+    result = run_fixers(shared, ["unsupported-property"])
+    assert result.after == shared
+    assert [p.message.split("; ", 1)[1] for p in result.unfixed] == [
+        "retention is a setting of the log group (GroupName), which Test also writes to: create one "
+        "AWS::Logs::LogGroup of that name by hand",
+        "retention is a setting of the log group (GroupName), which Build also writes to: create one "
+        "AWS::Logs::LogGroup of that name by hand"]
+
+
 def test_duplicate_resources_under_different_conditions_are_left_alone():
     text = (
         "Conditions:\n  A: !Equals [!Ref 'AWS::Region', us-east-1]\n  B: !Not [Condition: A]\n"
