@@ -13,6 +13,7 @@ from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import depends_on, entries
 from cfnfix.memo import entrywise
 from cfnfix.nodepath import node_path
+from cfnfix.reference_names import searched
 from cfnfix.renames import renamed_references
 from cfnfix.text_checks import entry_check, may_write
 
@@ -258,9 +259,8 @@ class ResourceShape(Fixer):
                     editor.replace_text(dep_path, old, new)
                     changes.append(self.change(f, "replace", deps, [new if d == old else d for d in deps]
                                                if isinstance(deps, list) else new, f.message, path=(section, key, "DependsOn")))
-                item = {k: v for k, v in item.items() if k not in ("Type", "DependsOn", "Condition")}
-            changes += [self.change(f, "replace", call, after, f.message, path=path)
-                        for path, call, after in renamed_references(doc, editor, item, (section, key), old, new)]
+            changes += [self.change(f, "replace", call, after, f.message, path=path) for path, call, after
+                        in renamed_references(doc, editor, searched(section, item), (section, key), old, new)]
         return changes
 
 

@@ -13,7 +13,7 @@ from cfnfix.edits import EditConflict, Editor, alphanumeric_id
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import entries
 from cfnfix.nodepath import editor_path, node_path
-from cfnfix.reference_names import body_map_calls
+from cfnfix.reference_names import body_map_calls, searched
 from cfnfix.renames import renamed_references
 
 VERSION = "2010-09-09"  # the only template format version there is
@@ -145,7 +145,7 @@ class TemplateStructure(Fixer):
         metadata = data.get("Metadata")
         moved: set[str] = set()
         for key, value in data.items():
-            if key == "Globals" and (schemas.SAM_TRANSFORM in schemas.transforms(data) or _serverless(data)):
+            if key == "Globals" and (schemas.SAM_TRANSFORM in schemas.transforms(data) or schemas.serverless_ids(data)):
                 # SAM's section (settings every function, API... of the template shares): never
                 # moved, or the functions lose their runtime and the rest of what it sets. Without
                 # SAM resources it sets nothing, and goes under Metadata like any unknown key.
@@ -440,10 +440,8 @@ class TemplateStructure(Fixer):
                     changes.append(self.change(f, "replace", old, new, f.message, path=path + ("Fn::FindInMap", 0)))
         elif section == "Parameters":
             for body, key, item in entries(doc.data, ("Resources", "Outputs", "Conditions", "Rules")):
-                if body == "Resources":
-                    item = {k: v for k, v in item.items() if k not in ("Type", "DependsOn", "Condition")}
-                changes += [self.change(f, "replace", before, after, f.message, path=path, safety=safety)
-                            for path, before, after in renamed_references(doc, editor, item, (body, key), old, new)]
+                changes += [self.change(f, "replace", before, after, f.message, path=path, safety=safety) for path, before, after
+                            in renamed_references(doc, editor, searched(body, item), (body, key), old, new)]
             changes += self._interface(doc, editor, f, old, new, safety)
         return changes
 
@@ -494,13 +492,6 @@ def condition_uses(data: dict, name: str) -> list[tuple]:
             for key, item in body.items():
                 walk(item, (section, key), section == "Conditions")
     return found
-
-
-def _serverless(data: dict) -> bool:
-    """Whether a template has SAM resources (``AWS::Serverless::*``), which read ``Globals``."""
-    resources = data.get("Resources")
-    return isinstance(resources, dict) and any(
-        isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::Serverless::") for r in resources.values())
 
 
 def _looped(key: Any) -> bool:

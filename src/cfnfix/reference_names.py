@@ -375,10 +375,7 @@ def generated_names(data: Any) -> tuple[str, ...] | None:
         return ()
     if any(n != schemas.SAM_TRANSFORM for n in names):
         return None
-    resources = data.get("Resources") if isinstance(data, dict) else None
-    serverless = tuple(str(rid) for rid, body in (resources.items() if isinstance(resources, dict) else ())
-                       if isinstance(body, dict) and str(body.get("Type", "")).startswith("AWS::Serverless::"))
-    return serverless + SAM_OWN
+    return schemas.serverless_ids(data) + SAM_OWN
 
 
 class _WithGenerated(set):

@@ -628,6 +628,13 @@ def _read_only_attributes(type_name: str, region: str) -> frozenset[str]:
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
 
+def serverless_ids(data: Any) -> tuple[str, ...]:
+    """The logical ids of a template's SAM resources (``AWS::Serverless::*``), in template order."""
+    resources = data.get("Resources") if isinstance(data, dict) else None
+    return tuple(str(rid) for rid, body in (resources.items() if isinstance(resources, dict) else ())
+                 if isinstance(body, dict) and str(body.get("Type", "")).startswith("AWS::Serverless::"))
+
+
 def transforms(data: Any) -> list:
     """The transforms a template names (``Transform`` is one name or a list)."""
     transform = data.get("Transform") if isinstance(data, dict) else None
