@@ -155,6 +155,16 @@ def _head(v: schemas.Violation) -> str:
     return f"E3002 {v.type_name}: '{v.name}' is not a property of {where}"
 
 
+def _homes_elsewhere(type_name: str, name: str, here: tuple) -> list[tuple]:
+    """The objects of a resource type's schema, other than ``here``, that accept ``name``; a
+    one-word name (Description, Enabled) counts only in objects near ``here``, where it is
+    likely the same setting."""
+    homes = [h for h in schemas.homes(type_name, name) if h != here]
+    if len(words(name)) < 2:
+        homes = [h for h in homes if set(h) & set(here) - {"*"}]
+    return homes
+
+
 def _show(path: tuple) -> str:
     return "/".join(map(str, path)) or "Properties"
 
@@ -300,7 +310,9 @@ class UnsupportedProperty(Fixer):
       only one of an optional object, the object goes with it.
 
     It reports (changes nothing) when the home is ambiguous or not a plain move (a list of
-    replicas, a network interface), when a resource attribute is already set to another value,
+    replicas, a network interface), when the object written holds a setting the schema places
+    elsewhere in another form (EKS `CloudWatch: {ClusterLogging: true}`, whose setting is
+    `Logging.ClusterLogging.EnabledTypes`), when a resource attribute is already set to another value,
     when removing would leave the object invalid (required properties missing, none of the
     properties of which it needs one, a list item left empty), for a function (`Fn::If`, `Ref`)
     written beside other keys, for `TemplateBody` on a nested stack (`flatten-nested-stacks` inlines it), and in
@@ -883,9 +895,7 @@ class UnsupportedProperty(Fixer):
         if v.name in HOMES_ELSEWHERE:
             return Finding(v.resource, v.path, f"{head}; {HOMES_ELSEWHERE[v.name]}: move it by hand", fixable=False)
         here = tuple("*" if isinstance(p, int) else p for p in holder_path[3:])
-        homes = [h for h in schemas.homes(v.type_name, v.name) if h != here]
-        if len(words(v.name)) < 2:  # a common word (Description) counts only near where it stands
-            homes = [h for h in homes if set(h) & set(here) - {"*"}]
+        homes = _homes_elsewhere(v.type_name, v.name, here)
         if homes:
             shown = ", ".join(_show(h) for h in homes[:3])
             return Finding(v.resource, v.path, f"{head}; CloudFormation accepts it in {shown}, not here: "
@@ -907,6 +917,13 @@ class UnsupportedProperty(Fixer):
                                    detail=Plan("lift", (v.name,), into="unwrap", inner=spread))
                 return Finding(v.resource, v.path, f"{head}; its keys look like {', '.join(dict.fromkeys(alike))} "
                                "of this object: move them by hand", fixable=False)
+            # a setting the author wrapped in an object of their own (EKS `CloudWatch: {ClusterLogging:
+            # true}`): CloudFormation has a place for it, in the shape its schema gives there
+            placed = {k: h for k in v.value if isinstance(k, str) and (h := _homes_elsewhere(v.type_name, k, here))}
+            if placed:
+                shown = "; ".join(f"{k} in {', '.join(_show(h) for h in found[:3])}" for k, found in placed.items())
+                return Finding(v.resource, v.path, f"{head}; CloudFormation accepts what it holds elsewhere ({shown}), "
+                               "in the form the schema gives there: move it by hand", fixable=False)
         required = [r for r in v.schema.get("required") or () if r not in holder]
         if required:
             return Finding(v.resource, v.path, f"{head}; the object also lacks {', '.join(required)}, which it "
