@@ -227,10 +227,12 @@ def test_an_unreadable_subdirectory_is_named(work, monkeypatch):
 
 # --- interrupted and killed runs ----------------------------------------------------------------
 
-def _slow_inputs(folder: Path, count: int = 16, buckets: int = 6000) -> None:
+def _slow_inputs(folder: Path, count: int = 64, buckets: int = 6000) -> None:
     """Inputs a run of ``apply -j 4`` is still working on when the tests below stop it, ~2 s
     after it starts: 16 files of 1,500 buckets took 1.55 s (wall) on two cores, and the kill
-    came after the run had written every file."""
+    came after the run had written every file; 16 of 6,000 take ~5 s alone, yet a CI run
+    beside the rest of the suite once finished them before the interrupt came. 64 take ~20 s;
+    a stopped run costs the tests only the writing of the inputs (15 MB)."""
     body = "".join(f"  Bucket{i}:\n    Type: AWS::S3::Bucket\n" for i in range(buckets))
     for n in range(count):
         write(folder / f"t{n:02}.yaml", "Resources:\n" + body)
