@@ -185,6 +185,9 @@ class EngineVersion(Fixer):
     downtime, no way back to the old minor version). Pinning a line given alone can also
     name a minor version older than one the instance already runs after an automatic minor
     upgrade; CloudFormation then refuses the update, and the version must be raised by hand.
+    A version dropped from a parameter's `AllowedValues` is no longer a value the stack may
+    hold: an update that keeps it (the previous value, or a pipeline passing it) is refused
+    until the parameter names an allowed version.
     """
 
     def find(self, doc: Document) -> list[Finding]:
