@@ -12,6 +12,7 @@ class CloudTrailLogValidation(Fixer):
     name = "cloudtrail-log-validation"
     summary = "Turn on log file integrity validation for CloudTrail trails"
     group = "security"
+    scanner_checks = ("CKV_AWS_36", "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED")
     resource_types = ("AWS::CloudTrail::Trail",)  # find() reports only resources of these types
     safety = Safety.SAFE
     default = False

@@ -33,6 +33,7 @@ class DynamoDBPitr(Fixer):
     name = "dynamodb-pitr"
     summary = "Turn on point-in-time recovery for DynamoDB tables and global table replicas that lack it"
     group = "data-protection"
+    scanner_checks = ("CKV_AWS_28", "DYNAMODB_PITR_ENABLED", "W78")
     resource_types = ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False

@@ -36,6 +36,7 @@ class Imdsv2(Fixer):
     name = "imdsv2"
     summary = "Require IMDSv2 (MetadataOptions HttpTokens: required) on launch templates, launch configurations and instances"
     group = "security"
+    scanner_checks = ("CKV_AWS_79",)
     resource_types = tuple(_TARGETS)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False

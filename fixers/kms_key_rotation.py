@@ -14,6 +14,7 @@ class KmsKeyRotation(Fixer):
     name = "kms-key-rotation"
     summary = "Turn on automatic rotation for symmetric KMS keys"
     group = "security"
+    scanner_checks = ("CKV_AWS_7", "CMK_BACKING_KEY_ROTATION_ENABLED", "F19")
     resource_types = ("AWS::KMS::Key",)  # find() reports only resources of these types
     safety = Safety.SAFE
     default = False

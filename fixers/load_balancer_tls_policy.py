@@ -49,6 +49,8 @@ class LoadBalancerTlsPolicy(Fixer):
     name = "load-balancer-tls-policy"
     summary = "Give HTTPS/TLS listeners a TLS 1.2+ security policy; redirect HTTP to an existing HTTPS listener"
     group = "security"
+    scanner_checks = ("CKV_AWS_103", "CKV_AWS_2", "ELBV2_LISTENER_SSL_POLICY_RULE", "ELBV2_LISTENER_PROTOCOL_RULE",
+                      "W55", "W56")
     resource_types = (LISTENER,)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False

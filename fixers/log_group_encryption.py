@@ -98,6 +98,7 @@ class LogGroupEncryption(Fixer):
     name = "log-group-encryption"
     summary = "Encrypt CloudWatch Logs log groups with one shared customer managed KMS key"
     group = "security"
+    scanner_checks = ("CKV_AWS_158", "CLOUDWATCH_LOG_GROUP_ENCRYPTED", "W84")
     resource_types = (LOG_GROUP,)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False

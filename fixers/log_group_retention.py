@@ -15,6 +15,7 @@ class LogGroupRetention(Fixer):
     name = "log-group-retention"
     summary = "Give CloudWatch Logs log groups a retention period"
     group = "security"
+    scanner_checks = ("CKV_AWS_66", "CW_LOGGROUP_RETENTION_PERIOD_CHECK", "W86")
     resource_types = ("AWS::Logs::LogGroup",)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False

@@ -38,6 +38,7 @@ class RdsBackupRetention(Fixer):
     name = "rds-backup-retention"
     summary = "Keep RDS automated backups for at least a week and copy tags to snapshots"
     group = "data-protection"
+    scanner_checks = ("DB_INSTANCE_BACKUP_ENABLED", "W75")
     resource_types = ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster")  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False

@@ -19,6 +19,7 @@ class RdsEnhancedMonitoring(Fixer):
     name = "rds-enhanced-monitoring"
     summary = "Turn on RDS enhanced monitoring (MonitoringInterval and a monitoring role) on DB instances"
     group = "security"
+    scanner_checks = ("CKV_AWS_118", "RDS_ENHANCED_MONITORING_ENABLED")
     resource_types = (INSTANCE,)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False

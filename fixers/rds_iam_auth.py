@@ -16,6 +16,7 @@ class RdsIamAuth(Fixer):
     name = "rds-iam-auth"
     summary = "Enable IAM database authentication on MySQL, MariaDB, PostgreSQL and Aurora databases"
     group = "security"
+    scanner_checks = ("CKV_AWS_161", "CKV_AWS_162")
     resource_types = (INSTANCE, CLUSTER)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False

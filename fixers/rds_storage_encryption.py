@@ -24,6 +24,7 @@ class RdsStorageEncryption(Fixer):
     name = "rds-storage-encryption"
     summary = "Encrypt RDS DB instance and cluster storage (StorageEncrypted: true; replaces a deployed database)"
     group = "security"
+    scanner_checks = ("CKV_AWS_16", "CKV_AWS_96", "RDS_STORAGE_ENCRYPTED", "F26", "F27")
     resource_types = (INSTANCE, CLUSTER)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False

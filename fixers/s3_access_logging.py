@@ -55,6 +55,7 @@ class S3AccessLogging(Fixer):
     name = "s3-access-logging"
     summary = "Send S3 server access logs of every bucket to one locked-down log bucket"
     group = "security"
+    scanner_checks = ("CKV_AWS_18", "S3_BUCKET_LOGGING_ENABLED", "W35")
     resource_types = (BUCKET,)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False

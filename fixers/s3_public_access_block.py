@@ -24,6 +24,8 @@ class S3PublicAccessBlock(Fixer):
     name = "s3-public-access-block"
     summary = "Block public access on S3 buckets that are not meant to be public"
     group = "security"
+    scanner_checks = ("CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56",
+                      "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED")
     resource_types = (BUCKET,)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False

@@ -128,6 +128,7 @@ class S3Replication(Fixer):
     name = "s3-replication"
     summary = "Add cross-region replication (versioning, role and rule) to S3 buckets that lack it"
     group = "data-protection"
+    scanner_checks = ("S3_BUCKET_REPLICATION_ENABLED",)
     resource_types = ("AWS::S3::Bucket",)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False

@@ -13,6 +13,7 @@ class S3Versioning(Fixer):
     name = "s3-versioning"
     summary = "Turn on versioning for S3 buckets that have no VersioningConfiguration"
     group = "security"
+    scanner_checks = ("CKV_AWS_21", "S3_BUCKET_VERSIONING_ENABLED")
     resource_types = (BUCKET,)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False

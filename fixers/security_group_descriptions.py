@@ -96,6 +96,7 @@ class SecurityGroupDescriptions(Fixer):
     name = "security-group-descriptions"
     summary = "Describe every security group rule from what it allows (\"HTTPS from 10.0.0.0/16\")"
     group = "security"
+    scanner_checks = ("CKV_AWS_23", "SECURITY_GROUP_DESCRIPTION_RULE", "W36")
     # find() reports only the rules security_groups.rules() yields, and it yields them from these
     # types alone: a template without one has no rule, and the engine need not ask
     resource_types = (GROUP, *STANDALONE)

@@ -56,6 +56,8 @@ class SecurityGroupOpenIngress(Fixer):
     name = "security-group-open-ingress"
     summary = "Restrict SSH and RDP open to 0.0.0.0/0 to a CIDR parameter; report HTTP open to the world"
     group = "security"
+    scanner_checks = ("CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "INCOMING_SSH_DISABLED",
+                      "RESTRICTED_INCOMING_TRAFFIC", "EC2_SECURITY_GROUP_INGRESS_OPEN_TO_WORLD_RULE", "W2")
     # find() reports only the rules security_groups.rules() yields, and it yields them from these
     # types alone: a template without one has no rule, and the engine need not ask
     resource_types = (GROUP, *STANDALONE)

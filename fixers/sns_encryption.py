@@ -15,6 +15,7 @@ class SnsEncryption(Fixer):
     name = "sns-encryption"
     summary = "Encrypt SNS topics with the AWS managed key when only IAM principals publish to them"
     group = "security"
+    scanner_checks = ("CKV_AWS_26", "SNS_ENCRYPTED_KMS", "W47")
     resource_types = ("AWS::SNS::Topic",)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False

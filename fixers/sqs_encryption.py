@@ -16,6 +16,7 @@ class SqsEncryption(Fixer):
     name = "sqs-encryption"
     summary = "Encrypt SQS queues: the AWS managed KMS key when only IAM principals send, SQS managed keys when AWS services do"
     group = "security"
+    scanner_checks = ("CKV_AWS_27", "SQS_QUEUE_KMS_MASTER_KEY_ID_RULE", "W48")
     resource_types = ("AWS::SQS::Queue",)  # find() reports only resources of these types
     safety = Safety.REVIEW
     default = False

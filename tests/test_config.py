@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -300,3 +301,44 @@ def test_regions_choose_the_schemas(work):
     assert invoke("check", "q.yaml").exit_code == 0
     bad = invoke("check", "--regions", "nowhere", "q.yaml")
     assert bad.stderr == "cfnfix: --regions: unknown region 'nowhere'\n"
+
+
+@pytest.mark.parametrize("suppression", [
+    "    Metadata:\n      checkov:\n        skip:\n          - id: CKV_AWS_18\n            comment: a replica\n",
+    "    Metadata:\n      bridgecrew:\n        skip:\n          - id: CKV_AWS_18\n",
+    "    Metadata:\n      guard:\n        SuppressedRules: [S3_BUCKET_LOGGING_ENABLED]\n",
+    "    Metadata:\n      cfn_nag:\n        rules_to_suppress:\n          - id: W35\n            reason: a replica\n",
+    "    # checkov:skip=CKV_AWS_18: a replica\n",
+])
+def test_other_scanners_suppressions_are_honoured(work, suppression):
+    # the author told Checkov, cfn-guard or cfn_nag that the bucket logs nowhere: s3-access-logging
+    # (CKV_AWS_18) keeps out of it, and only of it; another bucket still gets its fix
+    bucket = "  {name}:\n    Type: AWS::S3::Bucket\n{meta}    Properties:\n      VersioningConfiguration: {{Status: Enabled}}\n"
+    text = "Resources:\n" + bucket.format(name="Replica", meta=suppression)
+    write(work / "b.yaml", text)
+    assert invoke("apply", "--unsafe-fixes", "--select", "s3-access-logging", "b.yaml").exit_code == 0
+    assert (work / "b.yaml").read_text() == text
+    assert invoke("check", "--unsafe-fixes", "--select", "s3-versioning,s3-public-access-block", "b.yaml").exit_code == 1
+    write(work / "b.yaml", text + bucket.format(name="Source", meta=""))
+    result = invoke("check", "--unsafe-fixes", "--select", "s3-access-logging", "--format", "json", "b.yaml")
+    changed = {c["resource"] for c in json.loads(result.stdout)["files"][0]["changes"]}
+    assert "Source" in changed and "Replica" not in changed
+
+
+def test_a_suppression_of_another_check_opts_out_of_nothing(work):
+    text = ("Resources:\n  Replica:\n    Type: AWS::S3::Bucket\n    Metadata:\n      checkov:\n        skip:\n"
+            "          - id: CKV_AWS_21\n      guard:\n        SuppressedRules: [S3_BUCKET_VERSIONING_ENABLED]\n"
+            "    # checkov:skip=CKV_AWS_21: versions are kept elsewhere\n"
+            "    Properties:\n      VersioningConfiguration: {Status: Enabled}\n"
+            "  Other:\n    Type: AWS::S3::Bucket\n    Properties:\n      VersioningConfiguration: {Status: Enabled}\n")
+    write(work / "b.yaml", text)
+    assert invoke("check", "--unsafe-fixes", "--select", "s3-access-logging", "b.yaml").exit_code == 1
+    assert invoke("check", "--unsafe-fixes", "--select", "s3-versioning", "b.yaml").exit_code == 0
+
+
+def test_a_checkov_comment_holds_for_its_own_resource_only(work):
+    text = ("Resources:\n  First:\n    Type: AWS::S3::Bucket\n    # checkov:skip=CKV_AWS_21: versions kept elsewhere\n"
+            "  Second:\n    Type: AWS::S3::Bucket\n")
+    write(work / "b.yaml", text)
+    result = invoke("check", "--unsafe-fixes", "--select", "s3-versioning", "--format", "json", "b.yaml")
+    assert {c["resource"] for c in json.loads(result.stdout)["files"][0]["changes"]} == {"Second"}

@@ -1,5 +1,7 @@
 """Every fixer documents itself like a lint rule, and docs/fixers/ matches what `explain` prints."""
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -29,3 +31,11 @@ def test_explain_prints_the_docs_page():
     result = CliRunner().invoke(main, ["explain", "inline-lambda-handler"])
     assert result.exit_code == 0
     assert result.output == (ROOT / "docs" / "fixers" / "inline-lambda-handler.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", list(all_fixers()))
+def test_the_checkov_checks_a_fixer_names_are_the_ones_it_gives_way_to(name):
+    # a fixer whose docs say it answers a Checkov check keeps out of a resource that skips it
+    cls = all_fixers()[name]
+    named = set(re.findall(r"CKV2?_AWS_\d+", cls.docs))
+    assert named <= set(cls.scanner_checks), f"{name}: docs name {sorted(named - set(cls.scanner_checks))}"

@@ -18,6 +18,11 @@ def render_docs(cls: type[Fixer]) -> str:
         "",
         f"- Safety: `{cls.safety}`",
         f"- Default: {default}",
+    ]
+    if cls.scanner_checks:
+        checks = ", ".join(f"`{c}`" for c in cls.scanner_checks)
+        parts.append(f"- Kept out of a resource whose Metadata (or a `checkov:skip=` comment) suppresses: {checks}")
+    parts += [
         "",
         inspect.cleandoc(cls.docs).strip(),
         "",

@@ -21,6 +21,7 @@ from .edits import Edit, EditConflict, apply_edits, edit_spans
 from .fixer import GROUPS, Finding, Fix, Fixer
 from .registry import fixer_class, fixer_names
 from .reparse import reparse
+from .suppressions import comment_suppressions, scanner_suppressions
 
 MAX_PASSES = 8  # a fixer is run again while findings wait on a conflict and the last pass made progress
 # The fixer list runs again while a round changed something: a resource one fixer adds (a log
@@ -435,11 +436,15 @@ def _metadata_ignores(doc: Document, run: list[str]) -> tuple[set[str], "OptOuts
     """Fixers a template opts out of, at top level or per resource: by name or group in
     ``Metadata: cfnfix: ignore``, and through cfn-lint's own ``Metadata: cfn-lint: config:
     ignore_checks`` for fixers whose every rule id is ignored there (a suppressed E3002 is not
-    "fixed"); and, for the findings of the others, the rule ids ignored (``OptOuts.skips``). An
+    "fixed"), and through other scanners' suppressions for fixers one of whose checks is
+    suppressed (``cfnfix.suppressions``); and, for the findings of the others, the rule ids ignored (``OptOuts.skips``). An
     unknown name is an error, as in the config file.
 
     The caller asks only whether the fixers it ``run``s are skipped, so the rule ids of those
     alone are read: the others' modules need not be imported for it."""
+
+    def scanners_skip(skipped: set[str]) -> set[str]:
+        return {n for n in run if not skipped.isdisjoint(fixer_class(n).scanner_checks)} if skipped else set()
 
     def names(metadata: Any, where: str) -> tuple[set[str], tuple[str, ...]]:
         out: set[str] = set()
@@ -453,6 +458,7 @@ def _metadata_ignores(doc: Document, run: list[str]) -> tuple[set[str], "OptOuts
                 if name not in fixer_names() and name not in GROUPS:
                     raise TemplateError(f"{where}: Metadata/cfnfix/ignore names unknown fixer '{name}'")
             out |= expand(listed)
+        out |= scanners_skip(scanner_suppressions(metadata))
         lint = metadata.get("cfn-lint")
         config = lint.get("config") if isinstance(lint, dict) else None
         checks = config.get("ignore_checks") if isinstance(config, dict) else None
@@ -469,4 +475,7 @@ def _metadata_ignores(doc: Document, run: list[str]) -> tuple[set[str], "OptOuts
             opt_outs.fixers[rid], checks = names(res["Metadata"], f"resource {rid}")
             if checks:
                 opt_outs.checks[rid] = checks
+    if "skip=" in doc.text:  # Checkov's comment form, anywhere in a resource's text
+        for rid, skipped in comment_suppressions(doc).items():
+            opt_outs.fixers.setdefault(rid, set()).update(scanners_skip(skipped))
     return top, opt_outs

@@ -106,6 +106,11 @@ class Fixer:
     safety: ClassVar[Safety]  # of the fixer's usual change; each change carries its own
     default: ClassVar[bool]
     lint_rules: ClassVar[tuple[str, ...]] = ()  # cfn-lint rule ids it fixes; their ignore_checks opt a resource out
+    # The checks of other scanners it answers: Checkov ids (CKV_AWS_158), cfn-guard rule names
+    # (CLOUDWATCH_LOG_GROUP_ENCRYPTED), cfn_nag rule ids (W84). A resource whose Metadata (or
+    # a ``checkov:skip=`` comment) suppresses any of them keeps out of the fixer: its author
+    # decided that check does not hold there.
+    scanner_checks: ClassVar[tuple[str, ...]] = ()
     options: ClassVar[tuple[Option, ...]] = ()
     # When set, find() reports nothing unless the template has a resource of one of these types,
     # and the engine skips find() on templates without one (issue 21: most fixers find nothing
