@@ -34,6 +34,15 @@ UNIQUE_PSEUDO = ("AWS::StackName", "AWS::StackId")
 # Where a name written out elsewhere cannot be rewritten (Fn::Sub is not allowed, or it is code).
 UNREWRITABLE = ("Mappings", "Parameters", "Conditions", "Metadata", "Rules")
 CODE_KEYS = ("ZipFile", "InlineCode")
+SERVICE_OWNED = "service-owned"  # the detail of the report on a log group a service names
+# Log groups services write to under names they make from their resource's (the service's docs):
+# Lambda functions, CodeBuild projects (by default), Image Builder images, database log exports
+# (RDS, DocumentDB, Neptune, Redshift), EKS control planes, ECS Container Insights, AppSync
+# APIs, Batch jobs, Elastic Beanstalk environments, SageMaker, Amazon MQ brokers
+SERVICE_LOG_GROUPS = ("/aws/lambda/", "/aws/codebuild/", "/aws/imagebuilder/", "/aws/rds/", "/aws/docdb/",
+                      "/aws/neptune/", "/aws/redshift/", "/aws/eks/", "/aws/ecs/containerinsights/",
+                      "/aws/appsync/apis/", "/aws/batch/job", "/aws/elasticbeanstalk/", "/aws/sagemaker/",
+                      "/aws/amazonmq/")
 
 
 def _prose(key: str) -> bool:
@@ -59,6 +68,13 @@ def _unique(doc: Document, value: Any) -> bool:
                                              for v in sub_variables(text)):
                 return True
     return any(_unique(doc, v) for v in value.values())
+
+
+def _service_owned(name: str) -> bool:
+    """Whether a log group name is one a service writes to by its own convention, from the name
+    of its resource (``/aws/lambda/<function>``); other ``/aws/`` names (``/aws/vpc/flowlogs``,
+    ``/aws/vendedlogs/...``) are chosen freely and handed to the service."""
+    return name.startswith(SERVICE_LOG_GROUPS)
 
 
 def _expanded_length(template: str) -> int:
@@ -122,8 +138,13 @@ class UniqueNames(Fixer):
     variable, a log group named after a function — is rewritten the same way, so references
     keep pointing at the resource.
 
-    Reported, not changed: a name that would exceed its type's length limit with the suffix (it
-    is not truncated: pick a shorter name), a name also written in `Mappings`, `Parameters`,
+    Reported, not changed: a log group named the way a service names the group it writes to
+    (`/aws/lambda/<function>`, `/aws/codebuild/<project>`, `/aws/imagebuilder/<image>`,
+    `/aws/rds/instance/<id>/<log>`, `/aws/eks/<cluster>/cluster`, ...; not other `/aws/` names such
+    as `/aws/vpc/flowlogs`, which are chosen freely) unless it is named after a resource that gets
+    the suffix, with which it is renamed: a suffix of its own would leave the group unused and the
+    service logging to a group of its own making; a name that would exceed its
+    type's length limit with the suffix (it is not truncated: pick a shorter name), a name also written in `Mappings`, `Parameters`,
     `Conditions`, `Metadata` or inline Lambda code (make that a reference first), and with
     `suffix = "stack-name"` names that must be lowercase (S3, RDS, ECR, ...: stack names may
     hold capitals). With `suffix = "remove"` a name is removed only when nothing else in the
@@ -169,7 +190,10 @@ class UniqueNames(Fixer):
             finding = self._check(doc, rid, res["Type"], rule, props[rule.prop], mode)
             if finding is not None:
                 findings.append(finding)
-        return findings
+        # a service's log group that another name's suffix rewrites (named after a function that
+        # gets one) is renamed with it: nothing to report
+        rewritten = {site.path for f in findings if f.fixable for site in f.detail[1]}
+        return [f for f in findings if not (f.detail == SERVICE_OWNED and f.path in rewritten)]
 
     def _check(self, doc: Document, rid: str, rtype: str, rule: NameRule, value: Any, mode: str) -> Finding | None:
         path = ("Resources", rid, "Properties", rule.prop)
@@ -187,6 +211,13 @@ class UniqueNames(Fixer):
                 return None  # refers to resources or has its own variables: not a plain literal
             template, needle, shown = arg, arg, arg
         label = f"{rule.prop} '{shown}'"
+        if rtype == "AWS::Logs::LogGroup" and _service_owned(needle):
+            # the service picks the group by its resource's name: renaming the resource renames
+            # the group with it (its references), a suffix of the group's own sends the logs elsewhere
+            return Finding(rid, path, f"{label} is where AWS writes the logs of the resource it names "
+                           "(/aws/<service>/<name>); a suffix of its own would make the service log elsewhere: "
+                           "give that resource a per-stack name and name the group after it "
+                           "(!Sub /aws/lambda/${Function})", fixable=False, detail=SERVICE_OWNED)
         stem, ending = split_fifo(template, rule)
 
         blocked = self._unrewritable(doc, needle, path)
