@@ -173,8 +173,9 @@ class S3Replication(Fixer):
     lost with the bucket. Replication keeps a second copy elsewhere.
 
     ## What it adds
-    - `VersioningConfiguration: {Status: Enabled}` where versioning is missing or suspended
-      (replication requires it).
+    - `VersioningConfiguration: {Status: Enabled}` where versioning is missing (replication
+      requires it). A bucket whose versioning is `Suspended` (someone chose that) is reported,
+      as `s3-versioning` leaves it.
     - A rule in the V2 schema: `Priority`, `Filter: {Prefix: ''}` (all objects) and
       `DeleteMarkerReplication: Disabled`, so a deletion in the source does not hide the replica
       (S3 never replicates permanent version deletions). Option `storage-class`; option
@@ -284,6 +285,9 @@ class S3Replication(Fixer):
         versioning = props.get("VersioningConfiguration")
         if versioning is not None and not (isinstance(versioning, dict) and versioning.get("Status") in ("Enabled", "Suspended", None)):
             return "its versioning status is not a literal; replication needs versioning enabled"
+        if isinstance(versioning, dict) and versioning.get("Status") == "Suspended":
+            # someone suspended it (s3-versioning leaves that choice alone too)
+            return "its versioning is Suspended, as the template chose; replication needs it Enabled: turn it on by hand"
         kms, key = sse_kms(props)
         if kms and self.config["destination"] == "bucket" and key is not None and key_arn(doc, key) is None:
             return "the SSE-KMS key is not given as an ARN or a key of this template; the replica key cannot be named"
@@ -420,11 +424,9 @@ class S3Replication(Fixer):
         if versioning is None:
             editor.set(base, {"Status": "Enabled"})
             changes.append(self.change(f, "add", None, {"Status": "Enabled"}, "replication requires versioning", path=base))
-        elif versioning.get("Status") != "Enabled":
-            before = versioning.get("Status")
+        elif versioning.get("Status") is None:  # a configuration without a status (Suspended is reported)
             editor.set(base + ("Status",), "Enabled")
-            changes.append(self.change(f, "replace" if before else "add", before, "Enabled",
-                                       "replication requires versioning", path=base + ("Status",)))
+            changes.append(self.change(f, "add", None, "Enabled", "replication requires versioning", path=base + ("Status",)))
 
     def _configuration(self, role: str, dest_arn: dict, kms: bool, replica_key: Any) -> dict:
         destination: dict = {"Bucket": dest_arn}
