@@ -21,6 +21,21 @@ DEFAULT_PATH = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x
 PARAMETER_TYPE = "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>"
 # Graviton families: a1, and <letters><generation>g<extras> (t4g, m7g, c7gn, r6gd, im4gn, is4gen, g5g)
 ARM_FAMILY = re.compile(r"^(?:a1|[a-z]+\d+g[a-z]*)\.", re.IGNORECASE)
+AMAZON_LINUX_PATHS = "/aws/service/ami-amazon-linux-latest/"
+AL2 = "Amazon Linux 2"
+# user data for Amazon Linux 2 (amazon-linux-extras, which 2023 lacks) keeps its system's image
+AL2_PATH = "/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-x86_64-gp2"
+AL2_KEPT = ("; the user data runs amazon-linux-extras, which only Amazon Linux 2 has, so the image stays Amazon "
+            "Linux 2 (its support ended on 2026-06-30: port the user data to Amazon Linux 2023)")
+# What user data that an Amazon Linux 2023 image cannot run is written in, by the words that
+# give it away: the image the instances run is another system's
+OTHER_SYSTEMS = (
+    (re.compile(r"<powershell>|<script>|\bcfn-(?:init|signal)\.exe\b|\.ps1\b|\b[A-Za-z]:\\", re.IGNORECASE), "Windows"),
+    (re.compile(r"\bapt(?:-get)?\s+(?:-\S+\s+)*(?:install|update|upgrade)\b|\bdpkg\b"), "Debian or Ubuntu (apt)"),
+    (re.compile(r"\bzypper\b"), "SUSE (zypper)"),
+    (re.compile(r"\bsubscription-manager\b"), "Red Hat Enterprise Linux (subscription-manager)"),
+    (re.compile(r"\bamazon-linux-extras\b"), AL2),
+)
 
 
 def is_arm(instance_type: Any) -> bool:
@@ -74,6 +89,21 @@ def _instance_type(props: dict, image_path: tuple) -> Any:
     return found
 
 
+def _user_data_strings(value: Any, inside: bool = False) -> list[str]:
+    """The strings written under the ``UserData`` keys of ``value`` (through Fn::Base64,
+    Fn::Sub and Fn::Join), where an image's system shows."""
+    if isinstance(value, str):
+        return [value] if inside else []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return [text for key, item in items for text in _user_data_strings(item, inside or key == "UserData")]
+
+
+def _other_system(props: Any) -> str | None:
+    """The system, other than Amazon Linux 2023, that a resource's user data is written for."""
+    texts = _user_data_strings(props)
+    return next((name for pattern, name in OTHER_SYSTEMS if any(pattern.search(t) for t in texts)), None)
+
+
 def _mapping_ids(value: Any) -> int:
     if isinstance(value, str):
         return 1 if AMI.match(value) else 0
@@ -92,7 +122,7 @@ class HardcodedAmi(Fixer):
     default = False
     options = (
         Option("ssm-path", DEFAULT_PATH,
-               "the public SSM parameter the new parameters default to; a path ending in `x86_64` is switched "
+               "the public SSM parameter the new parameters default to; the `x86_64` in a path is switched "
                "to `arm64` for Graviton instance types"),
     )
     docs = """
@@ -114,6 +144,14 @@ class HardcodedAmi(Fixer):
     for Graviton instance types such as `t4g`, `m7g`, `c7g`), defaulting to `ssm-path`
     (`/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64`, or its `-arm64`
     twin), and every `ImageId` that used the ID refers to it with `!Ref`.
+
+    The user data of the resources using an ID tells which system the image runs. With the
+    default (Amazon Linux) `ssm-path`: user data for Windows (`<powershell>`, `cfn-init.exe`,
+    `C:\\`), Debian or Ubuntu (`apt-get install`, `dpkg`), SUSE (`zypper`) or Red Hat
+    (`subscription-manager`) is reported, not changed, as Amazon Linux 2023 would not run it;
+    user data that runs `amazon-linux-extras` (Amazon Linux 2 only) gets the latest Amazon Linux
+    2 image (`amzn2-ami-hvm-x86_64-gp2`), as a person correcting the template does, and the
+    change log says its support has ended.
 
     ## Example
     ```yaml
@@ -143,10 +181,11 @@ class HardcodedAmi(Fixer):
     images will whenever the public parameter moves on.
     """
 
-    def _path_for(self, arm: bool) -> str:
-        path = self.config["ssm-path"]
-        if arm and path.endswith("x86_64"):
-            return path[: -len("x86_64")] + "arm64"
+    @staticmethod
+    def _path_for(path: str, arm: bool) -> str:
+        """``path``, for Graviton instance types the arm64 image's."""
+        if arm and "x86_64" in path:
+            return path.replace("x86_64", "arm64")
         return path
 
     def find(self, doc: Document) -> list[Finding]:
@@ -154,6 +193,7 @@ class HardcodedAmi(Fixer):
         if not may_match(doc.text, AMI_HEAD):
             return findings  # no string can be an AMI id
         may_hold = entry_check(doc, "ami-")
+        systems: dict[str, str | None] = {}  # AMI id -> the other system a resource using it runs, if any
         for rid, res in doc.resources.items():
             if not isinstance(res, dict) or not isinstance(res.get("Properties"), dict):
                 continue
@@ -163,7 +203,18 @@ class HardcodedAmi(Fixer):
             for path, ami in _image_ids(props, ("Resources", rid, "Properties")):
                 arm = is_arm(_instance_type(props, path))
                 findings.append(Finding(rid, path, f"AMI ID {ami} written out: it exists in one region and is deregistered in time",
-                                        detail=(ami, arm)))
+                                        detail=(ami, arm, self.config["ssm-path"], "")))
+                if self.config["ssm-path"].startswith(AMAZON_LINUX_PATHS) and systems.get(ami) is None:
+                    systems[ami] = _other_system(props)
+        for f in findings:
+            system = systems.get(f.detail[0]) if f.detail else None
+            if system == AL2:  # its latest image, from its own public parameter
+                f.detail = (f.detail[0], f.detail[1], AL2_PATH, AL2_KEPT)
+            elif system is not None:  # the image is another system's, wherever it is used
+                f.fixable = False
+                f.message += (f"; the user data of an instance using it is written for {system}, which the Amazon Linux "
+                              "image this fixer picks cannot run: make it a parameter of type "
+                              f"{PARAMETER_TYPE} with the public SSM path of that system's image, or set option ssm-path")
         mappings = doc.data.get("Mappings") if isinstance(doc.data, dict) else None
         if isinstance(mappings, dict):
             for name, body in mappings.items():
@@ -182,11 +233,11 @@ class HardcodedAmi(Fixer):
         for f in findings:
             if f.detail in names:
                 continue
-            ami, arm = f.detail
+            ami, arm, path, _ = f.detail
             name = editor.unique_id("LatestArm64AmiId" if arm else "LatestAmiId")
             body = {
                 "Type": PARAMETER_TYPE,
-                "Default": self._path_for(arm),
+                "Default": self._path_for(path, arm),
                 "Description": f"Image for the instances (replaces {ami}, which exists in one region only)",
             }
             new[name] = body
@@ -195,12 +246,12 @@ class HardcodedAmi(Fixer):
             names[f.detail] = name
         add_parameters(editor, new)
         for f in findings:
-            ami, arm = f.detail
+            ami, arm, path, note = f.detail
             value = {"Ref": names[f.detail]}
             with editor.finding(f):
                 set_at(editor, f.path, value)
                 changes.append(self.change(f, "replace", ami, value, f"image from parameter {value['Ref']} "
-                                           f"({self._path_for(arm)}); check that the software on {ami} runs on it, "
-                                           "and expect instances to be replaced"))
+                                           f"({self._path_for(path, arm)}); check that the software on {ami} runs on it, "
+                                           f"and expect instances to be replaced{note}"))
         return Fix.of(editor, changes)
 
