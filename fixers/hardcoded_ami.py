@@ -30,7 +30,7 @@ AL2_KEPT = ("; the user data runs amazon-linux-extras, which only Amazon Linux 2
 # What user data that an Amazon Linux 2023 image cannot run is written in, by the words that
 # give it away: the image the instances run is another system's
 OTHER_SYSTEMS = (
-    (re.compile(r"<powershell>|<script>|\bcfn-(?:init|signal)\.exe\b|\.ps1\b|\b[A-Za-z]:\\", re.IGNORECASE), "Windows"),
+    (re.compile(r"<powershell>|\bcfn-(?:init|signal)\.exe\b|\.ps1\b|\b[A-Za-z]:\\", re.IGNORECASE), "Windows"),
     (re.compile(r"\bapt(?:-get)?\s+(?:-\S+\s+)*(?:install|update|upgrade)\b|\bdpkg\b"), "Debian or Ubuntu (apt)"),
     (re.compile(r"\bzypper\b"), "SUSE (zypper)"),
     (re.compile(r"\bsubscription-manager\b"), "Red Hat Enterprise Linux (subscription-manager)"),

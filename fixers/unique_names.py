@@ -143,9 +143,10 @@ class UniqueNames(Fixer):
     `/aws/rds/instance/<id>/<log>`, `/aws/eks/<cluster>/cluster`, ...; not other `/aws/` names such
     as `/aws/vpc/flowlogs`, which are chosen freely) unless it is named after a resource that gets
     the suffix, with which it is renamed: a suffix of its own would leave the group unused and the
-    service logging to a group of its own making; a name that would exceed its
-    type's length limit with the suffix (it is not truncated: pick a shorter name), a name also written in `Mappings`, `Parameters`,
-    `Conditions`, `Metadata` or inline Lambda code (make that a reference first), and with
+    service logging to a group of its own making; a name that would exceed its type's length
+    limit with the suffix (it is not truncated: pick a shorter name), a name also written in
+    `Mappings`, `Parameters`, `Conditions`, `Metadata` or inline Lambda code (make that a
+    reference first), and with
     `suffix = "stack-name"` names that must be lowercase (S3, RDS, ECR, ...: stack names may
     hold capitals). With `suffix = "remove"` a name is removed only when nothing else in the
     template writes it out and the type does not require it; the others are reported.
