@@ -118,7 +118,8 @@ class UniqueNames(Fixer):
     Neptune/Redshift/ElastiCache cluster names and identifiers, `DBInstanceIdentifier`,
     `StateMachineName`, `RepositoryName`, `AlarmName`, target group and load balancer `Name`,
     secrets, SSM parameters, KMS aliases, event buses and rules, and more (the table is in
-    `cfnfix/names.py`). An `Fn::Sub` name made only of `${AWS::AccountId}`, `${AWS::Region}`
+    `cfnfix/names.py`), and the names SAM passes on (`AWS::Serverless::Function`
+    `FunctionName`, `SimpleTable` `TableName`, `StateMachine` `Name`). An `Fn::Sub` name made only of `${AWS::AccountId}`, `${AWS::Region}`
     and literal text collides just the same and is included.
 
     Already unique, left alone: names that use `${AWS::StackName}`, a `Ref` to a parameter, or

@@ -33,7 +33,9 @@ NAME_PROPERTIES: dict[str, NameRule] = {
     "AWS::IAM::Group": _R("GroupName", 128),
     "AWS::IAM::InstanceProfile": _R("InstanceProfileName", 128),
     "AWS::Lambda::Function": _R("FunctionName", 64),
+    "AWS::Serverless::Function": _R("FunctionName", 64),  # SAM passes the name to the function it makes
     "AWS::DynamoDB::Table": _R("TableName", 255, min_length=3),
+    "AWS::Serverless::SimpleTable": _R("TableName", 255, min_length=3),
     "AWS::DynamoDB::GlobalTable": _R("TableName", 255, min_length=3),
     "AWS::SQS::Queue": _R("QueueName", 80, fifo=True),
     "AWS::SNS::Topic": _R("TopicName", 256, fifo=True),
@@ -51,6 +53,7 @@ NAME_PROPERTIES: dict[str, NameRule] = {
     "AWS::ElastiCache::SubnetGroup": _R("CacheSubnetGroupName", 255, lowercase=True),
     "AWS::Redshift::Cluster": _R("ClusterIdentifier", 63, lowercase=True),
     "AWS::StepFunctions::StateMachine": _R("StateMachineName", 80),
+    "AWS::Serverless::StateMachine": _R("Name", 80),
     "AWS::ECR::Repository": _R("RepositoryName", 256, lowercase=True, min_length=2),
     "AWS::CloudWatch::Alarm": _R("AlarmName", 255),
     "AWS::CloudWatch::CompositeAlarm": _R("AlarmName", 255),
