@@ -437,8 +437,8 @@ def _metadata_ignores(doc: Document, run: list[str]) -> tuple[set[str], "OptOuts
     ``Metadata: cfnfix: ignore``, and through cfn-lint's own ``Metadata: cfn-lint: config:
     ignore_checks`` for fixers whose every rule id is ignored there (a suppressed E3002 is not
     "fixed"), and through other scanners' suppressions for fixers one of whose checks is
-    suppressed (``cfnfix.suppressions``); and, for the findings of the others, the rule ids ignored (``OptOuts.skips``). An
-    unknown name is an error, as in the config file.
+    suppressed (``cfnfix.suppressions``); and, for the findings of the others, the rule ids
+    ignored (``OptOuts.skips``). An unknown name is an error, as in the config file.
 
     The caller asks only whether the fixers it ``run``s are skipped, so the rule ids of those
     alone are read: the others' modules need not be imported for it."""
@@ -475,7 +475,6 @@ def _metadata_ignores(doc: Document, run: list[str]) -> tuple[set[str], "OptOuts
             opt_outs.fixers[rid], checks = names(res["Metadata"], f"resource {rid}")
             if checks:
                 opt_outs.checks[rid] = checks
-    if "skip=" in doc.text:  # Checkov's comment form, anywhere in a resource's text
-        for rid, skipped in comment_suppressions(doc).items():
-            opt_outs.fixers.setdefault(rid, set()).update(scanners_skip(skipped))
+    for rid, skipped in comment_suppressions(doc).items():  # Checkov's comment form
+        opt_outs.fixers.setdefault(rid, set()).update(scanners_skip(skipped))
     return top, opt_outs

@@ -46,7 +46,7 @@ def comment_suppressions(doc: Document) -> dict[str, set[str]]:
     included, as Checkov takes a resource's lines (to where the parser's next token starts)."""
     out: dict[str, set[str]] = {}
     root = doc.root
-    if root.kind != "map":
+    if root.kind != "map" or "skip=" not in doc.text:  # a text without the form: no walk
         return out
     sections = root.value
     for i, (name, resources) in enumerate(sections):
