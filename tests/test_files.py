@@ -358,6 +358,22 @@ def test_a_run_out_of_file_descriptors_uses_the_processes_it_has(work, monkeypat
     assert (result.exit_code, result.stdout, result.stderr) == (alone.exit_code, alone.stdout, alone.stderr)
 
 
+def test_a_run_without_room_for_results_files_works_in_this_process(work, monkeypatch):
+    """A forked process writes its results to a temporary file: where none can be made (no
+    room, no temporary directory), the run is this process's alone, with the same results."""
+    import tempfile
+
+    for n in range(12):
+        write(work / f"t{n:02}.yaml", TEMPLATE)
+    alone = invoke("check", "-j", "1", ".")
+    forks = []
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1))
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda **kw: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    result = invoke("check", "-j", "3", ".")
+    assert (result.exit_code, result.stdout, result.stderr) == (alone.exit_code, alone.stdout, alone.stderr)
+    assert forks == []
+
+
 def test_an_interrupted_start_stops_the_forked_processes_and_leaves_no_pipe_open(work, monkeypatch):
     from cfnfix import runner
     from cfnfix.config import Config, Resolver

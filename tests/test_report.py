@@ -207,7 +207,8 @@ def test_a_run_that_prints_and_writes_no_report_records_no_places(tmp_path, monk
     """`-q` without a report to write leaves places out (the spans kept before the nodes move,
     and a walk to each place, for nobody to read), and without a diff to show, also each
     result's texts and changes (which a forked process would pickle); any report asked for has
-    them, and one given a result without places finds the same ones itself."""
+    the changes, only a diff or a report that shows the fixes (Markdown, SARIF) the texts, and
+    a report given a result without places finds the same ones itself."""
     import cfnfix.runner as runner_mod
     from cfnfix.api import fix_text
     from cfnfix.report import entries
@@ -222,15 +223,18 @@ def test_a_run_that_prints_and_writes_no_report_records_no_places(tmp_path, monk
     process = runner_mod.process
 
     def recording(path, explicit, job, stdin_bytes=None):
-        asked.append((job.locate, job.details))
+        asked.append((job.locate, job.details, job.texts))
         return process(path, explicit, job, stdin_bytes)
 
     monkeypatch.setattr(runner_mod, "process", recording)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.yaml").write_text(EXAMPLE)
-    runs = [(["check", "-q"], (False, False)), (["check"], (True, True)), (["check", "-q", "--format", "json"], (True, True)),
-            (["check", "-q", "--report", "sarif=out.sarif"], (True, True)), (["check", "-q", "--changelog", "log.json"], (True, True)),
-            (["check", "-q", "--diff"], (False, True)), (["apply", "-q", "--dry-run"], (False, True))]
+    runs = [(["check", "-q"], (False, False, False)), (["check"], (True, True, False)),
+            (["check", "-q", "--format", "json"], (True, True, False)),
+            (["check", "-q", "--report", "sarif=out.sarif"], (True, True, True)),
+            (["check", "--format", "markdown"], (True, True, True)),
+            (["check", "-q", "--changelog", "log.json"], (True, True, False)),
+            (["check", "-q", "--diff"], (False, True, True)), (["apply", "-q", "--dry-run"], (False, True, True))]
     for args, _ in runs:
         result = CliRunner().invoke(main, [args[0], "-j", "1", *args[1:], "a.yaml"])
         assert result.exit_code == 1, result.output

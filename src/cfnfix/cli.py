@@ -16,7 +16,7 @@ from . import files as files_mod
 from .fixer import OptionError
 from .progress import Progress
 from .registry import all_fixers, fixer_class
-from .report import FORMATS, Context
+from .report import FORMATS, SHOW_TEXTS, Context
 from .runner import TEMPLATE_SUFFIXES, Job, discover, run, template_free_directories
 
 EXIT_OK, EXIT_PENDING, EXIT_ERROR = 0, 1, 2
@@ -188,8 +188,9 @@ def _run(paths, check, dry_run, output, **o) -> int:
     locate = prints_report or bool(reports) or bool(o["changelog_file"])
     to_stdout = any(p == "-" for p in paths) and not dry_run and not output
     shows_diff = fmt == "text" and (o["show_diff"] or (dry_run and not check))
+    shows_texts = not SHOW_TEXTS.isdisjoint({f for f, _ in reports} | ({fmt} if prints_report else set()))
     job = Job(resolver=resolver, dry_run=dry_run or check, output=output, locate=locate,
-              details=locate or to_stdout or shows_diff)
+              details=locate or to_stdout or shows_diff, texts=to_stdout or shows_diff or shows_texts)
     progress = Progress(sys.stderr)
     try:
         results = errors + run(files, job, o["jobs"] or os.cpu_count() or 1, stdin_bytes,

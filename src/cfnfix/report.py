@@ -194,3 +194,6 @@ FORMATS: dict[str, Callable[[list[FileResult], Context], str]] = {
     "github": _github,
     "junit": _junit,
 }
+# the formats that show the fixes themselves (a diff, SARIF's replacements), and so read each
+# result's texts
+SHOW_TEXTS = frozenset(("markdown", "sarif"))
