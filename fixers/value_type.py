@@ -225,7 +225,9 @@ class ValueType(Fixer):
     whose branch is one such object, are reported.
 
     Strings such as `"true"` or `"30"` where a boolean or number is wanted are not touched:
-    CloudFormation converts them and cfn-lint accepts them.
+    CloudFormation converts them and cfn-lint accepts them. Nor is a local path where
+    `aws cloudformation package` takes one (`Code: ./src` of a Lambda function, a REST API's
+    `BodyS3Location: openapi.yaml`): the package command uploads it and writes the object.
 
     ## Why it matters
     CloudFormation refuses the resource (`Model validation failed (#/Tags: expected type:
@@ -254,12 +256,13 @@ class ValueType(Fixer):
 
     def find(self, doc: Document) -> list[Finding]:
         findings = []
-        for rid, _type_name, root, props in schemas.judged_properties(doc):
+        for rid, type_name, root, props in schemas.judged_properties(doc):
             key = _clean.key(root, props)
             if key is None:
                 continue
             found: list[tuple[tuple, Any, str]] = []
             _walk(root, schemas.resolve(root, root), props, ("Resources", rid, "Properties"), found)
+            found = [f for f in found if not schemas.packaged(type_name, f[0][3:], doc.value(f[0]))]
             if not found:
                 _clean.add(key, root, props)
             for path, new, how in found:

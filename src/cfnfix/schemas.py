@@ -29,6 +29,25 @@ REGION = "us-east-1"  # schemas differ little between regions; cfn-lint's defaul
 # The regions a run targets (--regions, config `regions`): a property valid in any of them is
 # valid. Set by the engine around a run of the fixers, so fixers need not pass it along.
 _regions: ContextVar[tuple[str, ...]] = ContextVar("regions", default=(REGION,))
+# Where `aws cloudformation package` takes a local path (a file or folder beside the template),
+# uploads it and writes its S3 location, per the AWS CLI reference: a text there is no type
+# error, though the schema wants an object (cfn-lint skips E3012 there and warns W3002). The
+# properties whose schema takes a text anyway (TemplateURL, the AppSync S3 locations, a Glue
+# job's ScriptLocation) and SAM's own (CodeUri...) need no entry.
+_PACKAGED = frozenset({
+    ("AWS::ApiGateway::RestApi", ("BodyS3Location",)),
+    ("AWS::Lambda::Function", ("Code",)),
+    ("AWS::Lambda::LayerVersion", ("Content",)),
+    ("AWS::ElasticBeanstalk::ApplicationVersion", ("SourceBundle",)),
+    ("AWS::StepFunctions::StateMachine", ("DefinitionS3Location",)),
+    ("AWS::CodeCommit::Repository", ("Code", "S3")),
+})
+
+
+def packaged(type_name: str, path: tuple, value: Any) -> bool:
+    """Whether ``value`` at ``path`` (under the resource's Properties) is a local path that
+    `aws cloudformation package` replaces before the template is deployed."""
+    return isinstance(value, str) and (type_name, tuple(path)) in _PACKAGED
 
 
 @contextmanager
