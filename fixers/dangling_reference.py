@@ -286,7 +286,9 @@ class DanglingReference(Fixer):
     cannot be known. Templates with a transform other than SAM's are skipped (a macro defines
     names of its own). In a SAM template a name SAM may add counts as defined: one that begins
     with the logical id of a serverless resource (`MyFunctionRole`, `MyApi.Stage`) or with
-    `Serverless`/`CodeDeploy` (`ServerlessRestApi`, `CodeDeployServiceRole`).
+    `Serverless`/`CodeDeploy` (`ServerlessRestApi`, `CodeDeployServiceRole`). In any template,
+    so does a name that begins with the logical id of a module (a type ending in `::MODULE`):
+    CloudFormation names the module's resources after it (`StorageBucket` of `Storage`).
 
     ## Example
     ```yaml

@@ -12,7 +12,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.property_names import words
-from cfnfix.reference_names import numbering
+from cfnfix.reference_names import generated_names, numbering
 from cfnfix.usage import prune_depends_on, uses
 
 _CLOSE = 0.9  # difflib ratio of a near spelling
@@ -136,7 +136,10 @@ class DependsOn(Fixer):
     or already needs the dependent resource (a cycle); when the resource meant is already in
     the list the entry is removed. An entry naming a parameter is removed (parameters are
     resolved before any resource is created). Anything else is reported with the nearest
-    names.
+    names. Names the template's resources do not hold but its deployment adds are left alone,
+    as cfn-lint leaves them: what SAM adds for a serverless resource (`MyFunctionRole`) or for
+    itself (`ServerlessRestApiProdStage`), a module's resources (`StorageBucket` of the module
+    `Storage`), and any name in a template that another transform (a macro) rewrites.
 
     A `DependsOn` on a resource that exists only under a `Condition` the dependent resource
     does not have (nor one that implies it: the same expression, or an `Fn::And` with it) cannot
@@ -188,6 +191,7 @@ class DependsOn(Fixer):
         resources = doc.resources
         params = doc.data.get("Parameters") if isinstance(doc.data.get("Parameters"), dict) else {}
         conditions = doc.data.get("Conditions") if isinstance(doc.data.get("Conditions"), dict) else {}
+        generated = generated_names(doc.data)  # names SAM or a module adds, which no entry here defines
         findings = []
         for rid, res in resources.items():
             if not isinstance(res, dict):
@@ -204,6 +208,8 @@ class DependsOn(Fixer):
                     continue
                 if name in resources:
                     continue  # a resource that is not a mapping: another fixer's problem
+                if generated is None or name.startswith(generated):
+                    continue  # a name a macro, SAM or a module may define
                 head = f"E3005 {rid} depends on '{name}', which is not a resource of the template"
                 if name in params:
                     findings.append(Finding(rid, path, f"{head} but a parameter; parameters are resolved before any "

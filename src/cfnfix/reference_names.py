@@ -366,16 +366,17 @@ SAM_OWN = ("Serverless", "CodeDeploy")
 
 
 def generated_names(data: Any) -> tuple[str, ...] | None:
-    """How the names a template's transform adds begin: () without a transform; with SAM alone,
-    the logical ids of the serverless resources (SAM names what it makes for one after it:
-    ``MyFunctionRole``, ``MyFunction.Alias``, ``MyApiStage``) and SAM's own names; None with any
-    other transform (a macro, AWS::LanguageExtensions's loops), whose names cannot be known."""
+    """How the names a template's transform and modules add begin: the logical ids of its modules
+    (a module's resources are named after it: ``StorageBucket``, as cfn-lint admits them); with
+    SAM, also the logical ids of the serverless resources (SAM names what it makes for one after
+    it: ``MyFunctionRole``, ``MyFunction.Alias``, ``MyApiStage``) and SAM's own names; None with
+    any other transform (a macro, AWS::LanguageExtensions's loops), whose names cannot be known."""
     names = schemas.transforms(data)
     if not names:
-        return ()
+        return schemas.module_ids(data)
     if any(n != schemas.SAM_TRANSFORM for n in names):
         return None
-    return schemas.serverless_ids(data) + SAM_OWN
+    return schemas.serverless_ids(data) + SAM_OWN + schemas.module_ids(data)
 
 
 class _WithGenerated(set):

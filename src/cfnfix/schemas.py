@@ -19,7 +19,7 @@ from contextvars import ContextVar
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar, Iterator, NamedTuple
+from typing import Any, Callable, ClassVar, Iterator, NamedTuple
 
 from .document import Document
 from .getatts import getatts
@@ -649,9 +649,19 @@ SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
 def serverless_ids(data: Any) -> tuple[str, ...]:
     """The logical ids of a template's SAM resources (``AWS::Serverless::*``), in template order."""
+    return _ids_of(data, lambda type_name: type_name.startswith("AWS::Serverless::"))
+
+
+def module_ids(data: Any) -> tuple[str, ...]:
+    """The logical ids of a template's modules (a type ``Org::Service::Name::MODULE``), in template
+    order: CloudFormation names each resource of a module after it (``Storage`` + ``Bucket``)."""
+    return _ids_of(data, lambda type_name: type_name.endswith("::MODULE"))
+
+
+def _ids_of(data: Any, kind: Callable[[str], bool]) -> tuple[str, ...]:
     resources = data.get("Resources") if isinstance(data, dict) else None
     return tuple(str(rid) for rid, body in (resources.items() if isinstance(resources, dict) else ())
-                 if isinstance(body, dict) and str(body.get("Type", "")).startswith("AWS::Serverless::"))
+                 if isinstance(body, dict) and kind(str(body.get("Type", ""))))
 
 
 def transforms(data: Any) -> list:
