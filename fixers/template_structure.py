@@ -13,7 +13,7 @@ from cfnfix.edits import EditConflict, Editor, alphanumeric_id
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.graph import entries
 from cfnfix.nodepath import editor_path, node_path
-from cfnfix.reference_names import body_map_calls, searched
+from cfnfix.reference_names import body_map_calls, pick, searched
 from cfnfix.renames import renamed_references
 
 VERSION = "2010-09-09"  # the only template format version there is
@@ -66,8 +66,9 @@ class TemplateStructure(Fixer):
     - an empty optional section, or an empty attribute of an output, is removed: it holds
       nothing;
     - the format version becomes `2010-09-09`;
-    - a section name in the wrong case, or with a sentence pasted before it, is renamed when
-      the right one is absent (the change log quotes the pasted text it drops); any other
+    - a section name in the wrong case, misspelt (`Parameter`, `Ouputs`: the one section name
+      this close, holding what that section holds), or with a sentence pasted before it, is
+      renamed when the right one is absent (the change log quotes the pasted text it drops); any other
       unknown top-level key moves under `Metadata`, which accepts any key, so its content is
       kept (a note, a script) without CloudFormation reading it;
     - a parameter written as its description becomes a `String` parameter with that
@@ -174,6 +175,10 @@ class TemplateStructure(Fixer):
                 findings.append(Finding(None, (key,), f"E1001 top-level key '{key}' is section '{glued[0]}' with "
                                         f"text pasted before it; renamed '{glued[0]}', and the text {lost!r} is dropped",
                                         detail=("rename", glued[0])))
+            elif not right and (near := _misspelt_section(data, key, value)):
+                findings.append(Finding(None, (key,), f"E1001 '{key}' is not a template section; '{near}', a section "
+                                        "the template lacks, is the only name this close: renamed",
+                                        detail=("rename", near)))
             elif not right and (metadata is None or isinstance(metadata, dict)) and isinstance(key, str) and (
                     key not in (metadata or {})) and key not in moved and "Metadata" != key:
                 moved.add(key)
@@ -184,7 +189,8 @@ class TemplateStructure(Fixer):
                 findings.append(Finding(None, (key,), f"E1001 '{key}' is not a template section and cannot move "
                                         "(the name is taken); remove it or move it under Metadata", fixable=False))
         resources = data.get("Resources")
-        if resources is None or resources == {}:
+        renamed = {f.detail[1] for f in findings if f.detail and f.detail[0] == "rename"}
+        if "Resources" not in renamed and (resources is None or resources == {}):
             shape = "missing" if "Resources" not in data else "empty"
             findings.append(Finding(None, ("Resources",), f"E1001 the Resources section is {shape} (a truncated or "
                                     "outlined template?); CloudFormation needs at least one resource: write them out",
@@ -492,6 +498,22 @@ def condition_uses(data: dict, name: str) -> list[tuple]:
             for key, item in body.items():
                 walk(item, (section, key), section == "Conditions")
     return found
+
+
+def _misspelt_section(data: dict, key: Any, value: Any) -> str | None:
+    """The section ``key`` misspells (`Parameter`, `Ouputs`), when the template lacks it and
+    ``value`` has its shape (a mapping, or a text for `Description`): the name an author wrote
+    for it, whose content CloudFormation would read there."""
+    if not isinstance(key, str):
+        return None
+    near, _ = pick(key, [s for s in SECTIONS if s not in data])
+    if near is None:
+        return None
+    if near in ("Description", "AWSTemplateFormatVersion"):
+        return near if isinstance(value, str) else None
+    if near == "Transform":
+        return near if isinstance(value, (str, list)) else None
+    return near if isinstance(value, dict) else None
 
 
 def _looped(key: Any) -> bool:
