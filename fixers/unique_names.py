@@ -137,7 +137,9 @@ class UniqueNames(Fixer):
     one. The suffix goes before a FIFO queue's or topic's `.fifo` ending. Every other place in
     the template that writes the old name out — an ARN in a policy, a URL, an environment
     variable, a log group named after a function — is rewritten the same way, so references
-    keep pointing at the resource.
+    keep pointing at the resource. The name of an inline policy (`PolicyName` of a role's
+    `Policies`, of an `AWS::IAM::Policy`) that happens to be the same text is not: it belongs
+    to its role, user or group, whatever the stack.
 
     Reported, not changed: a log group named the way a service names the group it writes to
     (`/aws/lambda/<function>`, `/aws/codebuild/<project>`, `/aws/imagebuilder/<image>`,
@@ -350,14 +352,21 @@ def _code_strings(value: Any) -> list[tuple[tuple, str]]:
     return found
 
 
+# IAM resources whose PolicyName names an inline policy: a name of the role, user or group's
+# own, never another resource's (two stacks' roles may each hold a policy "root")
+_INLINE_POLICY_HOLDERS = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Policy")
+
+
 def _sites(doc: Document) -> list[tuple[StringSite, str]]:
     found: list[tuple[StringSite, str]] = []
     for section, name, body in _bodies(doc):
+        inline_policies = section == "Resources" and isinstance(body, dict) and body.get("Type") in _INLINE_POLICY_HOLDERS
         for key in ("Properties",) if section == "Resources" else ("Value", "Export"):
             if not isinstance(body, dict) or key not in body:
                 continue
             found += [(site, template_of(site)) for site in string_sites(body[key], (section, name, key), CODE_KEYS)
-                      if not any(_prose(p) for p in site.path)]
+                      if not any(_prose(p) for p in site.path)
+                      and not (inline_policies and site.path[-1] == "PolicyName")]
     return found
 
 
