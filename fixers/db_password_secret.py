@@ -103,6 +103,10 @@ class DbPasswordSecret(Fixer):
       database's `Condition`.
     - The parameter is removed when nothing else uses it; otherwise it stays and that is reported.
     A password given any other way (`!If`, a literal, a parameter with a default) is left alone.
+    So is a password parameter that another resource or an output also reads (an application's
+    settings written by `cfn-init`, a connection string kept in SSM): the database would get a
+    generated password while they keep the typed-in one. That is reported; have them read the
+    secret first.
 
     ## Example
     ```yaml
@@ -155,8 +159,21 @@ class DbPasswordSecret(Fixer):
                 findings.append(Finding(rid, path, message, detail=("secret", param, None)))
         fixable = [f for f in findings if f.fixable]
         for param in dict.fromkeys(f.detail[1] for f in fixable):
-            others = self._other_uses(doc, param, [f.path for f in fixable if f.detail[1] == param])
-            if others:
+            mine = [f for f in fixable if f.detail[1] == param]
+            others = self._other_uses(doc, param, [f.path for f in mine])
+            # a resource or an output that reads the password (an application's settings, a
+            # connection string) would keep the typed-in one while the database gets another
+            sites = {f.path for f in findings}  # other databases' passwords: reported or fixed here
+            readers = [p for p in others if p[0] in ("Resources", "Outputs") and p not in sites]
+            if readers:
+                shown = ", ".join("/".join(map(str, p)) for p in readers[:3])
+                for f in mine:
+                    findings[findings.index(f)] = Finding(f.resource, f.path, (
+                        f"{f.resource} needs parameter {param} typed in at deploy time; not changed: {shown} "
+                        f"read{'s' if len(readers) == 1 else ''} the password too, and would keep the typed-in "
+                        "one while the database's is generated: have them read it from Secrets Manager first"),
+                        fixable=False)
+            elif others:
                 shown = ", ".join("/".join(map(str, p)) for p in others[:3])
                 findings.append(Finding(None, ("Parameters", param), f"parameter {param} is kept: it is still used "
                                         f"at {shown}", fixable=False))
