@@ -54,8 +54,9 @@ class RdsBackupRetention(Fixer):
     cluster manages (neither property applies to them); and read replicas
     (`SourceDBInstanceIdentifier` set), which are rebuilt from their source rather than restored
     from their own backups. A retention given by `!Ref` or another intrinsic function is reported,
-    not changed. A retention of `0` turns automated backups off; it is raised like any other
-    value below `days`, and the change log says so.
+    not changed. A retention of `0` written out turns automated backups off: a choice (a
+    scratch database, backups taken another way), reported and not changed, as the other
+    data-protection fixers treat an explicit "off" (`PointInTimeRecoveryEnabled: false`).
 
     ## Why it matters
     One day of automated backups leaves no room to notice a bad migration or deletion before
@@ -84,8 +85,7 @@ class RdsBackupRetention(Fixer):
 
     ## Fix safety
     Review: longer retention costs backup storage beyond the free allowance. The database is
-    updated in place; turning backups on from `0` causes a brief outage on an instance
-    (RDS docs), which the change log points out.
+    updated in place.
     """
 
     def find(self, doc: Document) -> list[Finding]:
@@ -107,11 +107,13 @@ class RdsBackupRetention(Fixer):
             if current is None:
                 findings.append(Finding(rid, base + (RETENTION,), f"{RETENTION} of the {kind} is computed "
                                         f"({_show(retention)}); make sure it is at least {days} days", fixable=False))
+            elif current == 0 and retention is not None:  # written out: the author's choice, as an explicit "off" is elsewhere
+                findings.append(Finding(rid, base + (RETENTION,), f"{kind} has automated backups turned off "
+                                        f"({RETENTION}: 0); set at least {days} days if nothing depends on that",
+                                        fixable=False))
             elif current < days:
                 if retention is None:
                     message = f"{kind} keeps automated backups for RDS's default of 1 day"
-                elif current == 0:
-                    message = f"{kind} has automated backups turned off ({RETENTION}: 0)"
                 else:
                     message = f"{kind} keeps automated backups for {current} day{'s' if current != 1 else ''}"
                 findings.append(Finding(rid, base + (RETENTION,), message, detail=(retention, days, current)))
@@ -134,8 +136,6 @@ class RdsBackupRetention(Fixer):
                 editor.set(f.path, after)
                 if f.path[-1] == RETENTION:
                     message = f"automated backups kept for {after} days (were {current})"
-                    if current == 0:
-                        message += "; turning backups on briefly interrupts a DB instance and starts billing backup storage"
                 else:
                     message = "snapshots copy the database's tags"
                 changes.append(self.change(f, "add" if before is None else "replace", before, after, message))
