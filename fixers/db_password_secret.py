@@ -9,6 +9,7 @@ from cfnfix.changelog import Change, Safety
 from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
+from cfnfix.graph import references
 
 # resource type -> the property that makes the service keep the password in Secrets Manager
 # (None: the fix generates a secret instead)
@@ -33,6 +34,40 @@ def _password_parameter(doc: Document, value: Any) -> str | None:
         return None
     no_echo = str(spec.get("NoEcho", "")).lower() == "true"
     return value["Ref"] if no_echo or "password" in value["Ref"].lower() else None
+
+
+def _held_in_secret(doc: Document, param: str, readers: list[tuple], fixable: list[Finding]) -> tuple | None:
+    """(secret, key, the reader's path) when the one other reader of the password parameter is
+    an AWS::SecretsManager::Secret that keeps it for the applications: as its whole SecretString
+    (``!Ref``, key None), or as one key of a JSON object (``!Sub '{"username": ..., "password":
+    "${Param}"}'``). Then the secret can generate the password and the databases read it from
+    there, and the applications keep reading the secret. None otherwise, and where the secret
+    refers to one of the databases (its host, its port: reading the password from it would be a
+    dependency cycle) or has a condition of its own."""
+    if len(readers) != 1 or len(readers[0]) != 4 or readers[0][3] != "SecretString":
+        return None
+    secret = readers[0][1]
+    body = doc.resources.get(secret)
+    if not isinstance(body, dict) or body.get("Type") != "AWS::SecretsManager::Secret" or "Condition" in body:
+        return None
+    props = body.get("Properties")
+    if not isinstance(props, dict) or "GenerateSecretString" in props:
+        return None
+    databases = {f.resource for f in fixable}
+    if databases & {name for name, _ in references(body)}:
+        return None
+    value = props.get("SecretString")
+    if value == {"Ref": param}:
+        return secret, None, readers[0]
+    text = value.get("Fn::Sub") if isinstance(value, dict) and len(value) == 1 else None
+    if not isinstance(text, str) or text.count("${" + param + "}") != 1:
+        return None
+    try:
+        held = json.loads(text)
+    except ValueError:
+        return None
+    keys = [k for k, v in held.items() if v == "${" + param + "}"] if isinstance(held, dict) else []
+    return (secret, keys[0], readers[0]) if len(keys) == 1 else None
 
 
 def _managed_unsupported(rtype: str, props: dict) -> str | None:
@@ -103,10 +138,16 @@ class DbPasswordSecret(Fixer):
       database's `Condition`.
     - The parameter is removed when nothing else uses it; otherwise it stays and that is reported.
     A password given any other way (`!If`, a literal, a parameter with a default) is left alone.
-    So is a password parameter that another resource or an output also reads (an application's
-    settings written by `cfn-init`, a connection string kept in SSM): the database would get a
-    generated password while they keep the typed-in one. That is reported; have them read the
-    secret first.
+    - When the only other reader of the parameter is an `AWS::SecretsManager::Secret` that keeps
+      the password for the applications (as its whole `SecretString`, or as one key of a JSON
+      object written with `!Sub`), that secret generates it instead (`GenerateSecretString`,
+      its other keys kept as the template, the key as `GenerateStringKey`) and the database
+      reads it from there: the applications keep reading the same secret and keys. Not when the
+      secret refers to the database (its host or port: a dependency cycle) or has a condition.
+    A password parameter that another resource or an output reads any other way (an
+    application's settings written by `cfn-init`, a connection string kept in SSM) is left
+    alone and reported: the database would get a generated password while they keep the
+    typed-in one; have them read the secret first.
 
     ## Example
     ```yaml
@@ -165,6 +206,17 @@ class DbPasswordSecret(Fixer):
             # connection string) would keep the typed-in one while the database gets another
             sites = {f.path for f in findings}  # other databases' passwords: reported or fixed here
             readers = [p for p in others if p[0] in ("Resources", "Outputs") and p not in sites]
+            held = _held_in_secret(doc, param, readers, mine)
+            if held is not None:
+                secret, key, _ = held
+                where = f"under the key '{key}'" if key else "as its whole value"
+                for f in mine:
+                    findings[findings.index(f)] = Finding(f.resource, f.path, (
+                        f"{f.resource} needs parameter {param} typed in at deploy time; secret {secret}, which keeps "
+                        f"it {where} for the applications, generates the password instead and {f.resource} reads "
+                        "it from there"), detail=("stored", param, held))
+                others = [p for p in others if p != held[2]]
+                readers = []
             if readers:
                 shown = ", ".join("/".join(map(str, p)) for p in readers[:3])
                 for f in mine:
@@ -187,6 +239,8 @@ class DbPasswordSecret(Fixer):
         editor = Editor(doc)
         changes: list[Change] = []
         params: dict[str, list[Finding]] = {}
+        converted: set[str] = set()  # secrets turned to generate the password, once for all their databases
+        fixed_elsewhere: dict[str, list[tuple]] = {}  # parameter -> its uses the fix rewrites beside the databases'
         for f in findings:
             kind, param, managed = f.detail
             params.setdefault(param, []).append(f)
@@ -194,6 +248,18 @@ class DbPasswordSecret(Fixer):
             res = doc.resources[rid]
             props = res["Properties"]
             with editor.finding(f):
+                if kind == "stored":
+                    secret, key, reader = managed
+                    fixed_elsewhere.setdefault(param, []).append(reader)
+                    if secret not in converted:
+                        converted.add(secret)
+                        redshift = any(g.detail[0] == "stored" and g.detail[2][0] == secret
+                                       and doc.resources[g.resource]["Type"] == "AWS::Redshift::Cluster" for g in findings)
+                        changes.extend(self._generate_in(doc, editor, f, secret, key, redshift))
+                    resolve = {"Fn::Sub": "{{resolve:secretsmanager:${%s}%s}}" % (secret, f":SecretString:{key}" if key else "")}
+                    editor.set(f.path, resolve)
+                    changes.append(self.change(f, "replace", {"Ref": param}, resolve, f.message))
+                    continue
                 if kind == "managed":
                     editor.remove(f.path)
                     editor.set(f.path[:-1] + (managed,), True)
@@ -225,7 +291,8 @@ class DbPasswordSecret(Fixer):
                 changes.append(self.change(f, "add", None, body, f"generated master password of {rid}",
                                            path=("Resources", secret)))
                 changes.append(self.change(f, "replace", {"Ref": param}, resolve, f.message))
-        unused = [p for p, group in params.items() if not self._other_uses(doc, p, [f.path for f in group])]
+        unused = [p for p, group in params.items()
+                  if not self._other_uses(doc, p, [f.path for f in group] + fixed_elsewhere.get(p, []))]
         every = set(unused) == set(doc.data.get("Parameters") or {})
         if every:  # an empty Parameters section is not left behind
             editor.remove(("Parameters",))
@@ -235,3 +302,28 @@ class DbPasswordSecret(Fixer):
             changes.append(self.change(None, "remove", param, None, f"parameter {param} is no longer used",
                                        path=("Parameters", param)))
         return Fix.of(editor, changes)
+
+    def _generate_in(self, doc: Document, editor: Editor, f: Finding, secret: str, key: str | None,
+                     redshift: bool) -> list[Change]:
+        """Turn ``secret``'s SecretString, which held the typed-in password, into a
+        GenerateSecretString that generates it (under ``key``, its other keys kept as the template)."""
+        path = ("Resources", secret, "Properties")
+        before = doc.value(path + ("SecretString",))
+        generate: dict = {}
+        if key is not None:
+            rest = {k: v for k, v in json.loads(before["Fn::Sub"]).items() if k != key}
+            text = json.dumps(rest)
+            generate["SecretStringTemplate"] = {"Fn::Sub": text} if "${" in text else text
+            generate["GenerateStringKey"] = key
+        generate["PasswordLength"] = 32
+        generate["ExcludeCharacters"] = EXCLUDE_REDSHIFT if redshift else EXCLUDE
+        if len(doc.value(path)) == 1:  # nothing else to keep: the mapping is written anew
+            editor.set(path, {"GenerateSecretString": generate})
+        else:
+            editor.remove(path + ("SecretString",))
+            editor.set(path + ("GenerateSecretString",), generate)
+        where = f" under the key '{key}'" if key else ""
+        message = (f"secret {secret} generates the password{where} instead of keeping the one typed in at deploy "
+                   "time; its other keys stay, and the applications that read it get the new password")
+        return [self.change(f, "remove", before, None, message, path=path + ("SecretString",)),
+                self.change(f, "add", None, generate, message, path=path + ("GenerateSecretString",))]
