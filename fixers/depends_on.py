@@ -12,7 +12,7 @@ from cfnfix.document import Document
 from cfnfix.edits import Editor
 from cfnfix.fixer import Finding, Fix, Fixer
 from cfnfix.property_names import words
-from cfnfix.reference_names import generated_names, numbering
+from cfnfix.reference_names import defined_names, generated_names, numbering
 from cfnfix.usage import prune_depends_on, uses
 
 _CLOSE = 0.9  # difflib ratio of a near spelling
@@ -191,7 +191,9 @@ class DependsOn(Fixer):
         resources = doc.resources
         params = doc.data.get("Parameters") if isinstance(doc.data.get("Parameters"), dict) else {}
         conditions = doc.data.get("Conditions") if isinstance(doc.data.get("Conditions"), dict) else {}
-        generated = generated_names(doc.data)  # names SAM or a module adds, which no entry here defines
+        generated = generated_names(doc.data)  # None: a macro rewrites the template, its names unknown
+        # the resources, and the names SAM or a module adds (which no entry here defines)
+        defined = defined_names(resources, generated or ())
         findings = []
         for rid, res in resources.items():
             if not isinstance(res, dict):
@@ -206,10 +208,8 @@ class DependsOn(Fixer):
                     if condition is not None and not implies(conditions, res.get("Condition"), condition):
                         findings.append(self._conditional(doc, rid, name, condition))
                     continue
-                if name in resources:
-                    continue  # a resource that is not a mapping: another fixer's problem
-                if generated is None or name.startswith(generated):
-                    continue  # a name a macro, SAM or a module may define
+                if generated is None or name in defined:
+                    continue  # a resource that is not a mapping (another fixer's problem), or one the deployment adds
                 head = f"E3005 {rid} depends on '{name}', which is not a resource of the template"
                 if name in params:
                     findings.append(Finding(rid, path, f"{head} but a parameter; parameters are resolved before any "

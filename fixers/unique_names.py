@@ -119,8 +119,9 @@ class UniqueNames(Fixer):
     `StateMachineName`, `RepositoryName`, `AlarmName`, target group and load balancer `Name`,
     secrets, SSM parameters, KMS aliases, event buses and rules, and more (the table is in
     `cfnfix/names.py`), and the names SAM passes on (`AWS::Serverless::Function`
-    `FunctionName`, `SimpleTable` `TableName`, `StateMachine` `Name`). An `Fn::Sub` name made only of `${AWS::AccountId}`, `${AWS::Region}`
-    and literal text collides just the same and is included.
+    `FunctionName`, `SimpleTable` `TableName`, `StateMachine` `Name`). An `Fn::Sub` name made
+    only of `${AWS::AccountId}`, `${AWS::Region}` and literal text collides just the same and is
+    included.
 
     Already unique, left alone: names that use `${AWS::StackName}`, a `Ref` to a parameter, or
     `EnvironmentSuffix`.

@@ -380,7 +380,8 @@ def generated_names(data: Any) -> tuple[str, ...] | None:
 
 
 class _WithGenerated(set):
-    """Defined names, and any name a transform may add (one that begins as ``generated_names`` says)."""
+    """Defined names, and any name a transform or a module may add (one that begins as
+    ``generated_names`` says)."""
 
     def __init__(self, names: Any, generated: tuple[str, ...]) -> None:
         super().__init__(names)
@@ -392,7 +393,7 @@ class _WithGenerated(set):
 
 def defined_names(names: Any, generated: tuple[str, ...]) -> set:
     """``names`` as a set for membership tests that also admit the names ``generated`` begins (a
-    plain set for a template without a transform)."""
+    plain set when nothing is generated: no SAM transform, no module)."""
     return _WithGenerated(names, generated) if generated else set(names)
 
 
